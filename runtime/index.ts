@@ -1,0 +1,11 @@
+// The runtime's public surface: tracing, transforms, the primitive table, backends, host values.
+export * as ops from './ops/index.js';
+export { Tracer, TraceError } from './ir/tracer.js';
+export { Graph, Var } from './ir/graph.js';
+export * from './ir/types.js';
+export { trace, vjp, grad, grads, valueAndGrad, jvp, hvp, jacobian, hessian } from './transforms/api.js';
+export { jvpGraph } from './transforms/jvp.js';
+export { vjpGraph } from './transforms/vjp.js';
+export { primTable, primNames } from './prims/table.js';
+export { runRef } from './backends/ref.js';
+export { toRefArray, toNested, type HostValue } from './values/host.js';
