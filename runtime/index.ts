@@ -9,3 +9,5 @@ export { vjpGraph } from './transforms/vjp.js';
 export { primTable, primNames } from './prims/table.js';
 export { runRef } from './backends/ref.js';
 export { toRefArray, toNested, type HostValue } from './values/host.js';
+export { printGraph, countEqns } from './ir/print.js';
+export { simplify, dce, cse, constantFold, algebraic } from './transforms/simplify.js';

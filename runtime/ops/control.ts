@@ -3,7 +3,7 @@
 // mode only) and customVjp (user-supplied reverse rule). Bodies are traced once into sub-graphs;
 // values they capture from the enclosing trace become explicit inputs.
 
-import { emit, type Tracer } from './core.js';
+import { emit, zeros, type Tracer } from './core.js';
 import { traceSub, TraceError } from '../ir/tracer.js';
 import { Graph } from '../ir/graph.js';
 import { aval, avalString, sameAVal, type AVal } from '../ir/types.js';
@@ -141,7 +141,7 @@ export function customVjp(
       const cts = bwd(rc.slice(0, numResiduals), rc.slice(numResiduals));
       if (cts.length !== args.length) throw new TraceError(`customVjp: bwd returned ${cts.length} cotangents for ${args.length} arguments`);
       return cts.map((c, i) => {
-        if (c === null) return emit('broadcast_in_dim', [emit('constant', [], { value: new Float64Array(1), shape: [], dtype: avals[i]!.dtype })[0]!], { shape: [...avals[i]!.shape], dims: [] })[0]!;
+        if (c === null) return zeros(avals[i]!.shape, avals[i]!.dtype);
         if (!sameAVal(c.aval, avals[i]!)) throw new TraceError(`customVjp: cotangent ${i} is ${avalString(c.aval)}, expected ${avalString(avals[i]!)}`);
         return c;
       });
