@@ -77,7 +77,11 @@ export function gradNormInf(g: Float64Array): number {
 
 export const isConverged = (f: number, gnorm: number, tol: number): boolean => gnorm <= tol * Math.max(1, Math.abs(f));
 
-export function solve(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): SolveResult {
+/**
+ * The solver as a generator: it yields after every step, so a caller can interleave other work
+ * (an async caller yields to the event loop to see Ctrl-C). Returns the result when done.
+ */
+export function* solveSteps(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Generator<StepInfo, SolveResult> {
   let state: SolverState;
   if (hooks.resume) {
     if (hooks.resume.method !== opts.method) throw new Error(`checkpoint is for ${hooks.resume.method}, not ${opts.method}`);
@@ -105,8 +109,33 @@ export function solve(obj: Objective, x0: Float64Array, opts: SolveOptions, hook
     if (state.method === 'lbfgs') note = lbfgsStep(obj, state, opts);
     else note = adamStep(obj, state, opts);
     if (!Number.isFinite(state.f)) return finish('diverged', `the objective became ${state.f} at step ${state.step}`);
-    hooks.onStep?.({ step: state.step, f: state.f, gnorm: gradNormInf(Float64Array.from(state.g)) });
+    const info = { step: state.step, f: state.f, gnorm: gradNormInf(Float64Array.from(state.g)) };
+    hooks.onStep?.(info);
     if (hooks.checkpointEvery && hooks.saveCheckpoint && state.step % hooks.checkpointEvery === 0) hooks.saveCheckpoint(state);
     if (note) return finish('converged', note);
+    yield info;
+  }
+}
+
+/** Runs the solver to the end, synchronously. */
+export function solve(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): SolveResult {
+  const it = solveSteps(obj, x0, opts, hooks);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs the solver to the end, yielding to the event loop every ~20 ms (signals, progress). */
+export async function solveAsync(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Promise<SolveResult> {
+  const it = solveSteps(obj, x0, opts, hooks);
+  let last = performance.now();
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    if (performance.now() - last > 20) {
+      await new Promise((res) => setImmediate(res));
+      last = performance.now();
+    }
   }
 }
