@@ -45,6 +45,8 @@ export function constant(
 ): Tracer {
   let flat: number[];
   let shp: number[];
+  // A typed array without a shape is a vector (the nested-array walk would take it for a scalar).
+  if (!shape && ArrayBuffer.isView(value)) shape = [(value as ArrayLike<number>).length];
   if (shape) {
     shp = [...shape];
     flat = typeof value === 'number' ? new Array(sizeOf(shp)).fill(value) : Array.from(value as ArrayLike<number>);
