@@ -46,7 +46,7 @@ const ar1Unrolled = (data: Float64Array) => (theta: Tracer): Tracer => {
   return acc;
 };
 
-function ar1Js(data: Float64Array, [phi, sigma]: ArrayLike<number>) {
+function ar1Js(data: Float64Array, [phi, sigma]: Float64Array) {
   let ll = 0, gp = 0, gs = 0, hpp = 0, hps = 0, hss = 0;
   const s = sigma!;
   for (let t = 1; t < data.length; t++) {
