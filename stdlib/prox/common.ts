@@ -1,0 +1,49 @@
+// Small graph helpers shared by the prox operators: soft thresholding, safe norms (no NaN in any
+// derivative at zero, by the double-where pattern), and option constants.
+
+import { ops as P } from '../../runtime/index.js';
+import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { TLike } from '../../runtime/ops/core.js';
+import type { Weights } from './types.js';
+import { sizeOf } from '../../runtime/ir/types.js';
+
+export const sz = (x: Tracer): number => sizeOf(x.shape);
+
+/** A constant for a scalar or a flat per-coordinate vector, shaped like x (broadcastable). */
+export function weightsLike(w: Weights, x: Tracer): Tracer | number {
+  if (typeof w === 'number') return w;
+  if (w.length !== sz(x)) throw new Error(`weights: ${w.length} values for an argument of ${sz(x)} entries`);
+  return P.constant(w, x.dtype, x.shape);
+}
+
+/** sign(x) max(|x| - tau, 0). */
+export const soft = (x: Tracer, tau: TLike): Tracer => P.mul(P.sign(x), P.maximum(P.sub(P.abs(x), tau), 0));
+
+/** sqrt(s) where s > 0, else 0, with finite derivatives everywhere. */
+export function safeSqrt(s: Tracer): Tracer {
+  const pos = P.gt(s, 0);
+  return P.where(pos, P.sqrt(P.where(pos, s, 1)), 0);
+}
+
+/** a / b where b > 0, else `dflt`, with finite derivatives. */
+export function safeDiv(a: TLike, b: Tracer, dflt: TLike): Tracer {
+  const pos = P.gt(b, 0);
+  return P.where(pos, P.div(a, P.where(pos, b, 1)), dflt);
+}
+
+export const flat = (x: Tracer): Tracer => P.reshape(x, [sz(x)]);
+
+export const num = (o: Record<string, unknown>, k: string, d?: number): number => {
+  const v = o[k];
+  if (v === undefined) {
+    if (d === undefined) throw new Error(`missing option '${k}'`);
+    return d;
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`option '${k}' must be a finite number`);
+  return v;
+};
+
+/** t * c, staying a JS number (weakly typed, so it takes x's dtype) when t is one. */
+export const tmul = (t: TLike, c: number): TLike => (typeof t === 'number' ? t * c : P.mul(t, c));
+/** sqrt of a TLike. */
+export const tsqrt = (t: TLike): TLike => (typeof t === 'number' ? Math.sqrt(t) : P.sqrt(t));

@@ -1,0 +1,27 @@
+// Host-side handles on registered prox terms for the float64 solver loops: the prox and value
+// graphs are traced once (the step t is a scalar input) and run on `ref`.
+
+import { hostFn } from '../optim/graph_fn.js';
+import { proxOf, valueOf } from './registry.js';
+import type { ProxFn, ValueFn } from './types.js';
+
+export interface HostProx {
+  /** prox_{t f}(x). */
+  prox(x: Float64Array, t: number): Float64Array;
+  /** f(x). */
+  value(x: Float64Array): number;
+}
+
+/** Host prox/value from graph builders, for an argument of the given shape. */
+export function hostProxFrom(prox: ProxFn, value: ValueFn, shape: readonly number[]): HostProx {
+  const p = hostFn((x, t) => prox(x, t), [shape, []]);
+  const v = hostFn((x) => value(x), [shape]);
+  return { prox: (x, t) => p(x, t)[0]!, value: (x) => v(x)[0]![0]! };
+}
+
+/** Host prox/value of a registered term (see registry.ts), e.g. hostProx('norm1', { lambda: 0.1 }, [500]). */
+export const hostProx = (name: string, options: Record<string, unknown>, shape: readonly number[]): HostProx =>
+  hostProxFrom(proxOf(name, options), valueOf(name, options), shape);
+
+/** The sum of no terms (plain smooth problems run through prox methods). */
+export const zeroProx: HostProx = { prox: (x) => Float64Array.from(x), value: () => 0 };
