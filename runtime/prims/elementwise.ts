@@ -102,7 +102,8 @@ export const elementwiseRules = {
     jvp: () => [null],
     vjp: () => [],
     ref: (_i, p) => [{ data: p.value, shape: p.shape }],
-    tfjs: (_i, p, [o], ctx) => [ctx.tf.tensor(p.dtype === 'bool' ? Array.from(p.value, (v) => v !== 0) : p.value, p.shape, tfDtype(o!))],
+    // tfjs takes no Float64Array: float constants are narrowed to float32 here.
+    tfjs: (_i, p, [o], ctx) => [ctx.tf.tensor(p.dtype === 'bool' ? Uint8Array.from(p.value, (v) => (v !== 0 ? 1 : 0)) : p.value instanceof Float64Array ? Float32Array.from(p.value) : p.value, p.shape, tfDtype(o!))],
   } satisfies PrimRule<'constant'>,
 
   neg: {
@@ -183,7 +184,12 @@ export const elementwiseRules = {
       return [q, P.neg(P.mul(q, out!))];
     },
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, o!.dtype === 'int32' ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)],
-    tfjs: ([a, b], _p, [o], ctx) => [o!.dtype === 'int32' ? ctx.tf.floorDiv(a!, b!) : ctx.tf.div(a!, b!)],
+    // int32 division truncates toward zero (as ref does); tfjs only has floor division.
+    tfjs: ([a, b], _p, [o], ctx) => {
+      const tf = ctx.tf;
+      if (o!.dtype !== 'int32') return [tf.div(a!, b!)];
+      return [tf.tidy(() => tf.mul(tf.mul(tf.sign(a!), tf.sign(b!)), tf.floorDiv(tf.abs(a!), tf.abs(b!))))];
+    },
   } satisfies PrimRule<'div'>,
   pow: {
     shape: sameBinaryShape('pow', true),
@@ -249,7 +255,8 @@ export const elementwiseRules = {
     ref: ([x], p, [o]) => [
       map1(x!, o!, p.dtype === 'int32' ? (v) => Math.trunc(v) | 0 : p.dtype === 'bool' ? (v) => (v !== 0 ? 1 : 0) : (v) => v),
     ],
-    tfjs: ([x], _p, [o], ctx) => [ctx.tf.cast(x!, tfDtype(o!))],
+    // tfjs's wasm Cast to bool truncates first (0.3 -> false); x != 0 is right everywhere.
+    tfjs: ([x], _p, [o], ctx) => [o!.dtype === 'bool' && x!.dtype !== 'bool' ? ctx.tf.tidy(() => ctx.tf.notEqual(x!, ctx.tf.scalar(0, x!.dtype))) : ctx.tf.cast(x!, tfDtype(o!))],
   } satisfies PrimRule<'convert'>,
   stop_gradient: {
     shape: ([x]) => [x!],

@@ -287,7 +287,8 @@ export const shapeRules = {
         const rest = [...Array(rank).keys()].filter((i) => !front.includes(i));
         const ut = tf.transpose(u!, [...front, ...rest]);
         const flat = tf.reshape(ut, [sizeOf(idx!.shape), ...rest.map((i) => u!.shape[i]!)]);
-        const seg = tf.unsortedSegmentSum(flat, tf.reshape(idx!, [-1]) as never, p.size);
+        // scatterND sums duplicate indices and, unlike unsortedSegmentSum, exists on wasm too.
+        const seg = tf.scatterND(tf.reshape(idx!, [-1, 1]), flat, [p.size, ...rest.map((i) => u!.shape[i]!)]);
         const outRank = o!.shape.length;
         const perm = [...Array(outRank).keys()].map((i) => (i < p.axis ? i + 1 : i === p.axis ? 0 : i));
         return tf.transpose(seg, perm);

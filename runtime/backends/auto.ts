@@ -1,0 +1,83 @@
+// The `auto` backend choice: a cost model over the graph, comparing the float64 ref interpreter
+// (no dispatch cost, slow per element) with tfjs wasm/cpu (a fixed cost per kernel dispatch,
+// fast per element). Coefficients were measured on the benchmark machine (see
+// bench/auto_crossover.ts and docs/benchmarks.md); only their ratios matter for the choice.
+
+import type { AnyEqn, Graph } from '../ir/graph.js';
+import { sizeOf } from '../ir/types.js';
+import type { BackendName } from './types.js';
+
+/** Seconds per unit of work and per dispatch, per backend. */
+export interface CostCoefficients {
+  dispatch: number;
+  elementwise: number;
+  flop: number;
+}
+
+export const COSTS: Record<BackendName, CostCoefficients> = {
+  ref: { dispatch: 0.3e-6, elementwise: 4e-9, flop: 1.2e-9 },
+  wasm: { dispatch: 4e-6, elementwise: 0.6e-9, flop: 0.12e-9 },
+  cpu: { dispatch: 8e-6, elementwise: 3e-9, flop: 0.6e-9 },
+};
+
+/** Work of one equation: [elementwise-like element count, matmul-like flops, dispatches]. */
+function work(e: AnyEqn): [number, number, number] {
+  const out = e.outputs.reduce((s, v) => s + sizeOf(v.aval.shape), 0);
+  const inp = e.inputs.reduce((s, v) => s + sizeOf(v.aval.shape), 0);
+  switch (e.prim) {
+    case 'matmul': {
+      const a = e.inputs[0]!.aval.shape;
+      const k = e.params.transA ? a[a.length - 2]! : a[a.length - 1]!;
+      return [0, 2 * out * k, 1];
+    }
+    case 'cholesky': case 'triangular_solve': case 'eigh': case 'svd': {
+      const n = e.inputs[0]!.aval.shape.at(-1) ?? 1;
+      return [0, inp * n * (e.prim === 'eigh' || e.prim === 'svd' ? 10 : 1), 1];
+    }
+    case 'scan': {
+      const [el, fl, d] = graphWork(e.params.body);
+      return [el * e.params.length, fl * e.params.length, d * e.params.length];
+    }
+    case 'fixed_point': case 'while_loop': {
+      // Unknown trip counts: assume a modest number of iterations.
+      const [el, fl, d] = graphWork(e.params.body);
+      return [el * 20, fl * 20, d * 20];
+    }
+    case 'custom_vjp':
+      return graphWork(e.params.fun);
+    default:
+      return [Math.max(out, inp), 0, 1];
+  }
+}
+
+export function graphWork(g: Graph): [number, number, number] {
+  let el = 0, fl = 0, d = 0;
+  for (const e of g.eqns) {
+    const [a, b, c] = work(e);
+    el += a;
+    fl += b;
+    d += c;
+  }
+  return [el, fl, d];
+}
+
+/** Estimated seconds per call of `g` on a backend. */
+export function estimateCost(g: Graph, backend: BackendName): number {
+  const [el, fl, d] = graphWork(g);
+  const c = COSTS[backend];
+  return d * c.dispatch + el * c.elementwise + fl * c.flop;
+}
+
+/** The cheapest backend among those available. */
+export function chooseBackend(g: Graph, available: readonly BackendName[]): BackendName {
+  let best: BackendName = 'ref';
+  let bestCost = Infinity;
+  for (const b of available) {
+    const c = estimateCost(g, b);
+    if (c < bestCost) {
+      bestCost = c;
+      best = b;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,65 @@
+// A tfjs namespace for the table's lowerings in which the hot ops call the engine's kernels
+// directly (engine.runKernel) instead of going through tfjs's op wrappers, which re-validate
+// and convert their arguments on every call (several microseconds per op on wasm). This is safe
+// here because a plan only ever passes tensors of the dtypes and shapes the graph was checked
+// against; ops whose wrapper does real work (e.g. `where` broadcasting its operands, `sum` of
+// bools) keep the wrapper.
+
+import type * as TF from '@tensorflow/tfjs';
+
+type Tensor = TF.Tensor;
+
+export function fastTf(tf: typeof TF): typeof TF {
+  const eng = tf.engine();
+  const k = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown> = {}): Tensor =>
+    eng.runKernel(name, inputs as never, attrs as never) as Tensor;
+  const bin = (name: string) => (a: Tensor, b: Tensor) => k(name, { a, b });
+  const un = (name: string) => (x: Tensor) => k(name, { x });
+  const axes = (ax: number | number[] | undefined, rank: number) => (ax === undefined ? [...Array(rank).keys()] : Array.isArray(ax) ? ax : [ax]);
+  const fast: Partial<Record<keyof typeof TF, unknown>> = {
+    add: bin('Add'),
+    sub: bin('Sub'),
+    mul: bin('Multiply'),
+    div: (a: Tensor, b: Tensor) => (a.dtype === 'int32' ? tf.div(a, b) : k('RealDiv', { a, b })),
+    maximum: bin('Maximum'),
+    minimum: bin('Minimum'),
+    pow: bin('Pow'),
+    less: bin('Less'),
+    lessEqual: bin('LessEqual'),
+    greater: bin('Greater'),
+    greaterEqual: bin('GreaterEqual'),
+    equal: bin('Equal'),
+    notEqual: bin('NotEqual'),
+    logicalAnd: bin('LogicalAnd'),
+    logicalOr: bin('LogicalOr'),
+    logicalNot: un('LogicalNot'),
+    neg: un('Neg'),
+    exp: un('Exp'),
+    log: un('Log'),
+    log1p: un('Log1p'),
+    expm1: un('Expm1'),
+    sqrt: un('Sqrt'),
+    abs: un('Abs'),
+    sin: un('Sin'),
+    cos: un('Cos'),
+    sign: un('Sign'),
+    floor: un('Floor'),
+    clone: un('Identity'),
+    where: (c: Tensor, a: Tensor, b: Tensor) =>
+      sameShape(c.shape, a.shape) && sameShape(a.shape, b.shape) ? k('Select', { condition: c, t: a, e: b }) : tf.where(c, a, b),
+    matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => k('BatchMatMul', { a, b }, { transposeA, transposeB }),
+    reshape: (x: Tensor, shape: number[]) => k('Reshape', { x }, { shape }),
+    transpose: (x: Tensor, perm: number[]) => k('Transpose', { x }, { perm }),
+    cast: (x: Tensor, dtype: TF.DataType) => (x.dtype === dtype ? k('Identity', { x }) : k('Cast', { x }, { dtype })),
+    sum: (x: Tensor, axis?: number | number[], keepDims = false) =>
+      x.dtype === 'float32' ? k('Sum', { x }, { axis: axes(axis, x.rank), keepDims }) : tf.sum(x, axis, keepDims),
+    max: (x: Tensor, axis?: number | number[], keepDims = false) => k('Max', { x }, { reductionIndices: axes(axis, x.rank), keepDims }),
+    min: (x: Tensor, axis?: number | number[], keepDims = false) => k('Min', { x }, { axis: axes(axis, x.rank), keepDims }),
+    broadcastTo: (x: Tensor, shape: number[]) => (sameShape(x.shape, shape) ? k('Identity', { x }) : tf.broadcastTo(x, shape)),
+  };
+  return { ...tf, ...fast } as typeof TF;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
