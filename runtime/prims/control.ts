@@ -6,7 +6,8 @@
 // - fixed_point: implicit function theorem; both derivatives are themselves fixed points of the
 //   linearized map, never an unrolled iteration.
 // - while_loop: forward mode only (reverse needs a bound: use scan or fixed_point).
-// - custom_vjp: forward runs `fun`; reverse inlines the user's `bwd`; forward mode differentiates `fun`.
+// - custom_vjp: forward runs `fun`; reverse inlines the user's `bwd` for the arguments (values `fun`
+//   closes over get fun's ordinary VJP); forward mode differentiates `fun`.
 
 import type * as TF from '@tensorflow/tfjs';
 import { Graph } from '../ir/graph.js';
@@ -353,10 +354,18 @@ const customVjpRule: PrimRule<'custom_vjp'> = {
     return { outs: outs.slice(0, nOut), residuals: outs.slice(nOut) };
   },
   vjp: (cts, primals, outs, p, residuals) => {
-    const { args, bwdCaps } = cvParts(primals, p);
+    const { args, funCaps, bwdCaps } = cvParts(primals, p);
     const c = cts.map((ct, i) => ct ?? P.zerosLike(outs[i]!));
     const g = inline(p.bwd, [...residuals, ...c, ...bwdCaps]);
-    return [...args.map((_, i) => g[i]!), ...primals.slice(args.length).map(() => null)];
+    // The user's rule covers the arguments only. Values `fun` closes over get the ordinary
+    // reverse derivative of `fun`, so both modes agree (forward mode differentiates `fun` in all
+    // of its inputs); a silent zero here would be a wrong gradient. fwd's captures are the same
+    // outer values, so their cotangent is given once, through funCaps.
+    const capWrt = funCaps.map((t) => isFloat(t.dtype));
+    const capCts = capWrt.some((w) => w)
+      ? vjpTrace(p.fun, [...args, ...funCaps], [...args.map(() => false), ...capWrt]).backward(c).slice(args.length)
+      : funCaps.map(() => null);
+    return [...args.map((_, i) => g[i]!), ...capCts, ...primals.slice(args.length + funCaps.length).map(() => null)];
   },
   ref: (ins, p, _o, ctx) => {
     const { args, funCaps } = cvParts(ins, p);

@@ -141,6 +141,19 @@ describe('custom_vjp', () => {
     assertClose(hv, [-1.7 * Math.sin(0.3), -2 * 1.7 * Math.sin(-1.2)], 'hvp through custom_vjp', 1e-14, 1e-14);
   });
 
+  it('values fun closes over are differentiated through fun, so both modes agree', () => {
+    // bwd covers x only; s reaches fun by closure. d/ds sum(x * s^2) = 2 s sum(x) in both modes.
+    const f = (x: Tracer, s: Tracer) =>
+      P.sum(P.customVjp((u) => [P.mul(u, P.square(s))], (u) => ({ outs: [P.mul(u, P.square(s))], residuals: [] }), (_r, [c]) => [P.mul(c!, P.square(s))])(x)[0]!);
+    const x = Float64Array.of(1, 2.5), s = Float64Array.of(0.7);
+    const [gx, gs] = compile((a, b) => grads(f)(a!, b!), [[2], []]).run(x, s);
+    assertClose(gx!, [0.49, 0.49], 'd/dx through bwd', 1e-15, 1e-15);
+    assertClose(gs!, [2 * 0.7 * 3.5], 'd/ds through fun (reverse)', 1e-14, 1e-14);
+    const t = compile((a, b) => jvp(f, [a!, b!], [P.zerosLike(a!), P.onesLike(b!)])[1][0]!, [[2], []]).run(x, s)[0]!;
+    assertClose(t, gs!, 'd/ds forward = reverse', 1e-14, 1e-14);
+    checkDerivatives(f, [[2], []], [x, s]);
+  });
+
   it('a correct bwd rule agrees with finite differences in every mode (several args, residuals)', () => {
     const logistic = P.customVjp(
       (a, b) => [P.div(1, P.add(1, P.exp(P.neg(P.mul(a, b)))))],

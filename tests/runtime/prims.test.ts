@@ -17,6 +17,8 @@ import { assertClose, rng } from '../helpers/fd.js';
 type R = () => number;
 type Gen = (r: R, n: number) => Float64Array;
 const U = (lo: number, hi: number): Gen => (r, n) => Float64Array.from({ length: n }, () => lo + (hi - lo) * r());
+/** Fixed values (cases a random draw could miss, such as negative quotients). */
+const fixed = (v: number[]): Gen => () => Float64Array.from(v);
 /** |x| in [lo, hi] with a random sign: away from 0 (abs, sign, div). */
 const away = (lo: number, hi: number): Gen => (r, n) => Float64Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1) * (lo + (hi - lo) * r()));
 /** Distinct values: a shuffled ladder 0.5 apart plus jitter below 0.1 (sort, max, argmax). */
@@ -144,6 +146,7 @@ const rows: Row[] = [
   D('sub', [S23, S23], [std, std], (a, b) => P.sub(a, b), m2((a, b) => a - b)),
   D('mul', [S23, S23], [std, std], (a, b) => P.mul(a, b), m2((a, b) => a * b)),
   D('div', [S23, S23], [std, away(0.5, 2)], (a, b) => P.div(a, b), m2((a, b) => a / b)),
+  N('div', [S23, S23], [fixed([-7.5, 7.2, -3, 3.9, 5, -5]), fixed([2, 2, -2, -2, 3, 3])], (a, b) => P.div(P.cast(a, 'int32'), P.cast(b, 'int32')), m2((a, b) => Math.trunc(Math.trunc(a) / Math.trunc(b)))),
   D('pow', [S23, S23], [U(0.5, 2), U(-1.5, 1.5)], (a, b) => P.pow(a, b), m2(Math.pow)),
   D('pow', [S23], [std], (a) => P.pow(a, 3), m1((v) => v ** 3)),
   D('max', [S23, S23], [std, std], (a, b) => P.maximum(a, P.add(b, P.mul(cSign(), 2))), (a, b) => [a.map((v, i) => Math.max(v, b[i]! + 2 * [1, -1, 1, -1, 1, -1][i]!))]),
