@@ -1,0 +1,9 @@
+// Special functions, composed from runtime primitives (so derivatives of every order come free).
+export { lgamma } from './lgamma.js';
+export { digamma, trigamma } from './digamma.js';
+export { lbeta, betaln, lchoose } from './lbeta.js';
+export { erf, erfc, erfcx } from './erf.js';
+export { ndtr, logNdtr, logNormalPdf } from './ndtr.js';
+export { log1mexp, logAddExp, logSubExp, xlogy, xlog1py, log1pexp, logMix } from './logexp.js';
+export { specialFunctions, type SpecialFn } from './table.js';
+export { fl, EULER_GAMMA, LOG_2PI, LOG_PI, LOG_SQRT_2PI } from './util.js';
