@@ -2,7 +2,7 @@
 // graphs are traced once (the step t is a scalar input) and run on `ref`.
 
 import { hostFn } from '../optim/graph_fn.js';
-import { proxOf, valueOf } from './registry.js';
+import { isSeparable, proxAndValueOf, proxOf, valueOf } from './registry.js';
 import type { ProxFn, ValueFn } from './types.js';
 
 export interface HostProx {
@@ -10,6 +10,10 @@ export interface HostProx {
   prox(x: Float64Array, t: number): Float64Array;
   /** f(x). */
   value(x: Float64Array): number;
+  /** prox_{t f}(x) and f there, in one computation (when cheaper than two). */
+  proxValue?(x: Float64Array, t: number): { z: Float64Array; value: number };
+  /** Separable terms: per-coordinate steps, argmin f(z) + sum (z_i - x_i)^2 / (2 t_i). */
+  proxDiag?(x: Float64Array, t: Float64Array): Float64Array;
 }
 
 /** Host prox/value from graph builders, for an argument of the given shape. */
@@ -20,8 +24,23 @@ export function hostProxFrom(prox: ProxFn, value: ValueFn, shape: readonly numbe
 }
 
 /** Host prox/value of a registered term (see registry.ts), e.g. hostProx('norm1', { lambda: 0.1 }, [500]). */
-export const hostProx = (name: string, options: Record<string, unknown>, shape: readonly number[]): HostProx =>
-  hostProxFrom(proxOf(name, options), valueOf(name, options), shape);
+export function hostProx(name: string, options: Record<string, unknown>, shape: readonly number[]): HostProx {
+  const prox = proxOf(name, options);
+  const h = hostProxFrom(prox, valueOf(name, options), shape);
+  const pv = proxAndValueOf(name, options);
+  if (pv) {
+    const f = hostFn((x, t) => pv(x, t), [shape, []]);
+    h.proxValue = (x, t) => {
+      const [z, v] = f(x, t);
+      return { z: z!, value: v![0]! };
+    };
+  }
+  if (isSeparable(name)) {
+    const f = hostFn((x, t) => prox(x, t), [shape, shape]);
+    h.proxDiag = (x, t) => f(x, t)[0]!;
+  }
+  return h;
+}
 
 /** The sum of no terms (plain smooth problems run through prox methods). */
 export const zeroProx: HostProx = { prox: (x) => Float64Array.from(x), value: () => 0 };

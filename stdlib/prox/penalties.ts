@@ -6,6 +6,7 @@
 import { ops as P } from '../../runtime/index.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
 import type { ProxFn, ValueFn, Weights } from './types.js';
+import type { TLike } from '../../runtime/ops/core.js';
 import { flat, safeDiv, safeSqrt, soft, sz, tmul, tsqrt, weightsLike } from './common.js';
 import { groupIds, groupNorms, projL1Ball, scaleGroups } from './projections.js';
 
@@ -51,6 +52,11 @@ export const valueGroupLasso = (groups: readonly (readonly number[])[], lambda: 
 export const proxNuclear = (lambda: number): ProxFn => (x, t) => {
   const { u, s, v } = P.svd(x);
   return P.matmul(P.mul(u, P.maximum(P.sub(s, tmul(t, lambda)), 0)), v, false, true);
+};
+export const proxValueNuclear = (lambda: number) => (x: Tracer, t: TLike): [Tracer, Tracer] => {
+  const { u, s, v } = P.svd(x);
+  const sh = P.maximum(P.sub(s, tmul(t, lambda)), 0);
+  return [P.matmul(P.mul(u, sh), v, false, true), P.mul(lambda, P.sum(sh))];
 };
 export const valueNuclear = (lambda: number): ValueFn => (x) => P.mul(lambda, P.sum(P.svd(x).s));
 

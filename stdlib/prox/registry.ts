@@ -80,6 +80,7 @@ export const proxRegistry: Record<string, ProxEntry<O>> = {
     options: { lambda: lambdaOpt },
     prox: (o) => Pen.proxNuclear(lam(o)),
     value: (o) => Pen.valueNuclear(lam(o)),
+    proxAndValue: (o) => Pen.proxValueNuclear(lam(o)),
     conjugate: (o) => ({ name: 'spectral_ball', options: { radius: lam(o) } }),
   }),
   l0: entry({
@@ -197,5 +198,9 @@ function get(name: string, o: O): ProxEntry<O> {
 
 /** The prox graph builder of a registered term: prox(x, t) = prox_{t f}(x). */
 export const proxOf = (name: string, o: O = {}): ProxFn => get(name, o).prox(o);
+/** prox and value at the prox from one graph, where the entry has one (else null). */
+export const proxAndValueOf = (name: string, o: O = {}) => get(name, o).proxAndValue?.(o) ?? null;
+/** Whether a term's prox is separable (so it accepts a per-coordinate step vector t). */
+export const isSeparable = (name: string): boolean => ['norm1', 'elastic_net', 'ridge', 'l0', 'nonneg', 'box', 'linf_ball'].includes(lookupProx(name)?.name ?? '');
 /** The value graph builder of a registered term. */
 export const valueOf = (name: string, o: O = {}): ValueFn => get(name, o).value(o);

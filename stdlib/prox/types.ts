@@ -32,6 +32,8 @@ export interface ProxEntry<O = Record<string, unknown>> {
   options: Record<string, OptionSpec>;
   prox(o: O): ProxFn;
   value(o: O): ValueFn;
+  /** Optional: the prox and f at it from one computation (e.g. one SVD for the nuclear norm). */
+  proxAndValue?(o: O): (x: Tracer, t: TLike) => [Tracer, Tracer];
   /** The convex conjugate as another registry entry, where it is one (used by the Moreau laws). */
   conjugate?(o: O): { name: string; options: Record<string, unknown> };
 }
