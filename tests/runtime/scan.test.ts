@@ -198,3 +198,23 @@ describe('scan: other shapes of loops', () => {
     assertClose(g[0]!, [4 * 0.7 ** 3 * 0.3 + Array.from(xs).reduce((a, x, t) => a + (3 - t) * 0.7 ** (2 - t) * x * x, 0)], 'd/dc', 1e-13, 1e-13);
   });
 });
+
+describe('scan composed with other control flow and transforms', () => {
+  const fp = (th: Tracer) => P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), P.zerosLike(th), [th], { tol: 1e-15 });
+  const xs = Float64Array.of(0.3, -0.2, 0.5, 0.9), a = Float64Array.of(0.7);
+  const rows: [string, (x: Tracer, a: Tracer) => Tracer, { rev: boolean; fwd: boolean; order2: boolean }?][] = [
+    ['a fixed point inside the body', (x, k) => P.scan(([c], [t]) => [[fp(P.add(P.mul(k, c!), t!))], [c!]], [P.constant(0.1)], [x]).ys[0]!],
+    ['a custom_vjp closing over the carry', (x, k) => P.scan(([c], [t]) => {
+      const f = P.customVjp((u) => [P.mul(P.sin(u), c!)], (u) => ({ outs: [P.mul(P.sin(u), c!)], residuals: [u] }), ([u], [ct]) => [P.mul(ct!, P.mul(P.cos(u!), c!))]);
+      return [[P.add(f(P.mul(k, t!))[0]!, 0.5)], [c!]];
+    }, [P.constant(0.2)], [x]).carry[0]!],
+    ['a gradient taken inside the body (a gradient step per iteration)', (x, k) =>
+      P.scan(([c], [t]) => [[P.sub(c!, P.mul(0.1, grad((z: Tracer) => P.mul(P.sin(P.mul(k, z)), t!))(c!)))], []], [P.constant(0.4)], [x]).carry[0]!],
+    ['a while_loop inside the body (forward mode)', (x, k) =>
+      P.scan(([c], [t]) => [[P.whileLoop(([i]) => P.lt(i!, 3), ([i, y]) => [P.add(i!, 1), P.sin(P.add(P.mul(k, y!), t!))], [P.constant(0, 'int32'), c!], 10)[1]!], []], [P.constant(0.1)], [x]).carry[0]!,
+      { rev: false, fwd: true, order2: false }],
+  ];
+  it.each(rows)('%s', (_n, f, modes) => {
+    checkDerivatives(f, [[4], []], [xs, a], { modes });
+  });
+});
