@@ -50,7 +50,8 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   else {
     const tf = tfReady.get(backend);
     if (!tf) throw new Error(`backend '${backend}' is not initialized: await initBackend('${backend}') (or use compile)`);
-    exe = new PlanExecutable(buildPlan(g, { ...tfPlanOptions(backend), dataInputs: opts.dataInputs }), new TfDevice(tf, backend));
+    const fuse = opts.fuse ?? true;
+    exe = new PlanExecutable(buildPlan(g, { ...tfPlanOptions(backend, fuse), dataInputs: opts.dataInputs }), new TfDevice(tf, backend, fuse));
   }
   if (opts.data) exe.bind(opts.data);
   return exe;

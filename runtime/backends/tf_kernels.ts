@@ -47,7 +47,7 @@ export function fastTf(tf: typeof TF): typeof TF {
     clone: un('Identity'),
     where: (c: Tensor, a: Tensor, b: Tensor) =>
       sameShape(c.shape, a.shape) && sameShape(a.shape, b.shape) ? k('Select', { condition: c, t: a, e: b }) : tf.where(c, a, b),
-    matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => k('BatchMatMul', { a, b }, { transposeA, transposeB }),
+    matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => matMul(a, b, transposeA, transposeB),
     reshape: (x: Tensor, shape: number[]) => k('Reshape', { x }, { shape }),
     transpose: (x: Tensor, perm: number[]) => k('Transpose', { x }, { perm }),
     cast: (x: Tensor, dtype: TF.DataType) => (x.dtype === dtype ? k('Identity', { x }) : k('Cast', { x }, { dtype })),
@@ -57,6 +57,56 @@ export function fastTf(tf: typeof TF): typeof TF {
     min: (x: Tensor, axis?: number | number[], keepDims = false) => k('Min', { x }, { axis: axes(axis, x.rank), keepDims }),
     broadcastTo: (x: Tensor, shape: number[]) => (sameShape(x.shape, shape) ? k('Identity', { x }) : tf.broadcastTo(x, shape)),
   };
+  /**
+   * tfjs-wasm caches an XNNPACK operator per right-hand operand's data buffer, created with that
+   * operand's shape; a reshaped view of the same buffer used with another shape then reads out
+   * of bounds (heap corruption). So a buffer is used as `b` under one shape only: another shape
+   * gets a private copy.
+   */
+  const bShapes = new WeakMap<object, string>();
+  const safeB = (b: Tensor, tb: boolean): Tensor | null => {
+    if (tf.getBackend() !== 'wasm') return null;
+    const key = `${b.shape}|${tb}`;
+    const seen = bShapes.get(b.dataId);
+    if (seen === undefined) bShapes.set(b.dataId, key);
+    if (seen === undefined || seen === key) return null;
+    const c = tf.tidy(() => tf.add(b, tf.scalar(0)));
+    bShapes.set(c.dataId, key);
+    return c;
+  };
+  const batchMatMul = (a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor => {
+    const copy = safeB(b, tb);
+    const r = k('BatchMatMul', { a, b: copy ?? b }, { transposeA: ta, transposeB: tb });
+    copy?.dispose();
+    return r;
+  };
+
+  /**
+   * tfjs-wasm's BatchMatMul copies a transposed left operand before multiplying, and is much
+   * faster for a row vector times a matrix than for the transposed product. So a transposed
+   * left vector is a reshape, and a product with one output column whose left operand is
+   * transposed, C = A^T b, is computed as its transpose b^T A (a row times a matrix).
+   */
+  function matMul(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+    if (a.rank !== 2 || b.rank !== 2) return batchMatMul(a, b, ta, tb);
+    const tmp: Tensor[] = [];
+    const flat = (x: Tensor) => {
+      const r = k('Reshape', { x }, { shape: [x.shape[1]!, x.shape[0]!] });
+      tmp.push(r);
+      return r;
+    };
+    if (ta && (a.shape[0] === 1 || a.shape[1] === 1)) [a, ta] = [flat(a), false];
+    let out: Tensor;
+    const n = tb ? b.shape[0]! : b.shape[1]!;
+    if (ta && n === 1) {
+      const ct = batchMatMul(tb ? b : flat(b), a, false, false);
+      out = k('Reshape', { x: ct }, { shape: [ct.shape[1]!, 1] });
+      ct.dispose();
+    } else out = batchMatMul(a, b, ta, tb);
+    for (const t of tmp) t.dispose();
+    return out;
+  }
+
   return { ...tf, ...fast } as typeof TF;
 }
 

@@ -9,9 +9,9 @@
 // out smaller than its aval (all of its operands were lazy) is expanded on the spot.
 
 import type * as TF from '@tensorflow/tfjs';
-import type { AnyEqn, Graph } from '../ir/graph.js';
+import { Var, type AnyEqn, type Graph } from '../ir/graph.js';
 import type { AVal } from '../ir/types.js';
-import { sizeOf } from '../ir/types.js';
+import { aval, sizeOf } from '../ir/types.js';
 import { buildPlan, type Plan, type Step } from '../plan/plan.js';
 import { primTable } from '../prims/table.js';
 import type { PrimRule, RefArray, TfContext } from '../prims/rule.js';
@@ -22,6 +22,8 @@ import { typedCopy } from './host_args.js';
 import type { ExecStats, HostArray } from './types.js';
 import { activateTf, type TfBackendName } from './tfjs_load.js';
 import { fastTf } from './tf_kernels.js';
+import { compileRegion, FUSIBLE, type FusedKernel } from './fused_js.js';
+import { regionShapeOk } from '../plan/fuse.js';
 
 type Tensor = TF.Tensor;
 
@@ -52,31 +54,65 @@ function rightAligned(e: AnyEqn & { prim: 'broadcast_in_dim' }): boolean {
  * Elementwise kernels whose native broadcasting is fast. `select` is not among them: tfjs's
  * `where` broadcasts by tiling every operand, which costs more than materializing once.
  */
-const natively = (cs: readonly AnyEqn[]) => cs.length > 0 && cs.every((c) => ELEMENTWISE.has(c.prim) && c.prim !== 'select');
+const natively = (cs: readonly AnyEqn[], scalarSelect: boolean) =>
+  cs.length > 0 && cs.every((c) => ELEMENTWISE.has(c.prim) && (c.prim !== 'select' || scalarSelect));
 
 /**
  * Whether a broadcast stays lazy on this backend. wasm broadcasts any operand natively at a
  * small cost; tfjs's cpu kernels are only fast for scalar operands (a [1, n] row is ~10x slower
  * than materializing), so there only size-1 broadcasts stay lazy.
  */
-function lazyBroadcast(name: TfBackendName, e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean): boolean {
-  if (e.prim !== 'broadcast_in_dim' || isOutput || !natively(consumers)) return false;
-  return name === 'wasm' || sizeOf(e.inputs[0]!.aval.shape) === 1;
+function lazyBroadcast(name: TfBackendName, e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean, fuse: boolean): boolean {
+  if (e.prim !== 'broadcast_in_dim' || isOutput) return false;
+  // A fused region reads a single element as a scalar, select included.
+  const one = sizeOf(e.inputs[0]!.aval.shape) === 1;
+  if (!natively(consumers, fuse && one)) return false;
+  return name === 'wasm' || one;
+}
+
+/**
+ * Largest region fused into a JavaScript loop. tfjs's cpu kernels are JavaScript loops too, so
+ * fusing always wins there; on wasm a kernel's per-element cost is lower than a JS loop's, and
+ * fusion only pays while dispatch dominates (measured: bench/fusion_threshold.ts).
+ */
+export const FUSE_MAX: Record<TfBackendName, number> = { cpu: Infinity, wasm: 1 << 20 };
+
+/**
+ * X w with X static (data) and w a column: tfjs-wasm multiplies a row by a matrix far faster than
+ * a matrix by a column, so compute (w^T X^T)^T with X^T transposed once per data binding.
+ */
+function staticMatvec(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null {
+  if (e.prim !== 'matmul' || e.params.transA || e.params.transB) return null;
+  const [a, b] = e.inputs as [Var, Var];
+  const out = e.outputs[0]!;
+  if (a.aval.shape.length !== 2 || b.aval.shape[1] !== 1 || !isStatic(a) || isStatic(b)) return null;
+  const [m, k] = a.aval.shape as [number, number];
+  const dt = a.aval.dtype;
+  const aT = new Var(aval([k, m], dt)), row = new Var(aval([1, k], dt)), prod = new Var(aval([1, m], dt));
+  const mk = (prim: string, params: object, inputs: Var[], outputs: Var[]) => ({ prim, params, inputs, outputs }) as unknown as AnyEqn;
+  return [
+    mk('transpose', { perm: [1, 0] }, [a], [aT]),
+    mk('reshape', { shape: [1, k] }, [b], [row]),
+    mk('matmul', { transA: false, transB: false }, [row, aT], [prod]),
+    mk('reshape', { shape: [m, 1] }, [prod], [out]),
+  ];
 }
 
 /** Plan options for a tfjs backend. */
-export function tfPlanOptions(name: TfBackendName) {
+export function tfPlanOptions(name: TfBackendName, fuse = true) {
   return {
+    rewrite: name === 'wasm' ? staticMatvec : undefined,
+    fusible: fuse ? (e: AnyEqn) => FUSIBLE.has(e.prim) && regionShapeOk(e, FUSE_MAX[name]) : undefined,
     aliasOf: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean): number | null => {
       if (isIdentity(e)) return 0;
-      if (e.prim !== 'broadcast_in_dim' || !lazyBroadcast(name, e, consumers, isOutput)) return null;
+      if (e.prim !== 'broadcast_in_dim' || !lazyBroadcast(name, e, consumers, isOutput, fuse)) return null;
       // No kernel at all when the operand already broadcasts as it is.
       const scalar = e.inputs[0]!.aval.shape.length === 0;
       return scalar || (name === 'wasm' && rightAligned(e)) ? 0 : null;
     },
     // Lazy broadcasts cost (almost) nothing in the step stage, and hoisting one would materialize
     // it; a broadcast that is materialized anyway is hoisted like any other equation.
-    keepInStep: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) => lazyBroadcast(name, e, consumers, isOutput),
+    keepInStep: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) => lazyBroadcast(name, e, consumers, isOutput, fuse),
   };
 }
 
@@ -90,6 +126,9 @@ interface Counters {
 export class TfDevice implements Device<Tensor> {
   private readonly ftf: typeof TF;
   private readonly lazy = new Set<AnyEqn>();
+  private readonly kernels = new Map<Step, { k: FusedKernel; outAvals: AVal[]; resident: boolean[] }>();
+  /** Host copies of resident values (constants, data) read by fused regions: downloaded once. */
+  private readonly hostCache = new WeakMap<Tensor, ArrayLike<number>>();
   private readonly subs = new Map<Graph, PlanExecutable<Tensor>>();
   private current: Step | null = null;
   private readonly ctx: TfContext;
@@ -97,6 +136,7 @@ export class TfDevice implements Device<Tensor> {
   constructor(
     readonly tf: typeof TF,
     readonly name: TfBackendName,
+    readonly fuse = true,
     readonly counters: Counters = { hostCalls: 0, hostDownloads: 0, hostUploads: 0, hostBytes: 0 },
   ) {
     this.ftf = fastTf(tf);
@@ -108,9 +148,16 @@ export class TfDevice implements Device<Tensor> {
   }
 
   prepare(plan: Plan): void {
+    const resident = new Set([...plan.stages[0].exports, ...plan.stages[1].exports, ...plan.dataInputs.map((i) => plan.inputSlots[i]!)]);
     for (const st of plan.stages) for (const step of st.steps) {
+      if (step.fused) {
+        const ids = (slots: readonly number[]) => slots.map((s) => plan.vars[s]!.id);
+        const k = compileRegion(step.fused, ids(step.ins), ids(step.outs), (d) => (d === 'int32' ? 'Int32Array' : d === 'bool' ? 'Uint8Array' : 'Float32Array'));
+        this.kernels.set(step, { k, outAvals: step.outs.map((s) => plan.avals[s]!), resident: step.ins.map((s) => resident.has(s)) });
+        continue;
+      }
       const s = step.outs[0]!;
-      if (lazyBroadcast(this.name, step.eqn, plan.consumers[s] ?? [], plan.outputs.some((o) => o.slot === s))) this.lazy.add(step.eqn);
+      if (lazyBroadcast(this.name, step.eqn, plan.consumers[s] ?? [], plan.outputs.some((o) => o.slot === s), this.fuse)) this.lazy.add(step.eqn);
     }
   }
 
@@ -143,6 +190,7 @@ export class TfDevice implements Device<Tensor> {
   }
 
   exec(step: Step, ins: Tensor[]): Tensor[] {
+    if (step.fused) return this.execFused(step, ins);
     const e = step.eqn;
     const outAvals = e.outputs.map((v) => v.aval);
     if (e.prim === 'broadcast_in_dim' && this.lazy.has(e)) {
@@ -172,6 +220,27 @@ export class TfDevice implements Device<Tensor> {
     return outs;
   }
 
+  /** A fused region: one JavaScript loop over the operands' host data. */
+  private execFused(step: Step, ins: Tensor[]): Tensor[] {
+    const { k, outAvals, resident } = this.kernels.get(step)!;
+    const arrays = ins.map((t, i) => {
+      if (t.size === 1 || t.size === k.n) {
+        if (!resident[i]) return t.dataSync() as ArrayLike<number>;
+        let d = this.hostCache.get(t);
+        if (!d) this.hostCache.set(t, (d = t.dataSync() as ArrayLike<number>));
+        return d;
+      }
+      // A lazily broadcast operand of another size: expand it first.
+      const shape = [...step.fused![step.fused!.length - 1]!.outputs[0]!.aval.shape];
+      const b = this.tf.broadcastTo(t, shape);
+      const d = b.dataSync() as ArrayLike<number>;
+      b.dispose();
+      return d;
+    });
+    const outs = k.run(arrays);
+    return outs.map((d, i) => this.tf.tensor(d as Float32Array, [...outAvals[i]!.shape], tfDtype(outAvals[i]!)));
+  }
+
   /** Runs an equation's ref rule on host copies of its inputs (counted transfers). */
   private host(step: Step, ins: Tensor[]): Tensor[] {
     const e = step.eqn;
@@ -199,7 +268,7 @@ export class TfDevice implements Device<Tensor> {
   private sub(g: Graph): PlanExecutable<Tensor> {
     let x = this.subs.get(g);
     if (!x) {
-      x = new PlanExecutable(buildPlan(g, tfPlanOptions(this.name)), new TfDevice(this.tf, this.name, this.counters));
+      x = new PlanExecutable(buildPlan(g, tfPlanOptions(this.name, this.fuse)), new TfDevice(this.tf, this.name, this.fuse, this.counters));
       this.subs.set(g, x);
     }
     return x;

@@ -89,4 +89,6 @@ export interface CompileOptions {
   data?: readonly Arg[];
   /** Run the graph simplifier (CSE, constant folding, algebraic identities) first; default true. */
   simplify?: boolean;
+  /** tfjs backends: fuse elementwise regions into JavaScript loops; default true. */
+  fuse?: boolean;
 }

@@ -9,6 +9,7 @@
 
 import type { AnyEqn, Graph, Var } from '../ir/graph.js';
 import type { AVal } from '../ir/types.js';
+import { fuseRegions } from './fuse.js';
 
 export interface Step {
   readonly eqn: AnyEqn;
@@ -16,6 +17,9 @@ export interface Step {
   readonly outs: readonly number[];
   /** Slots whose last use is this step (including dead outputs of this step). */
   readonly free: readonly number[];
+  /** A fused elementwise region (in order; `eqn` is its last member): `ins`/`outs` are the
+   * region's external operands and the member values read outside it. */
+  readonly fused?: readonly AnyEqn[];
 }
 
 export interface Stage {
@@ -58,6 +62,14 @@ export interface PlanOptions {
   aliasOf?: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) => number | null;
   /** Equations that must never be hoisted (cheap expanders that are better fused into consumers). */
   keepInStep?: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) => boolean;
+  /**
+   * Backend rewrites of one equation into several (new variables allowed), given which values are
+   * static (constants or data only, so computed once per binding): e.g. transposing a data matrix
+   * once so that a per-step product avoids a transposed operand.
+   */
+  rewrite?: (e: AnyEqn, isStatic: (v: Var) => boolean) => AnyEqn[] | null;
+  /** Equations the backend can fuse into elementwise regions (see fuse.ts). */
+  fusible?: (e: AnyEqn) => boolean;
 }
 
 export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
@@ -88,6 +100,15 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
   const subst = new Map<number, Var>();
   const resolve = (v: Var): Var => subst.get(v.id) ?? v;
   const eqns: AnyEqn[] = [];
+  const statics = new Set(graph.inputs.filter((_, i) => dataSet.has(i)).map((v) => v.id));
+  const isStatic = (v: Var) => statics.has(v.id);
+  const push = (e: AnyEqn) => {
+    const rw = opts.rewrite?.(e, isStatic) ?? [e];
+    for (const r of rw) {
+      if (r.inputs.every(isStatic)) for (const v of r.outputs) statics.add(v.id);
+      eqns.push(r);
+    }
+  };
   for (const e of kept) {
     const ins = e.inputs.map(resolve);
     const a = e.outputs.length === 1 && opts.aliasOf ? opts.aliasOf(e, consumersById.get(e.outputs[0]!.id) ?? [], outIds.has(e.outputs[0]!.id)) : null;
@@ -95,7 +116,7 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
       subst.set(e.outputs[0]!.id, ins[a]!);
       continue;
     }
-    eqns.push(ins.every((v, i) => v === e.inputs[i]) ? e : ({ ...e, inputs: ins } as AnyEqn));
+    push(ins.every((v, i) => v === e.inputs[i]) ? e : ({ ...e, inputs: ins } as AnyEqn));
   }
   const outVars = graph.outputs.map(resolve);
 
@@ -137,17 +158,27 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
       if (eqnLevel[k]! > st) for (const v of e.inputs) if (level[slot(v)] === st) exported.add(slot(v));
     });
     for (const s of outSlots) if (level[s] === st && !inputSlots.includes(s)) exported.add(s);
-    const lastUse = new Map<number, number>();
-    mine.forEach((e, k) => {
-      for (const v of e.inputs) lastUse.set(slot(v), k);
-      for (const v of e.outputs) if (!lastUse.has(slot(v))) lastUse.set(slot(v), k); // dead outputs die at once
+    const groups = opts.fusible ? fuseRegions(mine, opts.fusible) : mine.map((e) => [e]);
+    const shaped = groups.map((grp) => {
+      const e = grp[grp.length - 1]!;
+      if (grp.length === 1) return { eqn: e, ins: e.inputs.map(slot), outs: e.outputs.map(slot) };
+      const members = new Set(grp);
+      const made = new Set(grp.flatMap((m) => m.outputs.map((v) => v.id)));
+      const ins = [...new Set(grp.flatMap((m) => m.inputs.filter((v) => !made.has(v.id)).map(slot)))];
+      const outs = grp.flatMap((m) => m.outputs.map(slot)).filter((s) => exported.has(s) || consumers[s]!.some((c) => !members.has(c)));
+      return { eqn: e, ins, outs, fused: grp };
     });
-    const freeAt: number[][] = mine.map(() => []);
+    const lastUse = new Map<number, number>();
+    shaped.forEach((st2, k) => {
+      for (const s of st2.ins) lastUse.set(s, k);
+      for (const s of st2.outs) if (!lastUse.has(s)) lastUse.set(s, k); // dead outputs die at once
+    });
+    const freeAt: number[][] = shaped.map(() => []);
     for (const [s, k] of lastUse) {
       const own = level[s] === st && !inputSlots.includes(s);
       if (own && !exported.has(s)) freeAt[k]!.push(s);
     }
-    const steps: Step[] = mine.map((e, k) => ({ eqn: e, ins: e.inputs.map(slot), outs: e.outputs.map(slot), free: freeAt[k]! }));
+    const steps: Step[] = shaped.map((x, k) => ({ ...x, free: freeAt[k]! }));
     return { steps, exports: [...exported] } satisfies Stage;
   }) as unknown as [Stage, Stage, Stage];
 

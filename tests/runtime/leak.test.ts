@@ -65,4 +65,23 @@ describe('no tensor leaks', () => {
       expect(numTensors()).toBe(before);
     }
   }, 60_000);
+
+  it('a buffer used as a matmul right operand under two shapes (tfjs-wasm caches operators per buffer)', async () => {
+    const g = trace((x) => {
+      const col = P.reshape(x!, [2, 1]);
+      const row = P.reshape(x!, [1, 2]);
+      const m = P.add(P.matmul(col, row), 1);
+      return [P.matmul(m, row, false, true), P.matmul(P.ones([3, 1]), row)];
+    }, [[2]]);
+    const ref = await compile(g, { backend: 'ref' });
+    const exe = await compile(g, { backend: 'wasm' });
+    for (let i = 0; i < 300; i++) {
+      const x = Float64Array.from([Math.cos(i), 0.5]);
+      const [a, b] = exe.run([x]);
+      const [ra, rb] = ref.run([x]);
+      expect(Array.from(a!.data).map((v) => v.toFixed(3))).toEqual(Array.from(ra!.data).map((v) => v.toFixed(3)));
+      expect(Array.from(b!.data).map((v) => v.toFixed(3))).toEqual(Array.from(rb!.data).map((v) => v.toFixed(3)));
+    }
+    exe.dispose();
+  });
 });

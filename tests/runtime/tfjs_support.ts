@@ -57,10 +57,12 @@ export function expectAgree(actual: HostArray, expected: HostArray, what: string
 export async function checkBackends(g: Graph, inputs: HostArray[], what: string, backends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<HostArray[]> {
   const ref = (await compile(g, { backend: 'ref' })).run(inputs);
   for (const b of backends) {
-    const exe = await compile(g, { backend: b });
-    const out = exe.run(inputs);
-    out.forEach((o, k) => expectAgree(o, ref[k]!, `${what} on ${b}, output ${k}`));
-    exe.dispose();
+    for (const fuse of [true, false]) {
+      const exe = await compile(g, { backend: b, fuse });
+      const out = exe.run(inputs);
+      out.forEach((o, k) => expectAgree(o, ref[k]!, `${what} on ${b}${fuse ? '' : ' (unfused)'}, output ${k}`));
+      exe.dispose();
+    }
   }
   return ref;
 }
