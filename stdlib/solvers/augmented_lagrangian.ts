@@ -1,0 +1,175 @@
+// The augmented Lagrangian method (method of multipliers; PHR form for inequalities, in the style
+// of ALGENCAN, Birgin & Martinez 2014). Each outer iteration minimizes
+//   L_rho(x) = f - lambda'c_E + (rho/2) ||c_E||^2 + (1/(2 rho)) sum (max(0, mu - rho c_I)^2 - mu^2)
+// over the bounds with the projected L-BFGS solver (bounded.ts), to an inner tolerance that
+// tightens as the outer iterations go; then updates the multipliers (lambda -= rho c_E,
+// mu = max(0, mu - rho c_I)), safeguarded into [-1e12, 1e12] / [0, 1e12], and multiplies rho by 10
+// when the infeasibility-complementarity measure V = max(||c_E||_inf, ||min(c_I, mu / rho)||_inf)
+// did not fall below half its previous value.
+// Stops when maxViolation <= tolFeas and the KKT residual ||P(x - grad L) - x||_inf <= tol *
+// max(1, |f|) (what `tol` measures); reports `infeasible` when rho exceeds rhoMax while the
+// violation stays above tolFeas. The state (between outer iterations) is plain JSON.
+
+import { minimizeBounded, projectedGradientNorm } from './bounded.js';
+import { jtv, lowerOf, maxViolation, projectStart, upperOf, type ConstrainedProblem, type ConstrainedResult, type ConstrainedStatus } from './problem.js';
+import type { SolveHooks } from '../optim/driver.js';
+
+export interface AugLagOptions {
+  /** Outer-iteration budget. */
+  steps?: number;
+  /** KKT tolerance (relative to max(1, |f|)). */
+  tol?: number;
+  /** Feasibility tolerance on the largest violation. */
+  tolFeas?: number;
+  rho0?: number;
+  rhoMax?: number;
+  /** Inner iteration budget per outer iteration. */
+  innerSteps?: number;
+}
+
+export interface AugLagState {
+  method: 'auglag';
+  step: number;
+  x: number[];
+  lambda: number[];
+  mu: number[];
+  rho: number;
+  vPrev: number;
+  innerTol: number;
+  evals: number;
+  innerIters: number;
+  warnings: string[];
+}
+
+const SAFE = 1e12;
+
+export interface AugLagStepInfo {
+  step: number;
+  f: number;
+  kkt: number;
+  maxViolation: number;
+  rho: number;
+}
+
+type Hooks = Pick<SolveHooks, 'shouldStop' | 'checkpointEvery'> & {
+  onStep?(i: AugLagStepInfo): void;
+  saveCheckpoint?(s: AugLagState): void;
+  resume?: AugLagState;
+};
+
+function boundsOf(p: ConstrainedProblem) {
+  const lo = new Float64Array(p.n), hi = new Float64Array(p.n);
+  for (let i = 0; i < p.n; i++) {
+    lo[i] = lowerOf(p, i);
+    hi[i] = upperOf(p, i);
+  }
+  return { lo, hi };
+}
+
+/** The gradient of the Lagrangian and the KKT residual at x for given multipliers. */
+export function kktResidual(p: ConstrainedProblem, x: Float64Array, lambda: ArrayLike<number>, mu: ArrayLike<number>) {
+  const { f, g } = p.f(x);
+  const gl = Float64Array.from(g);
+  const E = p.eq?.evaluate(x), I = p.ineq?.evaluate(x);
+  if (E) jtv(E.J, lambda, p.eq!.m, p.n).forEach((v, i) => (gl[i] -= v));
+  if (I) jtv(I.J, mu, p.ineq!.m, p.n).forEach((v, i) => (gl[i] -= v));
+  const { lo, hi } = boundsOf(p);
+  let comp = 0;
+  if (I) I.c.forEach((c, j) => (comp = Math.max(comp, Math.abs(Math.min(c, mu[j]!)))));
+  return { f, gl, kkt: Math.max(projectedGradientNorm(x, gl, lo, hi), comp), viol: maxViolation(p, x, E, I), lo, hi };
+}
+
+export function* augLagSteps(p: ConstrainedProblem, x0: ArrayLike<number>, o: AugLagOptions = {}, hooks: Hooks = {}): Generator<AugLagStepInfo, ConstrainedResult> {
+  const steps = o.steps ?? 100, tol = o.tol ?? 1e-8, tolFeas = o.tolFeas ?? 1e-8, rhoMax = o.rhoMax ?? 1e12;
+  const mE = p.eq?.m ?? 0, mI = p.ineq?.m ?? 0;
+  let st: AugLagState;
+  if (hooks.resume) st = hooks.resume;
+  else {
+    const { x, warning } = projectStart(p, x0);
+    st = { method: 'auglag', step: 0, x: Array.from(x), lambda: new Array(mE).fill(0), mu: new Array(mI).fill(0), rho: o.rho0 ?? 10, vPrev: Infinity, innerTol: 1e-2, evals: 0, innerIters: 0, warnings: warning ? [warning] : [] };
+  }
+  const { lo, hi } = boundsOf(p);
+  const finish = (status: ConstrainedStatus, message: string): ConstrainedResult => {
+    const x = Float64Array.from(st.x);
+    const k = kktResidual(p, x, st.lambda, st.mu);
+    const zl = new Array(p.n).fill(0), zu = new Array(p.n).fill(0);
+    for (let i = 0; i < p.n; i++) {
+      if (x[i]! <= lo[i]! && k.gl[i]! > 0) zl[i] = k.gl[i]!;
+      if (x[i]! >= hi[i]! && k.gl[i]! < 0) zu[i] = -k.gl[i]!;
+    }
+    return {
+      x, f: k.f, status, message, steps: st.step, kkt: k.kkt, maxViolation: k.viol,
+      multipliers: { eq: [...st.lambda], ineq: [...st.mu], lower: zl, upper: zu },
+      warnings: [...st.warnings],
+      stats: { evals: st.evals, innerIters: st.innerIters, rho: st.rho },
+      state: st,
+    };
+  };
+  const lagr = (x: Float64Array) => {
+    st.evals++;
+    let { f, g } = p.f(x);
+    g = Float64Array.from(g);
+    if (p.eq) {
+      const { c, J } = p.eq.evaluate(x);
+      const w = new Float64Array(mE);
+      for (let i = 0; i < mE; i++) {
+        f += -st.lambda[i]! * c[i]! + 0.5 * st.rho * c[i]! * c[i]!;
+        w[i] = st.lambda[i]! - st.rho * c[i]!;
+      }
+      jtv(J, w, mE, p.n).forEach((v, i) => (g[i] -= v));
+    }
+    if (p.ineq) {
+      const { c, J } = p.ineq.evaluate(x);
+      const w = new Float64Array(mI);
+      for (let i = 0; i < mI; i++) {
+        const s = Math.max(0, st.mu[i]! - st.rho * c[i]!);
+        f += (s * s - st.mu[i]! * st.mu[i]!) / (2 * st.rho);
+        w[i] = s;
+      }
+      jtv(J, w, mI, p.n).forEach((v, i) => (g[i] -= v));
+    }
+    return { f, g };
+  };
+  for (;;) {
+    const x = Float64Array.from(st.x);
+    const k = kktResidual(p, x, st.lambda, st.mu);
+    if (!Number.isFinite(k.f)) return finish('diverged', 'the objective is not finite');
+    if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f))) return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
+    if (st.rho > rhoMax && k.viol > tolFeas) return finish('infeasible', `the penalty reached ${st.rho.toExponential(1)} with the violation still ${k.viol.toExponential(2)}: the constraints look infeasible`);
+    if (st.step >= steps) return finish('max_steps', `reached the outer-iteration budget (${steps})`);
+    if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user');
+    // Inner solve.
+    const innerTol = Math.max(st.innerTol, 0.5 * tol * Math.max(1, Math.abs(k.f)));
+    const r = minimizeBounded(lagr, x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.innerSteps ?? 1000 });
+    st.innerIters += r.iters;
+    const xn = r.x;
+    const E = p.eq?.evaluate(xn), I = p.ineq?.evaluate(xn);
+    // Multiplier updates (safeguarded).
+    if (E) st.lambda = st.lambda.map((l, i) => Math.min(SAFE, Math.max(-SAFE, l - st.rho * E.c[i]!)));
+    let V = 0;
+    if (E) for (const c of E.c) V = Math.max(V, Math.abs(c));
+    if (I) {
+      const muOld = st.mu;
+      I.c.forEach((c, i) => (V = Math.max(V, Math.abs(Math.min(c, muOld[i]! / st.rho)))));
+      st.mu = st.mu.map((m, i) => Math.min(SAFE, Math.max(0, m - st.rho * I.c[i]!)));
+    }
+    if (V > 0.5 * st.vPrev && V > 0.1 * tolFeas) st.rho *= 10;
+    st.vPrev = V;
+    st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * tol);
+    st.x = Array.from(xn);
+    st.step++;
+    const kk = kktResidual(p, xn, st.lambda, st.mu);
+    const info = { step: st.step, f: kk.f, kkt: kk.kkt, maxViolation: kk.viol, rho: st.rho };
+    hooks.onStep?.(info);
+    if (hooks.checkpointEvery && hooks.saveCheckpoint && st.step % hooks.checkpointEvery === 0) hooks.saveCheckpoint(st);
+    yield info;
+  }
+}
+
+export function augLag(p: ConstrainedProblem, x0: ArrayLike<number>, o: AugLagOptions = {}, hooks: Hooks = {}): ConstrainedResult {
+  const it = augLagSteps(p, x0, o, hooks);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
