@@ -1,0 +1,48 @@
+// The library API the CLI is a thin layer over: parse, check, compile, run, plus the helpers
+// the CLI needs (the checkpoint fingerprint, graph rendering, message formatting). `check` is
+// synchronous and never throws for user errors; `compile` throws a CompileError (user error,
+// with messages); `run` returns a RunResult for every user error and throws only on internal
+// errors (the CLI's exit code 2).
+
+import { readFileSync } from 'node:fs';
+import { parse as parseSource, type ParseResult } from '../grammar/index.js';
+import { frontEnd, compileProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
+import { CompileError, toMessages } from './messages.js';
+import type { ReadFile } from './modules.js';
+import { checkResult, type CheckResult, type RunResult } from './result.js';
+import { runProgram, type RunOptions } from './run.js';
+
+export interface CheckOptions {
+  readFile?: ReadFile;
+}
+
+/** Parses one file (syntax only). */
+export function parse(source: string, file: string): ParseResult {
+  return parseSource(source, file);
+}
+
+/**
+ * Names, types, shapes and the structural analysis, without data: the messages, the
+ * objective's decomposition and the algorithm it implies. A string is a path to a .opt file.
+ */
+export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  try {
+    const fe = frontEnd(input, read);
+    const ok = !fe.diagnostics.some((d) => d.severity === 'error');
+    return checkResult(toMessages(fe.diagnostics), fe.analysis?.decomposition ?? null, ok ? fe.analysis?.algorithm ?? null : fe.analysis?.algorithm ?? null);
+  } catch (e) {
+    if (e instanceof CompileError) return checkResult(e.messages, null, null);
+    throw e;
+  }
+}
+
+/** Compiles a program with its data bound. Throws CompileError on user errors. */
+export function compile(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
+  return compileProgram(input, opts);
+}
+
+/** Compiles (unless given a compiled program) and runs. User errors give status `error`. */
+export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}): Promise<RunResult> {
+  return runProgram(input, opts);
+}

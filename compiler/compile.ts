@@ -1,0 +1,304 @@
+// The compile pipeline: load (imports) -> check names, types and shapes symbolically ->
+// structural analysis -> bind data (JSON `data from` defaults resolved next to the .opt file,
+// unless the caller passes data) -> check again with the dimensions bound -> lay out the
+// decision vector -> lower to graphs -> autodiff -> compile on a backend with the data bound.
+// User errors stop the pipeline with a CompileError carrying every message found so far in
+// that stage; warnings travel on the CompiledProgram.
+
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Diagnostic, Span } from '../grammar/index.js';
+import { inline } from '../runtime/ir/tracer.js';
+import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
+import { analyze, type AlgorithmChoice, type Decomposition } from './analyze.js';
+import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './backend.js';
+import { checkProgram, type CheckedProgram } from './check_program.js';
+import { bindData, checkDomain, type DataArray } from './data.js';
+import { uniformInit as uniform } from './init.js';
+import { buildLayout, type Layout } from './layout.js';
+import { LowerError } from './lower.js';
+import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
+import { loadProgram, type ReadFile } from './modules.js';
+import { buildGraphs, evalData, type ProgramGraphs } from './program_graphs.js';
+
+export interface SourceInput {
+  source: string;
+  /** The file name messages use; imports and `data from` resolve relative to it. */
+  file: string;
+}
+
+/** A path to a .opt file, or its text with a name. */
+export type ProgramInput = string | SourceInput;
+
+export interface CompileOptions {
+  /** The data, merged (the CLI merges files and --set); replaces `data from` defaults. */
+  data?: Record<string, unknown>;
+  /** JSON data files to load and merge (later ones win) when `data` is not given. */
+  dataFiles?: string[];
+  /** How data messages name the data's origin (e.g. the file the CLI read). */
+  dataFile?: string;
+  backend?: string;
+  seed?: number;
+  readFile?: ReadFile;
+}
+
+/** A smooth objective over the flat unconstrained vector, as the solver driver takes it. */
+export interface CompiledObjective {
+  n: number;
+  evaluate(x: Float64Array, step: number): { f: number; g: Float64Array };
+}
+
+export interface LayoutEntry {
+  name: string;
+  kind: 'var' | 'param';
+  shape: number[];
+  offset: number;
+  size: number;
+  /** The constraint transform (identity for vars and unconstrained params). */
+  constraint: string;
+}
+
+export interface CompiledProgram {
+  file: string;
+  sources: ReadonlyMap<string, string>;
+  /** Warnings and notes (errors throw). */
+  messages: Message[];
+  decomposition: Decomposition;
+  algorithm: AlgorithmChoice | null;
+  kind: 'optimization' | 'model' | 'none';
+  sense: 'minimize' | 'maximize' | null;
+  /** The backend that runs the graphs (`auto` resolved). */
+  backend: string;
+  seed: number;
+  layout: LayoutEntry[];
+  n: number;
+  /** The function to minimize (a `maximize` negated; a model's -log p), when there is one. */
+  objective: CompiledObjective | null;
+  /** log p + log|J| on the unconstrained space, with its gradient (models). */
+  logDensity: CompiledObjective | null;
+  /** Stan-style initial point: uniform(-2, 2) from `seed`, `start` values applied. */
+  initialPoint(seed?: number): Float64Array;
+  /** Every var and param, constrained, nested in its declared shape. */
+  valuesAt(x: Float64Array): Record<string, NestedNumber>;
+  /** Simplified graphs over (theta, ...data): value only, and value-and-gradient. */
+  graphs: { objective: Graph | null; objectiveGrad: Graph | null; logDensity: Graph | null; logDensityGrad: Graph | null; dataInputs: string[] };
+  /** The bound data, by name (for fingerprints). */
+  data: ReadonlyMap<string, DataArray>;
+  compileMs: number;
+  /** Where run-time messages about the problem point (the objective, model, solve or infer). */
+  anchor: Span | null;
+  /** @internal */ checked: CheckedProgram;
+}
+
+export type NestedNumber = number | NestedNumber[];
+
+export function readProgram(input: ProgramInput, read: ReadFile): { file: string; source: string } {
+  if (typeof input !== 'string') return input;
+  try {
+    return { file: input, source: read(input) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CompileError([fileDiagnostic(input, code === 'ENOENT' ? `cannot read ${input}: no such file` : `cannot read ${input}: ${(e as Error).message}`)]);
+  }
+}
+
+const stop = (ds: readonly Diagnostic[]): void => {
+  if (ds.some((d) => d.severity === 'error')) throw new CompileError([...ds]);
+};
+
+/** The front half (no data): load, check, analyze. Shared by `check` and `compile`. */
+export function frontEnd(input: ProgramInput, read: ReadFile): { checked: CheckedProgram; analysis: ReturnType<typeof analyze>; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string>; file: string } {
+  const { file, source } = readProgram(input, read);
+  const loaded = loadProgram(file, source, read);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  if (loaded.diagnostics.some((d) => d.severity === 'error')) return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
+  const checked = checkProgram(loaded.modules, loaded.sources, new Map());
+  diagnostics.push(...checked.diagnostics);
+  if (checked.diagnostics.some((d) => d.severity === 'error')) return { checked, analysis: null as never, diagnostics, sources: loaded.sources, file };
+  const analysis = analyze(checked);
+  diagnostics.push(...analysis.diagnostics);
+  return { checked, analysis, diagnostics, sources: loaded.sources, file };
+}
+
+/** Everything before the backend: front end, data, the bound check, layout and graphs. Sync. */
+export interface BoundProgram {
+  file: string;
+  sources: ReadonlyMap<string, string>;
+  warnings: Diagnostic[];
+  checked: CheckedProgram;
+  late: CheckedProgram;
+  analysis: ReturnType<typeof analyze>;
+  backend: BackendChoice;
+  seed: number;
+  arrays: Map<string, DataArray>;
+  layout: Layout;
+  graphs: ProgramGraphs;
+  t0: number;
+}
+
+export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
+  const t0 = performance.now();
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const fe = frontEnd(input, read);
+  stop(fe.diagnostics);
+  const { checked, analysis, file } = fe;
+  const warnings = [...fe.diagnostics];
+
+  const backend = opts.backend ?? 'auto';
+  if (!isBackend(backend)) throw new CompileError([fileDiagnostic(file, `unknown backend \`${backend}\``, `backends: ${BACKENDS.join(', ')}`)]);
+  const seed = opts.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
+
+  // ---- data ----
+  const { data, origin } = loadData(checked, opts, read, file);
+  const bound = bindData(checked, data, origin);
+  stop(bound.diagnostics);
+  warnings.push(...bound.diagnostics);
+  const statics = new Map(bound.values);
+  for (const info of bound.defaults) {
+    const v = evalData(checked, info.decl.init!, statics, bound.arrays);
+    bound.arrays.set(info.decl.name.name, v);
+    if (info.family === 'int' && info.decl.type.dims.length === 0) statics.set(info.decl.name.name, v.data[0]!);
+  }
+  // The same rules again, now with every dimension's value: late shape errors in user terms.
+  const late = checkProgram(checked.modules, fe.sources, statics);
+  stop(late.diagnostics);
+  const unbound = late.decls.flatMap((d) => d.ty.shape.filter((x) => x.value === null).map((x) => ({ d, x })));
+  if (unbound.length) {
+    const { d, x } = unbound[0]!;
+    throw new CompileError([{ severity: 'error', message: `the dimension ${x.text} of \`${d.decl.name.name}\` is not bound by any data`, span: d.decl.type.span, hint: 'dimensions come from data shapes or int data' }]);
+  }
+  const domainErrors: Diagnostic[] = [];
+  for (const d of late.decls) {
+    const dom = d.decl.type.domain;
+    const arr = bound.arrays.get(d.decl.name.name);
+    if (d.kind !== 'data' || !dom || !arr) continue;
+    const ev = (e: import('../grammar/index.js').Expr) => evalData(late, e, statics, bound.arrays);
+    const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
+    const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
+    const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
+    const bad = checkDomain(d.decl, arr, lo, hi, strict, origin ? ` in ${origin}` : '');
+    if (bad) domainErrors.push(bad);
+  }
+  stop(domainErrors);
+
+  // ---- graphs ----
+  const layout = buildLayout(late);
+  let graphs: ProgramGraphs;
+  try {
+    graphs = buildGraphs(late, layout, statics, bound.arrays);
+  } catch (e) {
+    if (e instanceof LowerError) throw new CompileError([{ severity: 'error', message: e.message, span: e.span }]);
+    throw e;
+  }
+  return { file, sources: fe.sources, warnings, checked, late, analysis, backend, seed, arrays: bound.arrays, layout, graphs, t0 };
+}
+
+export async function compileProgram(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
+  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, t0 } = bindProgram(input, opts);
+  const dataArrays = graphs.dataInputs.map((n) => arrays.get(n)!);
+  const specs = graphs.objective ? graphs.objective.inAvals : graphs.values.inAvals;
+  const withGrad = (g: Graph): Graph => simplify(trace((theta: Tracer, ...d: Tracer[]) => {
+    const [v, [gr]] = valueAndGrad((t: Tracer) => inline(g, [t, ...d])[0]!)(theta);
+    return [v, gr!];
+  }, specs));
+
+  const objectiveGrad = graphs.objective ? withGrad(graphs.objective) : null;
+  const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
+  const exes: Executable[] = [];
+  const exec = async (g: Graph) => {
+    const x = await prepare(g, backend, 1, dataArrays);
+    exes.push(x);
+    return x;
+  };
+  const objExe = objectiveGrad ? await exec(objectiveGrad) : null;
+  const ldExe = logDensityGrad ? await exec(logDensityGrad) : null;
+  const valuesExe = await prepare(simplify(graphs.values), 'ref', 1, dataArrays);
+  const initExe = await prepare(simplify(graphs.init), 'ref', 1, dataArrays);
+  const asObjective = (x: Executable | null): CompiledObjective | null => x && {
+    n: layout.n,
+    evaluate(theta: Float64Array) {
+      const [f, g] = x.run([{ data: theta, shape: [layout.n] }]);
+      return { f: f!.data[0]!, g: Float64Array.from(g!.data) };
+    },
+  };
+  const anchor = checked.optimize?.span ?? checked.infer?.span ?? checked.solve?.span ?? checked.model?.span ?? null;
+  const compiled: CompiledProgram = {
+    file,
+    sources,
+    messages: toMessages(warnings.filter((d) => d.severity !== 'error')),
+    decomposition: analysis.decomposition,
+    algorithm: analysis.algorithm,
+    kind: analysis.decomposition.kind,
+    sense: checked.optimize?.sense ?? null,
+    backend: objExe?.backend ?? ldExe?.backend ?? (backend === 'auto' ? 'ref' : backend),
+    seed,
+    layout: layout.entries.map((e) => ({ name: e.name, kind: e.kind, shape: e.shape, offset: e.offset, size: e.size, constraint: e.transform.name })),
+    n: layout.n,
+    objective: asObjective(objExe),
+    logDensity: asObjective(ldExe),
+    initialPoint: (s = seed) => initialPoint(initExe, layout, s),
+    valuesAt: (x) => valuesAt(valuesExe, layout, x),
+    graphs: {
+      objective: graphs.objective ? simplify(graphs.objective) : null, objectiveGrad,
+      logDensity: graphs.logDensity ? simplify(graphs.logDensity) : null, logDensityGrad, dataInputs: graphs.dataInputs,
+    },
+    data: arrays,
+    compileMs: 0,
+    anchor,
+    checked: late,
+  };
+  compiled.compileMs = performance.now() - t0;
+  return compiled;
+}
+
+function loadData(p: CheckedProgram, opts: CompileOptions, read: ReadFile, file: string): { data: Record<string, unknown>; origin: string | undefined } {
+  if (opts.data) return { data: opts.data, origin: opts.dataFile };
+  const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
+  const data: Record<string, unknown> = {};
+  for (const f of files) {
+    if (!f.toLowerCase().endsWith('.json')) {
+      throw new CompileError([fileDiagnostic(file, `cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`)]);
+    }
+    let text: string;
+    try {
+      text = read(f);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CompileError([fileDiagnostic(file, `cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)]);
+    }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      throw new CompileError([fileDiagnostic(file, `the data file ${f} is not valid JSON: ${(e as Error).message}`)]);
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CompileError([fileDiagnostic(file, `the data file ${f} must hold a JSON object (name -> value)`)]);
+    Object.assign(data, obj);
+  }
+  return { data, origin: opts.dataFile ?? (files.length ? files.join(', ') : undefined) };
+}
+
+function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {
+  const theta0 = uniform(layout.n, seed);
+  const [x] = exe.run([{ data: theta0, shape: [layout.n] }]);
+  const out = Float64Array.from(x!.data);
+  // A start value outside its transform's support inverts to a non-finite point: fall back to
+  // the random draw for that slice (checking starts against bounds is the optimization issue's).
+  for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i]!)) out[i] = theta0[i]!;
+  return out;
+}
+
+function valuesAt(exe: Executable, layout: Layout, x: Float64Array): Record<string, NestedNumber> {
+  const outs = exe.run([{ data: x, shape: [layout.n] }]);
+  const r: Record<string, NestedNumber> = {};
+  layout.entries.forEach((e, i) => (r[e.name] = nest(Array.from(outs[i]!.data), e.shape)));
+  return r;
+}
+
+function nest(flat: number[], shape: number[]): NestedNumber {
+  if (shape.length === 0) return flat[0]!;
+  const inner = shape.slice(1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: shape[0]! }, (_, i) => nest(flat.slice(i * inner, (i + 1) * inner), shape.slice(1)));
+}
+

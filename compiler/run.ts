@@ -1,0 +1,119 @@
+// Running a compiled program: the host-side solver loop (stdlib/optim) over the compiled
+// objective, with progress, stop requests and checkpoints passed through, and the result in the
+// user's terms (the user's sign for the objective, constrained values in declared shapes).
+// Only the smooth path (lbfgs, adam) runs in this release; every other algorithm, and `infer`,
+// ends with status `error` and a message saying when it arrives, never with a stand-in solver.
+// User errors become an `error` result; anything else thrown is an internal error.
+
+import { solveAsync, type SolverState, type SolveOptions } from '../stdlib/optim/driver.js';
+import { compileProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
+import { fingerprintOf } from './fingerprint.js';
+import { CompileError, fileMessage, messageAt, type Message } from './messages.js';
+import { runResult, type RunResult } from './result.js';
+
+export interface Progress {
+  step: number;
+  /** The step budget. */
+  steps: number;
+  /** The user's objective (user's sign). */
+  objective: number;
+  /** Infinity norm of the gradient on the unconstrained scale. */
+  gnorm: number;
+}
+
+export interface CheckpointHooks {
+  /** Save every this many steps. */
+  every: number;
+  save(state: SolverState): void;
+  /** Resume from this state (its fingerprint already checked by the caller). */
+  resume?: SolverState;
+}
+
+export interface RunOptions extends CompileOptions {
+  /** Overrides the step budget of the top-level `solve` (or `infer`). */
+  steps?: number;
+  onProgress?(p: Progress): void;
+  shouldStop?(): boolean;
+  checkpoint?: CheckpointHooks;
+}
+
+const RUNNABLE = new Set(['lbfgs', 'adam']);
+
+export async function runProgram(input: CompiledProgram | ProgramInput, opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  let compiled: CompiledProgram;
+  const file = typeof input === 'string' ? input : 'file' in input ? input.file : '';
+  if (isCompiled(input)) compiled = input;
+  else {
+    try {
+      compiled = await compileProgram(input, opts);
+    } catch (e) {
+      if (e instanceof CompileError) {
+        return runResult({ status: 'error', messages: e.messages, compile_ms: performance.now() - t0, seed: opts.seed ?? 1, backend: opts.backend ?? 'auto' }, file);
+      }
+      throw e;
+    }
+  }
+  const seed = compiled.seed;
+  const base = { seed, backend: compiled.backend, compile_ms: isCompiled(input) ? compiled.compileMs : performance.now() - t0 };
+  const fail = (message: string, hint?: string): RunResult => {
+    const m: Message = compiled.anchor ? messageAt('error', compiled.anchor, message, hint) : fileMessage('error', compiled.file, message, hint);
+    return runResult({ ...base, status: 'error', messages: [...compiled.messages, m], options: compiled.algorithm?.options ?? {} }, compiled.file);
+  };
+
+  const alg = compiled.algorithm;
+  if (compiled.checked.infer) {
+    return fail(`inference (\`infer ${compiled.checked.infer.name}\`) arrives with issue 7; this release compiles the model's log density but does not sample from it`, 'use `solve lbfgs` for the MAP estimate meanwhile');
+  }
+  if (!alg) {
+    return fail(compiled.kind === 'model' ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`' : 'there is nothing to run: the program has no objective');
+  }
+  if (!alg.available || !RUNNABLE.has(alg.name) || !compiled.objective) {
+    return fail(`the solver ${alg.name} arrives with the optimization issue; this release runs lbfgs and adam (smooth, unconstrained problems)`, '`proxima check` shows the decomposition and the algorithm it implies');
+  }
+
+  const o = alg.options;
+  const steps = opts.steps ?? (o.steps as number);
+  const solveOpts: SolveOptions = { method: alg.name as 'lbfgs' | 'adam', steps, tol: o.tol as number };
+  if (alg.name === 'lbfgs') solveOpts.history = o.history as number;
+  else Object.assign(solveOpts, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+  const options = { method: alg.name, ...o, steps };
+
+  const sign = compiled.sense === 'minimize' ? 1 : -1;
+  const x0 = compiled.initialPoint(seed);
+  const t1 = performance.now();
+  const r = await solveAsync(compiled.objective, x0, solveOpts, {
+    onStep: opts.onProgress ? (i) => opts.onProgress!({ step: i.step, steps, objective: sign * i.f, gnorm: i.gnorm }) : undefined,
+    shouldStop: opts.shouldStop,
+    checkpointEvery: opts.checkpoint?.every,
+    saveCheckpoint: opts.checkpoint?.save,
+    resume: opts.checkpoint?.resume,
+  });
+  const messages = [...compiled.messages];
+  if (r.status !== 'converged' && compiled.anchor) messages.push(messageAt('note', compiled.anchor, `${alg.name} stopped: ${r.message}`));
+  return runResult({
+    ...base,
+    status: r.status,
+    objective: sign * r.f,
+    steps: r.steps,
+    time_ms: performance.now() - t1,
+    options,
+    values: compiled.valuesAt(r.x),
+    messages,
+    diagnostics: { gradient_norm: r.gnorm, stop_reason: r.message },
+  }, compiled.file);
+}
+
+function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {
+  return typeof x === 'object' && 'layout' in x && 'checked' in x;
+}
+
+/**
+ * The checkpoint fingerprint: program sources, bound data, seed, backend and the effective solver
+ * options (with a --steps override applied). Resuming under a different one is an error.
+ */
+export function fingerprint(compiled: CompiledProgram, options: { steps?: number } = {}): string {
+  const o = { method: compiled.algorithm?.name ?? null, ...(compiled.algorithm?.options ?? {}) } as Record<string, unknown>;
+  if (options.steps !== undefined) o.steps = options.steps;
+  return fingerprintOf({ sources: compiled.sources, data: compiled.data, seed: compiled.seed, backend: compiled.backend, options: o });
+}

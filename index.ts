@@ -1,0 +1,17 @@
+// Proxima's library API: what `import ... from 'proxima'` gives. The CLI (cli/) is a thin layer
+// over exactly these functions and types.
+
+export { parse, check, compile, run, type CheckOptions } from './compiler/api.js';
+export { fingerprint, type RunOptions, type Progress, type CheckpointHooks } from './compiler/run.js';
+export type { CompileOptions, CompiledProgram, CompiledObjective, LayoutEntry, NestedNumber, ProgramInput, SourceInput } from './compiler/compile.js';
+export type { RunResult, RunStatus, CheckResult, NestedValue, PosteriorSummary } from './compiler/result.js';
+export type { Decomposition, AlgorithmChoice, ProxTerm, SetTerm, ConstraintTerm } from './compiler/analyze.js';
+export { CompileError, formatMessages, type Message } from './compiler/messages.js';
+export { compiledGraphText, type GraphTextOptions } from './compiler/graph_text.js';
+export { BACKENDS } from './compiler/backend.js';
+export { BUILTINS } from './compiler/builtins.js';
+export { DISTRIBUTIONS } from './compiler/distributions.js';
+export { SOLVERS, INFER_METHODS } from './compiler/solvers.js';
+export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
+export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';
+export type { SolverState } from './stdlib/optim/driver.js';

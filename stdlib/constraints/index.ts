@@ -1,0 +1,19 @@
+// The constraint transforms by name: what a `param` type lowers to. `real` with a domain picks
+// lower / upper / interval (or positive for `> 0`); the matrix and vector families pick theirs.
+
+export type { ConstraintTransform } from './types.js';
+export { identity, lower, upper, interval, positive } from './bounds.js';
+export { simplex } from './simplex.js';
+export { ordered } from './ordered.js';
+export { choleskyCorr } from './cholesky_corr.js';
+export { cov } from './cov.js';
+import { identity, lower, upper, interval, positive } from './bounds.js';
+import { simplex } from './simplex.js';
+import { ordered } from './ordered.js';
+import { choleskyCorr } from './cholesky_corr.js';
+import { cov } from './cov.js';
+import type { ConstraintTransform } from './types.js';
+
+export const transforms: Readonly<Record<string, ConstraintTransform>> = {
+  identity, lower, upper, interval, positive, simplex, ordered, cholesky_corr: choleskyCorr, cov,
+};
