@@ -45,8 +45,22 @@ export function fastTf(tf: typeof TF): typeof TF {
     sign: un('Sign'),
     floor: un('Floor'),
     clone: un('Identity'),
-    where: (c: Tensor, a: Tensor, b: Tensor) =>
-      sameShape(c.shape, a.shape) && sameShape(a.shape, b.shape) ? k('Select', { condition: c, t: a, e: b }) : tf.where(c, a, b),
+    where: (c: Tensor, a: Tensor, b: Tensor) => {
+      if (sameShape(c.shape, a.shape) && sameShape(a.shape, b.shape)) return k('Select', { condition: c, t: a, e: b });
+      // tf.where tiles every smaller operand (slow); a single-element branch is filled instead.
+      const shape = [c, a, b].reduce((m, t) => (t.size > m.length ? t.shape : m), [] as number[]);
+      const tmp: Tensor[] = [];
+      const full = (t: Tensor) => {
+        if (sameShape(t.shape, shape) || t.size !== 1 || t.dtype === 'bool') return t;
+        const f = k('Fill', {}, { shape, value: (t.dataSync() as ArrayLike<number>)[0], dtype: t.dtype });
+        tmp.push(f);
+        return f;
+      };
+      const [fa, fb] = [full(a), full(b)];
+      const r = sameShape(c.shape, shape) && sameShape(fa.shape, shape) && sameShape(fb.shape, shape) ? k('Select', { condition: c, t: fa, e: fb }) : tf.where(c, fa, fb);
+      for (const t of tmp) t.dispose();
+      return r;
+    },
     matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => matMul(a, b, transposeA, transposeB),
     reshape: (x: Tensor, shape: number[]) => k('Reshape', { x }, { shape }),
     transpose: (x: Tensor, perm: number[]) => k('Transpose', { x }, { perm }),

@@ -78,30 +78,59 @@ function lazyBroadcast(name: TfBackendName, e: AnyEqn, consumers: readonly AnyEq
 export const FUSE_MAX: Record<TfBackendName, number> = { cpu: Infinity, wasm: 1 << 20 };
 
 /**
- * X w with X static (data) and w a column: tfjs-wasm multiplies a row by a matrix far faster than
- * a matrix by a column, so compute (w^T X^T)^T with X^T transposed once per data binding.
+ * Matrix products with a static (constant or data) operand, rewritten so the per-step kernel is
+ * the fast one; the transposes are static too, so they run once per data binding:
+ * - op(A) = A^T with A static: transpose A once (tfjs-wasm copies a transposed operand on every
+ *   call otherwise); likewise op(B) = B^T with B static;
+ * - X w with X static and w a column: tfjs-wasm multiplies a row by a matrix far faster than a
+ *   matrix by a column, so compute (w^T X^T)^T.
  */
-function staticMatvec(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null {
-  if (e.prim !== 'matmul' || e.params.transA || e.params.transB) return null;
-  const [a, b] = e.inputs as [Var, Var];
+function staticMatmul(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null {
+  if (e.prim !== 'matmul') return null;
+  let [a, b] = e.inputs as [Var, Var];
+  let { transA, transB } = e.params;
   const out = e.outputs[0]!;
-  if (a.aval.shape.length !== 2 || b.aval.shape[1] !== 1 || !isStatic(a) || isStatic(b)) return null;
-  const [m, k] = a.aval.shape as [number, number];
-  const dt = a.aval.dtype;
-  const aT = new Var(aval([k, m], dt)), row = new Var(aval([1, k], dt)), prod = new Var(aval([1, m], dt));
+  if (a.aval.shape.length !== 2 || b.aval.shape.length !== 2) return null;
   const mk = (prim: string, params: object, inputs: Var[], outputs: Var[]) => ({ prim, params, inputs, outputs }) as unknown as AnyEqn;
-  return [
-    mk('transpose', { perm: [1, 0] }, [a], [aT]),
-    mk('reshape', { shape: [1, k] }, [b], [row]),
-    mk('matmul', { transA: false, transB: false }, [row, aT], [prod]),
-    mk('reshape', { shape: [m, 1] }, [prod], [out]),
-  ];
+  const pre: AnyEqn[] = [];
+  const transposed = (x: Var): Var => {
+    const t = new Var(aval([x.aval.shape[1]!, x.aval.shape[0]!], x.aval.dtype));
+    pre.push(mk('transpose', { perm: [1, 0] }, [x], [t]));
+    return t;
+  };
+  if (transA && isStatic(a) && !isStatic(b)) [a, transA] = [transposed(a), false];
+  if (transB && isStatic(b) && !isStatic(a)) [b, transB] = [transposed(b), false];
+  if (!transA && !transB && b.aval.shape[1] === 1 && isStatic(a) && !isStatic(b)) {
+    const [m, k] = a.aval.shape as [number, number];
+    const dt = a.aval.dtype;
+    const row = new Var(aval([1, k], dt)), prod = new Var(aval([1, m], dt));
+    return [
+      ...pre,
+      mk('transpose', { perm: [1, 0] }, [a], [(a = new Var(aval([k, m], dt)))]),
+      mk('reshape', { shape: [1, k] }, [b], [row]),
+      mk('matmul', { transA: false, transB: false }, [row, a], [prod]),
+      mk('reshape', { shape: [m, 1] }, [prod], [out]),
+    ];
+  }
+  if (!pre.length) return null;
+  return [...pre, mk('matmul', { transA, transB }, [a, b], [out])];
+}
+
+/**
+ * Whether a fused region beats its kernels on wasm: a JavaScript loop pays a download and an
+ * upload per operand element, so large regions must do enough work per element to win back the
+ * transfers (measured with bench/fusion_threshold.ts).
+ */
+function regionPays(name: TfBackendName, n: number, ops: number, ins: number, outs: number): boolean {
+  return name === 'cpu' || n <= 65536 || ops >= 2 * (ins + outs);
 }
 
 /** Plan options for a tfjs backend. */
 export function tfPlanOptions(name: TfBackendName, fuse = true) {
   return {
-    rewrite: name === 'wasm' ? staticMatvec : undefined,
+    rewrite: name === 'wasm' ? staticMatmul : undefined,
+    fuseWorthIt: (members: readonly AnyEqn[], ins: number, outs: number) =>
+      regionPays(name, sizeOf(members[members.length - 1]!.outputs[0]!.aval.shape), members.length, ins, outs),
     fusible: fuse ? (e: AnyEqn) => FUSIBLE.has(e.prim) && regionShapeOk(e, FUSE_MAX[name]) : undefined,
     aliasOf: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean): number | null => {
       if (isIdentity(e)) return 0;

@@ -70,6 +70,8 @@ export interface PlanOptions {
   rewrite?: (e: AnyEqn, isStatic: (v: Var) => boolean) => AnyEqn[] | null;
   /** Equations the backend can fuse into elementwise regions (see fuse.ts). */
   fusible?: (e: AnyEqn) => boolean;
+  /** Whether a region (with its numbers of external operands and results) is worth fusing. */
+  fuseWorthIt?: (members: readonly AnyEqn[], ins: number, outs: number) => boolean;
 }
 
 export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
@@ -158,15 +160,22 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
       if (eqnLevel[k]! > st) for (const v of e.inputs) if (level[slot(v)] === st) exported.add(slot(v));
     });
     for (const s of outSlots) if (level[s] === st && !inputSlots.includes(s)) exported.add(s);
-    const groups = opts.fusible ? fuseRegions(mine, opts.fusible) : mine.map((e) => [e]);
-    const shaped = groups.map((grp) => {
-      const e = grp[grp.length - 1]!;
-      if (grp.length === 1) return { eqn: e, ins: e.inputs.map(slot), outs: e.outputs.map(slot) };
+    const regionIO = (grp: readonly AnyEqn[]) => {
       const members = new Set(grp);
       const made = new Set(grp.flatMap((m) => m.outputs.map((v) => v.id)));
       const ins = [...new Set(grp.flatMap((m) => m.inputs.filter((v) => !made.has(v.id)).map(slot)))];
       const outs = grp.flatMap((m) => m.outputs.map(slot)).filter((s) => exported.has(s) || consumers[s]!.some((c) => !members.has(c)));
-      return { eqn: e, ins, outs, fused: grp };
+      return { ins, outs };
+    };
+    const groups = (opts.fusible ? fuseRegions(mine, opts.fusible) : mine.map((e) => [e])).flatMap((grp) => {
+      if (grp.length === 1 || !opts.fuseWorthIt) return [grp];
+      const io = regionIO(grp);
+      return opts.fuseWorthIt(grp, io.ins.length, io.outs.length) ? [grp] : grp.map((e) => [e]);
+    });
+    const shaped = groups.map((grp) => {
+      const e = grp[grp.length - 1]!;
+      if (grp.length === 1) return { eqn: e, ins: e.inputs.map(slot), outs: e.outputs.map(slot) };
+      return { eqn: e, ...regionIO(grp), fused: grp };
     });
     const lastUse = new Map<number, number>();
     shaped.forEach((st2, k) => {
