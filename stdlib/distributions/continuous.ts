@@ -120,6 +120,7 @@ export const Laplace = define({
   doc: 'location mu, scale b > 0',
   params: [['mu', 'real'], ['b', 'positive']],
   support: 'real',
+  smooth: false,
   reparamParams: ['mu', 'b'],
   logProb: ([mu, b], x) => P.sub(P.neg(P.log(P.mul(2, b!))), P.div(P.abs(P.sub(x, mu!)), b!)),
   sample: (ps, key, s = []) => {

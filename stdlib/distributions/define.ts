@@ -5,14 +5,25 @@ import { ops as P, isFloat, type Tracer } from '../../runtime/index.js';
 import type { DistSpec, ParamSpec, SampleOptions, Support, SupportKind } from './types.js';
 import type { Shape } from '../../runtime/index.js';
 
-type Raw = Omit<DistSpec, 'params' | 'reparameterizable' | 'support' | 'logProb' | 'sample' | 'mean' | 'variance' | 'enumerate'> & {
+type Raw = Omit<DistSpec, 'params' | 'reparameterizable' | 'support' | 'smooth' | 'logProb' | 'sample' | 'mean' | 'variance' | 'enumerate'> & {
   params: readonly (readonly [string, SupportKind, number?])[];
   support: SupportKind | Support;
+  smooth?: boolean;
   logProb(params: readonly Tracer[], x: Tracer): Tracer;
   sample(params: readonly Tracer[], key: Tracer, sampleShape?: Shape, opts?: SampleOptions): Tracer;
   mean?(params: readonly Tracer[]): Tracer;
   variance?(params: readonly Tracer[]): Tracer;
   enumerate?(params: readonly Tracer[]): Tracer;
+};
+
+/** Accepted spellings of named arguments besides the canonical names. */
+export const PARAM_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  probs: ['p'],
+  logits: ['logit'],
+  lower: ['lo', 'alpha'],
+  upper: ['hi', 'beta'],
+  rate: ['lambda'],
+  log_rate: ['alpha'],
 };
 
 const DISCRETE: SupportKind[] = ['boolean', 'nonnegative_integer', 'bounded_integer', 'category'];
@@ -26,7 +37,12 @@ export function toFloat(x: Tracer | number, like?: readonly Tracer[]): Tracer {
 }
 
 export function define(raw: Raw): DistSpec {
-  const params: ParamSpec[] = raw.params.map(([name, constraint, eventRank]) => ({ name, constraint, eventRank: eventRank ?? 0 }));
+  const params: ParamSpec[] = raw.params.map(([name, constraint, eventRank]) => ({
+    name,
+    constraint,
+    eventRank: eventRank ?? 0,
+    aliases: PARAM_ALIASES[name] ?? [],
+  }));
   const support: Support = typeof raw.support === 'string' ? { kind: raw.support, eventRank: 0, discrete: DISCRETE.includes(raw.support) } : raw.support;
   const fix = (ps: readonly (Tracer | number)[]): Tracer[] => {
     if (ps.length !== params.length) {
@@ -41,6 +57,7 @@ export function define(raw: Raw): DistSpec {
     params,
     support,
     reparamParams,
+    smooth: raw.smooth ?? true,
     reparameterizable: !support.discrete && params.every((p) => reparamParams.includes(p.name)),
     logProb: (ps, x) => {
       const fp = fix(ps);

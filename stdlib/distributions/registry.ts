@@ -50,16 +50,30 @@ export const families: Readonly<Record<string, readonly string[]>> = (() => {
   return f;
 })();
 
+/** Other spellings of distribution names (Stan-style singular `Logit`, Stan's names). */
+export const distributionAliases: Readonly<Record<string, string>> = {
+  BernoulliLogit: 'BernoulliLogits',
+  BinomialLogit: 'BinomialLogits',
+  CategoricalLogit: 'CategoricalLogits',
+  DoubleExponential: 'Laplace',
+  NegBinomial: 'NegativeBinomial',
+  NegBinomial2: 'NegativeBinomial2',
+  MultiNormal: 'MultivariateNormal',
+  MultiNormalCholesky: 'MultivariateNormalCholesky',
+  LkjCorrCholesky: 'LKJCholesky',
+};
+
 export class DistributionError extends Error {}
 
 export function lookupDistribution(name: string): DistSpec | undefined {
-  return Object.prototype.hasOwnProperty.call(distributions, name) ? distributions[name] : undefined;
+  const n = Object.prototype.hasOwnProperty.call(distributionAliases, name) ? distributionAliases[name]! : name;
+  return Object.prototype.hasOwnProperty.call(distributions, n) ? distributions[n] : undefined;
 }
 
 /**
  * Resolves a call `name(args)`: `argNames[i]` is the keyword of argument i, or null when
  * positional (positional arguments come first). Candidates are `name` itself and, when `name` is a
- * family, its other parameterizations (so `Bernoulli(logits = x)` is BernoulliLogits and
+ * family, its other parameterizations, tried in registry order (so `Bernoulli(logits = x)` is BernoulliLogits and
  * `NegativeBinomial(mu = m, phi = f)` is NegativeBinomial2). Returns the spec and `order`, where
  * order[j] is the index of the argument that supplies the spec's parameter j.
  * Throws DistributionError with a readable message.
@@ -68,7 +82,7 @@ export function resolveDistribution(name: string, argNames: readonly (string | n
   const cands: DistSpec[] = [];
   const own = lookupDistribution(name);
   if (own) cands.push(own);
-  for (const n of families[name] ?? []) if (n !== name) cands.push(distributions[n]!);
+  for (const n of families[name] ?? []) if (n !== own?.name) cands.push(distributions[n]!);
   if (cands.length === 0) {
     throw new DistributionError(`unknown distribution '${name}'; known: ${Object.keys(distributions).join(', ')}`);
   }
@@ -82,7 +96,7 @@ export function resolveDistribution(name: string, argNames: readonly (string | n
     const order: number[] = new Array(names.length).fill(-1);
     let ok = true;
     argNames.forEach((a, i) => {
-      const j = a === null ? i : names.indexOf(a);
+      const j = a === null ? i : spec.params.findIndex((p) => p.name === a || p.aliases.includes(a));
       if (j < 0 || order[j] !== -1) ok = false;
       else order[j] = i;
     });

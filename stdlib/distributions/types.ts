@@ -56,6 +56,8 @@ export interface ParamSpec {
   constraint: SupportKind;
   /** Rank of the parameter's event part (0 scalar, 1 vector, 2 matrix); the rest is batch. */
   eventRank: number;
+  /** Other accepted spellings of a named argument (`p` for `probs`, `lo` for `lower`, ...). */
+  aliases: readonly string[];
 }
 
 export interface SampleOptions {
@@ -71,6 +73,8 @@ export interface DistSpec {
   /** The ordered parameters (positional order of a call). */
   params: readonly ParamSpec[];
   support: Support;
+  /** False when the log-density is not differentiable in the value everywhere (Laplace at mu). */
+  smooth: boolean;
   /** True when the sampler's draw is differentiable in every (float) parameter. */
   reparameterizable: boolean;
   /** The parameters a pathwise gradient reaches through `sample`. */

@@ -567,7 +567,13 @@ describe('the registry', () => {
     expect(() => D.resolveDistribution('Normal', [null])).toThrow(/Normal expects Normal\(mu, sigma\); got \(#1\)/);
     expect(() => D.resolveDistribution('Normal', ['mu', 'scale'])).toThrow(/expects/);
     expect(() => D.resolveDistribution('Normal', ['mu', null])).toThrow(/positional arguments must come before/);
-    expect(() => D.resolveDistribution('Bernoulli', ['p'])).toThrow(/Bernoulli\(probs\) or BernoulliLogits\(logits\)/);
+    expect(() => D.resolveDistribution('Bernoulli', ['q'])).toThrow(/Bernoulli\(probs\) or BernoulliLogits\(logits\)/);
+    // Aliases: argument spellings and distribution names.
+    expect(r('Bernoulli', ['p'])).toEqual(['Bernoulli', [0]]);
+    expect(r('Uniform', ['hi', 'lo'])).toEqual(['Uniform', [1, 0]]);
+    expect(r('BernoulliLogit', ['logit'])).toEqual(['BernoulliLogits', [0]]);
+    expect(r('DoubleExponential', [null, null])).toEqual(['Laplace', [0, 1]]);
+    expect(D.distributions.Laplace!.smooth).toBe(false);
     expect(() => D.resolveDistribution('Nromal', [null, null])).toThrow(/unknown distribution 'Nromal'/);
   });
 
