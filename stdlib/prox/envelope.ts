@@ -124,7 +124,9 @@ export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Trace
   const ei = at(P.stopGradient(es), i), ej = at(P.stopGradient(es), P.minimum(P.add(i, 1), 2 * G - 1));
   const si = at(slope, i);
   const c = P.where(P.gt(si, 0), P.minimum(P.maximum(safeDiv(P.sub(k, at(icpt, i)), si, 0), ei), ej), ei);
-  const theta = P.where(saturated, posF, P.minimum(P.maximum(P.sub(P.mul(nw, c), lw2), 0), 1));
+  const th = P.minimum(P.maximum(P.sub(P.mul(nw, c), lw2), 0), 1);
+  // Rounding in c can leave 1e-16 where theta is exactly 0: snap it (exact group zeros).
+  const theta = P.where(saturated, posF, P.where(P.lt(th, 1e-12), 0, th));
   return safeDiv(theta, P.add(lw2, theta), 0);
 }
 
@@ -138,3 +140,20 @@ export const proxWgsef = (groups: readonly (readonly number[])[], k: number, lam
   if (k >= G) return P.reshape(scaleGroups(xf, P.div(1, P.add(1, P.mul(tmul(t, lambda), P.square(w)))), ids), x.shape);
   return P.reshape(scaleGroups(xf, wgsefFactors(n, w, k, tmul(t, lambda)), ids), x.shape);
 };
+
+/**
+ * The sparse-envelope gap lambda (WGSEF_k(x) - 0.5 sum_g ||x_g||^2) (unit weights): nonnegative,
+ * zero exactly when at most k groups are nonzero (the k-support norm equals the l2 norm only on
+ * k-sparse vectors), so as a penalty it forces k-group sparsity (the bidualization view of
+ * Beck & Refael). Nonconvex (a difference of convex functions); its prox for t lambda < 1 is the
+ * envelope prox of a rescaled point: prox_{mu WGSEF}(x / (1 - t lambda)), mu = t lambda / (1 - t lambda).
+ * Use prox methods with a step below 1 / lambda (e.g. fista with lipschitz >= lambda).
+ */
+export const proxWgsefGap = (groups: readonly (readonly number[])[], k: number, lambda = 1): ProxFn => (x, t) => {
+  const tl = tmul(t, lambda);
+  const a = typeof tl === 'number' ? Math.max(1 - tl, 1e-12) : P.maximum(P.sub(1, tl), 1e-12);
+  const mu = typeof tl === 'number' ? tl / (a as number) : P.div(tl, a);
+  return proxWgsef(groups, k, 1)(P.div(x, a), mu);
+};
+export const valueWgsefGap = (groups: readonly (readonly number[])[], k: number, lambda = 1): ValueFn => (x) =>
+  P.mul(lambda, P.maximum(P.sub(valueWgsef(groups, k, 1)(x), P.mul(0.5, P.sumsq(x))), 0));

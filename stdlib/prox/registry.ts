@@ -101,6 +101,12 @@ export const proxRegistry: Record<string, ProxEntry<O>> = {
     prox: (o) => Env.proxWgsef(o.groups, o.k, lam(o), o.weights),
     value: (o) => Env.valueWgsef(o.groups, o.k, lam(o), o.weights),
   }),
+  wgsef_gap: entry({
+    name: 'wgsef_gap', kind: 'nonconvex', domain: 'vector', doc: 'lambda (S_k(v) - 0.5 ||v||^2), v_g = ||x_g||_2: zero iff at most k groups are nonzero (needs steps t < 1 / lambda)',
+    options: { groups: groupsOpt, k: { type: 'int', required: true, doc: 'number of active groups k >= 1' }, lambda: lambdaOpt },
+    prox: (o) => Env.proxWgsefGap(o.groups, o.k, lam(o)),
+    value: (o) => Env.valueWgsefGap(o.groups, o.k, lam(o)),
+  }),
   // Indicators (prox = projection).
   nonneg: entry({ name: 'nonneg', kind: 'indicator', domain: 'vector', doc: 'x >= 0', options: {}, prox: () => Prj.projNonneg(), value: () => fromProj(Prj.projNonneg()) }),
   box: entry({
