@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serializeGrammar, type ISerializedGast } from 'chevrotain';
+import { serializeGrammar } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { parser } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
@@ -43,15 +43,17 @@ function spell(tokenName: string): string {
 
 function parserRules(): Map<string, Set<string>> {
   const rules = new Map<string, Set<string>>();
-  const walk = (node: ISerializedGast, refs: Set<string>): void => {
-    if (node.type === 'NonTerminal') refs.add(node.name);
-    else if (node.type === 'Terminal') refs.add(spell(node.name));
-    for (const child of 'definition' in node ? node.definition : []) walk(child, refs);
+  // The serialised form is plain JSON: {type, name?, definition?} nested.
+  type Gast = { type: string; name?: string; definition?: Gast[] };
+  const walk = (node: Gast, refs: Set<string>): void => {
+    if (node.type === 'NonTerminal') refs.add(node.name!);
+    else if (node.type === 'Terminal') refs.add(spell(node.name!));
+    for (const child of node.definition ?? []) walk(child, refs);
   };
-  for (const rule of serializeGrammar(Object.values(parser.getGAstProductions()))) {
+  for (const rule of serializeGrammar(Object.values(parser.getGAstProductions())) as unknown as Gast[]) {
     const refs = new Set<string>();
     walk(rule, refs);
-    rules.set((rule as { name: string }).name, refs);
+    rules.set(rule.name!, refs);
   }
   return rules;
 }
