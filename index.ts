@@ -10,7 +10,7 @@ export { CompileError, formatMessages, type Message } from './compiler/messages.
 export { compiledGraphText, type GraphTextOptions } from './compiler/graph_text.js';
 export { BACKENDS } from './compiler/backend.js';
 export { BUILTINS } from './compiler/builtins.js';
-export { DISTRIBUTIONS } from './compiler/distributions.js';
+export { distributions as DISTRIBUTIONS } from './stdlib/distributions/index.js';
 export { SOLVERS, INFER_METHODS } from './compiler/solvers.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
 export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';

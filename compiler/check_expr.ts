@@ -9,7 +9,7 @@
 import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn } from '../grammar/index.js';
 import { DiagnosticBag, type Span } from '../grammar/index.js';
 import { builtinTable, type ArgInfo } from './builtins.js';
-import { distributionTable } from './distributions.js';
+import { declaredSupport, defaultSpec, distributionNames, isDistribution, resolveCall, supportIncludes } from './distributions.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
 import { broadcast, matmulShape } from './shape_rules.js';
@@ -219,7 +219,7 @@ export class Checker {
   unknownName(e: Ident, scope: Scope): Ty {
     const n = e.name;
     if (builtinTable.has(n)) return this.error(e.span, `${q(n)} is a built-in function; call it as \`${n}(...)\``);
-    if (distributionTable.has(n)) return this.error(e.span, `${q(n)} is a distribution; use it as \`x ~ ${n}(...)\``);
+    if (isDistribution(n)) return this.error(e.span, `${q(n)} is a distribution; use it as \`x ~ ${n}(...)\``);
     const dym = didYouMean(n, scope.names());
     return this.error(e.span, `unknown name ${q(n)}`, dym);
   }
@@ -348,29 +348,37 @@ export class Checker {
       if (typeof out === 'string') return this.error(e.span, out);
       return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
     }
-    const d = distributionTable.get(name);
-    if (d) {
+    if (isDistribution(name)) {
       if (!inSample) return this.error(e.span, `${q(this.text(e))} is a distribution; it can only appear on the right of \`~\``);
-      const bound = this.bindArgs(e, name, d.params, d.params.length);
-      if (!bound) return ERROR;
+      const r = resolveCall(name, e.args.map((a) => a.name?.name ?? null));
+      if (typeof r === 'string') {
+        // Name the specific problem against the default parameterization when there is one.
+        const def = defaultSpec(name);
+        if (this.bindArgs(e, name, def.params.map((p) => p.name), def.params.length)) this.error(e.span, r);
+        return ERROR;
+      }
       let shape: Dim[] = [];
       let dyn = false;
-      for (let i = 0; i < bound.length; i++) {
-        const t = this.tensorOf(bound[i]!.value, scope, `the ${d.params[i]} of ${name} must be a number`);
+      for (let j = 0; j < r.spec.params.length; j++) {
+        const p = r.spec.params[j]!;
+        const a = e.args[r.order[j]!]!;
+        const t = this.tensorOf(a.value, scope, `the ${p.name} of ${name} must be a number`);
         if (!t) return ERROR;
-        if (t.elem === 'bool') return this.error(bound[i]!.value.span, `the ${d.params[i]} of ${name} must be a number, but ${q(this.text(bound[i]!.value))} is bool`);
-        const s = broadcast(this.text(e), { shape, text: 'the other parameters' }, { shape: t.shape, text: this.text(bound[i]!.value) });
+        if (t.elem === 'bool') return this.error(a.value.span, `the ${p.name} of ${name} must be a number, but ${q(this.text(a.value))} is bool`);
+        if (t.shape.length < p.eventRank) return this.error(a.value.span, `the ${p.name} of ${name} must have at least ${p.eventRank} dimension${p.eventRank > 1 ? 's' : ''}, but ${q(this.text(a.value))} is ${tyText(t)}`);
+        const batch = t.shape.slice(0, t.shape.length - p.eventRank);
+        const s = broadcast(this.text(e), { shape, text: 'the other parameters' }, { shape: batch, text: this.text(a.value) });
         if (typeof s === 'string') return this.error(e.span, s);
         shape = s;
         dyn ||= t.dyn;
       }
-      return { kind: 'dist', name, shape, dyn };
+      return { kind: 'dist', name: r.spec.name, shape, dyn, eventRank: r.spec.support.eventRank, discrete: r.spec.support.discrete };
     }
     if (name === 'batch') return this.error(e.span, '`batch(N, B)` can only be the range of a `for` loop in a model');
     if (solverTable.has(name) || inferTable.has(name)) return this.error(e.callee.span, `${q(name)} is a solver; use it as \`${solverTable.has(name) ? 'solve' : 'infer'} ${name}(...)\``);
-    const candidates = [...scope.names(), ...builtinTable.keys(), ...(inSample ? distributionTable.keys() : [])];
+    const candidates = [...scope.names(), ...builtinTable.keys(), ...(inSample ? distributionNames : [])];
     let dym = didYouMean(name, candidates);
-    if (!dym && !inSample) dym = didYouMean(name, distributionTable.keys());
+    if (!dym && !inSample) dym = didYouMean(name, distributionNames);
     return this.error(e.callee.span, `unknown function ${q(name)}`, dym);
   }
 
@@ -597,12 +605,17 @@ export class Checker {
           return;
         }
         if (target.elem === 'bool') { this.error(st.target.span, `${q(this.text(st.target))} is bool; \`~\` needs numbers`); return; }
-        const s = broadcast(this.text(st), { shape: target.shape, text: this.text(st.target) }, { shape: dt.shape, text: this.text(st.dist) });
+        if (target.shape.length < dt.eventRank) {
+          this.error(st.span, `${q(this.text(st))}: one draw of ${dt.name} has ${dt.eventRank} dimension${dt.eventRank > 1 ? 's' : ''}, but ${this.text(st.target)} is ${tyText(target)}`);
+          return;
+        }
+        const batch = target.shape.slice(0, target.shape.length - dt.eventRank);
+        const s = broadcast(this.text(st), { shape: batch, text: this.text(st.target) }, { shape: dt.shape, text: this.text(st.dist) });
         if (typeof s === 'string') this.error(st.span, s);
-        else if (s.length > target.shape.length) {
+        else if (s.length > batch.length) {
           this.error(st.span, `${q(this.text(st))}: ${this.text(st.target)} is ${shapeText(target.shape)} but the distribution is ${shapeText(dt.shape)}; it would be counted more than once`);
         }
-        this.checkSupport(st, scope, dt.name);
+        this.checkSupport(st, scope, dt.name, dt.discrete);
         return;
       }
       case 'TargetAdd': {
@@ -627,17 +640,22 @@ export class Checker {
     }
   }
 
-  /** A `~` on a param whose declared type does not match the distribution's support. */
-  private checkSupport(st: Extract<Stmt, { kind: 'Sample' }>, scope: Scope, dist: string): void {
+  /** A `~` on a param whose declared type does not lie inside the distribution's support. */
+  private checkSupport(st: Extract<Stmt, { kind: 'Sample' }>, scope: Scope, dist: string, discrete: boolean): void {
     const base = st.target.kind === 'Index' ? st.target.target : st.target;
     if (base.kind !== 'Ident') return;
     const s = scope.get(base.name);
     if (!s || s.kind !== 'param') return;
-    const support = distributionTable.get(dist)!.support;
-    const dom = s.decl.type.domain;
-    const positive = dom?.kind === 'Bound' && (dom.op === '>' || dom.op === '>=');
-    if ((support === 'nonnegative' || support === 'positive') && !positive && s.decl.type.name.name === 'real') {
-      this.warning(st.span, `${dist} has support x >= 0, but ${q(base.name)} is declared without a lower bound`, `declare \`${base.name}: real > 0\``);
+    const spec = defaultSpec(dist);
+    if (discrete) {
+      this.error(st.span, `${q(base.name)} is a param, but ${dist} is discrete; discrete latent variables are not supported (params are real)`);
+      return;
+    }
+    const declared = declaredSupport(s.decl);
+    if (declared && !supportIncludes(spec.support.kind, declared)) {
+      const want: Partial<Record<string, string>> = { positive: 'real > 0', nonnegative: 'real >= 0', unit_interval: 'real in [0, 1]', simplex: 'simplex[K]', cov: 'cov[K]', cholesky_corr: 'cholesky_corr[K]' };
+      const hint = want[spec.support.kind] ? `declare \`${base.name}: ${want[spec.support.kind]}\`` : undefined;
+      this.warning(st.span, `${dist}'s support is ${spec.support.kind.replace('_', ' ')}, but ${q(base.name)} is declared ${declared.replace('_', ' ')}; outside the support the density is 0 (log density -inf)`, hint);
     }
   }
 

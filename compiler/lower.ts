@@ -11,11 +11,11 @@ import type { Block, Call, Expr, Fn, Index, Span, Stmt } from '../grammar/index.
 import { ops as P, type Tracer } from '../runtime/index.js';
 import { builtinTable } from './builtins.js';
 import { literalInt } from './check_expr.js';
-import { distributionTable } from './distributions.js';
+import { resolveCall, type DistSpec } from './distributions.js';
 
 export type LV = number | boolean | Tracer | RangeV | DistV;
 export interface RangeV { kind: 'range'; start: number; length: number }
-export interface DistV { kind: 'dist'; name: string; params: Tracer[] }
+export interface DistV { kind: 'dist'; spec: DistSpec; params: Tracer[] }
 
 export class LowerError extends Error {
   constructor(readonly span: Span, message: string) {
@@ -203,10 +203,9 @@ export class Lowerer {
       });
       return bi.lower({ args: tensors, axis, ints });
     }
-    const d = distributionTable.get(name);
-    if (d) {
-      const args = orderArgs(e, d.params);
-      return { kind: 'dist', name, params: args.map((a) => this.real(this.expr(a!, env), a!.span)) };
+    const r = resolveCall(name, e.args.map((a) => a.name?.name ?? null));
+    if (typeof r !== 'string') {
+      return { kind: 'dist', spec: r.spec, params: r.order.map((i) => { const a = e.args[i]!.value; return this.tensor(this.expr(a, env), a.span); }) };
     }
     throw new LowerError(e.span, `internal: unknown function \`${name}\``);
   }
@@ -280,8 +279,8 @@ export class Lowerer {
         return this.forLoop(st, env);
       case 'Sample': {
         const dist = this.expr(st.dist, env) as DistV;
-        const x = this.real(this.expr(st.target, env), st.target.span);
-        const lp = P.sum(distributionTable.get(dist.name)!.logpdf(x, ...dist.params));
+        const x = this.tensor(this.expr(st.target, env), st.target.span);
+        const lp = P.sum(dist.spec.logProb(dist.params, dist.spec.support.discrete ? x : P.cast(x, 'float64')));
         this.addTarget(env, lp, st.span);
         return;
       }

@@ -42,6 +42,9 @@ export function buildGraphs(p: CheckedProgram, layout: Layout, statics: Readonly
       env.set(e.name, { kind: 'value', v: r.value });
       if (e.kind === 'param') logJac = P.add(logJac, r.logJac);
     }
+    // Top-level lets are evaluated here, in the outermost trace: evaluated lazily inside a loop
+    // body first, their value would belong to that body's trace and could not be used outside.
+    for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
     return logJac;
   };
 

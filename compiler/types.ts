@@ -26,7 +26,8 @@ export type Ty =
   | TensorTy
   | { kind: 'range'; start: Dim; length: Dim }
   | { kind: 'batch'; size: Dim; batch: Dim }
-  | { kind: 'dist'; name: string; shape: Dim[]; dyn: boolean }
+  /** A distribution: its batch shape, the rank of one draw, and whether draws are discrete. */
+  | { kind: 'dist'; name: string; shape: Dim[]; dyn: boolean; eventRank: number; discrete: boolean }
   | { kind: 'string' }
   /** Already reported; every rule accepts it silently so one mistake gives one message. */
   | { kind: 'error' };
