@@ -653,7 +653,7 @@ export class Checker {
     }
     const declared = declaredSupport(s.decl);
     if (declared && !supportIncludes(spec.support.kind, declared)) {
-      const want: Partial<Record<string, string>> = { positive: 'real > 0', nonnegative: 'real >= 0', unit_interval: 'real in [0, 1]', simplex: 'simplex[K]', cov: 'cov[K]', cholesky_corr: 'cholesky_corr[K]' };
+      const want: Partial<Record<string, string>> = { positive: 'real > 0', nonnegative: 'real > 0', unit_interval: 'real in [0, 1]', simplex: 'simplex[K]', cov: 'cov[K]', cholesky_corr: 'cholesky_corr[K]' };
       const hint = want[spec.support.kind] ? `declare \`${base.name}: ${want[spec.support.kind]}\`` : undefined;
       this.warning(st.span, `${dist}'s support is ${spec.support.kind.replace('_', ' ')}, but ${q(base.name)} is declared ${declared.replace('_', ' ')}; outside the support the density is 0 (log density -inf)`, hint);
     }
