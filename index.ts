@@ -1,7 +1,7 @@
 // Proxima's library API: what `import ... from 'proxima'` gives. The CLI (cli/) is a thin layer
 // over exactly these functions and types.
 
-export { parse, check, compile, run, type CheckOptions } from './compiler/api.js';
+export { parse, check, compile, run, dataSources, type CheckOptions } from './compiler/api.js';
 export { fingerprint, type RunOptions, type Progress, type CheckpointHooks } from './compiler/run.js';
 export type { CompileOptions, CompiledProgram, CompiledObjective, LayoutEntry, NestedNumber, ProgramInput, SourceInput } from './compiler/compile.js';
 export type { RunResult, RunStatus, CheckResult, NestedValue, PosteriorSummary } from './compiler/result.js';

@@ -6,9 +6,10 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
-import { frontEnd, compileProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
+import { frontEnd, compileProgram, readProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
 import { CompileError, toMessages } from './messages.js';
-import type { ReadFile } from './modules.js';
+import { loadProgram, type ReadFile } from './modules.js';
+import { dirname, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './result.js';
 import { runProgram, type RunOptions } from './run.js';
 
@@ -45,4 +46,19 @@ export function compile(input: ProgramInput, opts: CompileOptions = {}): Promise
 /** Compiles (unless given a compiled program) and runs. User errors give status `error`. */
 export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}): Promise<RunResult> {
   return runProgram(input, opts);
+}
+
+/**
+ * The `data from "..."` defaults of a program, resolved relative to the files that name them,
+ * in order (later ones override earlier ones). The CLI loads these itself when they are CSV,
+ * or when --data is absent and it wants to merge --set overrides onto them.
+ */
+export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const { file, source } = readProgram(input, read);
+  const out: string[] = [];
+  for (const m of loadProgram(file, source, read).modules) {
+    for (const st of m.program.body) if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // statuses for what this release does not run); data errors; progress, stop and resume.
 
 import { describe, expect, it } from 'vitest';
-import { check, compile, fingerprint, run, type RunResult, type SourceInput } from '../../index.js';
+import { check, compile, dataSources, fingerprint, run, type RunResult, type SourceInput } from '../../index.js';
 import { runResult } from '../../compiler/result.js';
 
 const src = (source: string, file = 'test.opt'): SourceInput => ({ source, file });
@@ -221,6 +221,10 @@ describe('run: data checks', () => {
     expect(w).toHaveLength(1);
     expect(w[0]!.message).toMatch(/ignored: alpha, zeta$/);
   });
+  it('dataSources lists the `data from` defaults, resolved next to their file', () => {
+    expect(dataSources('examples/quickstart.opt')).toEqual(['examples/quickstart.json']);
+  });
+
   it('`data from` resolves next to the .opt file, and defaults fill absent keys', async () => {
     const r = await run('examples/quickstart.opt');
     expect(r.status).toBe('converged');
