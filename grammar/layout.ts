@@ -72,8 +72,17 @@ function virtualCloser(opener: TokenType, at: IToken, offset: number): IToken {
   };
 }
 
-export function layout(raw: readonly IToken[], map: LineMap, bag: DiagnosticBag): LayoutResult {
+/** Enough bracket errors to pick the reported ones from; repairs continue past it. */
+const MAX_REPORTED = 200;
+
+export function layout(raw: readonly IToken[], map: LineMap, allErrors: DiagnosticBag): LayoutResult {
   const out: IToken[] = [];
+  // A file of stray brackets would otherwise allocate one diagnostic per bracket.
+  const bag = {
+    error: (...args: Parameters<DiagnosticBag['error']>): void => {
+      if (allErrors.items.length < MAX_REPORTED) allErrors.error(...args);
+    },
+  };
   const open: IToken[] = [];
   let tooDeep: IToken | null = null;
 
