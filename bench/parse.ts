@@ -2,6 +2,7 @@
 // Target: under 200 ms. `run()` returns rows for the shared bench harness; running this file
 // directly (`npx tsx bench/parse.ts`) prints them.
 
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parse } from '../grammar/index.js';
 
@@ -64,15 +65,20 @@ export async function run(): Promise<BenchRow[]> {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
+  const best = times[0]!;
   const kb = Buffer.byteLength(source) / 1024;
+  // Shared machines skew medians; the load average says how much to trust them, and the best
+  // run approximates the time on an idle core.
+  const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
   return [
     {
       name: `parse ${LINES}-line file (median of ${RUNS})`,
       unit: 'ms',
       value: Number(median.toFixed(2)),
-      note: `${kb.toFixed(0)} KiB; target < ${TARGET_MS} ms; ${median < TARGET_MS ? 'met' : 'MISSED'}`,
+      note: `${kb.toFixed(0)} KiB; target < ${TARGET_MS} ms: ${median < TARGET_MS ? 'met' : 'missed'}; ${load}`,
     },
-    { name: 'parse throughput', unit: 'lines/s', value: Math.round((LINES / median) * 1000) },
+    { name: `parse ${LINES}-line file (best of ${RUNS})`, unit: 'ms', value: Number(best.toFixed(2)), note: load },
+    { name: 'parse throughput (median)', unit: 'lines/s', value: Math.round((LINES / median) * 1000) },
   ];
 }
 

@@ -15,6 +15,9 @@ import * as T from './tokens.js';
 
 type Ctx = 'top' | 'model' | 'guide' | 'generate' | 'body';
 
+/** Shared empty result; callers only read it. */
+const NONE: never[] = [];
+
 function isToken(e: CstElement | undefined): e is IToken {
   return e !== undefined && 'image' in e;
 }
@@ -53,7 +56,11 @@ export class AstBuilder {
   }
 
   private toks(n: CstNode, key: string): IToken[] {
-    return (n.children[key] ?? []).filter((e): e is IToken => isToken(e) && !e.isInsertedInRecovery && Number.isFinite(e.startOffset));
+    const list = n.children[key];
+    if (list === undefined) return NONE;
+    // Without parse errors every element under a token label is a real token: skip the copy.
+    if (this.errorOffsets.length === 0) return list as IToken[];
+    return list.filter((e): e is IToken => isToken(e) && !e.isInsertedInRecovery && Number.isFinite(e.startOffset));
   }
 
   private node(n: CstNode, key: string, i = 0): CstNode | undefined {
@@ -62,7 +69,10 @@ export class AstBuilder {
   }
 
   private nodes(n: CstNode, key: string): CstNode[] {
-    return (n.children[key] ?? []).filter(isNode);
+    const list = n.children[key];
+    if (list === undefined) return NONE;
+    if (this.errorOffsets.length === 0) return list as CstNode[];
+    return list.filter(isNode);
   }
 
   private span(n: CstNode): Span {
@@ -446,8 +456,8 @@ export class AstBuilder {
     if (n === undefined) return this.missing(fallback);
     switch (n.name) {
       case 'expression': {
-        const inner = this.node(n, 'ifExpr') ?? this.node(n, 'binaryExpr');
-        return this.expr(inner, this.span(n));
+        const ifExpr = this.node(n, 'ifExpr');
+        return ifExpr !== undefined ? this.expr(ifExpr, this.span(n)) : this.binary(n);
       }
       case 'ifExpr': {
         const span = this.span(n);
@@ -459,12 +469,15 @@ export class AstBuilder {
           span,
         };
       }
-      case 'binaryExpr':
       case 'arithExpr':
         return this.binary(n);
       case 'unaryExpr': {
         const span = this.span(n);
-        let e = this.expr(this.node(n, 'base'), span);
+        let e = this.atom(n, span);
+        for (const suffix of this.nodes(n, 'indexSuffix')) {
+          const ss = this.span(suffix);
+          e = { kind: 'Index', target: e, indices: this.nodes(suffix, 'indexItem').map((i) => this.indexItem(i)), span: joinSpans(e.span, ss) };
+        }
         const exp = this.node(n, 'exponent');
         if (exp !== undefined) {
           const right = this.expr(exp, span);
@@ -476,18 +489,6 @@ export class AstBuilder {
         }
         return e;
       }
-      case 'postfixExpr': {
-        let e = this.expr(this.node(n, 'primary'), this.span(n));
-        for (const suffix of this.nodes(n, 'indexSuffix')) {
-          const ss = this.span(suffix);
-          e = { kind: 'Index', target: e, indices: this.nodes(suffix, 'indexItem').map((i) => this.indexItem(i)), span: joinSpans(e.span, ss) };
-        }
-        return e;
-      }
-      case 'primary':
-        return this.primary(n);
-      case 'parenExpr':
-        return this.expr(this.node(n, 'expression'), this.span(n));
     }
     return this.missing(this.span(n));
   }
@@ -563,28 +564,28 @@ export class AstBuilder {
     return { kind: 'Slice', start: lo === undefined ? null : this.expr(lo, span), end: hi === undefined ? null : this.expr(hi, span), span };
   }
 
-  private primary(n: CstNode): A.Expr {
-    const span = this.span(n);
+  /** The atom of a unaryExpr: literal, name, call, parenthesised expression or array. */
+  private atom(n: CstNode, fallback: Span): A.Expr {
     const num = this.tok(n, 'Number');
     if (num !== undefined) {
-      return { kind: 'Number', value: Number(num.image), raw: num.image, isInt: /^\d+$/.test(num.image), span };
+      return { kind: 'Number', value: Number(num.image), raw: num.image, isInt: /^\d+$/.test(num.image), span: this.tspan(num) };
     }
     const str = this.tok(n, 'StringLiteral');
-    if (str !== undefined) return { kind: 'String', value: stringValue(str.image, str.tokenType === T.StringToken), span };
-    if (this.tok(n, 'Kw_true') !== undefined) return { kind: 'Bool', value: true, span };
-    if (this.tok(n, 'Kw_false') !== undefined) return { kind: 'Bool', value: false, span };
-    const call = this.node(n, 'callOrName');
-    if (call !== undefined) {
-      const cs = this.span(call);
-      const name = this.ident(this.tok(call, 'name'), cs);
-      const argList = this.node(call, 'argList');
-      return argList === undefined ? name : { kind: 'Call', callee: name, args: this.args(argList), span: cs };
+    if (str !== undefined) return { kind: 'String', value: stringValue(str.image, str.tokenType === T.StringToken), span: this.tspan(str) };
+    const t = this.tok(n, 'Kw_true') ?? this.tok(n, 'Kw_false');
+    if (t !== undefined) return { kind: 'Bool', value: t.image === 'true', span: this.tspan(t) };
+    const name = this.tok(n, 'name');
+    if (name !== undefined) {
+      const id = this.ident(name, fallback);
+      const argList = this.node(n, 'argList');
+      if (argList === undefined) return id;
+      return { kind: 'Call', callee: id, args: this.args(argList), span: joinSpans(id.span, this.span(argList)) };
     }
-    const paren = this.node(n, 'parenExpr');
-    if (paren !== undefined) return this.expr(paren, span);
+    const inner = this.node(n, 'inner');
+    if (inner !== undefined) return this.expr(inner, fallback);
     const arr = this.node(n, 'arrayLit');
     if (arr !== undefined) return this.array(arr);
-    return this.missing(span);
+    return this.missing(fallback);
   }
 
   private args(n: CstNode): A.Arg[] {

@@ -407,8 +407,40 @@ export class OptParser extends CstParser {
 
   // ---- Expressions, loosest first ---------------------------------------------------------
 
+  // Binary operators are parsed flat and given their precedence in build.ts (precedence
+  // climbing), and an operand is one rule (unaryExpr) rather than a chain of them: few rule
+  // levels keep the CST small, and building the CST is most of the parse time. The
+  // precedence table is in docs/grammar.md and build.ts.
   expression = this.RULE('expression', () => {
-    this.OR(this.alts(15, () => [{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.binaryExpr) }]));
+    this.OR(this.alts(15, () => [
+      { ALT: () => this.SUBRULE(this.ifExpr) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
+          this.MANY(() => {
+            this.OR2(this.alts(30, () => [
+              { ALT: () => this.CONSUME(T.OrOr, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.AndAnd, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.DotDot, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.DotDotEq, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
+              { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
+            ]));
+            this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
+          });
+        },
+      },
+    ]));
   });
 
   ifExpr = this.RULE('ifExpr', () => {
@@ -418,34 +450,6 @@ export class OptParser extends CstParser {
     this.SUBRULE2(this.expression, { LABEL: 'then' });
     this.CONSUME(Kw.else);
     this.SUBRULE3(this.expression, { LABEL: 'else' });
-  });
-
-  // Binary operators are parsed flat and given their precedence in build.ts (precedence
-  // climbing): one rule level instead of one per precedence level keeps the CST small, which
-  // is most of the parse time. The table is in docs/grammar.md and build.ts.
-  binaryExpr = this.RULE('binaryExpr', () => {
-    this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR(this.alts(30, () => [
-        { ALT: () => this.CONSUME(T.OrOr, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.AndAnd, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Lt, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Gt, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.DotDot, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.DotDotEq, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
-      ]));
-      this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
-    });
   });
 
   /** Arithmetic only (no comparison or logic): the bound in `real > 0` or `real[n] <= hi`. */
@@ -464,6 +468,7 @@ export class OptParser extends CstParser {
     });
   });
 
+  /** Prefix operators, an atom, index suffixes, and an optional `^` exponent. */
   unaryExpr = this.RULE('unaryExpr', () => {
     this.MANY(() => {
       this.OR(this.alts(32, () => [
@@ -471,18 +476,33 @@ export class OptParser extends CstParser {
         { ALT: () => this.CONSUME(T.Bang, { LABEL: 'op' }) },
       ]));
     });
-    this.SUBRULE(this.postfixExpr, { LABEL: 'base' });
-    this.OPTION(() => {
+    this.OR2(this.alts(21, () => [
+      { ALT: () => this.CONSUME(T.NumberToken) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(Kw.true) },
+      { ALT: () => this.CONSUME(Kw.false) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: 'name' });
+          this.OPTION(() => this.SUBRULE(this.argList));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.arrayLit) },
+    ]));
+    this.MANY2(() => this.SUBRULE(this.indexSuffix));
+    this.OPTION2(() => {
       this.CONSUME(T.Caret);
       // The exponent is a unaryExpr: `^` is right-associative (`a^b^c` is `a^(b^c)`), `x^-1`
       // works, and prefix operators bind looser than `^` (`-x^2` is `-(x^2)`).
       this.SUBRULE2(this.unaryExpr, { LABEL: 'exponent' });
     });
-  });
-
-  postfixExpr = this.RULE('postfixExpr', () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => this.SUBRULE(this.indexSuffix));
   });
 
   indexSuffix = this.RULE('indexSuffix', () => {
@@ -496,7 +516,7 @@ export class OptParser extends CstParser {
   });
 
   indexItem = this.RULE('indexItem', () => {
-    this.OR(this.alts(21, () => [
+    this.OR(this.alts(20, () => [
       {
         ALT: () => {
           this.CONSUME(T.Colon);
@@ -513,29 +533,6 @@ export class OptParser extends CstParser {
         },
       },
     ]));
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR(this.alts(22, () => [
-      { ALT: () => this.CONSUME(T.NumberToken) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(Kw.true) },
-      { ALT: () => this.CONSUME(Kw.false) },
-      { ALT: () => this.SUBRULE(this.callOrName) },
-      { ALT: () => this.SUBRULE(this.parenExpr) },
-      { ALT: () => this.SUBRULE(this.arrayLit) },
-    ]));
-  });
-
-  callOrName = this.RULE('callOrName', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.OPTION(() => this.SUBRULE(this.argList));
-  });
-
-  parenExpr = this.RULE('parenExpr', () => {
-    this.CONSUME(T.LParen);
-    this.SUBRULE(this.expression);
-    this.CONSUME(T.RParen);
   });
 
   argList = this.RULE('argList', () => {

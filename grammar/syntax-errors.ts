@@ -46,8 +46,7 @@ const CLOSERS: Record<string, { open: TokenType; text: string; what: string }> =
 };
 
 const EXPRESSION_RULES = new Set([
-  'expression', 'ifExpr', 'binaryExpr', 'arithExpr', 'unaryExpr', 'postfixExpr', 'primary',
-  'parenExpr', 'arrayRow', 'arg',
+  'expression', 'ifExpr', 'arithExpr', 'unaryExpr', 'arrayRow', 'arg',
 ]);
 
 /** Words that can begin a top-level statement, for "did you mean" on a misspelt one. */
@@ -234,7 +233,7 @@ function genericHint(tok: IToken, prev: IToken | undefined, expected: string[], 
     return 'constraints go in braces: `subject to { x >= 0 }`';
   }
   if (rule === 'domain' && expected.includes('LBracket')) return 'an interval domain reads `in [lo, hi]`';
-  if (rule === 'parenExpr' && tok.tokenType === T.Comma) return 'vectors are written in brackets: `[1, 2]`';
+  if (rule === 'unaryExpr' && tok.tokenType === T.Comma && expected.includes('RParen')) return 'vectors are written in brackets: `[1, 2]`';
   if ((rule === 'argList' || rule === 'arrayRow' || rule === 'indexSuffix') && startsExpression(tok) && tok.startLine === prev?.endLine) {
     return 'separate the items with `,`';
   }

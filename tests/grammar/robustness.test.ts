@@ -51,7 +51,14 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
 );
 
-function mutate(source: string, ms: fc.Arbitrary<unknown> extends never ? never : { kind: string; at: number; len?: number; text?: string }[]): string {
+interface Mutation {
+  kind: 'delete' | 'insert' | 'duplicate';
+  at: number;
+  len?: number;
+  text?: string;
+}
+
+function mutate(source: string, ms: Mutation[]): string {
   let s = source;
   for (const m of ms) {
     const at = s.length === 0 ? 0 : m.at % (s.length + 1);
