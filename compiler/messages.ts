@@ -52,9 +52,13 @@ export function formatMessages(messages: readonly Message[], sources?: ReadonlyM
   };
   return messages
     .map((m) => {
+      // A message about a whole file (no position), or one whose source is gone, has no excerpt.
+      const whole = m.line === 1 && m.col === 1 && m.endLine === 1 && m.endCol === 1;
+      const source = whole ? '' : get(m.file);
+      if (source === '') return `${m.file}: ${m.severity}: ${m.message}${m.hint ? `\n  hint: ${m.hint}` : ''}`;
       const span: Span = { file: m.file, start: 0, end: 0, line: m.line, col: m.col, endLine: m.endLine, endCol: m.endCol };
       const d: Diagnostic = m.hint === undefined ? { severity: m.severity, message: m.message, span } : { severity: m.severity, message: m.message, span, hint: m.hint };
-      return formatDiagnostic(d, get(m.file));
+      return formatDiagnostic(d, source);
     })
     .join('\n\n');
 }

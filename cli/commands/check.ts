@@ -1,0 +1,39 @@
+// `proxima check`: names, types and shapes without data, then the objective's decomposition and
+// the algorithm it implies.
+
+import { existsSync } from 'node:fs';
+import { check, formatMessages } from '../../index.js';
+import { CHECK_HELP } from '../help.js';
+import { parseOptions, UsageError } from '../options.js';
+
+export async function checkCommand(argv: readonly string[]): Promise<number> {
+  const { values: o, positionals } = parseOptions('check', argv, { json: { type: 'boolean' } } as const);
+  if (o.help) {
+    console.log(CHECK_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('proxima check: give exactly one .opt file (see proxima check --help)');
+  const file = positionals[0]!;
+  if (!existsSync(file)) throw new UsageError(`proxima check: cannot read ${file}: no such file`);
+  const r = check(file);
+  if (o.json) {
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return r.ok ? 0 : 1;
+  }
+  if (r.messages.length) process.stderr.write(formatMessages(r.messages) + '\n');
+  if (!r.ok) return 1;
+  const lines: string[] = [`${file}: ok`];
+  if (r.decomposition) {
+    lines.push('decomposition:');
+    for (const [k, v] of Object.entries(r.decomposition)) lines.push(`  ${k}: ${describe(v)}`);
+  }
+  if (r.algorithm) lines.push(`algorithm: ${r.algorithm.name}${r.algorithm.reason ? ` (${r.algorithm.reason})` : ''}`);
+  console.log(lines.join('\n'));
+  return 0;
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map((x) => (typeof x === 'object' && x && 'text' in x ? String((x as { text: unknown }).text) : JSON.stringify(x))).join('; ');
+  if (v === null || v === undefined) return 'none';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

@@ -1,0 +1,38 @@
+// `proxima graph`: the compiled graph of a program's objective (or its gradient) as text, dot
+// or json.
+
+import { existsSync } from 'node:fs';
+import { compile, compiledGraphText, formatMessages, CompileError } from '../../index.js';
+import { GRAPH_HELP } from '../help.js';
+import { parseOptions, UsageError } from '../options.js';
+import { bindData } from '../program_data.js';
+
+export async function graphCommand(argv: readonly string[]): Promise<number> {
+  const { values: o, positionals } = parseOptions('graph', argv, {
+    grad: { type: 'boolean' },
+    format: { type: 'string' },
+    data: { type: 'string', multiple: true },
+    set: { type: 'string', multiple: true },
+  } as const);
+  if (o.help) {
+    console.log(GRAPH_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('proxima graph: give exactly one .opt file (see proxima graph --help)');
+  const file = positionals[0]!;
+  const format = o.format ?? 'text';
+  if (!['text', 'dot', 'json'].includes(format)) throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
+  if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
+  const bound = bindData(file, o.data ?? [], o.set ?? []);
+  try {
+    const c = await compile(file, { data: bound.data, dataFile: bound.dataFile, backend: 'ref' });
+    console.log(compiledGraphText(c, { grad: o.grad ?? false, format: format as 'text' }));
+    return 0;
+  } catch (e) {
+    if (e instanceof CompileError) {
+      process.stderr.write(formatMessages(e.messages) + '\n');
+      return 1;
+    }
+    throw e;
+  }
+}

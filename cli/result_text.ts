@@ -1,0 +1,30 @@
+// The human-readable form of a run result: status, objective, values, then the messages with
+// their source excerpts.
+
+import { formatMessages, type RunResult } from '../index.js';
+
+type Nested = number | null | Nested[];
+
+function fmtValue(v: Nested): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+  return `[${v.map(fmtValue).join(', ')}]`;
+}
+
+export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdout): void {
+  const lines: string[] = [];
+  const why = typeof r.diagnostics.stop_reason === 'string' ? ` (${r.diagnostics.stop_reason})` : '';
+  lines.push(`status:    ${r.status}${why}`);
+  if (r.status !== 'error') {
+    lines.push(`objective: ${r.objective === null ? 'null' : fmtValue(r.objective)}`);
+    lines.push(`steps:     ${r.steps}   time ${r.time_ms.toFixed(0)} ms (compile ${r.compile_ms.toFixed(0)} ms)   backend ${r.backend}   seed ${r.seed}`);
+    const names = Object.keys(r.values);
+    if (names.length) {
+      lines.push('values:');
+      const w = Math.max(...names.map((n) => n.length));
+      for (const n of names) lines.push(`  ${n.padEnd(w)} = ${fmtValue(r.values[n] as Nested)}`);
+    }
+  }
+  out.write(lines.join('\n') + '\n');
+  if (r.messages.length) process.stderr.write(formatMessages(r.messages) + '\n');
+}
