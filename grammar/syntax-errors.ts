@@ -166,7 +166,7 @@ export function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext)
   let span: Span;
   const afterPrev = prev === undefined ? ctx.map.span(0, 0) : ctx.map.span(tokenSpan(prev, ctx.map).end, tokenSpan(prev, ctx.map).end);
   if (atEof) span = afterPrev;
-  else if (prev !== undefined && tok.startLine !== undefined && prev.endLine !== undefined && tok.startLine > prev.endLine && payload.kind === 'mismatch' && rule !== 'program' && rule !== 'item') span = afterPrev;
+  else if (prev !== undefined && tok.startLine !== undefined && prev.endLine !== undefined && tok.startLine > prev.endLine && (payload.kind === 'mismatch' || EXPRESSION_RULES.has(rule)) && rule !== 'program' && rule !== 'item') span = afterPrev;
   else span = tokenSpan(tok, ctx.map);
 
   let message: string;
@@ -180,7 +180,7 @@ export function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext)
     message = `expected a top-level statement, found ${found}`;
     hint = multiplyHint(tok, prev) ?? topLevelHint(tok, index, ctx);
   } else if (payload.kind === 'noalt' && (EXPRESSION_RULES.has(rule) || expected.includes('Number'))) {
-    message = `expected an expression, found ${found}`;
+    message = prev?.tokenType === T.Tilde ? `expected a distribution after \`~\`, found ${found}` : `expected an expression, found ${found}`;
   } else if (payload.kind === 'noalt' && rule === 'blockStmt') {
     message = `expected a statement, found ${found}`;
   } else if (payload.kind === 'noalt' && rule === 'constraintItem') {
@@ -232,6 +232,7 @@ function genericHint(tok: IToken, prev: IToken | undefined, expected: string[], 
   if (expected.length === 1 && expected[0] === 'LCurly' && (rule === 'subjectToItem' || rule === 'constraintBlock')) {
     return 'constraints go in braces: `subject to { x >= 0 }`';
   }
+  if (tok.tokenType === T.LCurly && EXPRESSION_RULES.has(rule)) return 'group with parentheses `( )`; braces only open blocks';
   if (rule === 'domain' && expected.includes('LBracket')) return 'an interval domain reads `in [lo, hi]`';
   if (rule === 'unaryExpr' && tok.tokenType === T.Comma && expected.includes('RParen')) return 'vectors are written in brackets: `[1, 2]`';
   if ((rule === 'argList' || rule === 'arrayRow' || rule === 'indexSuffix') && startsExpression(tok) && tok.startLine === prev?.endLine) {

@@ -45,10 +45,12 @@ export const KEYWORDS: Record<KeywordWord, TokenType> = Object.fromEntries([
 export const Kw = KEYWORDS;
 
 // Literals. The string pattern refuses newlines so that a missing quote is caught on its own
-// line; the unterminated variant (a StringLiteral too, so parsing continues) is reported by lex.ts.
+// line; the unterminated variant (a StringLiteral too, so parsing continues) is reported by
+// lex.ts. It stops before a bracket or `;`, the likeliest end of what was meant as the string
+// (`data from "d.json {` keeps its `{`), so one missing quote does not unbalance the file.
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: Lexer.NA });
 export const StringToken = createToken({ name: 'String', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/, categories: [StringLiteral] });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/, categories: [StringLiteral] });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n{}()[\];]|\\[^\r\n])*\\?/, categories: [StringLiteral] });
 // No `1.` form: `1..n` must lex as a range.
 export const NumberToken = createToken({ name: 'Number', pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 
