@@ -44,3 +44,39 @@ export function hostProx(name: string, options: Record<string, unknown>, shape: 
 
 /** The sum of no terms (plain smooth problems run through prox methods). */
 export const zeroProx: HostProx = { prox: (x) => Float64Array.from(x), value: () => 0 };
+
+/** One prox term acting on a slice [offset, offset + size) of the flat decision vector. */
+export interface ProxBlock {
+  offset: number;
+  size: number;
+  term: HostProx;
+}
+
+/**
+ * The prox of a sum of terms on disjoint slices of the flat vector (e.g. one penalty per
+ * parameter): block-separable, so each block's prox is applied to its slice; entries in no block
+ * are left alone (their term is 0).
+ */
+export function blockProx(blocks: readonly ProxBlock[]): HostProx {
+  const sorted = [...blocks].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.offset < sorted[i - 1]!.offset + sorted[i - 1]!.size) throw new Error('blockProx: blocks overlap');
+  }
+  const sep = sorted.every((b) => b.term.proxDiag);
+  const h: HostProx = {
+    prox: (x, t) => {
+      const z = Float64Array.from(x);
+      for (const b of sorted) z.set(b.term.prox(x.subarray(b.offset, b.offset + b.size), t), b.offset);
+      return z;
+    },
+    value: (x) => sorted.reduce((s, b) => s + b.term.value(x.subarray(b.offset, b.offset + b.size)), 0),
+  };
+  if (sep) {
+    h.proxDiag = (x, t) => {
+      const z = Float64Array.from(x);
+      for (const b of sorted) z.set(b.term.proxDiag!(x.subarray(b.offset, b.offset + b.size), t.subarray(b.offset, b.offset + b.size)), b.offset);
+      return z;
+    };
+  }
+  return h;
+}

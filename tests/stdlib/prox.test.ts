@@ -216,3 +216,15 @@ describe('prox laws (fast-check)', () => {
     );
   });
 });
+
+describe('blockProx', () => {
+  it('applies each term to its slice and sums the values', async () => {
+    const { blockProx } = await import('../../stdlib/prox/host.js');
+    const h = blockProx([{ offset: 0, size: 3, term: hostProx('norm1', { lambda: 1 }, [3]) }, { offset: 5, size: 2, term: hostProx('nonneg', {}, [2]) }]);
+    const x = Float64Array.of(2, -0.5, -3, 7, -7, -1, 4);
+    expect(Array.from(h.prox(x, 1))).toEqual([1, -0, -2, 7, -7, 0, 4]);
+    expect(h.value(h.prox(x, 1))).toBe(3);
+    expect(h.value(x)).toBe(Infinity);
+    expect(h.proxDiag).toBeDefined();
+  });
+});
