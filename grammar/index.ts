@@ -19,3 +19,4 @@ export { format, type FormatResult } from './format.js';
 export { printProgram } from './printer.js';
 export { printExpr, printType } from './print-expr.js';
 export { RESERVED_WORDS, CONTEXTUAL_WORDS } from './tokens.js';
+export { closest, editDistance } from './suggest.js';

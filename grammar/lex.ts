@@ -73,6 +73,7 @@ export function lex(source: string, map: LineMap, bag: DiagnosticBag): LexResult
       hint = 'names cannot contain `.`; use `_`, as in `x_y`';
     }
     if (hint === undefined && /\p{L}/u.test(first)) hint = 'names use ASCII letters, digits and `_`';
+    if (hint === undefined && /\p{Cc}/u.test(first)) hint = 'an invisible control character; delete it';
     bag.error(span, message, hint);
   }
   for (const tok of result.tokens) {
