@@ -15,9 +15,9 @@ export interface CostCoefficients {
 }
 
 export const COSTS: Record<BackendName, CostCoefficients> = {
-  ref: { dispatch: 0.3e-6, elementwise: 4e-9, flop: 1.2e-9 },
+  ref: { dispatch: 1e-6, elementwise: 20e-9, flop: 3e-9 },
   wasm: { dispatch: 4e-6, elementwise: 0.6e-9, flop: 0.12e-9 },
-  cpu: { dispatch: 8e-6, elementwise: 3e-9, flop: 0.6e-9 },
+  cpu: { dispatch: 2e-6, elementwise: 2e-9, flop: 1e-9 },
 };
 
 /** Work of one equation: [elementwise-like element count, matmul-like flops, dispatches]. */

@@ -73,7 +73,7 @@ function lazyBroadcast(name: TfBackendName, e: AnyEqn, consumers: readonly AnyEq
 /**
  * Largest region fused into a JavaScript loop. tfjs's cpu kernels are JavaScript loops too, so
  * fusing always wins there; on wasm a kernel's per-element cost is lower than a JS loop's, and
- * fusion only pays while dispatch dominates (measured: bench/fusion_threshold.ts).
+ * fusion pays while dispatches dominate (measured on the benchmark machine, docs/benchmarks.md).
  */
 export const FUSE_MAX: Record<TfBackendName, number> = { cpu: Infinity, wasm: 1 << 20 };
 
@@ -119,7 +119,7 @@ function staticMatmul(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null
 /**
  * Whether a fused region beats its kernels on wasm: a JavaScript loop pays a download and an
  * upload per operand element, so large regions must do enough work per element to win back the
- * transfers (measured with bench/fusion_threshold.ts).
+ * transfers (measured on the benchmark machine, docs/benchmarks.md).
  */
 function regionPays(name: TfBackendName, n: number, ops: number, ins: number, outs: number): boolean {
   return name === 'cpu' || n <= 65536 || ops >= 2 * (ins + outs);
