@@ -13,8 +13,14 @@ const { Kw } = T;
 const MAX_NESTED_RECOVERIES = 20;
 
 export class OptParser extends CstParser {
-  constructor(provider: IParserErrorMessageProvider) {
+  /**
+   * `validate` runs chevrotain's grammar validations (ambiguities, left recursion, ...). They
+   * cost most of the parser's start-up time and cannot fail on a fixed grammar at run time, so
+   * the shared instance skips them and a test constructs a validated parser instead.
+   */
+  constructor(provider: IParserErrorMessageProvider, validate = false) {
     super(T.ALL_TOKENS, {
+      skipValidations: !validate,
       recoveryEnabled: true,
       maxLookahead: 3,
       nodeLocationTracking: 'full',

@@ -114,6 +114,8 @@ export const ALL_TOKENS: TokenType[] = [
 
 export const lexer = new Lexer(ALL_TOKENS, {
   positionTracking: 'full',
+  // Validated by the grammar tests (tests/grammar/validation.test.ts); skipping them here saves start-up time.
+  skipValidations: process.env.PROXIMA_VALIDATE_GRAMMAR !== '1',
   ensureOptimizations: true,
   // Newlines are tokens, so chevrotain's line counting only needs the `\n` it already sees.
   lineTerminatorsPattern: /\n/g,
