@@ -4,7 +4,7 @@
 
 import { ops as P, type Shape, type Tracer } from '../../runtime/index.js';
 import { lgamma, lbeta, xlogy, xlog1py } from '../special/index.js';
-import { LOG_SQRT_2PI, LOG_PI } from '../special/util.js';
+import { LOG_SQRT_2PI, LOG_PI } from '../special/series.js';
 import { batchShape, floatDtype, inSupport, openUniform } from './common.js';
 import { define } from './define.js';
 import { logStdGamma } from './samplers.js';

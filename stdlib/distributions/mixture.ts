@@ -5,7 +5,7 @@
 import { ops as P, type Shape, type Tracer } from '../../runtime/index.js';
 import { logMix } from '../special/index.js';
 export { logMix };
-import { fl } from '../special/util.js';
+import { fl } from '../special/series.js';
 import type { DistSpec, SampleOptions } from './types.js';
 import { openUniform } from './common.js';
 

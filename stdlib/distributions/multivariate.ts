@@ -4,7 +4,7 @@
 
 import { ops as P, broadcastShapes, type Shape, type Tracer } from '../../runtime/index.js';
 import { lgamma, lbeta, xlogy } from '../special/index.js';
-import { LOG_2PI } from '../special/util.js';
+import { LOG_2PI } from '../special/series.js';
 import { diag, eye, floatDtype, inSupport } from './common.js';
 import { define } from './define.js';
 import { logStdGamma } from './samplers.js';

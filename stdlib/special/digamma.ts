@@ -7,7 +7,7 @@
 // trigamma is the elementwise forward-mode derivative of digamma (exact for this composition).
 
 import { ops as P, jvp, type Tracer } from '../../runtime/index.js';
-import { fl, horner, EULER_GAMMA, type TLike } from './util.js';
+import { fl, horner, EULER_GAMMA, type TLike } from './series.js';
 import { ZM1, BERNOULLI_2K } from './zeta.js';
 import { SERIES_TERMS, reduceTo2 } from './lgamma.js';
 

@@ -9,7 +9,7 @@
 // Measured relative error on float64: see tests/stdlib/special.test.ts and docs/inference.md.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fl, type TLike } from './util.js';
+import { fl, type TLike } from './series.js';
 
 const A = [3.1611237438705656, 113.864154151050156, 377.485237685302021, 3209.37758913846947, 0.185777706184603153];
 const B = [23.6012909523441209, 244.024637934444173, 1282.61652607737228, 2844.23683343917062];

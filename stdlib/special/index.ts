@@ -6,4 +6,4 @@ export { erf, erfc, erfcx } from './erf.js';
 export { ndtr, logNdtr, logNormalPdf } from './ndtr.js';
 export { log1mexp, logAddExp, logSubExp, xlogy, xlog1py, log1pexp, logMix } from './logexp.js';
 export { specialFunctions, type SpecialFn } from './table.js';
-export { fl, EULER_GAMMA, LOG_2PI, LOG_PI, LOG_SQRT_2PI } from './util.js';
+export { fl, EULER_GAMMA, LOG_2PI, LOG_PI, LOG_SQRT_2PI } from './series.js';

@@ -3,7 +3,7 @@
 // (measured in the tests); that is below what any density here needs.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fl, type TLike } from './util.js';
+import { fl, type TLike } from './series.js';
 import { lgamma } from './lgamma.js';
 
 export function lbeta(aIn: TLike, bIn: TLike): Tracer {

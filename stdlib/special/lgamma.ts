@@ -13,7 +13,7 @@
 // x <= 0 is outside the domain (x = 0 gives +inf; negative x gives NaN).
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fl, horner, EULER_GAMMA, LOG_SQRT_2PI, type TLike } from './util.js';
+import { fl, horner, EULER_GAMMA, LOG_SQRT_2PI, type TLike } from './series.js';
 import { ZM1, BERNOULLI_2K } from './zeta.js';
 
 export const SERIES_TERMS = 28;

@@ -2,7 +2,7 @@
 // All are guarded with the double where so derivatives stay finite where the value is.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fl, type TLike } from './util.js';
+import { fl, type TLike } from './series.js';
 
 /** log(1 - exp(x)) for x <= 0 (Maechler's switch at -log 2). log1mexp(0) = -inf. */
 export function log1mexp(xIn: TLike): Tracer {

@@ -8,7 +8,7 @@
 // Its derivative (the inverse Mills ratio phi/Phi) follows by AD without cancellation.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fl, SQRT_2, LOG_2, type TLike } from './util.js';
+import { fl, SQRT_2, LOG_2, type TLike } from './series.js';
 import { erfc, erfcxLarge, expNegSq, ERF_THRESH } from './erf.js';
 
 export function ndtr(xIn: TLike): Tracer {

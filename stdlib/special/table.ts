@@ -7,7 +7,7 @@ import { lbeta, lchoose } from './lbeta.js';
 import { erf, erfc, erfcx } from './erf.js';
 import { ndtr, logNdtr } from './ndtr.js';
 import { log1mexp, logAddExp, logSubExp, xlogy, xlog1py, log1pexp, logMix } from './logexp.js';
-import { fl } from './util.js';
+import { fl } from './series.js';
 
 type F = (...xs: Tracer[]) => Tracer;
 export interface SpecialFn {

@@ -1,6 +1,5 @@
-// Shared helpers for the special functions: float promotion, Horner evaluation and the
-// "double where" guard (each branch sees only inputs where it is finite, so the unselected branch
-// never feeds NaN or inf into a derivative; see runtime/ops/math.ts).
+// What the special functions are built from: float promotion of arguments, Horner evaluation of
+// series and rational approximations, and the mathematical constants they share.
 
 import { ops as P, isFloat, type Tracer } from '../../runtime/index.js';
 
@@ -18,9 +17,6 @@ export function horner(x: Tracer, c: readonly number[]): Tracer {
   for (let i = 1; i < c.length; i++) acc = P.add(P.mul(acc, x), c[i]!);
   return acc;
 }
-
-/** x where cond holds, else a safe stand-in value (the inner half of the double where). */
-export const safe = (cond: Tracer, x: Tracer, fallback: number): Tracer => P.where(cond, x, fallback);
 
 export const LOG_2 = Math.LN2;
 export const LOG_PI = Math.log(Math.PI);
