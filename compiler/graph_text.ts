@@ -3,7 +3,7 @@
 // runs once, and the per-step remainder), Graphviz dot, or JSON. Variables get the printer's
 // names (a, b, c, ... in definition order) in every format, so the three agree.
 
-import { printGraph, type Graph, type Var } from '../runtime/index.js';
+import { printGraph, varName, type Graph, type Var } from '../runtime/index.js';
 import { Graph as GraphClass } from '../runtime/index.js';
 import { buildPlan, planSummary } from '../runtime/plan/plan.js';
 import type { CompiledProgram } from './compile.js';
@@ -44,16 +44,8 @@ function pick(c: CompiledProgram, grad: boolean): Graph | null {
 function namer() {
   const names = new Map<number, string>();
   let n = 0;
-  const fresh = (i: number): string => {
-    let s = '';
-    do {
-      s = String.fromCharCode(97 + (i % 26)) + s;
-      i = Math.floor(i / 26);
-    } while (i > 0);
-    return s;
-  };
   return {
-    def: (v: Var) => { const s = fresh(n++); names.set(v.id, s); return s; },
+    def: (v: Var) => { const s = varName(n++); names.set(v.id, s); return s; },
     use: (v: Var) => names.get(v.id) ?? `?${v.id}`,
   };
 }

@@ -6,7 +6,8 @@ import type { Graph, Var } from './graph.js';
 import { avalString } from './types.js';
 import { Graph as GraphClass } from './graph.js';
 
-function nameOf(i: number): string {
+/** The i-th printed variable name: a, b, ..., z, ba, bb, ... */
+export function varName(i: number): string {
   let s = '';
   do {
     s = String.fromCharCode(97 + (i % 26)) + s;
@@ -32,7 +33,7 @@ export function printGraph(g: Graph, indent = ''): string {
   const names = new Map<number, string>();
   let n = 0;
   const def = (v: Var) => {
-    const s = nameOf(n++);
+    const s = varName(n++);
     names.set(v.id, s);
     return `${s}:${avalString(v.aval)}`;
   };

@@ -9,7 +9,7 @@
 import { ops as P, jvp, type Tracer } from '../../runtime/index.js';
 import { fl, horner, EULER_GAMMA, type TLike } from './series.js';
 import { ZM1, BERNOULLI_2K } from './zeta.js';
-import { SERIES_TERMS, reduceTo2 } from './lgamma.js';
+import { SERIES_TERMS, gammaBranches } from './lgamma.js';
 
 /** S'(z) = digamma(2 + z) for |z| <= 0.5. */
 export function digamma2Series(z: Tracer): Tracer {
@@ -27,14 +27,8 @@ function asymptotic(x: Tracer): Tracer {
 
 export function digamma(xIn: TLike): Tracer {
   const x = fl(xIn);
-  const a = P.lt(x, 0.5);
-  const b = P.and(P.ge(x, 0.5), P.lt(x, 1.5));
-  const d = P.ge(x, 10);
-  const xc = P.where(P.or(P.or(a, b), d), 2, x);
-  const { y, prods } = reduceTo2(xc);
-  const z = P.where(a, x, P.where(b, P.sub(x, 1), P.sub(y, 2)));
-  const s = digamma2Series(P.where(d, 0, z));
-  const xa = P.where(a, x, 0.25);
+  const { a, b, d, z, xa, prods } = gammaBranches(x);
+  const s = digamma2Series(z);
   const corrA = P.neg(P.add(P.div(1, P.add(1, xa)), P.div(1, xa)));
   const corrB = P.neg(P.div(1, P.where(b, x, 1)));
   // prods are y_i - 1 where the step was taken and 1 otherwise; count only the steps taken.

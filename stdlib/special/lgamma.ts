@@ -47,17 +47,26 @@ export function reduceTo2(x: Tracer): { y: Tracer; prods: Tracer[] } {
   return { y, prods };
 }
 
-export function lgamma(xIn: TLike): Tracer {
-  const x = fl(xIn);
+/**
+ * The branches lgamma and digamma share: a (x < 0.5), b (0.5 <= x < 1.5), c (1.5 <= x < 10, the
+ * down-recurrence to [1.5, 2.5]) and d (x >= 10, asymptotic); z is the series argument around 2,
+ * xa the branch-a input kept finite elsewhere (double where).
+ */
+export function gammaBranches(x: Tracer) {
   const a = P.lt(x, 0.5);
   const b = P.and(P.ge(x, 0.5), P.lt(x, 1.5));
   const d = P.ge(x, 10);
   // Branch C input, kept inside [1.5, 10).
   const xc = P.where(P.or(P.or(a, b), d), 2, x);
   const { y, prods } = reduceTo2(xc);
-  const z = P.where(a, x, P.where(b, P.sub(x, 1), P.sub(y, 2)));
-  const s = lgamma2Series(P.where(d, 0, z));
-  const xa = P.where(a, x, 0.25);
+  const z = P.where(d, 0, P.where(a, x, P.where(b, P.sub(x, 1), P.sub(y, 2))));
+  return { a, b, d, z, xa: P.where(a, x, 0.25), prods };
+}
+
+export function lgamma(xIn: TLike): Tracer {
+  const x = fl(xIn);
+  const { a, b, d, z, xa, prods } = gammaBranches(x);
+  const s = lgamma2Series(z);
   const corrA = P.neg(P.add(P.log1p(xa), P.log(xa)));
   const corrB = P.neg(P.log1p(P.where(b, P.sub(x, 1), 0)));
   const corrC = P.log(prods.reduce((p, q) => P.mul(p, q)));
