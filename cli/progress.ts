@@ -23,7 +23,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr, label =
       const fill = Math.round(frac * width);
       const eta = rate > 0 ? (total - step) / rate : Infinity;
       const line = `${label} ${step}/${total} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] f=${f.toPrecision(6)} ${rate.toFixed(0)}/s ETA ${fmtSecs(eta)}`;
-      stream.write(`\r${line.slice(0, (stream.columns ?? 100) - 1)}\x1b[K`);
+      stream.write(`\r${line.slice(0, (stream.columns || 100) - 1)}\x1b[K`);
       drawn = true;
     },
     done() {

@@ -98,6 +98,25 @@ describe('proxima run', () => {
     expect(resumed.json.steps).toBe(full.json.steps);
   });
 
+  it('Ctrl-C (SIGINT) stops cleanly: status stopped, the result so far, exit 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxima-'));
+    const ck = join(dir, 'run.ckpt');
+    const child = spawn(process.execPath, [BIN, 'run', join(FIX, 'slow.opt'), '--json', '--checkpoint', ck, '--checkpoint-every', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const t0 = Date.now();
+    while (!existsSync(ck) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    const r = JSON.parse(out);
+    expect(validate(SCHEMA, r, { $ref: '#/$defs/runResult' })).toBeNull();
+    expect(r.status).toBe('stopped');
+    expect(r.steps).toBeGreaterThan(0);
+    expect(r.steps).toBeLessThan(4000);
+    expect(r.values.w).toHaveLength(3);
+  });
+
   it('--resume with different options is an error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxima-'));
     const ck = join(dir, 'q.ckpt');
