@@ -5,9 +5,11 @@
 // nonsmooth subexpression no solver here can take, reported at the smallest such subexpression
 // (as CVXPY does). Var domains and constraints that bound a single variable are simple sets;
 // other constraints are general equalities and inequalities (whose functions must be smooth).
-// The choice: smooth -> lbfgs (adam when stochastic); + prox terms -> fista; + simple sets
-// only -> projected; general constraints -> auglag; `where` -> bilevel; `solve m(...)`
-// overrides, and is rejected, with the reason, when m cannot take the problem.
+// The choice: smooth -> lbfgs (adam when stochastic); + prox terms -> fista (simple sets become
+// projections); simple sets only -> projected (projected L-BFGS on bounds, FISTA with the
+// projection for a simplex); general constraints -> auglag; `where` -> bilevel; `solve m(...)`
+// overrides, and is rejected, with the reason, when m cannot take the problem. `parts` keeps
+// the same split as syntax for compiler/solve_problem.ts, which builds what the solvers take.
 
 import type { ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../grammar/index.js';
 import { builtinTable } from './builtins.js';
@@ -46,6 +48,23 @@ export interface Analysis {
   decomposition: Decomposition;
   algorithm: AlgorithmChoice | null;
   diagnostics: Diagnostic[];
+  /** The same decomposition as syntax, for the solver builders (compiler/solve_problem.ts). */
+  parts: Parts;
+}
+
+/** One additive term of the objective: value = flip * prod(coefs) * e (the sense applied in flip). */
+export interface ObjectiveTerm {
+  e: Expr;
+  flip: 1 | -1;
+  coefs: { e: Expr; op: '*' | '/' }[];
+  /** Set for a nonsmooth term taken by a prox step: the var, the registry operator, its group axis. */
+  prox: { var: string; op: string; axis: number | null } | null;
+}
+
+export interface Parts {
+  terms: ObjectiveTerm[];
+  /** Each leaf constraint: a simple bound on one var, or a general (smooth) constraint. */
+  constraints: Map<ConstraintItem, 'bound' | 'general'>;
 }
 
 type Cls = { k: 'const' } | { k: 'smooth' } | { k: 'nonsmooth'; culprit: Expr; why: string };
@@ -151,24 +170,29 @@ export function analyze(p: CheckedProgram): Analysis {
     smooth: [], prox: [], sets: [], equalities: [], inequalities: [], stochastic: false, bilevel: null,
   };
   const problems: { e: Expr; message: string }[] = [];
+  const parts: Parts = { terms: [], constraints: new Map() };
 
   // ---- the objective's terms ----
   if (p.optimize) {
     const sign0 = p.optimize.sense === 'maximize' ? -1 : 1;
-    const terms: { e: Expr; sign: number; coef: Expr | null }[] = [];
-    const split = (e: Expr, sign: number, coef: Expr | null) => {
+    // sign: the term's sign for convexity (literal coefficients' signs included); flip: only the
+    // sense, `-` and unary minus (the coefficients carry their own signs in the value).
+    const terms: { e: Expr; sign: number; flip: 1 | -1; coefs: ObjectiveTerm['coefs'] }[] = [];
+    const split = (e: Expr, sign: number, flip: 1 | -1, coefs: ObjectiveTerm['coefs']) => {
       if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
-        split(e.left, sign, coef);
-        split(e.right, e.op === '-' ? -sign : sign, coef);
-      } else if (e.kind === 'Unary' && e.op === '-') split(e.operand, -sign, coef);
-      else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const') split(e.right, sign * literalSign(e.left), e.left);
-      else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const') split(e.left, sign * literalSign(e.right), e.right);
-      else terms.push({ e, sign, coef });
+        split(e.left, sign, flip, coefs);
+        split(e.right, e.op === '-' ? -sign : sign, e.op === '-' ? (-flip as 1 | -1) : flip, coefs);
+      } else if (e.kind === 'Unary' && e.op === '-') split(e.operand, -sign, -flip as 1 | -1, coefs);
+      else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const') split(e.right, sign * literalSign(e.left), flip, [...coefs, { e: e.left, op: '*' }]);
+      else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const') split(e.left, sign * literalSign(e.right), flip, [...coefs, { e: e.right, op: e.op }]);
+      else terms.push({ e, sign, flip, coefs });
     };
-    split(p.optimize.objective, sign0, null);
+    split(p.optimize.objective, sign0, sign0 as 1 | -1, []);
     const proxVars = new Map<string, string>();
     for (const t of terms) {
       const c = cls(t.e, new Map());
+      const term: ObjectiveTerm = { e: t.e, flip: t.flip, coefs: t.coefs, prox: null };
+      parts.terms.push(term);
       if (c.k !== 'nonsmooth') { if (c.k === 'smooth') dec.smooth.push(termText(t, text)); continue; }
       const prox = proxOf(t.e, vars);
       if (prox && c.culprit === t.e || (prox && isSumOf(t.e, c.culprit))) {
@@ -180,6 +204,7 @@ export function analyze(p: CheckedProgram): Analysis {
         if (prev) { problems.push({ e: t.e, message: `${q(text(t.e))}: ${q(prox!.var)} already has a nonsmooth term (${q(prev)}); the solvers take one prox term per variable` }); continue; }
         proxVars.set(prox!.var, text(t.e));
         dec.prox.push({ term: termText(t, text), var: prox!.var, prox: prox!.prox });
+        term.prox = { var: prox!.var, op: prox!.op, axis: prox!.axis };
         continue;
       }
       problems.push({ e: c.culprit, message: `no solver here can take ${q(text(c.culprit))}: ${c.why}, and it is not a term with a known prox (such as \`lambda * norm1(x)\` of a whole var)` });
@@ -199,10 +224,11 @@ export function analyze(p: CheckedProgram): Analysis {
       if (e.kind !== 'Compare') continue;
       const label = it.label?.name ?? null;
       const simple = e.ops.every((o) => o !== '==') && simpleBound(e.operands, vars, (x) => cls(x, sc).k === 'const');
-      if (simple) { dec.sets.push({ var: simple, set: text(e), from: 'constraint' }); continue; }
+      if (simple) { dec.sets.push({ var: simple, set: text(e), from: 'constraint' }); parts.constraints.set(it, 'bound'); continue; }
       const c = join(...e.operands.map((o) => cls(o, sc)));
       if (c.k === 'nonsmooth') { problems.push({ e: c.culprit, message: `the constraint ${q(text(e))} cannot be taken: ${q(text(c.culprit))} is not smooth (${c.why})` }); continue; }
       (e.ops.includes('==') ? dec.equalities : dec.inequalities).push({ label, expr: text(e) });
+      parts.constraints.set(it, 'general');
     }
   };
   walk(p.constraints, new Map());
@@ -213,6 +239,10 @@ export function analyze(p: CheckedProgram): Analysis {
     if (p.decls.some((d) => d.kind === 'param' && d.family !== 'real' || (d.kind === 'param' && d.decl.type.domain))) dec.smooth.push('log|J| of the constrained parameters\' transforms');
   }
 
+  if (dec.prox.length && (dec.equalities.length || dec.inequalities.length) && p.optimize) {
+    const c = dec.equalities[0] ?? dec.inequalities[0]!;
+    problems.push({ e: p.optimize.objective, message: `no solver here takes a nonsmooth term (${q(dec.prox[0]!.term)}) together with a general constraint (${q(c.expr)}): the prox methods take simple sets only, and the augmented Lagrangian needs a smooth objective` });
+  }
   for (const pr of problems) error(pr.e, pr.message);
 
   // ---- the algorithm ----
@@ -226,6 +256,10 @@ export function analyze(p: CheckedProgram): Analysis {
       const why = whyNot(cls0, dec);
       diagnostics.push({ severity: 'error', message: `${spec.name} cannot take this problem: ${why}`, span: p.solve.span, hint: `the analysis would choose ${defaultFor(cls0, dec.stochastic)}; remove the \`solve\` line or name a solver that takes ${describeClass(cls0)}` });
     }
+    else if (spec.name === 'sketch_newton' && (dec.inequalities.length || dec.sets.length)) {
+      const what = dec.inequalities.length ? `the inequality ${q(dec.inequalities[0]!.expr)}` : `the set of ${q(dec.sets[0]!.var)} (${dec.sets[0]!.set})`;
+      diagnostics.push({ severity: 'error', message: `sketch_newton takes equality constraints only, and this problem has ${what}`, span: p.solve.span, hint: 'auglag takes inequalities and bounds' });
+    }
     algorithm = { name: spec.name, reason: `\`solve ${spec.name}\` in the program`, available: spec.available, source: 'solve', options: withDefaults(spec, p.solve.given) };
   } else if (p.optimize || p.model) {
     const name = p.model ? (dec.stochastic ? 'adam' : 'lbfgs') : defaultFor(cls0, dec.stochastic);
@@ -234,7 +268,7 @@ export function analyze(p: CheckedProgram): Analysis {
       algorithm = { name, reason: reasonFor(cls0, dec), available: spec.available, source: 'analysis', options: withDefaults(spec, {}) };
     }
   }
-  return { decomposition: dec, algorithm, diagnostics };
+  return { decomposition: dec, algorithm, diagnostics, parts };
 }
 
 function literalSign(e: Expr): number {
@@ -243,12 +277,14 @@ function literalSign(e: Expr): number {
   return 1; // data coefficients are assumed non-negative (documented)
 }
 
-function termText(t: { e: Expr; sign: number; coef: Expr | null }, text: (e: Expr) => string): string {
-  return `${t.sign < 0 ? '-' : ''}${t.coef ? text(t.coef) + ' * ' : ''}${text(t.e)}`;
+function termText(t: { e: Expr; sign: number; coefs: ObjectiveTerm['coefs'] }, text: (e: Expr) => string): string {
+  const mul = t.coefs.filter((c) => c.op === '*').map((c) => text(c.e) + ' * ').join('');
+  const div = t.coefs.filter((c) => c.op === '/').map((c) => ' / ' + text(c.e)).join('');
+  return `${t.sign < 0 ? '-' : ''}${mul}${text(t.e)}${div}`;
 }
 
-/** The prox of `f(v)` for a whole var v, if f has one. */
-function proxOf(e: Expr, vars: Set<string>): { var: string; prox: string } | null {
+/** The prox of `f(v)` for a whole var v, if f has one: its description and registry operator. */
+function proxOf(e: Expr, vars: Set<string>): { var: string; prox: string; op: string; axis: number | null } | null {
   if (e.kind !== 'Call') return null;
   const name = e.callee.name;
   const arg = e.args[0]?.value;
@@ -256,14 +292,16 @@ function proxOf(e: Expr, vars: Set<string>): { var: string; prox: string } | nul
   if (name === 'sum' && arg && arg.kind === 'Call' && e.args.length === 1) {
     const inner = arg.callee.name;
     const v = arg.args[0]?.value;
-    if (inner === 'abs' && isVar(v)) return { var: v.name, prox: 'l1 (soft thresholding)' };
-    if (inner === 'norm2' && isVar(v) && arg.args.length === 2) return { var: v.name, prox: 'group l2 (block soft thresholding per group)' };
+    if (inner === 'abs' && isVar(v) && arg.args.length === 1) return { var: v.name, prox: 'l1 (soft thresholding)', op: 'norm1', axis: null };
+    const ax = arg.args[1]?.value;
+    const axis = ax?.kind === 'Number' ? ax.value : ax?.kind === 'Unary' && ax.op === '-' && ax.operand.kind === 'Number' ? -ax.operand.value : null;
+    if (inner === 'norm2' && isVar(v) && arg.args.length === 2 && axis !== null) return { var: v.name, prox: 'group l2 (block soft thresholding per group)', op: 'group_lasso', axis };
     return null;
   }
   const b = builtinTable.get(name);
   if (!b?.prox || !isVar(arg)) return null;
   if (e.args.length > 1) return null;
-  return { var: arg.name, prox: b.prox };
+  return { var: arg.name, prox: b.prox.text, op: b.prox.op, axis: null };
 }
 
 function isSumOf(e: Expr, culprit: Expr): boolean {
@@ -301,7 +339,7 @@ function reasonFor(c: ProblemClass, d: Decomposition): string {
   switch (c) {
     case 'smooth': return d.stochastic ? 'smooth and stochastic (minibatched): Adam' : 'smooth and unconstrained: L-BFGS';
     case 'composite': return `a smooth part plus ${d.prox.length} prox term${d.prox.length > 1 ? 's' : ''} (${d.prox.map((x) => x.prox.split(' ')[0]).join(', ')})${d.sets.length ? ' over simple sets' : ''}: accelerated proximal gradient`;
-    case 'simple_sets': return `smooth over simple bounds and sets (${d.sets.map((s) => s.var).join(', ')}): projected L-BFGS`;
+    case 'simple_sets': return `smooth over simple sets (${[...new Set(d.sets.map((s) => s.var))].join(', ')}): ${d.sets.some((s) => s.set === 'simplex') ? 'FISTA with the projection onto the simplex' : 'projected L-BFGS on the bounds'}`;
     case 'constrained': return `${d.equalities.length} equality and ${d.inequalities.length} inequality constraint${d.equalities.length + d.inequalities.length > 1 ? 's' : ''}: augmented Lagrangian`;
     case 'bilevel': return 'an inner argmin (`where`): bilevel optimization';
   }

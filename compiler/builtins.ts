@@ -42,8 +42,9 @@ export interface Builtin {
   required: number;
   /** False for functions that are not differentiable everywhere (abs, norms, max, ...). */
   smooth: boolean;
-  /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v, when one is known. */
-  prox?: string;
+  /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v, when one is known: its
+   *  name in stdlib/prox/registry.ts and how `proxima check` describes it. */
+  prox?: { op: string; text: string };
   summary: string;
   type(c: TypeCtx): TypeOut | string;
   lower(c: LowerCtx): Tracer | number;
@@ -69,7 +70,7 @@ const unary = (name: string, f: (x: Tracer) => Tracer, summary: string, smooth =
 
 const axisOf = (c: LowerCtx) => c.axis;
 
-const reduction = (name: string, f: (x: Tracer, axis?: number) => Tracer, summary: string, smooth = true, prox?: string): Builtin => ({
+const reduction = (name: string, f: (x: Tracer, axis?: number) => Tracer, summary: string, smooth = true, prox?: Builtin['prox']): Builtin => ({
   name, params: XA, required: 1, smooth, summary, ...(prox ? { prox } : {}),
   type: (c) => {
     const e = numeric(c);
@@ -135,9 +136,9 @@ export const BUILTINS: readonly Builtin[] = [
   reduction('mean', (x, a) => P.mean(x, axesOrAll(x, a)), 'mean of the entries (over `axis` if given)'),
   reduction('sumsq', (x, a) => P.sumsq(x, axesOrAll(x, a)), 'sum of squares'),
   reduction('logsumexp', (x, a) => P.logsumexp(x, axesOrAll(x, a)), 'log(sum(exp(x))), stable'),
-  reduction('norm1', (x, a) => P.norm1(x, axesOrAll(x, a)), 'l1 norm: sum of |x|', false, 'l1 (soft thresholding)'),
-  reduction('norm2', (x, a) => P.norm2(x, axesOrAll(x, a)), 'Euclidean norm', false, 'l2 (block soft thresholding)'),
-  reduction('norm_inf', (x, a) => P.max(P.abs(x), axesOrAll(x, a)), 'max of |x|', false, 'l-inf (via projection onto the l1 ball)'),
+  reduction('norm1', (x, a) => P.norm1(x, axesOrAll(x, a)), 'l1 norm: sum of |x|', false, { op: 'norm1', text: 'l1 (soft thresholding)' }),
+  reduction('norm2', (x, a) => P.norm2(x, axesOrAll(x, a)), 'Euclidean norm', false, { op: 'norm2', text: 'l2 (block soft thresholding)' }),
+  reduction('norm_inf', (x, a) => P.max(P.abs(x), axesOrAll(x, a)), 'max of |x|', false, { op: 'norminf', text: 'l-inf (via projection onto the l1 ball)' }),
   reduction('max', (x, a) => P.max(x, axesOrAll(x, a)), 'largest entry', false),
   reduction('min', (x, a) => P.min(x, axesOrAll(x, a)), 'smallest entry', false),
   sameAxis('softmax', P.softmax, 'exp(x) / sum(exp(x)) along `axis` (default last)'),
@@ -189,7 +190,7 @@ export const BUILTINS: readonly Builtin[] = [
     lower: (c) => P.mul(P.reshape(c.args[0]!, [-1, 1]), eye(c.args[0]!.shape[0]!)),
   },
   {
-    name: 'nuclear_norm', params: X, required: 1, smooth: false, prox: 'nuclear (singular value thresholding)',
+    name: 'nuclear_norm', params: X, required: 1, smooth: false, prox: { op: 'nuclear', text: 'nuclear (singular value thresholding)' },
     summary: 'sum of the singular values of a matrix',
     type: (c) => numeric(c) ?? needRank(c, 0, [2], 'nuclear_norm takes a matrix') ?? real([]),
     lower: (c) => P.sum(P.svd(c.args[0]!).s),

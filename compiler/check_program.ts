@@ -442,6 +442,9 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
       if (o.open01 && !(v > 0 && v < 1)) return bad(`must lie strictly between 0 and 1, got ${v}`);
       return v;
     }
+    case 'bool':
+      if (e.kind !== 'Bool') return bad(`expected true or false, got ${q(c.text(e))}`);
+      return e.value;
     case 'enum':
     case 'name': {
       if (e.kind !== 'Ident') return bad(`expected a name, got ${q(c.text(e))}`);

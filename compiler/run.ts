@@ -1,8 +1,9 @@
 // Running a compiled program: the host-side solver loop (stdlib/optim) over the compiled
 // objective, with progress, stop requests and checkpoints passed through, and the result in the
 // user's terms (the user's sign for the objective, constrained values in declared shapes).
-// Only the smooth path (lbfgs, adam) runs in this release; every other algorithm, and `infer`,
-// ends with status `error` and a message saying when it arrives, never with a stand-in solver.
+// lbfgs and adam run here on the compiled objective; every other solver of an optimization
+// program runs through solve_run.ts (float64, on ref); a solver that is not available (sqp,
+// bilevel) ends with status `error` saying so, never with a stand-in solver.
 // User errors become an `error` result; anything else thrown is an internal error.
 
 import { solveAsync, type SolverState, type SolveOptions } from '../stdlib/optim/driver.js';
@@ -10,6 +11,7 @@ import { compileProgram, type CompileOptions, type CompiledProgram, type Program
 import { fingerprintOf } from './fingerprint.js';
 import { CompileError, fileMessage, messageAt, type Message } from './messages.js';
 import { runResult, type RunResult } from './result.js';
+import { runSolver } from './solve_run.js';
 
 export interface Progress {
   step: number;
@@ -68,8 +70,12 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   if (!alg) {
     return fail(compiled.kind === 'model' ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`' : 'there is nothing to run: the program has no objective');
   }
+  // Every other solver of an optimization program: compiler/solve_run.ts (float64, on ref).
+  if (alg.available && compiled.kind === 'optimization' && !(RUNNABLE.has(alg.name) && compiled.objective && !compiled.decomposition.sets.length)) {
+    return runResult({ ...base, backend: 'ref', ...(await runSolver(compiled, alg, opts)) }, compiled.file);
+  }
   if (!alg.available || !RUNNABLE.has(alg.name) || !compiled.objective) {
-    return fail(`the solver ${alg.name} arrives with the optimization issue; this release runs lbfgs and adam (smooth, unconstrained problems)`, '`proxima check` shows the decomposition and the algorithm it implies');
+    return fail(alg.available ? `the solver ${alg.name} runs optimization programs; a model's MAP estimate runs with lbfgs or adam` : `the solver ${alg.name} is not available in this release`, '`proxima check` shows the decomposition and the algorithm it implies');
   }
 
   const o = alg.options;

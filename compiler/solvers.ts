@@ -1,12 +1,14 @@
 // The table of `solve` and `infer` methods and their options: names, kinds, defaults, and which
-// problem class each method takes. Only lbfgs and adam run in this issue; the others are known
-// (so `check` can name them, validate their options and print the plan) and `run` says plainly
-// that they are not available yet. Every iterative method has `steps` (its budget) and `tol`.
+// problem class each method takes. Every solver here runs (compiler/solve_run.ts) except sqp and
+// bilevel, which are known (so `check` can name them, validate their options and print the plan)
+// and which `run` says plainly are not available yet. Every iterative method has `steps` (its
+// budget) and `tol` (what it measures: docs/optimization.md). Option names are snake_case.
 
 export type OptionSpec =
   | { kind: 'int'; default?: number; min: number }
   | { kind: 'real'; default?: number; positive?: boolean; open01?: boolean }
   | { kind: 'enum'; values: string[]; default?: string }
+  | { kind: 'bool'; default?: boolean }
   /** A nested method call such as `inner = lbfgs(steps = 200)`, from the named table. */
   | { kind: 'method'; table: 'solve' | 'hypergrad'; default?: string }
   /** A guide or objective name: a built-in choice or a name the program defines. */
@@ -26,6 +28,14 @@ export interface MethodSpec {
 
 const STEPS = (d: number): OptionSpec => ({ kind: 'int', default: d, min: 1 });
 const TOL: OptionSpec = { kind: 'real', default: 1e-8, positive: true };
+const FIRST_ORDER = (lr: number): Record<string, OptionSpec> => ({ steps: STEPS(5000), tol: TOL, lr: { kind: 'real', default: lr, positive: true } });
+const ADAM: Record<string, OptionSpec> = {
+  beta1: { kind: 'real', default: 0.9, open01: true }, beta2: { kind: 'real', default: 0.999, open01: true },
+  eps: { kind: 'real', default: 1e-8, positive: true },
+};
+const PROX_GRAD: Record<string, OptionSpec> = {
+  lipschitz: { kind: 'real', positive: true }, backtrack: { kind: 'real', default: 2, positive: true },
+};
 
 export const SOLVERS: readonly MethodSpec[] = [
   {
@@ -33,27 +43,65 @@ export const SOLVERS: readonly MethodSpec[] = [
     options: { steps: STEPS(1000), tol: TOL, history: { kind: 'int', default: 10, min: 1 } },
   },
   {
-    name: 'adam', summary: 'Adam (smooth, possibly stochastic problems)', available: true, takes: ['smooth'],
-    options: {
-      steps: STEPS(5000), tol: TOL, lr: { kind: 'real', default: 0.01, positive: true },
-      beta1: { kind: 'real', default: 0.9, open01: true }, beta2: { kind: 'real', default: 0.999, open01: true },
-      eps: { kind: 'real', default: 1e-8, positive: true },
-    },
+    name: 'newton_cg', summary: 'Newton-CG on Hessian-vector products (smooth problems)', available: true, takes: ['smooth'],
+    options: { steps: STEPS(200), tol: TOL, cg_steps: { kind: 'int', min: 1 } },
   },
   {
-    name: 'fista', summary: 'accelerated proximal gradient (smooth + prox terms, simple sets)', available: false,
+    name: 'gauss_newton', summary: 'Gauss-Newton for `minimize sumsq(r)` (CG on J v / J\' u products)', available: true, takes: ['smooth'],
+    options: { steps: STEPS(200), tol: { kind: 'real', default: 1e-10, positive: true }, cg_steps: { kind: 'int', min: 1 } },
+  },
+  {
+    name: 'lm', summary: 'Levenberg-Marquardt for `minimize sumsq(r)`', available: true, takes: ['smooth'],
+    options: { steps: STEPS(200), tol: { kind: 'real', default: 1e-10, positive: true }, damping: { kind: 'real', default: 1e-3, positive: true }, cg_steps: { kind: 'int', min: 1 } },
+  },
+  { name: 'adam', summary: 'Adam (smooth, possibly stochastic problems)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM } },
+  { name: 'adamw', summary: 'Adam with decoupled weight decay', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM, weight_decay: { kind: 'real', default: 0.01 } } },
+  {
+    name: 'sgd', summary: 'stochastic gradient descent with momentum (optionally Nesterov)', available: true, takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.01), momentum: { kind: 'real', default: 0 }, nesterov: { kind: 'bool', default: false } },
+  },
+  { name: 'adagrad', summary: 'AdaGrad', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.1), eps: { kind: 'real', default: 1e-10, positive: true } } },
+  { name: 'rmsprop', summary: 'RMSProp', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), rho: { kind: 'real', default: 0.99, open01: true }, eps: { kind: 'real', default: 1e-8, positive: true } } },
+  { name: 'diffgrad', summary: 'diffGrad (Adam with a friction on the first moment)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM } },
+  { name: 'normalized_gd', summary: 'normalized gradient descent', available: true, takes: ['smooth'], options: FIRST_ORDER(0.01) },
+  { name: 'normalized_momentum', summary: 'normalized momentum (Cutkosky & Mehta)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), momentum: { kind: 'real', default: 0.9, open01: true } } },
+  {
+    name: 'fista', summary: 'accelerated proximal gradient (smooth + prox terms, simple sets)', available: true,
     takes: ['smooth', 'composite', 'simple_sets'],
-    options: { steps: STEPS(2000), tol: TOL, lr: { kind: 'real', positive: true } },
+    options: { steps: STEPS(2000), tol: TOL, ...PROX_GRAD, restart: { kind: 'bool', default: true } },
   },
   {
-    name: 'projected', summary: 'projected L-BFGS (smooth objective over simple bounds and sets)', available: false,
+    name: 'prox_grad', summary: 'proximal gradient (smooth + prox terms, simple sets)', available: true,
+    takes: ['smooth', 'composite', 'simple_sets'],
+    options: { steps: STEPS(5000), tol: TOL, ...PROX_GRAD },
+  },
+  {
+    name: 'prox_adam', summary: 'Adam step, then the prox in the Adam metric (prox-gated training, SoRA)', available: true,
+    takes: ['smooth', 'composite', 'simple_sets'],
+    options: { ...FIRST_ORDER(0.01), ...ADAM },
+  },
+  {
+    name: 'projected', summary: 'projected L-BFGS (smooth objective over bounds); other simple sets: FISTA with the projection', available: true,
     takes: ['smooth', 'simple_sets'],
     options: { steps: STEPS(1000), tol: TOL, history: { kind: 'int', default: 10, min: 1 } },
   },
   {
-    name: 'auglag', summary: 'augmented Lagrangian (general equality and inequality constraints)', available: false,
-    takes: ['smooth', 'composite', 'simple_sets', 'constrained'],
-    options: { steps: STEPS(100), tol: TOL, penalty: { kind: 'real', default: 10, positive: true }, inner: { kind: 'method', table: 'solve', default: 'lbfgs' } },
+    name: 'auglag', summary: 'augmented Lagrangian (general equality and inequality constraints; bounds in the inner solves)', available: true,
+    takes: ['smooth', 'simple_sets', 'constrained'],
+    options: {
+      steps: STEPS(100), tol: TOL, tol_feas: { kind: 'real', default: 1e-8, positive: true },
+      penalty: { kind: 'real', default: 10, positive: true }, penalty_max: { kind: 'real', default: 1e12, positive: true },
+      inner_steps: { kind: 'int', default: 1000, min: 1 },
+    },
+  },
+  {
+    name: 'sketch_newton', summary: 'exact augmented Lagrangian with randomized sketching of the Newton-KKT system (equality constraints)', available: true,
+    takes: ['smooth', 'constrained'],
+    options: {
+      steps: STEPS(200), tol: TOL, tol_feas: { kind: 'real', default: 1e-8, positive: true },
+      sketch: { kind: 'enum', values: ['kaczmarz', 'gaussian'], default: 'kaczmarz' },
+      sketch_size: { kind: 'int', min: 1 }, max_sketch: { kind: 'int', min: 1 },
+    },
   },
   {
     name: 'sqp', summary: 'sequential quadratic programming (small smooth constrained problems)', available: false,
