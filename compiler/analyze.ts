@@ -249,7 +249,7 @@ export function analyze(p: CheckedProgram): Analysis {
   const cls0: ProblemClass = dec.bilevel ? 'bilevel' : dec.equalities.length || dec.inequalities.length ? 'constrained' : dec.prox.length ? 'composite' : dec.sets.length ? 'simple_sets' : 'smooth';
   let algorithm: AlgorithmChoice | null = null;
   if (p.infer) {
-    algorithm = { name: p.infer.name, reason: `\`infer ${p.infer.name}\` in the program`, available: false, source: 'infer', options: withDefaults(p.infer.spec, p.infer.given) };
+    algorithm = { name: p.infer.name, reason: `\`infer ${p.infer.name}\` in the program`, available: p.infer.spec.available, source: 'infer', options: withDefaults(p.infer.spec, p.infer.given) };
   } else if (p.solve) {
     const spec = p.solve.spec;
     if (!spec.takes.includes(cls0)) {

@@ -190,6 +190,11 @@ export const BUILTINS: readonly Builtin[] = [
     lower: (c) => P.mul(P.reshape(c.args[0]!, [-1, 1]), eye(c.args[0]!.shape[0]!)),
   },
   {
+    name: 'cholesky', params: X, required: 1, smooth: true, summary: 'the lower Cholesky factor L of a symmetric positive definite matrix (A = L L\')',
+    type: (c) => numeric(c) ?? needRank(c, 0, [2], 'cholesky takes a square matrix') ?? squareCheck(c) ?? real([...c.args[0]!.shape]),
+    lower: (c) => P.cholesky(c.args[0]!),
+  },
+  {
     name: 'nuclear_norm', params: X, required: 1, smooth: false, prox: { op: 'nuclear', text: 'nuclear (singular value thresholding)' },
     summary: 'sum of the singular values of a matrix',
     type: (c) => numeric(c) ?? needRank(c, 0, [2], 'nuclear_norm takes a matrix') ?? real([]),

@@ -19,7 +19,7 @@ import { buildLayout, type Layout } from './layout.js';
 import { LowerError } from './lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
 import { loadProgram, type ReadFile } from './modules.js';
-import { buildGraphs, evalData, type ProgramGraphs } from './program_graphs.js';
+import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './program_graphs.js';
 
 export interface SourceInput {
   source: string;
@@ -88,6 +88,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The lowering pieces and bound data, for the inference engine (compiler/infer.ts). */
+  internals: { kit: ProgramKit; layout: Layout; dataArrays: DataArray[]; backend: BackendChoice };
 }
 
 export type NestedNumber = number | NestedNumber[];
@@ -133,6 +135,7 @@ export interface BoundProgram {
   arrays: Map<string, DataArray>;
   layout: Layout;
   graphs: ProgramGraphs;
+  kit: ProgramKit;
   t0: number;
 }
 
@@ -191,11 +194,12 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
     if (e instanceof LowerError) throw new CompileError([{ severity: 'error', message: e.message, span: e.span }]);
     throw e;
   }
-  return { file, sources: fe.sources, warnings, checked, late, analysis, backend, seed, arrays: bound.arrays, layout, graphs, t0 };
+  const kit = programKit(late, layout, statics, bound.arrays);
+  return { file, sources: fe.sources, warnings, checked, late, analysis, backend, seed, arrays: bound.arrays, layout, graphs, kit, t0 };
 }
 
 export async function compileProgram(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
-  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, t0 } = bindProgram(input, opts);
+  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } = bindProgram(input, opts);
   const dataArrays = graphs.dataInputs.map((n) => arrays.get(n)!);
   const specs = graphs.objective ? graphs.objective.inAvals : graphs.values.inAvals;
   const withGrad = (g: Graph): Graph => simplify(trace((theta: Tracer, ...d: Tracer[]) => {
@@ -247,6 +251,7 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
     compileMs: 0,
     anchor,
     checked: late,
+    internals: { kit, layout, dataArrays, backend },
   };
   compiled.compileMs = performance.now() - t0;
   return compiled;

@@ -6,6 +6,9 @@
 // loop is never unrolled. Ranges are half-open unless `..=`; indices are 0-based and negative
 // ones count from the end. The checker has already accepted the program, so a LowerError here
 // means a construct this release does not lower, reported at its span.
+// Randomness (generate draws, guide draws, minibatch indices) comes from the key bound under KEY:
+// each use splits it, and a loop hands every iteration its own key, so no two draws share bits.
+// Without a key a `batch` loop runs over all N indices: that is the exact log density.
 
 import type { Block, Call, Expr, Fn, Index, Span, Stmt } from '../grammar/index.js';
 import { ops as P, type Tracer } from '../runtime/index.js';
@@ -45,6 +48,17 @@ export class Env {
 
 /** The name under which the log-density accumulator lives in model scopes (not a valid identifier). */
 export const TARGET = '#target';
+/** The name under which the random key (int32[2]) lives when a graph draws (not an identifier). */
+export const KEY = '#key';
+
+/** A fresh key from the scope's key (which advances), or null when the graph has no key. */
+export function nextKey(env: Env): Tracer | null {
+  const b = env.get(KEY);
+  if (!b || b.kind !== 'state') return null;
+  const [keep, use] = P.splitKey(b.v as Tracer, 2);
+  b.v = keep!;
+  return use!;
+}
 
 const isTracer = (v: LV): v is Tracer => typeof v === 'object' && !('kind' in v);
 
@@ -279,6 +293,7 @@ export class Lowerer {
         return this.forLoop(st, env);
       case 'Sample': {
         const dist = this.expr(st.dist, env) as DistV;
+        if (st.target.kind === 'Ident' && !env.get(st.target.name)) return this.draw(st.target.name, dist, st, env);
         const x = this.tensor(this.expr(st.target, env), st.target.span);
         const lp = P.sum(dist.spec.logProb(dist.params, dist.spec.support.discrete ? x : P.cast(x, 'float64')));
         this.addTarget(env, lp, st.span);
@@ -292,6 +307,23 @@ export class Lowerer {
       default:
         throw new LowerError(st.span, 'this statement is not lowered inside a block');
     }
+  }
+
+  /**
+   * `name ~ D(...)` for a new name: a draw (a generate output, or a guide's latent). In a guide
+   * (a log-density accumulator in scope) the draw's log density is added: that is log q. The
+   * draw must be pathwise differentiable there, since the ELBO's gradient flows through it.
+   */
+  private draw(name: string, dist: DistV, st: Extract<Stmt, { kind: 'Sample' }>, env: Env): void {
+    const key = nextKey(env);
+    if (!key) throw new LowerError(st.span, `internal: \`${name}\` is drawn where there is no random key`);
+    const inGuide = env.get(TARGET)?.kind === 'state';
+    if (inGuide && !dist.spec.reparameterizable) {
+      throw new LowerError(st.dist.span, `${dist.spec.name} cannot be reparameterized, so the ELBO's gradient cannot flow through this draw; score-function estimators (\`via reinforce\`) arrive with Inference II`  + ' (use a reparameterizable family such as Normal or LogNormal)');
+    }
+    const x = dist.spec.sample(dist.params, key);
+    env.set(name, { kind: 'value', v: x });
+    if (inGuide) this.addTarget(env, P.sum(dist.spec.logProb(dist.params, x)), st.span);
   }
 
   private addTarget(env: Env, lp: Tracer, span: Span): void {
@@ -334,22 +366,51 @@ export class Lowerer {
   }
 
   private forLoop(st: Extract<Stmt, { kind: 'For' }>, env: Env): void {
-    if (st.iter.kind === 'Call' && st.iter.callee.name === 'batch') {
-      throw new LowerError(st.iter.span, 'minibatched loops (`batch`) arrive with the inference issue; loop over `0..N` meanwhile');
-    }
+    if (st.iter.kind === 'Call' && st.iter.callee.name === 'batch') return this.batchLoop(st, st.iter, env);
     const r = this.expr(st.iter, env);
     if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range') throw new LowerError(st.iter.span, 'a loop runs over a range');
     if (r.length === 0) return;
+    this.loop(st, env, P.add(P.arange(r.length), r.start), 1);
+  }
+
+  /**
+   * `for i in batch(N, B)`: a plate over N independent terms, B of them per evaluation. With a
+   * key, B distinct indices are drawn (the B largest of N uniforms: a uniform subset) and the
+   * body's log-density terms are scaled by N / B, so the estimate is unbiased for the full sum.
+   * Without a key (MAP, Laplace, the exact log density) the loop runs over all N, unscaled.
+   */
+  private batchLoop(st: Extract<Stmt, { kind: 'For' }>, iter: Call, env: Env): void {
+    const args = orderArgs(iter, ['n', 'size']);
+    const N = this.staticInt(args[0]!, env);
+    const B = Math.min(N, this.staticInt(args[1]!, env));
+    const assigned = [...new Set(assignedNames(st.body))].filter((n) => env.get(n)?.kind === 'state');
+    if (assigned.length) throw new LowerError(st.span, `a \`batch\` loop is a plate of independent terms, so it cannot update the state \`${assigned[0]}\`` + '; use `for i in 0..N` for a recurrence');
+    if (N <= 0 || B <= 0) return;
+    const key = B < N ? nextKey(env) : null;
+    if (!key) return this.loop(st, env, P.arange(N), 1);
+    const idx = P.cast(P.topK(P.uniform(key, [N]), B).indices, 'int32');
+    this.loop(st, env, idx, N / B);
+  }
+
+  /** One scan over the index values `xs`; the body's log-density terms are multiplied by `scale`. */
+  private loop(st: Extract<Stmt, { kind: 'For' }>, env: Env, indices: Tracer, scale: number): void {
+    const length = indices.shape[0]!;
     // The carry: every enclosing state the body assigns, and the target if the body samples.
     const names = [...new Set(assignedNames(st.body))].filter((n) => env.get(n)?.kind === 'state');
-    if (samples(st.body) && env.get(TARGET)) names.push(TARGET);
+    const sampling = samples(st.body) && env.get(TARGET);
+    if (sampling) names.push(TARGET);
     const boxes = names.map((n) => env.get(n) as { kind: 'state'; v: LV });
-    const init = boxes.map((b) => this.tensor(b.v, st.span));
-    const xs = [P.add(P.arange(r.length), r.start)];
-    const { carry } = P.scan((c, [t]) => {
+    // A scaled plate accumulates its own sum from 0, scaled once after the loop.
+    const init = boxes.map((b, i) => (scale !== 1 && names[i] === TARGET ? P.zeros([]) : this.tensor(b.v, st.span)));
+    const xs = [indices];
+    // Each iteration gets its own key when the body may draw (generate, guides, nested batches).
+    const key = needsKey(st.body) ? nextKey(env) : null;
+    if (key) xs.push(P.splitKeys(key, length));
+    const { carry } = P.scan((c, [t, k]) => {
       const inner = env.child();
       names.forEach((n, i) => inner.set(n, { kind: 'state', v: c[i]! }));
       inner.set(st.name.name, { kind: 'value', v: t! });
+      if (k) inner.set(KEY, { kind: 'state', v: k });
       this.stmts(st.body, inner);
       const out = names.map((n, i) => {
         const v = (inner.get(n) as { v: LV }).v;
@@ -358,7 +419,10 @@ export class Lowerer {
       });
       return [out, []];
     }, init, xs);
-    boxes.forEach((b, i) => (b.v = carry[i]!));
+    boxes.forEach((b, i) => {
+      if (scale !== 1 && names[i] === TARGET) b.v = P.add(this.tensor(b.v, st.span), P.mul(carry[i]!, scale));
+      else b.v = carry[i]!;
+    });
   }
 }
 
@@ -434,6 +498,11 @@ function* assignedNames(body: readonly Stmt[]): Generator<string> {
     }
     if (st.kind === 'For') for (const n of assignedNames(st.body)) if (!local.has(n)) yield n;
   }
+}
+
+/** Whether a loop body may need random bits: a draw of a new name, or a nested minibatch. */
+function needsKey(body: readonly Stmt[]): boolean {
+  return body.some((st) => (st.kind === 'Sample' && st.target.kind === 'Ident') || (st.kind === 'For' && ((st.iter.kind === 'Call' && st.iter.callee.name === 'batch') || needsKey(st.body))));
 }
 
 function samples(body: readonly Stmt[]): boolean {

@@ -14,7 +14,7 @@ import { ops as P, runRef, trace, type Graph, type Tracer } from '../runtime/ind
 import type { CheckedProgram } from './check_program.js';
 import type { DataArray } from './data.js';
 import type { Layout } from './layout.js';
-import { Env, Lowerer, TARGET, type LV } from './lower.js';
+import { Env, KEY, Lowerer, TARGET, type LV } from './lower.js';
 
 export interface ProgramGraphs {
   /** Names of the data inputs after theta, in order. */
@@ -25,15 +25,45 @@ export interface ProgramGraphs {
   init: Graph;
 }
 
-export function buildGraphs(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramGraphs {
-  const dataInputs = p.decls.filter((d) => d.kind === 'data' && !statics.has(d.decl.name.name)).map((d) => d.decl.name.name);
-  const specs = [[layout.n], ...dataInputs.map((n) => ({ shape: arrays.get(n)!.shape, dtype: dtypeOf(arrays.get(n)!) }))];
+/**
+ * The lowering pieces every graph of a program is made of, for use inside an open trace (the
+ * inference engine, compiler/infer.ts, builds its ELBO and draw graphs from the same pieces).
+ */
+export interface ProgramKit {
+  /** Names of the data inputs after theta, in order. */
+  dataInputs: string[];
+  /** Input specs: theta, then the data arrays. */
+  specs: ({ shape: number[]; dtype: 'float64' | 'int32' | 'bool' } | number[])[];
+  /** A scope with data, functions and lazy lets bound; `key` enables draws and minibatches. */
+  setup(data: Tracer[], key?: Tracer | null): { env: Env; low: Lowerer };
+  /** Binds every var and param from theta; returns the summed log|J| of the params. */
+  unpack(theta: Tracer, env: Env, low: Lowerer): Tracer;
+  /** Evaluates the top-level lets now, after the params are bound (see `unpack`). */
+  bindLets(env: Env, low: Lowerer): void;
+  /** The model's log density at the bound params (constrained scale, no Jacobian). */
+  modelLogp(env: Env, low: Lowerer): Tracer;
+  /** Runs the `generate` block; returns its outputs in order (names and values). */
+  generate(env: Env, low: Lowerer): { name: string; value: Tracer }[];
+}
 
-  const setup = (data: Tracer[]) => globalEnv(p, statics, new Map(dataInputs.map((n, i) => [n, data[i]!])));
+export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramKit {
+  const dataInputs = p.decls.filter((d) => d.kind === 'data' && !statics.has(d.decl.name.name)).map((d) => d.decl.name.name);
+  const specs = [[layout.n], ...dataInputs.map((n) => ({ shape: [...arrays.get(n)!.shape], dtype: dtypeOf(arrays.get(n)!) }))];
+
+  const setup = (data: Tracer[], key?: Tracer | null) => {
+    const r = globalEnv(p, statics, new Map(dataInputs.map((n, i) => [n, data[i]!])));
+    if (key) r.env.set(KEY, { kind: 'state', v: key });
+    return r;
+  };
 
   const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] => exprs.map((b) => low.real(low.expr(b, env), b.span));
 
-  /** Binds every var and param from theta; returns the summed log|J|. */
+  // Top-level lets are evaluated after binding, in the outermost trace: evaluated lazily inside a
+  // loop body first, their value would belong to that body's trace and could not be used outside.
+  const bindLets = (env: Env, low: Lowerer): void => {
+    for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
+  };
+
   const unpack = (theta: Tracer, env: Env, low: Lowerer): Tracer => {
     let logJac: Tracer = P.zeros([]);
     for (const e of layout.entries) {
@@ -42,9 +72,7 @@ export function buildGraphs(p: CheckedProgram, layout: Layout, statics: Readonly
       env.set(e.name, { kind: 'value', v: r.value });
       if (e.kind === 'param') logJac = P.add(logJac, r.logJac);
     }
-    // Top-level lets are evaluated here, in the outermost trace: evaluated lazily inside a loop
-    // body first, their value would belong to that body's trace and could not be used outside.
-    for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
+    bindLets(env, low);
     return logJac;
   };
 
@@ -55,6 +83,26 @@ export function buildGraphs(p: CheckedProgram, layout: Layout, statics: Readonly
     const t = (menv.get(TARGET) as { v: LV }).v;
     return low.real(t, p.model!.span);
   };
+
+  const generate = (env: Env, low: Lowerer): { name: string; value: Tracer }[] => {
+    if (!p.generate) return [];
+    const genv = env.child();
+    low.stmts(p.generate.body, genv);
+    const out: { name: string; value: Tracer }[] = [];
+    for (const st of p.generate.body) {
+      const t = st.kind === 'Assign' && st.target.kind === 'Ident' ? st.target : st.kind === 'Sample' && st.target.kind === 'Ident' ? st.target : null;
+      if (!t || env.get(t.name) || out.some((o) => o.name === t.name)) continue;
+      out.push({ name: t.name, value: low.real((genv.get(t.name) as { v: LV }).v, st.span) });
+    }
+    return out;
+  };
+
+  return { dataInputs, specs, setup, unpack, bindLets, modelLogp, generate };
+}
+
+export function buildGraphs(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramGraphs {
+  const { dataInputs, specs, setup, unpack, modelLogp } = programKit(p, layout, statics, arrays);
+  const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] => exprs.map((b) => low.real(low.expr(b, env), b.span));
 
   let objective: Graph | null = null;
   if (p.optimize) {

@@ -8,7 +8,9 @@
 
 import { solveAsync, type SolverState, type SolveOptions } from '../stdlib/optim/driver.js';
 import { compileProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
+import type { DrawTable } from './draws.js';
 import { fingerprintOf } from './fingerprint.js';
+import { runInference } from './infer.js';
 import { CompileError, fileMessage, messageAt, type Message } from './messages.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
@@ -37,6 +39,10 @@ export interface RunOptions extends CompileOptions {
   onProgress?(p: Progress): void;
   shouldStop?(): boolean;
   checkpoint?: CheckpointHooks;
+  /** Inference: posterior draws behind the summaries (default 4000). */
+  draws?: number;
+  /** Inference: receives the posterior draws (the CLI's --draws-out). */
+  onDraws?(t: DrawTable): void;
 }
 
 const RUNNABLE = new Set(['lbfgs', 'adam']);
@@ -64,9 +70,7 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   };
 
   const alg = compiled.algorithm;
-  if (compiled.checked.infer) {
-    return fail(`inference (\`infer ${compiled.checked.infer.name}\`) arrives with issue 7; this release compiles the model's log density but does not sample from it`, 'use `solve lbfgs` for the MAP estimate meanwhile');
-  }
+  if (compiled.checked.infer) return runInference(compiled, base, opts);
   if (!alg) {
     return fail(compiled.kind === 'model' ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`' : 'there is nothing to run: the program has no objective');
   }

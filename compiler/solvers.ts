@@ -126,13 +126,15 @@ export const HYPERGRADS: readonly MethodSpec[] = [
 
 export const INFER_METHODS: readonly MethodSpec[] = [
   {
-    name: 'vi', summary: 'variational inference (stochastic optimization of an objective such as the ELBO)', available: false, takes: [],
+    name: 'vi', summary: 'variational inference (stochastic optimization of an objective such as the ELBO)', available: true, takes: [],
     options: {
-      guide: { kind: 'name', builtins: ['mean_field', 'full_rank'], default: 'mean_field' },
+      guide: { kind: 'name', builtins: ['mean_field', 'full_rank', 'low_rank', 'delta'], default: 'mean_field' },
       objective: { kind: 'name', builtins: ['elbo', 'iwae'], default: 'elbo' },
       samples: { kind: 'int', default: 1, min: 1 },
-      steps: STEPS(2000),
-      tol: TOL,
+      rank: { kind: 'int', default: 2, min: 1 },
+      steps: STEPS(1000),
+      // The relative ELBO change between 100-step windows that counts as a plateau.
+      tol: { kind: 'real', default: 1e-3, positive: true },
       optimizer: { kind: 'method', table: 'solve', default: 'adam' },
     },
   },

@@ -16,6 +16,9 @@ export const splitKey = (key: Tracer, n = 2): Tracer[] => {
   return Array.from({ length: n }, (_, i) => index(ks, i));
 };
 
+/** n keys split from one, as one int32[n, 2] array (for scanning over per-iteration keys). */
+export const splitKeys = (key: Tracer, n: number): Tracer => emit1('rng_split', [key], { n });
+
 /** Standard normal draws by Box-Muller on two independent uniform streams. */
 export function normal(key: Tracer, shape: Shape, dtype: DType = 'float64'): Tracer {
   const [k1, k2] = splitKey(key, 2);

@@ -65,6 +65,7 @@ const ROWS: Record<string, Row[]> = {
   transpose: [{ args: [M], out: m([[1, 3], [-2, 0.5]]) }],
   trace: [{ args: [M], out: s(1.5) }],
   diag: [{ args: [v(1, 2)], out: m([[1, 0], [0, 2]]) }],
+  cholesky: [{ args: [m([[4, 2], [2, 5]])], out: m([[2, 0], [1, 2]]) }],
   nuclear_norm: [{ args: [m([[3, 0], [0, -4]])], out: s(7) }],
   size: [{ args: [M], axis: 1, out: s(2) }],
   zeros: [{ args: [], ints: [2, 3], out: m([[0, 0, 0], [0, 0, 0]]) }],

@@ -135,11 +135,13 @@ describe('run: the result contract', () => {
     expect(err(r)[0]).toMatch(/the solver sqp is not available in this release/);
   });
 
-  it('infer gives status error: inference arrives with issue 7', async () => {
-    const r = await run(src('data { y: real[n] }\nparam mu: real\nmodel { y ~ Normal(mu, 1) }\ninfer vi(steps = 100)'), { data: { y: [1, 2] } });
-    expect(r.status).toBe('error');
-    expect(err(r)[0]).toMatch(/inference \(`infer vi`\) arrives with issue 7/);
-    expect(r.posterior).toBeNull();
+  it('infer runs variational inference: posterior summaries, posterior means as values, the ELBO', async () => {
+    const r = await run(src('data { y: real[n] }\nparam mu: real\nmodel { y ~ Normal(mu, 1) }\ninfer vi(steps = 100)'), { data: { y: [1, 2] }, draws: 2000 });
+    expect(['converged', 'max_steps']).toContain(r.status);
+    expect(r.posterior!.mu!.mean).toBe(r.values.mu);
+    expect(r.values.mu as number).toBeCloseTo(1.5, 1);
+    expect(r.options).toMatchObject({ method: 'vi', guide: 'mean_field', steps: 100, draws: 2000 });
+    expect(Number.isFinite(r.objective)).toBe(true);
   });
 
   it('--steps overrides the budget; progress is reported per step', async () => {
