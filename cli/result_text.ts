@@ -24,6 +24,16 @@ export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdo
       const w = Math.max(...names.map((n) => n.length));
       for (const n of names) lines.push(`  ${n.padEnd(w)} = ${fmtValue(r.values[n] as Nested)}`);
     }
+    // Inference: the values are posterior means; the table adds the spread (generate outputs too).
+    if (r.posterior) {
+      const post = Object.keys(r.posterior);
+      const w = Math.max(4, ...post.map((n) => n.length));
+      lines.push(`posterior:  ${'name'.padEnd(w)}  mean / sd / [q05, q50, q95]`);
+      for (const n of post) {
+        const s = r.posterior[n]!;
+        lines.push(`  ${n.padEnd(w)}  ${fmtValue(s.mean as Nested)} / ${fmtValue(s.sd as Nested)} / [${fmtValue(s.q05 as Nested)}, ${fmtValue(s.q50 as Nested)}, ${fmtValue(s.q95 as Nested)}]`);
+      }
+    }
   }
   out.write(lines.join('\n') + '\n');
   if (r.messages.length) process.stderr.write(formatMessages(r.messages) + '\n');

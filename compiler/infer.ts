@@ -58,8 +58,8 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   // A nested method is {method, ...options} when written as a call, a bare name when defaulted.
   const optimizer = (typeof o.optimizer === 'object' ? o.optimizer : { method: (o.optimizer as string | undefined) ?? 'adam' }) as Record<string, unknown> & { method: string };
   const options = { method: 'vi', ...o, steps, draws: D };
-  const fail = (message: string, hint?: string): RunResult => {
-    const m = compiled.anchor ? messageAt('error', compiled.anchor, message, hint) : fileMessage('error', compiled.file, message, hint);
+  const fail = (message: string, hint?: string, at = compiled.anchor): RunResult => {
+    const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
     return runResult({ ...base, status: 'error', messages: [...messages, m], options }, compiled.file);
   };
   if (o.objective !== 'elbo') return fail(`the objective \`${o.objective as string}\` arrives with Inference II; this release optimizes the ELBO`, 'use `objective = elbo`');
@@ -105,13 +105,20 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
       start = { kind: chosen.name, laplace: lp ? { ok: lp.ok, steps: lp.steps, message: lp.message } : { ok: false, message: n > MAX_LAPLACE_DIM ? `skipped: more than ${MAX_LAPLACE_DIM} coordinates` : 'no parameters' } };
     }
   } catch (e) {
-    if (e instanceof LowerError) return fail(e.message);
+    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
     if (e instanceof CompileError) return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
     throw e;
   }
   const m = engine.m;
-  const gradExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, K, true)), backend, 2 + engine.extras.length, dataArrays);
-  const valueExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)), backend, 2 + engine.extras.length, dataArrays);
+  let gradExe: Executable;
+  let valueExe: Executable;
+  try {
+    gradExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, K, true)), backend, 2 + engine.extras.length, dataArrays);
+    valueExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)), backend, 2 + engine.extras.length, dataArrays);
+  } catch (e) {
+    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+    throw e;
+  }
 
   // ---- stochastic optimization ----
   const objective = {

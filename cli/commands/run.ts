@@ -13,6 +13,8 @@ import { DataError } from '../data_files.js';
 import { progressBar } from '../progress.js';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../checkpoint_file.js';
 import { exitCodeForStatus } from '../exit_codes.js';
+import { drawsFormat, writeDraws } from '../draws_file.js';
+import type { DrawTable } from '../../compiler/draws.js';
 import { printResult } from '../result_text.js';
 
 const OPTIONS = {
@@ -50,7 +52,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     file = positionals[0]!;
     const seed = intOption('run', 'seed', o.seed, 0) ?? 1;
     const steps = intOption('run', 'steps', o.steps, 0);
-    intOption('run', 'draws', o.draws, 1);
+    const draws = intOption('run', 'draws', o.draws, 1);
+    const drawsOut = o['draws-out'];
+    if (drawsOut && !drawsFormat(drawsOut)) throw new UsageError(`proxima run: --draws-out writes .csv or .json files, not ${drawsOut}`);
     const every = intOption('run', 'checkpoint-every', o['checkpoint-every'], 1) ?? 100;
     const backend = o.backend ?? 'auto';
     if (!(BACKENDS as readonly string[]).includes(backend)) {
@@ -68,7 +72,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       throw e;
     }
     for (const w of bound.warnings) extra.push(fileMessage('warning', file, w));
-    if (o.draws || o['draws-out']) extra.push(fileMessage('warning', file, '--draws and --draws-out apply to inference (`infer`); this run ignores them'));
 
     const t0 = performance.now();
     let compiled;
@@ -81,6 +84,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       }
       throw e;
     }
+
+    if ((o.draws || drawsOut) && !compiled.checked.infer) extra.push(fileMessage('warning', file, '--draws and --draws-out apply to inference (`infer`); this run ignores them'));
+    let drawsError: string | null = null;
+    const onDraws = drawsOut && compiled.checked.infer ? (t: DrawTable) => {
+      try {
+        writeDraws(drawsOut, t);
+      } catch (e) {
+        drawsError = `cannot write the draws to ${drawsOut}: ${(e as Error).message}`;
+      }
+    } : undefined;
 
     let checkpoint;
     if (o.checkpoint) {
@@ -112,12 +125,18 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         onProgress: (p) => bar.update(p.step, p.steps, p.objective),
         shouldStop: () => stop,
         checkpoint,
+        draws,
+        onDraws,
       });
     } finally {
       bar.done();
       process.off('SIGINT', onSigint);
     }
     r.messages = [...extra, ...r.messages];
+    if (drawsError) {
+      r.messages.push(fileMessage('error', file, drawsError));
+      r.status = 'error';
+    }
     return emit(r, o.out);
   } catch (e) {
     if (e instanceof UsageError) {
