@@ -264,3 +264,13 @@ function dreg(prog: VIProgram, obj: Objective, theta: readonly Tracer[], phi: re
   const s = P.add(P.sum(P.mul(P.square(wt), phiPath)), P.sum(P.mul(wt, thetaPath)));
   return { value, surrogate: P.add(sg(value), P.sub(s, sg(s))) };
 }
+
+/**
+ * One importance log weight log p(x, z) - log q(z) at a draw z ~ q, every site detached: draws
+ * of it feed the Pareto k-hat check (psis.ts).
+ */
+export function logWeight(prog: VIProgram, theta: readonly Tracer[], phi: readonly Tracer[], key: Tracer, plateRank = 1): Tracer {
+  const g = runGuide(prog.guide, phi, key, new DimLayout(plateRank), { linear: true, samples: 1, pathwise: false });
+  const total = (fs: Factor[]) => fs.reduce<Tracer>((a, f) => P.add(a, P.sum(f.lp)), P.zeros([]));
+  return P.sub(total(scoreModel(prog.model, theta, g.values)), total(g.factors));
+}

@@ -3,7 +3,7 @@
 // exact gradients within standard errors.
 
 import { expect } from 'vitest';
-import { trace, runRef, grad, type Tracer, type Graph } from '../../runtime/index.js';
+import { ops as P, trace, runRef, grad, type Tracer, type Graph } from '../../runtime/index.js';
 import { estimate, type VIProgram, type EstimateOptions } from '../../stdlib/vi/estimate.js';
 import type { Objective } from '../../stdlib/vi/objectives.js';
 
@@ -14,9 +14,11 @@ export interface Draws {
 }
 
 /** Compiles the surrogate's value and gradient in (theta, phi); returns a drawing function. */
-export function estimator(prog: VIProgram, obj: Objective, nTheta: number, nPhi: number, opts: Omit<EstimateOptions, 'key'> = {}) {
+export function estimator(prog: VIProgram, obj: Objective, nTheta: number, nPhi: number, options: Omit<EstimateOptions, 'key' | 'baselines'> & { baselines?: Record<string, number> } = {}) {
   const g: Graph = trace(
     (theta: Tracer, phi: Tracer, key: Tracer) => {
+      const baselines = options.baselines && Object.fromEntries(Object.entries(options.baselines).map(([k, v]) => [k, P.full([], v)]));
+      const opts = { ...options, baselines };
       const th = [theta];
       const ph = [phi];
       const e = estimate(prog, obj, th, ph, { ...opts, key });

@@ -1,0 +1,94 @@
+// Diagnostics: Pareto k-hat on weights with a known tail and on a deliberately bad guide, the
+// correlation check of a mean-field fit, and plateau detection on ELBO traces.
+
+import { describe, it, expect } from 'vitest';
+import { ops as P, trace, runRef, type Tracer } from '../../runtime/index.js';
+import { paretoKHat } from '../../stdlib/vi/psis.js';
+import { correlatedPairs, covarianceFromPrecision } from '../../stdlib/vi/correlation.js';
+import { detectPlateau, shortTrace } from '../../stdlib/vi/elbo_trace.js';
+import { logWeight, type VIProgram } from '../../stdlib/vi/estimate.js';
+
+/** A small deterministic uniform stream (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 + 1e-12;
+  };
+}
+
+describe('Pareto k-hat', () => {
+  it('recovers the shape of Pareto-tailed weights', () => {
+    for (const k of [0.3, 0.6, 0.9]) {
+      const u = rng(17 + Math.round(10 * k));
+      // W = U^-k has P(W > w) = w^(-1/k): a generalized Pareto tail of shape k.
+      const lw = Array.from({ length: 10000 }, () => -k * Math.log(u()));
+      const r = paretoKHat(lw);
+      console.log(`k = ${k}: k-hat ${r.khat.toFixed(3)} (tail ${r.tail})`);
+      expect(Math.abs(r.khat - k)).toBeLessThan(0.12);
+    }
+  });
+
+  it('a light tail (a good guide) has k-hat < 0.5', () => {
+    const u = rng(3);
+    const lw = Array.from({ length: 4000 }, () => 0.1 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+    expect(paretoKHat(lw).khat).toBeLessThan(0.5);
+  });
+
+  it('a deliberately bad (too narrow) guide gives k-hat > 0.7; a good one < 0.5', () => {
+    // Model u ~ Normal(0, 1), guide u ~ Normal(0, sd): weights have tail shape 1 - sd^2 when sd < 1.
+    const prog = (sd: number): VIProgram => ({
+      guide: (ctx) => {
+        ctx.sample('u', 'Normal', [0, sd]);
+      },
+      model: (ctx) => {
+        ctx.sample('u', 'Normal', [0, 1]);
+      },
+    });
+    const draws = (sd: number) => {
+      const g = trace((key: Tracer) => P.stack(P.splitKey(key, 4000).map((k) => logWeight(prog(sd), [], [], k))), [{ shape: [2], dtype: 'int32' }]);
+      return Array.from(runRef(g, [{ data: Int32Array.from([0, 5]), shape: [2] }])[0]!.data);
+    };
+    const bad = paretoKHat(draws(0.25));
+    const good = paretoKHat(draws(1.3));
+    console.log(`bad guide k-hat ${bad.khat.toFixed(3)}, good guide k-hat ${good.khat.toFixed(3)}`);
+    expect(bad.khat).toBeGreaterThan(0.7);
+    expect(bad.verdict).toBe('bad');
+    expect(good.khat).toBeLessThan(0.5);
+  });
+});
+
+describe('correlation check', () => {
+  it('flags a correlated Gaussian and only the correlated pair', () => {
+    // Precision of a 3-d Gaussian with corr(a, b) = 0.95, c independent.
+    const r = 0.95;
+    const cov = [1, r * 2, 0, r * 2, 4, 0, 0, 0, 0.5];
+    const det = 1 * 4 - (r * 2) ** 2;
+    const prec = Float64Array.from([4 / det, (-r * 2) / det, 0, (-r * 2) / det, 1 / det, 0, 0, 0, 2]);
+    const back = covarianceFromPrecision(prec, 3);
+    back.forEach((v, i) => expect(v).toBeCloseTo(cov[i]!, 10));
+    const pairs = correlatedPairs(back, 3, ['a', 'b', 'c']);
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]!.rho).toBeCloseTo(0.95, 10);
+    expect(pairs[0]!.message).toContain('full_rank');
+    expect(correlatedPairs(covarianceFromPrecision(Float64Array.from([1, -0.5, -0.5, 1]), 2), 2)).toHaveLength(0);
+  });
+});
+
+describe('ELBO trace', () => {
+  it('a converging noisy trace plateaus; a steady climb does not', () => {
+    const u = rng(9);
+    const noise = () => 0.5 * (u() - 0.5);
+    const converging = Array.from({ length: 3000 }, (_, t) => -100 + 90 * (1 - Math.exp(-t / 150)) + noise());
+    const p = detectPlateau(converging);
+    expect(p.at).not.toBeNull();
+    expect(p.at!).toBeGreaterThan(600);
+    expect(p.at!).toBeLessThan(2000);
+    const climbing = Array.from({ length: 3000 }, (_, t) => -100 + 0.05 * t + noise());
+    expect(detectPlateau(climbing).at).toBeNull();
+    expect(shortTrace(converging, 50)).toHaveLength(50);
+  });
+});
