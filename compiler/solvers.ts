@@ -133,8 +133,9 @@ export const INFER_METHODS: readonly MethodSpec[] = [
       samples: { kind: 'int', default: 1, min: 1 },
       rank: { kind: 'int', default: 2, min: 1 },
       steps: STEPS(1000),
-      // The relative ELBO change between 100-step windows that counts as a plateau.
-      tol: { kind: 'real', default: 1e-3, positive: true },
+      // The relative ELBO change between 100-step windows that counts as a plateau; 0 runs the
+      // whole budget.
+      tol: { kind: 'real', default: 1e-3 },
       optimizer: { kind: 'method', table: 'solve', default: 'adam' },
     },
   },

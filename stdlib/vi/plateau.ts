@@ -1,7 +1,7 @@
 // The stopping rule of stochastic ELBO optimization: the per-step ELBO estimates are averaged
 // over windows of `window` steps; after a window whose mean improved on the previous window's by
 // no more than tol * |mean| or than twice the standard error of the difference, the ELBO has
-// reached its plateau (within what the estimates can tell) and the run stops. The state is plain
+// reached its plateau (within what the estimates can tell) and the run stops. tol <= 0 disables it. The state is plain
 // JSON, saved inside checkpoints, so a resumed run stops at the same step.
 
 export interface PlateauState {
@@ -23,6 +23,7 @@ export function plateauInit(window: number, tol: number): PlateauState {
 /** Adds step `step`'s ELBO estimate; returns true when the rule fires. */
 export function plateauPush(s: PlateauState, step: number, elbo: number): boolean {
   if (s.firedAt !== null) return true;
+  if (!(s.tol > 0)) return false; // tol = 0: run the whole budget
   s.count++;
   s.sum += elbo;
   s.sumsq += elbo * elbo;

@@ -1,0 +1,168 @@
+// Variational inference benchmarks.
+// 1. Bayesian logistic regression (N = 500, D = 5; w ~ Normal(0, 1), y ~ Bernoulli(logits = X w)),
+//    mean-field Gaussian guide, 1 draw per step, Adam lr 0.05, 2,000 steps. Contenders:
+//      proxima   `infer vi(...)` through the library API (backend auto), timed over its
+//                optimization steps only (progress timestamps), plateau rule off (tol = 0);
+//      webppl    0.9.15 `Optimize` with the ELBO estimator on the same model and data, as a
+//                subprocess (node_modules/.bin/webppl), timed inside the program (the data travel
+//                as JSON strings: big array literals overflow WebPPL's syntax transform);
+//      pytorch   a hand-written ELBO (bench/peers/torch_vi.py), CPU float64, one thread.
+//    The final ELBO of each fitted guide is estimated here, by one function and the same 1,000
+//    standard normal draws for all (common random numbers), so the comparison is the fit's.
+// 2. An eight-schools-sized model: gradient evaluations per second on float64 ref vs tfjs-wasm,
+//    and which backend `auto` picks (it should be the faster one).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile, run as runProgram } from '../index.js';
+import { timeIt, type BenchRow } from './harness.js';
+import { torchAvailable } from './peers/torch.js';
+
+const N = 500;
+const D = 5;
+const STEPS = 2000;
+const LR = 0.05;
+
+function data() {
+  let s = 20240607;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const wTrue = [1.2, -0.8, 0.5, 0, 2];
+  const X = Array.from({ length: N }, () => Array.from({ length: D }, () => rnd() * 2 - 1));
+  const y = X.map((x) => (rnd() < 1 / (1 + Math.exp(-x.reduce((a, v, j) => a + v * wTrue[j]!, 0))) ? 1 : 0));
+  return { N, D, X, y };
+}
+
+/** The ELBO of a mean-field guide (means m, sds sd) from fixed draws, the same for every contender. */
+function elbo(d: ReturnType<typeof data>, m: number[], sd: number[], draws = 1000): number {
+  let s = 99;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  let total = 0;
+  for (let k = 0; k < draws; k++) {
+    const w = m.map((mi, j) => mi + sd[j]! * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+    let lp = w.reduce((a, x) => a - 0.5 * x * x - 0.5 * Math.log(2 * Math.PI), 0);
+    for (let i = 0; i < d.N; i++) {
+      const z = d.X[i]!.reduce((a, x, j) => a + x * w[j]!, 0);
+      const softplus = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+      lp += d.y[i]! * z - softplus;
+    }
+    total += lp;
+  }
+  const entropy = sd.reduce((a, x) => a + Math.log(x) + 0.5 * (1 + Math.log(2 * Math.PI)), 0);
+  return total / draws + entropy;
+}
+
+const PROGRAM = `data { N: int; D: int; X: real[N, D]; y: int[N] }
+param w: real[D]
+model {
+  w ~ Normal(0, 1)
+  y ~ Bernoulli(logits = X @ w)
+}
+infer vi(guide = mean_field, samples = 1, steps = ${STEPS}, tol = 0, optimizer = adam(lr = ${LR}))
+`;
+
+async function proxima(d: ReturnType<typeof data>) {
+  const times: number[] = [];
+  const r = await runProgram({ source: PROGRAM, file: 'logreg_vi.opt' }, { data: d, draws: 20000, onProgress: () => times.push(performance.now()) });
+  const stepsPerS = (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
+  const post = r.posterior!.w!;
+  return { stepsPerS, m: post.mean as number[], sd: post.sd as number[], backend: r.backend };
+}
+
+function webppl(d: ReturnType<typeof data>, dir: string) {
+  const src = `var N = ${d.N}; var D = ${d.D};
+var X = JSON.parse('${JSON.stringify(d.X)}');
+var y = JSON.parse('${JSON.stringify(d.y.map((v) => v === 1))}');
+var model = function() {
+  var w = map(function(j) {
+    return sample(Gaussian({mu: 0, sigma: 1}), {guide: function() { return Gaussian({mu: param({name: 'm' + j}), sigma: Math.exp(param({name: 's' + j}))}); }});
+  }, _.range(D));
+  mapData({data: _.range(N)}, function(i) {
+    var z = sum(map2(function(a, b) { return a * b; }, X[i], w));
+    observe(Bernoulli({p: 1 / (1 + Math.exp(-z))}), y[i]);
+  });
+};
+var t0 = _.now();
+Optimize({model: model, steps: ${STEPS}, optMethod: {adam: {stepSize: ${LR}}}, estimator: {ELBO: {samples: 1}}, verbose: false});
+var t1 = _.now();
+var P = getParams();
+var v = function(name) { return P[name].data[0]; };
+display(JSON.stringify({ms: t1 - t0, m: map(function(j) { return v('m' + j); }, _.range(D)), sd: map(function(j) { return Math.exp(v('s' + j)); }, _.range(D))}));
+`;
+  const file = join(dir, 'logreg_vi.wppl');
+  writeFileSync(file, src);
+  const r = spawnSync('node_modules/.bin/webppl', [file, '--random-seed', '1'], { encoding: 'utf8', timeout: 900_000 });
+  if (r.status !== 0) {
+    console.log(`  (WebPPL peer failed: ${r.stderr.trim().split('\n').pop()})`);
+    return null;
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { ms: number; m: number[]; sd: number[] };
+  return { stepsPerS: STEPS / (out.ms / 1000), m: out.m, sd: out.sd };
+}
+
+function torch(dir: string, d: ReturnType<typeof data>) {
+  if (!torchAvailable()) return null;
+  const file = join(dir, 'logreg.json');
+  writeFileSync(file, JSON.stringify(d));
+  const r = spawnSync('/usr/bin/python3', ['bench/peers/torch_vi.py', file, String(STEPS), String(LR)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) {
+    console.log(`  (PyTorch peer failed: ${r.stderr.trim().split('\n').pop()})`);
+    return null;
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { steps_per_s: number; m: number[]; sd: number[] };
+  return { stepsPerS: out.steps_per_s, m: out.m, sd: out.sd };
+}
+
+const EIGHT = `data { J: int; y: real[J]; sigma: real[J] > 0 }
+param { mu: real; tau: real > 0; eta: real[J] }
+model {
+  mu ~ Normal(0, 5)
+  tau ~ HalfCauchy(5)
+  eta ~ Normal(0, 1)
+  y ~ Normal(mu + tau * eta, sigma)
+}
+infer vi(guide = full_rank)
+`;
+const EIGHT_DATA = { J: 8, y: [28, 8, -3, 7, -1, 1, 18, 12], sigma: [15, 10, 16, 11, 9, 11, 10, 18] };
+
+async function eightSchools(): Promise<BenchRow[]> {
+  const rate = async (backend: string) => {
+    const c = await compile({ source: EIGHT, file: 'eight.opt' }, { data: EIGHT_DATA, backend });
+    const x = new Float64Array(c.n).fill(0.1);
+    const inner = 200;
+    const s = await timeIt(() => { for (let i = 0; i < inner; i++) c.logDensity!.evaluate(x, 0); }, { reps: 7, warmup: 2 });
+    return { perS: inner / s, backend: c.backend };
+  };
+  const ref = await rate('ref');
+  const wasm = await rate('wasm');
+  const auto = await rate('auto');
+  const faster = ref.perS >= wasm.perS ? 'ref' : 'wasm';
+  return [
+    { name: 'eight schools: gradient evals/s (ref, float64)', unit: '1/s', value: ref.perS, peer: 'tfjs-wasm', ratio: ref.perS / wasm.perS },
+    { name: 'eight schools: gradient evals/s (tfjs-wasm)', unit: '1/s', value: wasm.perS },
+    { name: 'eight schools: auto picks the faster backend', unit: 'bool', value: auto.backend === faster ? 1 : 0, note: `auto -> ${auto.backend}; faster: ${faster}` },
+  ];
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const d = data();
+  const dir = mkdtempSync(join(tmpdir(), 'proxima-bench-vi-'));
+  const rows: BenchRow[] = [];
+  const p = await proxima(d);
+  const pe = elbo(d, p.m, p.sd);
+  rows.push({ name: `logreg VI (N=${N}, D=${D}): steps/s, proxima (${p.backend})`, unit: '1/s', value: p.stepsPerS });
+  rows.push({ name: 'logreg VI: final ELBO, proxima', unit: 'nats', value: pe });
+  const w = webppl(d, dir);
+  if (w) {
+    rows.push({ name: 'logreg VI: steps/s, webppl 0.9.15', unit: '1/s', value: w.stepsPerS, peer: 'proxima', ratio: p.stepsPerS / w.stepsPerS, note: 'ratio = proxima / webppl' });
+    rows.push({ name: 'logreg VI: final ELBO, webppl', unit: 'nats', value: elbo(d, w.m, w.sd), note: `proxima - webppl = ${(pe - elbo(d, w.m, w.sd)).toFixed(3)}` });
+  }
+  const t = torch(dir, d);
+  if (t) {
+    rows.push({ name: 'logreg VI: steps/s, pytorch (float64, 1 thread)', unit: '1/s', value: t.stepsPerS, peer: 'proxima', ratio: p.stepsPerS / t.stepsPerS, note: 'ratio = proxima / pytorch' });
+    rows.push({ name: 'logreg VI: final ELBO, pytorch', unit: 'nats', value: elbo(d, t.m, t.sd), note: `proxima - pytorch = ${(pe - elbo(d, t.m, t.sd)).toFixed(3)}` });
+  } else rows.push({ name: 'logreg VI: pytorch', unit: '', value: NaN, note: 'skipped: /usr/bin/python3 has no torch' });
+  rows.push(...(await eightSchools()));
+  return rows;
+}
