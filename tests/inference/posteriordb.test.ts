@@ -2,7 +2,7 @@
 // 1000 draws). Each model.opt asks for the full-rank guide and nothing else, so this checks the
 // default budget that users get. Tolerances (the issue's): every mean within 0.15 reference sd,
 // every sd within 25 %. Results are 0-based; Stan's `beta[i+1]` is our `beta[i]`.
-// kilpisjarvi (corr -1.000) only has to compile and run here: Inference II diagnoses it.
+// kilpisjarvi (corr -1.000) is held to the same tolerances.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,9 @@ const ROOT = 'examples/posteriordb';
 const CHECKED = [
   'kidiq-kidscore_momiq', 'mesquite-logmesquite_logvolume', 'earnings-logearn_height', 'sblrc-blr', 'arK-arK',
   'low_dim_gauss_mix-low_dim_gauss_mix', 'gp_pois_regr-gp_regr', 'garch-garch11', 'arma-arma11',
+  // corr(alpha, beta) = -1.000; the full-rank Laplace start gets it too (Inference II adds the
+  // correlation diagnostic that mean-field needs).
+  'kilpisjarvi_mod-kilpisjarvi',
 ];
 
 interface RefParam { mean: number; sd: number }
@@ -46,9 +49,4 @@ describe('full-rank VI vs Stan (posteriordb), default budget', () => {
       expect(c.sd, c.rows.join('\n')).toBeLessThan(0.25);
     });
   }
-
-  it('kilpisjarvi compiles and runs', async () => {
-    const c = await compare('kilpisjarvi_mod-kilpisjarvi');
-    expect(['converged', 'max_steps']).toContain(c.status);
-  });
 });
