@@ -2,7 +2,8 @@
 //   1. the guide: an automatic Gaussian family (stdlib/vi) or the program's `guide { }` block;
 //   2. the robust start (automatic Gaussian guides): the Laplace approximation (MAP by L-BFGS,
 //      the inverse Hessian by autodiff) whitens the guide's coordinates; the plain start (mean at
-//      the Stan-style initial point, sd 1) is kept instead when its ELBO is higher;
+//      the Stan-style initial point, sd 1) replaces it when the MAP search fails or the Laplace
+//      start's ELBO estimate is not finite;
 //   3. stochastic ELBO optimization: the optimizer (Adam by default) over K-sample
 //      reparameterization gradients for `steps` steps, the learning rate decaying by a cosine to
 //      a tenth of itself; the key of step t is foldIn(key(seed), t), so a resumed run is
