@@ -74,9 +74,9 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   if (!alg) {
     return fail(compiled.kind === 'model' ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`' : 'there is nothing to run: the program has no objective');
   }
-  // Every other solver of an optimization program: compiler/solve_run.ts (float64, on ref).
+  // Every other solver of an optimization program: compiler/solve_run.ts (on the program's backend).
   if (alg.available && compiled.kind === 'optimization' && !(RUNNABLE.has(alg.name) && compiled.objective && !compiled.decomposition.sets.length)) {
-    return runResult({ ...base, backend: 'ref', ...(await runSolver(compiled, alg, opts)) }, compiled.file);
+    return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
   }
   if (!alg.available || !RUNNABLE.has(alg.name) || !compiled.objective) {
     return fail(alg.available ? `the solver ${alg.name} runs optimization programs; a model's MAP estimate runs with lbfgs or adam` : `the solver ${alg.name} is not available in this release`, '`proxima check` shows the decomposition and the algorithm it implies');

@@ -12,7 +12,11 @@
 //   sketch_newton                          -> sketchNewton (equality constraints only)
 // A `start` outside the simple bounds is projected onto them first, with a warning. Bounds that
 // contradict each other (lower > upper) end the run with status `infeasible` before any solve.
-// The solver loops run on the host in float64 (stdlib/optim/graph_objective: graphs on `ref`).
+// The solver loops run on the host in float64; the graphs they call (objective, gradient, Hessian
+// products, residual, constraint values and Jacobians) run on the program's backend: the one the
+// compile resolved (`auto` -> autoBackend on the objective), through stdlib/optim/backend_runner
+// (data are constants of the graphs: uploaded once per compiled graph). The result reports it.
+// Prox operators and projections run on the host in float64.
 
 import { solveAsync, type Method, type Objective, type SolveOptions, type SolverState } from '../stdlib/optim/driver.js';
 import { graphObjective, leastSquaresObjective } from '../stdlib/optim/graph_objective.js';
@@ -20,6 +24,8 @@ import { blockProx, hostProx, zeroProx, type HostProx, type ProxBlock } from '..
 import { augLagSteps, type AugLagState } from '../stdlib/solvers/augmented_lagrangian.js';
 import { minimizeBounded, projectedGradientNorm } from '../stdlib/solvers/bounded.js';
 import { graphProblem } from '../stdlib/solvers/graph_problem.js';
+import { backendRunner } from '../stdlib/optim/backend_runner.js';
+import { initBackend, type BackendName } from '../runtime/backends/index.js';
 import type { ConstrainedResult } from '../stdlib/solvers/problem.js';
 import { sketchNewton, type SketchNewtonState } from '../stdlib/solvers/sketch_newton.js';
 import { ops as P, type Tracer } from '../runtime/index.js';
@@ -40,6 +46,9 @@ const CLIPS = new Set(['norm1', 'ridge', 'elastic_net']);
 
 export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice, opts: RunOptions): Promise<SolveOutcome> {
   const o = alg.options;
+  const backend = solveBackend(compiled);
+  await initBackend(backend);
+  const runner = backendRunner(backend);
   const steps = opts.steps ?? (o.steps as number);
   const options = { method: alg.name, ...o, steps };
   const messages: Message[] = [...compiled.messages];
@@ -58,7 +67,7 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
   const t1 = performance.now();
   const done = (status: RunStatus, x: Float64Array, f: number | null, nSteps: number, diagnostics: Record<string, unknown>, stop: string): SolveOutcome => {
     if (status !== 'converged') messages.push(at(null, status === 'infeasible' || status === 'diverged' ? 'warning' : 'note', `${alg.name} stopped: ${stop}`));
-    return { status, objective: f === null ? null : sign * f, steps: nSteps, time_ms: performance.now() - t1, options, values: compiled.valuesAt(x), messages, diagnostics: { ...diagnostics, stop_reason: stop } };
+    return { status, backend, objective: f === null ? null : sign * f, steps: nSteps, time_ms: performance.now() - t1, options, values: compiled.valuesAt(x), messages, diagnostics: { ...diagnostics, stop_reason: stop } };
   };
 
   // Bounds that contradict each other: nothing to solve.
@@ -111,7 +120,7 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
       ineq: pb.ineq ?? undefined,
       lower: hasBounds || pb.simplex.length ? lower : undefined,
       upper: hasBounds ? upper : undefined,
-    });
+    }, runner);
     let r: ConstrainedResult;
     if (alg.name === 'sketch_newton') {
       if (pb.ineq || hasBounds || pb.simplex.length) return error(null, 'sketch_newton takes equality constraints only', 'inequalities and bounds run with auglag');
@@ -141,7 +150,7 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
 
   // ---- bounds only: projected L-BFGS ----
   if (alg.name === 'projected' && !pb.simplex.length && !pb.prox.length) {
-    const obj = graphObjective(pb.smooth, pb.n);
+    const obj = graphObjective(pb.smooth, pb.n, runner);
     const r = minimizeBounded((x) => obj.evaluate(x, 0), x0, { lower: pb.lower, upper: pb.upper, tol: o.tol as number, maxIter: steps, history: o.history as number });
     const pg = projectedGradientNorm(r.x, r.g, pb.lower, pb.upper);
     const zl = new Array(pb.n).fill(0), zu = new Array(pb.n).fill(0);
@@ -159,10 +168,10 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
   const so: SolveOptions = { method, steps, tol: o.tol as number };
   if (alg.name === 'gauss_newton' || alg.name === 'lm') {
     if (!pb.residual) return error(null, `${alg.name} needs an objective of the form \`c * sumsq(r)\` (c > 0)`, 'lbfgs takes any smooth objective');
-    obj = leastSquaresObjective(pb.residual, pb.n);
+    obj = leastSquaresObjective(pb.residual, pb.n, runner);
     Object.assign(so, { cgIters: o.cg_steps, damping: o.damping });
   } else {
-    obj = graphObjective(pb.smooth, pb.n);
+    obj = graphObjective(pb.smooth, pb.n, runner);
     if (alg.name === 'newton_cg') so.cgIters = o.cg_steps as number | undefined;
     if (alg.name === 'lbfgs') so.history = o.history as number;
     if (FIRST_ORDER.has(alg.name) || alg.name === 'prox_adam') {
@@ -190,6 +199,12 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
     if (hasBounds || pb.simplex.length) diagnostics.max_violation = boundViolation(pb, r.x);
   } else diagnostics.gradient_norm = r.gnorm;
   return done(r.status, r.x, r.f, r.steps, diagnostics, r.message);
+}
+
+/** The backend the solve runs its graphs on: the compile's resolved choice (`auto` already decided). */
+export function solveBackend(compiled: CompiledProgram): BackendName {
+  const b = compiled.backend;
+  return b === 'cpu' || b === 'wasm' ? b : 'ref';
 }
 
 /** The prox of the nonsmooth part: each term on its var's slice, sets as projections. */

@@ -14,6 +14,13 @@ export type Sig = readonly number[] | { shape: readonly number[]; dtype: DType }
 
 export type HostIn = ArrayLike<number> | number;
 
+/**
+ * Where a traced graph runs: given the graph, a function from host arrays (the graph's inputs, in
+ * order) to its outputs as Float64Arrays. Omitted: float64 `ref` (runRef). The compiler passes
+ * `backendRunner(name)` (stdlib/optim/backend_runner.ts) to run on the program's backend.
+ */
+export type GraphRunner = (graph: Graph) => (inputs: RefArray[]) => Float64Array[];
+
 export interface HostFn {
   readonly graph: Graph;
   /** Runs on ref; every output comes back as a Float64Array. */
@@ -23,10 +30,11 @@ export interface HostFn {
 const shapeOf = (s: Sig) => (Array.isArray(s) ? (s as readonly number[]) : (s as { shape: readonly number[] }).shape);
 const dtypeOf = (s: Sig): DType => (Array.isArray(s) ? 'float64' : (s as { dtype: DType }).dtype);
 
-/** Traces `f` once on the signature and returns a host function running it on `ref`. */
-export function hostFn(f: GraphFn, sig: readonly Sig[]): HostFn {
+/** Traces `f` once on the signature and returns a host function running it on `ref` (or on `runner`'s backend). */
+export function hostFn(f: GraphFn, sig: readonly Sig[], runner?: GraphRunner): HostFn {
   const graph = trace(f, sig.map((s) => ({ shape: shapeOf(s), dtype: dtypeOf(s) })));
   const ins = graph.inputs.map((v) => v.aval);
+  const exec = runner ? runner(graph) : (arrs: RefArray[]) => runRef(graph, arrs).map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
   const run = (...inputs: HostIn[]): Float64Array[] => {
     const arrs: RefArray[] = inputs.map((x, i) => {
       const a = ins[i]!;
@@ -34,7 +42,7 @@ export function hostFn(f: GraphFn, sig: readonly Sig[]): HostFn {
       const data = a.dtype === 'int32' ? Int32Array.from(vals) : a.dtype === 'bool' ? Uint8Array.from(vals) : vals instanceof Float64Array ? vals : Float64Array.from(vals);
       return { data, shape: a.shape };
     });
-    return runRef(graph, arrs).map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
+    return exec(arrs);
   };
   return Object.assign(run, { graph }) as HostFn;
 }

@@ -1,20 +1,21 @@
 // Objectives from graph functions: the compiler (and tests) write the smooth part of a problem
 // with the runtime's tracing ops, and these builders derive value, gradient, Hessian-vector
-// products and residual Jacobian products by autodiff, traced once and run on `ref` (float64).
+// products and residual Jacobian products by autodiff, traced once and run on `ref` (float64), or
+// on a backend when a GraphRunner is given (the compiler passes the program's backend).
 
 import { ops as P, valueAndGrad, hvp as hvpT, jvp as jvpT, vjp as vjpT } from '../../runtime/index.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
-import { hostFn } from './graph_fn.js';
+import { hostFn, type GraphRunner } from './graph_fn.js';
 import type { Objective, Residual } from './driver.js';
 
 /** Objective with evaluate, value and hvp from a scalar graph function of the flat vector x (length n). */
-export function graphObjective(f: (x: Tracer) => Tracer, n: number): Objective {
+export function graphObjective(f: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Objective {
   const vg = hostFn((x) => {
     const [v, [g]] = valueAndGrad(f)(x);
     return [v, g!];
-  }, [[n]]);
-  const val = hostFn((x) => f(x), [[n]]);
-  const hv = hostFn((x, v) => hvpT((y) => f(y), [x], [v])[0]!, [[n], [n]]);
+  }, [[n]], runner);
+  const val = hostFn((x) => f(x), [[n]], runner);
+  const hv = hostFn((x, v) => hvpT((y) => f(y), [x], [v])[0]!, [[n], [n]], runner);
   return {
     n,
     evaluate: (x) => {
@@ -27,23 +28,23 @@ export function graphObjective(f: (x: Tracer) => Tracer, n: number): Objective {
 }
 
 /** Residual (r, J v, J' u) from a graph function r(x) of the flat vector x (length n). */
-export function graphResidual(r: (x: Tracer) => Tracer, n: number): Residual {
+export function graphResidual(r: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Residual {
   let m = -1;
   const rf = hostFn((x) => {
     const y = P.reshape(r(x), [-1]);
     m = y.shape[0]!;
     return y;
-  }, [[n]]);
-  const jv = hostFn((x, v) => P.reshape(jvpT((y) => r(y), [x], [v])[1][0]!, [-1]), [[n], [n]]);
+  }, [[n]], runner);
+  const jv = hostFn((x, v) => P.reshape(jvpT((y) => r(y), [x], [v])[1][0]!, [-1]), [[n], [n]], runner);
   const vj = hostFn((x, u) => {
     const res = vjpT((y) => P.reshape(r(y), [-1]), [x]);
     return res.pullback([u])[0]!;
-  }, [[n], [m]]);
+  }, [[n], [m]], runner);
   return { m, r: (x) => rf(x)[0]!, jvp: (x, v) => jv(x, v)[0]!, vjp: (x, u) => vj(x, u)[0]! };
 }
 
 /** Objective 0.5 ||r(x)||^2 with its residual structure attached (for gauss_newton / lm or any smooth method). */
-export function leastSquaresObjective(r: (x: Tracer) => Tracer, n: number): Objective {
-  const obj = graphObjective((x) => P.mul(0.5, P.sumsq(r(x))), n);
-  return { ...obj, residual: graphResidual(r, n) };
+export function leastSquaresObjective(r: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Objective {
+  const obj = graphObjective((x) => P.mul(0.5, P.sumsq(r(x))), n, runner);
+  return { ...obj, residual: graphResidual(r, n, runner) };
 }
