@@ -6,7 +6,7 @@
 //   lbfgs, newton_cg, first-order methods -> stdlib/optim driver on the smooth objective
 //   gauss_newton, lm                       -> the driver with the residual of `c * sumsq(r)`
 //   fista, prox_grad, prox_adam            -> the driver with blockProx(prox terms, box / simplex)
-//   projected                              -> minimizeBounded (bounds); fista with the projection
+//   projected                              -> boundedSteps (bounds; progress, Ctrl-C, checkpoints); fista with the projection
 //                                             when a var is a simplex
 //   auglag                                 -> augLagSteps (bounds in the inner solves)
 //   sketch_newton                          -> sketchNewton (equality constraints only)
@@ -22,7 +22,7 @@ import { solveAsync, type Method, type Objective, type SolveOptions, type Solver
 import { graphObjective, leastSquaresObjective } from '../stdlib/optim/graph_objective.js';
 import { blockProx, hostProx, zeroProx, type HostProx, type ProxBlock } from '../stdlib/prox/host.js';
 import { augLagSteps, type AugLagState } from '../stdlib/solvers/augmented_lagrangian.js';
-import { minimizeBounded, projectedGradientNorm } from '../stdlib/solvers/bounded.js';
+import { boundedSteps, projectedGradientNorm, type BoundedState } from '../stdlib/solvers/bounded.js';
 import { graphProblem } from '../stdlib/solvers/graph_problem.js';
 import { backendRunner } from '../stdlib/optim/backend_runner.js';
 import { initBackend, type BackendName } from '../runtime/backends/index.js';
@@ -151,7 +151,11 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
   // ---- bounds only: projected L-BFGS ----
   if (alg.name === 'projected' && !pb.simplex.length && !pb.prox.length) {
     const obj = graphObjective(pb.smooth, pb.n, runner);
-    const r = minimizeBounded((x) => obj.evaluate(x, 0), x0, { lower: pb.lower, upper: pb.upper, tol: o.tol as number, maxIter: steps, history: o.history as number });
+    const r = await drain(boundedSteps((x) => obj.evaluate(x, 0), x0, { lower: pb.lower, upper: pb.upper, tol: o.tol as number, maxIter: steps, history: o.history as number }, {
+      onStep: hooks.onStep, shouldStop: opts.shouldStop, checkpointEvery: opts.checkpoint?.every,
+      saveCheckpoint: opts.checkpoint?.save as ((s: BoundedState) => void) | undefined,
+      resume: opts.checkpoint?.resume as unknown as BoundedState | undefined,
+    }));
     const pg = projectedGradientNorm(r.x, r.g, pb.lower, pb.upper);
     const zl = new Array(pb.n).fill(0), zu = new Array(pb.n).fill(0);
     for (let i = 0; i < pb.n; i++) {
@@ -159,7 +163,8 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
       if (r.x[i]! >= pb.upper[i]! && r.g[i]! < 0) zu[i] = -r.g[i]!;
     }
     const mult = multipliersByKey(pb, { multipliers: { eq: [], ineq: [], lower: zl, upper: zu } });
-    return done(r.converged ? 'converged' : 'max_steps', r.x, r.f, r.iters, { kkt: pg, max_violation: 0, multipliers: mult }, r.converged ? `projected gradient ${pg.toExponential(2)} <= tol` : `reached the step budget (${steps})`);
+    const status: RunStatus = r.stopped ? 'stopped' : r.converged ? 'converged' : 'max_steps';
+    return done(status, r.x, r.f, r.iters, { kkt: pg, max_violation: 0, multipliers: mult }, r.stopped ? 'stopped by the user' : r.converged ? `projected gradient ${pg.toExponential(2)} <= tol` : `reached the step budget (${steps})`);
   }
 
   // ---- the driver: smooth, least squares, prox methods ----

@@ -4,6 +4,10 @@
 // set); the L-BFGS two-loop direction acts on the free variables; the step is an Armijo search
 // along the projection arc P(x + a d). Stops when the projected gradient
 // ||P(x - g) - x||_inf <= tol.
+// Hooks (as the driver's): progress per iteration, shouldStop (Ctrl-C), and checkpoints of a
+// plain-JSON state (`BoundedState`) from which a resumed run continues bit-identically.
+// `boundedSteps` is the generator (one yield per iteration, so an async caller can let the event
+// loop run); `minimizeBounded` runs it to the end.
 
 import { dot } from '../optim/linalg_host.js';
 
@@ -28,6 +32,28 @@ export interface BoundedResult {
   /** ||P(x - g) - x||_inf at the end. */
   pgnorm: number;
   converged: boolean;
+  /** Ended by hooks.shouldStop. */
+  stopped?: boolean;
+}
+
+/** The complete state between iterations: plain JSON (numbers only), for checkpoints. */
+export interface BoundedState {
+  kind: 'bounded';
+  x: number[];
+  f: number;
+  g: number[];
+  S: number[][];
+  Y: number[][];
+  iters: number;
+  evals: number;
+}
+
+export interface BoundedHooks {
+  onStep?(info: { step: number; f: number; gnorm: number }): void;
+  shouldStop?(): boolean;
+  checkpointEvery?: number;
+  saveCheckpoint?(state: BoundedState): void;
+  resume?: BoundedState;
 }
 
 const clip = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
@@ -38,17 +64,46 @@ export function projectedGradientNorm(x: Float64Array, g: Float64Array, lo: Floa
   return m;
 }
 
-export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions): BoundedResult {
+export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions, hooks: BoundedHooks = {}): BoundedResult {
+  const it = boundedSteps(fn, x0, o, hooks);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+const arr = (v: Float64Array) => Array.from(v);
+
+/** minimizeBounded as a generator: one yield per iteration (after its hooks ran). */
+export function* boundedSteps(fn: BoxFn, x0: Float64Array, o: BoundedOptions, hooks: BoundedHooks = {}): Generator<void, BoundedResult> {
   const n = x0.length;
   const { lower: lo, upper: hi } = o;
   const mem = o.history ?? 10;
-  let x = Float64Array.from(x0, (v, i) => clip(v, lo[i]!, hi[i]!));
-  let { f, g } = fn(x);
-  let evals = 1;
+  let x: Float64Array, f: number, g: Float64Array, evals: number, iters: number;
   const S: Float64Array[] = [], Y: Float64Array[] = [];
-  let iters = 0;
+  const rs = hooks.resume;
+  if (rs) {
+    if (rs.kind !== 'bounded' || rs.x.length !== n) throw new Error('the checkpoint is not a state of this bound-constrained solve');
+    x = Float64Array.from(rs.x);
+    f = rs.f;
+    g = Float64Array.from(rs.g);
+    for (const v of rs.S) S.push(Float64Array.from(v));
+    for (const v of rs.Y) Y.push(Float64Array.from(v));
+    iters = rs.iters;
+    evals = rs.evals;
+  } else {
+    x = Float64Array.from(x0, (v, i) => clip(v, lo[i]!, hi[i]!));
+    ({ f, g } = fn(x));
+    evals = 1;
+    iters = 0;
+  }
   let pg = projectedGradientNorm(x, g, lo, hi);
+  let stopped = false;
   while (iters < o.maxIter && pg > o.tol && Number.isFinite(f)) {
+    if (hooks.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
     iters++;
     const eps = Math.min(pg, 1e-3);
     const free = new Uint8Array(n);
@@ -125,6 +180,8 @@ export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions):
       if (S.length === 0) break; // no progress possible: converged to machine precision
       S.length = 0;
       Y.length = 0;
+      after();
+      yield;
       continue;
     }
     const s = Float64Array.from(xn, (v, i) => v - x[i]!);
@@ -141,6 +198,15 @@ export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions):
     f = fnew;
     g = gnew;
     pg = projectedGradientNorm(x, g, lo, hi);
+    after();
+    yield;
   }
-  return { x, f, g, iters, evals, pgnorm: pg, converged: pg <= o.tol };
+  return { x, f, g, iters, evals, pgnorm: pg, converged: pg <= o.tol, ...(stopped ? { stopped } : {}) };
+
+  function after() {
+    hooks.onStep?.({ step: iters, f, gnorm: pg });
+    if (hooks.checkpointEvery && hooks.saveCheckpoint && iters % hooks.checkpointEvery === 0) {
+      hooks.saveCheckpoint({ kind: 'bounded', x: arr(x), f, g: arr(g), S: S.map(arr), Y: Y.map(arr), iters, evals });
+    }
+  }
 }
