@@ -57,8 +57,10 @@ export interface ObjectiveTerm {
   e: Expr;
   flip: 1 | -1;
   coefs: { e: Expr; op: '*' | '/' }[];
-  /** Set for a nonsmooth term taken by a prox step: the var, the registry operator, its group axis. */
-  prox: { var: string; op: string; axis: number | null } | null;
+  /** Set for a nonsmooth term taken by a prox step: the var, the registry operator, its group axis,
+   *  per-coordinate weights (`norm1(w * x)`: |w|; `sum(w * abs(x))`: w, checked >= 0) and the
+   *  built-in call whose other arguments give the registry options (builtins.ts `prox.options`). */
+  prox: { var: string; op: string; axis: number | null; weights?: { e: Expr; abs: boolean }; call?: Extract<Expr, { kind: 'Call' }> } | null;
 }
 
 export interface Parts {
@@ -194,8 +196,8 @@ export function analyze(p: CheckedProgram): Analysis {
       const term: ObjectiveTerm = { e: t.e, flip: t.flip, coefs: t.coefs, prox: null };
       parts.terms.push(term);
       if (c.k !== 'nonsmooth') { if (c.k === 'smooth') dec.smooth.push(termText(t, text)); continue; }
-      const prox = proxOf(t.e, vars);
-      if (prox && c.culprit === t.e || (prox && isSumOf(t.e, c.culprit))) {
+      const prox = proxOf(t.e, vars, (x) => cls(x, new Map()).k === 'const');
+      if (prox) {
         if (t.sign < 0) {
           problems.push({ e: t.e, message: `${q(text(t.e))} enters the problem with the wrong sign: ${p.optimize.sense === 'maximize' ? 'maximizing' : 'minimizing'} it ${p.optimize.sense === 'maximize' ? 'rewards' : 'penalizes'} a nonconvex, nonsmooth term that no solver here can take` });
           continue;
@@ -204,7 +206,7 @@ export function analyze(p: CheckedProgram): Analysis {
         if (prev) { problems.push({ e: t.e, message: `${q(text(t.e))}: ${q(prox!.var)} already has a nonsmooth term (${q(prev)}); the solvers take one prox term per variable` }); continue; }
         proxVars.set(prox!.var, text(t.e));
         dec.prox.push({ term: termText(t, text), var: prox!.var, prox: prox!.prox });
-        term.prox = { var: prox!.var, op: prox!.op, axis: prox!.axis };
+        term.prox = { var: prox.var, op: prox.op, axis: prox.axis, ...(prox.weights ? { weights: prox.weights } : {}), ...(prox.call ? { call: prox.call } : {}) };
         continue;
       }
       problems.push({ e: c.culprit, message: `no solver here can take ${q(text(c.culprit))}: ${c.why}, and it is not a term with a known prox (such as \`lambda * norm1(x)\` of a whole var)` });
@@ -283,29 +285,50 @@ function termText(t: { e: Expr; sign: number; coefs: ObjectiveTerm['coefs'] }, t
   return `${t.sign < 0 ? '-' : ''}${mul}${text(t.e)}${div}`;
 }
 
-/** The prox of `f(v)` for a whole var v, if f has one: its description and registry operator. */
-function proxOf(e: Expr, vars: Set<string>): { var: string; prox: string; op: string; axis: number | null } | null {
+/**
+ * The prox of `f(v)` for a whole var v, if f has one: its description, registry operator and
+ * what its options come from. Recognized (w, groups, k: data or constants, no var):
+ *   sum(abs(v)), norm1(v)            -> norm1          sum(w * abs(v)), norm1(w * v) -> weighted norm1
+ *   sum(norm2(v, axis))              -> group_lasso over the fibers along axis
+ *   any built-in with a `prox` entry whose first argument is v and whose other arguments are
+ *   constants (norm2, norm_inf, nuclear_norm, norm0, group_norm, sparse_envelope, wgsef, wgsef_gap).
+ */
+function proxOf(e: Expr, vars: Set<string>, isConst: (e: Expr) => boolean): { var: string; prox: string; op: string; axis: number | null; weights?: { e: Expr; abs: boolean }; call?: Extract<Expr, { kind: 'Call' }> } | null {
   if (e.kind !== 'Call') return null;
   const name = e.callee.name;
   const arg = e.args[0]?.value;
   const isVar = (x: Expr | undefined): x is Extract<Expr, { kind: 'Ident' }> => !!x && x.kind === 'Ident' && vars.has(x.name);
-  if (name === 'sum' && arg && arg.kind === 'Call' && e.args.length === 1) {
+  /** `w * y` or `y * w` with w constant: [w, y]. */
+  const scaled = (x: Expr | undefined): [Expr, Expr] | null => {
+    if (!x || x.kind !== 'Binary' || x.op !== '*') return null;
+    if (isConst(x.left) && !isConst(x.right)) return [x.left, x.right];
+    if (isConst(x.right) && !isConst(x.left)) return [x.right, x.left];
+    return null;
+  };
+  const L1 = 'l1 (soft thresholding)', WL1 = 'weighted l1 (soft thresholding per coordinate)';
+  if (name === 'sum' && arg && e.args.length === 1) {
+    const sw = scaled(arg);
+    if (sw && sw[1].kind === 'Call' && sw[1].callee.name === 'abs' && sw[1].args.length === 1 && isVar(sw[1].args[0]!.value)) {
+      return { var: (sw[1].args[0]!.value as Extract<Expr, { kind: 'Ident' }>).name, prox: WL1, op: 'norm1', axis: null, weights: { e: sw[0], abs: false } };
+    }
+    if (arg.kind !== 'Call') return null;
     const inner = arg.callee.name;
     const v = arg.args[0]?.value;
-    if (inner === 'abs' && isVar(v) && arg.args.length === 1) return { var: v.name, prox: 'l1 (soft thresholding)', op: 'norm1', axis: null };
+    if (inner === 'abs' && isVar(v) && arg.args.length === 1) return { var: v.name, prox: L1, op: 'norm1', axis: null };
     const ax = arg.args[1]?.value;
     const axis = ax?.kind === 'Number' ? ax.value : ax?.kind === 'Unary' && ax.op === '-' && ax.operand.kind === 'Number' ? -ax.operand.value : null;
     if (inner === 'norm2' && isVar(v) && arg.args.length === 2 && axis !== null) return { var: v.name, prox: 'group l2 (block soft thresholding per group)', op: 'group_lasso', axis };
     return null;
   }
+  if (name === 'norm1' && e.args.length === 1) {
+    const sw = scaled(arg);
+    if (sw && isVar(sw[1])) return { var: sw[1].name, prox: WL1, op: 'norm1', axis: null, weights: { e: sw[0], abs: true } };
+  }
   const b = builtinTable.get(name);
   if (!b?.prox || !isVar(arg)) return null;
-  if (e.args.length > 1) return null;
-  return { var: arg.name, prox: b.prox.text, op: b.prox.op, axis: null };
-}
-
-function isSumOf(e: Expr, culprit: Expr): boolean {
-  return e.kind === 'Call' && e.callee.name === 'sum' && e.args[0]?.value === culprit;
+  if (e.args.slice(1).some((a) => !isConst(a.value))) return null;
+  if (e.args.length > 1 && !b.prox.options) return null;
+  return { var: arg.name, prox: b.prox.text, op: b.prox.op, axis: null, ...(e.args.length > 1 ? { call: e } : {}) };
 }
 
 /** The var a constraint bounds when it is `v op const` (or a chain) with v a var or an element of one. */

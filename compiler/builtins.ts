@@ -4,6 +4,8 @@
 // Every entry composes existing ops; none adds a primitive. Axis arguments are integer literals.
 
 import { ops as P, type Tracer } from '../runtime/index.js';
+import { safeSqrt } from '../stdlib/prox/common.js';
+import { valueSparseEnvelope } from '../stdlib/prox/envelope.js';
 import { broadcast, matmulShape, reduceShape, type Operand } from './shape_rules.js';
 import { dimEq, shapeText, valuesText, type Dim, type Elem } from './types.js';
 
@@ -42,12 +44,68 @@ export interface Builtin {
   required: number;
   /** False for functions that are not differentiable everywhere (abs, norms, max, ...). */
   smooth: boolean;
-  /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v, when one is known: its
-   *  name in stdlib/prox/registry.ts and how `proxima check` describes it. */
-  prox?: { op: string; text: string };
+  /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v (the first argument), when
+   *  one is known: its name in stdlib/prox/registry.ts, how `proxima check` describes it, and the
+   *  registry options (besides lambda = c) from the other arguments, evaluated before the run.
+   *  This field is the one map from built-ins to prox entries. */
+  prox?: { op: string; text: string; options?(a: ProxArgs): Record<string, unknown> };
   summary: string;
   type(c: TypeCtx): TypeOut | string;
   lower(c: LowerCtx): Tracer | number;
+}
+
+/** The other arguments of a prox built-in, evaluated on the host (ints as numbers), by param name. */
+export interface ProxArgs {
+  /** Entries of the var. */
+  size: number;
+  args: Record<string, number | Float64Array | undefined>;
+}
+
+/** Non-overlapping groups (lists of flat indices, by increasing id) from a vector of group ids. */
+export function groupsFromIds(ids: ArrayLike<number>, size: number): number[][] {
+  if (ids.length !== size) throw new Error(`the group ids have ${ids.length} entries; the var has ${size}`);
+  const by = new Map<number, number[]>();
+  for (let i = 0; i < ids.length; i++) {
+    const g = ids[i]!;
+    if (!(Number.isInteger(g) && g >= 0)) throw new Error(`group id ${g} at entry ${i} is not an int >= 0`);
+    (by.get(g) ?? (by.set(g, []), by.get(g)!)).push(i);
+  }
+  return [...by.keys()].sort((a, b) => a - b).map((g) => by.get(g)!);
+}
+
+/** Per-group weights (indexed by group id) for the groups present in `ids`, in increasing id order. */
+function groupWeights(ids: ArrayLike<number>, w: Float64Array | number | undefined): number[] | undefined {
+  if (w === undefined) return undefined;
+  const present = [...new Set(Array.from(ids))].sort((a, b) => a - b);
+  return present.map((g) => {
+    const v = typeof w === 'number' ? w : w[g];
+    if (v === undefined) throw new Error(`no weight for group id ${g} (the weights have ${typeof w === 'number' ? 1 : w.length} entries)`);
+    if (!(v >= 0)) throw new Error(`the weight of group ${g} is ${v}; weights must be >= 0`);
+    return v;
+  });
+}
+
+/** ||x_g||_2 for group ids g in 0..G-1 (x flat; ids an int or real vector). */
+const groupNormsOf = (x: Tracer, ids: Tracer, G: number): Tracer => safeSqrt(P.scatterAdd(P.square(P.reshape(x, [-1])), P.cast(P.reshape(ids, [-1]), 'int32'), 0, G));
+/** The group-norm vector v_g = w_g ||x_g|| (G = the weights' length, else the size of x: ids in 0..G-1). */
+const weightedGroupNorms = (x: Tracer, ids: Tracer, w?: Tracer): Tracer => {
+  const G = w ? w.shape[0] ?? 1 : x.shape.reduce((a, b) => a * b, 1);
+  const v = groupNormsOf(x, ids, G);
+  return w ? P.mul(v, P.reshape(w, [-1])) : v;
+};
+
+/** Type rule of group built-ins: x numeric, groups an int vector with one id per entry of x. */
+function groupsCheck(c: TypeCtx, gi: number): string | null {
+  const [x, g] = [c.args[0]!, c.args[gi]!];
+  if (g.elem !== 'int' || g.shape.length !== 1) return `${q(c.expr)}: the groups ${g.text} must be an int vector of group ids (one per entry of ${x.text})`;
+  const n = x.shape.reduce<number | null>((a, d) => (a === null || d.value === null ? null : a * d.value), 1);
+  if (n !== null && g.shape[0]!.value !== null && g.shape[0]!.value !== n) return `${q(c.expr)}: ${g.text} has ${g.shape[0]!.value} group ids; ${x.text} has ${n} entries`;
+  return null;
+}
+
+function kCheck(c: TypeCtx, i: number): string | null {
+  const k = c.args[i]!;
+  return k.elem === 'int' && k.shape.length === 0 && (k.static ?? 1) >= 1 ? null : `${q(c.expr)}: k (${k.text}) must be an int >= 1 known before the run`;
 }
 
 const X = [{ name: 'x', kind: 'x' as const }];
@@ -199,6 +257,57 @@ export const BUILTINS: readonly Builtin[] = [
     summary: 'sum of the singular values of a matrix',
     type: (c) => numeric(c) ?? needRank(c, 0, [2], 'nuclear_norm takes a matrix') ?? real([]),
     lower: (c) => P.sum(P.svd(c.args[0]!).s),
+  },
+  {
+    name: 'norm0', params: X, required: 1, smooth: false, prox: { op: 'l0', text: 'l0 (hard thresholding; nonconvex)' },
+    summary: 'the number of nonzero entries (nonconvex; its prox is hard thresholding)',
+    type: (c) => numeric(c) ?? real([]),
+    lower: (c) => P.sum(P.cast(P.ne(c.args[0]!, 0), 'float64')),
+  },
+  {
+    name: 'group_norm', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'weights', kind: 'x' }], required: 2, smooth: false,
+    prox: {
+      op: 'group_lasso', text: 'group l2 over user groups (block soft thresholding per group)',
+      options: (a) => {
+        const ids = a.args.groups as Float64Array;
+        const weights = groupWeights(ids, a.args.weights);
+        return { groups: groupsFromIds(ids, a.size), ...(weights ? { weights } : {}) };
+      },
+    },
+    summary: 'sum over groups g of w_g ||x_g||_2; groups: an int vector of group ids in 0..G-1 (one per entry of x); weights: one per group id (default 1)',
+    type: (c) => numeric(c) ?? groupsCheck(c, 1) ?? (c.args[2] && c.args[2].shape.length !== 1 ? `${q(c.expr)}: the weights ${c.args[2].text} must be a vector (one per group id)` : null) ?? real([]),
+    lower: (c) => P.sum(weightedGroupNorms(c.args[0]!, c.args[1]!, c.args[2])),
+  },
+  {
+    name: 'sparse_envelope', params: [{ name: 'x', kind: 'x' }, { name: 'k', kind: 'int' }], required: 2, smooth: false,
+    prox: { op: 'sparse_envelope', text: 'sparse envelope S_k (sort and search)', options: (a) => ({ k: a.args.k }) },
+    summary: 'S_k(x): half the squared k-support norm, the convex envelope of 0.5 ||x||^2 on k-sparse x',
+    type: (c) => numeric(c) ?? kCheck(c, 1) ?? real([]),
+    lower: (c) => valueSparseEnvelope(c.ints[0]!)(c.args[0]!),
+  },
+  {
+    name: 'wgsef', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'k', kind: 'int' }, { name: 'weights', kind: 'x' }], required: 3, smooth: false,
+    prox: {
+      op: 'wgsef', text: 'weighted group sparse envelope (WGSEF)',
+      options: (a) => {
+        const ids = a.args.groups as Float64Array;
+        const weights = groupWeights(ids, a.args.weights);
+        return { groups: groupsFromIds(ids, a.size), k: a.args.k, ...(weights ? { weights } : {}) };
+      },
+    },
+    summary: 'S_k(v) with v_g = w_g ||x_g||_2 over user groups (ids as in group_norm): favors at most k active groups',
+    type: (c) => numeric(c) ?? groupsCheck(c, 1) ?? kCheck(c, 2) ?? real([]),
+    lower: (c) => valueSparseEnvelope(c.ints[0]!)(weightedGroupNorms(c.args[0]!, c.args[1]!, c.args[2])),
+  },
+  {
+    name: 'wgsef_gap', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'k', kind: 'int' }], required: 3, smooth: false,
+    prox: { op: 'wgsef_gap', text: 'sparse-envelope gap (nonconvex; zero iff at most k groups are nonzero)', options: (a) => ({ groups: groupsFromIds(a.args.groups as Float64Array, a.size), k: a.args.k }) },
+    summary: 'S_k(v) - 0.5 ||v||^2, v_g = ||x_g||_2: >= 0, zero exactly when at most k groups are nonzero (nonconvex)',
+    type: (c) => numeric(c) ?? groupsCheck(c, 1) ?? kCheck(c, 2) ?? real([]),
+    lower: (c) => {
+      const v = weightedGroupNorms(c.args[0]!, c.args[1]!);
+      return P.maximum(P.sub(valueSparseEnvelope(c.ints[0]!)(v), P.mul(0.5, P.sumsq(v))), 0);
+    },
   },
   {
     name: 'size', params: [{ name: 'x', kind: 'x' }, { name: 'axis', kind: 'axis' }], required: 1, smooth: true,

@@ -12,7 +12,8 @@ import type { ConstraintItem, Expr, Span } from '../grammar/index.js';
 import { ops as P, runRef, trace, type Tracer } from '../runtime/index.js';
 import { analyze, type ObjectiveTerm } from './analyze.js';
 import type { CompiledProgram } from './compile.js';
-import type { Env, Lowerer } from './lower.js';
+import { orderArgs, type Env, type Lowerer } from './lower.js';
+import { builtinTable } from './builtins.js';
 import { sourceText } from './source_text.js';
 
 /** A user error found while building (reported as a run error at `span`). */
@@ -123,6 +124,40 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
     return c;
   }));
+  // Options from the term's other arguments (weights of norm1(w * x); groups, k, weights of the
+  // group built-ins), evaluated before the run; the built-in's `prox.options` maps them.
+  const proxOptions = (t: ObjectiveTerm, v: VarSlice): Record<string, unknown> => {
+    const pr = t.prox!;
+    const where = pr.call ?? pr.weights?.e ?? t.e;
+    try {
+      if (pr.weights) {
+        const w = evalHost((env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
+        const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
+        const bad = ws.findIndex((x) => !(x >= 0));
+        if (bad >= 0) throw new BuildError(pr.weights.e.span, `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`, 'write norm1(w * x) to weight by |w|');
+        return { weights: ws };
+      }
+      if (!pr.call) return {};
+      const b = builtinTable.get(pr.call.callee.name)!;
+      const ordered = orderArgs(pr.call, b.params.map((x) => x.name));
+      const names = b.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
+      const vals = evalHost((env, low) => b.params.flatMap((x, i) => {
+        const a = ordered[i];
+        if (i === 0 || !a) return [];
+        const r = low.expr(a, env);
+        return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
+      }));
+      const args: Record<string, number | Float64Array> = {};
+      names.forEach((nm, j) => {
+        const kind = b.params.find((x) => x.name === nm)!.kind;
+        args[nm] = kind === 'int' ? vals[j]!.data[0]! : vals[j]!.data;
+      });
+      return b.prox!.options!({ size: v.size, args });
+    } catch (e) {
+      if (e instanceof BuildError) throw e;
+      throw new BuildError(where.span, `${q(text(compiled, where.span))}: ${(e as Error).message}`);
+    }
+  };
   const prox: ProxSpec[] = proxTerms.map((t, i) => {
     const v = byName.get(t.prox!.var)!;
     const c = coefVals[i]!;
@@ -130,7 +165,8 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     const lambda = c.data[0]!;
     if (!(lambda >= 0)) throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} is ${lambda}; a prox term needs a coefficient >= 0 (for a minimized term)`);
     const options: Record<string, unknown> = { lambda };
-    if (t.prox!.op === 'group_lasso') options.groups = fibers(v.shape, t.prox!.axis!);
+    if (t.prox!.op === 'group_lasso' && t.prox!.axis !== null) options.groups = fibers(v.shape, t.prox!.axis);
+    Object.assign(options, proxOptions(t, v));
     if (t.prox!.op === 'nuclear' && v.shape.length !== 2) throw new BuildError(t.e.span, `nuclear_norm needs a matrix var; ${q(v.name)} has shape [${v.shape}]`);
     return { ...v, op: t.prox!.op, options, term: text(compiled, t.e.span) };
   });

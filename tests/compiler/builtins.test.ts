@@ -17,6 +17,8 @@ interface Row {
   args: Arr[];
   axis?: number;
   ints?: number[];
+  /** Element types of args for the type rule (default real): group ids are int. */
+  elems?: ('real' | 'int')[];
   /** Expected flat values and shape. */
   out: Arr;
 }
@@ -68,6 +70,16 @@ const ROWS: Record<string, Row[]> = {
   cholesky: [{ args: [m([[4, 2], [2, 5]])], out: m([[2, 0], [1, 2]]) }],
   nuclear_norm: [{ args: [m([[3, 0], [0, -4]])], out: s(7) }],
   size: [{ args: [M], axis: 1, out: s(2) }],
+  norm0: [{ args: [v(0.5, 0, -2)], out: s(2) }],
+  group_norm: [
+    { args: [v(3, 4, 1), v(0, 0, 1)], elems: ['real', 'int'], out: s(6) },
+    { args: [v(3, 4, 1), v(0, 0, 1), v(2, 1)], elems: ['real', 'int', 'real'], out: s(11) },
+  ],
+  // S_1(x) = 0.5 (sum |x|)^2
+  sparse_envelope: [{ args: [v(3, 1, 1)], ints: [1], out: s(12.5) }, { args: [v(3, 1, 1)], ints: [3], out: s(5.5) }],
+  // v = (5, 1, 0): S_1(v) = 18; gap = 18 - 0.5 * 26 = 5
+  wgsef: [{ args: [v(3, 4, 1), v(0, 0, 1)], elems: ['real', 'int'], ints: [1], out: s(18) }],
+  wgsef_gap: [{ args: [v(3, 4, 1), v(0, 0, 1)], elems: ['real', 'int'], ints: [1], out: s(5) }],
   zeros: [{ args: [], ints: [2, 3], out: m([[0, 0, 0], [0, 0, 0]]) }],
   ones: [{ args: [], ints: [2], out: v(1, 1) }],
 };
@@ -90,7 +102,7 @@ describe('built-in functions', () => {
         Array.from(out!.data).forEach((x, i) => expect(x).toBeCloseTo(row.out.data[i]!, 10));
         const ty = b.type({
           expr: `${name}(...)`,
-          args: [...row.args.map((a, i) => ({ shape: a.shape.map(dimOf), text: `a${i}`, elem: 'real' as const })), ...(row.ints ?? []).map((n, i) => ({ shape: [], text: `n${i}`, elem: 'int' as const, static: n }))],
+          args: [...row.args.map((a, i) => ({ shape: a.shape.map(dimOf), text: `a${i}`, elem: row.elems?.[i] ?? ('real' as const) })), ...(row.ints ?? []).map((n, i) => ({ shape: [], text: `n${i}`, elem: 'int' as const, static: n }))],
           axis: row.axis ?? null,
         });
         expect(typeof ty).toBe('object');
@@ -107,6 +119,9 @@ describe('built-in functions', () => {
     ['sum(x, axis = k)', /the axis must be an integer literal/],
     ['trace(x)', /trace takes a square matrix/],
     ['dot(x, [1, 2])', /the lengths 3 and 2 must be equal/],
+    ['group_norm(x, x)', /the groups x must be an int vector of group ids/],
+    ['group_norm(x, [0, 1])', /has 2 group ids; x has 3 entries/],
+    ['sparse_envelope(x, k = 0)', /k \(0\) must be an int >= 1/],
   ];
   for (const [expr, re] of errors) {
     it(`rejects ${expr}`, () => {
