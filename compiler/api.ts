@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import { frontEnd, compileProgram, readProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
 import { CompileError, toMessages } from './messages.js';
+import { LowerError } from './lower.js';
+import { sitePlan, type EstimatorEntry } from './site_plan.js';
 import { loadProgram, type ReadFile } from './modules.js';
 import { dirname, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './result.js';
@@ -31,7 +33,15 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
   try {
     const fe = frontEnd(input, read);
     const ok = !fe.diagnostics.some((d) => d.severity === 'error');
-    return checkResult(toMessages(fe.diagnostics), fe.analysis?.decomposition ?? null, ok ? fe.analysis?.algorithm ?? null : fe.analysis?.algorithm ?? null);
+    let estimators: EstimatorEntry[] | null = null;
+    if (ok && fe.checked) {
+      try {
+        estimators = sitePlan(fe.checked);
+      } catch (e) {
+        if (!(e instanceof LowerError)) throw e;
+      }
+    }
+    return checkResult(toMessages(fe.diagnostics), fe.analysis?.decomposition ?? null, ok ? fe.analysis?.algorithm ?? null : fe.analysis?.algorithm ?? null, estimators);
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;

@@ -14,6 +14,7 @@ import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
 import { broadcast, matmulShape } from './shape_rules.js';
 import { inferTable, solverTable } from './solvers.js';
+import { viaEstimator } from './via.js';
 import {
   ERROR, dimArith, dimEq, dimOf, scalar, shapeText, tensor, tyText, valuesText,
   type Dim, type Elem, type TensorTy, type Ty,
@@ -599,7 +600,10 @@ export class Checker {
         const target = this.tensorOf(st.target, scope);
         if (st.dist.kind !== 'Call') { this.error(st.dist.span, `the right of \`~\` must be a distribution such as \`Normal(0, 1)\``); return; }
         const dt = this.call(st.dist, scope, true);
-        if (st.via) this.expr(st.via, scope.child()).kind;
+        if (st.via) {
+          const v = viaEstimator(st.via);
+          if ('error' in v) this.error(v.span, v.error);
+        }
         if (!target || dt.kind !== 'dist') {
           if (dt.kind !== 'dist' && dt.kind !== 'error') this.error(st.dist.span, `${q(this.text(st.dist))} is not a distribution`);
           return;
@@ -647,10 +651,15 @@ export class Checker {
     const s = scope.get(base.name);
     if (!s || s.kind !== 'param') return;
     const spec = defaultSpec(dist);
-    if (discrete) {
-      this.error(st.span, `${q(base.name)} is a param, but ${dist} is discrete; discrete latent variables are not supported (params are real)`);
+    const isInt = s.ty.elem === 'int';
+    if (discrete !== isInt) {
+      // Discrete latents are `int` params (CheckedProgram.latents); real params are continuous.
+      this.error(st.span, discrete
+        ? `${q(base.name)} is a real param, but ${dist} is discrete`
+        : `${q(base.name)} is an int param (a discrete latent), but ${dist} is continuous`, discrete ? `declare it \`${base.name}: int\` (with its shape) to make it a discrete latent` : undefined);
       return;
     }
+    if (discrete) return;
     const declared = declaredSupport(s.decl);
     if (declared && !supportIncludes(spec.support.kind, declared)) {
       const want: Partial<Record<string, string>> = { positive: 'real > 0', nonnegative: 'real > 0', unit_interval: 'real in [0, 1]', simplex: 'simplex[K]', cov: 'cov[K]', cholesky_corr: 'cholesky_corr[K]' };

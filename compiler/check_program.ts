@@ -10,6 +10,8 @@ import type {
 } from '../grammar/index.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
 import type { Module } from './modules.js';
+import { lowerObjectiveDef } from './objective_program.js';
+import { LowerError } from './lower.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
 import {
   hypergradTable, inferTable, solverTable, withDefaults, type MethodSpec, type OptionSpec,
@@ -52,6 +54,13 @@ export interface CheckedProgram {
   guide: Guide | null;
   generate: Generate | null;
   objectives: ObjectiveDef[];
+  /**
+   * Discrete latents: `int` params, each drawn in the model from a discrete distribution
+   * (`z ~ Bernoulli(...)`). They are not in `decls` (nothing optimizes or transforms them); `infer
+   * vi` gives each element its own Bernoulli guide and a per-site gradient estimator
+   * (compiler/discrete_engine.ts).
+   */
+  latents: { decl: Decl; shape: number[] | null }[];
   solve: MethodChoice | null;
   infer: MethodChoice | null;
   /** `data from "file"` sources, resolved later relative to their module. */
@@ -62,16 +71,20 @@ export interface CheckedProgram {
 }
 
 const q = (s: string) => '`' + s + '`';
+/** Per check: the names `objective name = ...` defines anywhere in the program. */
+const objectiveNames = new WeakMap<Checker, Set<string>>();
 
 export function checkProgram(modules: Module[], sources: ReadonlyMap<string, string>, values: ReadonlyMap<string, number>): CheckedProgram {
   const globals = new Scope(null);
   const c = new Checker({ sources, values }, globals);
   const out: CheckedProgram = {
     modules, globals, decls: [], dims: new Map(), starts: new Map(), optimize: null, constraints: [], where: null,
-    model: null, guide: null, generate: null, objectives: [], solve: null, infer: null, dataSources: [],
+    model: null, guide: null, generate: null, objectives: [], latents: [], solve: null, infer: null, dataSources: [],
     types: c.types, diagnostics: [], checker: c,
   };
   const all: { st: Stmt; file: string }[] = modules.flatMap((m) => m.program.body.map((st) => ({ st, file: m.file })));
+  // `infer vi(objective = name)` may name an objective defined later in the file.
+  objectiveNames.set(c, new Set(all.flatMap(({ st }) => (st.kind === 'ObjectiveDef' ? [st.name.name] : []))));
 
   const declare = (name: Ident, sym: Sym): void => {
     const prev = globals.own(name.name);
@@ -122,6 +135,14 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
     if (st.kind !== 'Var' && st.kind !== 'Param') continue;
     const kind = st.kind === 'Var' ? 'var' : 'param';
     for (const d of st.decls) {
+      if (kind === 'param' && d.type.name.name === 'int') {
+        // A discrete latent (see CheckedProgram.latents); its draw is checked in programLevel.
+        const shape = c.declaredShape(d.type, globals);
+        const ty = tensor('int', shape ? shape.shape : [], true);
+        declare(d.name, { kind: 'param', name: d.name, decl: d, ty, order: paramOrder++, broken: !shape });
+        out.latents.push({ decl: d, shape: shape ? shape.shape.map((x) => x.value ?? -1) : null });
+        continue;
+      }
       const fam = family(c, d.type, kind);
       const shape = fam ? familyShape(c, d.type, fam, globals) : null;
       const ty = tensor('real', shape ?? [], true);
@@ -203,8 +224,14 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
         if (once(st, '`infer`')) out.infer = method(c, st, inferTable, 'inference method', globals);
         break;
       case 'ObjectiveDef':
-        // Its names (logp, logq, expect, ...) belong to the inference issue, which checks it.
+        // Checked by lowering it (objective_program.ts), the same code `infer` runs.
         out.objectives.push(st);
+        try {
+          lowerObjectiveDef(st, 1);
+        } catch (e) {
+          if (!(e instanceof LowerError)) throw e;
+          c.error(e.span, e.message);
+        }
         break;
       default:
         break;
@@ -214,6 +241,18 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
   // Bound phase only: every remaining symbolic dim is unbound data, reported by data binding.
   out.diagnostics = c.bag.sorted();
   return out;
+}
+
+/** The model's `name ~ D(...)` statement, at the top or inside loops. */
+function modelDraw(stmts: readonly Stmt[], name: string): Extract<Stmt, { kind: 'Sample' }> | null {
+  for (const st of stmts) {
+    if (st.kind === 'Sample' && st.target.kind === 'Ident' && st.target.name === name) return st;
+    if (st.kind === 'For') {
+      const r = modelDraw(st.body, name);
+      if (r) return r;
+    }
+  }
+  return null;
 }
 
 function family(c: Checker, t: TypeExpr, kind: DeclKind): Family | null {
@@ -447,12 +486,20 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
       return e.value;
     case 'enum':
     case 'name': {
+      if (o.kind === 'name' && o.calls && e.kind === 'Call') {
+        const opts = o.calls[e.callee.name];
+        if (!opts) return bad(`${q(e.callee.name)} takes no options${o.calls ? `; these do: ${Object.keys(o.calls).map((k) => `${k}(...)`).join(', ')}` : ''}`);
+        const spec: MethodSpec = { name: e.callee.name, summary: '', options: opts, available: true, takes: [] };
+        const given = options(c, e.callee.name, spec, e.args, scope);
+        return given ? { method: e.callee.name, ...withDefaults(spec, given) } : undefined;
+      }
       if (e.kind !== 'Ident') return bad(`expected a name, got ${q(c.text(e))}`);
       const allowed = o.kind === 'enum' ? o.values : o.builtins;
       if (allowed.includes(e.name)) return e.name;
       if (o.kind === 'name') {
         const s = scope.get(e.name);
         if (s) return e.name;
+        if (key === 'objective' && objectiveNames.get(c)?.has(e.name)) return e.name;
         if (key === 'guide' && e.name === 'guide') return e.name;
       }
       c.error(e.span, `${method}(${key} = ...): unknown ${key} ${q(e.name)}`, didYouMean(e.name, allowed) || `choices: ${allowed.join(', ')}`);
@@ -487,6 +534,13 @@ function programLevel(c: Checker, p: CheckedProgram): void {
   const hasVars = p.modules.some((m) => m.program.body.some((st) => st.kind === 'Var'));
   if (p.solve && !p.optimize && !p.model) c.error(p.solve.span, 'there is nothing to solve: add `minimize ...` or `maximize ...` (or a `model` for MAP)');
   if (p.infer && !p.model) c.error(p.infer.span, '`infer` needs a `model` block');
+  for (const l of p.latents) {
+    const name = l.decl.name.name;
+    const draw = p.model ? modelDraw(p.model.body, name) : null;
+    if (!p.infer || !p.model) c.error(l.decl.name.span, `${q(name)} is an int param, a discrete latent: it needs a model and \`infer vi\``, 'or declare it as data');
+    else if (!draw) c.error(l.decl.name.span, `the discrete latent ${q(name)} is never drawn in the model`, `draw it from a discrete distribution: \`${name} ~ Bernoulli(p)\``);
+    else if (draw.dist.kind === 'Call' && !['Bernoulli'].includes(draw.dist.callee.name)) c.error(draw.dist.span, `the discrete latent ${q(name)} is drawn from ${q(draw.dist.callee.name)}; this release supports Bernoulli latents`);
+  }
   if (p.solve && p.infer) c.error(p.infer.span, 'a program either solves (`solve`) or infers (`infer`), not both');
   if (p.optimize && p.model) c.error(p.optimize.span, 'a program has either an objective or a model, not both', 'put the model\'s terms into the objective, or use `target +=` in the model');
   if (p.constraints.length && !p.optimize) c.error(p.constraints[0]!.span, '`subject to` needs an objective (`minimize` or `maximize`)');

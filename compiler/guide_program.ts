@@ -5,7 +5,7 @@
 // declared (constrained) space and accumulate log q; the ELBO is then
 // E_q[log p(theta, y) - log q(theta)] with both densities on the constrained space (the
 // Jacobians of the two would cancel). Every model param must be drawn, by a reparameterizable
-// distribution (score-function estimators arrive with Inference II).
+// distribution (discrete latents take the automatic guide: compiler/discrete_engine.ts).
 
 import type { Decl } from '../grammar/index.js';
 import { ops as P, trace, type Tracer } from '../runtime/index.js';
@@ -15,7 +15,7 @@ import type { CheckedProgram } from './check_program.js';
 import type { CompiledProgram } from './compile.js';
 import { buildLayout, type Layout } from './layout.js';
 import { LowerError, TARGET, type Env, type LV, type Lowerer } from './lower.js';
-import type { ViEngine } from './vi_engine.js';
+import { particleScan, type ViEngine } from './vi_engine.js';
 
 export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engine: ViEngine; phi0: Float64Array }> {
   const { kit, layout, dataArrays } = compiled.internals;
@@ -93,6 +93,19 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
       const [kq, kg] = P.splitKey(key, 2);
       return modelScope(guideDraw(phi, kq!, data).values, kg!, data);
     },
+    // Both densities on the constrained space (their Jacobians would cancel in lp - lq). The
+    // guide's draws are reparameterized through its statements, so wake-sleep (no gradient
+    // through the draws) is not available for a guide block.
+    particles: (phi, key, _ex, data, K, pathwise) => {
+      if (!pathwise) throw new LowerError(guide.span, 'wake-sleep objectives (rws) need an automatic guide; a guide block is differentiated through its draws');
+      return particleScan((k) => {
+        const [kq, kp] = P.splitKey(k, 2);
+        const { values, logq } = guideDraw(phi, kq!, data);
+        const { env, low } = modelScope(values, kp!, data);
+        return [kit.modelLogp(env, low), logq];
+      }, key, K);
+    },
+    mean: null,
   };
   return { engine, phi0 };
 }

@@ -4,19 +4,22 @@
 //      the inverse Hessian by autodiff) whitens the guide's coordinates; the plain start (mean at
 //      the Stan-style initial point, sd 1) replaces it when the MAP search fails or the Laplace
 //      start's ELBO estimate is not finite;
-//   3. stochastic ELBO optimization: the optimizer (Adam by default) over K-sample
+//   3. stochastic optimization of the objective (the ELBO by default; others, built in or
+//      `objective name = ...`, through objective_program.ts on the particles' log weights): the optimizer (Adam by default) over K-sample
 //      reparameterization gradients for `steps` steps, the learning rate decaying by a cosine to
 //      a tenth of itself; the key of step t is foldIn(key(seed), t), so a resumed run is
 //      bit-identical;
 //   4. results: the final ELBO from many draws, `--draws` posterior draws (constrained, with the
 //      `generate` quantities), summaries, and posterior means as `values`.
+// Programs with discrete latents (int params) take compiler/infer_discrete.ts instead.
+// After the fit: k-hat and the correlation check (vi_diagnostics.ts), on by default.
 // Stopping: the ELBO's plateau (stdlib/vi/plateau.ts, windows of 100 steps, `tol` relative), or
 // the step budget.
 
-import { inline } from '../runtime/ir/tracer.js';
-import { hessian, ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
+import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { foldIn, keyFromSeed } from '../runtime/kernels/threefry.js';
 import { solveAsync, type Method, type SolveOptions, type SolverState } from '../stdlib/optim/driver.js';
+import { shortTrace } from '../stdlib/vi/elbo_trace.js';
 import { gaussianFamily, laplace, laplaceWhitening, plainWhitening, plateauInit, plateauPush, type GuideName, type LaplaceResult, type PlateauState, type Whitening } from '../stdlib/vi/index.js';
 import { prepare, type Executable } from './backend.js';
 import type { CompiledProgram } from './compile.js';
@@ -27,6 +30,11 @@ import { CompileError, fileMessage, messageAt, type Message } from './messages.j
 import { runResult, type NestedValue, type RunResult } from './result.js';
 import type { CheckpointHooks, Progress } from './run.js';
 import { autoEngine, type ViEngine } from './vi_engine.js';
+import { evaluate, type Objective } from '../stdlib/vi/objectives.js';
+import { objectiveText, resolveObjective } from './objective_program.js';
+import { sitePlan } from './site_plan.js';
+import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
+import { runDiscreteInference } from './infer_discrete.js';
 
 export interface InferRunOptions {
   steps?: number;
@@ -63,7 +71,37 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
     return runResult({ ...base, status: 'error', messages: [...messages, m], options }, compiled.file);
   };
-  if (o.objective !== 'elbo') return fail(`the objective \`${o.objective as string}\` arrives with Inference II; this release optimizes the ELBO`, 'use `objective = elbo`');
+  if (compiled.checked.latents.length) {
+    try {
+      const objective = resolveObjective(o.objective, compiled.checked.objectives, K);
+      return await runDiscreteInference(compiled, base, opts, { objective, steps, draws: D, messages, options, optimizer, tol: o.tol as number, window: PLATEAU_WINDOW, finalDraws: FINAL_ELBO_DRAWS, khatDraws: KHAT_DRAWS });
+    } catch (e) {
+      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+      if (e instanceof CompileError) return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
+      throw e;
+    }
+  }
+  // Every latent here is continuous and drawn by a reparameterized guide: a `via` asking for
+  // another estimator cannot be honoured yet, so it is an error rather than silently ignored.
+  try {
+    const off = (sitePlan(compiled.checked) ?? []).find((e) => e.via && e.estimator !== 'reparam');
+    if (off) return fail(`\`via ${off.via}\` on \`${off.site}\`: this release draws continuous latents by reparameterization only; score-function, enumeration and MVD estimators run from the stdlib site API (stdlib/vi/programmable.ts), not yet from .opt programs`, 'remove the `via`, or use `via reparam`');
+  } catch (e) {
+    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+    throw e;
+  }
+  // The ELBO keeps the Gaussian fast path (exact entropy or sticking-the-landing); any other
+  // objective runs on the particles' log weights (objectiveGraph).
+  let general: Objective | null = null;
+  if (o.objective !== 'elbo') {
+    try {
+      general = resolveObjective(o.objective, compiled.checked.objectives, K);
+    } catch (e) {
+      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+      throw e;
+    }
+    if (o.guide === 'delta') return fail(`the objective \`${general.name}\` needs a guide with a density; delta has none`, 'use mean_field or full_rank, or objective = elbo');
+  }
   if (!FIRST_ORDER.has(optimizer.method as Method)) return fail(`vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`, 'use `optimizer = adam(lr = ...)`');
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
@@ -114,7 +152,7 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   let gradExe: Executable;
   let valueExe: Executable;
   try {
-    gradExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, K, true)), backend, 2 + engine.extras.length, dataArrays);
+    gradExe = await prepare(simplify(general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true)), backend, 2 + engine.extras.length, dataArrays);
     valueExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)), backend, 2 + engine.extras.length, dataArrays);
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
@@ -126,7 +164,7 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
     n: m,
     evaluate(phi: Float64Array, step: number) {
       const [v, g] = gradExe.run([{ data: phi, shape: [m] }, { data: foldIn(trainKey, step), shape: [2] }, ...engine.extras]);
-      const f = -(v!.data[0]! + engine.constant);
+      const f = -(v!.data[0]! + (general ? 0 : engine.constant));
       const gr = new Float64Array(m);
       for (let i = 0; i < m; i++) gr[i] = -g!.data[i]!;
       return { f, g: gr };
@@ -166,6 +204,8 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   const table = await posteriorDraws(compiled, engine, phi, D, drawKey, dataSpecs);
   opts.onDraws?.(table);
   const posterior = summaries(table);
+  const fit = await fitDiagnostics(compiled, engine, phi, o.guide as string, foldIn(root, 4), dataSpecs);
+  messages.push(...fit.messages);
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
   if (r.status === 'diverged' && compiled.anchor) messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
@@ -185,8 +225,11 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
         : r.status === 'max_steps' ? `ran the step budget (${steps}) before the ELBO reached a plateau` : r.message,
       gradient_norm: r.gnorm,
       elbo_draws: FINAL_ELBO_DRAWS,
-      elbo_trace: smoothTrace(trace, 20),
+      // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
+      elbo_trace: shortTrace(trace, 50),
+      ...(general ? { objective: objectiveText(general) } : {}),
       start,
+      ...fit.diagnostics,
     },
   }, compiled.file);
 }
@@ -201,11 +244,28 @@ async function laplaceStart(compiled: CompiledProgram, x0: Float64Array): Promis
       return { f: -r.f, g: r.g.map((v) => -v) };
     },
   };
-  const g = compiled.graphs.logDensity!;
   // The Hessian runs once, on float64 ref (exact, and it never pays for loading tfjs).
-  const hg = simplify(trace((theta: Tracer, ...data: Tracer[]) => P.neg(hessian((t: Tracer) => inline(g, [t, ...data])[0]!)(theta)), g.inAvals));
-  const exe = await prepare(hg, 'ref', 1, compiled.internals.dataArrays);
+  const exe = await negHessianExe(compiled);
   return laplace(neg, x0, (x) => Float64Array.from(exe.run([{ data: x, shape: [x.length] }])[0]!.data));
+}
+
+/**
+ * (phi, key, ...extras, ...data) -> a general objective's estimate [, d/dphi]: its body on the K
+ * particles' log weights (objective_program.ts; reparameterized draws, or none for wake-sleep).
+ */
+function objectiveGraph(engine: ViEngine, m: number, dataSpecs: unknown[], obj: Objective, withGrad: boolean): Graph {
+  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
+  const ne = engine.extraSpecs.length;
+  const particles = engine.particles!;
+  return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
+    const f = (p: Tracer) => {
+      const { lp, lq } = particles(p, key, rest.slice(0, ne), rest.slice(ne), obj.samples, obj.pathwise);
+      return evaluate(obj.body, lp, lq);
+    };
+    if (!withGrad) return f(phi);
+    const [v, [g]] = valueAndGrad(f)(phi);
+    return [v, g!];
+  }, specs);
 }
 
 /** (phi, key, ...extras, ...data) -> ELBO (less the engine's constant) [, d/dphi]. */
@@ -246,16 +306,4 @@ async function posteriorDraws(compiled: CompiledProgram, engine: ViEngine, phi: 
     ...genNames.map((x, i) => ({ name: x.name, shape: x.shape, data: Float64Array.from(outs[layout.entries.length + i]!.data) })),
   ];
   return { draws: D, variables };
-}
-
-/** The ELBO per step averaged over `points` equal windows (a short trace for diagnostics). */
-function smoothTrace(xs: readonly number[], points: number): number[] {
-  if (!xs.length) return [];
-  const w = Math.max(1, Math.ceil(xs.length / points));
-  const out: number[] = [];
-  for (let i = 0; i < xs.length; i += w) {
-    const part = xs.slice(i, i + w);
-    out.push(part.reduce((a, b) => a + b, 0) / part.length);
-  }
-  return out;
 }

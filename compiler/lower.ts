@@ -319,7 +319,7 @@ export class Lowerer {
     if (!key) throw new LowerError(st.span, `internal: \`${name}\` is drawn where there is no random key`);
     const inGuide = env.get(TARGET)?.kind === 'state';
     if (inGuide && !dist.spec.reparameterizable) {
-      throw new LowerError(st.dist.span, `${dist.spec.name} cannot be reparameterized, so the ELBO's gradient cannot flow through this draw; score-function estimators (\`via reinforce\`) arrive with Inference II`  + ' (use a reparameterizable family such as Normal or LogNormal)');
+      throw new LowerError(st.dist.span, `${dist.spec.name} cannot be reparameterized, and a guide block's draws are differentiated through (use a reparameterizable family such as Normal or LogNormal; discrete latents take the automatic guide: declare them \`int\` params)`);
     }
     const x = dist.spec.sample(dist.params, key);
     env.set(name, { kind: 'value', v: x });

@@ -36,8 +36,14 @@ export interface ProgramKit {
   specs: ({ shape: number[]; dtype: 'float64' | 'int32' | 'bool' } | number[])[];
   /** A scope with data, functions and lazy lets bound; `key` enables draws and minibatches. */
   setup(data: Tracer[], key?: Tracer | null): { env: Env; low: Lowerer };
-  /** Binds every var and param from theta; returns the summed log|J| of the params. */
-  unpack(theta: Tracer, env: Env, low: Lowerer): Tracer;
+  /**
+   * Binds every var and param from theta, and the discrete latents from `latents` (0 when not
+   * given: the log density conditional on z = 0, for graphs that need one); returns the summed
+   * log|J| of the params.
+   */
+  unpack(theta: Tracer, env: Env, low: Lowerer, latents?: ReadonlyMap<string, Tracer>): Tracer;
+  /** The shapes of the discrete latents (CheckedProgram.latents), evaluated with the data. */
+  latentShapes(env: Env, low: Lowerer): { name: string; shape: number[] }[];
   /** Evaluates the top-level lets now, after the params are bound (see `unpack`). */
   bindLets(env: Env, low: Lowerer): void;
   /** The model's log density at the bound params (constrained scale, no Jacobian). */
@@ -64,7 +70,8 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
     for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
   };
 
-  const unpack = (theta: Tracer, env: Env, low: Lowerer): Tracer => {
+  const latentShapes = (env: Env, low: Lowerer) => p.latents.map((l) => ({ name: l.decl.name.name, shape: l.decl.type.dims.map((e) => low.staticInt(e, env)) }));
+  const unpack = (theta: Tracer, env: Env, low: Lowerer, latents?: ReadonlyMap<string, Tracer>): Tracer => {
     let logJac: Tracer = P.zeros([]);
     for (const e of layout.entries) {
       const u = P.slice(theta, [e.offset], [e.offset + e.size]);
@@ -72,6 +79,7 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
       env.set(e.name, { kind: 'value', v: r.value });
       if (e.kind === 'param') logJac = P.add(logJac, r.logJac);
     }
+    for (const l of latentShapes(env, low)) env.set(l.name, { kind: 'value', v: latents?.get(l.name) ?? P.zeros(l.shape) });
     bindLets(env, low);
     return logJac;
   };
@@ -97,7 +105,7 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
     return out;
   };
 
-  return { dataInputs, specs, setup, unpack, bindLets, modelLogp, generate };
+  return { dataInputs, specs, setup, unpack, latentShapes, bindLets, modelLogp, generate };
 }
 
 export function buildGraphs(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramGraphs {

@@ -3,6 +3,7 @@
 // the field set is fixed here. Non-finite numbers cannot be written as JSON: they become null,
 // with one warning naming where they were.
 
+import type { EstimatorEntry } from './site_plan.js';
 import type { AlgorithmChoice, Decomposition } from './analyze.js';
 import type { Message } from './messages.js';
 import { PROXIMA_VERSION, RESULT_SCHEMA } from './version.js';
@@ -49,8 +50,8 @@ export interface CheckResult {
   messages: Message[];
   decomposition: Decomposition | null;
   algorithm: AlgorithmChoice | null;
-  /** Per sample site; filled by the inference issue. */
-  estimators: null;
+  /** The `infer vi` estimator plan, one entry per sample site (compiler/site_plan.ts); null otherwise. */
+  estimators: EstimatorEntry[] | null;
 }
 
 export function runResult(fields: Partial<RunResult> & { status: RunStatus; messages: Message[] }, file: string): RunResult {
@@ -96,7 +97,7 @@ function finite(v: unknown, path: string, bad: string[]): unknown {
   return v;
 }
 
-export function checkResult(messages: Message[], decomposition: Decomposition | null, algorithm: AlgorithmChoice | null): CheckResult {
+export function checkResult(messages: Message[], decomposition: Decomposition | null, algorithm: AlgorithmChoice | null, estimators: EstimatorEntry[] | null = null): CheckResult {
   return {
     schema: RESULT_SCHEMA,
     proxima: PROXIMA_VERSION,
@@ -104,6 +105,6 @@ export function checkResult(messages: Message[], decomposition: Decomposition | 
     messages,
     decomposition,
     algorithm,
-    estimators: null,
+    estimators,
   };
 }

@@ -4,6 +4,8 @@
 // and which `run` says plainly are not available yet. Every iterative method has `steps` (its
 // budget) and `tol` (what it measures: docs/optimization.md). Option names are snake_case.
 
+import { BATCH_OPTION, SCHEDULE_OPTION } from './schedule_options.js';
+
 export type OptionSpec =
   | { kind: 'int'; default?: number; min: number }
   | { kind: 'real'; default?: number; positive?: boolean; open01?: boolean }
@@ -11,8 +13,11 @@ export type OptionSpec =
   | { kind: 'bool'; default?: boolean }
   /** A nested method call such as `inner = lbfgs(steps = 200)`, from the named table. */
   | { kind: 'method'; table: 'solve' | 'hypergrad'; default?: string }
-  /** A guide or objective name: a built-in choice or a name the program defines. */
-  | { kind: 'name'; builtins: string[]; default?: string };
+  /**
+   * A guide or objective name: a built-in choice or a name the program defines; `calls` lists the
+   * built-ins that may also be written as calls, with their options (`iwae(k = 5)`).
+   */
+  | { kind: 'name'; builtins: string[]; default?: string; calls?: Record<string, Record<string, OptionSpec>> };
 
 export type ProblemClass = 'smooth' | 'composite' | 'simple_sets' | 'constrained' | 'bilevel';
 
@@ -28,7 +33,8 @@ export interface MethodSpec {
 
 const STEPS = (d: number): OptionSpec => ({ kind: 'int', default: d, min: 1 });
 const TOL: OptionSpec = { kind: 'real', default: 1e-8, positive: true };
-const FIRST_ORDER = (lr: number): Record<string, OptionSpec> => ({ steps: STEPS(5000), tol: TOL, lr: { kind: 'real', default: lr, positive: true } });
+// First-order methods: a learning-rate schedule and adaptive batch sizes (compiler/schedule_options.ts).
+const FIRST_ORDER = (lr: number): Record<string, OptionSpec> => ({ steps: STEPS(5000), tol: TOL, lr: { kind: 'real', default: lr, positive: true }, schedule: SCHEDULE_OPTION, batch: BATCH_OPTION });
 const ADAM: Record<string, OptionSpec> = {
   beta1: { kind: 'real', default: 0.9, open01: true }, beta2: { kind: 'real', default: 0.999, open01: true },
   eps: { kind: 'real', default: 1e-8, positive: true },
@@ -129,7 +135,16 @@ export const INFER_METHODS: readonly MethodSpec[] = [
     name: 'vi', summary: 'variational inference (stochastic optimization of an objective such as the ELBO)', available: true, takes: [],
     options: {
       guide: { kind: 'name', builtins: ['mean_field', 'full_rank', 'low_rank', 'delta'], default: 'mean_field' },
-      objective: { kind: 'name', builtins: ['elbo', 'iwae'], default: 'elbo' },
+      // Built-ins (compiler/objective_program.ts) or an `objective name = ...` of the program.
+      objective: {
+        kind: 'name', builtins: ['elbo', 'iwae', 'renyi', 'vimco', 'rws'], default: 'elbo',
+        calls: {
+          iwae: { k: { kind: 'int', default: 5, min: 1 } },
+          vimco: { k: { kind: 'int', default: 5, min: 2 } },
+          rws: { k: { kind: 'int', default: 5, min: 1 } },
+          renyi: { alpha: { kind: 'real', default: 0.5 }, k: { kind: 'int', default: 5, min: 1 } },
+        },
+      },
       samples: { kind: 'int', default: 1, min: 1 },
       rank: { kind: 'int', default: 2, min: 1 },
       steps: STEPS(1000),

@@ -5,7 +5,7 @@
 // compiler/infer.ts compiles these into executables and runs the optimizer.
 
 import { ops as P, type Tracer } from '../runtime/index.js';
-import { gaussianDraw, gaussianElbo, type GaussianFamily } from '../stdlib/vi/index.js';
+import { gaussianDraw, gaussianElbo, unwhiten, type GaussianFamily } from '../stdlib/vi/index.js';
 import type { HostArray } from '../runtime/index.js';
 import type { Env, Lowerer } from './lower.js';
 import type { ProgramKit } from './program_graphs.js';
@@ -29,6 +29,22 @@ export interface ViEngine {
   elbo(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number): Tracer;
   /** One draw from the guide, bound into a scope whose key serves the `generate` block. */
   draw(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[]): DrawScope;
+  /**
+   * K guide draws' log p and log q, two [K] tensors, both densities of the same (unconstrained)
+   * point, so lp - lq is the importance log weight with nothing left out: the general objectives
+   * (objective_program.ts) and the k-hat diagnostic need the weights themselves, not the ELBO
+   * less a constant. With `pathwise` false the draws carry no gradient (wake-sleep); null when
+   * the guide has no density (delta).
+   */
+  particles: ((phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number, pathwise: boolean) => { lp: Tracer; lq: Tracer }) | null;
+  /** The guide's mean on the unconstrained scale (automatic guides), for the correlation check. */
+  mean: ((phi: Tracer, extras: Tracer[]) => Tracer) | null;
+}
+
+/** K draws of term(key_k) -> [lp, lq] stacked as two [K] tensors (one scan, never unrolled). */
+export function particleScan(term: (key: Tracer) => [Tracer, Tracer], key: Tracer, K: number): { lp: Tracer; lq: Tracer } {
+  const { ys } = P.scan((_c, [k]) => [[], term(k!)], [], [P.splitKeys(key, K)]);
+  return { lp: ys[0]!, lq: ys[1]! };
 }
 
 /** The unconstrained log density (Jacobians included) at z, with a key for minibatched plates. */
@@ -56,5 +72,17 @@ export function autoEngine(kit: ProgramKit, layout: Layout, family: GaussianFami
       kit.unpack(z, env, low);
       return { env, low };
     },
+    particles: family.logq ? (phi, key, ex, data, K, pathwise) => {
+      const logq = family.logq!;
+      const m = family.noise(n);
+      const src = pathwise ? phi : P.stopGradient(phi);
+      return particleScan((k) => {
+        const [kq, kp] = P.splitKey(k, 2);
+        const w = family.sample(src, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
+        // log q of z = shift + A w is log q(w) - log|det A|.
+        return [logDensityAt(kit, unwhiten(affine(ex), w), kp!, data), P.sub(logq(phi, w, n), W.logDet)];
+      }, key, K);
+    } : null,
+    mean: (phi, ex) => unwhiten(affine(ex), family.mean(phi, n)),
   };
 }

@@ -28,6 +28,10 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     for (const [k, v] of Object.entries(r.decomposition)) lines.push(`  ${k}: ${describe(v)}`);
   }
   if (r.algorithm) lines.push(`algorithm: ${r.algorithm.name}${r.algorithm.reason ? ` (${r.algorithm.reason})` : ''}`);
+  if (r.estimators?.length) {
+    lines.push('estimators:');
+    for (const e of r.estimators) lines.push(`  ${e.site}: ${e.estimator} (${e.reason})`);
+  }
   console.log(lines.join('\n'));
   return 0;
 }

@@ -53,6 +53,6 @@ describe('model log density', () => {
     expect(warn.ok).toBe(true);
     expect(warn.messages[0]).toMatchObject({ severity: 'warning', hint: 'declare `tau: real > 0`' });
     const err = check({ source: 'param k: real\nmodel { k ~ Poisson(3) }\nsolve lbfgs', file: 's.opt' });
-    expect(err.messages[0]!.message).toMatch(/`k` is a param, but Poisson is discrete/);
+    expect(err.messages[0]!.message).toMatch(/`k` is a real param, but Poisson is discrete/);
   });
 });
