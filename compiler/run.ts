@@ -14,6 +14,7 @@ import { runInference } from './infer.js';
 import { CompileError, fileMessage, messageAt, type Message } from './messages.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
+import { toBatch, toSchedule } from './schedule_options.js';
 
 export interface Progress {
   step: number;
@@ -86,7 +87,17 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   const steps = opts.steps ?? (o.steps as number);
   const solveOpts: SolveOptions = { method: alg.name as 'lbfgs' | 'adam', steps, tol: o.tol as number };
   if (alg.name === 'lbfgs') solveOpts.history = o.history as number;
-  else Object.assign(solveOpts, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+  else {
+    Object.assign(solveOpts, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+    try {
+      solveOpts.schedule = toSchedule(o.schedule as never);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    // Adaptive batches need the row structure of the objective: compiler/solve_run.ts.
+    if (toBatch(o.batch as never, seed) && compiled.kind !== 'optimization') return fail('batch = adaptive(...) runs on optimization programs (an objective that is a sum or mean over data rows)', 'a model minibatches with `for i in batch(N, B)` loops');
+    if (toBatch(o.batch as never, seed)) return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
+  }
   const options = { method: alg.name, ...o, steps };
 
   const sign = compiled.sense === 'minimize' ? 1 : -1;

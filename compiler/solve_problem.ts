@@ -51,6 +51,8 @@ export interface BuiltProblem {
   n: number;
   /** The smooth part to minimize (the sense applied). */
   smooth(x: Tracer): Tracer;
+  /** The smooth part with the data arrays (graph order) given as tracers (adaptive batches: rows). */
+  smoothWith(x: Tracer, data: Tracer[]): Tracer;
   /** For gauss_newton / lm: r with smooth = 0.5 ||r||^2, when the objective is c * sumsq(e). */
   residual: ((x: Tracer) => Tracer) | null;
   prox: ProxSpec[];
@@ -86,8 +88,8 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
 
   const consts = (): Tracer[] => dataArrays.map((a) => P.constant(a.data, a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64', a.shape));
   /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
-  const scope = (theta: Tracer | null): { env: Env; low: Lowerer } => {
-    const s = kit.setup(consts());
+  const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
+    const s = kit.setup(data ?? consts());
     if (theta) kit.unpack(theta, s.env, s.low);
     else for (const v of vars) s.env.set(v.name, { kind: 'value', v: P.constant(Float64Array.from({ length: v.size }, (_, k) => v.offset + k), 'float64', v.shape) });
     return s;
@@ -110,12 +112,13 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     return t.flip < 0 ? P.neg(v) : v;
   };
   const smoothTerms = parts.terms.filter((t) => !t.prox);
-  const smooth = (x: Tracer): Tracer => {
-    const { env, low } = scope(x);
+  const smoothWith = (x: Tracer, data?: Tracer[]): Tracer => {
+    const { env, low } = scope(x, data);
     let f: Tracer = P.mul(0, P.sum(x));
     for (const t of smoothTerms) f = P.add(f, P.sum(termValue(t, env, low)));
     return f;
   };
+  const smooth = (x: Tracer): Tracer => smoothWith(x);
 
   // Coefficients of the prox terms: flip * prod(coefs), scalars known before the run.
   const proxTerms = parts.terms.filter((t) => t.prox);
@@ -348,7 +351,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     return `${v.name}[${ix.join(', ')}]`;
   };
   void opt;
-  return { n, smooth, residual, prox, simplex, lower, upper, eq: eqFn, ineq: ineqFn, mEq, mIneq, keys, coordName, vars };
+  return { n, smooth, smoothWith, residual, prox, simplex, lower, upper, eq: eqFn, ineq: ineqFn, mEq, mIneq, keys, coordName, vars };
 }
 
 /** Groups (lists of flat row-major indices) of the fibers along `axis` of an array of `shape`. */

@@ -35,6 +35,8 @@ import { fileMessage, messageAt, type Message } from './messages.js';
 import type { RunResult, RunStatus } from './result.js';
 import type { RunOptions } from './run.js';
 import { BuildError, buildProblem, type BuiltProblem } from './solve_problem.js';
+import { toBatch, toSchedule } from './schedule_options.js';
+import { batchObjective } from './solve_batch.js';
 
 /** The fields of a run result this module fills (run.ts adds seed, backend, compile time). */
 export type SolveOutcome = Pick<RunResult, 'status' | 'messages'> & Partial<RunResult>;
@@ -181,6 +183,17 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
     if (alg.name === 'lbfgs') so.history = o.history as number;
     if (FIRST_ORDER.has(alg.name) || alg.name === 'prox_adam') {
       Object.assign(so, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weight_decay, rho: o.rho });
+      try {
+        so.schedule = toSchedule(o.schedule as never);
+        so.batch = toBatch(o.batch as never, compiled.seed);
+      } catch (e) {
+        return error(compiled.checked.solve?.span ?? null, (e as Error).message);
+      }
+      if (so.batch) {
+        const b = batchObjective(compiled, pb, runner);
+        if (typeof b === 'string') return error(compiled.checked.solve?.span ?? null, `batch = adaptive(...): ${b}`, 'adaptive batches need an objective that is a sum (or mean) over the rows of its data; see docs/optimization.md');
+        obj = { ...obj, batch: b };
+      }
     }
     if (PROX.has(alg.name) || alg.name === 'projected') {
       if (alg.name === 'projected') so.method = method = 'fista';
@@ -203,6 +216,9 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
     diagnostics.zeros = Object.fromEntries(pb.prox.map((t) => [t.name, r.x.subarray(t.offset, t.offset + t.size).filter((v) => v === 0).length]));
     if (hasBounds || pb.simplex.length) diagnostics.max_violation = boundViolation(pb, r.x);
   } else diagnostics.gradient_norm = r.gnorm;
+  // Adaptive batches: the batch sizes as [step, size] at each change.
+  const log = (r.state as { batchLog?: [number, number][] }).batchLog;
+  if (so.batch && log) diagnostics.batch_sizes = log;
   return done(r.status, r.x, r.f, r.steps, diagnostics, r.message);
 }
 
