@@ -76,4 +76,15 @@ describe('prox spellings', () => {
     const v = runRef(g, [])[0]!.data[0]!;
     expect(res.values.z as number).toBeCloseTo(v, 6);
   });
+
+  it.each([
+    ['sum(w * abs(x))', { w: [1, -1, 0, 1] }, /the weight `w` is -1 at entry 1; the weights of an l1 term must be >= 0/],
+    ['group_norm(x, g)', { g: [0, -1, 1, 1] }, /group id -1 at entry 1 is not an int >= 0/],
+    ['group_norm(x, g, gw)', { g: [0, 0, 1, 1], gw: [1] }, /no weight for group id 1/],
+  ])('`%s` with bad data is a run error naming the term', async (term, extra, re) => {
+    const src = `data { y: real[4]\n w: real[4]\n g: int[4]\n gw: real[1] }\nvar x: real[4]\nminimize 0.5 * sumsq(x - y) + ${term}\n`;
+    const r = await run({ source: src, file: 'bad.opt' }, { data: { y: [1, 2, 3, 4], w: [1, 1, 1, 1], g: [0, 0, 1, 1], gw: [1], ...extra } });
+    expect(r.status).toBe('error');
+    expect(r.messages.at(-1)!.message).toMatch(re);
+  });
 });
