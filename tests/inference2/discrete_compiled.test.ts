@@ -10,6 +10,7 @@
 //   - fits of examples/discrete_latents.opt with ELBO + REINFORCE, ELBO + enumeration and IWAE(5)
 //     through run(), and the plan in check.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check, compile, run } from '../../index.js';
@@ -57,6 +58,7 @@ model {
   z ~ Bernoulli(0.3)${via ? ` via ${via}` : ''}
   y ~ Normal(2 * z - 1, 1)
 }
+objective mine = expect(logmeanexp(logp - logq), samples = 2)
 infer vi(objective = ${objective})
 `,
   file: 'small.opt',
@@ -100,6 +102,7 @@ describe('compiled discrete estimators are unbiased (exact enumeration)', () => 
     ['REINFORCE, no baseline', 'reinforce', 'elbo', exactElbo, 3000],
     ['REINFORCE, running-mean baseline', 'reinforce(baseline = mean)', 'elbo', exactElbo, 3000],
     ['IWAE(2), leave-one-out REINFORCE', '', 'iwae(k = 2)', exactIwae2, 3000],
+    ['a user objective (IWAE(2) written in the language), REINFORCE with a running mean', 'reinforce(baseline = mean)', 'mine', exactIwae2, 3000],
   ];
   for (const [label, via, objective, exact, n] of cases) {
     it(label, async () => {
@@ -157,6 +160,18 @@ describe('examples/discrete_latents.opt end to end', () => {
 
   // The score-function fits are noisier: they run the whole budget (tol = 0), and REINFORCE's
   // (score terms of all 8 logits on one ELBO signal) is still the least separated at 2000 steps.
+  it('proxima check examples/discrete_latents.opt --json shows the plan (schema-valid)', async () => {
+    const r = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { estimators: { site: string; estimator: string; reason: string }[] };
+    const { validate } = await import('../compiler/json_schema.js');
+    const schema = JSON.parse(readFileSync('docs/result.schema.json', 'utf8'));
+    expect(validate(schema, json, { $ref: '#/$defs/checkResult' })).toBeNull();
+    expect(json.estimators.map((e) => `${e.site}: ${e.estimator}`)).toEqual(['mu0: reparam', 'mu1: reparam', 'logit_pi: reparam', 'z: enum']);
+    const human = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE], { encoding: 'utf8', timeout: 60_000 });
+    expect(human.stdout).toMatch(/estimators:\n(.|\n)*z: enum \(finite support of 2/);
+  });
+
   for (const [label, via, objective, extra, gap, muGap] of [['ELBO + enumeration', '', 'elbo', '', 0.6, 2.5], ['ELBO + REINFORCE (running mean)', 'reinforce(baseline = mean)', 'elbo', ', tol = 0', 0.4, 1.5], ['IWAE(5)', '', 'iwae(k = 5)', ', tol = 0', 0.6, 2.5]] as const) {
     it(`${label} separates the two clusters`, async () => {
       const r = await run(example(via, objective, extra), { backend: 'ref' });
