@@ -77,16 +77,9 @@ export class AstBuilder {
 
   private span(n: CstNode): Span {
     if (validLocation(n)) {
+      // Offsets only (the parser tracks no lines): the line map turns them into positions.
       const l = n.location!;
-      return {
-        file: this.map.file,
-        start: l.startOffset,
-        end: l.endOffset! + 1,
-        line: l.startLine!,
-        col: l.startColumn!,
-        endLine: l.endLine!,
-        endCol: l.endColumn! + 1,
-      };
+      return this.map.span(l.startOffset, l.endOffset! + 1);
     }
     const first = this.firstToken(n);
     return first === undefined ? this.map.span(0, 0) : tokenSpan(first, this.map);

@@ -23,7 +23,8 @@ export class OptParser extends CstParser {
       skipValidations: !validate,
       recoveryEnabled: true,
       maxLookahead: 3,
-      nodeLocationTracking: 'full',
+      // Offsets suffice (spans come from the line map); full tracking doubled the garbage per node.
+      nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: provider,
     });
     this.performSelfAnalysis();
