@@ -2,7 +2,7 @@
 // objective, with progress, stop requests and checkpoints passed through, and the result in the
 // user's terms (the user's sign for the objective, constrained values in declared shapes).
 // lbfgs and adam run here on the compiled objective; every other solver of an optimization
-// program runs through solve_run.ts (float64, on ref); a solver that is not available (sqp,
+// program runs through solve_run.ts (on the program's backend); a solver that is not available (sqp,
 // bilevel) ends with status `error` saying so, never with a stand-in solver.
 // User errors become an `error` result; anything else thrown is an internal error.
 
