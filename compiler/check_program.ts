@@ -539,7 +539,7 @@ function programLevel(c: Checker, p: CheckedProgram): void {
     const draw = p.model ? modelDraw(p.model.body, name) : null;
     if (!p.infer || !p.model) c.error(l.decl.name.span, `${q(name)} is an int param, a discrete latent: it needs a model and \`infer vi\``, 'or declare it as data');
     else if (!draw) c.error(l.decl.name.span, `the discrete latent ${q(name)} is never drawn in the model`, `draw it from a discrete distribution: \`${name} ~ Bernoulli(p)\``);
-    else if (draw.dist.kind === 'Call' && !['Bernoulli'].includes(draw.dist.callee.name)) c.error(draw.dist.span, `the discrete latent ${q(name)} is drawn from ${q(draw.dist.callee.name)}; this release supports Bernoulli latents`);
+    else if (draw.dist.kind === 'Call' && !['Bernoulli', 'Categorical'].includes(draw.dist.callee.name)) c.error(draw.dist.span, `the discrete latent ${q(name)} is drawn from ${q(draw.dist.callee.name)}; this release supports Bernoulli and Categorical latents`);
   }
   if (p.solve && p.infer) c.error(p.infer.span, 'a program either solves (`solve`) or infers (`infer`), not both');
   if (p.optimize && p.model) c.error(p.optimize.span, 'a program has either an objective or a model, not both', 'put the model\'s terms into the objective, or use `target +=` in the model');

@@ -33,13 +33,19 @@ export interface DiscreteSite {
   name: string;
   shape: number[];
   size: number;
+  /** Support size: 2 for Bernoulli (one logit per element), K for Categorical (K logits per
+   * element, values 0..K-1). */
+  K: number;
+  /** Whether the model draws it from a Categorical (else Bernoulli). */
+  categorical: boolean;
   /** Offset of the site's logits in phi (after the continuous family's parameters). */
   offset: number;
   estimator: Estimator;
 }
 
 export interface DiscreteVi {
-  /** Variational parameters: the Gaussian family's, then one logit per latent element. */
+  /** Variational parameters: the Gaussian family's, then per latent element one logit
+   * (Bernoulli) or K logits (Categorical). */
   m: number;
   phi0: Float64Array;
   sites: DiscreteSite[];
@@ -54,6 +60,9 @@ export interface DiscreteVi {
 }
 
 const logBernoulli = (logits: Tracer, z: Tracer) => P.sum(P.add(P.mul(z, P.logSigmoid(logits)), P.mul(P.sub(1, z), P.logSigmoid(P.neg(logits)))));
+/** log q of a Categorical guide: logits [..., K], z [...] (float values 0..K-1). */
+const logCategorical = (logits: Tracer, z: Tracer, K: number) =>
+  P.sum(P.where(P.eq(P.expandDims(z, -1), P.iota([K], 0, 'float64')), P.logSoftmax(logits, -1), 0));
 
 export function discreteVi(compiled: CompiledProgram, guide: string, obj: Objective): DiscreteVi {
   const { kit, layout } = compiled.internals;
@@ -64,10 +73,22 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
   const dataSpecs = kit.specs.slice(1) as Parameters<typeof trace>[1];
 
   // Latent shapes are compile-time numbers (int data); evaluate them in a throwaway trace.
+  // So is a Categorical latent's K, the last axis of its distribution's parameter: read from the
+  // model's draw, lowered at the initial point.
   let shapes: { name: string; shape: number[] }[] = [];
+  const support = new Map<string, { K: number; categorical: boolean }>();
   trace((...data: Tracer[]) => {
-    const { env, low } = kit.setup(data);
+    const { env, low } = kit.setup(data, P.constant(new Int32Array([0, 0]), 'int32', [2]));
     shapes = kit.latentShapes(env, low);
+    const names = new Set(shapes.map((x) => x.name));
+    low.onSample = (name, dist) => {
+      if (!names.has(name) || support.has(name)) return;
+      const categorical = dist.spec.family === 'Categorical';
+      support.set(name, { K: categorical ? dist.params[0]!.shape[dist.params[0]!.rank - 1]! : 2, categorical });
+    };
+    kit.unpack(P.constant(x0), env, low);
+    kit.modelLogp(env, low);
+    low.onSample = undefined;
     return P.zeros([]);
   }, dataSpecs);
   const info = objectiveInfo(obj);
@@ -75,9 +96,10 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
   let offset = family.size(n);
   const sites: DiscreteSite[] = shapes.map((s) => {
     const size = s.shape.reduce((a, b) => a * b, 1);
-    const est = chooseEstimator({ site: s.name, dist: defaultSpec('Bernoulli'), supportSize: 2, batchSize: size, via: vias.get(s.name) }, info).estimator;
-    const site = { name: s.name, shape: s.shape, size, offset, estimator: est };
-    offset += size;
+    const { K, categorical } = support.get(s.name) ?? { K: 2, categorical: false };
+    const est = chooseEstimator({ site: s.name, dist: defaultSpec(categorical ? 'Categorical' : 'Bernoulli'), supportSize: K, batchSize: size, via: vias.get(s.name) }, info).estimator;
+    const site = { name: s.name, shape: s.shape, size, K, categorical, offset, estimator: est };
+    offset += categorical ? size * K : size;
     return site;
   });
   for (const s of sites) {
@@ -87,6 +109,7 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     if (s.estimator.kind === 'reparam') throw new LowerError(compiled.checked.infer!.span, `\`${s.name}\` is discrete and cannot be reparameterized; use enumerate, mvd or reinforce`);
   }
   const m = offset;
+  const logQ = (s: DiscreteSite, logits: Tracer, z: Tracer) => (s.categorical ? logCategorical(logits, z, s.K) : logBernoulli(logits, z));
   const usesBaseline = sites.some((s) => s.estimator.kind === 'reinforce' && s.estimator.baseline === 'mean');
   const phi0 = new Float64Array(m);
   phi0.set(family.init(n, identity(n)).subarray(0, family.size(n)));
@@ -101,6 +124,13 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     const lqc = family.logq!(phiC, w, n);
     const dk = sites.length ? P.splitKey(kd!, Math.max(2, sites.length)) : [];
     const zs = sites.map((s, i) => {
+      if (s.categorical) {
+        // Gumbel-max on the stopped logits.
+        const logits = P.reshape(P.slice(phi, [s.offset], [s.offset + s.size * s.K]), [...s.shape, s.K]);
+        const u = P.uniform(dk[i]!, [...s.shape, s.K]);
+        const gumbel = P.neg(P.log(P.neg(P.log(P.add(P.mul(u, 1 - 1e-12), 1e-300)))));
+        return { logits, z: P.cast(P.argmax(P.add(P.stopGradient(logits), gumbel), -1), 'float64') };
+      }
       const logits = P.reshape(P.slice(phi, [s.offset], [s.offset + s.size]), s.shape);
       return { logits, z: P.cast(P.lt(P.uniform(dk[i]!, s.shape), P.stopGradient(P.sigmoid(logits))), 'float64') };
     });
@@ -112,10 +142,12 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     const latents = new Map(sites.map((s, i) => [s.name, zs[i]!.z]));
     const logJac = kit.unpack(u, env, low, latents);
     const lp = P.add(kit.modelLogp(env, low), logJac);
-    const lqd = zs.reduce<Tracer>((a, x) => P.add(a, logBernoulli(x.logits, x.z)), P.zeros([]));
+    const lqd = zs.reduce<Tracer>((a, x, i) => P.add(a, logQ(sites[i]!, x.logits, x.z)), P.zeros([]));
     return { lp, lq: P.add(lqc, lqd) };
   };
-  /** The local-expectation term of one site for one particle. */
+  /** The local-expectation term of one site for one particle: sum_j sum_k (p_jk - stop p_jk) *
+   * stop(F(z_j = k) - F(z_j = 0)), K model evaluations per element (for Bernoulli, the k = 1
+   * term alone, as sum_k p_jk = 1). */
   const localTerm = (s: DiscreteSite, i: number, u: Tracer, lqc: Tracer, zs: { logits: Tracer; z: Tracer }[], key: Tracer, data: Tracer[]) => {
     const flatZ = P.reshape(zs[i]!.z, [s.size]);
     const diffs = P.scan((_c, [e]) => {
@@ -125,9 +157,11 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
         const r = logWeight(P.stopGradient(u), P.stopGradient(lqc), zz.map((x) => ({ logits: P.stopGradient(x.logits), z: x.z })), key, data);
         return P.sub(r.lp, r.lq);
       };
-      return [[], [P.sub(at(1), at(0))]];
+      if (!s.categorical) return [[], [P.sub(at(1), at(0))]];
+      const f0 = at(0);
+      return [[], [P.stack(Array.from({ length: s.K }, (_, k) => (k === 0 ? P.zeros([]) : P.sub(at(k), f0))))]];
     }, [], [P.constant(identity(s.size), 'float64', [s.size, s.size])]).ys[0]!;
-    const p = P.sigmoid(P.reshape(zs[i]!.logits, [s.size]));
+    const p = s.categorical ? P.softmax(P.reshape(zs[i]!.logits, [s.size, s.K]), -1) : P.sigmoid(P.reshape(zs[i]!.logits, [s.size]));
     return P.sum(P.mul(P.sub(p, P.stopGradient(p)), P.stopGradient(diffs)));
   };
 
@@ -137,7 +171,7 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
         const [kq, kp] = P.splitKey(k!, 2);
         const d = drawParticle(ph, kq!, obj.pathwise);
         const { lp, lq } = logWeight(d.u, d.lqc, d.zs, kp!, data);
-        const lqs = d.zs.map((x) => logBernoulli(x.logits, x.z));
+        const lqs = d.zs.map((x, i) => logQ(sites[i]!, x.logits, x.z));
         const locals = sites.map((s, i) => (s.estimator.kind === 'enum' || s.estimator.kind === 'mvd' ? localTerm(s, i, d.u, d.lqc, d.zs, kp!, data) : P.zeros([])));
         return [[], [lp, lq, ...lqs, ...locals]];
       }, [], [P.splitKeys(key, obj.samples)]);

@@ -65,6 +65,10 @@ const isTracer = (v: LV): v is Tracer => typeof v === 'object' && !('kind' in v)
 export class Lowerer {
   constructor(readonly globals: Env) {}
 
+  /** Called with each `name ~ D(...)` statement's target name and lowered distribution (the
+   * discrete engine reads a latent's support size, a Categorical's K, from it). */
+  onSample?: (name: string, dist: DistV) => void;
+
   tensor(v: LV, span: Span): Tracer {
     if (typeof v === 'number') return P.full([], v);
     if (typeof v === 'boolean') return P.full([], v ? 1 : 0, 'bool');
@@ -293,6 +297,7 @@ export class Lowerer {
         return this.forLoop(st, env);
       case 'Sample': {
         const dist = this.expr(st.dist, env) as DistV;
+        if (this.onSample && st.target.kind === 'Ident') this.onSample(st.target.name, dist);
         if (st.target.kind === 'Ident' && !env.get(st.target.name)) return this.draw(st.target.name, dist, st, env);
         const x = this.tensor(this.expr(st.target, env), st.target.span);
         const lp = P.sum(dist.spec.logProb(dist.params, dist.spec.support.discrete ? x : P.cast(x, 'float64')));

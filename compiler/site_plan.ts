@@ -65,9 +65,19 @@ export function sitePlan(checked: CheckedProgram): EstimatorEntry[] | null {
     if (s.dist.kind !== 'Call') continue;
     const r = resolveCall(s.dist.callee.name, s.dist.args.map((a) => a.name?.name ?? null));
     if (typeof r === 'string') continue;
-    const supportSize = r.spec.support.discrete && r.spec.name.startsWith('Bernoulli') ? 2 : null;
+    const supportSize = r.spec.support.discrete && r.spec.name.startsWith('Bernoulli') ? 2 : r.spec.family === 'Categorical' ? categories(checked, s.dist.args[0]?.value) : null;
     const p = chooseEstimator({ site, dist: r.spec, supportSize, batchSize: copies.get(site) ?? 1, via }, obj);
     out.push({ site, estimator: estimatorName(p.estimator), reason: p.reason.replace('Infinity copies', 'one copy per element'), ...(via ? { via: estimatorName(via) } : {}) });
   }
   return out;
+}
+
+/** A Categorical's K when its parameter is a declared name whose last dimension is a literal
+ * (`w: simplex[3]`); otherwise unknown without data (null; the run reads K from the lowered
+ * parameter). */
+function categories(checked: CheckedProgram, arg: Expr | undefined): number | null {
+  if (!arg || arg.kind !== 'Ident') return null;
+  const d = checked.decls.find((x) => x.decl.name.name === arg.name);
+  const last = d?.decl.type.dims[d.decl.type.dims.length - 1];
+  return last && last.kind === 'Number' ? last.value : null;
 }
