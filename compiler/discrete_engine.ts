@@ -91,6 +91,7 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     low.onSample = undefined;
     return P.zeros([]);
   }, dataSpecs);
+  if (obj.gradient !== 'standard') throw new LowerError(compiled.checked.infer!.span, `\`grad = ${obj.gradient}\` is for reparameterized guides; a program with discrete latents takes the standard gradient (drop \`grad\`)`);
   const info = objectiveInfo(obj);
   const vias = new Map(siteSamples(compiled.checked).map((e) => [e.site, e.via]));
   let offset = family.size(n);

@@ -96,7 +96,8 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     // Both densities on the constrained space (their Jacobians would cancel in lp - lq). The
     // guide's draws are reparameterized through its statements, so wake-sleep (no gradient
     // through the draws) is not available for a guide block.
-    particles: (phi, key, _ex, data, K, pathwise) => {
+    particles: (phi, key, _ex, data, K, pathwise, fixedScore = false) => {
+      if (fixedScore) throw new LowerError(guide.span, '`grad = stl` and `grad = dreg` need an automatic guide (mean_field, full_rank, low_rank); a guide block scores its draws with its own parameters');
       if (!pathwise) throw new LowerError(guide.span, 'wake-sleep objectives (rws) need an automatic guide; a guide block is differentiated through its draws');
       return particleScan((k) => {
         const [kq, kp] = P.splitKey(k, 2);

@@ -31,7 +31,7 @@ import { runResult, type NestedValue, type RunResult } from './result.js';
 import type { CheckpointHooks, Progress } from './run.js';
 import { autoEngine, type ViEngine } from './vi_engine.js';
 import { evaluate, type Objective } from '../stdlib/vi/objectives.js';
-import { objectiveText, resolveObjective } from './objective_program.js';
+import { isPlainElbo, objectiveText, resolveObjective } from './objective_program.js';
 import { sitePlan } from './site_plan.js';
 import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
 import { runDiscreteInference } from './infer_discrete.js';
@@ -93,7 +93,7 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   // The ELBO keeps the Gaussian fast path (exact entropy or sticking-the-landing); any other
   // objective runs on the particles' log weights (objectiveGraph).
   let general: Objective | null = null;
-  if (o.objective !== 'elbo') {
+  if (!isPlainElbo(o.objective)) {
     try {
       general = resolveObjective(o.objective, compiled.checked.objectives, K);
     } catch (e) {
@@ -253,14 +253,22 @@ async function laplaceStart(compiled: CompiledProgram, x0: Float64Array): Promis
  * (phi, key, ...extras, ...data) -> a general objective's estimate [, d/dphi]: its body on the K
  * particles' log weights (objective_program.ts; reparameterized draws, or none for wake-sleep).
  */
-function objectiveGraph(engine: ViEngine, m: number, dataSpecs: unknown[], obj: Objective, withGrad: boolean): Graph {
+export function objectiveGraph(engine: ViEngine, m: number, dataSpecs: unknown[], obj: Objective, withGrad: boolean): Graph {
   const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
   const ne = engine.extraSpecs.length;
   const particles = engine.particles!;
   return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
+    const fixed = obj.gradient !== 'standard';
     const f = (p: Tracer) => {
-      const { lp, lq } = particles(p, key, rest.slice(0, ne), rest.slice(ne), obj.samples, obj.pathwise);
-      return evaluate(obj.body, lp, lq);
+      const { lp, lq } = particles(p, key, rest.slice(0, ne), rest.slice(ne), obj.samples, obj.pathwise, fixed);
+      if (obj.gradient !== 'dreg') return evaluate(obj.body, lp, lq);
+      // DReG (Tucker et al. 2018; stdlib/vi/estimate.ts dreg): the value is IWAE's, the
+      // gradient sum_k stop(w~_k)^2 d log w_k, log q scored with phi held fixed.
+      const lw = P.sub(lp, lq);
+      const value = evaluate(obj.body, lp, lq);
+      const wt = P.stopGradient(P.softmax(lw));
+      const s = P.sum(P.mul(P.square(wt), lw));
+      return P.add(P.stopGradient(value), P.sub(s, P.stopGradient(s)));
     };
     if (!withGrad) return f(phi);
     const [v, [g]] = valueAndGrad(f)(phi);

@@ -69,16 +69,21 @@ function lowerBody(e: Ast): Expr {
   }
 }
 
+/** Whether `infer vi(objective = o)` is the plain ELBO (`elbo`, or `elbo(grad = standard)`). */
+export function isPlainElbo(o: unknown): boolean {
+  return o === 'elbo' || (typeof o === 'object' && o !== null && (o as { method?: string }).method === 'elbo' && ((o as { grad?: string }).grad ?? 'standard') === 'standard');
+}
+
 /**
  * The objective `infer vi(objective = o)` names: a built-in (a bare name or {method, ...options}
  * from the checker) or a user definition. `samples` is the vi's `samples` option.
  */
 export function resolveObjective(o: unknown, defs: readonly ObjectiveDef[], samples: number): Objective {
-  const call = (typeof o === 'object' && o ? o : { method: o }) as { method: string; k?: number; alpha?: number; gradient?: Gradient };
+  const call = (typeof o === 'object' && o ? o : { method: o }) as { method: string; k?: number; alpha?: number; grad?: Gradient };
   const k = call.k ?? 5;
   switch (call.method) {
-    case 'elbo': return B.elbo(samples);
-    case 'iwae': return B.iwae(k, call.gradient ?? 'standard');
+    case 'elbo': return B.elbo(samples, call.grad ?? 'standard');
+    case 'iwae': return B.iwae(k, call.grad ?? 'standard');
     case 'renyi': return B.renyi(call.alpha ?? 0.5, k);
     case 'vimco': return B.vimco(k);
     case 'rws': return B.rwsWakeQ(k);
@@ -90,5 +95,5 @@ export function resolveObjective(o: unknown, defs: readonly ObjectiveDef[], samp
 
 /** The objective's text, for check's plan and messages. */
 export function objectiveText(obj: Objective): string {
-  return `${obj.name}: expect(${show(obj.body)}, samples = ${obj.samples})`;
+  return `${obj.name}: expect(${show(obj.body)}, samples = ${obj.samples})${obj.gradient !== 'standard' ? `, grad = ${obj.gradient}` : ''}`;
 }

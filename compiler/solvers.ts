@@ -138,8 +138,11 @@ export const INFER_METHODS: readonly MethodSpec[] = [
       // Built-ins (compiler/objective_program.ts) or an `objective name = ...` of the program.
       objective: {
         kind: 'name', builtins: ['elbo', 'iwae', 'renyi', 'vimco', 'rws'], default: 'elbo',
+        // `grad`: the guide-gradient estimator of the reparameterized draws (stdlib Objective
+        // `gradient`): sticking-the-landing for the ELBO, doubly reparameterized for IWAE.
         calls: {
-          iwae: { k: { kind: 'int', default: 5, min: 1 } },
+          elbo: { grad: { kind: 'enum', values: ['standard', 'stl'], default: 'standard' } },
+          iwae: { k: { kind: 'int', default: 5, min: 1 }, grad: { kind: 'enum', values: ['standard', 'dreg'], default: 'standard' } },
           vimco: { k: { kind: 'int', default: 5, min: 2 } },
           rws: { k: { kind: 'int', default: 5, min: 1 } },
           renyi: { alpha: { kind: 'real', default: 0.5 }, k: { kind: 'int', default: 5, min: 1 } },

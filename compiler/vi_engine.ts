@@ -34,9 +34,10 @@ export interface ViEngine {
    * point, so lp - lq is the importance log weight with nothing left out: the general objectives
    * (objective_program.ts) and the k-hat diagnostic need the weights themselves, not the ELBO
    * less a constant. With `pathwise` false the draws carry no gradient (wake-sleep); null when
-   * the guide has no density (delta).
+   * the guide has no density (delta). With `fixedScore` log q is scored with phi held fixed, its
+   * gradient only through the draw (STL, and DReG's path term).
    */
-  particles: ((phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number, pathwise: boolean) => { lp: Tracer; lq: Tracer }) | null;
+  particles: ((phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number, pathwise: boolean, fixedScore?: boolean) => { lp: Tracer; lq: Tracer }) | null;
   /** The guide's mean on the unconstrained scale (automatic guides), for the correlation check. */
   mean: ((phi: Tracer, extras: Tracer[]) => Tracer) | null;
 }
@@ -72,7 +73,7 @@ export function autoEngine(kit: ProgramKit, layout: Layout, family: GaussianFami
       kit.unpack(z, env, low);
       return { env, low };
     },
-    particles: family.logq ? (phi, key, ex, data, K, pathwise) => {
+    particles: family.logq ? (phi, key, ex, data, K, pathwise, fixedScore = false) => {
       const logq = family.logq!;
       const m = family.noise(n);
       const src = pathwise ? phi : P.stopGradient(phi);
@@ -80,7 +81,7 @@ export function autoEngine(kit: ProgramKit, layout: Layout, family: GaussianFami
         const [kq, kp] = P.splitKey(k, 2);
         const w = family.sample(src, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
         // log q of z = shift + A w is log q(w) - log|det A|.
-        return [logDensityAt(kit, unwhiten(affine(ex), w), kp!, data), P.sub(logq(phi, w, n), W.logDet)];
+        return [logDensityAt(kit, unwhiten(affine(ex), w), kp!, data), P.sub(logq(fixedScore ? P.stopGradient(phi) : phi, w, n), W.logDet)];
       }, key, K);
     } : null,
     mean: (phi, ex) => unwhiten(affine(ex), family.mean(phi, n)),
