@@ -18,7 +18,7 @@
 // (data are constants of the graphs: uploaded once per compiled graph). The result reports it.
 // Prox operators and projections run on the host in float64.
 
-import { solveAsync, type Method, type Objective, type SolveOptions, type SolverState } from '../stdlib/optim/driver.js';
+import { solveAsync, drainAsync, type Method, type Objective, type SolveOptions, type SolverState } from '../stdlib/optim/driver.js';
 import { graphObjective, leastSquaresObjective } from '../stdlib/optim/graph_objective.js';
 import { blockProx, hostProx, zeroProx, type HostProx, type ProxBlock } from '../stdlib/prox/host.js';
 import { augLagSteps, type AugLagState } from '../stdlib/solvers/augmented_lagrangian.js';
@@ -139,7 +139,7 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
         saveCheckpoint: opts.checkpoint?.save as ((s: AugLagState) => void) | undefined,
         resume: opts.checkpoint?.resume as unknown as AugLagState | undefined,
       });
-      r = await drain(it);
+      r = await drainAsync(it);
     }
     for (const w of r.warnings) messages.push(at(null, 'warning', w));
     const diagnostics: Record<string, unknown> = {
@@ -153,7 +153,7 @@ export async function runSolver(compiled: CompiledProgram, alg: AlgorithmChoice,
   // ---- bounds only: projected L-BFGS ----
   if (alg.name === 'projected' && !pb.simplex.length && !pb.prox.length) {
     const obj = graphObjective(pb.smooth, pb.n, runner);
-    const r = await drain(boundedSteps((x) => obj.evaluate(x, 0), x0, { lower: pb.lower, upper: pb.upper, tol: o.tol as number, maxIter: steps, history: o.history as number }, {
+    const r = await drainAsync(boundedSteps((x) => obj.evaluate(x, 0), x0, { lower: pb.lower, upper: pb.upper, tol: o.tol as number, maxIter: steps, history: o.history as number }, {
       onStep: hooks.onStep, shouldStop: opts.shouldStop, checkpointEvery: opts.checkpoint?.every,
       saveCheckpoint: opts.checkpoint?.save as ((s: BoundedState) => void) | undefined,
       resume: opts.checkpoint?.resume as unknown as BoundedState | undefined,
@@ -296,15 +296,3 @@ function multipliersByKey(pb: BuiltProblem, r: Pick<ConstrainedResult, 'multipli
   return out;
 }
 
-/** Runs a step generator to its end, yielding to the event loop every ~20 ms (Ctrl-C, progress). */
-async function drain<T, R>(it: Generator<T, R>): Promise<R> {
-  let last = performance.now();
-  for (;;) {
-    const r = it.next();
-    if (r.done) return r.value;
-    if (performance.now() - last > 20) {
-      await new Promise((res) => setImmediate(res));
-      last = performance.now();
-    }
-  }
-}

@@ -233,8 +233,12 @@ export function solve(obj: Objective, x0: Float64Array, opts: SolveOptions, hook
 }
 
 /** Runs the solver to the end, yielding to the event loop every ~20 ms (signals, progress). */
-export async function solveAsync(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Promise<SolveResult> {
-  const it = solveSteps(obj, x0, opts, hooks);
+export function solveAsync(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Promise<SolveResult> {
+  return drainAsync(solveSteps(obj, x0, opts, hooks));
+}
+
+/** Runs any step generator to its end, yielding to the event loop every ~20 ms (Ctrl-C, progress). */
+export async function drainAsync<T, R>(it: Generator<T, R>): Promise<R> {
   let last = performance.now();
   for (;;) {
     const r = it.next();
