@@ -90,6 +90,16 @@ function supportProbs(spec: DistSpec, params: readonly TLike[]): Tracer {
 }
 
 /** Draws the guide at `phi`, applying each site's estimator. */
+/** What a guide's context says to model-only statements. */
+const GUIDE_ONLY: Pick<SiteCtx, 'observe' | 'factor'> = {
+  observe(name) {
+    throw new Error(`site ${name}: a guide has no observations`);
+  },
+  factor(name) {
+    throw new Error(`factor ${name}: factors belong in the model`);
+  },
+};
+
 export function runGuide(guide: Program, phi: readonly Tracer[], key: Tracer, layout: DimLayout, obj: ObjectiveInfo, via: Readonly<Record<string, Estimator>> = {}): GuideTrace {
   const tr: GuideTrace = { values: new Map(), factors: [], enumLogq: [], scores: [], mvds: [], plan: [] };
   let k = key;
@@ -163,12 +173,7 @@ export function runGuide(guide: Program, phi: readonly Tracer[], key: Tracer, la
       tr.factors.push({ site: name, lp: lq });
       return z;
     },
-    observe(name) {
-      throw new Error(`site ${name}: a guide has no observations`);
-    },
-    factor(name) {
-      throw new Error(`factor ${name}: factors belong in the model`);
-    },
+    ...GUIDE_ONLY,
   };
   guide(ctx, phi);
   return tr;
@@ -184,12 +189,7 @@ export function scoreGuide(guide: Program, phi: readonly Tracer[], values: Reado
       factors.push({ site: name, lp: resolveSpec(dist).logProb(params.map(asT), z) });
       return z;
     },
-    observe(name) {
-      throw new Error(`site ${name}: a guide has no observations`);
-    },
-    factor(name) {
-      throw new Error(`factor ${name}: factors belong in the model`);
-    },
+    ...GUIDE_ONLY,
   };
   guide(ctx, phi);
   return factors;
