@@ -6,18 +6,13 @@ import { ops as P, trace, runRef, type Tracer } from '../../runtime/index.js';
 import { paretoKHat } from '../../stdlib/vi/psis.js';
 import { correlatedPairs, covarianceFromPrecision } from '../../stdlib/vi/correlation.js';
 import { detectPlateau, shortTrace } from '../../stdlib/vi/elbo_trace.js';
+import { rng as mulberry32 } from '../helpers/fd.js';
 import { logWeight, type VIProgram } from '../../stdlib/vi/estimate.js';
 
-/** A small deterministic uniform stream (mulberry32). */
+/** A deterministic uniform stream in (0, 1) (the shared mulberry32, kept off 0 for logs). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 + 1e-12;
-  };
+  const u = mulberry32(seed);
+  return () => u() + 1e-12;
 }
 
 describe('Pareto k-hat', () => {
