@@ -18,6 +18,8 @@ import { prepare } from '../../compiler/backend.js';
 import { discreteVi } from '../../compiler/discrete_engine.js';
 import { resolveObjective } from '../../compiler/objective_program.js';
 import { expectUnbiased, type Draws } from './harness.js';
+import { exactElbo as elboOf, exactIwae2 as iwae2Of } from '../helpers/exact_vi.js';
+import { gradient } from '../helpers/fd.js';
 
 const EXAMPLE = 'examples/categorical_latents.opt';
 
@@ -70,23 +72,10 @@ const logW = (z: number[], l: number[]) => {
   return s - Math.log(qOf(z, l));
 };
 const ZS = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b) => [a, b]));
-const exactElbo = (l: number[]) => ZS.reduce((a, z) => a + qOf(z, l) * logW(z, l), 0);
-const exactIwae2 = (l: number[]) => {
-  let s = 0;
-  for (const a of ZS) for (const b of ZS) {
-    const m = Math.max(logW(a, l), logW(b, l));
-    s += qOf(a, l) * qOf(b, l) * (m + Math.log((Math.exp(logW(a, l) - m) + Math.exp(logW(b, l) - m)) / 2));
-  }
-  return s;
-};
-const fdGrad = (f: (l: number[]) => number, l: number[]) => Float64Array.from(l.map((_, i) => {
-  const h = 1e-5;
-  const up = [...l];
-  const dn = [...l];
-  up[i]! += h;
-  dn[i]! -= h;
-  return (f(up) - f(dn)) / (2 * h);
-}));
+const PROGRAM = { states: ZS, q: qOf, logW };
+const exactElbo = elboOf(PROGRAM);
+const exactIwae2 = iwae2Of(PROGRAM);
+const fdGrad = (f: (l: number[]) => number, l: number[]) => gradient((x) => f([...x]), Float64Array.from(l));
 
 describe('compiled Categorical estimators are unbiased (exact enumeration, K = 3)', () => {
   const L = Float64Array.of(0.4, -0.9, 0.2, -0.3, 0.5, 0.1);

@@ -20,6 +20,8 @@ import { prepare } from '../../compiler/backend.js';
 import { discreteVi } from '../../compiler/discrete_engine.js';
 import { resolveObjective } from '../../compiler/objective_program.js';
 import { expectUnbiased, meanSd, totalVariance, type Draws } from './harness.js';
+import { exactElbo as elboOf, exactIwae2 as iwae2Of } from '../helpers/exact_vi.js';
+import { gradient } from '../helpers/fd.js';
 
 const EXAMPLE = 'examples/discrete_latents.opt';
 const DRAW = '\n  z ~ Bernoulli(logits = logit_pi)\n';
@@ -76,23 +78,10 @@ const logW = (z: number[], l: number[]) => {
 };
 const q = (z: number[], l: number[]) => z.reduce((a, zi, i) => a * (zi ? sig(l[i]!) : 1 - sig(l[i]!)), 1);
 const ZS = [[0, 0], [0, 1], [1, 0], [1, 1]];
-const exactElbo = (l: number[]) => ZS.reduce((a, z) => a + q(z, l) * logW(z, l), 0);
-const exactIwae2 = (l: number[]) => {
-  let s = 0;
-  for (const a of ZS) for (const b of ZS) {
-    const m = Math.max(logW(a, l), logW(b, l));
-    s += q(a, l) * q(b, l) * (m + Math.log((Math.exp(logW(a, l) - m) + Math.exp(logW(b, l) - m)) / 2));
-  }
-  return s;
-};
-const fdGrad = (f: (l: number[]) => number, l: number[]) => Float64Array.from(l.map((_, i) => {
-  const h = 1e-5;
-  const up = [...l];
-  const dn = [...l];
-  up[i]! += h;
-  dn[i]! -= h;
-  return (f(up) - f(dn)) / (2 * h);
-}));
+const PROGRAM = { states: ZS, q: q, logW };
+const exactElbo = elboOf(PROGRAM);
+const exactIwae2 = iwae2Of(PROGRAM);
+const fdGrad = (f: (l: number[]) => number, l: number[]) => gradient((x) => f([...x]), Float64Array.from(l));
 
 describe('compiled discrete estimators are unbiased (exact enumeration)', () => {
   const L = Float64Array.of(0.4, -0.9);
