@@ -3,7 +3,15 @@
 
 export { parse, check, compile, run, dataSources, type CheckOptions } from './compiler/api.js';
 export { fingerprint, type RunOptions, type Progress, type CheckpointHooks } from './compiler/run.js';
-export type { CompileOptions, CompiledProgram, CompiledObjective, LayoutEntry, NestedNumber, ProgramInput, SourceInput } from './compiler/compile.js';
+export type {
+  CompileOptions,
+  CompiledProgram,
+  CompiledObjective,
+  LayoutEntry,
+  NestedNumber,
+  ProgramInput,
+  SourceInput,
+} from './compiler/compile.js';
 export type { RunResult, RunStatus, CheckResult, NestedValue, PosteriorSummary } from './compiler/result.js';
 export type { Decomposition, AlgorithmChoice, ProxTerm, SetTerm, ConstraintTerm } from './compiler/analyze.js';
 export { CompileError, formatMessages, type Message } from './compiler/messages.js';

@@ -9,7 +9,9 @@ import { compile, initBackend } from '../runtime/backends/index.js';
 import { median, type BenchRow } from './harness.js';
 import { jaxReady } from './peers/jax.js';
 
-const N = 1000, D = 10, REPS = 7;
+const N = 1000,
+  D = 10,
+  REPS = 7;
 
 export async function run(): Promise<BenchRow[]> {
   await initBackend('wasm');
@@ -24,7 +26,11 @@ export async function run(): Promise<BenchRow[]> {
       const z = P.matmul(Xt, w);
       return P.mean(P.sub(P.softplus(z), P.mul(yt, z)));
     };
-    const g = trace((w, Xt, yt) => [grad(loss)(w!, Xt!, yt!)], [{ shape: [D, 1] }, { shape: [N, D] }, { shape: [N, 1] }], 'float32');
+    const g = trace(
+      (w, Xt, yt) => [grad(loss)(w!, Xt!, yt!)],
+      [{ shape: [D, 1] }, { shape: [N, D] }, { shape: [N, 1] }],
+      'float32',
+    );
     const exe = await compile(g, { backend: 'wasm' });
     exe.run([new Float32Array(D), { data: X, shape: [N, D] }, { data: y, shape: [N, 1] }]);
     const t1 = performance.now();
@@ -45,7 +51,16 @@ export async function run(): Promise<BenchRow[]> {
       if (r > 0) theirs.push((performance.now() - s0) / 1000);
     }
   }
-  const rows: BenchRow[] = [{ name: 'compile-to-first-gradient proxima(wasm)', unit: 'ms', value: median(ours) * 1000 }];
-  if (jax) rows.push({ name: 'compile-to-first-gradient jax-js(wasm)', unit: 'ms', value: median(theirs) * 1000, peer: 'jax-js', ratio: median(theirs) / median(ours) });
+  const rows: BenchRow[] = [
+    { name: 'compile-to-first-gradient proxima(wasm)', unit: 'ms', value: median(ours) * 1000 },
+  ];
+  if (jax)
+    rows.push({
+      name: 'compile-to-first-gradient jax-js(wasm)',
+      unit: 'ms',
+      value: median(theirs) * 1000,
+      peer: 'jax-js',
+      ratio: median(theirs) / median(ours),
+    });
   return rows;
 }

@@ -22,7 +22,10 @@ export function median(xs: readonly number[]): number {
  * Times `fn` (one "iteration" = `inner` calls): `warmup` untimed iterations, then `reps` timed
  * ones; returns the median seconds per call.
  */
-export async function timeIt(fn: () => unknown | Promise<unknown>, opts: { reps?: number; inner?: number; warmup?: number } = {}): Promise<number> {
+export async function timeIt(
+  fn: () => unknown | Promise<unknown>,
+  opts: { reps?: number; inner?: number; warmup?: number } = {},
+): Promise<number> {
   const reps = Math.max(MIN_REPS, opts.reps ?? 7);
   const inner = opts.inner ?? 1;
   for (let i = 0; i < (opts.warmup ?? 1) * inner; i++) await fn();
@@ -39,7 +42,10 @@ export async function timeIt(fn: () => unknown | Promise<unknown>, opts: { reps?
  * Times several contenders with their repetitions interleaved (A B C A B C ...), so that load
  * from other processes on a shared machine hits all of them alike. Returns median seconds/call.
  */
-export async function timeInterleaved(fns: Record<string, () => unknown>, opts: { reps?: number; inner?: number; warmup?: number } = {}): Promise<Record<string, number>> {
+export async function timeInterleaved(
+  fns: Record<string, () => unknown>,
+  opts: { reps?: number; inner?: number; warmup?: number } = {},
+): Promise<Record<string, number>> {
   const reps = Math.max(MIN_REPS, opts.reps ?? 7);
   const inner = opts.inner ?? 1;
   const names = Object.keys(fns);
@@ -69,7 +75,13 @@ export async function calibrate(fn: () => unknown, target = 0.25): Promise<numbe
 
 export function machineFacts(): Record<string, string | number> {
   const c = cpus();
-  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpu: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 export function formatValue(v: number, unit: string): string {
@@ -82,7 +94,9 @@ export function printTable(suite: string, rows: readonly BenchRow[]): void {
   const w = Math.max(20, ...rows.map((r) => r.name.length));
   for (const r of rows) {
     const ratio = r.ratio !== undefined ? `  x${r.ratio.toFixed(2)} vs ${r.peer}` : '';
-    console.log(`  ${r.name.padEnd(w)}  ${formatValue(r.value, r.unit).padStart(10)} ${r.unit}${ratio}${r.note ? `  (${r.note})` : ''}`);
+    console.log(
+      `  ${r.name.padEnd(w)}  ${formatValue(r.value, r.unit).padStart(10)} ${r.unit}${ratio}${r.note ? `  (${r.note})` : ''}`,
+    );
   }
 }
 
@@ -92,7 +106,16 @@ export function writeResults(suite: string, rows: readonly BenchRow[]): string {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${suite}.json`);
   const round = (x: number) => Number(x.toPrecision(5));
-  const body = { suite, date: new Date().toISOString(), machine: machineFacts(), rows: rows.map((r) => ({ ...r, value: round(r.value), ...(r.ratio !== undefined ? { ratio: round(r.ratio) } : {}) })) };
+  const body = {
+    suite,
+    date: new Date().toISOString(),
+    machine: machineFacts(),
+    rows: rows.map((r) => ({
+      ...r,
+      value: round(r.value),
+      ...(r.ratio !== undefined ? { ratio: round(r.ratio) } : {}),
+    })),
+  };
   writeFileSync(file, JSON.stringify(body, null, 1) + '\n');
   return file;
 }

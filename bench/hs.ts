@@ -12,10 +12,14 @@ import { compile, run, type CompiledProgram } from '../index.js';
 export type BenchRow = { name: string; unit: string; value: number; peer?: string; ratio?: number; note?: string };
 
 const HS = [
-  { n: 6, fStar: 0, eqOnly: true }, { n: 7, fStar: -Math.sqrt(3), eqOnly: true },
-  { n: 14, fStar: 9 - 2.875 * Math.sqrt(7), eqOnly: false }, { n: 21, fStar: -99.96, eqOnly: false },
-  { n: 28, fStar: 0, eqOnly: true }, { n: 35, fStar: 1 / 9, eqOnly: false },
-  { n: 48, fStar: 0, eqOnly: true }, { n: 71, fStar: 17.0140173, eqOnly: false },
+  { n: 6, fStar: 0, eqOnly: true },
+  { n: 7, fStar: -Math.sqrt(3), eqOnly: true },
+  { n: 14, fStar: 9 - 2.875 * Math.sqrt(7), eqOnly: false },
+  { n: 21, fStar: -99.96, eqOnly: false },
+  { n: 28, fStar: 0, eqOnly: true },
+  { n: 35, fStar: 1 / 9, eqOnly: false },
+  { n: 48, fStar: 0, eqOnly: true },
+  { n: 71, fStar: 17.0140173, eqOnly: false },
 ];
 const file = (n: number) => `examples/hs/hs${n}.opt`;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
@@ -35,31 +39,54 @@ export async function run_(): Promise<BenchRow[]> {
     const out: { c: CompiledProgram; fStar: number }[] = [];
     for (const h of HS) {
       if (sketch && !h.eqOnly) continue;
-      const source = sketch ? readFileSync(file(h.n), 'utf8').replace(/^solve .*$/m, '') + `\nsolve sketch_newton(sketch = ${sketch}, tol = 1e-10)\n` : readFileSync(file(h.n), 'utf8');
+      const source = sketch
+        ? readFileSync(file(h.n), 'utf8').replace(/^solve .*$/m, '') +
+          `\nsolve sketch_newton(sketch = ${sketch}, tol = 1e-10)\n`
+        : readFileSync(file(h.n), 'utf8');
       out.push({ c: await compile({ source, file: file(h.n) }, { backend: 'ref' }), fStar: h.fStar });
     }
     return out;
   };
   await compileAll(); // warm up the module graph and the JIT
   let progs: { c: CompiledProgram; fStar: number }[] = [];
-  const compileS = await timeAll(async () => { progs = await compileAll(); });
+  const compileS = await timeAll(async () => {
+    progs = await compileAll();
+  });
   let worst = 0;
   const solveAll = (ps: typeof progs) => async () => {
     for (const { c, fStar } of ps) {
       const r = await run(c);
       if (r.status !== 'converged') throw new Error(`${c.file}: ${r.status}`);
-      worst = Math.max(worst, Math.abs(r.objective! - fStar) / Math.max(1, Math.abs(fStar)), r.diagnostics.max_violation as number);
+      worst = Math.max(
+        worst,
+        Math.abs(r.objective! - fStar) / Math.max(1, Math.abs(fStar)),
+        r.diagnostics.max_violation as number,
+      );
     }
   };
   const al = await timeAll(solveAll(progs));
-  const gauss = await compileAll('gaussian'), kacz = await compileAll('kaczmarz');
+  const gauss = await compileAll('gaussian'),
+    kacz = await compileAll('kaczmarz');
   const sk = await timeAll(solveAll(gauss));
   const kz = await timeAll(solveAll(kacz));
   return [
-    { name: 'HS set (8 .opt files), run() with the automatic choice (auglag), f64 ref', unit: 's', value: al, note: `target < 1 s; worst max(|f-f*|/max(1,|f*|), violation) = ${worst.toExponential(1)}` },
+    {
+      name: 'HS set (8 .opt files), run() with the automatic choice (auglag), f64 ref',
+      unit: 's',
+      value: al,
+      note: `target < 1 s; worst max(|f-f*|/max(1,|f*|), violation) = ${worst.toExponential(1)}`,
+    },
     { name: 'HS set (8 .opt files), compile()', unit: 's', value: compileS },
-    { name: 'HS equality-only (6, 7, 28, 48), run() with solve sketch_newton(sketch = gaussian), f64', unit: 's', value: sk },
-    { name: 'HS equality-only (6, 7, 28, 48), run() with solve sketch_newton(sketch = kaczmarz), f64', unit: 's', value: kz },
+    {
+      name: 'HS equality-only (6, 7, 28, 48), run() with solve sketch_newton(sketch = gaussian), f64',
+      unit: 's',
+      value: sk,
+    },
+    {
+      name: 'HS equality-only (6, 7, 28, 48), run() with solve sketch_newton(sketch = kaczmarz), f64',
+      unit: 's',
+      value: kz,
+    },
   ];
 }
 export { run_ as run };

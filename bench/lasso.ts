@@ -21,7 +21,8 @@ import { hostProx } from '../stdlib/prox/host.js';
 
 export type BenchRow = { name: string; unit: string; value: number; peer?: string; ratio?: number; note?: string };
 
-const M = 1000, N = 2000;
+const M = 1000,
+  N = 2000;
 
 function problem() {
   let s = 987654321 >>> 0;
@@ -81,7 +82,8 @@ function itersToGap(step1: () => Float64Array, gap: (x: Float64Array) => number,
 function exactOnSupport(A: Float64Array, b: Float64Array, lam: number, x: Float64Array): Float64Array {
   const S = Array.from(x.keys()).filter((j) => x[j] !== 0);
   const k = S.length;
-  const G = new Float64Array(k * k), r = new Float64Array(k);
+  const G = new Float64Array(k * k),
+    r = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     for (let q = 0; q < k; q++) {
       let acc = 0;
@@ -94,11 +96,12 @@ function exactOnSupport(A: Float64Array, b: Float64Array, lam: number, x: Float6
   }
   // Cholesky solve.
   const Lc = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) {
-    let acc = G[i * k + j]!;
-    for (let l = 0; l < j; l++) acc -= Lc[i * k + l]! * Lc[j * k + l]!;
-    Lc[i * k + j] = i === j ? Math.sqrt(acc) : acc / Lc[j * k + j]!;
-  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j <= i; j++) {
+      let acc = G[i * k + j]!;
+      for (let l = 0; l < j; l++) acc -= Lc[i * k + l]! * Lc[j * k + l]!;
+      Lc[i * k + j] = i === j ? Math.sqrt(acc) : acc / Lc[j * k + j]!;
+    }
   const y = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     let acc = r[i]!;
@@ -145,12 +148,21 @@ export async function run(): Promise<BenchRow[]> {
   const log = (m: string) => console.error(`  [lasso ${((performance.now() - t00) / 1000).toFixed(1)} s] ${m}`);
   const { A, b, lambda, L } = problem();
   log('problem built');
-  const A32 = Float32Array.from(A), b32 = Float32Array.from(b);
+  const A32 = Float32Array.from(A),
+    b32 = Float32Array.from(b);
   const t = 1 / L;
   // F* in float64: FISTA (driver, ref) finds the support and signs, then the exact solution on
   // that support, x_S = (A_S'A_S)^{-1}(A_S'b - lambda s), checked by the KKT conditions.
-  const smooth = graphObjective((x) => P.mul(0.5, P.sumsq(P.sub(P.matmul(P.constant(A, 'float64', [M, N]), x), P.constant(b, 'float64', [M])))), N);
-  const ref = solve({ ...smooth, prox: hostProx('norm1', { lambda }, [N]) }, new Float64Array(N), { method: 'fista', steps: 300, tol: 1e-9, lipschitz: L });
+  const smooth = graphObjective(
+    (x) => P.mul(0.5, P.sumsq(P.sub(P.matmul(P.constant(A, 'float64', [M, N]), x), P.constant(b, 'float64', [M])))),
+    N,
+  );
+  const ref = solve({ ...smooth, prox: hostProx('norm1', { lambda }, [N]) }, new Float64Array(N), {
+    method: 'fista',
+    steps: 300,
+    tol: 1e-9,
+    lipschitz: L,
+  });
   const xStar = exactOnSupport(A, b, lambda, ref.x);
   const Fstar = objective(A, b, lambda, xStar);
   log(`F* from the support of ${ref.steps} float64 FISTA iterations: ${Fstar}`);
@@ -159,32 +171,61 @@ export async function run(): Promise<BenchRow[]> {
 
   // --- Proxima on tfjs-wasm (float32) ---
   const prox = proxOf('norm1', { lambda });
-  const g = trace((x, y, tk, At, bt) => {
-    const gradF = (z: P.Tracer) => valueAndGrad((w: P.Tracer) => P.mul(0.5, P.sumsq(P.sub(P.matmul(At, w), bt))))(z)[1][0]!;
-    return fistaStep(gradF, prox, t)(x, y, tk);
-  }, [[N], [N], [], [M, N], [M]], 'float32');
-  const exe = await compile(g, { backend: 'wasm', dataInputs: [3, 4], data: [{ data: A32, shape: [M, N] }, { data: b32, shape: [M] }] });
-  const mk = () => exe.stepper([[0, 0], [1, 1], [2, 2]], [new Float32Array(N), new Float32Array(N), Float32Array.of(1)]);
+  const g = trace(
+    (x, y, tk, At, bt) => {
+      const gradF = (z: P.Tracer) =>
+        valueAndGrad((w: P.Tracer) => P.mul(0.5, P.sumsq(P.sub(P.matmul(At, w), bt))))(z)[1][0]!;
+      return fistaStep(gradF, prox, t)(x, y, tk);
+    },
+    [[N], [N], [], [M, N], [M]],
+    'float32',
+  );
+  const exe = await compile(g, {
+    backend: 'wasm',
+    dataInputs: [3, 4],
+    data: [
+      { data: A32, shape: [M, N] },
+      { data: b32, shape: [M] },
+    ],
+  });
+  const mk = () =>
+    exe.stepper(
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ],
+      [new Float32Array(N), new Float32Array(N), Float32Array.of(1)],
+    );
   let st = mk();
   const pIters = itersToGap(() => (st.advance(1), Float64Array.from(st.read()[0]!.data)), gap, 1e-4);
   st.release();
   const pTimes: number[] = [];
   for (let rep = 0; rep < 7; rep++) {
     st = mk();
-    pTimes.push(time(() => {
-      st.advance(pIters);
-      st.read();
-    }));
+    pTimes.push(
+      time(() => {
+        st.advance(pIters);
+        st.read();
+      }),
+    );
     st.release();
   }
   const pTime = median(pTimes);
   log(`proxima wasm: ${pIters} iterations, ${pTime.toFixed(3)} s`);
-  rows.push({ name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32 wasm', unit: 's', value: pTime, note: `proxima, ${pIters} iterations` });
+  rows.push({
+    name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32 wasm',
+    unit: 's',
+    value: pTime,
+    note: `proxima, ${pIters} iterations`,
+  });
 
   // --- hand-written tfjs FISTA, same backend ---
   await tf.setBackend('wasm');
-  const At = tf.tensor2d(A32, [M, N]), bt = tf.tensor1d(b32);
-  const lam = tf.scalar(lambda), ts = tf.scalar(t);
+  const At = tf.tensor2d(A32, [M, N]),
+    bt = tf.tensor1d(b32);
+  const lam = tf.scalar(lambda),
+    ts = tf.scalar(t);
   const mkTf = () => ({ x: tf.variable(tf.zeros([N])), y: tf.variable(tf.zeros([N])), tk: tf.variable(tf.scalar(1)) });
   const tfStep = (s: ReturnType<typeof mkTf>) =>
     tf.tidy(() => {
@@ -201,24 +242,37 @@ export async function run(): Promise<BenchRow[]> {
       s.x.assign(z);
     });
   let s = mkTf();
-  const tIters = itersToGap(() => {
-    tfStep(s);
-    return Float64Array.from(s.x.dataSync());
-  }, gap, 1e-4);
+  const tIters = itersToGap(
+    () => {
+      tfStep(s);
+      return Float64Array.from(s.x.dataSync());
+    },
+    gap,
+    1e-4,
+  );
   tf.dispose([s.x, s.y, s.tk]);
   const tTimes: number[] = [];
   for (let rep = 0; rep < 7; rep++) {
     s = mkTf();
-    tTimes.push(time(() => {
-      for (let i = 0; i < tIters; i++) tfStep(s);
-      s.x.dataSync();
-    }));
+    tTimes.push(
+      time(() => {
+        for (let i = 0; i < tIters; i++) tfStep(s);
+        s.x.dataSync();
+      }),
+    );
     tf.dispose([s.x, s.y, s.tk]);
   }
   const tTime = median(tTimes);
   tf.dispose([At, bt, lam, ts]);
   log(`tfjs: ${tIters} iterations, ${tTime.toFixed(3)} s`);
-  rows.push({ name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32 wasm', unit: 's', value: tTime, peer: 'tfjs', ratio: tTime / pTime, note: `hand-written tfjs, ${tIters} iterations; ratio = tfjs time / proxima time` });
+  rows.push({
+    name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32 wasm',
+    unit: 's',
+    value: tTime,
+    peer: 'tfjs',
+    ratio: tTime / pTime,
+    note: `hand-written tfjs, ${tIters} iterations; ratio = tfjs time / proxima time`,
+  });
 
   // --- PyTorch (float32, CPU) ---
   const py = `
@@ -257,32 +311,66 @@ print(json.dumps({"seconds": el, "iters": it, "threads": torch.get_num_threads()
 `;
   const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', timeout: 600_000 });
   if (r.status === 0) {
-    const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; iters: number; threads: number; version: string };
-    rows.push({ name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32', unit: 's', value: o.seconds, peer: 'pytorch', ratio: o.seconds / pTime, note: `torch ${o.version} CPU, ${o.threads} threads, ${o.iters} iterations (same recipe, torch's RNG); ratio = torch time / proxima time` });
-  } else rows.push({ name: 'lasso 1000x2000 FISTA, pytorch', unit: 's', value: NaN, peer: 'pytorch', note: `skipped: ${(r.stderr || 'python3 with torch not available').trim().split('\n').pop()}` });
+    const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      seconds: number;
+      iters: number;
+      threads: number;
+      version: string;
+    };
+    rows.push({
+      name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32',
+      unit: 's',
+      value: o.seconds,
+      peer: 'pytorch',
+      ratio: o.seconds / pTime,
+      note: `torch ${o.version} CPU, ${o.threads} threads, ${o.iters} iterations (same recipe, torch's RNG); ratio = torch time / proxima time`,
+    });
+  } else
+    rows.push({
+      name: 'lasso 1000x2000 FISTA, pytorch',
+      unit: 's',
+      value: NaN,
+      peer: 'pytorch',
+      note: `skipped: ${(r.stderr || 'python3 with torch not available').trim().split('\n').pop()}`,
+    });
 
   // --- Proxima float64 on ref (host FISTA, backtracking + restart) to 1e-6 ---
   const probe = { steps: 300 };
   const f64 = (steps: number, onStep?: (i: { step: number }) => void, stop?: () => boolean) =>
-    solve({ ...smooth, prox: hostProx('norm1', { lambda }, [N]) }, new Float64Array(N), { method: 'fista', steps, tol: 0, lipschitz: L }, { onStep, shouldStop: stop });
+    solve(
+      { ...smooth, prox: hostProx('norm1', { lambda }, [N]) },
+      new Float64Array(N),
+      { method: 'fista', steps, tol: 0, lipschitz: L },
+      { onStep, shouldStop: stop },
+    );
   {
     let x: Float64Array | null = null;
     let done = false;
     // shouldStop runs before each step; check the gap of the state every 10 steps through a checkpoint hook.
-    solve({ ...smooth, prox: hostProx('norm1', { lambda }, [N]) }, new Float64Array(N), { method: 'fista', steps: 300, tol: 0, lipschitz: L }, {
-      checkpointEvery: 1,
-      saveCheckpoint: (st) => {
-        x = Float64Array.from(st.x);
-        if (!done && gap(x) <= 1e-6) {
-          done = true;
-          probe.steps = st.step;
-        }
+    solve(
+      { ...smooth, prox: hostProx('norm1', { lambda }, [N]) },
+      new Float64Array(N),
+      { method: 'fista', steps: 300, tol: 0, lipschitz: L },
+      {
+        checkpointEvery: 1,
+        saveCheckpoint: (st) => {
+          x = Float64Array.from(st.x);
+          if (!done && gap(x) <= 1e-6) {
+            done = true;
+            probe.steps = st.step;
+          }
+        },
+        shouldStop: () => done,
       },
-      shouldStop: () => done,
-    });
+    );
   }
   const dT = time(() => f64(probe.steps));
-  rows.push({ name: 'lasso 1000x2000 FISTA to 1e-6 gap, f64 ref', unit: 's', value: dT, note: `proxima host FISTA, ${probe.steps} iterations` });
+  rows.push({
+    name: 'lasso 1000x2000 FISTA to 1e-6 gap, f64 ref',
+    unit: 's',
+    value: dT,
+    note: `proxima host FISTA, ${probe.steps} iterations`,
+  });
   return rows;
 }
 

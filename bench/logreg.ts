@@ -18,7 +18,7 @@ const LR = 0.1;
 
 function data(n: number, d: number) {
   let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const X = new Float32Array(n * d).map(() => rnd() * 2 - 1);
   const y = new Float32Array(n).map(() => (rnd() < 0.5 ? 1 : 0));
   return { X, y };
@@ -29,8 +29,19 @@ export async function proximaStep(n: number, d: number, X: Float32Array, y: Floa
     const z = P.matmul(Xt, w);
     return P.mean(P.sub(P.softplus(z), P.mul(yt, z)));
   };
-  const g = trace((w, Xt, yt) => [P.sub(w, P.mul(LR, grad(loss)(w, Xt, yt)))], [{ shape: [d, 1] }, { shape: [n, d] }, { shape: [n, 1] }], 'float32');
-  const exe = await compile(g, { backend: 'wasm', dataInputs: [1, 2], data: [{ data: X, shape: [n, d] }, { data: y, shape: [n, 1] }] });
+  const g = trace(
+    (w, Xt, yt) => [P.sub(w, P.mul(LR, grad(loss)(w, Xt, yt)))],
+    [{ shape: [d, 1] }, { shape: [n, d] }, { shape: [n, 1] }],
+    'float32',
+  );
+  const exe = await compile(g, {
+    backend: 'wasm',
+    dataInputs: [1, 2],
+    data: [
+      { data: X, shape: [n, d] },
+      { data: y, shape: [n, 1] },
+    ],
+  });
   return exe.stepper([[0, 0]], [new Float32Array(d)]);
 }
 
@@ -72,7 +83,10 @@ async function jaxStep(n: number, d: number, X: Float32Array, y: Float32Array) {
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const [n, d] of [[1000, 10], [10000, 100]] as const) {
+  for (const [n, d] of [
+    [1000, 10],
+    [10000, 100],
+  ] as const) {
     const { X, y } = data(n, d);
     const ours = await proximaStep(n, d, X, y);
     await tf.setBackend('wasm');
@@ -86,10 +100,31 @@ export async function run(): Promise<BenchRow[]> {
     const sps = (s: number) => 1 / s;
     const label = `logreg N=${n} D=${d}`;
     rows.push({ name: `${label} proxima(wasm)`, unit: 'steps/s', value: sps(t['proxima']!) });
-    rows.push({ name: `${label} tfjs(wasm)`, unit: 'steps/s', value: sps(t['tfjs']!), peer: 'tfjs', ratio: t['tfjs']! / t['proxima']! });
-    if (jx) rows.push({ name: `${label} jax-js(wasm)`, unit: 'steps/s', value: sps(t['jax-js']!), peer: 'jax-js', ratio: t['jax-js']! / t['proxima']! });
+    rows.push({
+      name: `${label} tfjs(wasm)`,
+      unit: 'steps/s',
+      value: sps(t['tfjs']!),
+      peer: 'tfjs',
+      ratio: t['tfjs']! / t['proxima']!,
+    });
+    if (jx)
+      rows.push({
+        name: `${label} jax-js(wasm)`,
+        unit: 'steps/s',
+        value: sps(t['jax-js']!),
+        peer: 'jax-js',
+        ratio: t['jax-js']! / t['proxima']!,
+      });
     const pt = runTorch(['logreg', String(n), String(d), '7']);
-    if (pt) rows.push({ name: `${label} pytorch(cpu)`, unit: 'steps/s', value: pt.steps_per_s, peer: 'pytorch', ratio: sps(t['proxima']!) / pt.steps_per_s, note: `torch ${pt.version}, ${pt.threads} thread(s)` });
+    if (pt)
+      rows.push({
+        name: `${label} pytorch(cpu)`,
+        unit: 'steps/s',
+        value: pt.steps_per_s,
+        peer: 'pytorch',
+        ratio: sps(t['proxima']!) / pt.steps_per_s,
+        note: `torch ${pt.version}, ${pt.threads} thread(s)`,
+      });
     ours.release();
     hand.dispose();
   }

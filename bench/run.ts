@@ -13,7 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2).filter((a) => a !== '--');
 
 const files = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_') && !NOT_MODULES.has(basename(f, '.ts')))
+  .filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_') && !NOT_MODULES.has(basename(f, '.ts')),
+  )
   .sort();
 
 console.log('machine:', JSON.stringify(machineFacts()));

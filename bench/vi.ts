@@ -27,7 +27,7 @@ const LR = 0.05;
 
 function data() {
   let s = 20240607;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const wTrue = [1.2, -0.8, 0.5, 0, 2];
   const X = Array.from({ length: N }, () => Array.from({ length: D }, () => rnd() * 2 - 1));
   const y = X.map((x) => (rnd() < 1 / (1 + Math.exp(-x.reduce((a, v, j) => a + v * wTrue[j]!, 0))) ? 1 : 0));
@@ -64,7 +64,10 @@ infer vi(guide = mean_field, samples = 1, steps = ${STEPS}, tol = 0, optimizer =
 
 async function proxima(d: ReturnType<typeof data>) {
   const times: number[] = [];
-  const r = await runProgram({ source: PROGRAM, file: 'logreg_vi.opt' }, { data: d, draws: 20000, onProgress: () => times.push(performance.now()) });
+  const r = await runProgram(
+    { source: PROGRAM, file: 'logreg_vi.opt' },
+    { data: d, draws: 20000, onProgress: () => times.push(performance.now()) },
+  );
   const stepsPerS = (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
   const post = r.posterior!.w!;
   return { stepsPerS, m: post.mean as number[], sd: post.sd as number[], backend: r.backend };
@@ -97,7 +100,13 @@ display(JSON.stringify({ms: t1 - t0, m: map(function(j) { return v('m' + j); }, 
     console.log(`  (WebPPL peer failed: ${r.stderr.trim().split('\n').pop()})`);
     return null;
   }
-  const out = JSON.parse(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { ms: number; m: number[]; sd: number[] };
+  const out = JSON.parse(
+    r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop()!,
+  ) as { ms: number; m: number[]; sd: number[] };
   return { stepsPerS: STEPS / (out.ms / 1000), m: out.m, sd: out.sd };
 }
 
@@ -105,7 +114,10 @@ function torch(dir: string, d: ReturnType<typeof data>) {
   if (!torchAvailable()) return null;
   const file = join(dir, 'logreg.json');
   writeFileSync(file, JSON.stringify(d));
-  const r = spawnSync('/usr/bin/python3', ['bench/peers/torch_vi.py', file, String(STEPS), String(LR)], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync('/usr/bin/python3', ['bench/peers/torch_vi.py', file, String(STEPS), String(LR)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (r.status !== 0) {
     console.log(`  (PyTorch peer failed: ${r.stderr.trim().split('\n').pop()})`);
     return null;
@@ -131,7 +143,12 @@ async function eightSchools(): Promise<BenchRow[]> {
     const c = await compile({ source: EIGHT, file: 'eight.opt' }, { data: EIGHT_DATA, backend });
     const x = new Float64Array(c.n).fill(0.1);
     const inner = 200;
-    const s = await timeIt(() => { for (let i = 0; i < inner; i++) c.logDensity!.evaluate(x, 0); }, { reps: 7, warmup: 2 });
+    const s = await timeIt(
+      () => {
+        for (let i = 0; i < inner; i++) c.logDensity!.evaluate(x, 0);
+      },
+      { reps: 7, warmup: 2 },
+    );
     return { perS: inner / s, backend: c.backend };
   };
   const ref = await rate('ref');
@@ -139,9 +156,20 @@ async function eightSchools(): Promise<BenchRow[]> {
   const auto = await rate('auto');
   const faster = ref.perS >= wasm.perS ? 'ref' : 'wasm';
   return [
-    { name: 'eight schools: gradient evals/s (ref, float64)', unit: '1/s', value: ref.perS, peer: 'tfjs-wasm', ratio: ref.perS / wasm.perS },
+    {
+      name: 'eight schools: gradient evals/s (ref, float64)',
+      unit: '1/s',
+      value: ref.perS,
+      peer: 'tfjs-wasm',
+      ratio: ref.perS / wasm.perS,
+    },
     { name: 'eight schools: gradient evals/s (tfjs-wasm)', unit: '1/s', value: wasm.perS },
-    { name: 'eight schools: auto picks the faster backend', unit: 'bool', value: auto.backend === faster ? 1 : 0, note: `auto -> ${auto.backend}; faster: ${faster}` },
+    {
+      name: 'eight schools: auto picks the faster backend',
+      unit: 'bool',
+      value: auto.backend === faster ? 1 : 0,
+      note: `auto -> ${auto.backend}; faster: ${faster}`,
+    },
   ];
 }
 
@@ -155,14 +183,39 @@ export async function run(): Promise<BenchRow[]> {
   rows.push({ name: 'logreg VI: final ELBO, proxima', unit: 'nats', value: pe });
   const w = webppl(d, dir);
   if (w) {
-    rows.push({ name: 'logreg VI: steps/s, webppl 0.9.15', unit: '1/s', value: w.stepsPerS, peer: 'proxima', ratio: p.stepsPerS / w.stepsPerS, note: 'ratio = proxima / webppl' });
-    rows.push({ name: 'logreg VI: final ELBO, webppl', unit: 'nats', value: elbo(d, w.m, w.sd), note: `proxima - webppl = ${(pe - elbo(d, w.m, w.sd)).toFixed(3)}` });
+    rows.push({
+      name: 'logreg VI: steps/s, webppl 0.9.15',
+      unit: '1/s',
+      value: w.stepsPerS,
+      peer: 'proxima',
+      ratio: p.stepsPerS / w.stepsPerS,
+      note: 'ratio = proxima / webppl',
+    });
+    rows.push({
+      name: 'logreg VI: final ELBO, webppl',
+      unit: 'nats',
+      value: elbo(d, w.m, w.sd),
+      note: `proxima - webppl = ${(pe - elbo(d, w.m, w.sd)).toFixed(3)}`,
+    });
   }
   const t = torch(dir, d);
   if (t) {
-    rows.push({ name: 'logreg VI: steps/s, pytorch (float64, 1 thread)', unit: '1/s', value: t.stepsPerS, peer: 'proxima', ratio: p.stepsPerS / t.stepsPerS, note: 'ratio = proxima / pytorch' });
-    rows.push({ name: 'logreg VI: final ELBO, pytorch', unit: 'nats', value: elbo(d, t.m, t.sd), note: `proxima - pytorch = ${(pe - elbo(d, t.m, t.sd)).toFixed(3)}` });
-  } else rows.push({ name: 'logreg VI: pytorch', unit: '', value: NaN, note: 'skipped: /usr/bin/python3 has no torch' });
+    rows.push({
+      name: 'logreg VI: steps/s, pytorch (float64, 1 thread)',
+      unit: '1/s',
+      value: t.stepsPerS,
+      peer: 'proxima',
+      ratio: p.stepsPerS / t.stepsPerS,
+      note: 'ratio = proxima / pytorch',
+    });
+    rows.push({
+      name: 'logreg VI: final ELBO, pytorch',
+      unit: 'nats',
+      value: elbo(d, t.m, t.sd),
+      note: `proxima - pytorch = ${(pe - elbo(d, t.m, t.sd)).toFixed(3)}`,
+    });
+  } else
+    rows.push({ name: 'logreg VI: pytorch', unit: '', value: NaN, note: 'skipped: /usr/bin/python3 has no torch' });
   rows.push(...(await eightSchools()));
   return rows;
 }

@@ -23,7 +23,9 @@ export function readCheckpoint<S>(path: string, fingerprint: string): S {
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile<S>;
   } catch {
-    throw new CheckpointError(`--resume: cannot read the checkpoint ${path} (run once with --checkpoint ${path} to create it)`);
+    throw new CheckpointError(
+      `--resume: cannot read the checkpoint ${path} (run once with --checkpoint ${path} to create it)`,
+    );
   }
   if (file.fingerprint !== fingerprint) {
     throw new CheckpointError(

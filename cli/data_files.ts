@@ -48,7 +48,8 @@ export function parseCsv(text: string, file: string): DataObject {
     if (name in out) throw new DataError(`${file}:1: \`${name}\` is both a vector column and matrix columns`);
     const k = byIndex.size;
     for (let j = 0; j < k; j++) {
-      if (!byIndex.has(j)) throw new DataError(`${file}:1: matrix \`${name}\` has ${k} columns but \`${name}[${j}]\` is missing`);
+      if (!byIndex.has(j))
+        throw new DataError(`${file}:1: matrix \`${name}\` has ${k} columns but \`${name}[${j}]\` is missing`);
     }
     const rows = lines.length - 1;
     out[name] = Array.from({ length: rows }, (_, r) => Array.from({ length: k }, (_, j) => byIndex.get(j)![r]!));
@@ -98,7 +99,8 @@ export function parseJsonData(text: string, file: string): DataObject {
   } catch (e) {
     throw new DataError(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DataError(`${file}: the JSON data must be an object of named values`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DataError(`${file}: the JSON data must be an object of named values`);
   const out: DataObject = {};
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = jsonValue(x, `${file}: \`${k}\``);
   return out;

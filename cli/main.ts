@@ -30,11 +30,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const load = COMMANDS[cmd];
   if (!load) {
     const near = Object.keys(COMMANDS).find((c) => c.startsWith(cmd.slice(0, 2)));
-    console.error(`proxima: unknown command \`${cmd}\`${near ? `; did you mean \`${near}\`?` : ''} (see proxima --help)`);
+    console.error(
+      `proxima: unknown command \`${cmd}\`${near ? `; did you mean \`${near}\`?` : ''} (see proxima --help)`,
+    );
     return EXIT.userError;
   }
   try {
-    return await (await load())(rest);
+    return await (
+      await load()
+    )(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(e.message);

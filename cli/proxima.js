@@ -61,7 +61,9 @@ async function loadMain() {
     const { renameSync, readdirSync: ls, rmSync } = await import('node:fs');
     renameSync(tmp, bundle);
     // Old bundles of earlier sources are useless: keep the cache to the current one.
-    for (const f of ls(cacheDir)) if (f.startsWith('cli-') && join(cacheDir, f) !== bundle && !f.endsWith('.tmp')) rmSync(join(cacheDir, f), { force: true });
+    for (const f of ls(cacheDir))
+      if (f.startsWith('cli-') && join(cacheDir, f) !== bundle && !f.endsWith('.tmp'))
+        rmSync(join(cacheDir, f), { force: true });
   }
   return import(pathToFileURL(bundle).href);
 }

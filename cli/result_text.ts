@@ -7,7 +7,13 @@ type Nested = number | null | Nested[];
 
 function fmtValue(v: Nested): string {
   if (v === null) return 'null';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+  if (typeof v === 'number')
+    return Number.isInteger(v)
+      ? String(v)
+      : v
+          .toPrecision(6)
+          .replace(/(\.\d*?)0+(e|$)/, '$1$2')
+          .replace(/\.(e|$)/, '$1');
   return `[${v.map(fmtValue).join(', ')}]`;
 }
 
@@ -17,7 +23,9 @@ export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdo
   lines.push(`status:    ${r.status}${why}`);
   if (r.status !== 'error') {
     lines.push(`objective: ${r.objective === null ? 'null' : fmtValue(r.objective)}`);
-    lines.push(`steps:     ${r.steps}   time ${r.time_ms.toFixed(0)} ms (compile ${r.compile_ms.toFixed(0)} ms)   backend ${r.backend}   seed ${r.seed}`);
+    lines.push(
+      `steps:     ${r.steps}   time ${r.time_ms.toFixed(0)} ms (compile ${r.compile_ms.toFixed(0)} ms)   backend ${r.backend}   seed ${r.seed}`,
+    );
     const names = Object.keys(r.values);
     if (names.length) {
       lines.push('values:');
@@ -31,7 +39,9 @@ export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdo
       lines.push(`posterior:  ${'name'.padEnd(w)}  mean / sd / [q05, q50, q95]`);
       for (const n of post) {
         const s = r.posterior[n]!;
-        lines.push(`  ${n.padEnd(w)}  ${fmtValue(s.mean as Nested)} / ${fmtValue(s.sd as Nested)} / [${fmtValue(s.q05 as Nested)}, ${fmtValue(s.q50 as Nested)}, ${fmtValue(s.q95 as Nested)}]`);
+        lines.push(
+          `  ${n.padEnd(w)}  ${fmtValue(s.mean as Nested)} / ${fmtValue(s.sd as Nested)} / [${fmtValue(s.q05 as Nested)}, ${fmtValue(s.q50 as Nested)}, ${fmtValue(s.q95 as Nested)}]`,
+        );
       }
     }
   }

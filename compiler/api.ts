@@ -6,7 +6,14 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
-import { frontEnd, compileProgram, readProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from './compile.js';
+import {
+  frontEnd,
+  compileProgram,
+  readProgram,
+  type CompileOptions,
+  type CompiledProgram,
+  type ProgramInput,
+} from './compile.js';
 import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower.js';
 import { sitePlan, type EstimatorEntry } from './site_plan.js';
@@ -41,7 +48,12 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
         if (!(e instanceof LowerError)) throw e;
       }
     }
-    return checkResult(toMessages(fe.diagnostics), fe.analysis?.decomposition ?? null, ok ? fe.analysis?.algorithm ?? null : fe.analysis?.algorithm ?? null, estimators);
+    return checkResult(
+      toMessages(fe.diagnostics),
+      fe.analysis?.decomposition ?? null,
+      ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+      estimators,
+    );
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;
@@ -68,7 +80,8 @@ export function dataSources(input: ProgramInput, opts: CheckOptions = {}): strin
   const { file, source } = readProgram(input, read);
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {
-    for (const st of m.program.body) if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+    for (const st of m.program.body)
+      if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
   }
   return out;
 }

@@ -4,7 +4,13 @@
 // in the plan's data stage, and each solver step runs only the step stage. Nothing else in the
 // compiler names a backend.
 
-import { chooseBackend, estimateCost, compile as compileGraph, type BackendName, type Executable } from '../runtime/backends/index.js';
+import {
+  chooseBackend,
+  estimateCost,
+  compile as compileGraph,
+  type BackendName,
+  type Executable,
+} from '../runtime/backends/index.js';
 import type { Graph } from '../runtime/index.js';
 import type { DataArray } from './data.js';
 
@@ -16,7 +22,12 @@ export function isBackend(name: string): name is BackendChoice {
 }
 
 /** Compiles `graph` whose first `numStep` inputs change per call and whose rest are `data`. */
-export async function prepare(graph: Graph, backend: BackendChoice, numStep: number, data: readonly DataArray[]): Promise<Executable> {
+export async function prepare(
+  graph: Graph,
+  backend: BackendChoice,
+  numStep: number,
+  data: readonly DataArray[],
+): Promise<Executable> {
   const dataInputs = data.map((_, i) => numStep + i);
   // Decide `auto` here, from the same cost model, so that a small problem does not pay for
   // loading a tfjs backend it will not use.

@@ -79,17 +79,19 @@ function groupWeights(ids: ArrayLike<number>, w: Float64Array | number | undefin
   const present = [...new Set(Array.from(ids))].sort((a, b) => a - b);
   return present.map((g) => {
     const v = typeof w === 'number' ? w : w[g];
-    if (v === undefined) throw new Error(`no weight for group id ${g} (the weights have ${typeof w === 'number' ? 1 : w.length} entries)`);
+    if (v === undefined)
+      throw new Error(`no weight for group id ${g} (the weights have ${typeof w === 'number' ? 1 : w.length} entries)`);
     if (!(v >= 0)) throw new Error(`the weight of group ${g} is ${v}; weights must be >= 0`);
     return v;
   });
 }
 
 /** ||x_g||_2 for group ids g in 0..G-1 (x flat; ids an int or real vector). */
-const groupNormsOf = (x: Tracer, ids: Tracer, G: number): Tracer => safeSqrt(P.scatterAdd(P.square(P.reshape(x, [-1])), P.cast(P.reshape(ids, [-1]), 'int32'), 0, G));
+const groupNormsOf = (x: Tracer, ids: Tracer, G: number): Tracer =>
+  safeSqrt(P.scatterAdd(P.square(P.reshape(x, [-1])), P.cast(P.reshape(ids, [-1]), 'int32'), 0, G));
 /** The group-norm vector v_g = w_g ||x_g|| (G = the weights' length, else the size of x: ids in 0..G-1). */
 const weightedGroupNorms = (x: Tracer, ids: Tracer, w?: Tracer): Tracer => {
-  const G = w ? w.shape[0] ?? 1 : x.shape.reduce((a, b) => a * b, 1);
+  const G = w ? (w.shape[0] ?? 1) : x.shape.reduce((a, b) => a * b, 1);
   const v = groupNormsOf(x, ids, G);
   return w ? P.mul(v, P.reshape(w, [-1])) : v;
 };
@@ -97,20 +99,30 @@ const weightedGroupNorms = (x: Tracer, ids: Tracer, w?: Tracer): Tracer => {
 /** Type rule of group built-ins: x numeric, groups an int vector with one id per entry of x. */
 function groupsCheck(c: TypeCtx, gi: number): string | null {
   const [x, g] = [c.args[0]!, c.args[gi]!];
-  if (g.elem !== 'int' || g.shape.length !== 1) return `${q(c.expr)}: the groups ${g.text} must be an int vector of group ids (one per entry of ${x.text})`;
+  if (g.elem !== 'int' || g.shape.length !== 1)
+    return `${q(c.expr)}: the groups ${g.text} must be an int vector of group ids (one per entry of ${x.text})`;
   const n = x.shape.reduce<number | null>((a, d) => (a === null || d.value === null ? null : a * d.value), 1);
-  if (n !== null && g.shape[0]!.value !== null && g.shape[0]!.value !== n) return `${q(c.expr)}: ${g.text} has ${g.shape[0]!.value} group ids; ${x.text} has ${n} entries`;
+  if (n !== null && g.shape[0]!.value !== null && g.shape[0]!.value !== n)
+    return `${q(c.expr)}: ${g.text} has ${g.shape[0]!.value} group ids; ${x.text} has ${n} entries`;
   return null;
 }
 
 function kCheck(c: TypeCtx, i: number): string | null {
   const k = c.args[i]!;
-  return k.elem === 'int' && k.shape.length === 0 && (k.static ?? 1) >= 1 ? null : `${q(c.expr)}: k (${k.text}) must be an int >= 1 known before the run`;
+  return k.elem === 'int' && k.shape.length === 0 && (k.static ?? 1) >= 1
+    ? null
+    : `${q(c.expr)}: k (${k.text}) must be an int >= 1 known before the run`;
 }
 
 const X = [{ name: 'x', kind: 'x' as const }];
-const XA = [{ name: 'x', kind: 'x' as const }, { name: 'axis', kind: 'axis' as const }];
-const AB = [{ name: 'a', kind: 'x' as const }, { name: 'b', kind: 'x' as const }];
+const XA = [
+  { name: 'x', kind: 'x' as const },
+  { name: 'axis', kind: 'axis' as const },
+];
+const AB = [
+  { name: 'a', kind: 'x' as const },
+  { name: 'b', kind: 'x' as const },
+];
 
 const real = (shape: Dim[]): TypeOut => ({ elem: 'real', shape });
 const q = (s: string) => '`' + s + '`';
@@ -121,15 +133,30 @@ function numeric(c: TypeCtx): string | null {
 }
 
 const unary = (name: string, f: (x: Tracer) => Tracer, summary: string, smooth = true): Builtin => ({
-  name, params: X, required: 1, smooth, summary,
+  name,
+  params: X,
+  required: 1,
+  smooth,
+  summary,
   type: (c) => numeric(c) ?? real(c.args[0]!.shape),
   lower: (c) => f(c.args[0]!),
 });
 
 const axisOf = (c: LowerCtx) => c.axis;
 
-const reduction = (name: string, f: (x: Tracer, axis?: number) => Tracer, summary: string, smooth = true, prox?: Builtin['prox']): Builtin => ({
-  name, params: XA, required: 1, smooth, summary, ...(prox ? { prox } : {}),
+const reduction = (
+  name: string,
+  f: (x: Tracer, axis?: number) => Tracer,
+  summary: string,
+  smooth = true,
+  prox?: Builtin['prox'],
+): Builtin => ({
+  name,
+  params: XA,
+  required: 1,
+  smooth,
+  summary,
+  ...(prox ? { prox } : {}),
   type: (c) => {
     const e = numeric(c);
     if (e) return e;
@@ -140,11 +167,16 @@ const reduction = (name: string, f: (x: Tracer, axis?: number) => Tracer, summar
 });
 
 const sameAxis = (name: string, f: (x: Tracer, axis: number) => Tracer, summary: string): Builtin => ({
-  name, params: XA, required: 1, smooth: true, summary,
+  name,
+  params: XA,
+  required: 1,
+  smooth: true,
+  summary,
   type: (c) => {
     const e = numeric(c);
     if (e) return e;
-    if (c.args[0]!.shape.length === 0) return `${q(c.expr)}: ${c.args[0]!.text} is a scalar; ${name} needs a vector or matrix`;
+    if (c.args[0]!.shape.length === 0)
+      return `${q(c.expr)}: ${c.args[0]!.text} is a scalar; ${name} needs a vector or matrix`;
     const s = reduceShape(c.expr, c.args[0]!, c.axis ?? -1);
     return typeof s === 'string' ? s : real(c.args[0]!.shape);
   },
@@ -152,7 +184,11 @@ const sameAxis = (name: string, f: (x: Tracer, axis: number) => Tracer, summary:
 });
 
 const binaryEw = (name: string, f: (a: Tracer, b: Tracer) => Tracer, summary: string): Builtin => ({
-  name, params: AB, required: 2, smooth: false, summary,
+  name,
+  params: AB,
+  required: 2,
+  smooth: false,
+  summary,
   type: (c) => {
     const e = numeric(c);
     if (e) return e;
@@ -194,9 +230,18 @@ export const BUILTINS: readonly Builtin[] = [
   reduction('mean', (x, a) => P.mean(x, axesOrAll(x, a)), 'mean of the entries (over `axis` if given)'),
   reduction('sumsq', (x, a) => P.sumsq(x, axesOrAll(x, a)), 'sum of squares'),
   reduction('logsumexp', (x, a) => P.logsumexp(x, axesOrAll(x, a)), 'log(sum(exp(x))), stable'),
-  reduction('norm1', (x, a) => P.norm1(x, axesOrAll(x, a)), 'l1 norm: sum of |x|', false, { op: 'norm1', text: 'l1 (soft thresholding)' }),
-  reduction('norm2', (x, a) => P.norm2(x, axesOrAll(x, a)), 'Euclidean norm', false, { op: 'norm2', text: 'l2 (block soft thresholding)' }),
-  reduction('norm_inf', (x, a) => P.max(P.abs(x), axesOrAll(x, a)), 'max of |x|', false, { op: 'norminf', text: 'l-inf (via projection onto the l1 ball)' }),
+  reduction('norm1', (x, a) => P.norm1(x, axesOrAll(x, a)), 'l1 norm: sum of |x|', false, {
+    op: 'norm1',
+    text: 'l1 (soft thresholding)',
+  }),
+  reduction('norm2', (x, a) => P.norm2(x, axesOrAll(x, a)), 'Euclidean norm', false, {
+    op: 'norm2',
+    text: 'l2 (block soft thresholding)',
+  }),
+  reduction('norm_inf', (x, a) => P.max(P.abs(x), axesOrAll(x, a)), 'max of |x|', false, {
+    op: 'norminf',
+    text: 'l-inf (via projection onto the l1 ball)',
+  }),
   reduction('max', (x, a) => P.max(x, axesOrAll(x, a)), 'largest entry', false),
   reduction('min', (x, a) => P.min(x, axesOrAll(x, a)), 'smallest entry', false),
   sameAxis('softmax', P.softmax, 'exp(x) / sum(exp(x)) along `axis` (default last)'),
@@ -205,9 +250,14 @@ export const BUILTINS: readonly Builtin[] = [
   binaryEw('maximum', P.maximum, 'elementwise larger of a and b'),
   binaryEw('minimum', P.minimum, 'elementwise smaller of a and b'),
   {
-    name: 'dot', params: AB, required: 2, smooth: true, summary: 'inner product of two vectors',
+    name: 'dot',
+    params: AB,
+    required: 2,
+    smooth: true,
+    summary: 'inner product of two vectors',
     type: (c) => {
-      const e = numeric(c) ?? needRank(c, 0, [1], 'dot takes two vectors') ?? needRank(c, 1, [1], 'dot takes two vectors');
+      const e =
+        numeric(c) ?? needRank(c, 0, [1], 'dot takes two vectors') ?? needRank(c, 1, [1], 'dot takes two vectors');
       if (e) return e;
       const [a, b] = [c.args[0]!, c.args[1]!];
       if (dimEq(a.shape[0]!, b.shape[0]!) === false) {
@@ -218,12 +268,24 @@ export const BUILTINS: readonly Builtin[] = [
     lower: (c) => P.dot(c.args[0]!, c.args[1]!),
   },
   {
-    name: 'outer', params: AB, required: 2, smooth: true, summary: 'outer product a b^T of two vectors',
-    type: (c) => numeric(c) ?? needRank(c, 0, [1], 'outer takes two vectors') ?? needRank(c, 1, [1], 'outer takes two vectors') ?? real([c.args[0]!.shape[0]!, c.args[1]!.shape[0]!]),
+    name: 'outer',
+    params: AB,
+    required: 2,
+    smooth: true,
+    summary: 'outer product a b^T of two vectors',
+    type: (c) =>
+      numeric(c) ??
+      needRank(c, 0, [1], 'outer takes two vectors') ??
+      needRank(c, 1, [1], 'outer takes two vectors') ??
+      real([c.args[0]!.shape[0]!, c.args[1]!.shape[0]!]),
     lower: (c) => P.outer(c.args[0]!, c.args[1]!),
   },
   {
-    name: 'matmul', params: AB, required: 2, smooth: true, summary: 'matrix product, the same as a @ b',
+    name: 'matmul',
+    params: AB,
+    required: 2,
+    smooth: true,
+    summary: 'matrix product, the same as a @ b',
     type: (c) => {
       const e = numeric(c);
       if (e) return e;
@@ -233,62 +295,126 @@ export const BUILTINS: readonly Builtin[] = [
     lower: (c) => P.matmul(c.args[0]!, c.args[1]!),
   },
   {
-    name: 'transpose', params: X, required: 1, smooth: true, summary: 'matrix transpose (a vector is unchanged)',
-    type: (c) => numeric(c) ?? needRank(c, 0, [1, 2], 'transpose takes a vector or a matrix') ?? { elem: 'real', shape: [...c.args[0]!.shape].reverse() },
+    name: 'transpose',
+    params: X,
+    required: 1,
+    smooth: true,
+    summary: 'matrix transpose (a vector is unchanged)',
+    type: (c) =>
+      numeric(c) ??
+      needRank(c, 0, [1, 2], 'transpose takes a vector or a matrix') ?? {
+        elem: 'real',
+        shape: [...c.args[0]!.shape].reverse(),
+      },
     lower: (c) => P.transpose(c.args[0]!),
   },
   {
-    name: 'trace', params: X, required: 1, smooth: true, summary: 'sum of the diagonal of a square matrix',
+    name: 'trace',
+    params: X,
+    required: 1,
+    smooth: true,
+    summary: 'sum of the diagonal of a square matrix',
     type: (c) => numeric(c) ?? needRank(c, 0, [2], 'trace takes a square matrix') ?? squareCheck(c) ?? real([]),
     lower: (c) => P.sum(P.mul(c.args[0]!, eye(c.args[0]!.shape[0]!))),
   },
   {
-    name: 'diag', params: X, required: 1, smooth: true, summary: 'the diagonal matrix with the vector x on its diagonal',
-    type: (c) => numeric(c) ?? needRank(c, 0, [1], 'diag takes a vector') ?? real([c.args[0]!.shape[0]!, c.args[0]!.shape[0]!]),
+    name: 'diag',
+    params: X,
+    required: 1,
+    smooth: true,
+    summary: 'the diagonal matrix with the vector x on its diagonal',
+    type: (c) =>
+      numeric(c) ?? needRank(c, 0, [1], 'diag takes a vector') ?? real([c.args[0]!.shape[0]!, c.args[0]!.shape[0]!]),
     lower: (c) => P.mul(P.reshape(c.args[0]!, [-1, 1]), eye(c.args[0]!.shape[0]!)),
   },
   {
-    name: 'cholesky', params: X, required: 1, smooth: true, summary: 'the lower Cholesky factor L of a symmetric positive definite matrix (A = L L\')',
-    type: (c) => numeric(c) ?? needRank(c, 0, [2], 'cholesky takes a square matrix') ?? squareCheck(c) ?? real([...c.args[0]!.shape]),
+    name: 'cholesky',
+    params: X,
+    required: 1,
+    smooth: true,
+    summary: "the lower Cholesky factor L of a symmetric positive definite matrix (A = L L')",
+    type: (c) =>
+      numeric(c) ??
+      needRank(c, 0, [2], 'cholesky takes a square matrix') ??
+      squareCheck(c) ??
+      real([...c.args[0]!.shape]),
     lower: (c) => P.cholesky(c.args[0]!),
   },
   {
-    name: 'nuclear_norm', params: X, required: 1, smooth: false, prox: { op: 'nuclear', text: 'nuclear (singular value thresholding)' },
+    name: 'nuclear_norm',
+    params: X,
+    required: 1,
+    smooth: false,
+    prox: { op: 'nuclear', text: 'nuclear (singular value thresholding)' },
     summary: 'sum of the singular values of a matrix',
     type: (c) => numeric(c) ?? needRank(c, 0, [2], 'nuclear_norm takes a matrix') ?? real([]),
     lower: (c) => P.sum(P.svd(c.args[0]!).s),
   },
   {
-    name: 'norm0', params: X, required: 1, smooth: false, prox: { op: 'l0', text: 'l0 (hard thresholding; nonconvex)' },
+    name: 'norm0',
+    params: X,
+    required: 1,
+    smooth: false,
+    prox: { op: 'l0', text: 'l0 (hard thresholding; nonconvex)' },
     summary: 'the number of nonzero entries (nonconvex; its prox is hard thresholding)',
     type: (c) => numeric(c) ?? real([]),
     lower: (c) => P.sum(P.cast(P.ne(c.args[0]!, 0), 'float64')),
   },
   {
-    name: 'group_norm', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'weights', kind: 'x' }], required: 2, smooth: false,
+    name: 'group_norm',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'groups', kind: 'x' },
+      { name: 'weights', kind: 'x' },
+    ],
+    required: 2,
+    smooth: false,
     prox: {
-      op: 'group_lasso', text: 'group l2 over user groups (block soft thresholding per group)',
+      op: 'group_lasso',
+      text: 'group l2 over user groups (block soft thresholding per group)',
       options: (a) => {
         const ids = a.args.groups as Float64Array;
         const weights = groupWeights(ids, a.args.weights);
         return { groups: groupsFromIds(ids, a.size), ...(weights ? { weights } : {}) };
       },
     },
-    summary: 'sum over groups g of w_g ||x_g||_2; groups: an int vector of group ids in 0..G-1 (one per entry of x); weights: one per group id (default 1)',
-    type: (c) => numeric(c) ?? groupsCheck(c, 1) ?? (c.args[2] && c.args[2].shape.length !== 1 ? `${q(c.expr)}: the weights ${c.args[2].text} must be a vector (one per group id)` : null) ?? real([]),
+    summary:
+      'sum over groups g of w_g ||x_g||_2; groups: an int vector of group ids in 0..G-1 (one per entry of x); weights: one per group id (default 1)',
+    type: (c) =>
+      numeric(c) ??
+      groupsCheck(c, 1) ??
+      (c.args[2] && c.args[2].shape.length !== 1
+        ? `${q(c.expr)}: the weights ${c.args[2].text} must be a vector (one per group id)`
+        : null) ??
+      real([]),
     lower: (c) => P.sum(weightedGroupNorms(c.args[0]!, c.args[1]!, c.args[2])),
   },
   {
-    name: 'sparse_envelope', params: [{ name: 'x', kind: 'x' }, { name: 'k', kind: 'int' }], required: 2, smooth: false,
+    name: 'sparse_envelope',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'k', kind: 'int' },
+    ],
+    required: 2,
+    smooth: false,
     prox: { op: 'sparse_envelope', text: 'sparse envelope S_k (sort and search)', options: (a) => ({ k: a.args.k }) },
     summary: 'S_k(x): half the squared k-support norm, the convex envelope of 0.5 ||x||^2 on k-sparse x',
     type: (c) => numeric(c) ?? kCheck(c, 1) ?? real([]),
     lower: (c) => valueSparseEnvelope(c.ints[0]!)(c.args[0]!),
   },
   {
-    name: 'wgsef', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'k', kind: 'int' }, { name: 'weights', kind: 'x' }], required: 3, smooth: false,
+    name: 'wgsef',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'groups', kind: 'x' },
+      { name: 'k', kind: 'int' },
+      { name: 'weights', kind: 'x' },
+    ],
+    required: 3,
+    smooth: false,
     prox: {
-      op: 'wgsef', text: 'weighted group sparse envelope (WGSEF)',
+      op: 'wgsef',
+      text: 'weighted group sparse envelope (WGSEF)',
       options: (a) => {
         const ids = a.args.groups as Float64Array;
         const weights = groupWeights(ids, a.args.weights);
@@ -300,8 +426,19 @@ export const BUILTINS: readonly Builtin[] = [
     lower: (c) => valueSparseEnvelope(c.ints[0]!)(weightedGroupNorms(c.args[0]!, c.args[1]!, c.args[2])),
   },
   {
-    name: 'wgsef_gap', params: [{ name: 'x', kind: 'x' }, { name: 'groups', kind: 'x' }, { name: 'k', kind: 'int' }], required: 3, smooth: false,
-    prox: { op: 'wgsef_gap', text: 'sparse-envelope gap (nonconvex; zero iff at most k groups are nonzero)', options: (a) => ({ groups: groupsFromIds(a.args.groups as Float64Array, a.size), k: a.args.k }) },
+    name: 'wgsef_gap',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'groups', kind: 'x' },
+      { name: 'k', kind: 'int' },
+    ],
+    required: 3,
+    smooth: false,
+    prox: {
+      op: 'wgsef_gap',
+      text: 'sparse-envelope gap (nonconvex; zero iff at most k groups are nonzero)',
+      options: (a) => ({ groups: groupsFromIds(a.args.groups as Float64Array, a.size), k: a.args.k }),
+    },
     summary: 'S_k(v) - 0.5 ||v||^2, v_g = ||x_g||_2: >= 0, zero exactly when at most k groups are nonzero (nonconvex)',
     type: (c) => numeric(c) ?? groupsCheck(c, 1) ?? kCheck(c, 2) ?? real([]),
     lower: (c) => {
@@ -310,7 +447,13 @@ export const BUILTINS: readonly Builtin[] = [
     },
   },
   {
-    name: 'size', params: [{ name: 'x', kind: 'x' }, { name: 'axis', kind: 'axis' }], required: 1, smooth: true,
+    name: 'size',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'axis', kind: 'axis' },
+    ],
+    required: 1,
+    smooth: true,
     summary: 'the length of x along `axis` (default 0), an int known before the run',
     type: (c) => {
       const x = c.args[0]!;
@@ -328,12 +471,20 @@ export const BUILTINS: readonly Builtin[] = [
 
 function squareCheck(c: TypeCtx): string | null {
   const [r, k] = c.args[0]!.shape;
-  return dimEq(r!, k!) === false ? `${q(c.expr)}: ${c.args[0]!.text} is ${shapeText(c.args[0]!.shape)}, not square${valuesText([r!, k!])}` : null;
+  return dimEq(r!, k!) === false
+    ? `${q(c.expr)}: ${c.args[0]!.text} is ${shapeText(c.args[0]!.shape)}, not square${valuesText([r!, k!])}`
+    : null;
 }
 
 function filled(name: string, v: number): Builtin {
   return {
-    name, params: [{ name: 'n', kind: 'int' }, { name: 'm', kind: 'int' }], required: 1, smooth: true,
+    name,
+    params: [
+      { name: 'n', kind: 'int' },
+      { name: 'm', kind: 'int' },
+    ],
+    required: 1,
+    smooth: true,
     summary: `a vector (or, with m, a matrix) of ${v}s`,
     type: (c) => {
       const shape: Dim[] = [];

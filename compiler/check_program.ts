@@ -5,17 +5,29 @@
 // declaration order.
 
 import type {
-  Arg, ConstraintItem, Decl, Diagnostic, Expr, Generate, Guide, Ident, Infer, Model, ObjectiveDef,
-  Optimize, Solve, Stmt, TypeExpr, Where,
+  Arg,
+  ConstraintItem,
+  Decl,
+  Diagnostic,
+  Expr,
+  Generate,
+  Guide,
+  Ident,
+  Infer,
+  Model,
+  ObjectiveDef,
+  Optimize,
+  Solve,
+  Stmt,
+  TypeExpr,
+  Where,
 } from '../grammar/index.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
 import type { Module } from './modules.js';
 import { lowerObjectiveDef } from './objective_program.js';
 import { LowerError } from './lower.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
-import {
-  hypergradTable, inferTable, solverTable, withDefaults, type MethodSpec, type OptionSpec,
-} from './solvers.js';
+import { hypergradTable, inferTable, solverTable, withDefaults, type MethodSpec, type OptionSpec } from './solvers.js';
 import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorTy, type Ty } from './types.js';
 
 export type DeclKind = 'data' | 'var' | 'param';
@@ -74,13 +86,33 @@ const q = (s: string) => '`' + s + '`';
 /** Per check: the names `objective name = ...` defines anywhere in the program. */
 const objectiveNames = new WeakMap<Checker, Set<string>>();
 
-export function checkProgram(modules: Module[], sources: ReadonlyMap<string, string>, values: ReadonlyMap<string, number>): CheckedProgram {
+export function checkProgram(
+  modules: Module[],
+  sources: ReadonlyMap<string, string>,
+  values: ReadonlyMap<string, number>,
+): CheckedProgram {
   const globals = new Scope(null);
   const c = new Checker({ sources, values }, globals);
   const out: CheckedProgram = {
-    modules, globals, decls: [], dims: new Map(), starts: new Map(), optimize: null, constraints: [], where: null,
-    model: null, guide: null, generate: null, objectives: [], latents: [], solve: null, infer: null, dataSources: [],
-    types: c.types, diagnostics: [], checker: c,
+    modules,
+    globals,
+    decls: [],
+    dims: new Map(),
+    starts: new Map(),
+    optimize: null,
+    constraints: [],
+    where: null,
+    model: null,
+    guide: null,
+    generate: null,
+    objectives: [],
+    latents: [],
+    solve: null,
+    infer: null,
+    dataSources: [],
+    types: c.types,
+    diagnostics: [],
+    checker: c,
   };
   const all: { st: Stmt; file: string }[] = modules.flatMap((m) => m.program.body.map((st) => ({ st, file: m.file })));
   // `infer vi(objective = name)` may name an objective defined later in the file.
@@ -89,7 +121,10 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
   const declare = (name: Ident, sym: Sym): void => {
     const prev = globals.own(name.name);
     if (prev) {
-      c.error(name.span, `${q(name.name)} is already declared (as ${describeSym(prev)} at ${prev.name.span.file}:${prev.name.span.line}:${prev.name.span.col})`);
+      c.error(
+        name.span,
+        `${q(name.name)} is already declared (as ${describeSym(prev)} at ${prev.name.span.file}:${prev.name.span.line}:${prev.name.span.col})`,
+      );
       return;
     }
     globals.set(name.name, sym);
@@ -123,12 +158,20 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
     }
     const shape = fam ? c.declaredShape(d.type, globals) : null;
     const ty = shape ? tensor(shape.elem, shape.shape, false) : tensor('real', [], false);
-    if (!(d.type.name.name === 'int' && d.type.dims.length === 0)) declare(d.name, { kind: 'data', name: d.name, decl: d, ty, broken: !shape });
+    if (!(d.type.name.name === 'int' && d.type.dims.length === 0))
+      declare(d.name, { kind: 'data', name: d.name, decl: d, ty, broken: !shape });
     else {
       const s = globals.own(d.name.name);
       if (s && s.kind === 'data') s.ty = scalar('int', false, values.get(d.name.name));
     }
-    if (fam) out.decls.push({ kind: 'data', decl: d, family: fam, ty: (globals.own(d.name.name) as { ty: TensorTy } | undefined)?.ty ?? ty, file });
+    if (fam)
+      out.decls.push({
+        kind: 'data',
+        decl: d,
+        family: fam,
+        ty: (globals.own(d.name.name) as { ty: TensorTy } | undefined)?.ty ?? ty,
+        file,
+      });
   }
   let paramOrder = 0;
   for (const { st, file } of all) {
@@ -182,13 +225,20 @@ export function checkProgram(modules: Module[], sources: ReadonlyMap<string, str
       }
       case 'Start': {
         const s = globals.get(st.name.name);
-        if (!s) { c.unknownName(st.name, globals); break; }
+        if (!s) {
+          c.unknownName(st.name, globals);
+          break;
+        }
         if (s.kind !== 'var' && s.kind !== 'param') {
           c.error(st.name.span, `\`start\` sets vars and params; ${q(st.name.name)} is ${describeSym(s)}`);
           break;
         }
         if (out.starts.has(st.name.name)) c.error(st.span, `${q(st.name.name)} already has a start value`);
-        else if (s.decl.init) c.error(st.span, `${q(st.name.name)} already has a start value in its declaration (line ${s.decl.span.line})`);
+        else if (s.decl.init)
+          c.error(
+            st.span,
+            `${q(st.name.name)} already has a start value in its declaration (line ${s.decl.span.line})`,
+          );
         startValue(c, st.value, s.ty, st.name.name, globals);
         out.starts.set(st.name.name, { value: st.value, span: st.span });
         break;
@@ -267,11 +317,18 @@ function family(c: Checker, t: TypeExpr, kind: DeclKind): Family | null {
     return null;
   }
   if (kind !== 'data' && (fam === 'int' || fam === 'bool')) {
-    c.error(t.name.span, `a ${kind} must be real-valued; ${q(n)} ${kind === 'var' ? 'variables need a mixed-integer solver, which Proxima does not have' : 'parameters cannot be differentiated'}`);
+    c.error(
+      t.name.span,
+      `a ${kind} must be real-valued; ${q(n)} ${kind === 'var' ? 'variables need a mixed-integer solver, which Proxima does not have' : 'parameters cannot be differentiated'}`,
+    );
     return null;
   }
   if (kind === 'var' && fam !== 'real' && fam !== 'simplex') {
-    c.error(t.name.span, `a var is \`real\` (with an optional domain) or \`simplex\`; ${q(n)} is a param type`, 'declare it with `param`, which changes variables');
+    c.error(
+      t.name.span,
+      `a var is \`real\` (with an optional domain) or \`simplex\`; ${q(n)} is a param type`,
+      'declare it with `param`, which changes variables',
+    );
     return null;
   }
   if (fam !== 'real' && fam !== 'int' && fam !== 'bool') {
@@ -305,13 +362,26 @@ function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
   for (const b of bounds) {
     const t = c.tensorOf(b, scope);
     if (!t) continue;
-    if (t.elem === 'bool') { c.error(b.span, `the bound ${q(c.text(b))} is bool, not a number`); continue; }
-    if (t.shape.length > 0 && (t.shape.length > ty.shape.length || t.shape.some((d, i) => dimEq(d, ty.shape[ty.shape.length - t.shape.length + i]!) === false))) {
-      c.error(b.span, `the bound ${q(c.text(b))} is ${shapeText(t.shape)} but ${q(decl.name.name)} is ${shapeText(ty.shape)}`);
+    if (t.elem === 'bool') {
+      c.error(b.span, `the bound ${q(c.text(b))} is bool, not a number`);
+      continue;
+    }
+    if (
+      t.shape.length > 0 &&
+      (t.shape.length > ty.shape.length ||
+        t.shape.some((d, i) => dimEq(d, ty.shape[ty.shape.length - t.shape.length + i]!) === false))
+    ) {
+      c.error(
+        b.span,
+        `the bound ${q(c.text(b))} is ${shapeText(t.shape)} but ${q(decl.name.name)} is ${shapeText(ty.shape)}`,
+      );
       continue;
     }
     if (t.dyn && kind !== 'param') {
-      c.error(b.span, `the bound ${q(c.text(b))} depends on a var or param; ${kind === 'var' ? 'a var\'s domain is a constraint for the solver: write it in `subject to`' : 'data bounds must be data'}`);
+      c.error(
+        b.span,
+        `the bound ${q(c.text(b))} depends on a var or param; ${kind === 'var' ? "a var's domain is a constraint for the solver: write it in `subject to`" : 'data bounds must be data'}`,
+      );
       continue;
     }
     if (t.dyn) {
@@ -319,9 +389,19 @@ function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
       const order = me && me.kind === 'param' ? me.order : Infinity;
       for (const id of idents(b)) {
         const s = scope.get(id.name);
-        if (s && s.kind === 'var') c.error(id.span, `the bound of ${q(decl.name.name)} uses the var ${q(id.name)}; a param's bounds may use data and earlier params`);
+        if (s && s.kind === 'var')
+          c.error(
+            id.span,
+            `the bound of ${q(decl.name.name)} uses the var ${q(id.name)}; a param's bounds may use data and earlier params`,
+          );
         else if (s && s.kind === 'param' && s.order >= order) {
-          c.error(id.span, s.order === order ? `the bound of ${q(decl.name.name)} refers to ${q(id.name)} itself` : `the bound of ${q(decl.name.name)} uses ${q(id.name)}, which is declared after it`, s.order === order ? undefined : `declare ${q(id.name)} first`);
+          c.error(
+            id.span,
+            s.order === order
+              ? `the bound of ${q(decl.name.name)} refers to ${q(id.name)} itself`
+              : `the bound of ${q(decl.name.name)} uses ${q(id.name)}, which is declared after it`,
+            s.order === order ? undefined : `declare ${q(id.name)} first`,
+          );
         }
       }
     }
@@ -341,12 +421,18 @@ function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
 function startValue(c: Checker, e: Expr, ty: TensorTy, name: string, scope: Scope): void {
   const t = c.tensorOf(e, scope);
   if (!t) return;
-  if (t.dyn) { c.error(e.span, `the start value of ${q(name)} must not depend on vars or params`); return; }
+  if (t.dyn) {
+    c.error(e.span, `the start value of ${q(name)} must not depend on vars or params`);
+    return;
+  }
   assignable(c, e, t, ty, name);
 }
 
 function assignable(c: Checker, e: Expr, t: TensorTy, ty: TensorTy, name: string): void {
-  if (t.elem === 'bool' && ty.elem !== 'bool') { c.error(e.span, `${q(c.text(e))} is bool but ${q(name)} is ${tyText(ty)}`); return; }
+  if (t.elem === 'bool' && ty.elem !== 'bool') {
+    c.error(e.span, `${q(c.text(e))} is bool but ${q(name)} is ${tyText(ty)}`);
+    return;
+  }
   if (t.shape.length === 0) return;
   if (t.shape.length !== ty.shape.length || t.shape.some((d, i) => dimEq(d, ty.shape[i]!) === false)) {
     c.error(e.span, `${q(c.text(e))} is ${shapeText(t.shape)} but ${q(name)} is ${shapeText(ty.shape)}`);
@@ -355,26 +441,55 @@ function assignable(c: Checker, e: Expr, t: TensorTy, ty: TensorTy, name: string
 
 function* idents(e: Expr): Generator<Ident> {
   switch (e.kind) {
-    case 'Ident': yield e; return;
-    case 'Unary': yield* idents(e.operand); return;
-    case 'Binary': yield* idents(e.left); yield* idents(e.right); return;
-    case 'Call': for (const a of e.args) yield* idents(a.value); return;
-    case 'Index': yield* idents(e.target); for (const i of e.indices) if (i.kind !== 'Slice') yield* idents(i); return;
-    case 'If': yield* idents(e.cond); yield* idents(e.then); yield* idents(e.else); return;
-    case 'Vector': for (const x of e.elements) yield* idents(x); return;
-    case 'Matrix': for (const r of e.rows) for (const x of r) yield* idents(x); return;
-    case 'Compare': for (const x of e.operands) yield* idents(x); return;
-    default: return;
+    case 'Ident':
+      yield e;
+      return;
+    case 'Unary':
+      yield* idents(e.operand);
+      return;
+    case 'Binary':
+      yield* idents(e.left);
+      yield* idents(e.right);
+      return;
+    case 'Call':
+      for (const a of e.args) yield* idents(a.value);
+      return;
+    case 'Index':
+      yield* idents(e.target);
+      for (const i of e.indices) if (i.kind !== 'Slice') yield* idents(i);
+      return;
+    case 'If':
+      yield* idents(e.cond);
+      yield* idents(e.then);
+      yield* idents(e.else);
+      return;
+    case 'Vector':
+      for (const x of e.elements) yield* idents(x);
+      return;
+    case 'Matrix':
+      for (const r of e.rows) for (const x of r) yield* idents(x);
+      return;
+    case 'Compare':
+      for (const x of e.operands) yield* idents(x);
+      return;
+    default:
+      return;
   }
 }
 
 function objective(c: Checker, st: Optimize, scope: Scope): void {
   const t = c.tensorOf(st.objective, scope, 'the objective must be a real number');
   if (t) {
-    if (t.elem === 'bool') c.error(st.objective.span, `the objective ${q(c.text(st.objective))} is bool; it must be a real number`);
+    if (t.elem === 'bool')
+      c.error(st.objective.span, `the objective ${q(c.text(st.objective))} is bool; it must be a real number`);
     else if (t.shape.length !== 0) {
-      c.error(st.objective.span, `the objective must be a scalar, but ${q(c.text(st.objective))} is ${shapeText(t.shape)}`, 'reduce it, e.g. with `sum(...)` or `sumsq(...)`');
-    } else if (!t.dyn && !c.bag.hasErrors()) c.warning(st.objective.span, `the objective does not depend on any var or param`);
+      c.error(
+        st.objective.span,
+        `the objective must be a scalar, but ${q(c.text(st.objective))} is ${shapeText(t.shape)}`,
+        'reduce it, e.g. with `sum(...)` or `sumsq(...)`',
+      );
+    } else if (!t.dyn && !c.bag.hasErrors())
+      c.warning(st.objective.span, `the objective does not depend on any var or param`);
   }
   for (const o of st.over) {
     const s = scope.get(o.name);
@@ -389,7 +504,11 @@ function constraints(c: Checker, items: readonly ConstraintItem[], scope: Scope)
     for (const it of xs) {
       if (it.kind === 'ConstraintFor') {
         const r = c.expr(it.iter, sc);
-        if (r.kind !== 'range' && r.kind !== 'error') c.error(it.iter.span, `a constraint loop runs over a range such as \`0..n\`; ${q(c.text(it.iter))} is ${tyText(r)}`);
+        if (r.kind !== 'range' && r.kind !== 'error')
+          c.error(
+            it.iter.span,
+            `a constraint loop runs over a range such as \`0..n\`; ${q(c.text(it.iter))} is ${tyText(r)}`,
+          );
         const inner = sc.child();
         inner.set(it.name.name, { kind: 'local', name: it.name, ty: scalar('int'), what: 'loop index' });
         walk(it.body, inner);
@@ -400,17 +519,25 @@ function constraints(c: Checker, items: readonly ConstraintItem[], scope: Scope)
         labels.add(it.label.name);
       }
       if (it.expr.kind !== 'Compare') {
-        c.error(it.expr.span, `a constraint compares two sides with \`==\`, \`<=\` or \`>=\`; ${q(c.text(it.expr))} does not`);
+        c.error(
+          it.expr.span,
+          `a constraint compares two sides with \`==\`, \`<=\` or \`>=\`; ${q(c.text(it.expr))} does not`,
+        );
         c.expr(it.expr, sc);
         continue;
       }
       if (it.expr.ops.includes('!=')) {
-        c.error(it.expr.span, `${q(c.text(it.expr))}: \`!=\` cannot be a constraint (the feasible set would not be closed)`);
+        c.error(
+          it.expr.span,
+          `${q(c.text(it.expr))}: \`!=\` cannot be a constraint (the feasible set would not be closed)`,
+        );
         continue;
       }
       const t = c.expr(it.expr, sc);
-      if (t.kind === 'tensor' && !t.dyn) c.warning(it.expr.span, `the constraint ${q(c.text(it.expr))} does not involve any var`);
-      if (it.expr.ops.some((o) => o === '<' || o === '>')) c.warning(it.expr.span, `a strict inequality is treated as non-strict (\`<=\`, \`>=\`)`);
+      if (t.kind === 'tensor' && !t.dyn)
+        c.warning(it.expr.span, `the constraint ${q(c.text(it.expr))} does not involve any var`);
+      if (it.expr.ops.some((o) => o === '<' || o === '>'))
+        c.warning(it.expr.span, `a strict inequality is treated as non-strict (\`<=\`, \`>=\`)`);
     }
   };
   walk(items, scope);
@@ -419,45 +546,80 @@ function constraints(c: Checker, items: readonly ConstraintItem[], scope: Scope)
 function whereClause(c: Checker, st: Where, scope: Scope): void {
   const s = scope.get(st.name.name);
   if (!s) c.unknownName(st.name, scope);
-  else if (s.kind !== 'var') c.error(st.name.span, `\`where\` defines a var by an inner problem; ${q(st.name.name)} is ${describeSym(s)}`);
+  else if (s.kind !== 'var')
+    c.error(st.name.span, `\`where\` defines a var by an inner problem; ${q(st.name.name)} is ${describeSym(s)}`);
   for (const w of st.wrt) {
     const ws = scope.get(w.name);
     if (!ws) c.unknownName(w, scope);
     else if (ws.kind !== 'var') c.error(w.span, `${st.sense} is over vars; ${q(w.name)} is ${describeSym(ws)}`);
   }
   const t = c.block(st.body, scope.child(), 'fn');
-  if (t.kind === 'tensor' && t.shape.length !== 0) c.error(st.body.result.span, `the inner objective must be a scalar, but ${q(c.text(st.body.result))} is ${shapeText(t.shape)}`);
+  if (t.kind === 'tensor' && t.shape.length !== 0)
+    c.error(
+      st.body.result.span,
+      `the inner objective must be a scalar, but ${q(c.text(st.body.result))} is ${shapeText(t.shape)}`,
+    );
   if (st.constraints) constraints(c, st.constraints, scope);
 }
 
-function method(c: Checker, st: Solve | Infer, table: ReadonlyMap<string, MethodSpec>, what: string, scope: Scope): MethodChoice | null {
+function method(
+  c: Checker,
+  st: Solve | Infer,
+  table: ReadonlyMap<string, MethodSpec>,
+  what: string,
+  scope: Scope,
+): MethodChoice | null {
   const spec = table.get(st.method.name);
   if (!spec) {
     const other = st.kind === 'Solve' ? inferTable.get(st.method.name) : solverTable.get(st.method.name);
-    c.error(st.method.span, `unknown ${what} ${q(st.method.name)}`, other ? `${st.method.name} is ${st.kind === 'Solve' ? 'an inference method: `infer' : 'a solver: `solve'} ${st.method.name}(...)\`` : didYouMean(st.method.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`);
+    c.error(
+      st.method.span,
+      `unknown ${what} ${q(st.method.name)}`,
+      other
+        ? `${st.method.name} is ${st.kind === 'Solve' ? 'an inference method: `infer' : 'a solver: `solve'} ${st.method.name}(...)\``
+        : didYouMean(st.method.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`,
+    );
     return null;
   }
   const given = options(c, st.method.name, spec, st.args ?? [], scope);
   return given ? { name: spec.name, spec, given, span: st.span } : null;
 }
 
-function options(c: Checker, name: string, spec: MethodSpec, args: readonly Arg[], scope: Scope): Record<string, unknown> | null {
+function options(
+  c: Checker,
+  name: string,
+  spec: MethodSpec,
+  args: readonly Arg[],
+  scope: Scope,
+): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   let ok = true;
   const keys = Object.keys(spec.options);
   for (const a of args) {
     if (!a.name) {
-      c.error(a.span, `${name}'s options are named, as in \`${name}(${keys[0]} = ...)\``, `options: ${keys.join(', ')}`);
+      c.error(
+        a.span,
+        `${name}'s options are named, as in \`${name}(${keys[0]} = ...)\``,
+        `options: ${keys.join(', ')}`,
+      );
       ok = false;
       continue;
     }
     const o = spec.options[a.name.name];
     if (!o) {
-      c.error(a.name.span, `${name} has no option ${q(a.name.name)}`, didYouMean(a.name.name, keys) || `options: ${keys.join(', ')}`);
+      c.error(
+        a.name.span,
+        `${name} has no option ${q(a.name.name)}`,
+        didYouMean(a.name.name, keys) || `options: ${keys.join(', ')}`,
+      );
       ok = false;
       continue;
     }
-    if (a.name.name in out) { c.error(a.name.span, `the option ${q(a.name.name)} is given twice`); ok = false; continue; }
+    if (a.name.name in out) {
+      c.error(a.name.span, `the option ${q(a.name.name)} is given twice`);
+      ok = false;
+      continue;
+    }
     const v = optionValue(c, name, a.name.name, o, a.value, scope);
     if (v === undefined) ok = false;
     else out[a.name.name] = v;
@@ -466,7 +628,10 @@ function options(c: Checker, name: string, spec: MethodSpec, args: readonly Arg[
 }
 
 function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: Expr, scope: Scope): unknown {
-  const bad = (msg: string) => { c.error(e.span, `${method}(${key} = ...): ${msg}`); return undefined; };
+  const bad = (msg: string) => {
+    c.error(e.span, `${method}(${key} = ...): ${msg}`);
+    return undefined;
+  };
   switch (o.kind) {
     case 'int': {
       const v = literalInt(e);
@@ -488,7 +653,16 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
     case 'name': {
       if (o.kind === 'name' && o.calls && e.kind === 'Call') {
         const opts = o.calls[e.callee.name];
-        if (!opts) return bad(`${q(e.callee.name)} takes no options${o.calls ? `; these do: ${Object.keys(o.calls).map((k) => `${k}(...)`).join(', ')}` : ''}`);
+        if (!opts)
+          return bad(
+            `${q(e.callee.name)} takes no options${
+              o.calls
+                ? `; these do: ${Object.keys(o.calls)
+                    .map((k) => `${k}(...)`)
+                    .join(', ')}`
+                : ''
+            }`,
+          );
         const spec: MethodSpec = { name: e.callee.name, summary: '', options: opts, available: true, takes: [] };
         const given = options(c, e.callee.name, spec, e.args, scope);
         return given ? { method: e.callee.name, ...withDefaults(spec, given) } : undefined;
@@ -502,7 +676,11 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
         if (key === 'objective' && objectiveNames.get(c)?.has(e.name)) return e.name;
         if (key === 'guide' && e.name === 'guide') return e.name;
       }
-      c.error(e.span, `${method}(${key} = ...): unknown ${key} ${q(e.name)}`, didYouMean(e.name, allowed) || `choices: ${allowed.join(', ')}`);
+      c.error(
+        e.span,
+        `${method}(${key} = ...): unknown ${key} ${q(e.name)}`,
+        didYouMean(e.name, allowed) || `choices: ${allowed.join(', ')}`,
+      );
       return undefined;
     }
     case 'method': {
@@ -511,7 +689,11 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
       if (!nameOf) return bad(`expected a method such as \`${o.default}(...)\`, got ${q(c.text(e))}`);
       const spec = table.get(nameOf.name);
       if (!spec) {
-        c.error(nameOf.span, `${method}(${key} = ...): unknown ${o.table === 'solve' ? 'solver' : 'hypergradient method'} ${q(nameOf.name)}`, didYouMean(nameOf.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`);
+        c.error(
+          nameOf.span,
+          `${method}(${key} = ...): unknown ${o.table === 'solve' ? 'solver' : 'hypergradient method'} ${q(nameOf.name)}`,
+          didYouMean(nameOf.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`,
+        );
         return undefined;
       }
       const given = options(c, nameOf.name, spec, e.kind === 'Call' ? e.args : [], scope);
@@ -532,28 +714,63 @@ function programLevel(c: Checker, p: CheckedProgram): void {
   const at = root ? root.program.span : null;
   if (!at) return;
   const hasVars = p.modules.some((m) => m.program.body.some((st) => st.kind === 'Var'));
-  if (p.solve && !p.optimize && !p.model) c.error(p.solve.span, 'there is nothing to solve: add `minimize ...` or `maximize ...` (or a `model` for MAP)');
+  if (p.solve && !p.optimize && !p.model)
+    c.error(p.solve.span, 'there is nothing to solve: add `minimize ...` or `maximize ...` (or a `model` for MAP)');
   if (p.infer && !p.model) c.error(p.infer.span, '`infer` needs a `model` block');
   for (const l of p.latents) {
     const name = l.decl.name.name;
     const draw = p.model ? modelDraw(p.model.body, name) : null;
-    if (!p.infer || !p.model) c.error(l.decl.name.span, `${q(name)} is an int param, a discrete latent: it needs a model and \`infer vi\``, 'or declare it as data');
-    else if (!draw) c.error(l.decl.name.span, `the discrete latent ${q(name)} is never drawn in the model`, `draw it from a discrete distribution: \`${name} ~ Bernoulli(p)\``);
-    else if (draw.dist.kind === 'Call' && !['Bernoulli', 'Categorical'].includes(draw.dist.callee.name)) c.error(draw.dist.span, `the discrete latent ${q(name)} is drawn from ${q(draw.dist.callee.name)}; this release supports Bernoulli and Categorical latents`);
+    if (!p.infer || !p.model)
+      c.error(
+        l.decl.name.span,
+        `${q(name)} is an int param, a discrete latent: it needs a model and \`infer vi\``,
+        'or declare it as data',
+      );
+    else if (!draw)
+      c.error(
+        l.decl.name.span,
+        `the discrete latent ${q(name)} is never drawn in the model`,
+        `draw it from a discrete distribution: \`${name} ~ Bernoulli(p)\``,
+      );
+    else if (draw.dist.kind === 'Call' && !['Bernoulli', 'Categorical'].includes(draw.dist.callee.name))
+      c.error(
+        draw.dist.span,
+        `the discrete latent ${q(name)} is drawn from ${q(draw.dist.callee.name)}; this release supports Bernoulli and Categorical latents`,
+      );
   }
   if (p.solve && p.infer) c.error(p.infer.span, 'a program either solves (`solve`) or infers (`infer`), not both');
-  if (p.optimize && p.model) c.error(p.optimize.span, 'a program has either an objective or a model, not both', 'put the model\'s terms into the objective, or use `target +=` in the model');
-  if (p.constraints.length && !p.optimize) c.error(p.constraints[0]!.span, '`subject to` needs an objective (`minimize` or `maximize`)');
-  if (p.optimize && !hasVars && !p.model) c.error(p.optimize.span, 'the objective has no `var` to optimize over', 'declare one: `var x: real[n]`');
+  if (p.optimize && p.model)
+    c.error(
+      p.optimize.span,
+      'a program has either an objective or a model, not both',
+      "put the model's terms into the objective, or use `target +=` in the model",
+    );
+  if (p.constraints.length && !p.optimize)
+    c.error(p.constraints[0]!.span, '`subject to` needs an objective (`minimize` or `maximize`)');
+  if (p.optimize && !hasVars && !p.model)
+    c.error(p.optimize.span, 'the objective has no `var` to optimize over', 'declare one: `var x: real[n]`');
   if (p.model) {
-    for (const d of p.decls) if (d.kind === 'var') c.error(d.decl.name.span, `a model has params, not vars; declare ${q(d.decl.name.name)} with \`param\``);
+    for (const d of p.decls)
+      if (d.kind === 'var')
+        c.error(d.decl.name.span, `a model has params, not vars; declare ${q(d.decl.name.name)} with \`param\``);
   } else if (p.optimize) {
-    for (const d of p.decls) if (d.kind === 'param') c.error(d.decl.name.span, `${q(d.decl.name.name)} is a param, but there is no model; an objective optimizes \`var\`s`);
+    for (const d of p.decls)
+      if (d.kind === 'param')
+        c.error(
+          d.decl.name.span,
+          `${q(d.decl.name.name)} is a param, but there is no model; an objective optimizes \`var\`s`,
+        );
   }
-  if (p.optimize && p.optimize.over.length && !p.where && p.optimize.over.every((o) => p.globals.get(o.name)?.kind === 'var')) {
+  if (
+    p.optimize &&
+    p.optimize.over.length &&
+    !p.where &&
+    p.optimize.over.every((o) => p.globals.get(o.name)?.kind === 'var')
+  ) {
     const over = new Set(p.optimize.over.map((o) => o.name));
     for (const d of p.decls) {
-      if (d.kind === 'var' && !over.has(d.decl.name.name)) c.error(d.decl.name.span, `the var ${q(d.decl.name.name)} is not in \`over\`, and no \`where\` defines it`);
+      if (d.kind === 'var' && !over.has(d.decl.name.name))
+        c.error(d.decl.name.span, `the var ${q(d.decl.name.name)} is not in \`over\`, and no \`where\` defines it`);
     }
   }
   void ERROR;

@@ -81,7 +81,13 @@ export interface CompiledProgram {
   /** Every var and param, constrained, nested in its declared shape. */
   valuesAt(x: Float64Array): Record<string, NestedNumber>;
   /** Simplified graphs over (theta, ...data): value only, and value-and-gradient. */
-  graphs: { objective: Graph | null; objectiveGrad: Graph | null; logDensity: Graph | null; logDensityGrad: Graph | null; dataInputs: string[] };
+  graphs: {
+    objective: Graph | null;
+    objectiveGrad: Graph | null;
+    logDensity: Graph | null;
+    logDensityGrad: Graph | null;
+    dataInputs: string[];
+  };
   /** The bound data, by name (for fingerprints). */
   data: ReadonlyMap<string, DataArray>;
   compileMs: number;
@@ -100,7 +106,12 @@ export function readProgram(input: ProgramInput, read: ReadFile): { file: string
     return { file: input, source: read(input) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CompileError([fileDiagnostic(input, code === 'ENOENT' ? `cannot read ${input}: no such file` : `cannot read ${input}: ${(e as Error).message}`)]);
+    throw new CompileError([
+      fileDiagnostic(
+        input,
+        code === 'ENOENT' ? `cannot read ${input}: no such file` : `cannot read ${input}: ${(e as Error).message}`,
+      ),
+    ]);
   }
 }
 
@@ -109,14 +120,25 @@ const stop = (ds: readonly Diagnostic[]): void => {
 };
 
 /** The front half (no data): load, check, analyze. Shared by `check` and `compile`. */
-export function frontEnd(input: ProgramInput, read: ReadFile): { checked: CheckedProgram; analysis: ReturnType<typeof analyze>; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string>; file: string } {
+export function frontEnd(
+  input: ProgramInput,
+  read: ReadFile,
+): {
+  checked: CheckedProgram;
+  analysis: ReturnType<typeof analyze>;
+  diagnostics: Diagnostic[];
+  sources: ReadonlyMap<string, string>;
+  file: string;
+} {
   const { file, source } = readProgram(input, read);
   const loaded = loadProgram(file, source, read);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
+  if (loaded.diagnostics.some((d) => d.severity === 'error'))
+    return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const checked = checkProgram(loaded.modules, loaded.sources, new Map());
   diagnostics.push(...checked.diagnostics);
-  if (checked.diagnostics.some((d) => d.severity === 'error')) return { checked, analysis: null as never, diagnostics, sources: loaded.sources, file };
+  if (checked.diagnostics.some((d) => d.severity === 'error'))
+    return { checked, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const analysis = analyze(checked);
   diagnostics.push(...analysis.diagnostics);
   return { checked, analysis, diagnostics, sources: loaded.sources, file };
@@ -148,9 +170,13 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
   const warnings = [...fe.diagnostics];
 
   const backend = opts.backend ?? 'auto';
-  if (!isBackend(backend)) throw new CompileError([fileDiagnostic(file, `unknown backend \`${backend}\``, `backends: ${BACKENDS.join(', ')}`)]);
+  if (!isBackend(backend))
+    throw new CompileError([
+      fileDiagnostic(file, `unknown backend \`${backend}\``, `backends: ${BACKENDS.join(', ')}`),
+    ]);
   const seed = opts.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
+  if (!Number.isSafeInteger(seed))
+    throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
 
   // ---- data ----
   const { data, origin } = loadData(checked, opts, read, file);
@@ -169,7 +195,14 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
   const unbound = late.decls.flatMap((d) => d.ty.shape.filter((x) => x.value === null).map((x) => ({ d, x })));
   if (unbound.length) {
     const { d, x } = unbound[0]!;
-    throw new CompileError([{ severity: 'error', message: `the dimension ${x.text} of \`${d.decl.name.name}\` is not bound by any data`, span: d.decl.type.span, hint: 'dimensions come from data shapes or int data' }]);
+    throw new CompileError([
+      {
+        severity: 'error',
+        message: `the dimension ${x.text} of \`${d.decl.name.name}\` is not bound by any data`,
+        span: d.decl.type.span,
+        hint: 'dimensions come from data shapes or int data',
+      },
+    ]);
   }
   const domainErrors: Diagnostic[] = [];
   for (const d of late.decls) {
@@ -195,17 +228,35 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
     throw e;
   }
   const kit = programKit(late, layout, statics, bound.arrays);
-  return { file, sources: fe.sources, warnings, checked, late, analysis, backend, seed, arrays: bound.arrays, layout, graphs, kit, t0 };
+  return {
+    file,
+    sources: fe.sources,
+    warnings,
+    checked,
+    late,
+    analysis,
+    backend,
+    seed,
+    arrays: bound.arrays,
+    layout,
+    graphs,
+    kit,
+    t0,
+  };
 }
 
 export async function compileProgram(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
-  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } = bindProgram(input, opts);
+  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } =
+    bindProgram(input, opts);
   const dataArrays = graphs.dataInputs.map((n) => arrays.get(n)!);
   const specs = graphs.objective ? graphs.objective.inAvals : graphs.values.inAvals;
-  const withGrad = (g: Graph): Graph => simplify(trace((theta: Tracer, ...d: Tracer[]) => {
-    const [v, [gr]] = valueAndGrad((t: Tracer) => inline(g, [t, ...d])[0]!)(theta);
-    return [v, gr!];
-  }, specs));
+  const withGrad = (g: Graph): Graph =>
+    simplify(
+      trace((theta: Tracer, ...d: Tracer[]) => {
+        const [v, [gr]] = valueAndGrad((t: Tracer) => inline(g, [t, ...d])[0]!)(theta);
+        return [v, gr!];
+      }, specs),
+    );
 
   const objectiveGrad = graphs.objective ? withGrad(graphs.objective) : null;
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
@@ -219,13 +270,14 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
   const ldExe = logDensityGrad ? await exec(logDensityGrad) : null;
   const valuesExe = await prepare(simplify(graphs.values), 'ref', 1, dataArrays);
   const initExe = await prepare(simplify(graphs.init), 'ref', 1, dataArrays);
-  const asObjective = (x: Executable | null): CompiledObjective | null => x && {
-    n: layout.n,
-    evaluate(theta: Float64Array) {
-      const [f, g] = x.run([{ data: theta, shape: [layout.n] }]);
-      return { f: f!.data[0]!, g: Float64Array.from(g!.data) };
-    },
-  };
+  const asObjective = (x: Executable | null): CompiledObjective | null =>
+    x && {
+      n: layout.n,
+      evaluate(theta: Float64Array) {
+        const [f, g] = x.run([{ data: theta, shape: [layout.n] }]);
+        return { f: f!.data[0]!, g: Float64Array.from(g!.data) };
+      },
+    };
   const anchor = checked.optimize?.span ?? checked.infer?.span ?? checked.solve?.span ?? checked.model?.span ?? null;
   const compiled: CompiledProgram = {
     file,
@@ -237,15 +289,25 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
     sense: checked.optimize?.sense ?? null,
     backend: objExe?.backend ?? ldExe?.backend ?? (backend === 'auto' ? 'ref' : backend),
     seed,
-    layout: layout.entries.map((e) => ({ name: e.name, kind: e.kind, shape: e.shape, offset: e.offset, size: e.size, constraint: e.transform.name })),
+    layout: layout.entries.map((e) => ({
+      name: e.name,
+      kind: e.kind,
+      shape: e.shape,
+      offset: e.offset,
+      size: e.size,
+      constraint: e.transform.name,
+    })),
     n: layout.n,
     objective: asObjective(objExe),
     logDensity: asObjective(ldExe),
     initialPoint: (s = seed) => initialPoint(initExe, layout, s),
     valuesAt: (x) => valuesAt(valuesExe, layout, x),
     graphs: {
-      objective: graphs.objective ? simplify(graphs.objective) : null, objectiveGrad,
-      logDensity: graphs.logDensity ? simplify(graphs.logDensity) : null, logDensityGrad, dataInputs: graphs.dataInputs,
+      objective: graphs.objective ? simplify(graphs.objective) : null,
+      objectiveGrad,
+      logDensity: graphs.logDensity ? simplify(graphs.logDensity) : null,
+      logDensityGrad,
+      dataInputs: graphs.dataInputs,
     },
     data: arrays,
     compileMs: 0,
@@ -257,20 +319,32 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
   return compiled;
 }
 
-function loadData(p: CheckedProgram, opts: CompileOptions, read: ReadFile, file: string): { data: Record<string, unknown>; origin: string | undefined } {
+function loadData(
+  p: CheckedProgram,
+  opts: CompileOptions,
+  read: ReadFile,
+  file: string,
+): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
   const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
   const data: Record<string, unknown> = {};
   for (const f of files) {
     if (!f.toLowerCase().endsWith('.json')) {
-      throw new CompileError([fileDiagnostic(file, `cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`)]);
+      throw new CompileError([
+        fileDiagnostic(file, `cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`),
+      ]);
     }
     let text: string;
     try {
       text = read(f);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new CompileError([fileDiagnostic(file, `cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)]);
+      throw new CompileError([
+        fileDiagnostic(
+          file,
+          `cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        ),
+      ]);
     }
     let obj: unknown;
     try {
@@ -278,7 +352,8 @@ function loadData(p: CheckedProgram, opts: CompileOptions, read: ReadFile, file:
     } catch (e) {
       throw new CompileError([fileDiagnostic(file, `the data file ${f} is not valid JSON: ${(e as Error).message}`)]);
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CompileError([fileDiagnostic(file, `the data file ${f} must hold a JSON object (name -> value)`)]);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+      throw new CompileError([fileDiagnostic(file, `the data file ${f} must hold a JSON object (name -> value)`)]);
     Object.assign(data, obj);
   }
   return { data, origin: opts.dataFile ?? (files.length ? files.join(', ') : undefined) };
@@ -306,4 +381,3 @@ function nest(flat: number[], shape: number[]): NestedNumber {
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);
   return Array.from({ length: shape[0]! }, (_, i) => nest(flat.slice(i * inner, (i + 1) * inner), shape.slice(1)));
 }
-

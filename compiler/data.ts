@@ -39,7 +39,8 @@ export function parseValue(name: string, v: unknown): Parsed | string {
     if (Array.isArray(x) || ArrayBuffer.isView(x)) {
       const arr = x as ArrayLike<unknown>;
       if (depth === shape.length) {
-        if (depth > 0 && flat.length > 0) return `${q(name + fmtIndex(path))} is an array where the other entries are numbers`;
+        if (depth > 0 && flat.length > 0)
+          return `${q(name + fmtIndex(path))} is an array where the other entries are numbers`;
         shape.push(arr.length);
       } else if (shape[depth] !== arr.length) {
         return `${q(name)} is ragged: ${path.length ? q(name + fmtIndex(path)) : 'it'} has ${arr.length} entr${arr.length === 1 ? 'y' : 'ies'}, but ${shape[depth]} were expected (from its first ${depth === 0 ? 'level' : 'row'})`;
@@ -50,7 +51,8 @@ export function parseValue(name: string, v: unknown): Parsed | string {
       }
       return null;
     }
-    if (depth !== shape.length) return `${q(name)} is ragged: ${q(name + fmtIndex(path))} is a number where an array of ${shape[depth]} was expected`;
+    if (depth !== shape.length)
+      return `${q(name)} is ragged: ${q(name + fmtIndex(path))} is a number where an array of ${shape[depth]} was expected`;
     if (typeof x === 'number') flat.push(x);
     else if (typeof x === 'boolean') flat.push(x ? 1 : 0);
     else return `${q(name + fmtIndex(path))} is ${JSON.stringify(x) ?? String(x)}, not a number`;
@@ -90,7 +92,11 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
   const unknown = Object.keys(data).filter((k) => !declared.has(k));
   if (unknown.length) {
     const at = dataDecls[0]?.decl.span ?? p.modules[p.modules.length - 1]!.program.span;
-    out.diagnostics.push({ severity: 'warning', message: `data keys the program does not declare are ignored${where}: ${unknown.sort().join(', ')}`, span: { ...at, endLine: at.line, endCol: at.col + 1, end: at.start + 1 } });
+    out.diagnostics.push({
+      severity: 'warning',
+      message: `data keys the program does not declare are ignored${where}: ${unknown.sort().join(', ')}`,
+      span: { ...at, endLine: at.line, endCol: at.col + 1, end: at.start + 1 },
+    });
   }
 
   /** Where each dimension got its value, for messages: a phrase and the data's name. */
@@ -103,15 +109,27 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
     const raw = data[name];
     if (raw === undefined || raw === null) {
       if (decl.init) out.defaults.push(info);
-      else err(decl.name.span, `missing data ${q(name)}${where} (declared as ${typeText(info)})`, dataFile ? `add ${q(name)} to ${dataFile}` : `pass ${q(name)} as data`);
+      else
+        err(
+          decl.name.span,
+          `missing data ${q(name)}${where} (declared as ${typeText(info)})`,
+          dataFile ? `add ${q(name)} to ${dataFile}` : `pass ${q(name)} as data`,
+        );
       continue;
     }
     const parsed = parseValue(name, raw);
-    if (typeof parsed === 'string') { err(decl.name.span, (where ? `${where.trim()}: ` : '') + parsed); continue; }
+    if (typeof parsed === 'string') {
+      err(decl.name.span, (where ? `${where.trim()}: ` : '') + parsed);
+      continue;
+    }
     const rank = decl.type.dims.length;
     if (parsed.shape.length !== rank) {
-      const want = rank === 0 ? 'a single number' : rank === 1 ? 'a vector' : rank === 2 ? 'a matrix' : `an array of rank ${rank}`;
-      err(decl.name.span, `data ${q(name)}${where} should be ${want} (${typeText(info)}), but it is ${rankWord(parsed.shape.length, parsed.shape)}`);
+      const want =
+        rank === 0 ? 'a single number' : rank === 1 ? 'a vector' : rank === 2 ? 'a matrix' : `an array of rank ${rank}`;
+      err(
+        decl.name.span,
+        `data ${q(name)}${where} should be ${want} (${typeText(info)}), but it is ${rankWord(parsed.shape.length, parsed.shape)}`,
+      );
       continue;
     }
     if (!checkValues(info, parsed, err, where)) continue;
@@ -119,7 +137,13 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
     decl.type.dims.forEach((dim, axis) => {
       const n = parsed.shape[axis]!;
       if (dim.kind === 'Number') {
-        if (dim.value !== n) { err(dim.span, `data ${q(name)}${where} has ${n} entries along dimension ${axis}, but it is declared ${dim.raw}`); ok = false; }
+        if (dim.value !== n) {
+          err(
+            dim.span,
+            `data ${q(name)}${where} has ${n} entries along dimension ${axis}, but it is declared ${dim.raw}`,
+          );
+          ok = false;
+        }
         return;
       }
       if (dim.kind !== 'Ident') return; // an expression dim: checked by the bound type check
@@ -130,7 +154,11 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
         boundBy.set(sym, { from: `${q(name)} (its dimension ${axis})`, name });
       } else if (known !== n) {
         const by = boundBy.get(sym)!;
-        err(dim.span, `data ${q(name)}${where} has ${n} entries along dimension ${sym}, but ${sym} = ${known} from ${by.from}`, `the data of ${q(name)} and ${q(by.name)} must agree on ${sym}`);
+        err(
+          dim.span,
+          `data ${q(name)}${where} has ${n} entries along dimension ${sym}, but ${sym} = ${known} from ${by.from}`,
+          `the data of ${q(name)} and ${q(by.name)} must agree on ${sym}`,
+        );
         ok = false;
       }
     });
@@ -169,7 +197,10 @@ function checkValues(info: DeclInfo, v: Parsed, err: (s: Span, m: string, h?: st
   for (let i = 0; i < v.flat.length; i++) {
     const x = v.flat[i]!;
     if (Number.isNaN(x) || !Number.isFinite(x)) {
-      err(info.decl.name.span, `data ${at(i)}${where} is ${Number.isNaN(x) ? 'NaN' : x > 0 ? 'Inf' : '-Inf'}; ${q(name)} must be finite`);
+      err(
+        info.decl.name.span,
+        `data ${at(i)}${where} is ${Number.isNaN(x) ? 'NaN' : x > 0 ? 'Inf' : '-Inf'}; ${q(name)} must be finite`,
+      );
       return false;
     }
     if (info.family === 'int' && !Number.isInteger(x)) {
@@ -185,18 +216,36 @@ function checkValues(info: DeclInfo, v: Parsed, err: (s: Span, m: string, h?: st
 }
 
 /** Domain checks once every value (defaults included) is known; bounds are evaluated by the caller. */
-export function checkDomain(decl: Decl, arr: DataArray, lo: DataArray | null, hi: DataArray | null, strict: [boolean, boolean], where: string): Diagnostic | null {
+export function checkDomain(
+  decl: Decl,
+  arr: DataArray,
+  lo: DataArray | null,
+  hi: DataArray | null,
+  strict: [boolean, boolean],
+  where: string,
+): Diagnostic | null {
   const name = decl.name.name;
   const val = (b: DataArray, i: number) => (b.data.length === 1 ? b.data[0]! : b.data[i % b.data.length]!);
   for (let i = 0; i < arr.data.length; i++) {
     const x = arr.data[i]!;
-    const bad = (lo && (strict[0] ? !(x > val(lo, i)) : !(x >= val(lo, i)))) || (hi && (strict[1] ? !(x < val(hi, i)) : !(x <= val(hi, i))));
+    const bad =
+      (lo && (strict[0] ? !(x > val(lo, i)) : !(x >= val(lo, i)))) ||
+      (hi && (strict[1] ? !(x < val(hi, i)) : !(x <= val(hi, i))));
     if (bad) {
       const dom = decl.type.domain!;
       const span = dom.span;
       const idx = arr.shape.length ? fmtIndex(indexOf(i, arr.shape)) : '';
-      const rule = lo && hi ? `[${val(lo, i)}, ${val(hi, i)}]` : lo ? `${strict[0] ? '>' : '>='} ${val(lo, i)}` : `${strict[1] ? '<' : '<='} ${val(hi!, i)}`;
-      return { severity: 'error', message: `data ${q(name + idx)}${where} is ${x}, outside its domain ${lo && hi ? 'in ' : ''}${rule}`, span };
+      const rule =
+        lo && hi
+          ? `[${val(lo, i)}, ${val(hi, i)}]`
+          : lo
+            ? `${strict[0] ? '>' : '>='} ${val(lo, i)}`
+            : `${strict[1] ? '<' : '<='} ${val(hi!, i)}`;
+      return {
+        severity: 'error',
+        message: `data ${q(name + idx)}${where} is ${x}, outside its domain ${lo && hi ? 'in ' : ''}${rule}`,
+        span,
+      };
     }
   }
   return null;

@@ -59,14 +59,19 @@ export interface DiscreteVi {
   drawGraph(D: number): { graph: Graph; names: () => { name: string; shape: number[] }[] };
 }
 
-const logBernoulli = (logits: Tracer, z: Tracer) => P.sum(P.add(P.mul(z, P.logSigmoid(logits)), P.mul(P.sub(1, z), P.logSigmoid(P.neg(logits)))));
+const logBernoulli = (logits: Tracer, z: Tracer) =>
+  P.sum(P.add(P.mul(z, P.logSigmoid(logits)), P.mul(P.sub(1, z), P.logSigmoid(P.neg(logits)))));
 /** log q of a Categorical guide: logits [..., K], z [...] (float values 0..K-1). */
 const logCategorical = (logits: Tracer, z: Tracer, K: number) =>
   P.sum(P.where(P.eq(P.expandDims(z, -1), P.iota([K], 0, 'float64')), P.logSoftmax(logits, -1), 0));
 
 export function discreteVi(compiled: CompiledProgram, guide: string, obj: Objective): DiscreteVi {
   const { kit, layout } = compiled.internals;
-  if (guide !== 'mean_field' && guide !== 'full_rank') throw new LowerError(compiled.checked.infer!.span, `a program with discrete latents takes guide = mean_field or full_rank (the continuous params' family); \`${guide}\` is not supported with them`);
+  if (guide !== 'mean_field' && guide !== 'full_rank')
+    throw new LowerError(
+      compiled.checked.infer!.span,
+      `a program with discrete latents takes guide = mean_field or full_rank (the continuous params' family); \`${guide}\` is not supported with them`,
+    );
   const family: GaussianFamily = gaussianFamily(guide);
   const n = layout.n;
   const x0 = compiled.initialPoint(compiled.seed);
@@ -91,26 +96,47 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     low.onSample = undefined;
     return P.zeros([]);
   }, dataSpecs);
-  if (obj.gradient !== 'standard') throw new LowerError(compiled.checked.infer!.span, `\`grad = ${obj.gradient}\` is for reparameterized guides; a program with discrete latents takes the standard gradient (drop \`grad\`)`);
+  if (obj.gradient !== 'standard')
+    throw new LowerError(
+      compiled.checked.infer!.span,
+      `\`grad = ${obj.gradient}\` is for reparameterized guides; a program with discrete latents takes the standard gradient (drop \`grad\`)`,
+    );
   const info = objectiveInfo(obj);
   const vias = new Map(siteSamples(compiled.checked).map((e) => [e.site, e.via]));
   let offset = family.size(n);
   const sites: DiscreteSite[] = shapes.map((s) => {
     const size = s.shape.reduce((a, b) => a * b, 1);
     const { K, categorical } = support.get(s.name) ?? { K: 2, categorical: false };
-    const est = chooseEstimator({ site: s.name, dist: defaultSpec(categorical ? 'Categorical' : 'Bernoulli'), supportSize: K, batchSize: size, via: vias.get(s.name) }, info).estimator;
+    const est = chooseEstimator(
+      {
+        site: s.name,
+        dist: defaultSpec(categorical ? 'Categorical' : 'Bernoulli'),
+        supportSize: K,
+        batchSize: size,
+        via: vias.get(s.name),
+      },
+      info,
+    ).estimator;
     const site = { name: s.name, shape: s.shape, size, K, categorical, offset, estimator: est };
     offset += categorical ? size * K : size;
     return site;
   });
   for (const s of sites) {
     if ((s.estimator.kind === 'enum' || s.estimator.kind === 'mvd') && !info.linear) {
-      throw new LowerError(compiled.checked.infer!.span, `\`${s.name}\` via ${estimatorName(s.estimator)} needs a linear objective such as the ELBO; under ${obj.name} the particles are coupled: use reinforce`);
+      throw new LowerError(
+        compiled.checked.infer!.span,
+        `\`${s.name}\` via ${estimatorName(s.estimator)} needs a linear objective such as the ELBO; under ${obj.name} the particles are coupled: use reinforce`,
+      );
     }
-    if (s.estimator.kind === 'reparam') throw new LowerError(compiled.checked.infer!.span, `\`${s.name}\` is discrete and cannot be reparameterized; use enumerate, mvd or reinforce`);
+    if (s.estimator.kind === 'reparam')
+      throw new LowerError(
+        compiled.checked.infer!.span,
+        `\`${s.name}\` is discrete and cannot be reparameterized; use enumerate, mvd or reinforce`,
+      );
   }
   const m = offset;
-  const logQ = (s: DiscreteSite, logits: Tracer, z: Tracer) => (s.categorical ? logCategorical(logits, z, s.K) : logBernoulli(logits, z));
+  const logQ = (s: DiscreteSite, logits: Tracer, z: Tracer) =>
+    s.categorical ? logCategorical(logits, z, s.K) : logBernoulli(logits, z);
   const usesBaseline = sites.some((s) => s.estimator.kind === 'reinforce' && s.estimator.baseline === 'mean');
   const phi0 = new Float64Array(m);
   phi0.set(family.init(n, identity(n)).subarray(0, family.size(n)));
@@ -149,90 +175,137 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
   /** The local-expectation term of one site for one particle: sum_j sum_k (p_jk - stop p_jk) *
    * stop(F(z_j = k) - F(z_j = 0)), K model evaluations per element (for Bernoulli, the k = 1
    * term alone, as sum_k p_jk = 1). */
-  const localTerm = (s: DiscreteSite, i: number, u: Tracer, lqc: Tracer, zs: { logits: Tracer; z: Tracer }[], key: Tracer, data: Tracer[]) => {
+  const localTerm = (
+    s: DiscreteSite,
+    i: number,
+    u: Tracer,
+    lqc: Tracer,
+    zs: { logits: Tracer; z: Tracer }[],
+    key: Tracer,
+    data: Tracer[],
+  ) => {
     const flatZ = P.reshape(zs[i]!.z, [s.size]);
-    const diffs = P.scan((_c, [e]) => {
-      const at = (v: number) => {
-        const zj = P.add(P.mul(flatZ, P.sub(1, e!)), P.mul(e!, v));
-        const zz = zs.map((x, k) => (k === i ? { logits: x.logits, z: P.reshape(zj, s.shape) } : x));
-        const r = logWeight(P.stopGradient(u), P.stopGradient(lqc), zz.map((x) => ({ logits: P.stopGradient(x.logits), z: x.z })), key, data);
-        return P.sub(r.lp, r.lq);
-      };
-      if (!s.categorical) return [[], [P.sub(at(1), at(0))]];
-      const f0 = at(0);
-      return [[], [P.stack(Array.from({ length: s.K }, (_, k) => (k === 0 ? P.zeros([]) : P.sub(at(k), f0))))]];
-    }, [], [P.constant(identity(s.size), 'float64', [s.size, s.size])]).ys[0]!;
-    const p = s.categorical ? P.softmax(P.reshape(zs[i]!.logits, [s.size, s.K]), -1) : P.sigmoid(P.reshape(zs[i]!.logits, [s.size]));
+    const diffs = P.scan(
+      (_c, [e]) => {
+        const at = (v: number) => {
+          const zj = P.add(P.mul(flatZ, P.sub(1, e!)), P.mul(e!, v));
+          const zz = zs.map((x, k) => (k === i ? { logits: x.logits, z: P.reshape(zj, s.shape) } : x));
+          const r = logWeight(
+            P.stopGradient(u),
+            P.stopGradient(lqc),
+            zz.map((x) => ({ logits: P.stopGradient(x.logits), z: x.z })),
+            key,
+            data,
+          );
+          return P.sub(r.lp, r.lq);
+        };
+        if (!s.categorical) return [[], [P.sub(at(1), at(0))]];
+        const f0 = at(0);
+        return [[], [P.stack(Array.from({ length: s.K }, (_, k) => (k === 0 ? P.zeros([]) : P.sub(at(k), f0))))]];
+      },
+      [],
+      [P.constant(identity(s.size), 'float64', [s.size, s.size])],
+    ).ys[0]!;
+    const p = s.categorical
+      ? P.softmax(P.reshape(zs[i]!.logits, [s.size, s.K]), -1)
+      : P.sigmoid(P.reshape(zs[i]!.logits, [s.size]));
     return P.sum(P.mul(P.sub(p, P.stopGradient(p)), P.stopGradient(diffs)));
   };
 
-  const gradGraph = trace((phi: Tracer, key: Tracer, baseline: Tracer, ...data: Tracer[]) => {
-    const surrogateOf = (ph: Tracer) => {
-      const { ys } = P.scan((_c, [k]) => {
-        const [kq, kp] = P.splitKey(k!, 2);
-        const d = drawParticle(ph, kq!, obj.pathwise);
-        const { lp, lq } = logWeight(d.u, d.lqc, d.zs, kp!, data);
-        const lqs = d.zs.map((x, i) => logQ(sites[i]!, x.logits, x.z));
-        const locals = sites.map((s, i) => (s.estimator.kind === 'enum' || s.estimator.kind === 'mvd' ? localTerm(s, i, d.u, d.lqc, d.zs, kp!, data) : P.zeros([])));
-        return [[], [lp, lq, ...lqs, ...locals]];
-      }, [], [P.splitKeys(key, obj.samples)]);
-      const [lp, lq] = [ys[0]!, ys[1]!];
-      const lqs = ys.slice(2, 2 + sites.length);
-      const locals = ys.slice(2 + sites.length);
-      const value = evaluate(obj.body, lp, lq);
-      const K = obj.samples;
-      const lw = P.stopGradient(P.sub(lp, lq));
-      // The signal each particle's score multiplies: its own log weight for a linear objective
-      // (particles are independent), the whole estimate otherwise.
-      const linear = affine(obj.body) !== null;
-      const signal = linear ? lw : P.broadcastTo(P.stopGradient(value), [K]);
-      let surrogate = value;
-      sites.forEach((s, i) => {
-        const e = s.estimator;
-        if (e.kind === 'reinforce') {
-          let b: Tracer = P.zeros([K]);
-          if (e.baseline === 'mean') b = P.broadcastTo(baseline, [K]);
-          else if (e.baseline === 'loo' && K > 1) b = linear ? P.div(P.sub(P.sum(lw), lw), K - 1) : leaveOneOut(obj, lw, K);
-          const score = P.sub(lqs[i]!, P.stopGradient(lqs[i]!));
-          surrogate = P.add(surrogate, P.div(P.sum(P.mul(score, P.stopGradient(P.sub(signal, b)))), linear ? K : 1));
-        } else if (e.kind === 'enum' || e.kind === 'mvd') {
-          surrogate = P.add(surrogate, P.mean(locals[i]!));
-        }
-      });
-      return { surrogate, signal: P.mean(signal) };
-    };
-    const [v, [g]] = valueAndGrad((ph: Tracer) => surrogateOf(ph).surrogate)(phi);
-    // The signal cannot leave the differentiated function (no auxiliary outputs), so a running
-    // mean pays one more forward pass, with the same key (the same particles).
-    const signal = usesBaseline ? surrogateOf(P.stopGradient(phi)).signal : P.zeros([]);
-    return [v, g!, signal];
-  }, [[m], { shape: [2], dtype: 'int32' }, [], ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1]);
+  const gradGraph = trace(
+    (phi: Tracer, key: Tracer, baseline: Tracer, ...data: Tracer[]) => {
+      const surrogateOf = (ph: Tracer) => {
+        const { ys } = P.scan(
+          (_c, [k]) => {
+            const [kq, kp] = P.splitKey(k!, 2);
+            const d = drawParticle(ph, kq!, obj.pathwise);
+            const { lp, lq } = logWeight(d.u, d.lqc, d.zs, kp!, data);
+            const lqs = d.zs.map((x, i) => logQ(sites[i]!, x.logits, x.z));
+            const locals = sites.map((s, i) =>
+              s.estimator.kind === 'enum' || s.estimator.kind === 'mvd'
+                ? localTerm(s, i, d.u, d.lqc, d.zs, kp!, data)
+                : P.zeros([]),
+            );
+            return [[], [lp, lq, ...lqs, ...locals]];
+          },
+          [],
+          [P.splitKeys(key, obj.samples)],
+        );
+        const [lp, lq] = [ys[0]!, ys[1]!];
+        const lqs = ys.slice(2, 2 + sites.length);
+        const locals = ys.slice(2 + sites.length);
+        const value = evaluate(obj.body, lp, lq);
+        const K = obj.samples;
+        const lw = P.stopGradient(P.sub(lp, lq));
+        // The signal each particle's score multiplies: its own log weight for a linear objective
+        // (particles are independent), the whole estimate otherwise.
+        const linear = affine(obj.body) !== null;
+        const signal = linear ? lw : P.broadcastTo(P.stopGradient(value), [K]);
+        let surrogate = value;
+        sites.forEach((s, i) => {
+          const e = s.estimator;
+          if (e.kind === 'reinforce') {
+            let b: Tracer = P.zeros([K]);
+            if (e.baseline === 'mean') b = P.broadcastTo(baseline, [K]);
+            else if (e.baseline === 'loo' && K > 1)
+              b = linear ? P.div(P.sub(P.sum(lw), lw), K - 1) : leaveOneOut(obj, lw, K);
+            const score = P.sub(lqs[i]!, P.stopGradient(lqs[i]!));
+            surrogate = P.add(surrogate, P.div(P.sum(P.mul(score, P.stopGradient(P.sub(signal, b)))), linear ? K : 1));
+          } else if (e.kind === 'enum' || e.kind === 'mvd') {
+            surrogate = P.add(surrogate, P.mean(locals[i]!));
+          }
+        });
+        return { surrogate, signal: P.mean(signal) };
+      };
+      const [v, [g]] = valueAndGrad((ph: Tracer) => surrogateOf(ph).surrogate)(phi);
+      // The signal cannot leave the differentiated function (no auxiliary outputs), so a running
+      // mean pays one more forward pass, with the same key (the same particles).
+      const signal = usesBaseline ? surrogateOf(P.stopGradient(phi)).signal : P.zeros([]);
+      return [v, g!, signal];
+    },
+    [[m], { shape: [2], dtype: 'int32' }, [], ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1],
+  );
 
-  const elboGraph = (K: number) => trace((phi: Tracer, key: Tracer, ...data: Tracer[]) => {
-    const { carry } = P.scan((c, [k]) => {
-      const [kq, kp] = P.splitKey(k!, 2);
-      const d = drawParticle(phi, kq!, true);
-      const { lp, lq } = logWeight(d.u, d.lqc, d.zs, kp!, data);
-      return [[P.add(c[0]!, P.sub(lp, lq))], []];
-    }, [P.zeros([])], [P.splitKeys(key, K)]);
-    return P.div(carry[0]!, K);
-  }, [[m], { shape: [2], dtype: 'int32' }, ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1]);
+  const elboGraph = (K: number) =>
+    trace(
+      (phi: Tracer, key: Tracer, ...data: Tracer[]) => {
+        const { carry } = P.scan(
+          (c, [k]) => {
+            const [kq, kp] = P.splitKey(k!, 2);
+            const d = drawParticle(phi, kq!, true);
+            const { lp, lq } = logWeight(d.u, d.lqc, d.zs, kp!, data);
+            return [[P.add(c[0]!, P.sub(lp, lq))], []];
+          },
+          [P.zeros([])],
+          [P.splitKeys(key, K)],
+        );
+        return P.div(carry[0]!, K);
+      },
+      [[m], { shape: [2], dtype: 'int32' }, ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1],
+    );
 
   const drawGraph = (D: number) => {
     let genNames: { name: string; shape: number[] }[] = [];
-    const graph = trace((phi: Tracer, key: Tracer, ...data: Tracer[]) => {
-      const { ys } = P.scan((_c, [k]) => {
-        const [kq, kg] = P.splitKey(k!, 2);
-        const d = drawParticle(phi, kq!, true);
-        const { env, low } = kit.setup(data, kg!);
-        kit.unpack(d.u, env, low, new Map(sites.map((s, i) => [s.name, d.zs[i]!.z])));
-        const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
-        const gen = kit.generate(env, low);
-        genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
-        return [[], [...vals, ...d.zs.map((x) => x.z), ...gen.map((x) => x.value)]];
-      }, [], [P.splitKeys(key, D)]);
-      return ys;
-    }, [[m], { shape: [2], dtype: 'int32' }, ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1]);
+    const graph = trace(
+      (phi: Tracer, key: Tracer, ...data: Tracer[]) => {
+        const { ys } = P.scan(
+          (_c, [k]) => {
+            const [kq, kg] = P.splitKey(k!, 2);
+            const d = drawParticle(phi, kq!, true);
+            const { env, low } = kit.setup(data, kg!);
+            kit.unpack(d.u, env, low, new Map(sites.map((s, i) => [s.name, d.zs[i]!.z])));
+            const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
+            const gen = kit.generate(env, low);
+            genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
+            return [[], [...vals, ...d.zs.map((x) => x.z), ...gen.map((x) => x.value)]];
+          },
+          [],
+          [P.splitKeys(key, D)],
+        );
+        return ys;
+      },
+      [[m], { shape: [2], dtype: 'int32' }, ...(dataSpecs as unknown[])] as Parameters<typeof trace>[1],
+    );
     return { graph, names: () => genNames };
   };
 
@@ -244,7 +317,10 @@ function leaveOneOut(obj: Objective, lw: Tracer, K: number): Tracer {
   const others = P.div(P.sub(P.sum(lw), lw), K - 1);
   const eye = P.constant(identity(K), 'float64', [K, K]);
   // Row k: lw with entry k replaced by others[k].
-  const rows = P.add(P.mul(P.broadcastTo(P.reshape(lw, [1, K]), [K, K]), P.sub(1, eye)), P.mul(eye, P.reshape(others, [K, 1])));
+  const rows = P.add(
+    P.mul(P.broadcastTo(P.reshape(lw, [1, K]), [K, K]), P.sub(1, eye)),
+    P.mul(eye, P.reshape(others, [K, 1])),
+  );
   return P.stopGradient(evaluate(obj.body, rows, P.zeros([K, K])));
 }
 

@@ -28,7 +28,11 @@ export function summaries(t: DrawTable): Record<string, PosteriorSummary> {
       for (let d = 0; d < t.draws; d++) col[d] = v.data[d * k + j]!;
       return summarize(col);
     });
-    const field = (f: keyof PosteriorSummary) => nest(cols.map((c) => c[f]), v.shape);
+    const field = (f: keyof PosteriorSummary) =>
+      nest(
+        cols.map((c) => c[f]),
+        v.shape,
+      );
     out[v.name] = { mean: field('mean'), sd: field('sd'), q05: field('q05'), q50: field('q50'), q95: field('q95') };
   }
   return out;

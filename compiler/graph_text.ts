@@ -25,7 +25,12 @@ export function compiledGraphText(c: CompiledProgram, opts: GraphTextOptions = {
       return graphDot(g, inputs);
     default: {
       const plan = planSummary(buildPlan(g, { dataInputs: c.graphs.dataInputs.map((_, i) => i + 1) }));
-      const layout = c.layout.map((e) => `${e.name} [${e.offset}, ${e.offset + e.size})${e.constraint === 'identity' ? '' : ' ' + e.constraint}`).join(', ');
+      const layout = c.layout
+        .map(
+          (e) =>
+            `${e.name} [${e.offset}, ${e.offset + e.size})${e.constraint === 'identity' ? '' : ' ' + e.constraint}`,
+        )
+        .join(', ');
       const head = [
         `// ${opts.grad ? 'value and gradient' : 'value'} of ${c.kind === 'model' && !c.graphs.objective ? 'the log density' : 'the objective (to minimize)'}`,
         `// inputs: theta (${c.n}: ${layout || 'empty'})${c.graphs.dataInputs.length ? ', ' + c.graphs.dataInputs.join(', ') : ''}`,
@@ -45,7 +50,11 @@ function namer() {
   const names = new Map<number, string>();
   let n = 0;
   return {
-    def: (v: Var) => { const s = varName(n++); names.set(v.id, s); return s; },
+    def: (v: Var) => {
+      const s = varName(n++);
+      names.set(v.id, s);
+      return s;
+    },
     use: (v: Var) => names.get(v.id) ?? `?${v.id}`,
   };
 }
@@ -64,18 +73,33 @@ function paramJSON(v: unknown, sub: (g: Graph) => unknown): unknown {
 
 interface GraphJSON {
   inputs: { name: string; aval: string; label?: string }[];
-  eqns: { prim: string; params: Record<string, unknown>; inputs: string[]; outputs: { name: string; aval: string }[] }[];
+  eqns: {
+    prim: string;
+    params: Record<string, unknown>;
+    inputs: string[];
+    outputs: { name: string; aval: string }[];
+  }[];
   outputs: string[];
 }
 
 export function graphJSON(g: Graph, labels: string[] = []): GraphJSON {
   const nm = namer();
-  const inputs = g.inputs.map((v, i) => ({ name: nm.def(v), aval: avalText(v), ...(labels[i] ? { label: labels[i] } : {}) }));
+  const inputs = g.inputs.map((v, i) => ({
+    name: nm.def(v),
+    aval: avalText(v),
+    ...(labels[i] ? { label: labels[i] } : {}),
+  }));
   const eqns = g.eqns.map((e) => {
     const params: Record<string, unknown> = {};
-    for (const k of Object.keys(e.params as object).sort()) params[k] = paramJSON((e.params as Record<string, unknown>)[k], (s) => graphJSON(s));
+    for (const k of Object.keys(e.params as object).sort())
+      params[k] = paramJSON((e.params as Record<string, unknown>)[k], (s) => graphJSON(s));
     const ins = e.inputs.map(nm.use);
-    return { prim: e.prim, params, inputs: ins, outputs: e.outputs.map((v) => ({ name: nm.def(v), aval: avalText(v) })) };
+    return {
+      prim: e.prim,
+      params,
+      inputs: ins,
+      outputs: e.outputs.map((v) => ({ name: nm.def(v), aval: avalText(v) })),
+    };
   });
   return { inputs, eqns, outputs: g.outputs.map(nm.use) };
 }
@@ -89,23 +113,37 @@ export function graphDot(g: Graph, labels: string[] = []): string {
     gr.inputs.forEach((v, i) => {
       const n = nm.def(v);
       node.set(v.id, `${prefix}${n}`);
-      lines.push(`${indent}"${prefix}${n}" [shape=box, label="${inputLabels[i] ? inputLabels[i] + ': ' : ''}${n} ${avalText(v)}"];`);
+      lines.push(
+        `${indent}"${prefix}${n}" [shape=box, label="${inputLabels[i] ? inputLabels[i] + ': ' : ''}${n} ${avalText(v)}"];`,
+      );
     });
     gr.eqns.forEach((e, k) => {
       const id = `${prefix}e${k}`;
       const ins = e.inputs.map((v) => [node.get(v.id) ?? `${prefix}?`, nm.use(v)] as const);
-      const outs = e.outputs.map((v) => { node.set(v.id, id); return `${nm.def(v)} ${avalText(v)}`; });
+      const outs = e.outputs.map((v) => {
+        node.set(v.id, id);
+        return `${nm.def(v)} ${avalText(v)}`;
+      });
       lines.push(`${indent}"${id}" [shape=ellipse, label="${e.prim}\\n${outs.join('\\n')}"];`);
       for (const [from, name] of ins) lines.push(`${indent}"${from}" -> "${id}" [label="${name}"];`);
       for (const v of Object.values(e.params as object)) {
         if (!(v instanceof GraphClass)) continue;
         const c = cluster++;
-        lines.push(`${indent}subgraph cluster_${c} {`, `${indent}  label="${e.prim} body";`, `${indent}  style=dashed;`);
+        lines.push(
+          `${indent}subgraph cluster_${c} {`,
+          `${indent}  label="${e.prim} body";`,
+          `${indent}  style=dashed;`,
+        );
         emit(v, `${prefix}c${c}_`, [], indent + '  ');
         lines.push(`${indent}}`);
       }
     });
-    gr.outputs.forEach((v, i) => lines.push(`${indent}"${prefix}out${i}" [shape=doublecircle, label="out ${i}"];`, `${indent}"${node.get(v.id)}" -> "${prefix}out${i}" [label="${nm.use(v)}"];`));
+    gr.outputs.forEach((v, i) =>
+      lines.push(
+        `${indent}"${prefix}out${i}" [shape=doublecircle, label="out ${i}"];`,
+        `${indent}"${node.get(v.id)}" -> "${prefix}out${i}" [label="${nm.use(v)}"];`,
+      ),
+    );
   };
   emit(g, '', labels, '  ');
   lines.push('}');

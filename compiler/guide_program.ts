@@ -22,7 +22,12 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
   const guide = compiled.checked.guide!;
   const decls: Decl[] = guide.body.flatMap((st) => (st.kind === 'Param' ? st.decls : []));
   const dataSpecs = kit.specs.slice(1) as Parameters<typeof trace>[1];
-  for (const d of decls) if (d.type.name.name !== 'real') throw new LowerError(d.type.span, `a guide param is real (with optional bounds); \`${d.type.name.name}\` is not supported here`);
+  for (const d of decls)
+    if (d.type.name.name !== 'real')
+      throw new LowerError(
+        d.type.span,
+        `a guide param is real (with optional bounds); \`${d.type.name.name}\` is not supported here`,
+      );
 
   // Dimensions are compile-time numbers (int data); evaluate them in a throwaway trace.
   let shapes: number[][] = [];
@@ -31,10 +36,16 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     shapes = decls.map((d) => d.type.dims.map((e) => low.staticInt(e, env)));
     return P.zeros([]);
   }, dataSpecs);
-  const infos = decls.map((d, i) => ({ kind: 'param', decl: d, family: 'real', ty: { shape: shapes[i]!.map((v) => ({ value: v, text: String(v) })) } }));
+  const infos = decls.map((d, i) => ({
+    kind: 'param',
+    decl: d,
+    family: 'real',
+    ty: { shape: shapes[i]!.map((v) => ({ value: v, text: String(v) })) },
+  }));
   const glayout: Layout = buildLayout({ decls: infos } as unknown as CheckedProgram);
 
-  const bounds = (low: Lowerer, env: Env, e: Layout['entries'][number]) => e.bounds.map((b) => low.real(low.expr(b, env), b.span));
+  const bounds = (low: Lowerer, env: Env, e: Layout['entries'][number]) =>
+    e.bounds.map((b) => low.real(low.expr(b, env), b.span));
   const bindParams = (phi: Tracer, env: Env, low: Lowerer) => {
     for (const e of glayout.entries) {
       const u = P.slice(phi, [e.offset], [e.offset + e.size]);
@@ -52,7 +63,7 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     const logq = low.real((genv.get(TARGET) as { v: LV }).v, guide.span);
     const values = layout.entries.map((e) => {
       const b = genv.get(e.name);
-      if (!b || b.kind !== 'value') throw new LowerError(guide.span, `the guide does not draw the param \`${e.name}\``, );
+      if (!b || b.kind !== 'value') throw new LowerError(guide.span, `the guide does not draw the param \`${e.name}\``);
       return P.broadcastTo(low.real(b.v, guide.span), e.shape);
     });
     return { values, logq };
@@ -83,12 +94,17 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     extraSpecs: [],
     extras: [],
     constant: 0,
-    elbo: (phi, key, _ex, data, K) => monteCarlo((k) => {
-      const [kq, kp] = P.splitKey(k, 2);
-      const { values, logq } = guideDraw(phi, kq!, data);
-      const { env, low } = modelScope(values, kp!, data);
-      return P.sub(kit.modelLogp(env, low), logq);
-    }, key, K),
+    elbo: (phi, key, _ex, data, K) =>
+      monteCarlo(
+        (k) => {
+          const [kq, kp] = P.splitKey(k, 2);
+          const { values, logq } = guideDraw(phi, kq!, data);
+          const { env, low } = modelScope(values, kp!, data);
+          return P.sub(kit.modelLogp(env, low), logq);
+        },
+        key,
+        K,
+      ),
     draw: (phi, key, _ex, data) => {
       const [kq, kg] = P.splitKey(key, 2);
       return modelScope(guideDraw(phi, kq!, data).values, kg!, data);
@@ -97,14 +113,26 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     // guide's draws are reparameterized through its statements, so wake-sleep (no gradient
     // through the draws) is not available for a guide block.
     particles: (phi, key, _ex, data, K, pathwise, fixedScore = false) => {
-      if (fixedScore) throw new LowerError(guide.span, '`grad = stl` and `grad = dreg` need an automatic guide (mean_field, full_rank, low_rank); a guide block scores its draws with its own parameters');
-      if (!pathwise) throw new LowerError(guide.span, 'wake-sleep objectives (rws) need an automatic guide; a guide block is differentiated through its draws');
-      return particleScan((k) => {
-        const [kq, kp] = P.splitKey(k, 2);
-        const { values, logq } = guideDraw(phi, kq!, data);
-        const { env, low } = modelScope(values, kp!, data);
-        return [kit.modelLogp(env, low), logq];
-      }, key, K);
+      if (fixedScore)
+        throw new LowerError(
+          guide.span,
+          '`grad = stl` and `grad = dreg` need an automatic guide (mean_field, full_rank, low_rank); a guide block scores its draws with its own parameters',
+        );
+      if (!pathwise)
+        throw new LowerError(
+          guide.span,
+          'wake-sleep objectives (rws) need an automatic guide; a guide block is differentiated through its draws',
+        );
+      return particleScan(
+        (k) => {
+          const [kq, kp] = P.splitKey(k, 2);
+          const { values, logq } = guideDraw(phi, kq!, data);
+          const { env, low } = modelScope(values, kp!, data);
+          return [kit.modelLogp(env, low), logq];
+        },
+        key,
+        K,
+      );
     },
     mean: null,
   };

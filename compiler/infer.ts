@@ -20,7 +20,18 @@ import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from
 import { foldIn, keyFromSeed } from '../runtime/kernels/threefry.js';
 import { solveAsync, type Method, type SolveOptions, type SolverState } from '../stdlib/optim/driver.js';
 import { shortTrace } from '../stdlib/vi/elbo_trace.js';
-import { gaussianFamily, laplace, laplaceWhitening, plainWhitening, plateauInit, plateauPush, type GuideName, type LaplaceResult, type PlateauState, type Whitening } from '../stdlib/vi/index.js';
+import {
+  gaussianFamily,
+  laplace,
+  laplaceWhitening,
+  plainWhitening,
+  plateauInit,
+  plateauPush,
+  type GuideName,
+  type LaplaceResult,
+  type PlateauState,
+  type Whitening,
+} from '../stdlib/vi/index.js';
 import { prepare, type Executable } from './backend.js';
 import type { CompiledProgram } from './compile.js';
 import { summaries, type DrawTable } from './draws.js';
@@ -54,10 +65,23 @@ export const FINAL_ELBO_DRAWS = 1000;
 export const MAX_LAPLACE_DIM = 400;
 /** Steps per window of the stopping rule (stdlib/vi/plateau.ts). */
 export const PLATEAU_WINDOW = 100;
-const FIRST_ORDER = new Set<Method>(['sgd', 'adam', 'adamw', 'adagrad', 'rmsprop', 'diffgrad', 'normalized_gd', 'normalized_momentum']);
+const FIRST_ORDER = new Set<Method>([
+  'sgd',
+  'adam',
+  'adamw',
+  'adagrad',
+  'rmsprop',
+  'diffgrad',
+  'normalized_gd',
+  'normalized_momentum',
+]);
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
 
-export async function runInference(compiled: CompiledProgram, base: { seed: number; backend: string; compile_ms: number }, opts: InferRunOptions): Promise<RunResult> {
+export async function runInference(
+  compiled: CompiledProgram,
+  base: { seed: number; backend: string; compile_ms: number },
+  opts: InferRunOptions,
+): Promise<RunResult> {
   const t1 = performance.now();
   const messages: Message[] = [...compiled.messages];
   const o = compiled.algorithm!.options;
@@ -65,7 +89,9 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   const K = o.samples as number;
   const D = opts.draws ?? DEFAULT_DRAWS;
   // A nested method is {method, ...options} when written as a call, a bare name when defaulted.
-  const optimizer = (typeof o.optimizer === 'object' ? o.optimizer : { method: (o.optimizer as string | undefined) ?? 'adam' }) as Record<string, unknown> & { method: string };
+  const optimizer = (
+    typeof o.optimizer === 'object' ? o.optimizer : { method: (o.optimizer as string | undefined) ?? 'adam' }
+  ) as Record<string, unknown> & { method: string };
   const options = { method: 'vi', ...o, steps, draws: D };
   const fail = (message: string, hint?: string, at = compiled.anchor): RunResult => {
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
@@ -74,10 +100,22 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   if (compiled.checked.latents.length) {
     try {
       const objective = resolveObjective(o.objective, compiled.checked.objectives, K);
-      return await runDiscreteInference(compiled, base, opts, { objective, steps, draws: D, messages, options, optimizer, tol: o.tol as number, window: PLATEAU_WINDOW, finalDraws: FINAL_ELBO_DRAWS, khatDraws: KHAT_DRAWS });
+      return await runDiscreteInference(compiled, base, opts, {
+        objective,
+        steps,
+        draws: D,
+        messages,
+        options,
+        optimizer,
+        tol: o.tol as number,
+        window: PLATEAU_WINDOW,
+        finalDraws: FINAL_ELBO_DRAWS,
+        khatDraws: KHAT_DRAWS,
+      });
     } catch (e) {
       if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-      if (e instanceof CompileError) return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
+      if (e instanceof CompileError)
+        return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
       throw e;
     }
   }
@@ -85,7 +123,11 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   // another estimator cannot be honoured yet, so it is an error rather than silently ignored.
   try {
     const off = (sitePlan(compiled.checked) ?? []).find((e) => e.via && e.estimator !== 'reparam');
-    if (off) return fail(`\`via ${off.via}\` on \`${off.site}\`: this release draws continuous latents by reparameterization only; score-function, enumeration and MVD estimators run from the stdlib site API (stdlib/vi/programmable.ts), not yet from .opt programs`, 'remove the `via`, or use `via reparam`');
+    if (off)
+      return fail(
+        `\`via ${off.via}\` on \`${off.site}\`: this release draws continuous latents by reparameterization only; score-function, enumeration and MVD estimators run from the stdlib site API (stdlib/vi/programmable.ts), not yet from .opt programs`,
+        'remove the `via`, or use `via reparam`',
+      );
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
     throw e;
@@ -100,9 +142,17 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
       if (e instanceof LowerError) return fail(e.message, undefined, e.span);
       throw e;
     }
-    if (o.guide === 'delta') return fail(`the objective \`${general.name}\` needs a guide with a density; delta has none`, 'use mean_field or full_rank, or objective = elbo');
+    if (o.guide === 'delta')
+      return fail(
+        `the objective \`${general.name}\` needs a guide with a density; delta has none`,
+        'use mean_field or full_rank, or objective = elbo',
+      );
   }
-  if (!FIRST_ORDER.has(optimizer.method as Method)) return fail(`vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`, 'use `optimizer = adam(lr = ...)`');
+  if (!FIRST_ORDER.has(optimizer.method as Method))
+    return fail(
+      `vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`,
+      'use `optimizer = adam(lr = ...)`',
+    );
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
   const dataSpecs = kit.specs.slice(1);
@@ -117,7 +167,11 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   try {
     const guide = o.guide as string;
     if (!AUTO_GUIDES.has(guide)) {
-      if (!compiled.checked.guide) return fail(`the guide \`${guide}\` is not defined`, 'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta');
+      if (!compiled.checked.guide)
+        return fail(
+          `the guide \`${guide}\` is not defined`,
+          'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta',
+        );
       const u = await userGuideEngine(compiled);
       engine = u.engine;
       phi0 = u.phi0;
@@ -135,25 +189,58 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
       let chosen = candidates[candidates.length - 1]!;
       for (const c of candidates) {
         const e = autoEngine(kit, layout, family, c.W);
-        const probe = await prepare(simplify(elboGraph(e, e.m, dataSpecs, 1, false)), 'ref', 2 + e.extras.length, dataArrays);
-        const v = probe.run([{ data: family.init(n, c.W.C), shape: [e.m] }, { data: foldIn(trainKey, 0), shape: [2] }, ...e.extras])[0]!.data[0]!;
-        if (Number.isFinite(v)) { chosen = c; break; }
+        const probe = await prepare(
+          simplify(elboGraph(e, e.m, dataSpecs, 1, false)),
+          'ref',
+          2 + e.extras.length,
+          dataArrays,
+        );
+        const v = probe.run([
+          { data: family.init(n, c.W.C), shape: [e.m] },
+          { data: foldIn(trainKey, 0), shape: [2] },
+          ...e.extras,
+        ])[0]!.data[0]!;
+        if (Number.isFinite(v)) {
+          chosen = c;
+          break;
+        }
       }
       engine = autoEngine(kit, layout, family, chosen.W);
       phi0 = family.init(n, chosen.W.C);
-      start = { kind: chosen.name, laplace: lp ? { ok: lp.ok, steps: lp.steps, message: lp.message } : { ok: false, message: n > MAX_LAPLACE_DIM ? `skipped: more than ${MAX_LAPLACE_DIM} coordinates` : 'no parameters' } };
+      start = {
+        kind: chosen.name,
+        laplace: lp
+          ? { ok: lp.ok, steps: lp.steps, message: lp.message }
+          : {
+              ok: false,
+              message: n > MAX_LAPLACE_DIM ? `skipped: more than ${MAX_LAPLACE_DIM} coordinates` : 'no parameters',
+            },
+      };
     }
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-    if (e instanceof CompileError) return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
+    if (e instanceof CompileError)
+      return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
     throw e;
   }
   const m = engine.m;
   let gradExe: Executable;
   let valueExe: Executable;
   try {
-    gradExe = await prepare(simplify(general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true)), backend, 2 + engine.extras.length, dataArrays);
-    valueExe = await prepare(simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)), backend, 2 + engine.extras.length, dataArrays);
+    gradExe = await prepare(
+      simplify(
+        general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true),
+      ),
+      backend,
+      2 + engine.extras.length,
+      dataArrays,
+    );
+    valueExe = await prepare(
+      simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)),
+      backend,
+      2 + engine.extras.length,
+      dataArrays,
+    );
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
     throw e;
@@ -163,7 +250,11 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   const objective = {
     n: m,
     evaluate(phi: Float64Array, step: number) {
-      const [v, g] = gradExe.run([{ data: phi, shape: [m] }, { data: foldIn(trainKey, step), shape: [2] }, ...engine.extras]);
+      const [v, g] = gradExe.run([
+        { data: phi, shape: [m] },
+        { data: foldIn(trainKey, step), shape: [2] },
+        ...engine.extras,
+      ]);
       const f = -(v!.data[0]! + (general ? 0 : engine.constant));
       const gr = new Float64Array(m);
       for (let i = 0; i < m; i++) gr[i] = -g!.data[i]!;
@@ -172,8 +263,14 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   };
   const solveOpts: SolveOptions = {
     // The driver's gradient rule only ends exact cases (a Gaussian posterior, delta guides).
-    method: optimizer.method as Method, steps, tol: 1e-10, schedule: { kind: 'cosine', floor: 0.1 },
-    lr: optimizer.lr as number | undefined, beta1: optimizer.beta1 as number | undefined, beta2: optimizer.beta2 as number | undefined, eps: optimizer.eps as number | undefined,
+    method: optimizer.method as Method,
+    steps,
+    tol: 1e-10,
+    schedule: { kind: 'cosine', floor: 0.1 },
+    lr: optimizer.lr as number | undefined,
+    beta1: optimizer.beta1 as number | undefined,
+    beta2: optimizer.beta2 as number | undefined,
+    eps: optimizer.eps as number | undefined,
   };
   const trace: number[] = [];
   // The stopping rule's state travels inside the solver state, so checkpoints carry it.
@@ -192,13 +289,17 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
       return userStop || plateau.firedAt !== null;
     },
     checkpointEvery: opts.checkpoint?.every,
-    saveCheckpoint: opts.checkpoint ? (st) => opts.checkpoint!.save({ ...st, plateau: { ...plateau } } as Saved) : undefined,
+    saveCheckpoint: opts.checkpoint
+      ? (st) => opts.checkpoint!.save({ ...st, plateau: { ...plateau } } as Saved)
+      : undefined,
     resume: resumed,
   });
   const plateaued = r.status === 'stopped' && !userStop && plateau.firedAt !== null;
   const status = plateaued ? 'converged' : r.status;
   const phi = r.x;
-  const elbo = valueExe.run([{ data: phi, shape: [m] }, { data: foldIn(evalKey, 0), shape: [2] }, ...engine.extras])[0]!.data[0]! + engine.constant;
+  const elbo =
+    valueExe.run([{ data: phi, shape: [m] }, { data: foldIn(evalKey, 0), shape: [2] }, ...engine.extras])[0]!.data[0]! +
+    engine.constant;
 
   // ---- draws and summaries ----
   const table = await posteriorDraws(compiled, engine, phi, D, drawKey, dataSpecs);
@@ -208,30 +309,36 @@ export async function runInference(compiled: CompiledProgram, base: { seed: numb
   messages.push(...fit.messages);
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
-  if (r.status === 'diverged' && compiled.anchor) messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
-  return runResult({
-    ...base,
-    status,
-    objective: elbo,
-    steps: r.steps,
-    time_ms: performance.now() - t1,
-    options,
-    values,
-    posterior,
-    messages,
-    diagnostics: {
-      stop_reason: plateaued
-        ? `the ELBO reached a plateau at step ${plateau.firedAt} (its mean over ${PLATEAU_WINDOW} steps improved by less than tol = ${o.tol as number} relative, or than its noise)`
-        : r.status === 'max_steps' ? `ran the step budget (${steps}) before the ELBO reached a plateau` : r.message,
-      gradient_norm: r.gnorm,
-      elbo_draws: FINAL_ELBO_DRAWS,
-      // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
-      elbo_trace: shortTrace(trace, 50),
-      ...(general ? { objective: objectiveText(general) } : {}),
-      start,
-      ...fit.diagnostics,
+  if (r.status === 'diverged' && compiled.anchor)
+    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
+  return runResult(
+    {
+      ...base,
+      status,
+      objective: elbo,
+      steps: r.steps,
+      time_ms: performance.now() - t1,
+      options,
+      values,
+      posterior,
+      messages,
+      diagnostics: {
+        stop_reason: plateaued
+          ? `the ELBO reached a plateau at step ${plateau.firedAt} (its mean over ${PLATEAU_WINDOW} steps improved by less than tol = ${o.tol as number} relative, or than its noise)`
+          : r.status === 'max_steps'
+            ? `ran the step budget (${steps}) before the ELBO reached a plateau`
+            : r.message,
+        gradient_norm: r.gnorm,
+        elbo_draws: FINAL_ELBO_DRAWS,
+        // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
+        elbo_trace: shortTrace(trace, 50),
+        ...(general ? { objective: objectiveText(general) } : {}),
+        start,
+        ...fit.diagnostics,
+      },
     },
-  }, compiled.file);
+    compiled.file,
+  );
 }
 
 /** MAP and Hessian on the unconstrained scale (the exact log density: minibatches run in full). */
@@ -253,8 +360,16 @@ async function laplaceStart(compiled: CompiledProgram, x0: Float64Array): Promis
  * (phi, key, ...extras, ...data) -> a general objective's estimate [, d/dphi]: its body on the K
  * particles' log weights (objective_program.ts; reparameterized draws, or none for wake-sleep).
  */
-export function objectiveGraph(engine: ViEngine, m: number, dataSpecs: unknown[], obj: Objective, withGrad: boolean): Graph {
-  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
+export function objectiveGraph(
+  engine: ViEngine,
+  m: number,
+  dataSpecs: unknown[],
+  obj: Objective,
+  withGrad: boolean,
+): Graph {
+  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+    typeof trace
+  >[1];
   const ne = engine.extraSpecs.length;
   const particles = engine.particles!;
   return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
@@ -278,7 +393,9 @@ export function objectiveGraph(engine: ViEngine, m: number, dataSpecs: unknown[]
 
 /** (phi, key, ...extras, ...data) -> ELBO (less the engine's constant) [, d/dphi]. */
 function elboGraph(engine: ViEngine, m: number, dataSpecs: unknown[], K: number, withGrad: boolean): Graph {
-  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
+  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+    typeof trace
+  >[1];
   const ne = engine.extraSpecs.length;
   return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
     const ex = rest.slice(0, ne);
@@ -290,28 +407,45 @@ function elboGraph(engine: ViEngine, m: number, dataSpecs: unknown[], K: number,
 }
 
 /** D draws of every param (constrained) and `generate` output, as one scan on ref. */
-async function posteriorDraws(compiled: CompiledProgram, engine: ViEngine, phi: Float64Array, D: number, key: Int32Array, dataSpecs: unknown[]): Promise<DrawTable> {
+async function posteriorDraws(
+  compiled: CompiledProgram,
+  engine: ViEngine,
+  phi: Float64Array,
+  D: number,
+  key: Int32Array,
+  dataSpecs: unknown[],
+): Promise<DrawTable> {
   const { kit, layout, dataArrays } = compiled.internals;
-  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
+  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+    typeof trace
+  >[1];
   const ne = engine.extraSpecs.length;
   let genNames: { name: string; shape: number[] }[] = [];
   const g = trace((ph: Tracer, k: Tracer, ...rest: Tracer[]) => {
     const ex = rest.slice(0, ne);
     const data = rest.slice(ne);
-    const { ys } = P.scan((_c, [kd]) => {
-      const { env, low } = engine.draw(ph, kd!, ex, data);
-      const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
-      const gen = kit.generate(env, low);
-      genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
-      return [[], [...vals, ...gen.map((x) => x.value)]];
-    }, [], [P.splitKeys(k, D)]);
+    const { ys } = P.scan(
+      (_c, [kd]) => {
+        const { env, low } = engine.draw(ph, kd!, ex, data);
+        const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
+        const gen = kit.generate(env, low);
+        genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
+        return [[], [...vals, ...gen.map((x) => x.value)]];
+      },
+      [],
+      [P.splitKeys(k, D)],
+    );
     return ys.length ? ys : [P.zeros([0])];
   }, specs);
   const exe = await prepare(simplify(g), 'ref', 2 + ne, dataArrays);
   const outs = exe.run([{ data: phi, shape: [phi.length] }, { data: key, shape: [2] }, ...engine.extras]);
   const variables = [
     ...layout.entries.map((e, i) => ({ name: e.name, shape: e.shape, data: Float64Array.from(outs[i]!.data) })),
-    ...genNames.map((x, i) => ({ name: x.name, shape: x.shape, data: Float64Array.from(outs[layout.entries.length + i]!.data) })),
+    ...genNames.map((x, i) => ({
+      name: x.name,
+      shape: x.shape,
+      data: Float64Array.from(outs[layout.entries.length + i]!.data),
+    })),
   ];
   return { draws: D, variables };
 }

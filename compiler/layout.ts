@@ -42,7 +42,13 @@ export function buildLayout(p: CheckedProgram): Layout {
     let bounds: Expr[] = [];
     let domain: Entry['domain'] = null;
     if (d.kind === 'var') {
-      if (dom) domain = dom.kind === 'Interval' ? { lo: dom.lo, hi: dom.hi } : dom.op.startsWith('>') ? { lo: dom.value, hi: null } : { lo: null, hi: dom.value };
+      if (dom)
+        domain =
+          dom.kind === 'Interval'
+            ? { lo: dom.lo, hi: dom.hi }
+            : dom.op.startsWith('>')
+              ? { lo: dom.value, hi: null }
+              : { lo: null, hi: dom.value };
     } else if (d.family === 'real' && dom) {
       if (dom.kind === 'Interval') [transform, bounds] = [transforms.interval!, [dom.lo, dom.hi]];
       else if (dom.op.startsWith('>')) [transform, bounds] = [transforms.lower!, [dom.value]];
@@ -51,7 +57,18 @@ export function buildLayout(p: CheckedProgram): Layout {
       transform = transforms[d.family]!;
     }
     const size = d.kind === 'var' ? shape.reduce((a, b) => a * b, 1) : transform.size(shape);
-    entries.push({ name: d.decl.name.name, kind: d.kind, decl: d.decl, family: d.family, shape, offset, size, transform, bounds, domain });
+    entries.push({
+      name: d.decl.name.name,
+      kind: d.kind,
+      decl: d.decl,
+      family: d.family,
+      shape,
+      offset,
+      size,
+      transform,
+      bounds,
+      domain,
+    });
     offset += size;
   }
   return { entries, n: offset };

@@ -17,11 +17,22 @@ import { literalInt } from './check_expr.js';
 import { resolveCall, type DistSpec } from './distributions.js';
 
 export type LV = number | boolean | Tracer | RangeV | DistV;
-export interface RangeV { kind: 'range'; start: number; length: number }
-export interface DistV { kind: 'dist'; spec: DistSpec; params: Tracer[] }
+export interface RangeV {
+  kind: 'range';
+  start: number;
+  length: number;
+}
+export interface DistV {
+  kind: 'dist';
+  spec: DistSpec;
+  params: Tracer[];
+}
 
 export class LowerError extends Error {
-  constructor(readonly span: Span, message: string) {
+  constructor(
+    readonly span: Span,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -103,14 +114,18 @@ export class Lowerer {
         let acc: LV = true;
         for (let i = 0; i < e.ops.length; i++) {
           const c = compare(e.ops[i]!, vs[i]!, vs[i + 1]!, (x) => this.tensor(x, e.span));
-          acc = typeof acc === 'boolean' && typeof c === 'boolean' ? acc && c : P.and(this.tensor(acc, e.span), this.tensor(c, e.span));
+          acc =
+            typeof acc === 'boolean' && typeof c === 'boolean'
+              ? acc && c
+              : P.and(this.tensor(acc, e.span), this.tensor(c, e.span));
         }
         return acc;
       }
       case 'Range': {
         const a = this.expr(e.start, env);
         const b = this.expr(e.end, env);
-        if (typeof a !== 'number' || typeof b !== 'number') throw new LowerError(e.span, 'range bounds must be known before the run (literals, int data or dimensions)');
+        if (typeof a !== 'number' || typeof b !== 'number')
+          throw new LowerError(e.span, 'range bounds must be known before the run (literals, int data or dimensions)');
         return { kind: 'range', start: a, length: Math.max(0, b - a + (e.inclusive ? 1 : 0)) };
       }
       case 'If': {
@@ -127,7 +142,11 @@ export class Lowerer {
         return this.index(e, env);
       case 'Vector': {
         const vs = e.elements.map((x) => this.expr(x, env));
-        if (vs.every((v) => typeof v === 'number')) return P.constant(vs as number[], (vs as number[]).every(Number.isInteger) && e.elements.every((x) => isIntLiteral(x)) ? 'int32' : 'float64');
+        if (vs.every((v) => typeof v === 'number'))
+          return P.constant(
+            vs as number[],
+            (vs as number[]).every(Number.isInteger) && e.elements.every((x) => isIntLiteral(x)) ? 'int32' : 'float64',
+          );
         return P.stack(vs.map((v, i) => this.real(v, e.elements[i]!.span)));
       }
       case 'Matrix': {
@@ -163,12 +182,18 @@ export class Lowerer {
   binary(op: string, a: LV, b: LV, span: Span): LV {
     if (typeof a === 'number' && typeof b === 'number') {
       switch (op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return a / b;
-        case '%': return a - b * Math.floor(a / b);
-        case '^': return Math.pow(a, b);
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '%':
+          return a - b * Math.floor(a / b);
+        case '^':
+          return Math.pow(a, b);
       }
     }
     if (typeof a === 'boolean' && typeof b === 'boolean') {
@@ -179,22 +204,30 @@ export class Lowerer {
     const wa = typeof a === 'number' ? a : this.tensor(a, span);
     const wb = typeof b === 'number' ? b : this.tensor(b, span);
     switch (op) {
-      case '+': return P.add(wa, wb);
-      case '-': return P.sub(wa, wb);
-      case '*': return P.mul(wa, wb);
+      case '+':
+        return P.add(wa, wb);
+      case '-':
+        return P.sub(wa, wb);
+      case '*':
+        return P.mul(wa, wb);
     }
     const x = this.tensor(a, span);
     const y = this.tensor(b, span);
     switch (op) {
-      case '/': return P.div(P.cast(x, 'float64'), P.cast(y, 'float64'));
+      case '/':
+        return P.div(P.cast(x, 'float64'), P.cast(y, 'float64'));
       case '%': {
         const r = P.rem(P.cast(x, 'float64'), P.cast(y, 'float64'));
         return x.dtype === 'int32' && y.dtype === 'int32' ? P.cast(r, 'int32') : r;
       }
-      case '^': return pow(P.cast(x, 'float64'), b);
-      case '@': return P.matmul(P.cast(x, 'float64'), P.cast(y, 'float64'));
-      case '&&': return P.and(x, y);
-      case '||': return P.or(x, y);
+      case '^':
+        return pow(P.cast(x, 'float64'), b);
+      case '@':
+        return P.matmul(P.cast(x, 'float64'), P.cast(y, 'float64'));
+      case '&&':
+        return P.and(x, y);
+      case '||':
+        return P.or(x, y);
     }
     throw new LowerError(span, `internal: operator ${op}`);
   }
@@ -205,7 +238,10 @@ export class Lowerer {
     if (b && b.kind === 'fn') return this.inline(b.fn, e, env);
     const bi = builtinTable.get(name);
     if (bi) {
-      const args = orderArgs(e, bi.params.map((p) => p.name));
+      const args = orderArgs(
+        e,
+        bi.params.map((p) => p.name),
+      );
       const tensors: Tracer[] = [];
       const ints: number[] = [];
       let axis: number | undefined;
@@ -221,15 +257,28 @@ export class Lowerer {
       });
       return bi.lower({ args: tensors, axis, ints });
     }
-    const r = resolveCall(name, e.args.map((a) => a.name?.name ?? null));
+    const r = resolveCall(
+      name,
+      e.args.map((a) => a.name?.name ?? null),
+    );
     if (typeof r !== 'string') {
-      return { kind: 'dist', spec: r.spec, params: r.order.map((i) => { const a = e.args[i]!.value; return this.tensor(this.expr(a, env), a.span); }) };
+      return {
+        kind: 'dist',
+        spec: r.spec,
+        params: r.order.map((i) => {
+          const a = e.args[i]!.value;
+          return this.tensor(this.expr(a, env), a.span);
+        }),
+      };
     }
     throw new LowerError(e.span, `internal: unknown function \`${name}\``);
   }
 
   private inline(fn: Fn, e: Call, env: Env): LV {
-    const args = orderArgs(e, fn.params.map((p) => p.name.name));
+    const args = orderArgs(
+      e,
+      fn.params.map((p) => p.name.name),
+    );
     const inner = this.globals.child();
     fn.params.forEach((p, i) => inner.set(p.name.name, { kind: 'value', v: this.expr(args[i]!, env) }));
     return fn.body.kind === 'Block' ? this.block(fn.body, inner) : this.expr(fn.body, inner);
@@ -273,7 +322,8 @@ export class Lowerer {
 
   staticInt(e: Expr, env: Env): number {
     const v = this.expr(e, env);
-    if (typeof v !== 'number') throw new LowerError(e.span, 'this must be known before the run (an int literal, int data or a dimension)');
+    if (typeof v !== 'number')
+      throw new LowerError(e.span, 'this must be known before the run (an int literal, int data or a dimension)');
     return v;
   }
 
@@ -324,7 +374,10 @@ export class Lowerer {
     if (!key) throw new LowerError(st.span, `internal: \`${name}\` is drawn where there is no random key`);
     const inGuide = env.get(TARGET)?.kind === 'state';
     if (inGuide && !dist.spec.reparameterizable) {
-      throw new LowerError(st.dist.span, `${dist.spec.name} cannot be reparameterized, and a guide block's draws are differentiated through (use a reparameterizable family such as Normal or LogNormal; discrete latents take the automatic guide: declare them \`int\` params)`);
+      throw new LowerError(
+        st.dist.span,
+        `${dist.spec.name} cannot be reparameterized, and a guide block's draws are differentiated through (use a reparameterizable family such as Normal or LogNormal; discrete latents take the automatic guide: declare them \`int\` params)`,
+      );
     }
     const x = dist.spec.sample(dist.params, key);
     env.set(name, { kind: 'value', v: x });
@@ -342,7 +395,10 @@ export class Lowerer {
     if (base.kind !== 'Ident') throw new LowerError(st.span, 'only a state can be assigned');
     const b = env.get(base.name);
     if (!b || b.kind !== 'state') {
-      if (!b) { env.set(base.name, { kind: 'value', v: this.expr(st.value, env) }); return; } // generate outputs
+      if (!b) {
+        env.set(base.name, { kind: 'value', v: this.expr(st.value, env) });
+        return;
+      } // generate outputs
       throw new LowerError(st.span, `\`${base.name}\` is not a state`);
     }
     const rhs = this.expr(st.value, env);
@@ -356,10 +412,14 @@ export class Lowerer {
     const x = this.tensor(b.v, st.span);
     let mask: Tracer | null = null;
     st.target.indices.forEach((ix, axis) => {
-      if (ix.kind === 'Slice' || ix.kind === 'Range') throw new LowerError(ix.span, 'assigning to a slice is not supported yet; assign elements in a loop');
+      if (ix.kind === 'Slice' || ix.kind === 'Range')
+        throw new LowerError(ix.span, 'assigning to a slice is not supported yet; assign elements in a loop');
       const d = x.shape[axis]!;
       const iv = this.expr(ix, env);
-      const i = typeof iv === 'number' ? norm(iv, d) : P.where(P.lt(this.tensor(iv, ix.span), 0), P.add(this.tensor(iv, ix.span), d), this.tensor(iv, ix.span));
+      const i =
+        typeof iv === 'number'
+          ? norm(iv, d)
+          : P.where(P.lt(this.tensor(iv, ix.span), 0), P.add(this.tensor(iv, ix.span), d), this.tensor(iv, ix.span));
       const shape = x.shape.map((_, k) => (k === axis ? d : 1));
       const hot = P.reshape(P.cast(P.eq(P.arange(d), i), x.dtype), shape);
       mask = mask ? P.mul(mask, hot) : hot;
@@ -373,7 +433,8 @@ export class Lowerer {
   private forLoop(st: Extract<Stmt, { kind: 'For' }>, env: Env): void {
     if (st.iter.kind === 'Call' && st.iter.callee.name === 'batch') return this.batchLoop(st, st.iter, env);
     const r = this.expr(st.iter, env);
-    if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range') throw new LowerError(st.iter.span, 'a loop runs over a range');
+    if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range')
+      throw new LowerError(st.iter.span, 'a loop runs over a range');
     if (r.length === 0) return;
     this.loop(st, env, P.add(P.arange(r.length), r.start), 1);
   }
@@ -389,7 +450,12 @@ export class Lowerer {
     const N = this.staticInt(args[0]!, env);
     const B = Math.min(N, this.staticInt(args[1]!, env));
     const assigned = [...new Set(assignedNames(st.body))].filter((n) => env.get(n)?.kind === 'state');
-    if (assigned.length) throw new LowerError(st.span, `a \`batch\` loop is a plate of independent terms, so it cannot update the state \`${assigned[0]}\`` + '; use `for i in 0..N` for a recurrence');
+    if (assigned.length)
+      throw new LowerError(
+        st.span,
+        `a \`batch\` loop is a plate of independent terms, so it cannot update the state \`${assigned[0]}\`` +
+          '; use `for i in 0..N` for a recurrence',
+      );
     if (N <= 0 || B <= 0) return;
     const key = B < N ? nextKey(env) : null;
     if (!key) return this.loop(st, env, P.arange(N), 1);
@@ -411,19 +477,23 @@ export class Lowerer {
     // Each iteration gets its own key when the body may draw (generate, guides, nested batches).
     const key = needsKey(st.body) ? nextKey(env) : null;
     if (key) xs.push(P.splitKeys(key, length));
-    const { carry } = P.scan((c, [t, k]) => {
-      const inner = env.child();
-      names.forEach((n, i) => inner.set(n, { kind: 'state', v: c[i]! }));
-      inner.set(st.name.name, { kind: 'value', v: t! });
-      if (k) inner.set(KEY, { kind: 'state', v: k });
-      this.stmts(st.body, inner);
-      const out = names.map((n, i) => {
-        const v = (inner.get(n) as { v: LV }).v;
-        const want = c[i]!;
-        return P.broadcastTo(P.cast(this.tensor(v, st.span), want.dtype), want.shape);
-      });
-      return [out, []];
-    }, init, xs);
+    const { carry } = P.scan(
+      (c, [t, k]) => {
+        const inner = env.child();
+        names.forEach((n, i) => inner.set(n, { kind: 'state', v: c[i]! }));
+        inner.set(st.name.name, { kind: 'value', v: t! });
+        if (k) inner.set(KEY, { kind: 'state', v: k });
+        this.stmts(st.body, inner);
+        const out = names.map((n, i) => {
+          const v = (inner.get(n) as { v: LV }).v;
+          const want = c[i]!;
+          return P.broadcastTo(P.cast(this.tensor(v, st.span), want.dtype), want.shape);
+        });
+        return [out, []];
+      },
+      init,
+      xs,
+    );
     boxes.forEach((b, i) => {
       if (scale !== 1 && names[i] === TARGET) b.v = P.add(this.tensor(b.v, st.span), P.mul(carry[i]!, scale));
       else b.v = carry[i]!;
@@ -449,22 +519,34 @@ function pow(x: Tracer, b: LV): Tracer {
 function compare(op: string, a: LV, b: LV, tensor: (v: LV) => Tracer): LV {
   if (typeof a === 'number' && typeof b === 'number') {
     switch (op) {
-      case '==': return a === b;
-      case '!=': return a !== b;
-      case '<': return a < b;
-      case '<=': return a <= b;
-      case '>': return a > b;
-      case '>=': return a >= b;
+      case '==':
+        return a === b;
+      case '!=':
+        return a !== b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      case '>=':
+        return a >= b;
     }
   }
   const [x, y] = [tensor(a), tensor(b)];
   switch (op) {
-    case '==': return P.eq(x, y);
-    case '!=': return P.ne(x, y);
-    case '<': return P.lt(x, y);
-    case '<=': return P.le(x, y);
-    case '>': return P.gt(x, y);
-    default: return P.ge(x, y);
+    case '==':
+      return P.eq(x, y);
+    case '!=':
+      return P.ne(x, y);
+    case '<':
+      return P.lt(x, y);
+    case '<=':
+      return P.le(x, y);
+    case '>':
+      return P.gt(x, y);
+    default:
+      return P.ge(x, y);
   }
 }
 
@@ -483,7 +565,10 @@ function isIntLiteral(e: Expr): boolean {
 }
 
 /** Arguments in parameter order (positional first, then by name). */
-export function orderArgs(e: { args: readonly { name: { name: string } | null; value: Expr }[] }, params: readonly string[]): (Expr | undefined)[] {
+export function orderArgs(
+  e: { args: readonly { name: { name: string } | null; value: Expr }[] },
+  params: readonly string[],
+): (Expr | undefined)[] {
   const out: (Expr | undefined)[] = new Array(params.length).fill(undefined);
   let pos = 0;
   for (const a of e.args) {
@@ -507,7 +592,11 @@ function* assignedNames(body: readonly Stmt[]): Generator<string> {
 
 /** Whether a loop body may need random bits: a draw of a new name, or a nested minibatch. */
 function needsKey(body: readonly Stmt[]): boolean {
-  return body.some((st) => (st.kind === 'Sample' && st.target.kind === 'Ident') || (st.kind === 'For' && ((st.iter.kind === 'Call' && st.iter.callee.name === 'batch') || needsKey(st.body))));
+  return body.some(
+    (st) =>
+      (st.kind === 'Sample' && st.target.kind === 'Ident') ||
+      (st.kind === 'For' && ((st.iter.kind === 'Call' && st.iter.callee.name === 'batch') || needsKey(st.body))),
+  );
 }
 
 function samples(body: readonly Stmt[]): boolean {

@@ -2,7 +2,13 @@
 // line, col, endLine, endCol, optional hint). A CompileError carries the messages of a program
 // that cannot run (a user error, exit code 1); any other exception is internal.
 
-import { diagnosticToJSON, formatDiagnostic, type Diagnostic, type DiagnosticJSON, type Span } from '../grammar/index.js';
+import {
+  diagnosticToJSON,
+  formatDiagnostic,
+  type Diagnostic,
+  type DiagnosticJSON,
+  type Span,
+} from '../grammar/index.js';
 import { readFileSync } from 'node:fs';
 
 export type Message = DiagnosticJSON;
@@ -12,7 +18,12 @@ export const toMessages = (ds: readonly Diagnostic[]): Message[] => ds.map(diagn
 export class CompileError extends Error {
   readonly messages: Message[];
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.span.file}:${d.span.line}:${d.span.col}: ${d.message}`).join('\n') || 'compile error');
+    super(
+      diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => `${d.span.file}:${d.span.line}:${d.span.col}: ${d.message}`)
+        .join('\n') || 'compile error',
+    );
     this.name = 'CompileError';
     this.messages = toMessages(diagnostics);
   }
@@ -40,7 +51,10 @@ export function fileMessage(severity: Message['severity'], file: string, message
  * Renders messages as `file:line:col: severity: message` with the source line and a caret.
  * Sources come from `sources` when given (in-memory programs), else from disk.
  */
-export function formatMessages(messages: readonly Message[], sources?: ReadonlyMap<string, string> | Record<string, string>): string {
+export function formatMessages(
+  messages: readonly Message[],
+  sources?: ReadonlyMap<string, string> | Record<string, string>,
+): string {
   const get = (f: string): string => {
     const s = sources instanceof Map ? sources.get(f) : (sources as Record<string, string> | undefined)?.[f];
     if (s !== undefined) return s;
@@ -56,8 +70,19 @@ export function formatMessages(messages: readonly Message[], sources?: ReadonlyM
       const whole = m.line === 1 && m.col === 1 && m.endLine === 1 && m.endCol === 1;
       const source = whole ? '' : get(m.file);
       if (source === '') return `${m.file}: ${m.severity}: ${m.message}${m.hint ? `\n  hint: ${m.hint}` : ''}`;
-      const span: Span = { file: m.file, start: 0, end: 0, line: m.line, col: m.col, endLine: m.endLine, endCol: m.endCol };
-      const d: Diagnostic = m.hint === undefined ? { severity: m.severity, message: m.message, span } : { severity: m.severity, message: m.message, span, hint: m.hint };
+      const span: Span = {
+        file: m.file,
+        start: 0,
+        end: 0,
+        line: m.line,
+        col: m.col,
+        endLine: m.endLine,
+        endCol: m.endCol,
+      };
+      const d: Diagnostic =
+        m.hint === undefined
+          ? { severity: m.severity, message: m.message, span }
+          : { severity: m.severity, message: m.message, span, hint: m.hint };
       return formatDiagnostic(d, source);
     })
     .join('\n\n');

@@ -60,12 +60,23 @@ export function loadProgram(file: string, source: string, read: ReadFile = defau
             imported = read(target);
           } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
-            diagnostics.push(err(st.span, `cannot read \`${st.path}\` (${target}): ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`));
+            diagnostics.push(
+              err(
+                st.span,
+                `cannot read \`${st.path}\` (${target}): ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+              ),
+            );
             continue;
           }
           visit(target, imported, false);
         } else if (!root && !LIBRARY_STMTS.has(st.kind)) {
-          diagnostics.push(err(st.span, `an imported file may only define \`fn\`s and \`let\`s; found ${describe(st.kind)}`, 'move it into the main program'));
+          diagnostics.push(
+            err(
+              st.span,
+              `an imported file may only define \`fn\`s and \`let\`s; found ${describe(st.kind)}`,
+              'move it into the main program',
+            ),
+          );
         }
       }
       modules.push({ file: name, source: text, program, root });
@@ -83,8 +94,15 @@ const err = (span: Span, message: string, hint?: string): Diagnostic =>
 
 function describe(kind: Stmt['kind']): string {
   const words: Partial<Record<Stmt['kind'], string>> = {
-    Optimize: 'an objective', Solve: 'a `solve`', Infer: 'an `infer`', Data: 'a `data` block', Var: 'a `var`',
-    Param: 'a `param`', Model: 'a `model` block', SubjectTo: 'constraints', Start: 'a `start`',
+    Optimize: 'an objective',
+    Solve: 'a `solve`',
+    Infer: 'an `infer`',
+    Data: 'a `data` block',
+    Var: 'a `var`',
+    Param: 'a `param`',
+    Model: 'a `model` block',
+    SubjectTo: 'constraints',
+    Start: 'a `start`',
   };
   return words[kind] ?? `a \`${kind.toLowerCase()}\` statement`;
 }

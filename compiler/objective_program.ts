@@ -18,16 +18,24 @@ import { LowerError } from './lower.js';
 export const BUILTIN_OBJECTIVES = ['elbo', 'iwae', 'renyi', 'vimco', 'rws'] as const;
 
 const UNARY: Record<string, (a: Expr) => Expr> = {
-  logmeanexp: B.logmeanexp, mean: B.mean, sum: B.sum, softmax: B.softmax, stop: B.stop, exp: B.exp, log: B.log,
+  logmeanexp: B.logmeanexp,
+  mean: B.mean,
+  sum: B.sum,
+  softmax: B.softmax,
+  stop: B.stop,
+  exp: B.exp,
+  log: B.log,
 };
 const BINARY: Partial<Record<string, (a: Expr, b: Expr) => Expr>> = { '+': B.add, '-': B.sub, '*': B.mul, '/': B.div };
 
 /** A user objective's body; throws LowerError at the piece that is not part of the language. */
 export function lowerObjectiveDef(def: ObjectiveDef, defaultSamples: number): Objective {
   const v = def.value;
-  if (v.kind !== 'Call' || v.callee.name !== 'expect') throw new LowerError(v.span, `an objective is \`expect(body, samples = K)\`, the expectation over guide draws`);
+  if (v.kind !== 'Call' || v.callee.name !== 'expect')
+    throw new LowerError(v.span, `an objective is \`expect(body, samples = K)\`, the expectation over guide draws`);
   const body = v.args.filter((a) => a.name === null);
-  if (body.length !== 1) throw new LowerError(v.span, '`expect` takes one body, as in `expect(logmeanexp(logp - logq), samples = 5)`');
+  if (body.length !== 1)
+    throw new LowerError(v.span, '`expect` takes one body, as in `expect(logmeanexp(logp - logq), samples = 5)`');
   let samples = defaultSamples;
   for (const a of v.args) {
     if (!a.name) continue;
@@ -41,10 +49,14 @@ export function lowerObjectiveDef(def: ObjectiveDef, defaultSamples: number): Ob
 
 function lowerBody(e: Ast): Expr {
   const bad = (span: Span, what: string): never => {
-    throw new LowerError(span, `${what} is not part of an objective; it is built from logp, logq, numbers, + - * /, and logmeanexp, mean, sum, softmax, stop, exp, log`);
+    throw new LowerError(
+      span,
+      `${what} is not part of an objective; it is built from logp, logq, numbers, + - * /, and logmeanexp, mean, sum, softmax, stop, exp, log`,
+    );
   };
   switch (e.kind) {
-    case 'Number': return { op: 'const', value: e.value };
+    case 'Number':
+      return { op: 'const', value: e.value };
     case 'Ident':
       if (e.name === 'logp') return B.logp;
       if (e.name === 'logq') return B.logq;
@@ -59,9 +71,11 @@ function lowerBody(e: Ast): Expr {
     }
     case 'Call': {
       const f = UNARY[e.callee.name];
-      if (e.callee.name === 'expect') throw new LowerError(e.span, '`expect` is the top of an objective, not nested in it');
+      if (e.callee.name === 'expect')
+        throw new LowerError(e.span, '`expect` is the top of an objective, not nested in it');
       if (!f) return bad(e.callee.span, `\`${e.callee.name}\``);
-      if (e.args.length !== 1 || e.args[0]!.name) throw new LowerError(e.span, `\`${e.callee.name}\` takes one argument`);
+      if (e.args.length !== 1 || e.args[0]!.name)
+        throw new LowerError(e.span, `\`${e.callee.name}\` takes one argument`);
       return f(lowerBody(e.args[0]!.value));
     }
     default:
@@ -71,7 +85,13 @@ function lowerBody(e: Ast): Expr {
 
 /** Whether `infer vi(objective = o)` is the plain ELBO (`elbo`, or `elbo(grad = standard)`). */
 export function isPlainElbo(o: unknown): boolean {
-  return o === 'elbo' || (typeof o === 'object' && o !== null && (o as { method?: string }).method === 'elbo' && ((o as { grad?: string }).grad ?? 'standard') === 'standard');
+  return (
+    o === 'elbo' ||
+    (typeof o === 'object' &&
+      o !== null &&
+      (o as { method?: string }).method === 'elbo' &&
+      ((o as { grad?: string }).grad ?? 'standard') === 'standard')
+  );
 }
 
 /**
@@ -79,14 +99,24 @@ export function isPlainElbo(o: unknown): boolean {
  * from the checker) or a user definition. `samples` is the vi's `samples` option.
  */
 export function resolveObjective(o: unknown, defs: readonly ObjectiveDef[], samples: number): Objective {
-  const call = (typeof o === 'object' && o ? o : { method: o }) as { method: string; k?: number; alpha?: number; grad?: Gradient };
+  const call = (typeof o === 'object' && o ? o : { method: o }) as {
+    method: string;
+    k?: number;
+    alpha?: number;
+    grad?: Gradient;
+  };
   const k = call.k ?? 5;
   switch (call.method) {
-    case 'elbo': return B.elbo(samples, call.grad ?? 'standard');
-    case 'iwae': return B.iwae(k, call.grad ?? 'standard');
-    case 'renyi': return B.renyi(call.alpha ?? 0.5, k);
-    case 'vimco': return B.vimco(k);
-    case 'rws': return B.rwsWakeQ(k);
+    case 'elbo':
+      return B.elbo(samples, call.grad ?? 'standard');
+    case 'iwae':
+      return B.iwae(k, call.grad ?? 'standard');
+    case 'renyi':
+      return B.renyi(call.alpha ?? 0.5, k);
+    case 'vimco':
+      return B.vimco(k);
+    case 'rws':
+      return B.rwsWakeQ(k);
   }
   const def = defs.find((d) => d.name.name === call.method);
   if (!def) throw new Error(`unknown objective ${call.method}`);

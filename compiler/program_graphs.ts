@@ -52,9 +52,19 @@ export interface ProgramKit {
   generate(env: Env, low: Lowerer): { name: string; value: Tracer }[];
 }
 
-export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramKit {
-  const dataInputs = p.decls.filter((d) => d.kind === 'data' && !statics.has(d.decl.name.name)).map((d) => d.decl.name.name);
-  const specs = [[layout.n], ...dataInputs.map((n) => ({ shape: [...arrays.get(n)!.shape], dtype: dtypeOf(arrays.get(n)!) }))];
+export function programKit(
+  p: CheckedProgram,
+  layout: Layout,
+  statics: ReadonlyMap<string, number>,
+  arrays: ReadonlyMap<string, DataArray>,
+): ProgramKit {
+  const dataInputs = p.decls
+    .filter((d) => d.kind === 'data' && !statics.has(d.decl.name.name))
+    .map((d) => d.decl.name.name);
+  const specs = [
+    [layout.n],
+    ...dataInputs.map((n) => ({ shape: [...arrays.get(n)!.shape], dtype: dtypeOf(arrays.get(n)!) })),
+  ];
 
   const setup = (data: Tracer[], key?: Tracer | null) => {
     const r = globalEnv(p, statics, new Map(dataInputs.map((n, i) => [n, data[i]!])));
@@ -62,15 +72,19 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
     return r;
   };
 
-  const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] => exprs.map((b) => low.real(low.expr(b, env), b.span));
+  const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] =>
+    exprs.map((b) => low.real(low.expr(b, env), b.span));
 
   // Top-level lets are evaluated after binding, in the outermost trace: evaluated lazily inside a
   // loop body first, their value would belong to that body's trace and could not be used outside.
   const bindLets = (env: Env, low: Lowerer): void => {
-    for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
+    for (const m of p.modules)
+      for (const st of m.program.body)
+        if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
   };
 
-  const latentShapes = (env: Env, low: Lowerer) => p.latents.map((l) => ({ name: l.decl.name.name, shape: l.decl.type.dims.map((e) => low.staticInt(e, env)) }));
+  const latentShapes = (env: Env, low: Lowerer) =>
+    p.latents.map((l) => ({ name: l.decl.name.name, shape: l.decl.type.dims.map((e) => low.staticInt(e, env)) }));
   const unpack = (theta: Tracer, env: Env, low: Lowerer, latents?: ReadonlyMap<string, Tracer>): Tracer => {
     let logJac: Tracer = P.zeros([]);
     for (const e of layout.entries) {
@@ -79,7 +93,8 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
       env.set(e.name, { kind: 'value', v: r.value });
       if (e.kind === 'param') logJac = P.add(logJac, r.logJac);
     }
-    for (const l of latentShapes(env, low)) env.set(l.name, { kind: 'value', v: latents?.get(l.name) ?? P.zeros(l.shape) });
+    for (const l of latentShapes(env, low))
+      env.set(l.name, { kind: 'value', v: latents?.get(l.name) ?? P.zeros(l.shape) });
     bindLets(env, low);
     return logJac;
   };
@@ -98,7 +113,12 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
     low.stmts(p.generate.body, genv);
     const out: { name: string; value: Tracer }[] = [];
     for (const st of p.generate.body) {
-      const t = st.kind === 'Assign' && st.target.kind === 'Ident' ? st.target : st.kind === 'Sample' && st.target.kind === 'Ident' ? st.target : null;
+      const t =
+        st.kind === 'Assign' && st.target.kind === 'Ident'
+          ? st.target
+          : st.kind === 'Sample' && st.target.kind === 'Ident'
+            ? st.target
+            : null;
       if (!t || env.get(t.name) || out.some((o) => o.name === t.name)) continue;
       out.push({ name: t.name, value: low.real((genv.get(t.name) as { v: LV }).v, st.span) });
     }
@@ -108,9 +128,15 @@ export function programKit(p: CheckedProgram, layout: Layout, statics: ReadonlyM
   return { dataInputs, specs, setup, unpack, latentShapes, bindLets, modelLogp, generate };
 }
 
-export function buildGraphs(p: CheckedProgram, layout: Layout, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): ProgramGraphs {
+export function buildGraphs(
+  p: CheckedProgram,
+  layout: Layout,
+  statics: ReadonlyMap<string, number>,
+  arrays: ReadonlyMap<string, DataArray>,
+): ProgramGraphs {
   const { dataInputs, specs, setup, unpack, modelLogp } = programKit(p, layout, statics, arrays);
-  const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] => exprs.map((b) => low.real(low.expr(b, env), b.span));
+  const boundsOf = (low: Lowerer, env: Env, exprs: readonly Expr[]): Tracer[] =>
+    exprs.map((b) => low.real(low.expr(b, env), b.span));
 
   let objective: Graph | null = null;
   if (p.optimize) {
@@ -168,7 +194,11 @@ export function buildGraphs(p: CheckedProgram, layout: Layout, statics: Readonly
 }
 
 /** The top-level environment: compile-time numbers, data values, functions and lazy lets. */
-export function globalEnv(p: CheckedProgram, statics: ReadonlyMap<string, number>, data: ReadonlyMap<string, Tracer>): { env: Env; low: Lowerer } {
+export function globalEnv(
+  p: CheckedProgram,
+  statics: ReadonlyMap<string, number>,
+  data: ReadonlyMap<string, Tracer>,
+): { env: Env; low: Lowerer } {
   const env = new Env(null);
   for (const [k, v] of statics) env.set(k, { kind: 'value', v });
   for (const [k, v] of data) env.set(k, { kind: 'value', v });
@@ -182,7 +212,12 @@ export function globalEnv(p: CheckedProgram, statics: ReadonlyMap<string, number
 }
 
 /** Evaluates a data-only expression (a default, a data bound) on the host. */
-export function evalData(p: CheckedProgram, e: Expr, statics: ReadonlyMap<string, number>, arrays: ReadonlyMap<string, DataArray>): DataArray {
+export function evalData(
+  p: CheckedProgram,
+  e: Expr,
+  statics: ReadonlyMap<string, number>,
+  arrays: ReadonlyMap<string, DataArray>,
+): DataArray {
   const g = trace(() => {
     const consts = new Map<string, Tracer>();
     for (const [k, a] of arrays) if (!statics.has(k)) consts.set(k, P.constant(a.data, dtypeOf(a), a.shape));

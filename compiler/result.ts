@@ -54,7 +54,10 @@ export interface CheckResult {
   estimators: EstimatorEntry[] | null;
 }
 
-export function runResult(fields: Partial<RunResult> & { status: RunStatus; messages: Message[] }, file: string): RunResult {
+export function runResult(
+  fields: Partial<RunResult> & { status: RunStatus; messages: Message[] },
+  file: string,
+): RunResult {
   const r: RunResult = {
     schema: RESULT_SCHEMA,
     proxima: PROXIMA_VERSION,
@@ -77,7 +80,18 @@ export function runResult(fields: Partial<RunResult> & { status: RunStatus; mess
   r.diagnostics = finite(r.diagnostics, 'diagnostics', bad) as Record<string, unknown>;
   if (bad.length) {
     const shown = bad.slice(0, 8).join(', ') + (bad.length > 8 ? `, and ${bad.length - 8} more` : '');
-    r.messages = [...r.messages, { severity: 'warning', message: `non-finite numbers are written as null: ${shown}`, file, line: 1, col: 1, endLine: 1, endCol: 1 }];
+    r.messages = [
+      ...r.messages,
+      {
+        severity: 'warning',
+        message: `non-finite numbers are written as null: ${shown}`,
+        file,
+        line: 1,
+        col: 1,
+        endLine: 1,
+        endCol: 1,
+      },
+    ];
   }
   return r;
 }
@@ -97,7 +111,12 @@ function finite(v: unknown, path: string, bad: string[]): unknown {
   return v;
 }
 
-export function checkResult(messages: Message[], decomposition: Decomposition | null, algorithm: AlgorithmChoice | null, estimators: EstimatorEntry[] | null = null): CheckResult {
+export function checkResult(
+  messages: Message[],
+  decomposition: Decomposition | null,
+  algorithm: AlgorithmChoice | null,
+  estimators: EstimatorEntry[] | null = null,
+): CheckResult {
   return {
     schema: RESULT_SCHEMA,
     proxima: PROXIMA_VERSION,

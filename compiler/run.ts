@@ -58,29 +58,60 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
       compiled = await compileProgram(input, opts);
     } catch (e) {
       if (e instanceof CompileError) {
-        return runResult({ status: 'error', messages: e.messages, compile_ms: performance.now() - t0, seed: opts.seed ?? 1, backend: opts.backend ?? 'auto' }, file);
+        return runResult(
+          {
+            status: 'error',
+            messages: e.messages,
+            compile_ms: performance.now() - t0,
+            seed: opts.seed ?? 1,
+            backend: opts.backend ?? 'auto',
+          },
+          file,
+        );
       }
       throw e;
     }
   }
   const seed = compiled.seed;
-  const base = { seed, backend: compiled.backend, compile_ms: isCompiled(input) ? compiled.compileMs : performance.now() - t0 };
+  const base = {
+    seed,
+    backend: compiled.backend,
+    compile_ms: isCompiled(input) ? compiled.compileMs : performance.now() - t0,
+  };
   const fail = (message: string, hint?: string): RunResult => {
-    const m: Message = compiled.anchor ? messageAt('error', compiled.anchor, message, hint) : fileMessage('error', compiled.file, message, hint);
-    return runResult({ ...base, status: 'error', messages: [...compiled.messages, m], options: compiled.algorithm?.options ?? {} }, compiled.file);
+    const m: Message = compiled.anchor
+      ? messageAt('error', compiled.anchor, message, hint)
+      : fileMessage('error', compiled.file, message, hint);
+    return runResult(
+      { ...base, status: 'error', messages: [...compiled.messages, m], options: compiled.algorithm?.options ?? {} },
+      compiled.file,
+    );
   };
 
   const alg = compiled.algorithm;
   if (compiled.checked.infer) return runInference(compiled, base, opts);
   if (!alg) {
-    return fail(compiled.kind === 'model' ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`' : 'there is nothing to run: the program has no objective');
+    return fail(
+      compiled.kind === 'model'
+        ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`'
+        : 'there is nothing to run: the program has no objective',
+    );
   }
   // Every other solver of an optimization program: compiler/solve_run.ts (on the program's backend).
-  if (alg.available && compiled.kind === 'optimization' && !(RUNNABLE.has(alg.name) && compiled.objective && !compiled.decomposition.sets.length)) {
+  if (
+    alg.available &&
+    compiled.kind === 'optimization' &&
+    !(RUNNABLE.has(alg.name) && compiled.objective && !compiled.decomposition.sets.length)
+  ) {
     return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
   }
   if (!alg.available || !RUNNABLE.has(alg.name) || !compiled.objective) {
-    return fail(alg.available ? `the solver ${alg.name} runs optimization programs; a model's MAP estimate runs with lbfgs or adam` : `the solver ${alg.name} is not available in this release`, '`proxima check` shows the decomposition and the algorithm it implies');
+    return fail(
+      alg.available
+        ? `the solver ${alg.name} runs optimization programs; a model's MAP estimate runs with lbfgs or adam`
+        : `the solver ${alg.name} is not available in this release`,
+      '`proxima check` shows the decomposition and the algorithm it implies',
+    );
   }
 
   const o = alg.options;
@@ -95,8 +126,13 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
       return fail((e as Error).message);
     }
     // Adaptive batches need the row structure of the objective: compiler/solve_run.ts.
-    if (toBatch(o.batch as never, seed) && compiled.kind !== 'optimization') return fail('batch = adaptive(...) runs on optimization programs (an objective that is a sum or mean over data rows)', 'a model minibatches with `for i in batch(N, B)` loops');
-    if (toBatch(o.batch as never, seed)) return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
+    if (toBatch(o.batch as never, seed) && compiled.kind !== 'optimization')
+      return fail(
+        'batch = adaptive(...) runs on optimization programs (an objective that is a sum or mean over data rows)',
+        'a model minibatches with `for i in batch(N, B)` loops',
+      );
+    if (toBatch(o.batch as never, seed))
+      return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
   }
   const options = { method: alg.name, ...o, steps };
 
@@ -104,25 +140,31 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   const x0 = compiled.initialPoint(seed);
   const t1 = performance.now();
   const r = await solveAsync(compiled.objective, x0, solveOpts, {
-    onStep: opts.onProgress ? (i) => opts.onProgress!({ step: i.step, steps, objective: sign * i.f, gnorm: i.gnorm }) : undefined,
+    onStep: opts.onProgress
+      ? (i) => opts.onProgress!({ step: i.step, steps, objective: sign * i.f, gnorm: i.gnorm })
+      : undefined,
     shouldStop: opts.shouldStop,
     checkpointEvery: opts.checkpoint?.every,
     saveCheckpoint: opts.checkpoint?.save,
     resume: opts.checkpoint?.resume,
   });
   const messages = [...compiled.messages];
-  if (r.status !== 'converged' && compiled.anchor) messages.push(messageAt('note', compiled.anchor, `${alg.name} stopped: ${r.message}`));
-  return runResult({
-    ...base,
-    status: r.status,
-    objective: sign * r.f,
-    steps: r.steps,
-    time_ms: performance.now() - t1,
-    options,
-    values: compiled.valuesAt(r.x),
-    messages,
-    diagnostics: { gradient_norm: r.gnorm, stop_reason: r.message },
-  }, compiled.file);
+  if (r.status !== 'converged' && compiled.anchor)
+    messages.push(messageAt('note', compiled.anchor, `${alg.name} stopped: ${r.message}`));
+  return runResult(
+    {
+      ...base,
+      status: r.status,
+      objective: sign * r.f,
+      steps: r.steps,
+      time_ms: performance.now() - t1,
+      options,
+      values: compiled.valuesAt(r.x),
+      messages,
+      diagnostics: { gradient_norm: r.gnorm, stop_reason: r.message },
+    },
+    compiled.file,
+  );
 }
 
 function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {
@@ -134,7 +176,16 @@ function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {
  * options (with a --steps override applied). Resuming under a different one is an error.
  */
 export function fingerprint(compiled: CompiledProgram, options: { steps?: number } = {}): string {
-  const o = { method: compiled.algorithm?.name ?? null, ...(compiled.algorithm?.options ?? {}) } as Record<string, unknown>;
+  const o = { method: compiled.algorithm?.name ?? null, ...(compiled.algorithm?.options ?? {}) } as Record<
+    string,
+    unknown
+  >;
   if (options.steps !== undefined) o.steps = options.steps;
-  return fingerprintOf({ sources: compiled.sources, data: compiled.data, seed: compiled.seed, backend: compiled.backend, options: o });
+  return fingerprintOf({
+    sources: compiled.sources,
+    data: compiled.data,
+    seed: compiled.seed,
+    backend: compiled.backend,
+    options: o,
+  });
 }

@@ -19,7 +19,12 @@ export type Sym =
   | { kind: 'let'; name: Ident; node: Let; ty: Ty | null | undefined }
   | { kind: 'state'; name: Ident; node: State; ty: Ty }
   | { kind: 'fn'; name: Ident; node: Fn }
-  | { kind: 'local'; name: Ident; ty: Ty; what: 'loop index' | 'argument' | 'output' | 'variational parameter' | 'latent' };
+  | {
+      kind: 'local';
+      name: Ident;
+      ty: Ty;
+      what: 'loop index' | 'argument' | 'output' | 'variational parameter' | 'latent';
+    };
 
 export class Scope {
   private readonly table = new Map<string, Sym>();

@@ -20,10 +20,22 @@ export function broadcast(expr: string, a: Operand, b: Operand): Dim[] | string 
   for (let i = 0; i < n; i++) {
     const da = a.shape[a.shape.length - n + i];
     const db = b.shape[b.shape.length - n + i];
-    if (!da) { out.push(db!); continue; }
-    if (!db) { out.push(da); continue; }
-    if (isOne(da)) { out.push(db); continue; }
-    if (isOne(db)) { out.push(da); continue; }
+    if (!da) {
+      out.push(db!);
+      continue;
+    }
+    if (!db) {
+      out.push(da);
+      continue;
+    }
+    if (isOne(da)) {
+      out.push(db);
+      continue;
+    }
+    if (isOne(db)) {
+      out.push(da);
+      continue;
+    }
     if (dimEq(da, db) === false) {
       const which = a.shape.length === 1 && b.shape.length === 1 ? 'the lengths' : 'the dimensions';
       return `${q(expr)}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; ${which} ${da.text} and ${db.text} must be equal${valuesText([da, db])}`;
@@ -58,7 +70,8 @@ export function reduceShape(expr: string, x: Operand, axis: number | null): Dim[
   if (axis === null) return [];
   const r = x.shape.length;
   const a = axis < 0 ? axis + r : axis;
-  if (a < 0 || a >= r) return `${q(expr)}: axis ${axis} is out of range for ${x.text}, which is ${r === 0 ? 'a scalar' : shapeText(x.shape)}`;
+  if (a < 0 || a >= r)
+    return `${q(expr)}: axis ${axis} is out of range for ${x.text}, which is ${r === 0 ? 'a scalar' : shapeText(x.shape)}`;
   return x.shape.filter((_, i) => i !== a);
 }
 

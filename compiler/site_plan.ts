@@ -31,14 +31,25 @@ function samples(stmts: readonly Stmt[], out: Sample[] = []): Sample[] {
   return out;
 }
 
-const targetName = (e: Expr): string | null => (e.kind === 'Ident' ? e.name : e.kind === 'Index' ? targetName(e.target) : null);
+const targetName = (e: Expr): string | null =>
+  e.kind === 'Ident' ? e.name : e.kind === 'Index' ? targetName(e.target) : null;
 
 /** The sample sites of an `infer vi` program with their parsed `via` (LowerError when it is bad). */
 export function siteSamples(checked: CheckedProgram): { site: string; sample: Sample; via?: Estimator }[] {
   const given = checked.infer?.given ?? {};
-  const params = new Set([...checked.decls.filter((d) => d.kind === 'param').map((d) => d.decl.name.name), ...checked.latents.map((l) => l.decl.name.name)]);
-  const userGuide = given.guide === 'guide' || (typeof given.guide === 'string' && !['mean_field', 'full_rank', 'low_rank', 'delta'].includes(given.guide));
-  const sites = userGuide && checked.guide ? samples(checked.guide.body) : checked.model ? samples(checked.model.body).filter((s) => params.has(targetName(s.target) ?? '')) : [];
+  const params = new Set([
+    ...checked.decls.filter((d) => d.kind === 'param').map((d) => d.decl.name.name),
+    ...checked.latents.map((l) => l.decl.name.name),
+  ]);
+  const userGuide =
+    given.guide === 'guide' ||
+    (typeof given.guide === 'string' && !['mean_field', 'full_rank', 'low_rank', 'delta'].includes(given.guide));
+  const sites =
+    userGuide && checked.guide
+      ? samples(checked.guide.body)
+      : checked.model
+        ? samples(checked.model.body).filter((s) => params.has(targetName(s.target) ?? ''))
+        : [];
   return sites.map((s) => {
     const v = s.via ? viaEstimator(s.via) : undefined;
     if (v && 'error' in v) throw new LowerError(v.span, v.error);
@@ -53,21 +64,45 @@ export function sitePlan(checked: CheckedProgram): EstimatorEntry[] | null {
   const given = infer.given;
   let obj;
   try {
-    obj = objectiveInfo(resolveObjective(given.objective ?? 'elbo', checked.objectives, (given.samples as number | undefined) ?? 1));
+    obj = objectiveInfo(
+      resolveObjective(given.objective ?? 'elbo', checked.objectives, (given.samples as number | undefined) ?? 1),
+    );
   } catch {
     return null;
   }
   const out: EstimatorEntry[] = [];
   // Without data a latent's shape may be unknown: an array latent then counts as many copies
   // (Infinity), so check plans what run will do with any data.
-  const copies = new Map(checked.latents.map((l) => [l.decl.name.name, l.shape && l.shape.every((d) => d >= 0) ? l.shape.reduce((a, b) => a * b, 1) : l.decl.type.dims.length ? Infinity : 1]));
+  const copies = new Map(
+    checked.latents.map((l) => [
+      l.decl.name.name,
+      l.shape && l.shape.every((d) => d >= 0)
+        ? l.shape.reduce((a, b) => a * b, 1)
+        : l.decl.type.dims.length
+          ? Infinity
+          : 1,
+    ]),
+  );
   for (const { site, sample: s, via } of siteSamples(checked)) {
     if (s.dist.kind !== 'Call') continue;
-    const r = resolveCall(s.dist.callee.name, s.dist.args.map((a) => a.name?.name ?? null));
+    const r = resolveCall(
+      s.dist.callee.name,
+      s.dist.args.map((a) => a.name?.name ?? null),
+    );
     if (typeof r === 'string') continue;
-    const supportSize = r.spec.support.discrete && r.spec.name.startsWith('Bernoulli') ? 2 : r.spec.family === 'Categorical' ? categories(checked, s.dist.args[0]?.value) : null;
+    const supportSize =
+      r.spec.support.discrete && r.spec.name.startsWith('Bernoulli')
+        ? 2
+        : r.spec.family === 'Categorical'
+          ? categories(checked, s.dist.args[0]?.value)
+          : null;
     const p = chooseEstimator({ site, dist: r.spec, supportSize, batchSize: copies.get(site) ?? 1, via }, obj);
-    out.push({ site, estimator: estimatorName(p.estimator), reason: p.reason.replace('Infinity copies', 'one copy per element'), ...(via ? { via: estimatorName(via) } : {}) });
+    out.push({
+      site,
+      estimator: estimatorName(p.estimator),
+      reason: p.reason.replace('Infinity copies', 'one copy per element'),
+      ...(via ? { via: estimatorName(via) } : {}),
+    });
   }
   return out;
 }

@@ -13,28 +13,42 @@ import { hostFn, type GraphRunner, type Sig } from '../stdlib/optim/graph_fn.js'
 import type { CompiledProgram } from './compile.js';
 import type { BuiltProblem } from './solve_problem.js';
 
-export function batchObjective(compiled: CompiledProgram, pb: BuiltProblem, runner?: GraphRunner): BatchObjective | string {
+export function batchObjective(
+  compiled: CompiledProgram,
+  pb: BuiltProblem,
+  runner?: GraphRunner,
+): BatchObjective | string {
   const arrays = compiled.internals.dataArrays;
   const lead = arrays.map((a) => (a.shape.length ? a.shape[0]! : 0));
   const N = Math.max(0, ...lead);
   if (N < 2) return 'the program has no data rows (no data array with a leading dimension of 2 or more)';
   const isRow = lead.map((d) => d === N);
-  const dtypeOf = (a: (typeof arrays)[number]) => (a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64') as 'int32' | 'bool' | 'float64';
-  const sig: Sig[] = [[pb.n], ...arrays.map((a, k) => ({ shape: isRow[k] ? [1, ...a.shape.slice(1)] : a.shape, dtype: dtypeOf(a) }))];
+  const dtypeOf = (a: (typeof arrays)[number]) =>
+    (a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64') as
+      'int32' | 'bool' | 'float64';
+  const sig: Sig[] = [
+    [pb.n],
+    ...arrays.map((a, k) => ({ shape: isRow[k] ? [1, ...a.shape.slice(1)] : a.shape, dtype: dtypeOf(a) })),
+  ];
   let fn: ReturnType<typeof hostFn>;
   try {
-    fn = hostFn((x, ...d) => {
-      const [v, [g]] = valueAndGrad((y: Tracer) => pb.smoothWith(y, d))(x);
-      return [v, g!];
-    }, sig, runner);
+    fn = hostFn(
+      (x, ...d) => {
+        const [v, [g]] = valueAndGrad((y: Tracer) => pb.smoothWith(y, d))(x);
+        return [v, g!];
+      },
+      sig,
+      runner,
+    );
   } catch (e) {
     return `the objective cannot be evaluated on one row of its data (${(e as Error).message})`;
   }
-  const rowsOf = (i: number) => arrays.map((a, k) => {
-    if (!isRow[k]) return a.data;
-    const w = a.data.length / N;
-    return a.data.subarray(i * w, (i + 1) * w);
-  });
+  const rowsOf = (i: number) =>
+    arrays.map((a, k) => {
+      if (!isRow[k]) return a.data;
+      const w = a.data.length / N;
+      return a.data.subarray(i * w, (i + 1) * w);
+    });
   const one = (x: Float64Array, i: number) => {
     const [f, g] = fn(x, ...rowsOf(i));
     return { f: f![0]!, g: g! };
@@ -46,7 +60,8 @@ export function batchObjective(compiled: CompiledProgram, pb: BuiltProblem, runn
   for (let i = 0; i < N; i++) sum += one(x0, i).f;
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   const scale = close(full, sum) ? N : close(full, sum / N) ? 1 : null;
-  if (scale === null) return `the objective is not a sum or a mean over the ${N} rows of its data (at the start it is ${full}; the sum of the rows' values is ${sum}, their mean ${sum / N})`;
+  if (scale === null)
+    return `the objective is not a sum or a mean over the ${N} rows of its data (at the start it is ${full}; the sum of the rows' values is ${sum}, their mean ${sum / N})`;
   return {
     size: N,
     evaluate(x, idx) {
@@ -66,4 +81,3 @@ export function batchObjective(compiled: CompiledProgram, pb: BuiltProblem, runn
     },
   };
 }
-

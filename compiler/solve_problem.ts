@@ -18,7 +18,11 @@ import { sourceText } from './source_text.js';
 
 /** A user error found while building (reported as a run error at `span`). */
 export class BuildError extends Error {
-  constructor(readonly span: Span | null, message: string, readonly hint?: string) {
+  constructor(
+    readonly span: Span | null,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -79,19 +83,43 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const { kit, layout, dataArrays } = compiled.internals;
   const n = layout.n;
   const parts = analyze(p).parts;
-  const vars: VarSlice[] = layout.entries.map((e) => ({ name: e.name, offset: e.offset, size: e.size, shape: e.shape }));
+  const vars: VarSlice[] = layout.entries.map((e) => ({
+    name: e.name,
+    offset: e.offset,
+    size: e.size,
+    shape: e.shape,
+  }));
   const byName = new Map(vars.map((v) => [v.name, v]));
   if (layout.entries.some((e) => e.kind === 'param')) {
     const e = layout.entries.find((x) => x.kind === 'param')!;
-    throw new BuildError(e.decl.span, `${q(e.name)} is a param; an optimization program optimizes vars (declare it \`var\`)`);
+    throw new BuildError(
+      e.decl.span,
+      `${q(e.name)} is a param; an optimization program optimizes vars (declare it \`var\`)`,
+    );
   }
 
-  const consts = (): Tracer[] => dataArrays.map((a) => P.constant(a.data, a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64', a.shape));
+  const consts = (): Tracer[] =>
+    dataArrays.map((a) =>
+      P.constant(
+        a.data,
+        a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
+        a.shape,
+      ),
+    );
   /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
   const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
     const s = kit.setup(data ?? consts());
     if (theta) kit.unpack(theta, s.env, s.low);
-    else for (const v of vars) s.env.set(v.name, { kind: 'value', v: P.constant(Float64Array.from({ length: v.size }, (_, k) => v.offset + k), 'float64', v.shape) });
+    else
+      for (const v of vars)
+        s.env.set(v.name, {
+          kind: 'value',
+          v: P.constant(
+            Float64Array.from({ length: v.size }, (_, k) => v.offset + k),
+            'float64',
+            v.shape,
+          ),
+        });
     return s;
   };
   /** Evaluates on the host, with the vars bound to their flat indices. */
@@ -122,11 +150,13 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
 
   // Coefficients of the prox terms: flip * prod(coefs), scalars known before the run.
   const proxTerms = parts.terms.filter((t) => t.prox);
-  const coefVals = evalHost((env, low) => proxTerms.map((t) => {
-    let c: Tracer = P.full([], t.flip);
-    for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
-    return c;
-  }));
+  const coefVals = evalHost((env, low) =>
+    proxTerms.map((t) => {
+      let c: Tracer = P.full([], t.flip);
+      for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
+      return c;
+    }),
+  );
   // Options from the term's other arguments (weights of norm1(w * x); groups, k, weights of the
   // group built-ins), evaluated before the run; the built-in's `prox.options` maps them.
   const proxOptions = (t: ObjectiveTerm, v: VarSlice): Record<string, unknown> => {
@@ -137,19 +167,29 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
         const w = evalHost((env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
         const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
         const bad = ws.findIndex((x) => !(x >= 0));
-        if (bad >= 0) throw new BuildError(pr.weights.e.span, `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`, 'write norm1(w * x) to weight by |w|');
+        if (bad >= 0)
+          throw new BuildError(
+            pr.weights.e.span,
+            `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`,
+            'write norm1(w * x) to weight by |w|',
+          );
         return { weights: ws };
       }
       if (!pr.call) return {};
       const b = builtinTable.get(pr.call.callee.name)!;
-      const ordered = orderArgs(pr.call, b.params.map((x) => x.name));
+      const ordered = orderArgs(
+        pr.call,
+        b.params.map((x) => x.name),
+      );
       const names = b.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
-      const vals = evalHost((env, low) => b.params.flatMap((x, i) => {
-        const a = ordered[i];
-        if (i === 0 || !a) return [];
-        const r = low.expr(a, env);
-        return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
-      }));
+      const vals = evalHost((env, low) =>
+        b.params.flatMap((x, i) => {
+          const a = ordered[i];
+          if (i === 0 || !a) return [];
+          const r = low.expr(a, env);
+          return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
+        }),
+      );
       const args: Record<string, number | Float64Array> = {};
       names.forEach((nm, j) => {
         const kind = b.params.find((x) => x.name === nm)!.kind;
@@ -164,21 +204,37 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const prox: ProxSpec[] = proxTerms.map((t, i) => {
     const v = byName.get(t.prox!.var)!;
     const c = coefVals[i]!;
-    if (c.data.length !== 1) throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} must be a scalar`);
+    if (c.data.length !== 1)
+      throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} must be a scalar`);
     const lambda = c.data[0]!;
-    if (!(lambda >= 0)) throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} is ${lambda}; a prox term needs a coefficient >= 0 (for a minimized term)`);
+    if (!(lambda >= 0))
+      throw new BuildError(
+        t.e.span,
+        `the coefficient of ${q(text(compiled, t.e.span))} is ${lambda}; a prox term needs a coefficient >= 0 (for a minimized term)`,
+      );
     const options: Record<string, unknown> = { lambda };
     if (t.prox!.op === 'group_lasso' && t.prox!.axis !== null) options.groups = fibers(v.shape, t.prox!.axis);
     Object.assign(options, proxOptions(t, v));
-    if (t.prox!.op === 'nuclear' && v.shape.length !== 2) throw new BuildError(t.e.span, `nuclear_norm needs a matrix var; ${q(v.name)} has shape [${v.shape}]`);
+    if (t.prox!.op === 'nuclear' && v.shape.length !== 2)
+      throw new BuildError(t.e.span, `nuclear_norm needs a matrix var; ${q(v.name)} has shape [${v.shape}]`);
     return { ...v, op: t.prox!.op, options, term: text(compiled, t.e.span) };
   });
 
   // Gauss-Newton structure: a single smooth term c * sumsq(r), c > 0.
   let residual: BuiltProblem['residual'] = null;
-  if (smoothTerms.length === 1 && smoothTerms[0]!.e.kind === 'Call' && smoothTerms[0]!.e.callee.name === 'sumsq' && smoothTerms[0]!.e.args.length === 1) {
+  if (
+    smoothTerms.length === 1 &&
+    smoothTerms[0]!.e.kind === 'Call' &&
+    smoothTerms[0]!.e.callee.name === 'sumsq' &&
+    smoothTerms[0]!.e.args.length === 1
+  ) {
     const t = smoothTerms[0]!;
-    const c = evalHost((env, low) => [t.coefs.reduce<Tracer>((acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))), P.full([], t.flip))])[0]!.data[0]!;
+    const c = evalHost((env, low) => [
+      t.coefs.reduce<Tracer>(
+        (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
+        P.full([], t.flip),
+      ),
+    ])[0]!.data[0]!;
     if (c > 0) {
       const arg = (t.e as Extract<Expr, { kind: 'Call' }>).args[0]!.value;
       residual = (x) => {
@@ -191,7 +247,10 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   // ---- simple sets: bounds ----
   const lower = new Float64Array(n).fill(-Infinity);
   const upper = new Float64Array(n).fill(Infinity);
-  const owner: { lo: (ConstraintKey | null)[]; hi: (ConstraintKey | null)[] } = { lo: new Array(n).fill(null), hi: new Array(n).fill(null) };
+  const owner: { lo: (ConstraintKey | null)[]; hi: (ConstraintKey | null)[] } = {
+    lo: new Array(n).fill(null),
+    hi: new Array(n).fill(null),
+  };
   const keys: ConstraintKey[] = [];
   const newKey = (key: string): ConstraintKey => {
     const k = { key, eq: [], ineq: [], bounds: [] };
@@ -207,7 +266,13 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const simplex: VarSlice[] = [];
   const domains = layout.entries.filter((e) => e.domain || e.family === 'simplex');
   for (const e of domains) if (e.family === 'simplex') simplex.push(byName.get(e.name)!);
-  const domVals = evalHost((env, low) => domains.flatMap((e) => (e.domain ? [e.domain.lo, e.domain.hi] : []).map((b) => (b ? P.broadcastTo(real(low, env, b), e.shape) : P.zeros([0])))));
+  const domVals = evalHost((env, low) =>
+    domains.flatMap((e) =>
+      (e.domain ? [e.domain.lo, e.domain.hi] : []).map((b) =>
+        b ? P.broadcastTo(real(low, env, b), e.shape) : P.zeros([0]),
+      ),
+    ),
+  );
   let di = 0;
   for (const e of domains) {
     if (!e.domain) continue;
@@ -223,7 +288,8 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const leaves: Leaf[] = [];
   const rangeOf = (it: Extract<ConstraintItem, { kind: 'ConstraintFor' }>, env: Env, low: Lowerer) => {
     const r = low.expr(it.iter, env);
-    if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range') throw new BuildError(it.iter.span, 'a loop of constraints runs over a range known before the run');
+    if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range')
+      throw new BuildError(it.iter.span, 'a loop of constraints runs over a range known before the run');
     return r;
   };
   // Unrolls loops now (their ranges are static), recording for each leaf how to rebuild its scope.
@@ -239,11 +305,15 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
         const r = rangeOf(it, bind(env0), low);
         for (let j = 0; j < r.length; j++) {
           const v = r.start + j;
-          walk(it.body, (base) => {
-            const e = bind(base).child();
-            e.set(it.name.name, { kind: 'value', v });
-            return e;
-          }, key);
+          walk(
+            it.body,
+            (base) => {
+              const e = bind(base).child();
+              e.set(it.name.name, { kind: 'value', v });
+              return e;
+            },
+            key,
+          );
         }
       });
     };
@@ -261,10 +331,12 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const generalLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'general');
   const cmp = (l: Leaf) => l.it.expr as Extract<Expr, { kind: 'Compare' }>;
   // Bounds: evaluate each operand with the vars bound to their flat indices.
-  const bvals = evalHost((base, low) => boundLeaves.flatMap((l) => {
-    const env = l.env(base);
-    return cmp(l).operands.map((o) => real(low, env, o));
-  }));
+  const bvals = evalHost((base, low) =>
+    boundLeaves.flatMap((l) => {
+      const env = l.env(base);
+      return cmp(l).operands.map((o) => real(low, env, o));
+    }),
+  );
   let bi = 0;
   for (const l of boundLeaves) {
     const c = cmp(l);
@@ -273,7 +345,8 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     for (let j = 0; j < c.ops.length; j++) {
       const [a, b] = [c.operands[j]!, c.operands[j + 1]!];
       const op = c.ops[j]!;
-      const aVar = isVarSide(a), bVar = isVarSide(b);
+      const aVar = isVarSide(a),
+        bVar = isVarSide(b);
       if (aVar === bVar) continue;
       const idx = aVar ? vals[j]! : vals[j + 1]!;
       const bound = aVar ? vals[j + 1]! : vals[j]!;
@@ -294,9 +367,16 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   }
 
   // General constraints: rows of c_E (a - b for ==) and c_I (b - a for a <= b; a - b for a >= b).
-  const rowsOf = (x: Tracer): { eq: Tracer[]; ineq: Tracer[]; layout: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[] } => {
+  const rowsOf = (
+    x: Tracer,
+  ): {
+    eq: Tracer[];
+    ineq: Tracer[];
+    layout: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[];
+  } => {
     const { env: base, low } = scope(x);
-    const eq: Tracer[] = [], ineq: Tracer[] = [];
+    const eq: Tracer[] = [],
+      ineq: Tracer[] = [];
     const lay: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[] = [];
     for (const l of generalLeaves) {
       const env = l.env(base);
@@ -317,23 +397,27 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     return { eq, ineq, layout: lay };
   };
   const cat = (xs: Tracer[]) => (xs.length === 1 ? xs[0]! : P.concat(xs));
-  let mEq = 0, mIneq = 0;
+  let mEq = 0,
+    mIneq = 0;
   if (generalLeaves.length) {
     // One trace to learn the row layout (shapes are static).
-    trace((x: Tracer) => {
-      const r = rowsOf(x);
-      for (const e of r.layout) {
-        const k = getKey(e.key);
-        const list = e.kind === 'eq' ? k.eq : k.ineq;
-        const start = e.kind === 'eq' ? mEq : mIneq;
-        const rows = Array.from({ length: e.len }, (_, j) => ({ row: start + j, sign: e.sign }));
-        if (list.length <= e.pair) list.push(rows);
-        else list[e.pair]!.push(...rows);
-        if (e.kind === 'eq') mEq += e.len;
-        else mIneq += e.len;
-      }
-      return P.zeros([]);
-    }, [[n]]);
+    trace(
+      (x: Tracer) => {
+        const r = rowsOf(x);
+        for (const e of r.layout) {
+          const k = getKey(e.key);
+          const list = e.kind === 'eq' ? k.eq : k.ineq;
+          const start = e.kind === 'eq' ? mEq : mIneq;
+          const rows = Array.from({ length: e.len }, (_, j) => ({ row: start + j, sign: e.sign }));
+          if (list.length <= e.pair) list.push(rows);
+          else list[e.pair]!.push(...rows);
+          if (e.kind === 'eq') mEq += e.len;
+          else mIneq += e.len;
+        }
+        return P.zeros([]);
+      },
+      [[n]],
+    );
   }
   // Simplex vars under the augmented Lagrangian: sum x = 1 as an equality row, x >= 0 as bounds.
   const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
@@ -351,7 +435,23 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     return `${v.name}[${ix.join(', ')}]`;
   };
   void opt;
-  return { n, smooth, smoothWith, residual, prox, simplex, lower, upper, eq: eqFn, ineq: ineqFn, mEq, mIneq, keys, coordName, vars };
+  return {
+    n,
+    smooth,
+    smoothWith,
+    residual,
+    prox,
+    simplex,
+    lower,
+    upper,
+    eq: eqFn,
+    ineq: ineqFn,
+    mEq,
+    mIneq,
+    keys,
+    coordName,
+    vars,
+  };
 }
 
 /** Groups (lists of flat row-major indices) of the fibers along `axis` of an array of `shape`. */

@@ -34,88 +34,192 @@ export interface MethodSpec {
 const STEPS = (d: number): OptionSpec => ({ kind: 'int', default: d, min: 1 });
 const TOL: OptionSpec = { kind: 'real', default: 1e-8, positive: true };
 // First-order methods: a learning-rate schedule and adaptive batch sizes (compiler/schedule_options.ts).
-const FIRST_ORDER = (lr: number): Record<string, OptionSpec> => ({ steps: STEPS(5000), tol: TOL, lr: { kind: 'real', default: lr, positive: true }, schedule: SCHEDULE_OPTION, batch: BATCH_OPTION });
+const FIRST_ORDER = (lr: number): Record<string, OptionSpec> => ({
+  steps: STEPS(5000),
+  tol: TOL,
+  lr: { kind: 'real', default: lr, positive: true },
+  schedule: SCHEDULE_OPTION,
+  batch: BATCH_OPTION,
+});
 const ADAM: Record<string, OptionSpec> = {
-  beta1: { kind: 'real', default: 0.9, open01: true }, beta2: { kind: 'real', default: 0.999, open01: true },
+  beta1: { kind: 'real', default: 0.9, open01: true },
+  beta2: { kind: 'real', default: 0.999, open01: true },
   eps: { kind: 'real', default: 1e-8, positive: true },
 };
 const PROX_GRAD: Record<string, OptionSpec> = {
-  lipschitz: { kind: 'real', positive: true }, backtrack: { kind: 'real', default: 2, positive: true },
+  lipschitz: { kind: 'real', positive: true },
+  backtrack: { kind: 'real', default: 2, positive: true },
 };
 
 export const SOLVERS: readonly MethodSpec[] = [
   {
-    name: 'lbfgs', summary: 'L-BFGS with a strong-Wolfe line search (smooth problems)', available: true, takes: ['smooth'],
+    name: 'lbfgs',
+    summary: 'L-BFGS with a strong-Wolfe line search (smooth problems)',
+    available: true,
+    takes: ['smooth'],
     options: { steps: STEPS(1000), tol: TOL, history: { kind: 'int', default: 10, min: 1 } },
   },
   {
-    name: 'newton_cg', summary: 'Newton-CG on Hessian-vector products (smooth problems)', available: true, takes: ['smooth'],
+    name: 'newton_cg',
+    summary: 'Newton-CG on Hessian-vector products (smooth problems)',
+    available: true,
+    takes: ['smooth'],
     options: { steps: STEPS(200), tol: TOL, cg_steps: { kind: 'int', min: 1 } },
   },
   {
-    name: 'gauss_newton', summary: 'Gauss-Newton for `minimize sumsq(r)` (CG on J v / J\' u products)', available: true, takes: ['smooth'],
-    options: { steps: STEPS(200), tol: { kind: 'real', default: 1e-10, positive: true }, cg_steps: { kind: 'int', min: 1 } },
+    name: 'gauss_newton',
+    summary: "Gauss-Newton for `minimize sumsq(r)` (CG on J v / J' u products)",
+    available: true,
+    takes: ['smooth'],
+    options: {
+      steps: STEPS(200),
+      tol: { kind: 'real', default: 1e-10, positive: true },
+      cg_steps: { kind: 'int', min: 1 },
+    },
   },
   {
-    name: 'lm', summary: 'Levenberg-Marquardt for `minimize sumsq(r)`', available: true, takes: ['smooth'],
-    options: { steps: STEPS(200), tol: { kind: 'real', default: 1e-10, positive: true }, damping: { kind: 'real', default: 1e-3, positive: true }, cg_steps: { kind: 'int', min: 1 } },
+    name: 'lm',
+    summary: 'Levenberg-Marquardt for `minimize sumsq(r)`',
+    available: true,
+    takes: ['smooth'],
+    options: {
+      steps: STEPS(200),
+      tol: { kind: 'real', default: 1e-10, positive: true },
+      damping: { kind: 'real', default: 1e-3, positive: true },
+      cg_steps: { kind: 'int', min: 1 },
+    },
   },
-  { name: 'adam', summary: 'Adam (smooth, possibly stochastic problems)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM } },
-  { name: 'adamw', summary: 'Adam with decoupled weight decay', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM, weight_decay: { kind: 'real', default: 0.01 } } },
   {
-    name: 'sgd', summary: 'stochastic gradient descent with momentum (optionally Nesterov)', available: true, takes: ['smooth'],
-    options: { ...FIRST_ORDER(0.01), momentum: { kind: 'real', default: 0 }, nesterov: { kind: 'bool', default: false } },
+    name: 'adam',
+    summary: 'Adam (smooth, possibly stochastic problems)',
+    available: true,
+    takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.01), ...ADAM },
   },
-  { name: 'adagrad', summary: 'AdaGrad', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.1), eps: { kind: 'real', default: 1e-10, positive: true } } },
-  { name: 'rmsprop', summary: 'RMSProp', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), rho: { kind: 'real', default: 0.99, open01: true }, eps: { kind: 'real', default: 1e-8, positive: true } } },
-  { name: 'diffgrad', summary: 'diffGrad (Adam with a friction on the first moment)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), ...ADAM } },
-  { name: 'normalized_gd', summary: 'normalized gradient descent', available: true, takes: ['smooth'], options: FIRST_ORDER(0.01) },
-  { name: 'normalized_momentum', summary: 'normalized momentum (Cutkosky & Mehta)', available: true, takes: ['smooth'], options: { ...FIRST_ORDER(0.01), momentum: { kind: 'real', default: 0.9, open01: true } } },
   {
-    name: 'fista', summary: 'accelerated proximal gradient (smooth + prox terms, simple sets)', available: true,
+    name: 'adamw',
+    summary: 'Adam with decoupled weight decay',
+    available: true,
+    takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.01), ...ADAM, weight_decay: { kind: 'real', default: 0.01 } },
+  },
+  {
+    name: 'sgd',
+    summary: 'stochastic gradient descent with momentum (optionally Nesterov)',
+    available: true,
+    takes: ['smooth'],
+    options: {
+      ...FIRST_ORDER(0.01),
+      momentum: { kind: 'real', default: 0 },
+      nesterov: { kind: 'bool', default: false },
+    },
+  },
+  {
+    name: 'adagrad',
+    summary: 'AdaGrad',
+    available: true,
+    takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.1), eps: { kind: 'real', default: 1e-10, positive: true } },
+  },
+  {
+    name: 'rmsprop',
+    summary: 'RMSProp',
+    available: true,
+    takes: ['smooth'],
+    options: {
+      ...FIRST_ORDER(0.01),
+      rho: { kind: 'real', default: 0.99, open01: true },
+      eps: { kind: 'real', default: 1e-8, positive: true },
+    },
+  },
+  {
+    name: 'diffgrad',
+    summary: 'diffGrad (Adam with a friction on the first moment)',
+    available: true,
+    takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.01), ...ADAM },
+  },
+  {
+    name: 'normalized_gd',
+    summary: 'normalized gradient descent',
+    available: true,
+    takes: ['smooth'],
+    options: FIRST_ORDER(0.01),
+  },
+  {
+    name: 'normalized_momentum',
+    summary: 'normalized momentum (Cutkosky & Mehta)',
+    available: true,
+    takes: ['smooth'],
+    options: { ...FIRST_ORDER(0.01), momentum: { kind: 'real', default: 0.9, open01: true } },
+  },
+  {
+    name: 'fista',
+    summary: 'accelerated proximal gradient (smooth + prox terms, simple sets)',
+    available: true,
     takes: ['smooth', 'composite', 'simple_sets'],
     options: { steps: STEPS(2000), tol: TOL, ...PROX_GRAD, restart: { kind: 'bool', default: true } },
   },
   {
-    name: 'prox_grad', summary: 'proximal gradient (smooth + prox terms, simple sets)', available: true,
+    name: 'prox_grad',
+    summary: 'proximal gradient (smooth + prox terms, simple sets)',
+    available: true,
     takes: ['smooth', 'composite', 'simple_sets'],
     options: { steps: STEPS(5000), tol: TOL, ...PROX_GRAD },
   },
   {
-    name: 'prox_adam', summary: 'Adam step, then the prox in the Adam metric (prox-gated training, SoRA)', available: true,
+    name: 'prox_adam',
+    summary: 'Adam step, then the prox in the Adam metric (prox-gated training, SoRA)',
+    available: true,
     takes: ['smooth', 'composite', 'simple_sets'],
     options: { ...FIRST_ORDER(0.01), ...ADAM },
   },
   {
-    name: 'projected', summary: 'projected L-BFGS (smooth objective over bounds); other simple sets: FISTA with the projection', available: true,
+    name: 'projected',
+    summary: 'projected L-BFGS (smooth objective over bounds); other simple sets: FISTA with the projection',
+    available: true,
     takes: ['smooth', 'simple_sets'],
     options: { steps: STEPS(1000), tol: TOL, history: { kind: 'int', default: 10, min: 1 } },
   },
   {
-    name: 'auglag', summary: 'augmented Lagrangian (general equality and inequality constraints; bounds in the inner solves)', available: true,
+    name: 'auglag',
+    summary: 'augmented Lagrangian (general equality and inequality constraints; bounds in the inner solves)',
+    available: true,
     takes: ['smooth', 'simple_sets', 'constrained'],
     options: {
-      steps: STEPS(100), tol: TOL, tol_feas: { kind: 'real', default: 1e-8, positive: true },
-      penalty: { kind: 'real', default: 10, positive: true }, penalty_max: { kind: 'real', default: 1e12, positive: true },
+      steps: STEPS(100),
+      tol: TOL,
+      tol_feas: { kind: 'real', default: 1e-8, positive: true },
+      penalty: { kind: 'real', default: 10, positive: true },
+      penalty_max: { kind: 'real', default: 1e12, positive: true },
       inner_steps: { kind: 'int', default: 1000, min: 1 },
     },
   },
   {
-    name: 'sketch_newton', summary: 'exact augmented Lagrangian with randomized sketching of the Newton-KKT system (equality constraints)', available: true,
+    name: 'sketch_newton',
+    summary: 'exact augmented Lagrangian with randomized sketching of the Newton-KKT system (equality constraints)',
+    available: true,
     takes: ['smooth', 'constrained'],
     options: {
-      steps: STEPS(200), tol: TOL, tol_feas: { kind: 'real', default: 1e-8, positive: true },
+      steps: STEPS(200),
+      tol: TOL,
+      tol_feas: { kind: 'real', default: 1e-8, positive: true },
       sketch: { kind: 'enum', values: ['kaczmarz', 'gaussian'], default: 'kaczmarz' },
-      sketch_size: { kind: 'int', min: 1 }, max_sketch: { kind: 'int', min: 1 },
+      sketch_size: { kind: 'int', min: 1 },
+      max_sketch: { kind: 'int', min: 1 },
     },
   },
   {
-    name: 'sqp', summary: 'sequential quadratic programming (small smooth constrained problems)', available: false,
+    name: 'sqp',
+    summary: 'sequential quadratic programming (small smooth constrained problems)',
+    available: false,
     takes: ['smooth', 'simple_sets', 'constrained'],
     options: { steps: STEPS(100), tol: TOL },
   },
   {
-    name: 'bilevel', summary: 'bilevel optimization: an outer solver over hypergradients of an inner argmin', available: false,
+    name: 'bilevel',
+    summary: 'bilevel optimization: an outer solver over hypergradients of an inner argmin',
+    available: false,
     takes: ['bilevel'],
     options: {
       hypergrad: { kind: 'method', table: 'hypergrad', default: 'implicit' },
@@ -126,23 +230,43 @@ export const SOLVERS: readonly MethodSpec[] = [
 ];
 
 export const HYPERGRADS: readonly MethodSpec[] = [
-  { name: 'implicit', summary: 'implicit differentiation with conjugate gradients', available: false, takes: ['bilevel'], options: { cg_steps: STEPS(20), tol: TOL } },
-  { name: 'unrolled', summary: 'differentiate through the unrolled inner iterations', available: false, takes: ['bilevel'], options: { steps: STEPS(50) } },
+  {
+    name: 'implicit',
+    summary: 'implicit differentiation with conjugate gradients',
+    available: false,
+    takes: ['bilevel'],
+    options: { cg_steps: STEPS(20), tol: TOL },
+  },
+  {
+    name: 'unrolled',
+    summary: 'differentiate through the unrolled inner iterations',
+    available: false,
+    takes: ['bilevel'],
+    options: { steps: STEPS(50) },
+  },
 ];
 
 export const INFER_METHODS: readonly MethodSpec[] = [
   {
-    name: 'vi', summary: 'variational inference (stochastic optimization of an objective such as the ELBO)', available: true, takes: [],
+    name: 'vi',
+    summary: 'variational inference (stochastic optimization of an objective such as the ELBO)',
+    available: true,
+    takes: [],
     options: {
       guide: { kind: 'name', builtins: ['mean_field', 'full_rank', 'low_rank', 'delta'], default: 'mean_field' },
       // Built-ins (compiler/objective_program.ts) or an `objective name = ...` of the program.
       objective: {
-        kind: 'name', builtins: ['elbo', 'iwae', 'renyi', 'vimco', 'rws'], default: 'elbo',
+        kind: 'name',
+        builtins: ['elbo', 'iwae', 'renyi', 'vimco', 'rws'],
+        default: 'elbo',
         // `grad`: the guide-gradient estimator of the reparameterized draws (stdlib Objective
         // `gradient`): sticking-the-landing for the ELBO, doubly reparameterized for IWAE.
         calls: {
           elbo: { grad: { kind: 'enum', values: ['standard', 'stl'], default: 'standard' } },
-          iwae: { k: { kind: 'int', default: 5, min: 1 }, grad: { kind: 'enum', values: ['standard', 'dreg'], default: 'standard' } },
+          iwae: {
+            k: { kind: 'int', default: 5, min: 1 },
+            grad: { kind: 'enum', values: ['standard', 'dreg'], default: 'standard' },
+          },
           vimco: { k: { kind: 'int', default: 5, min: 2 } },
           rws: { k: { kind: 'int', default: 5, min: 1 } },
           renyi: { alpha: { kind: 'real', default: 0.5 }, k: { kind: 'int', default: 5, min: 1 } },

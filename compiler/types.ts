@@ -86,8 +86,16 @@ export function tyText(t: Ty): string {
 
 /** Dim arithmetic for slices and literal sizes: keeps a readable spelling. */
 export function dimArith(a: Dim, op: '+' | '-' | '*', b: Dim): Dim {
-  const value = a.value !== null && b.value !== null ? (op === '+' ? a.value + b.value : op === '-' ? a.value - b.value : a.value * b.value) : null;
-  if (a.value !== null && b.value !== null && a.text === String(a.value) && b.text === String(b.value)) return { text: String(value), value };
+  const value =
+    a.value !== null && b.value !== null
+      ? op === '+'
+        ? a.value + b.value
+        : op === '-'
+          ? a.value - b.value
+          : a.value * b.value
+      : null;
+  if (a.value !== null && b.value !== null && a.text === String(a.value) && b.text === String(b.value))
+    return { text: String(value), value };
   if (op === '-' && b.value === 0) return a;
   if (op === '+' && b.value === 0) return a;
   if (op === '+' && a.value === 0) return b;

@@ -29,7 +29,12 @@ export const CORRELATION_MAX_DIM = 400;
 /** (z) -> -Hessian of the unconstrained log density at z, on ref (exact; minibatches in full). */
 export async function negHessianExe(compiled: CompiledProgram): Promise<Executable> {
   const g = compiled.graphs.logDensity!;
-  const hg = simplify(trace((theta: Tracer, ...data: Tracer[]) => P.neg(hessian((t: Tracer) => inline(g, [t, ...data])[0]!)(theta)), g.inAvals));
+  const hg = simplify(
+    trace(
+      (theta: Tracer, ...data: Tracer[]) => P.neg(hessian((t: Tracer) => inline(g, [t, ...data])[0]!)(theta)),
+      g.inAvals,
+    ),
+  );
   return prepare(hg, 'ref', 1, compiled.internals.dataArrays);
 }
 
@@ -43,12 +48,26 @@ function coordinateNames(compiled: CompiledProgram): string[] {
   return names;
 }
 
-export async function fitDiagnostics(compiled: CompiledProgram, engine: ViEngine, phi: Float64Array, guide: string, key: Int32Array, dataSpecs: unknown[]): Promise<{ diagnostics: Record<string, unknown>; messages: Message[] }> {
+export async function fitDiagnostics(
+  compiled: CompiledProgram,
+  engine: ViEngine,
+  phi: Float64Array,
+  guide: string,
+  key: Int32Array,
+  dataSpecs: unknown[],
+): Promise<{ diagnostics: Record<string, unknown>; messages: Message[] }> {
   const messages: Message[] = [];
-  const warn = (message: string, hint?: string) => messages.push(compiled.anchor ? messageAt('warning', compiled.anchor, message, hint) : fileMessage('warning', compiled.file, message, hint));
+  const warn = (message: string, hint?: string) =>
+    messages.push(
+      compiled.anchor
+        ? messageAt('warning', compiled.anchor, message, hint)
+        : fileMessage('warning', compiled.file, message, hint),
+    );
   const diagnostics: Record<string, unknown> = {};
   const ne = engine.extraSpecs.length;
-  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<typeof trace>[1];
+  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+    typeof trace
+  >[1];
   const inputs = [{ data: phi, shape: [phi.length] }, { data: key, shape: [2] }, ...engine.extras];
 
   if (engine.particles) {
@@ -62,8 +81,10 @@ export async function fitDiagnostics(compiled: CompiledProgram, engine: ViEngine
     diagnostics.khat = Number.isFinite(k.khat) ? k.khat : k.khat === -Infinity ? 0 : null;
     diagnostics.khat_draws = KHAT_DRAWS;
     if (!(k.khat < KHAT_WARN)) {
-      warn(`Pareto k-hat of the guide's importance weights is ${Number.isFinite(k.khat) ? k.khat.toFixed(2) : 'undefined'} (> ${KHAT_WARN}): the guide misses posterior mass, so its summaries and importance-weighted estimates are unreliable`,
-        'use a richer guide (full_rank), more steps, or check the model\'s parameterization');
+      warn(
+        `Pareto k-hat of the guide's importance weights is ${Number.isFinite(k.khat) ? k.khat.toFixed(2) : 'undefined'} (> ${KHAT_WARN}): the guide misses posterior mass, so its summaries and importance-weighted estimates are unreliable`,
+        "use a richer guide (full_rank), more steps, or check the model's parameterization",
+      );
     }
   }
 
@@ -82,13 +103,15 @@ export async function fitDiagnostics(compiled: CompiledProgram, engine: ViEngine
     const { w } = eigh(prec, 1, n);
     if (!(Math.min(...w) > 0)) {
       diagnostics.correlations = null;
-      diagnostics.correlation_note = 'the log density is not strictly concave at the fitted mean, so it has no Laplace approximation there; no correlation check';
+      diagnostics.correlation_note =
+        'the log density is not strictly concave at the fitted mean, so it has no Laplace approximation there; no correlation check';
       return { diagnostics, messages };
     }
     const pairs = correlatedPairs(covarianceFromPrecision(prec, n), n, names);
     diagnostics.correlations = pairs.slice(0, 10).map((p) => ({ a: names[p.i], b: names[p.j], rho: p.rho }));
     for (const p of pairs.slice(0, 3)) warn(p.message);
-    if (pairs.length > 3) warn(`${pairs.length - 3} more pairs have |rho| > 0.9 (diagnostics.correlations)`, 'use guide = full_rank');
+    if (pairs.length > 3)
+      warn(`${pairs.length - 3} more pairs have |rho| > 0.9 (diagnostics.correlations)`, 'use guide = full_rank');
   }
   return { diagnostics, messages };
 }

@@ -37,13 +37,27 @@ export interface ViEngine {
    * the guide has no density (delta). With `fixedScore` log q is scored with phi held fixed, its
    * gradient only through the draw (STL, and DReG's path term).
    */
-  particles: ((phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number, pathwise: boolean, fixedScore?: boolean) => { lp: Tracer; lq: Tracer }) | null;
+  particles:
+    | ((
+        phi: Tracer,
+        key: Tracer,
+        extras: Tracer[],
+        data: Tracer[],
+        K: number,
+        pathwise: boolean,
+        fixedScore?: boolean,
+      ) => { lp: Tracer; lq: Tracer })
+    | null;
   /** The guide's mean on the unconstrained scale (automatic guides), for the correlation check. */
   mean: ((phi: Tracer, extras: Tracer[]) => Tracer) | null;
 }
 
 /** K draws of term(key_k) -> [lp, lq] stacked as two [K] tensors (one scan, never unrolled). */
-export function particleScan(term: (key: Tracer) => [Tracer, Tracer], key: Tracer, K: number): { lp: Tracer; lq: Tracer } {
+export function particleScan(
+  term: (key: Tracer) => [Tracer, Tracer],
+  key: Tracer,
+  K: number,
+): { lp: Tracer; lq: Tracer } {
   const { ys } = P.scan((_c, [k]) => [[], term(k!)], [], [P.splitKeys(key, K)]);
   return { lp: ys[0]!, lq: ys[1]! };
 }
@@ -56,16 +70,28 @@ export function logDensityAt(kit: ProgramKit, z: Tracer, key: Tracer, data: Trac
 }
 
 /** An automatic guide: `family` in whitened coordinates z = shift + A w. */
-export function autoEngine(kit: ProgramKit, layout: Layout, family: GaussianFamily, W: { kind: 'diag' | 'full'; shift: Float64Array; a: Float64Array; logDet: number }): ViEngine {
+export function autoEngine(
+  kit: ProgramKit,
+  layout: Layout,
+  family: GaussianFamily,
+  W: { kind: 'diag' | 'full'; shift: Float64Array; a: Float64Array; logDet: number },
+): ViEngine {
   const n = layout.n;
   const aShape = W.kind === 'full' ? [n, n] : [n];
   const affine = (ex: Tracer[]) => ({ kind: W.kind, shift: ex[0]!, a: ex[1]! });
   return {
     m: family.size(n),
-    extraSpecs: [{ shape: [n], dtype: 'float64' }, { shape: aShape, dtype: 'float64' }],
-    extras: [{ data: W.shift, shape: [n] }, { data: W.a, shape: aShape }],
+    extraSpecs: [
+      { shape: [n], dtype: 'float64' },
+      { shape: aShape, dtype: 'float64' },
+    ],
+    extras: [
+      { data: W.shift, shape: [n] },
+      { data: W.a, shape: aShape },
+    ],
     constant: W.logDet,
-    elbo: (phi, key, ex, data, K) => gaussianElbo((z, k) => logDensityAt(kit, z, k, data), family, affine(ex), phi, key, K),
+    elbo: (phi, key, ex, data, K) =>
+      gaussianElbo((z, k) => logDensityAt(kit, z, k, data), family, affine(ex), phi, key, K),
     draw: (phi, key, ex, data) => {
       const [kq, kg] = P.splitKey(key, 2);
       const z = gaussianDraw(family, affine(ex), phi, kq!);
@@ -73,17 +99,26 @@ export function autoEngine(kit: ProgramKit, layout: Layout, family: GaussianFami
       kit.unpack(z, env, low);
       return { env, low };
     },
-    particles: family.logq ? (phi, key, ex, data, K, pathwise, fixedScore = false) => {
-      const logq = family.logq!;
-      const m = family.noise(n);
-      const src = pathwise ? phi : P.stopGradient(phi);
-      return particleScan((k) => {
-        const [kq, kp] = P.splitKey(k, 2);
-        const w = family.sample(src, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
-        // log q of z = shift + A w is log q(w) - log|det A|.
-        return [logDensityAt(kit, unwhiten(affine(ex), w), kp!, data), P.sub(logq(fixedScore ? P.stopGradient(phi) : phi, w, n), W.logDet)];
-      }, key, K);
-    } : null,
+    particles: family.logq
+      ? (phi, key, ex, data, K, pathwise, fixedScore = false) => {
+          const logq = family.logq!;
+          const m = family.noise(n);
+          const src = pathwise ? phi : P.stopGradient(phi);
+          return particleScan(
+            (k) => {
+              const [kq, kp] = P.splitKey(k, 2);
+              const w = family.sample(src, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
+              // log q of z = shift + A w is log q(w) - log|det A|.
+              return [
+                logDensityAt(kit, unwhiten(affine(ex), w), kp!, data),
+                P.sub(logq(fixedScore ? P.stopGradient(phi) : phi, w, n), W.logDet),
+              ];
+            },
+            key,
+            K,
+          );
+        }
+      : null,
     mean: (phi, ex) => unwhiten(affine(ex), family.mean(phi, n)),
   };
 }

@@ -23,22 +23,32 @@ export function viaEstimator(e: Expr): Estimator | ViaError {
     return est;
   };
   switch (name) {
-    case 'reparam': return noArgs({ kind: 'reparam' });
+    case 'reparam':
+      return noArgs({ kind: 'reparam' });
     case 'enumerate':
-    case 'enum': return noArgs({ kind: 'enum' });
-    case 'mvd': return noArgs({ kind: 'mvd' });
+    case 'enum':
+      return noArgs({ kind: 'enum' });
+    case 'mvd':
+      return noArgs({ kind: 'mvd' });
     case 'reinforce': {
       let baseline: Estimator & { kind: 'reinforce' } = { kind: 'reinforce', baseline: 'none' };
       for (const a of args) {
-        if (a.name?.name !== 'baseline') return { error: 'reinforce\'s option is `baseline = none | mean | loo`', span: a.span };
+        if (a.name?.name !== 'baseline')
+          return { error: "reinforce's option is `baseline = none | mean | loo`", span: a.span };
         const v = a.value.kind === 'Ident' ? a.value.name : '';
-        if (!(BASELINES as readonly string[]).includes(v)) return { error: `unknown baseline \`${v || '?'}\`; choices: none, mean (a running mean), loo (leave-one-out over the particles)`, span: a.value.span };
+        if (!(BASELINES as readonly string[]).includes(v))
+          return {
+            error: `unknown baseline \`${v || '?'}\`; choices: none, mean (a running mean), loo (leave-one-out over the particles)`,
+            span: a.value.span,
+          };
         baseline = { kind: 'reinforce', baseline: v as (typeof BASELINES)[number] };
       }
       return baseline;
     }
     default:
-      return { error: `unknown estimator${name ? ` \`${name}\`` : ''}; choices: reparam, enumerate, mvd, reinforce(baseline = none | mean | loo)`, span: e.span };
+      return {
+        error: `unknown estimator${name ? ` \`${name}\`` : ''}; choices: reparam, enumerate, mvd, reinforce(baseline = none | mean | loo)`,
+        span: e.span,
+      };
   }
 }
-

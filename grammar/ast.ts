@@ -86,53 +86,149 @@ export interface Decl {
 // ---- Statements ------------------------------------------------------------------------
 
 export type Stmt =
-  | Import | Data | Var | Param | Start | Model | Guide | Generate | Let | State | Fn
-  | Optimize | SubjectTo | Where | Solve | Infer | ObjectiveDef
-  | Sample | TargetAdd | Assign | For;
+  | Import
+  | Data
+  | Var
+  | Param
+  | Start
+  | Model
+  | Guide
+  | Generate
+  | Let
+  | State
+  | Fn
+  | Optimize
+  | SubjectTo
+  | Where
+  | Solve
+  | Infer
+  | ObjectiveDef
+  | Sample
+  | TargetAdd
+  | Assign
+  | For;
 
 /** `import "other.opt"`; the path is relative to the importing file. */
-export interface Import { kind: 'Import'; path: string; span: Span }
+export interface Import {
+  kind: 'Import';
+  path: string;
+  span: Span;
+}
 
 /** `data [from "file.json"] { decls }`. */
-export interface Data { kind: 'Data'; source: string | null; decls: Decl[]; span: Span }
+export interface Data {
+  kind: 'Data';
+  source: string | null;
+  decls: Decl[];
+  span: Span;
+}
 
 /** `var x: T` or `var { x: T; y: U }`: decision variables. A domain is a solver constraint. */
-export interface Var { kind: 'Var'; decls: Decl[]; span: Span }
+export interface Var {
+  kind: 'Var';
+  decls: Decl[];
+  span: Span;
+}
 
 /** `param x: T` or `param { ... }`: model parameters (in a guide: variational parameters). */
-export interface Param { kind: 'Param'; decls: Decl[]; span: Span }
+export interface Param {
+  kind: 'Param';
+  decls: Decl[];
+  span: Span;
+}
 
 /** `start x = expr`: the initial value of a var or param. */
-export interface Start { kind: 'Start'; name: Ident; value: Expr; span: Span }
+export interface Start {
+  kind: 'Start';
+  name: Ident;
+  value: Expr;
+  span: Span;
+}
 
-export interface Model { kind: 'Model'; body: Stmt[]; span: Span }
-export interface Guide { kind: 'Guide'; body: Stmt[]; span: Span }
+export interface Model {
+  kind: 'Model';
+  body: Stmt[];
+  span: Span;
+}
+export interface Guide {
+  kind: 'Guide';
+  body: Stmt[];
+  span: Span;
+}
 /** Derived quantities, computed once per posterior draw. `name = expr` in here declares an output. */
-export interface Generate { kind: 'Generate'; body: Stmt[]; span: Span }
+export interface Generate {
+  kind: 'Generate';
+  body: Stmt[];
+  span: Span;
+}
 
 /** `let x [: T] = expr`: an immutable binding. */
-export interface Let { kind: 'Let'; name: Ident; type: TypeExpr | null; value: Expr; span: Span }
+export interface Let {
+  kind: 'Let';
+  name: Ident;
+  type: TypeExpr | null;
+  value: Expr;
+  span: Span;
+}
 
 /** `state h [: T] = expr`: a mutable binding; a `for` loop that assigns it carries it (a scan). */
-export interface State { kind: 'State'; name: Ident; type: TypeExpr | null; value: Expr; span: Span }
+export interface State {
+  kind: 'State';
+  name: Ident;
+  type: TypeExpr | null;
+  value: Expr;
+  span: Span;
+}
 
 /** `fn f(a, b: real) = expr` or `fn f(a) { stmts; result }` (then `body` is a Block). */
-export interface Fn { kind: 'Fn'; name: Ident; params: FnParam[]; body: Expr; span: Span }
-export interface FnParam { kind: 'FnParam'; name: Ident; type: TypeExpr | null; span: Span }
+export interface Fn {
+  kind: 'Fn';
+  name: Ident;
+  params: FnParam[];
+  body: Expr;
+  span: Span;
+}
+export interface FnParam {
+  kind: 'FnParam';
+  name: Ident;
+  type: TypeExpr | null;
+  span: Span;
+}
 
 /** `minimize expr [over a, b]`; `over` empty means every `var`. */
-export interface Optimize { kind: 'Optimize'; sense: 'minimize' | 'maximize'; objective: Expr; over: Ident[]; span: Span }
+export interface Optimize {
+  kind: 'Optimize';
+  sense: 'minimize' | 'maximize';
+  objective: Expr;
+  over: Ident[];
+  span: Span;
+}
 
 /** `subject to { ... }`. */
-export interface SubjectTo { kind: 'SubjectTo'; constraints: ConstraintItem[]; span: Span }
+export interface SubjectTo {
+  kind: 'SubjectTo';
+  constraints: ConstraintItem[];
+  span: Span;
+}
 
 export type ConstraintItem = Constraint | ConstraintFor;
 
 /** `[label:] expr` where expr is a Compare (`==`, `<=`, `>=`, `<`, `>`, or a double-sided chain). */
-export interface Constraint { kind: 'Constraint'; label: Ident | null; expr: Expr; span: Span }
+export interface Constraint {
+  kind: 'Constraint';
+  label: Ident | null;
+  expr: Expr;
+  span: Span;
+}
 
 /** `for i in range { constraints }`: one constraint per element of the range. */
-export interface ConstraintFor { kind: 'ConstraintFor'; name: Ident; iter: Expr; body: ConstraintItem[]; span: Span }
+export interface ConstraintFor {
+  kind: 'ConstraintFor';
+  name: Ident;
+  iter: Expr;
+  body: ConstraintItem[];
+  span: Span;
+}
 
 /** `where w = argmin(w) { objective } [subject to { ... }]`: the inner problem of a bilevel program. */
 export interface Where {
@@ -146,32 +242,81 @@ export interface Where {
 }
 
 /** `solve method(args)`; `args` is null when written without parentheses. */
-export interface Solve { kind: 'Solve'; method: Ident; args: Arg[] | null; span: Span }
+export interface Solve {
+  kind: 'Solve';
+  method: Ident;
+  args: Arg[] | null;
+  span: Span;
+}
 
 /** `infer method(args)`; `args` is null when written without parentheses. */
-export interface Infer { kind: 'Infer'; method: Ident; args: Arg[] | null; span: Span }
+export interface Infer {
+  kind: 'Infer';
+  method: Ident;
+  args: Arg[] | null;
+  span: Span;
+}
 
 /** `objective name = expr`: a user-defined variational objective. */
-export interface ObjectiveDef { kind: 'ObjectiveDef'; name: Ident; value: Expr; span: Span }
+export interface ObjectiveDef {
+  kind: 'ObjectiveDef';
+  name: Ident;
+  value: Expr;
+  span: Span;
+}
 
 /** `target ~ dist [via estimator]`; target is an Ident or an Index. */
-export interface Sample { kind: 'Sample'; target: Expr; dist: Expr; via: Expr | null; span: Span }
+export interface Sample {
+  kind: 'Sample';
+  target: Expr;
+  dist: Expr;
+  via: Expr | null;
+  span: Span;
+}
 
 /** `target += expr`: adds to the log density. */
-export interface TargetAdd { kind: 'TargetAdd'; value: Expr; span: Span }
+export interface TargetAdd {
+  kind: 'TargetAdd';
+  value: Expr;
+  span: Span;
+}
 
 /** `x = e`, `x[i] = e`, `x += e` ... on a `state` (or, in `generate`, declaring an output). */
-export interface Assign { kind: 'Assign'; target: Expr; op: AssignOp; value: Expr; span: Span }
+export interface Assign {
+  kind: 'Assign';
+  target: Expr;
+  op: AssignOp;
+  value: Expr;
+  span: Span;
+}
 export type AssignOp = '=' | '+=' | '-=' | '*=' | '/=';
 
 /** `for i in iter { ... }`; lowers to a scan (or, over `batch(N, B)`, a minibatched plate). */
-export interface For { kind: 'For'; name: Ident; iter: Expr; body: Stmt[]; span: Span }
+export interface For {
+  kind: 'For';
+  name: Ident;
+  iter: Expr;
+  body: Stmt[];
+  span: Span;
+}
 
 // ---- Expressions -----------------------------------------------------------------------
 
 export type Expr =
-  | NumberLit | StringLit | BoolLit | Ident | Unary | Binary | Compare | Range | If
-  | Call | Index | VectorLit | MatrixLit | Block;
+  | NumberLit
+  | StringLit
+  | BoolLit
+  | Ident
+  | Unary
+  | Binary
+  | Compare
+  | Range
+  | If
+  | Call
+  | Index
+  | VectorLit
+  | MatrixLit
+  | Block;
 
 export interface NumberLit {
   kind: 'Number';
@@ -183,40 +328,108 @@ export interface NumberLit {
   span: Span;
 }
 
-export interface StringLit { kind: 'String'; value: string; span: Span }
-export interface BoolLit { kind: 'Bool'; value: boolean; span: Span }
+export interface StringLit {
+  kind: 'String';
+  value: string;
+  span: Span;
+}
+export interface BoolLit {
+  kind: 'Bool';
+  value: boolean;
+  span: Span;
+}
 
-export interface Unary { kind: 'Unary'; op: '-' | '!'; operand: Expr; span: Span }
+export interface Unary {
+  kind: 'Unary';
+  op: '-' | '!';
+  operand: Expr;
+  span: Span;
+}
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '@' | '^' | '&&' | '||';
-export interface Binary { kind: 'Binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
+export interface Binary {
+  kind: 'Binary';
+  op: BinaryOp;
+  left: Expr;
+  right: Expr;
+  span: Span;
+}
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 /** `a op b` or the double-sided `a op b op c` (both ops `<`/`<=`, or both `>`/`>=`). */
-export interface Compare { kind: 'Compare'; ops: CompareOp[]; operands: Expr[]; span: Span }
+export interface Compare {
+  kind: 'Compare';
+  ops: CompareOp[];
+  operands: Expr[];
+  span: Span;
+}
 
 /** `a..b` (half-open) or `a..=b` (inclusive). */
-export interface Range { kind: 'Range'; start: Expr; end: Expr; inclusive: boolean; span: Span }
+export interface Range {
+  kind: 'Range';
+  start: Expr;
+  end: Expr;
+  inclusive: boolean;
+  span: Span;
+}
 
-export interface If { kind: 'If'; cond: Expr; then: Expr; else: Expr; span: Span }
+export interface If {
+  kind: 'If';
+  cond: Expr;
+  then: Expr;
+  else: Expr;
+  span: Span;
+}
 
-export interface Call { kind: 'Call'; callee: Ident; args: Arg[]; span: Span }
+export interface Call {
+  kind: 'Call';
+  callee: Ident;
+  args: Arg[];
+  span: Span;
+}
 /** A positional (`name` null) or named (`lr = 0.01`) argument. */
-export interface Arg { kind: 'Arg'; name: Ident | null; value: Expr; span: Span }
+export interface Arg {
+  kind: 'Arg';
+  name: Ident | null;
+  value: Expr;
+  span: Span;
+}
 
 /** `x[i]`, `X[:, 0]`, `x[1:]`, `x[-1]`: 0-based, negative counts from the end. */
-export interface Index { kind: 'Index'; target: Expr; indices: (Expr | Slice)[]; span: Span }
+export interface Index {
+  kind: 'Index';
+  target: Expr;
+  indices: (Expr | Slice)[];
+  span: Span;
+}
 /** `lo:hi` inside an index; either bound may be omitted (null). */
-export interface Slice { kind: 'Slice'; start: Expr | null; end: Expr | null; span: Span }
+export interface Slice {
+  kind: 'Slice';
+  start: Expr | null;
+  end: Expr | null;
+  span: Span;
+}
 
 /** `[a, b, c]`. */
-export interface VectorLit { kind: 'Vector'; elements: Expr[]; span: Span }
+export interface VectorLit {
+  kind: 'Vector';
+  elements: Expr[];
+  span: Span;
+}
 /** `[a, b; c, d]`: rows separated by `;`. */
-export interface MatrixLit { kind: 'Matrix'; rows: Expr[][]; span: Span }
+export interface MatrixLit {
+  kind: 'Matrix';
+  rows: Expr[][];
+  span: Span;
+}
 
 /** `{ stmts; result }`: a function body or the objective of a `where` inner problem. */
-export interface Block { kind: 'Block'; body: Stmt[]; result: Expr; span: Span }
+export interface Block {
+  kind: 'Block';
+  body: Stmt[];
+  result: Expr;
+  span: Span;
+}
 
 export type Node =
-  | Program | Comment | Ident | TypeExpr | Domain | Decl | Stmt | ConstraintItem | FnParam
-  | Expr | Arg | Slice;
+  Program | Comment | Ident | TypeExpr | Domain | Decl | Stmt | ConstraintItem | FnParam | Expr | Arg | Slice;

@@ -35,7 +35,10 @@ export class AstBuilder {
   /** Sorted offsets of the parse errors, so checks can stay quiet where recovery already spoke. */
   private errorOffsets: number[] = [];
 
-  constructor(private readonly map: LineMap, private readonly bag: DiagnosticBag) {}
+  constructor(
+    private readonly map: LineMap,
+    private readonly bag: DiagnosticBag,
+  ) {}
 
   private errorIn(from: number, to: number): boolean {
     let lo = 0;
@@ -101,7 +104,9 @@ export class AstBuilder {
   }
 
   private ident(t: IToken | undefined, fallback: Span): A.Ident {
-    return t === undefined ? { kind: 'Ident', name: '?', span: fallback } : { kind: 'Ident', name: t.image, span: this.tspan(t) };
+    return t === undefined
+      ? { kind: 'Ident', name: '?', span: fallback }
+      : { kind: 'Ident', name: t.image, span: this.tspan(t) };
   }
 
   private missing(span: Span): A.Ident {
@@ -129,7 +134,11 @@ export class AstBuilder {
     switch (n.name) {
       case 'importItem': {
         const p = this.tok(n, 'path');
-        return { kind: 'Import', path: p === undefined ? '' : stringValue(p.image, p.tokenType === T.StringToken), span };
+        return {
+          kind: 'Import',
+          path: p === undefined ? '' : stringValue(p.image, p.tokenType === T.StringToken),
+          span,
+        };
       }
       case 'dataItem': {
         const s = this.tok(n, 'source');
@@ -146,7 +155,12 @@ export class AstBuilder {
       case 'paramItem':
         return { kind: 'Param', decls: this.declsOf(n), span };
       case 'startItem':
-        return { kind: 'Start', name: this.ident(this.tok(n, 'name'), span), value: this.expr(this.node(n, 'expression'), span), span };
+        return {
+          kind: 'Start',
+          name: this.ident(this.tok(n, 'name'), span),
+          value: this.expr(this.node(n, 'expression'), span),
+          span,
+        };
       case 'modelItem':
         return { kind: 'Model', body: this.stmts(this.node(n, 'stmtBlock'), 'model'), span };
       case 'guideItem':
@@ -182,7 +196,12 @@ export class AstBuilder {
         };
       }
       case 'objectiveItem':
-        return { kind: 'ObjectiveDef', name: this.ident(this.tok(n, 'name'), span), value: this.expr(this.node(n, 'expression'), span), span };
+        return {
+          kind: 'ObjectiveDef',
+          name: this.ident(this.tok(n, 'name'), span),
+          value: this.expr(this.node(n, 'expression'), span),
+          span,
+        };
     }
     return undefined;
   }
@@ -229,7 +248,12 @@ export class AstBuilder {
     const span = this.span(n);
     const op = this.tok(n, 'op');
     if (op !== undefined || this.node(n, 'bound') !== undefined) {
-      return { kind: 'Bound', op: (op?.image ?? '>=') as A.BoundDomain['op'], value: this.expr(this.node(n, 'bound'), span), span };
+      return {
+        kind: 'Bound',
+        op: (op?.image ?? '>=') as A.BoundDomain['op'],
+        value: this.expr(this.node(n, 'bound'), span),
+        span,
+      };
     }
     return { kind: 'Interval', lo: this.expr(this.node(n, 'lo'), span), hi: this.expr(this.node(n, 'hi'), span), span };
   }
@@ -251,10 +275,16 @@ export class AstBuilder {
     const params = this.nodes(n, 'fnParam').map((p): A.FnParam => {
       const ps = this.span(p);
       const t = this.node(p, 'typeExpr');
-      return { kind: 'FnParam', name: this.ident(this.tok(p, 'name'), ps), type: t === undefined ? null : this.type(t, ps), span: ps };
+      return {
+        kind: 'FnParam',
+        name: this.ident(this.tok(p, 'name'), ps),
+        type: t === undefined ? null : this.type(t, ps),
+        span: ps,
+      };
     });
     const block = this.node(n, 'stmtBlock');
-    const body = block !== undefined ? this.block(block, 'a function body') : this.expr(this.node(n, 'expression'), span);
+    const body =
+      block !== undefined ? this.block(block, 'a function body') : this.expr(this.node(n, 'expression'), span);
     return { kind: 'Fn', name: this.ident(this.tok(n, 'name'), span), params, body, span };
   }
 
@@ -267,7 +297,10 @@ export class AstBuilder {
       name: this.ident(this.tok(n, 'name'), span),
       sense: this.tok(n, 'sense')?.image === 'argmax' ? 'argmax' : 'argmin',
       wrt: this.toks(n, 'wrt').map((t) => this.ident(t, span)),
-      body: block === undefined ? { kind: 'Block', body: [], result: this.missing(span), span } : this.block(block, 'the inner problem'),
+      body:
+        block === undefined
+          ? { kind: 'Block', body: [], result: this.missing(span), span }
+          : this.block(block, 'the inner problem'),
       constraints: cb === undefined ? null : this.constraints(cb),
       span,
     };
@@ -323,7 +356,11 @@ export class AstBuilder {
     });
     if (result === undefined) {
       const at = this.map.span(span.end - 1, span.end);
-      this.bag.error(at, `${what} must end with an expression, its value`, 'put the value on the last line, as in `{ let r = A @ x - b; sumsq(r) }`');
+      this.bag.error(
+        at,
+        `${what} must end with an expression, its value`,
+        'put the value on the last line, as in `{ let r = A @ x - b; sumsq(r) }`',
+      );
       result = this.missing(at);
     }
     return { kind: 'Block', body, result, span };
@@ -334,7 +371,8 @@ export class AstBuilder {
     let hint = 'a statement samples (`y ~ D(...)`), assigns a `state` (`h = ...`), or adds to `target`';
     if (e.kind === 'Binary' && e.op === '-' && isDistribution(e.right)) hint = 'did you mean `~`?';
     else if (e.kind === 'Unary' && e.op === '-') {
-      hint = 'a line that starts with `-` begins a new statement; to continue the line above, end it with the operator or wrap the expression in parentheses';
+      hint =
+        'a line that starts with `-` begins a new statement; to continue the line above, end it with the operator or wrap the expression in parentheses';
     } else if (e.kind === 'Compare') hint = 'constraints go in `subject to { ... }`';
     this.bag.error(e.span, 'an expression on its own is not a statement', hint);
   }
@@ -380,7 +418,13 @@ export class AstBuilder {
       const via = this.node(n, 'via');
       return {
         kind: 'stmt',
-        stmt: { kind: 'Sample', target: lhs, dist: this.expr(this.node(n, 'dist'), span), via: via === undefined ? null : this.expr(via, span), span },
+        stmt: {
+          kind: 'Sample',
+          target: lhs,
+          dist: this.expr(this.node(n, 'dist'), span),
+          via: via === undefined ? null : this.expr(via, span),
+          span,
+        },
       };
     }
     if (op !== undefined || this.node(n, 'rhs') !== undefined) {
@@ -391,7 +435,11 @@ export class AstBuilder {
       }
       this.checkTarget(lhs, `\`${opText}\``);
       if (opText === '=' && (ctx === 'model' || ctx === 'guide') && isDistribution(value) && op !== undefined) {
-        this.bag.error(this.tspan(op), '`=` assigns a value; a distribution is given to a variable with `~`', 'did you mean `~`?');
+        this.bag.error(
+          this.tspan(op),
+          '`=` assigns a value; a distribution is given to a variable with `~`',
+          'did you mean `~`?',
+        );
       }
       return { kind: 'stmt', stmt: { kind: 'Assign', target: lhs, op: opText, value, span } };
     }
@@ -432,11 +480,19 @@ export class AstBuilder {
     let expr = this.expr(this.node(n, 'lhs'), span);
     const assign = this.tok(n, 'Assign');
     if (assign !== undefined) {
-      this.bag.error(this.tspan(assign), '`=` assigns; use `==` in a constraint', 'write `lhs == rhs` for an equality constraint');
+      this.bag.error(
+        this.tspan(assign),
+        '`=` assigns; use `==` in a constraint',
+        'write `lhs == rhs` for an equality constraint',
+      );
       const rhs = this.expr(this.node(n, 'rhs'), span);
       expr = { kind: 'Compare', ops: ['=='], operands: [expr, rhs], span: joinSpans(expr.span, rhs.span) };
     } else if (expr.kind !== 'Compare' && !(expr.kind === 'Ident' && expr.name === '?')) {
-      this.bag.error(expr.span, 'a constraint must be a comparison', 'use `==`, `<=` or `>=`, as in `x[0] + x[1] <= 1`');
+      this.bag.error(
+        expr.span,
+        'a constraint must be a comparison',
+        'use `==`, `<=` or `>=`, as in `x[0] + x[1] <= 1`',
+      );
     } else if (expr.kind === 'Compare' && expr.ops.includes('!=')) {
       this.bag.error(expr.span, '`!=` cannot be a constraint', 'a solver needs `==`, `<=` or `>=`');
     }
@@ -469,7 +525,12 @@ export class AstBuilder {
         let e = this.atom(n, span);
         for (const suffix of this.nodes(n, 'indexSuffix')) {
           const ss = this.span(suffix);
-          e = { kind: 'Index', target: e, indices: this.nodes(suffix, 'indexItem').map((i) => this.indexItem(i)), span: joinSpans(e.span, ss) };
+          e = {
+            kind: 'Index',
+            target: e,
+            indices: this.nodes(suffix, 'indexItem').map((i) => this.indexItem(i)),
+            span: joinSpans(e.span, ss),
+          };
         }
         const exp = this.node(n, 'exponent');
         if (exp !== undefined) {
@@ -478,7 +539,12 @@ export class AstBuilder {
         }
         const ops = this.toks(n, 'op');
         for (let i = ops.length - 1; i >= 0; i--) {
-          e = { kind: 'Unary', op: ops[i]!.image as A.Unary['op'], operand: e, span: joinSpans(this.tspan(ops[i]!), e.span) };
+          e = {
+            kind: 'Unary',
+            op: ops[i]!.image as A.Unary['op'],
+            operand: e,
+            span: joinSpans(this.tspan(ops[i]!), e.span),
+          };
         }
         return e;
       }
@@ -520,8 +586,15 @@ export class AstBuilder {
         pos++;
         const right = climb(prec + 1);
         if (prec === RANGE_PREC) {
-          if (builtRange) this.bag.error(joinSpans(left.span, right.span), 'ranges do not chain', 'write one range, `a..b`');
-          left = { kind: 'Range', start: left, end: right, inclusive: op === '..=', span: joinSpans(left.span, right.span) };
+          if (builtRange)
+            this.bag.error(joinSpans(left.span, right.span), 'ranges do not chain', 'write one range, `a..b`');
+          left = {
+            kind: 'Range',
+            start: left,
+            end: right,
+            inclusive: op === '..=',
+            span: joinSpans(left.span, right.span),
+          };
           builtRange = true;
         } else {
           left = { kind: 'Binary', op: op as A.BinaryOp, left, right, span: joinSpans(left.span, right.span) };
@@ -543,7 +616,11 @@ export class AstBuilder {
       const up = ops.every((o) => o === '<' || o === '<=');
       const down = ops.every((o) => o === '>' || o === '>=');
       if (!up && !down) {
-        this.bag.error(e.span, 'a double-sided comparison must point one way', 'write `lo <= x <= hi` (or `hi >= x >= lo`); join other comparisons with `&&`');
+        this.bag.error(
+          e.span,
+          'a double-sided comparison must point one way',
+          'write `lo <= x <= hi` (or `hi >= x >= lo`); join other comparisons with `&&`',
+        );
       }
     }
     return e;
@@ -554,17 +631,29 @@ export class AstBuilder {
     const lo = this.node(n, 'lo');
     const hi = this.node(n, 'hi');
     if (n.children['Colon'] === undefined) return this.expr(lo, span);
-    return { kind: 'Slice', start: lo === undefined ? null : this.expr(lo, span), end: hi === undefined ? null : this.expr(hi, span), span };
+    return {
+      kind: 'Slice',
+      start: lo === undefined ? null : this.expr(lo, span),
+      end: hi === undefined ? null : this.expr(hi, span),
+      span,
+    };
   }
 
   /** The atom of a unaryExpr: literal, name, call, parenthesised expression or array. */
   private atom(n: CstNode, fallback: Span): A.Expr {
     const num = this.tok(n, 'Number');
     if (num !== undefined) {
-      return { kind: 'Number', value: Number(num.image), raw: num.image, isInt: /^\d+$/.test(num.image), span: this.tspan(num) };
+      return {
+        kind: 'Number',
+        value: Number(num.image),
+        raw: num.image,
+        isInt: /^\d+$/.test(num.image),
+        span: this.tspan(num),
+      };
     }
     const str = this.tok(n, 'StringLiteral');
-    if (str !== undefined) return { kind: 'String', value: stringValue(str.image, str.tokenType === T.StringToken), span: this.tspan(str) };
+    if (str !== undefined)
+      return { kind: 'String', value: stringValue(str.image, str.tokenType === T.StringToken), span: this.tspan(str) };
     const t = this.tok(n, 'Kw_true') ?? this.tok(n, 'Kw_false');
     if (t !== undefined) return { kind: 'Bool', value: t.image === 'true', span: this.tspan(t) };
     const name = this.tok(n, 'name');
@@ -585,7 +674,12 @@ export class AstBuilder {
     return this.nodes(n, 'arg').map((a) => {
       const span = this.span(a);
       const name = this.tok(a, 'name');
-      return { kind: 'Arg', name: name === undefined ? null : this.ident(name, span), value: this.expr(this.node(a, 'expression'), span), span };
+      return {
+        kind: 'Arg',
+        name: name === undefined ? null : this.ident(name, span),
+        value: this.expr(this.node(a, 'expression'), span),
+        span,
+      };
     });
   }
 
@@ -596,7 +690,11 @@ export class AstBuilder {
     const width = rows[0]?.length ?? 0;
     const bad = rows.find((r) => r.length !== width);
     if (bad !== undefined) {
-      this.bag.error(span, `matrix rows have different lengths (${width} and ${bad.length})`, 'every row of `[a, b; c, d]` needs the same number of entries');
+      this.bag.error(
+        span,
+        `matrix rows have different lengths (${width} and ${bad.length})`,
+        'every row of `[a, b; c, d]` needs the same number of entries',
+      );
     }
     return { kind: 'Matrix', rows, span };
   }
@@ -604,11 +702,22 @@ export class AstBuilder {
 
 /** Binding strength of each binary operator; higher binds tighter. `^` is in unaryExpr. */
 const PRECEDENCE: Record<string, number> = {
-  '||': 0, '&&': 1,
-  '==': 2, '!=': 2, '<': 2, '<=': 2, '>': 2, '>=': 2,
-  '..': 3, '..=': 3,
-  '+': 4, '-': 4,
-  '*': 5, '/': 5, '%': 5, '@': 5,
+  '||': 0,
+  '&&': 1,
+  '==': 2,
+  '!=': 2,
+  '<': 2,
+  '<=': 2,
+  '>': 2,
+  '>=': 2,
+  '..': 3,
+  '..=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  '@': 5,
 };
 const COMPARE_PREC = 2;
 const RANGE_PREC = 3;

@@ -26,18 +26,63 @@ import * as T from './tokens.js';
 /** Deeper bracket nesting than this is refused before parsing. */
 export const MAX_NESTING = 32;
 
-const ENDERS: TokenType[] = [T.Identifier, T.NumberToken, T.StringLiteral, T.RParen, T.RBracket, T.RCurly, T.Kw.true, T.Kw.false];
+const ENDERS: TokenType[] = [
+  T.Identifier,
+  T.NumberToken,
+  T.StringLiteral,
+  T.RParen,
+  T.RBracket,
+  T.RCurly,
+  T.Kw.true,
+  T.Kw.false,
+];
 
 const CONTINUERS = new Set<TokenType>([
-  T.Plus, T.Star, T.Slash, T.Percent, T.At, T.Caret, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt,
-  T.AndAnd, T.OrOr, T.DotDot, T.DotDotEq, T.Kw.then, T.Kw.else, T.LCurly, T.RParen, T.RBracket,
-  T.RCurly, T.Comma, T.Colon, T.Tilde, T.Assign, T.PlusEq, T.MinusEq, T.StarEq, T.SlashEq,
+  T.Plus,
+  T.Star,
+  T.Slash,
+  T.Percent,
+  T.At,
+  T.Caret,
+  T.EqEq,
+  T.NotEq,
+  T.LtEq,
+  T.GtEq,
+  T.Lt,
+  T.Gt,
+  T.AndAnd,
+  T.OrOr,
+  T.DotDot,
+  T.DotDotEq,
+  T.Kw.then,
+  T.Kw.else,
+  T.LCurly,
+  T.RParen,
+  T.RBracket,
+  T.RCurly,
+  T.Comma,
+  T.Colon,
+  T.Tilde,
+  T.Assign,
+  T.PlusEq,
+  T.MinusEq,
+  T.StarEq,
+  T.SlashEq,
 ]);
 
 /** Reserved words that can only begin a statement, never appear inside an expression. */
 const STATEMENT_STARTERS = new Set<TokenType>([
-  T.Kw.let, T.Kw.fn, T.Kw.for, T.Kw.var, T.Kw.import, T.Kw.minimize, T.Kw.maximize,
-  T.Kw.subject, T.Kw.where, T.Kw.solve, T.Kw.infer,
+  T.Kw.let,
+  T.Kw.fn,
+  T.Kw.for,
+  T.Kw.var,
+  T.Kw.import,
+  T.Kw.minimize,
+  T.Kw.maximize,
+  T.Kw.subject,
+  T.Kw.where,
+  T.Kw.solve,
+  T.Kw.infer,
 ]);
 
 const PAIRS = new Map<TokenType, { closer: TokenType; text: string; what: string }>([
@@ -99,8 +144,14 @@ export function layout(raw: readonly IToken[], map: LineMap, allErrors: Diagnost
       if (!reported) {
         const pair = PAIRS.get(o.tokenType)!;
         const sameLine = at.startLine === out[out.length - 1]?.startLine;
-        const where = found !== null && sameLine ? map.span(at.startOffset, at.startOffset + at.image.length) : map.span(endOfPrev(), endOfPrev());
-        bag.error(where, `expected \`${pair.text}\` to close the ${pair.what} opened at ${o.startLine}:${o.startColumn}${found === null ? '' : `, found ${found}`}`);
+        const where =
+          found !== null && sameLine
+            ? map.span(at.startOffset, at.startOffset + at.image.length)
+            : map.span(endOfPrev(), endOfPrev());
+        bag.error(
+          where,
+          `expected \`${pair.text}\` to close the ${pair.what} opened at ${o.startLine}:${o.startColumn}${found === null ? '' : `, found ${found}`}`,
+        );
         reported = true;
       }
       out.push(virtualCloser(o.tokenType, at, endOfPrev()));
@@ -120,7 +171,13 @@ export function layout(raw: readonly IToken[], map: LineMap, allErrors: Diagnost
       const t = top()?.tokenType;
       const insideParens = t === T.LParen || t === T.LBracket;
       const prev = out[out.length - 1];
-      if (!insideParens && next !== undefined && prev !== undefined && isEnder(prev) && !CONTINUERS.has(next.tokenType)) {
+      if (
+        !insideParens &&
+        next !== undefined &&
+        prev !== undefined &&
+        isEnder(prev) &&
+        !CONTINUERS.has(next.tokenType)
+      ) {
         out.push(tok);
       }
       i = j;
@@ -135,7 +192,11 @@ export function layout(raw: readonly IToken[], map: LineMap, allErrors: Diagnost
     }
     if (type === T.RCurly) {
       if (!open.some((o) => o.tokenType === T.LCurly)) {
-        bag.error(map.span(tok.startOffset, tok.startOffset + 1), 'unmatched `}`', 'this `}` closes no block; delete it or add the `{` it was meant to close');
+        bag.error(
+          map.span(tok.startOffset, tok.startOffset + 1),
+          'unmatched `}`',
+          'this `}` closes no block; delete it or add the `{` it was meant to close',
+        );
         continue;
       }
       closeParens(tok, '`}`');
@@ -151,12 +212,23 @@ export function layout(raw: readonly IToken[], map: LineMap, allErrors: Diagnost
       } else if (o !== undefined && o.tokenType !== T.LCurly) {
         // `(1, 2]`: the closer of the wrong kind ends the innermost opener.
         const pair = PAIRS.get(o.tokenType)!;
-        bag.error(map.span(tok.startOffset, tok.startOffset + 1), `expected \`${pair.text}\` to close the ${pair.what} opened at ${o.startLine}:${o.startColumn}, found \`${tok.image}\``);
+        bag.error(
+          map.span(tok.startOffset, tok.startOffset + 1),
+          `expected \`${pair.text}\` to close the ${pair.what} opened at ${o.startLine}:${o.startColumn}, found \`${tok.image}\``,
+        );
         open.pop();
-        out.push({ ...virtualCloser(o.tokenType, tok, tok.startOffset), endOffset: tok.endOffset, endColumn: tok.endColumn });
+        out.push({
+          ...virtualCloser(o.tokenType, tok, tok.startOffset),
+          endOffset: tok.endOffset,
+          endColumn: tok.endColumn,
+        });
       } else {
         const opener = type === T.RParen ? '(' : '[';
-        bag.error(map.span(tok.startOffset, tok.startOffset + 1), `unmatched \`${tok.image}\``, `this \`${tok.image}\` closes nothing; delete it or add the \`${opener}\` it was meant to close`);
+        bag.error(
+          map.span(tok.startOffset, tok.startOffset + 1),
+          `unmatched \`${tok.image}\``,
+          `this \`${tok.image}\` closes nothing; delete it or add the \`${opener}\` it was meant to close`,
+        );
       }
       continue;
     }

@@ -19,14 +19,29 @@ export interface LexResult {
 
 /** Advice for characters that are easy to type by mistake, keyed by the character. */
 const CONFUSABLES: Record<string, string> = {
-  '∼': 'did you mean `~`?', '～': 'did you mean `~`?', '〜': 'did you mean `~`?',
-  '≤': 'did you mean `<=`?', '⩽': 'did you mean `<=`?', '≥': 'did you mean `>=`?', '⩾': 'did you mean `>=`?',
-  '≠': 'did you mean `!=`?', '−': 'did you mean `-`?', '–': 'did you mean `-`?', '—': 'did you mean `-`?',
-  '×': 'did you mean `*`?', '·': 'did you mean `*`?', '⋅': 'did you mean `*`?', '÷': 'did you mean `/`?',
-  '“': 'strings use straight double quotes: `"..."`', '”': 'strings use straight double quotes: `"..."`',
-  "'": 'strings use double quotes: `"..."`', '‘': 'strings use double quotes: `"..."`', '’': 'strings use double quotes: `"..."`',
+  '∼': 'did you mean `~`?',
+  '～': 'did you mean `~`?',
+  '〜': 'did you mean `~`?',
+  '≤': 'did you mean `<=`?',
+  '⩽': 'did you mean `<=`?',
+  '≥': 'did you mean `>=`?',
+  '⩾': 'did you mean `>=`?',
+  '≠': 'did you mean `!=`?',
+  '−': 'did you mean `-`?',
+  '–': 'did you mean `-`?',
+  '—': 'did you mean `-`?',
+  '×': 'did you mean `*`?',
+  '·': 'did you mean `*`?',
+  '⋅': 'did you mean `*`?',
+  '÷': 'did you mean `/`?',
+  '“': 'strings use straight double quotes: `"..."`',
+  '”': 'strings use straight double quotes: `"..."`',
+  "'": 'strings use double quotes: `"..."`',
+  '‘': 'strings use double quotes: `"..."`',
+  '’': 'strings use double quotes: `"..."`',
   '#': 'comments start with `//`',
-  '&': 'did you mean `&&`?', '|': 'did you mean `||`?',
+  '&': 'did you mean `&&`?',
+  '|': 'did you mean `||`?',
   '.': 'write numbers with a digit after the point (`1.0`); ranges use `..`',
   '\\': 'a backslash only appears inside strings',
 };
@@ -50,7 +65,8 @@ export function tokenSpan(t: IToken, map: LineMap): Span {
 
 function describeChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
-  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0))
+    return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   return `\`${ch}\``;
 }
 
@@ -66,7 +82,10 @@ export function lex(source: string, map: LineMap, bag: DiagnosticBag): LexResult
     const text = source.slice(err.offset, err.offset + err.length);
     const first = String.fromCodePoint(text.codePointAt(0) ?? 0);
     const span = map.span(err.offset, err.offset + err.length);
-    const what = [...text].length === 1 ? `unexpected character ${describeChar(first)}` : `unexpected characters ${[...text].map(describeChar).join(' ')}`;
+    const what =
+      [...text].length === 1
+        ? `unexpected character ${describeChar(first)}`
+        : `unexpected characters ${[...text].map(describeChar).join(' ')}`;
     const message = [...text].length > 12 ? `unexpected characters starting with ${describeChar(first)}` : what;
     let hint = CONFUSABLES[first];
     if (first === '.' && /\w/.test(source[err.offset - 1] ?? '') && /[A-Za-z_]/.test(source[err.offset + 1] ?? '')) {
@@ -103,7 +122,11 @@ function checkEscapes(tok: IToken, map: LineMap, bag: DiagnosticBag): void {
     const c = img[i + 1]!;
     if (!ESCAPES.has(c)) {
       const at = tok.startOffset + i;
-      bag.error(map.span(at, at + 2), `unknown escape \`\\${c}\` in string`, 'the escapes are `\\"`, `\\\\`, `\\n` and `\\t`');
+      bag.error(
+        map.span(at, at + 2),
+        `unknown escape \`\\${c}\` in string`,
+        'the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
+      );
     }
     i++;
   }
@@ -112,5 +135,7 @@ function checkEscapes(tok: IToken, map: LineMap, bag: DiagnosticBag): void {
 /** The value of a string token: quotes removed, escapes decoded (unknown escapes kept as is). */
 export function stringValue(image: string, terminated: boolean): string {
   const inner = image.slice(1, terminated ? -1 : undefined);
-  return inner.replace(/\\(.)/g, (m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === '"' || c === '\\' ? c : m));
+  return inner.replace(/\\(.)/g, (m, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === '"' || c === '\\' ? c : m,
+  );
 }

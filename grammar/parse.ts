@@ -36,7 +36,10 @@ export function parse(source: string, file: string): ParseResult {
   } catch (e) {
     // Recursion deeper than the guards foresaw is refused like too-deep brackets; anything
     // else is a bug, reported rather than thrown so a caller never has to catch.
-    const message = e instanceof RangeError ? 'this file nests too deeply to parse' : `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`;
+    const message =
+      e instanceof RangeError
+        ? 'this file nests too deeply to parse'
+        : `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`;
     return { program: null, diagnostics: [{ severity: 'error', message, span: map.span(0, 0) }] };
   }
 }
@@ -45,7 +48,11 @@ function parseUnsafe(source: string, map: LineMap): ParseResult {
   const lexBag = new DiagnosticBag();
   const { tokens, comments, tooDeep } = lex(source, map, lexBag);
   if (tooDeep !== null) {
-    lexBag.error(tokenSpan(tooDeep, map), `brackets nest more than ${MAX_NESTING} levels deep`, 'name the inner parts with `let` bindings');
+    lexBag.error(
+      tokenSpan(tooDeep, map),
+      `brackets nest more than ${MAX_NESTING} levels deep`,
+      'name the inner parts with `let` bindings',
+    );
     return { program: null, diagnostics: trim([lexBag.items]) };
   }
 
@@ -70,7 +77,12 @@ function parseUnsafe(source: string, map: LineMap): ParseResult {
     }
     const errors: IRecognitionException[] = parser.errors;
     for (const e of errors.slice(0, 4 * MAX_ERRORS)) parseBag.add(describeSyntaxError(e, ctx));
-    body.push(...builder.items(cst, parseBag.items.map((d) => d.span.start)));
+    body.push(
+      ...builder.items(
+        cst,
+        parseBag.items.map((d) => d.span.start),
+      ),
+    );
     const extra = errors.find((e) => e.name === 'NotAllInputParsedException');
     if (extra === undefined) break;
     // Skip the line that could not start a statement and parse the rest on its own.
@@ -88,7 +100,9 @@ function parseUnsafe(source: string, map: LineMap): ParseResult {
     span: tokenSpan(c, map),
   }));
   const ok = !diagnostics.some((d) => d.severity === 'error');
-  const program: Program | null = ok ? { kind: 'Program', body, comments: commentNodes, span: map.span(0, source.length) } : null;
+  const program: Program | null = ok
+    ? { kind: 'Program', body, comments: commentNodes, span: map.span(0, source.length) }
+    : null;
   return { program, diagnostics };
 }
 

@@ -41,7 +41,10 @@ export class OptParser extends CstParser {
    * bounded.
    */
   private boundInRepetitionRecovery(): void {
-    const self = this as unknown as { attemptInRepetitionRecovery: (...args: unknown[]) => void; getCurrRuleFullName(): string };
+    const self = this as unknown as {
+      attemptInRepetitionRecovery: (...args: unknown[]) => void;
+      getCurrRuleFullName(): string;
+    };
     const original = self.attemptInRepetitionRecovery;
     let active = 0;
     self.attemptInRepetitionRecovery = function (this: typeof self, ...args: unknown[]): void {
@@ -74,28 +77,32 @@ export class OptParser extends CstParser {
   // ---- Program and top-level items -------------------------------------------------------
 
   program = this.RULE('program', () => {
-    this.MANY(() => this.OR(this.alts(1, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.item) }])));
+    this.MANY(() =>
+      this.OR(this.alts(1, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.item) }])),
+    );
   });
 
   item = this.RULE('item', () => {
-    this.OR(this.alts(2, () => [
-      { ALT: () => this.SUBRULE(this.importItem) },
-      { ALT: () => this.SUBRULE(this.dataItem) },
-      { ALT: () => this.SUBRULE(this.varItem) },
-      { ALT: () => this.SUBRULE(this.paramItem) },
-      { ALT: () => this.SUBRULE(this.startItem) },
-      { ALT: () => this.SUBRULE(this.modelItem) },
-      { ALT: () => this.SUBRULE(this.guideItem) },
-      { ALT: () => this.SUBRULE(this.generateItem) },
-      { ALT: () => this.SUBRULE(this.letStmt) },
-      { ALT: () => this.SUBRULE(this.fnItem) },
-      { ALT: () => this.SUBRULE(this.optimizeItem) },
-      { ALT: () => this.SUBRULE(this.subjectToItem) },
-      { ALT: () => this.SUBRULE(this.whereItem) },
-      { ALT: () => this.SUBRULE(this.solveItem) },
-      { ALT: () => this.SUBRULE(this.inferItem) },
-      { ALT: () => this.SUBRULE(this.objectiveItem) },
-    ]));
+    this.OR(
+      this.alts(2, () => [
+        { ALT: () => this.SUBRULE(this.importItem) },
+        { ALT: () => this.SUBRULE(this.dataItem) },
+        { ALT: () => this.SUBRULE(this.varItem) },
+        { ALT: () => this.SUBRULE(this.paramItem) },
+        { ALT: () => this.SUBRULE(this.startItem) },
+        { ALT: () => this.SUBRULE(this.modelItem) },
+        { ALT: () => this.SUBRULE(this.guideItem) },
+        { ALT: () => this.SUBRULE(this.generateItem) },
+        { ALT: () => this.SUBRULE(this.letStmt) },
+        { ALT: () => this.SUBRULE(this.fnItem) },
+        { ALT: () => this.SUBRULE(this.optimizeItem) },
+        { ALT: () => this.SUBRULE(this.subjectToItem) },
+        { ALT: () => this.SUBRULE(this.whereItem) },
+        { ALT: () => this.SUBRULE(this.solveItem) },
+        { ALT: () => this.SUBRULE(this.inferItem) },
+        { ALT: () => this.SUBRULE(this.objectiveItem) },
+      ]),
+    );
   });
 
   importItem = this.RULE('importItem', () => {
@@ -124,7 +131,9 @@ export class OptParser extends CstParser {
 
   declBlock = this.RULE('declBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.OR(this.alts(5, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.decl) }])));
+    this.MANY(() =>
+      this.OR(this.alts(5, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.decl) }])),
+    );
     this.CONSUME(T.RCurly);
   });
 
@@ -153,29 +162,31 @@ export class OptParser extends CstParser {
   });
 
   domain = this.RULE('domain', () => {
-    this.OR(this.alts(6, () => [
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
-          ]);
-          this.SUBRULE(this.arithExpr, { LABEL: 'bound' });
+    this.OR(
+      this.alts(6, () => [
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
+            ]);
+            this.SUBRULE(this.arithExpr, { LABEL: 'bound' });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(Kw.in);
-          this.CONSUME(T.LBracket);
-          this.SUBRULE(this.expression, { LABEL: 'lo' });
-          this.CONSUME(T.Comma);
-          this.SUBRULE2(this.expression, { LABEL: 'hi' });
-          this.CONSUME(T.RBracket);
+        {
+          ALT: () => {
+            this.CONSUME(Kw.in);
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.expression, { LABEL: 'lo' });
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.expression, { LABEL: 'hi' });
+            this.CONSUME(T.RBracket);
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 
   startItem = this.RULE('startItem', () => {
@@ -234,15 +245,17 @@ export class OptParser extends CstParser {
       });
     });
     this.CONSUME(T.RParen);
-    this.OR(this.alts(7, () => [
-      {
-        ALT: () => {
-          this.CONSUME(T.Assign);
-          this.SUBRULE(this.expression);
+    this.OR(
+      this.alts(7, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Assign);
+            this.SUBRULE(this.expression);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.stmtBlock) },
-    ]));
+        { ALT: () => this.SUBRULE(this.stmtBlock) },
+      ]),
+    );
   });
 
   fnParam = this.RULE('fnParam', () => {
@@ -254,10 +267,12 @@ export class OptParser extends CstParser {
   });
 
   optimizeItem = this.RULE('optimizeItem', () => {
-    this.OR(this.alts(8, () => [
-      { ALT: () => this.CONSUME(Kw.minimize, { LABEL: 'sense' }) },
-      { ALT: () => this.CONSUME(Kw.maximize, { LABEL: 'sense' }) },
-    ]));
+    this.OR(
+      this.alts(8, () => [
+        { ALT: () => this.CONSUME(Kw.minimize, { LABEL: 'sense' }) },
+        { ALT: () => this.CONSUME(Kw.maximize, { LABEL: 'sense' }) },
+      ]),
+    );
     this.SUBRULE(this.expression);
     this.OPTION(() => {
       this.CONSUME(Kw.over);
@@ -277,28 +292,34 @@ export class OptParser extends CstParser {
 
   constraintBlock = this.RULE('constraintBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.OR(this.alts(9, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.constraintItem) }])));
+    this.MANY(() =>
+      this.OR(
+        this.alts(9, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.constraintItem) }]),
+      ),
+    );
     this.CONSUME(T.RCurly);
   });
 
   constraintItem = this.RULE('constraintItem', () => {
-    this.OR(this.alts(10, () => [
-      { ALT: () => this.SUBRULE(this.constraintFor) },
-      {
-        ALT: () => {
-          this.OPTION(() => {
-            this.CONSUME(T.Identifier, { LABEL: 'label' });
-            this.CONSUME(T.Colon);
-          });
-          this.SUBRULE(this.expression, { LABEL: 'lhs' });
-          // Not valid: parsed only so that the diagnostic can say "use `==`" and carry on.
-          this.OPTION2(() => {
-            this.CONSUME(T.Assign);
-            this.SUBRULE2(this.expression, { LABEL: 'rhs' });
-          });
+    this.OR(
+      this.alts(10, () => [
+        { ALT: () => this.SUBRULE(this.constraintFor) },
+        {
+          ALT: () => {
+            this.OPTION(() => {
+              this.CONSUME(T.Identifier, { LABEL: 'label' });
+              this.CONSUME(T.Colon);
+            });
+            this.SUBRULE(this.expression, { LABEL: 'lhs' });
+            // Not valid: parsed only so that the diagnostic can say "use `==`" and carry on.
+            this.OPTION2(() => {
+              this.CONSUME(T.Assign);
+              this.SUBRULE2(this.expression, { LABEL: 'rhs' });
+            });
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 
   constraintFor = this.RULE('constraintFor', () => {
@@ -313,10 +334,12 @@ export class OptParser extends CstParser {
     this.CONSUME(Kw.where);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Assign);
-    this.OR(this.alts(11, () => [
-      { ALT: () => this.CONSUME(Kw.argmin, { LABEL: 'sense' }) },
-      { ALT: () => this.CONSUME(Kw.argmax, { LABEL: 'sense' }) },
-    ]));
+    this.OR(
+      this.alts(11, () => [
+        { ALT: () => this.CONSUME(Kw.argmin, { LABEL: 'sense' }) },
+        { ALT: () => this.CONSUME(Kw.argmax, { LABEL: 'sense' }) },
+      ]),
+    );
     this.CONSUME(T.LParen);
     this.CONSUME2(T.Identifier, { LABEL: 'wrt' });
     this.MANY(() => {
@@ -355,23 +378,27 @@ export class OptParser extends CstParser {
 
   stmtBlock = this.RULE('stmtBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.OR(this.alts(12, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.blockStmt) }])));
+    this.MANY(() =>
+      this.OR(this.alts(12, () => [{ ALT: () => this.CONSUME(T.Sep) }, { ALT: () => this.SUBRULE(this.blockStmt) }])),
+    );
     this.CONSUME(T.RCurly);
   });
 
   blockStmt = this.RULE('blockStmt', () => {
     // `state` and `param` are also ordinary names (`state[t] ~ ...`); alternatives are tried in
     // order, and a declaration needs a name right after the word, so trying it first is exact.
-    this.OR(this.alts(13, () => ({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.letStmt) },
-        { ALT: () => this.SUBRULE(this.stateStmt) },
-        { ALT: () => this.SUBRULE(this.forStmt) },
-        { ALT: () => this.SUBRULE(this.paramItem) },
-        { ALT: () => this.SUBRULE(this.simpleStmt) },
-      ],
-    })));
+    this.OR(
+      this.alts(13, () => ({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.letStmt) },
+          { ALT: () => this.SUBRULE(this.stateStmt) },
+          { ALT: () => this.SUBRULE(this.forStmt) },
+          { ALT: () => this.SUBRULE(this.paramItem) },
+          { ALT: () => this.SUBRULE(this.simpleStmt) },
+        ],
+      })),
+    );
   });
 
   forStmt = this.RULE('forStmt', () => {
@@ -385,30 +412,32 @@ export class OptParser extends CstParser {
   simpleStmt = this.RULE('simpleStmt', () => {
     this.SUBRULE(this.expression, { LABEL: 'lhs' });
     this.OPTION(() =>
-      this.OR(this.alts(14, () => [
-        {
-          ALT: () => {
-            this.CONSUME(T.Tilde);
-            this.SUBRULE2(this.expression, { LABEL: 'dist' });
-            this.OPTION2(() => {
-              this.CONSUME(Kw.via);
-              this.SUBRULE3(this.expression, { LABEL: 'via' });
-            });
+      this.OR(
+        this.alts(14, () => [
+          {
+            ALT: () => {
+              this.CONSUME(T.Tilde);
+              this.SUBRULE2(this.expression, { LABEL: 'dist' });
+              this.OPTION2(() => {
+                this.CONSUME(Kw.via);
+                this.SUBRULE3(this.expression, { LABEL: 'via' });
+              });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.Assign, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.PlusEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.MinusEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.StarEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.SlashEq, { LABEL: 'op' }) },
-            ]);
-            this.SUBRULE4(this.expression, { LABEL: 'rhs' });
+          {
+            ALT: () => {
+              this.OR2([
+                { ALT: () => this.CONSUME(T.Assign, { LABEL: 'op' }) },
+                { ALT: () => this.CONSUME(T.PlusEq, { LABEL: 'op' }) },
+                { ALT: () => this.CONSUME(T.MinusEq, { LABEL: 'op' }) },
+                { ALT: () => this.CONSUME(T.StarEq, { LABEL: 'op' }) },
+                { ALT: () => this.CONSUME(T.SlashEq, { LABEL: 'op' }) },
+              ]);
+              this.SUBRULE4(this.expression, { LABEL: 'rhs' });
+            },
           },
-        },
-      ])),
+        ]),
+      ),
     );
   });
 
@@ -419,35 +448,39 @@ export class OptParser extends CstParser {
   // levels keep the CST small, and building the CST is most of the parse time. The
   // precedence table is in docs/grammar.md and build.ts.
   expression = this.RULE('expression', () => {
-    this.OR(this.alts(15, () => [
-      { ALT: () => this.SUBRULE(this.ifExpr) },
-      {
-        ALT: () => {
-          this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
-          this.MANY(() => {
-            this.OR2(this.alts(30, () => [
-              { ALT: () => this.CONSUME(T.OrOr, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.AndAnd, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.DotDot, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.DotDotEq, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
-              { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
-            ]));
-            this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
-          });
+    this.OR(
+      this.alts(15, () => [
+        { ALT: () => this.SUBRULE(this.ifExpr) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
+            this.MANY(() => {
+              this.OR2(
+                this.alts(30, () => [
+                  { ALT: () => this.CONSUME(T.OrOr, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.AndAnd, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Lt, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Gt, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.DotDot, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.DotDotEq, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
+                  { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
+                ]),
+              );
+              this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
+            });
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 
   ifExpr = this.RULE('ifExpr', () => {
@@ -463,14 +496,16 @@ export class OptParser extends CstParser {
   arithExpr = this.RULE('arithExpr', () => {
     this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
     this.MANY(() => {
-      this.OR(this.alts(31, () => [
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
-        { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
-      ]));
+      this.OR(
+        this.alts(31, () => [
+          { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
+          { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
+          { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
+          { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
+          { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
+          { ALT: () => this.CONSUME(T.At, { LABEL: 'ops' }) },
+        ]),
+      );
       this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
     });
   });
@@ -478,31 +513,35 @@ export class OptParser extends CstParser {
   /** Prefix operators, an atom, index suffixes, and an optional `^` exponent. */
   unaryExpr = this.RULE('unaryExpr', () => {
     this.MANY(() => {
-      this.OR(this.alts(32, () => [
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Bang, { LABEL: 'op' }) },
-      ]));
+      this.OR(
+        this.alts(32, () => [
+          { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
+          { ALT: () => this.CONSUME(T.Bang, { LABEL: 'op' }) },
+        ]),
+      );
     });
-    this.OR2(this.alts(21, () => [
-      { ALT: () => this.CONSUME(T.NumberToken) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(Kw.true) },
-      { ALT: () => this.CONSUME(Kw.false) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'name' });
-          this.OPTION(() => this.SUBRULE(this.argList));
+    this.OR2(
+      this.alts(21, () => [
+        { ALT: () => this.CONSUME(T.NumberToken) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(Kw.true) },
+        { ALT: () => this.CONSUME(Kw.false) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Identifier, { LABEL: 'name' });
+            this.OPTION(() => this.SUBRULE(this.argList));
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression, { LABEL: 'inner' });
-          this.CONSUME(T.RParen);
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.expression, { LABEL: 'inner' });
+            this.CONSUME(T.RParen);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.arrayLit) },
-    ]));
+        { ALT: () => this.SUBRULE(this.arrayLit) },
+      ]),
+    );
     this.MANY2(() => this.SUBRULE(this.indexSuffix));
     this.OPTION2(() => {
       this.CONSUME(T.Caret);
@@ -523,23 +562,25 @@ export class OptParser extends CstParser {
   });
 
   indexItem = this.RULE('indexItem', () => {
-    this.OR(this.alts(20, () => [
-      {
-        ALT: () => {
-          this.CONSUME(T.Colon);
-          this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'hi' }));
+    this.OR(
+      this.alts(20, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Colon);
+            this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'hi' }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.SUBRULE2(this.expression, { LABEL: 'lo' });
-          this.OPTION2(() => {
-            this.CONSUME2(T.Colon);
-            this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: 'hi' }));
-          });
+        {
+          ALT: () => {
+            this.SUBRULE2(this.expression, { LABEL: 'lo' });
+            this.OPTION2(() => {
+              this.CONSUME2(T.Colon);
+              this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: 'hi' }));
+            });
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 
   argList = this.RULE('argList', () => {

@@ -17,17 +17,30 @@ const P_POW = 8;
 const P_ATOM = 9;
 
 const BINARY_STRENGTH: Record<Exclude<A.BinaryOp, '^'>, number> = {
-  '||': P_OR, '&&': P_AND, '+': P_ADD, '-': P_ADD, '*': P_MUL, '/': P_MUL, '%': P_MUL, '@': P_MUL,
+  '||': P_OR,
+  '&&': P_AND,
+  '+': P_ADD,
+  '-': P_ADD,
+  '*': P_MUL,
+  '/': P_MUL,
+  '%': P_MUL,
+  '@': P_MUL,
 };
 
 function strength(e: A.Expr): number {
   switch (e.kind) {
-    case 'If': return P_IF;
-    case 'Compare': return P_CMP;
-    case 'Range': return P_RANGE;
-    case 'Unary': return P_UNARY;
-    case 'Binary': return e.op === '^' ? P_POW : BINARY_STRENGTH[e.op];
-    default: return P_ATOM;
+    case 'If':
+      return P_IF;
+    case 'Compare':
+      return P_CMP;
+    case 'Range':
+      return P_RANGE;
+    case 'Unary':
+      return P_UNARY;
+    case 'Binary':
+      return e.op === '^' ? P_POW : BINARY_STRENGTH[e.op];
+    default:
+      return P_ATOM;
   }
 }
 
@@ -39,23 +52,35 @@ export function printExpr(e: A.Expr, min = P_IF): string {
 
 function printBare(e: A.Expr): string {
   switch (e.kind) {
-    case 'Number': return e.raw;
-    case 'String': return quote(e.value);
-    case 'Bool': return e.value ? 'true' : 'false';
-    case 'Ident': return e.name;
-    case 'Unary': return `${e.op}${printExpr(e.operand, P_UNARY)}`;
+    case 'Number':
+      return e.raw;
+    case 'String':
+      return quote(e.value);
+    case 'Bool':
+      return e.value ? 'true' : 'false';
+    case 'Ident':
+      return e.name;
+    case 'Unary':
+      return `${e.op}${printExpr(e.operand, P_UNARY)}`;
     case 'Binary':
       if (e.op === '^') return `${printExpr(e.left, P_ATOM)}^${printExpr(e.right, P_UNARY)}`;
       return `${printExpr(e.left, BINARY_STRENGTH[e.op])} ${e.op} ${printExpr(e.right, BINARY_STRENGTH[e.op] + 1)}`;
     case 'Compare':
       return e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + printExpr(o, P_RANGE)).join('');
-    case 'Range': return `${printExpr(e.start, P_ADD)}${e.inclusive ? '..=' : '..'}${printExpr(e.end, P_ADD)}`;
-    case 'If': return `if ${printExpr(e.cond)} then ${printExpr(e.then)} else ${printExpr(e.else)}`;
-    case 'Call': return `${e.callee.name}(${printArgs(e.args)})`;
-    case 'Index': return `${printExpr(e.target, P_ATOM)}[${e.indices.map(printIndex).join(', ')}]`;
-    case 'Vector': return `[${e.elements.map((x) => printExpr(x)).join(', ')}]`;
-    case 'Matrix': return `[${e.rows.map((r) => r.map((x) => printExpr(x)).join(', ')).join('; ')}]`;
-    case 'Block': return `{ ${[...e.body.map(() => '...'), printExpr(e.result)].join('; ')} }`;
+    case 'Range':
+      return `${printExpr(e.start, P_ADD)}${e.inclusive ? '..=' : '..'}${printExpr(e.end, P_ADD)}`;
+    case 'If':
+      return `if ${printExpr(e.cond)} then ${printExpr(e.then)} else ${printExpr(e.else)}`;
+    case 'Call':
+      return `${e.callee.name}(${printArgs(e.args)})`;
+    case 'Index':
+      return `${printExpr(e.target, P_ATOM)}[${e.indices.map(printIndex).join(', ')}]`;
+    case 'Vector':
+      return `[${e.elements.map((x) => printExpr(x)).join(', ')}]`;
+    case 'Matrix':
+      return `[${e.rows.map((r) => r.map((x) => printExpr(x)).join(', ')).join('; ')}]`;
+    case 'Block':
+      return `{ ${[...e.body.map(() => '...'), printExpr(e.result)].join('; ')} }`;
   }
 }
 

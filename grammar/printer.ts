@@ -22,7 +22,10 @@ interface Element {
 
 export function printProgram(program: A.Program): string {
   const p = new Printer(program.comments);
-  p.elements(program.body.map((s) => p.stmtElement(s)), Number.POSITIVE_INFINITY);
+  p.elements(
+    program.body.map((s) => p.stmtElement(s)),
+    Number.POSITIVE_INFINITY,
+  );
   return p.finish();
 }
 
@@ -53,7 +56,12 @@ class Printer {
   }
 
   private blankBefore(line: number): void {
-    if (!this.justOpened && this.lastLine >= 0 && line > this.lastLine + 1 && this.lines[this.lines.length - 1] !== '') {
+    if (
+      !this.justOpened &&
+      this.lastLine >= 0 &&
+      line > this.lastLine + 1 &&
+      this.lines[this.lines.length - 1] !== ''
+    ) {
       this.lines.push('');
     }
   }
@@ -103,7 +111,8 @@ class Printer {
   /** `header {` children `}`; comments on the header line stay after the `{`. */
   private block(header: string, span: A.Span, children: Element[], closeAt: number, after = ''): void {
     const c = this.pending();
-    if (children.length === 0 && after === '' && (c === undefined || c.span.start >= closeAt)) return this.emit(`${header} {}`);
+    if (children.length === 0 && after === '' && (c === undefined || c.span.start >= closeAt))
+      return this.emit(`${header} {}`);
     this.emit(`${header} {`);
     this.trailing(span.line, children[0]?.span.start ?? closeAt);
     this.lastLine = Math.max(this.lastLine, span.line);
@@ -134,7 +143,12 @@ class Printer {
       block: c.kind === 'ConstraintFor',
       print: () => {
         if (c.kind === 'ConstraintFor') {
-          this.block(`for ${c.name.name} in ${printExpr(c.iter)}`, c.span, this.constraintElements(c.body), c.span.end - 1);
+          this.block(
+            `for ${c.name.name} in ${printExpr(c.iter)}`,
+            c.span,
+            this.constraintElements(c.body),
+            c.span.end - 1,
+          );
         } else {
           this.emit(`${c.label === null ? '' : `${c.label.name}: `}${printExpr(c.expr)}`);
         }
@@ -149,32 +163,50 @@ class Printer {
   /** `var x: T` stays on one line and `var { x: T }` stays a block: the source said which. */
   private declared(keyword: string, s: A.Var | A.Param): void {
     const only = s.decls[0];
-    if (s.decls.length === 1 && only !== undefined && only.span.end === s.span.end) this.emit(`${keyword} ${printDecl(only)}`);
+    if (s.decls.length === 1 && only !== undefined && only.span.end === s.span.end)
+      this.emit(`${keyword} ${printDecl(only)}`);
     else this.block(keyword, s.span, this.declElements(s.decls), s.span.end - 1);
   }
 
   private stmt(s: A.Stmt): void {
     switch (s.kind) {
-      case 'Import': return this.emit(`import ${printExpr({ kind: 'String', value: s.path, span: s.span })}`);
+      case 'Import':
+        return this.emit(`import ${printExpr({ kind: 'String', value: s.path, span: s.span })}`);
       case 'Data':
-        return this.block(s.source === null ? 'data' : `data from ${printExpr({ kind: 'String', value: s.source, span: s.span })}`, s.span, this.declElements(s.decls), s.span.end - 1);
-      case 'Var': return this.declared('var', s);
-      case 'Param': return this.declared('param', s);
-      case 'Start': return this.emit(`start ${s.name.name} = ${printExpr(s.value)}`);
-      case 'Model': return this.block('model', s.span, this.stmts(s.body), s.span.end - 1);
-      case 'Guide': return this.block('guide', s.span, this.stmts(s.body), s.span.end - 1);
-      case 'Generate': return this.block('generate', s.span, this.stmts(s.body), s.span.end - 1);
+        return this.block(
+          s.source === null ? 'data' : `data from ${printExpr({ kind: 'String', value: s.source, span: s.span })}`,
+          s.span,
+          this.declElements(s.decls),
+          s.span.end - 1,
+        );
+      case 'Var':
+        return this.declared('var', s);
+      case 'Param':
+        return this.declared('param', s);
+      case 'Start':
+        return this.emit(`start ${s.name.name} = ${printExpr(s.value)}`);
+      case 'Model':
+        return this.block('model', s.span, this.stmts(s.body), s.span.end - 1);
+      case 'Guide':
+        return this.block('guide', s.span, this.stmts(s.body), s.span.end - 1);
+      case 'Generate':
+        return this.block('generate', s.span, this.stmts(s.body), s.span.end - 1);
       case 'Let':
       case 'State':
-        return this.emit(`${s.kind === 'Let' ? 'let' : 'state'} ${s.name.name}${s.type === null ? '' : `: ${printType(s.type)}`} = ${printExpr(s.value)}`);
+        return this.emit(
+          `${s.kind === 'Let' ? 'let' : 'state'} ${s.name.name}${s.type === null ? '' : `: ${printType(s.type)}`} = ${printExpr(s.value)}`,
+        );
       case 'Fn': {
         const head = `fn ${s.name.name}(${s.params.map((p) => `${p.name.name}${p.type === null ? '' : `: ${printType(p.type)}`}`).join(', ')})`;
         if (s.body.kind === 'Block') return this.block(head, s.span, this.blockBody(s.body), s.span.end - 1);
         return this.emit(`${head} = ${printExpr(s.body)}`);
       }
       case 'Optimize':
-        return this.emit(`${s.sense} ${printExpr(s.objective)}${s.over.length === 0 ? '' : ` over ${s.over.map((o) => o.name).join(', ')}`}`);
-      case 'SubjectTo': return this.block('subject to', s.span, this.constraintElements(s.constraints), s.span.end - 1);
+        return this.emit(
+          `${s.sense} ${printExpr(s.objective)}${s.over.length === 0 ? '' : ` over ${s.over.map((o) => o.name).join(', ')}`}`,
+        );
+      case 'SubjectTo':
+        return this.block('subject to', s.span, this.constraintElements(s.constraints), s.span.end - 1);
       case 'Where': {
         const head = `where ${s.name.name} = ${s.sense}(${s.wrt.map((w) => w.name).join(', ')})`;
         if (s.constraints === null) return this.block(head, s.span, this.blockBody(s.body), s.body.span.end - 1);
@@ -187,21 +219,37 @@ class Printer {
       }
       case 'Solve':
       case 'Infer':
-        return this.emit(`${s.kind === 'Solve' ? 'solve' : 'infer'} ${s.method.name}${s.args === null ? '' : `(${printArgs(s.args)})`}`);
-      case 'ObjectiveDef': return this.emit(`objective ${s.name.name} = ${printExpr(s.value)}`);
-      case 'Sample': return this.emit(`${printExpr(s.target)} ~ ${printExpr(s.dist)}${s.via === null ? '' : ` via ${printExpr(s.via)}`}`);
-      case 'TargetAdd': return this.emit(`target += ${printExpr(s.value)}`);
-      case 'Assign': return this.emit(`${printExpr(s.target)} ${s.op} ${printExpr(s.value)}`);
-      case 'For': return this.block(`for ${s.name.name} in ${printExpr(s.iter)}`, s.span, this.stmts(s.body), s.span.end - 1);
+        return this.emit(
+          `${s.kind === 'Solve' ? 'solve' : 'infer'} ${s.method.name}${s.args === null ? '' : `(${printArgs(s.args)})`}`,
+        );
+      case 'ObjectiveDef':
+        return this.emit(`objective ${s.name.name} = ${printExpr(s.value)}`);
+      case 'Sample':
+        return this.emit(
+          `${printExpr(s.target)} ~ ${printExpr(s.dist)}${s.via === null ? '' : ` via ${printExpr(s.via)}`}`,
+        );
+      case 'TargetAdd':
+        return this.emit(`target += ${printExpr(s.value)}`);
+      case 'Assign':
+        return this.emit(`${printExpr(s.target)} ${s.op} ${printExpr(s.value)}`);
+      case 'For':
+        return this.block(`for ${s.name.name} in ${printExpr(s.iter)}`, s.span, this.stmts(s.body), s.span.end - 1);
     }
   }
 }
 
 function isBlock(s: A.Stmt): boolean {
   switch (s.kind) {
-    case 'Data': case 'Model': case 'Guide': case 'Generate': case 'SubjectTo': case 'Where': case 'For':
+    case 'Data':
+    case 'Model':
+    case 'Guide':
+    case 'Generate':
+    case 'SubjectTo':
+    case 'Where':
+    case 'For':
       return true;
-    case 'Var': case 'Param':
+    case 'Var':
+    case 'Param':
       return s.decls.length !== 1 || s.decls[0]!.span.end !== s.span.end;
     case 'Fn':
       return s.body.kind === 'Block';

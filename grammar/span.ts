@@ -38,7 +38,10 @@ export function joinSpans(a: Span, b: Span): Span {
 export class LineMap {
   private readonly starts: number[] = [0];
 
-  constructor(readonly file: string, readonly source: string) {
+  constructor(
+    readonly file: string,
+    readonly source: string,
+  ) {
     for (let i = 0; i < source.length; i++) {
       if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
     }
@@ -60,7 +63,15 @@ export class LineMap {
   span(start: number, end: number): Span {
     const s = this.position(start);
     const e = this.position(Math.max(start, end));
-    return { file: this.file, start, end: Math.max(start, end), line: s.line, col: s.col, endLine: e.line, endCol: e.col };
+    return {
+      file: this.file,
+      start,
+      end: Math.max(start, end),
+      line: s.line,
+      col: s.col,
+      endLine: e.line,
+      endCol: e.col,
+    };
   }
 
   /** The text of a 1-based line, without its line terminator. */

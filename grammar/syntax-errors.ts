@@ -4,7 +4,14 @@
 // message with context chevrotain does not have: which bracket is unclosed and where it was
 // opened, whether a line began with `-`, what keyword a misspelt word resembles.
 
-import { EOF, tokenMatcher, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import {
+  EOF,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import type { Diagnostic } from './diagnostics.js';
 import { tokenSpan } from './lex.js';
 import type { LineMap, Span } from './span.js';
@@ -32,7 +39,8 @@ function firstTokens(paths: TokenType[][][] | TokenType[][]): string[] {
 export const errorMessageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, ruleName }) =>
     JSON.stringify({ kind: 'mismatch', expected: [expected.name], rule: ruleName } satisfies Payload),
-  buildNotAllInputParsedMessage: ({ ruleName }) => JSON.stringify({ kind: 'extra', expected: [], rule: ruleName } satisfies Payload),
+  buildNotAllInputParsedMessage: ({ ruleName }) =>
+    JSON.stringify({ kind: 'extra', expected: [], rule: ruleName } satisfies Payload),
   buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
     JSON.stringify({ kind: 'noalt', expected: firstTokens(expectedPathsPerAlt), rule: ruleName } satisfies Payload),
   buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
@@ -45,14 +53,27 @@ const CLOSERS: Record<string, { open: TokenType; text: string; what: string }> =
   RBracket: { open: T.LBracket, text: ']', what: 'bracket' },
 };
 
-const EXPRESSION_RULES = new Set([
-  'expression', 'ifExpr', 'arithExpr', 'unaryExpr', 'arrayRow', 'arg',
-]);
+const EXPRESSION_RULES = new Set(['expression', 'ifExpr', 'arithExpr', 'unaryExpr', 'arrayRow', 'arg']);
 
 /** Words that can begin a top-level statement, for "did you mean" on a misspelt one. */
 const ITEM_WORDS = [
-  'import', 'data', 'var', 'param', 'start', 'model', 'guide', 'generate', 'let', 'fn',
-  'minimize', 'maximize', 'subject', 'where', 'solve', 'infer', 'objective',
+  'import',
+  'data',
+  'var',
+  'param',
+  'start',
+  'model',
+  'guide',
+  'generate',
+  'let',
+  'fn',
+  'minimize',
+  'maximize',
+  'subject',
+  'where',
+  'solve',
+  'infer',
+  'objective',
 ];
 
 const RESERVED = new Set<string>(T.RESERVED_WORDS);
@@ -60,11 +81,17 @@ const RESERVED = new Set<string>(T.RESERVED_WORDS);
 function describeExpected(name: string): string {
   if (name.startsWith('Kw_')) return `\`${name.slice(3)}\``;
   switch (name) {
-    case 'Identifier': return 'a name';
-    case 'Number': return 'a number';
-    case 'StringLiteral': case 'String': return 'a string';
-    case 'Sep': return 'a newline or `;`';
-    case 'EOF': return 'the end of the file';
+    case 'Identifier':
+      return 'a name';
+    case 'Number':
+      return 'a number';
+    case 'StringLiteral':
+    case 'String':
+      return 'a string';
+    case 'Sep':
+      return 'a newline or `;`';
+    case 'EOF':
+      return 'the end of the file';
   }
   const t = (T.ALL_TOKENS as TokenType[]).find((x) => x.name === name);
   const lit = t === undefined ? undefined : T.literalOf(t);
@@ -164,9 +191,19 @@ export function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext)
   // Point at the offending token, or just after the previous one when the problem is that
   // something is missing at the end of a line (or of the file).
   let span: Span;
-  const afterPrev = prev === undefined ? ctx.map.span(0, 0) : ctx.map.span(tokenSpan(prev, ctx.map).end, tokenSpan(prev, ctx.map).end);
+  const afterPrev =
+    prev === undefined ? ctx.map.span(0, 0) : ctx.map.span(tokenSpan(prev, ctx.map).end, tokenSpan(prev, ctx.map).end);
   if (atEof) span = afterPrev;
-  else if (prev !== undefined && tok.startLine !== undefined && prev.endLine !== undefined && tok.startLine > prev.endLine && (payload.kind === 'mismatch' || EXPRESSION_RULES.has(rule)) && rule !== 'program' && rule !== 'item') span = afterPrev;
+  else if (
+    prev !== undefined &&
+    tok.startLine !== undefined &&
+    prev.endLine !== undefined &&
+    tok.startLine > prev.endLine &&
+    (payload.kind === 'mismatch' || EXPRESSION_RULES.has(rule)) &&
+    rule !== 'program' &&
+    rule !== 'item'
+  )
+    span = afterPrev;
   else span = tokenSpan(tok, ctx.map);
 
   let message: string;
@@ -180,7 +217,10 @@ export function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext)
     message = `expected a top-level statement, found ${found}`;
     hint = multiplyHint(tok, prev) ?? topLevelHint(tok, index, ctx);
   } else if (payload.kind === 'noalt' && (EXPRESSION_RULES.has(rule) || expected.includes('Number'))) {
-    message = prev?.tokenType === T.Tilde ? `expected a distribution after \`~\`, found ${found}` : `expected an expression, found ${found}`;
+    message =
+      prev?.tokenType === T.Tilde
+        ? `expected a distribution after \`~\`, found ${found}`
+        : `expected an expression, found ${found}`;
   } else if (payload.kind === 'noalt' && rule === 'blockStmt') {
     message = `expected a statement, found ${found}`;
   } else if (payload.kind === 'noalt' && rule === 'constraintItem') {
@@ -195,7 +235,8 @@ export function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext)
 
 function topLevelHint(tok: IToken, index: number, ctx: ErrorContext): string | undefined {
   if (tok.tokenType === T.RCurly) return 'this `}` closes no block';
-  if (tok.tokenType === T.Kw.for) return '`for` loops go inside a block: `model { ... }`, `generate { ... }` or `subject to { ... }`';
+  if (tok.tokenType === T.Kw.for)
+    return '`for` loops go inside a block: `model { ... }`, `generate { ... }` or `subject to { ... }`';
   if (tok.tokenType === T.Minus) {
     return 'a line that starts with `-` begins a new statement; to continue the line above, end it with the operator or wrap the expression in parentheses';
   }
@@ -213,14 +254,22 @@ function topLevelHint(tok: IToken, index: number, ctx: ErrorContext): string | u
 
 /** `2x` or `2(a + b)`: a number directly followed by a name or a parenthesis. */
 function multiplyHint(tok: IToken, prev: IToken | undefined): string | undefined {
-  if (prev === undefined || prev.tokenType !== T.NumberToken || (prev.endOffset ?? -2) + 1 !== tok.startOffset) return undefined;
+  if (prev === undefined || prev.tokenType !== T.NumberToken || (prev.endOffset ?? -2) + 1 !== tok.startOffset)
+    return undefined;
   if (!tokenMatcher(tok, T.Identifier) && tok.tokenType !== T.LParen) return undefined;
   return `write \`${prev.image} * ${tok.image}\` to multiply`;
 }
 
 function startsExpression(tok: IToken): boolean {
-  return tokenMatcher(tok, T.Identifier) || tokenMatcher(tok, T.StringLiteral) || tok.tokenType === T.NumberToken ||
-    tok.tokenType === T.LParen || tok.tokenType === T.LBracket || tok.tokenType === T.Minus || tok.tokenType === T.Bang;
+  return (
+    tokenMatcher(tok, T.Identifier) ||
+    tokenMatcher(tok, T.StringLiteral) ||
+    tok.tokenType === T.NumberToken ||
+    tok.tokenType === T.LParen ||
+    tok.tokenType === T.LBracket ||
+    tok.tokenType === T.Minus ||
+    tok.tokenType === T.Bang
+  );
 }
 
 function genericHint(tok: IToken, prev: IToken | undefined, expected: string[], rule: string): string | undefined {
@@ -232,16 +281,26 @@ function genericHint(tok: IToken, prev: IToken | undefined, expected: string[], 
   if (expected.length === 1 && expected[0] === 'LCurly' && (rule === 'subjectToItem' || rule === 'constraintBlock')) {
     return 'constraints go in braces: `subject to { x >= 0 }`';
   }
-  if (tok.tokenType === T.LCurly && EXPRESSION_RULES.has(rule)) return 'group with parentheses `( )`; braces only open blocks';
+  if (tok.tokenType === T.LCurly && EXPRESSION_RULES.has(rule))
+    return 'group with parentheses `( )`; braces only open blocks';
   if (rule === 'domain' && expected.includes('LBracket')) return 'an interval domain reads `in [lo, hi]`';
-  if (rule === 'unaryExpr' && tok.tokenType === T.Comma && expected.includes('RParen')) return 'vectors are written in brackets: `[1, 2]`';
-  if ((rule === 'argList' || rule === 'arrayRow' || rule === 'indexSuffix') && startsExpression(tok) && tok.startLine === prev?.endLine) {
+  if (rule === 'unaryExpr' && tok.tokenType === T.Comma && expected.includes('RParen'))
+    return 'vectors are written in brackets: `[1, 2]`';
+  if (
+    (rule === 'argList' || rule === 'arrayRow' || rule === 'indexSuffix') &&
+    startsExpression(tok) &&
+    tok.startLine === prev?.endLine
+  ) {
     return 'separate the items with `,`';
   }
-  if ((rule === 'solveItem' || rule === 'inferItem') && expected.includes('Identifier')) return 'name the method first, as in `solve lbfgs(steps = 100)`';
+  if ((rule === 'solveItem' || rule === 'inferItem') && expected.includes('Identifier'))
+    return 'name the method first, as in `solve lbfgs(steps = 100)`';
   if (rule === 'decl' && expected.includes('Colon')) return 'declare a name with its type: `x: real[n]`';
-  if (expected.includes('Identifier') && RESERVED.has(tok.image)) return `\`${tok.image}\` is a reserved word and cannot be used as a name`;
-  if (rule === 'ifExpr' && (expected.includes('Kw_then') || expected.includes('Kw_else'))) return 'write `if condition then a else b`';
-  if (tok.tokenType === T.Tilde && rule !== 'simpleStmt') return '`~` gives a variable a distribution, inside `model { ... }` or `guide { ... }`';
+  if (expected.includes('Identifier') && RESERVED.has(tok.image))
+    return `\`${tok.image}\` is a reserved word and cannot be used as a name`;
+  if (rule === 'ifExpr' && (expected.includes('Kw_then') || expected.includes('Kw_else')))
+    return 'write `if condition then a else b`';
+  if (tok.tokenType === T.Tilde && rule !== 'simpleStmt')
+    return '`~` gives a variable a distribution, inside `model { ... }` or `guide { ... }`';
   return undefined;
 }

@@ -16,14 +16,41 @@ export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks
 
 /** Words that can never be names. */
 export const RESERVED_WORDS = [
-  'import', 'var', 'let', 'fn', 'for', 'in', 'if', 'then', 'else', 'true', 'false',
-  'minimize', 'maximize', 'subject', 'where', 'solve', 'infer',
+  'import',
+  'var',
+  'let',
+  'fn',
+  'for',
+  'in',
+  'if',
+  'then',
+  'else',
+  'true',
+  'false',
+  'minimize',
+  'maximize',
+  'subject',
+  'where',
+  'solve',
+  'infer',
 ] as const;
 
 /** Words that are keywords only where the grammar asks for them; elsewhere they are names. */
 export const CONTEXTUAL_WORDS = [
-  'data', 'from', 'param', 'start', 'model', 'guide', 'generate', 'state', 'objective',
-  'to', 'over', 'via', 'argmin', 'argmax',
+  'data',
+  'from',
+  'param',
+  'start',
+  'model',
+  'guide',
+  'generate',
+  'state',
+  'objective',
+  'to',
+  'over',
+  'via',
+  'argmin',
+  'argmax',
 ] as const;
 
 export type KeywordWord = (typeof RESERVED_WORDS)[number] | (typeof CONTEXTUAL_WORDS)[number];
@@ -49,17 +76,39 @@ export const Kw = KEYWORDS;
 // lex.ts. It stops before a bracket or `;`, the likeliest end of what was meant as the string
 // (`data from "d.json {` keeps its `{`), so one missing quote does not unbalance the file.
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: Lexer.NA });
-export const StringToken = createToken({ name: 'String', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/, categories: [StringLiteral] });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n{}()[\];]|\\[^\r\n])*\\?/, categories: [StringLiteral] });
+export const StringToken = createToken({
+  name: 'String',
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
+  categories: [StringLiteral],
+});
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /"(?:[^"\\\r\n{}()[\];]|\\[^\r\n])*\\?/,
+  categories: [StringLiteral],
+});
 // No `1.` form: `1..n` must lex as a range.
 export const NumberToken = createToken({ name: 'Number', pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 
 // Comments live in their own group so the parser never sees them and the formatter can.
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, line_breaks: true, group: 'comments' });
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, line_breaks: true, group: 'comments' });
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[\s\S]*?\*\//,
+  line_breaks: true,
+  group: 'comments',
+});
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  line_breaks: true,
+  group: 'comments',
+});
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\f\v\r\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 
 const punct = (name: string, pattern: string): TokenType => createToken({ name, pattern });
 
@@ -102,14 +151,51 @@ const keywordsLongestFirst = Object.values(KEYWORDS).sort(
 
 /** Order matters: chevrotain takes the first pattern that matches, so longer operators come first. */
 export const ALL_TOKENS: TokenType[] = [
-  WhiteSpace, Newline,
-  LineComment, BlockComment, UnterminatedComment,
-  StringToken, UnterminatedString, NumberToken,
-  ...keywordsLongestFirst, Identifier,
-  DotDotEq, DotDot, EqEq, NotEq, LtEq, GtEq, AndAnd, OrOr, PlusEq, MinusEq, StarEq, SlashEq,
-  Lt, Gt, Assign, Plus, Minus, Star, Slash, Percent, At, Caret, Bang, Tilde,
-  LParen, RParen, LBracket, RBracket, LCurly, RCurly, Comma, Colon, Semi,
-  Sep, StringLiteral,
+  WhiteSpace,
+  Newline,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  StringToken,
+  UnterminatedString,
+  NumberToken,
+  ...keywordsLongestFirst,
+  Identifier,
+  DotDotEq,
+  DotDot,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  AndAnd,
+  OrOr,
+  PlusEq,
+  MinusEq,
+  StarEq,
+  SlashEq,
+  Lt,
+  Gt,
+  Assign,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  At,
+  Caret,
+  Bang,
+  Tilde,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Comma,
+  Colon,
+  Semi,
+  Sep,
+  StringLiteral,
 ];
 
 export const lexer = new Lexer(ALL_TOKENS, {

@@ -11,5 +11,14 @@ export { runRef } from './backends/ref.js';
 export { toRefArray, toNested, type HostValue } from './values/host.js';
 export { printGraph, countEqns, varName } from './ir/print.js';
 export { simplify, dce, cse, constantFold, algebraic } from './transforms/simplify.js';
-export { initBackend, availableBackends, compile, compileSync, jit, estimateCost, chooseBackend, type Jitted } from './backends/index.js';
+export {
+  initBackend,
+  availableBackends,
+  compile,
+  compileSync,
+  jit,
+  estimateCost,
+  chooseBackend,
+  type Jitted,
+} from './backends/index.js';
 export type { BackendName, CompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';

@@ -19,8 +19,10 @@ let available: boolean | null = null;
 
 export function torchAvailable(): boolean {
   if (available === null) {
-    available = existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
-    if (!available) console.log('  (PyTorch peer skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)');
+    available =
+      existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
+    if (!available)
+      console.log('  (PyTorch peer skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)');
   }
   return available;
 }

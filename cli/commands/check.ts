@@ -12,7 +12,8 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     console.log(CHECK_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('proxima check: give exactly one .opt file (see proxima check --help)');
+  if (positionals.length !== 1)
+    throw new UsageError('proxima check: give exactly one .opt file (see proxima check --help)');
   const file = positionals[0]!;
   if (!existsSync(file)) throw new UsageError(`proxima check: cannot read ${file}: no such file`);
   const r = check(file);
@@ -37,7 +38,14 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
 }
 
 function describe(v: unknown): string {
-  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map((x) => (typeof x === 'object' && x && 'text' in x ? String((x as { text: unknown }).text) : JSON.stringify(x))).join('; ');
+  if (Array.isArray(v))
+    return v.length === 0
+      ? 'none'
+      : v
+          .map((x) =>
+            typeof x === 'object' && x && 'text' in x ? String((x as { text: unknown }).text) : JSON.stringify(x),
+          )
+          .join('; ');
   if (v === null || v === undefined) return 'none';
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -7,12 +7,16 @@ import { FMT_HELP } from '../help.js';
 import { parseOptions, UsageError } from '../options.js';
 
 export async function fmtCommand(argv: readonly string[]): Promise<number> {
-  const { values: o, positionals } = parseOptions('fmt', argv, { check: { type: 'boolean' }, write: { type: 'boolean' } } as const);
+  const { values: o, positionals } = parseOptions('fmt', argv, {
+    check: { type: 'boolean' },
+    write: { type: 'boolean' },
+  } as const);
   if (o.help) {
     console.log(FMT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('proxima fmt: give one or more .opt files (see proxima fmt --help)');
+  if (positionals.length === 0)
+    throw new UsageError('proxima fmt: give one or more .opt files (see proxima fmt --help)');
   let code = 0;
   for (const file of positionals) {
     let source: string;

@@ -18,10 +18,12 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
     console.log(GRAPH_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('proxima graph: give exactly one .opt file (see proxima graph --help)');
+  if (positionals.length !== 1)
+    throw new UsageError('proxima graph: give exactly one .opt file (see proxima graph --help)');
   const file = positionals[0]!;
   const format = o.format ?? 'text';
-  if (!['text', 'dot', 'json'].includes(format)) throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
+  if (!['text', 'dot', 'json'].includes(format))
+    throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
   if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
   const bound = bindData(file, o.data ?? [], o.set ?? []);
   try {

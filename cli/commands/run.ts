@@ -41,27 +41,32 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     else printResult(r);
     return exitCodeForStatus(r.status);
   };
-  const fail = (messages: Message[], seed = 1, backend = 'auto') => emit(runResult({ status: 'error', messages, seed, backend }, file));
+  const fail = (messages: Message[], seed = 1, backend = 'auto') =>
+    emit(runResult({ status: 'error', messages, seed, backend }, file));
   try {
     const { values: o, positionals } = parseOptions('run', argv, OPTIONS);
     if (o.help) {
       console.log(RUN_HELP);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError('proxima run: give exactly one .opt file (see proxima run --help)');
+    if (positionals.length !== 1)
+      throw new UsageError('proxima run: give exactly one .opt file (see proxima run --help)');
     file = positionals[0]!;
     const seed = intOption('run', 'seed', o.seed, 0) ?? 1;
     const steps = intOption('run', 'steps', o.steps, 0);
     const draws = intOption('run', 'draws', o.draws, 1);
     const drawsOut = o['draws-out'];
-    if (drawsOut && !drawsFormat(drawsOut)) throw new UsageError(`proxima run: --draws-out writes .csv or .json files, not ${drawsOut}`);
+    if (drawsOut && !drawsFormat(drawsOut))
+      throw new UsageError(`proxima run: --draws-out writes .csv or .json files, not ${drawsOut}`);
     const every = intOption('run', 'checkpoint-every', o['checkpoint-every'], 1) ?? 100;
     const backend = o.backend ?? 'auto';
     if (!(BACKENDS as readonly string[]).includes(backend)) {
       throw new UsageError(`proxima run: unknown backend \`${backend}\`; choose one of ${BACKENDS.join(', ')}`);
     }
-    if (o.resume && !o.checkpoint) throw new UsageError('proxima run: --resume needs --checkpoint FILE (the checkpoint to continue from)');
-    if (!existsSync(file)) return fail([fileMessage('error', file, `cannot read ${file}: no such file`)], seed, backend);
+    if (o.resume && !o.checkpoint)
+      throw new UsageError('proxima run: --resume needs --checkpoint FILE (the checkpoint to continue from)');
+    if (!existsSync(file))
+      return fail([fileMessage('error', file, `cannot read ${file}: no such file`)], seed, backend);
 
     const extra: Message[] = [];
     let bound;
@@ -79,21 +84,30 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       compiled = await compile(file, { data: bound.data, dataFile: bound.dataFile, backend: backend as never, seed });
     } catch (e) {
       if (e instanceof CompileError) {
-        const r = runResult({ status: 'error', messages: [...extra, ...e.messages], seed, backend, compile_ms: performance.now() - t0 }, file);
+        const r = runResult(
+          { status: 'error', messages: [...extra, ...e.messages], seed, backend, compile_ms: performance.now() - t0 },
+          file,
+        );
         return emit(r, o.out);
       }
       throw e;
     }
 
-    if ((o.draws || drawsOut) && !compiled.checked.infer) extra.push(fileMessage('warning', file, '--draws and --draws-out apply to inference (`infer`); this run ignores them'));
+    if ((o.draws || drawsOut) && !compiled.checked.infer)
+      extra.push(
+        fileMessage('warning', file, '--draws and --draws-out apply to inference (`infer`); this run ignores them'),
+      );
     let drawsError: string | null = null;
-    const onDraws = drawsOut && compiled.checked.infer ? (t: DrawTable) => {
-      try {
-        writeDraws(drawsOut, t);
-      } catch (e) {
-        drawsError = `cannot write the draws to ${drawsOut}: ${(e as Error).message}`;
-      }
-    } : undefined;
+    const onDraws =
+      drawsOut && compiled.checked.infer
+        ? (t: DrawTable) => {
+            try {
+              writeDraws(drawsOut, t);
+            } catch (e) {
+              drawsError = `cannot write the draws to ${drawsOut}: ${(e as Error).message}`;
+            }
+          }
+        : undefined;
 
     let checkpoint;
     if (o.checkpoint) {
@@ -104,7 +118,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         try {
           resume = readCheckpoint<never>(path, fp);
         } catch (e) {
-          if (e instanceof CheckpointError) return fail([...extra, fileMessage('error', file, e.message)], seed, backend);
+          if (e instanceof CheckpointError)
+            return fail([...extra, fileMessage('error', file, e.message)], seed, backend);
           throw e;
         }
       }

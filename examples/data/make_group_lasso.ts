@@ -28,14 +28,19 @@ export function makeGroupLasso(): GroupLassoData {
   const stream = (i: number, n: number) => uniform01(randomBits64(keys.slice(2 * i, 2 * i + 2), n), 'float64');
   const normals = (i: number, n: number) => {
     const u = stream(i, 2 * n);
-    return Array.from({ length: n }, (_, k) => Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!));
+    return Array.from(
+      { length: n },
+      (_, k) => Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!),
+    );
   };
   const sig = (x: number) => Number(x.toPrecision(8));
   const z = normals(0, M * N + M);
   const A = Array.from({ length: M }, (_, i) => Array.from({ length: N }, (_, j) => sig(z[i * N + j]! / Math.sqrt(M))));
   const u = stream(1, 2 * N);
   const groups = Array.from({ length: N }, (_, i) => Math.floor(i / GS));
-  const xTrue = groups.map((g, i) => (ACTIVE.includes(g) ? sig((u[2 * i]! < 0.5 ? -1 : 1) * (0.5 + u[2 * i + 1]!)) : 0));
+  const xTrue = groups.map((g, i) =>
+    ACTIVE.includes(g) ? sig((u[2 * i]! < 0.5 ? -1 : 1) * (0.5 + u[2 * i + 1]!)) : 0,
+  );
   const b = A.map((row, i) => sig(row.reduce((s, a, j) => s + a * xTrue[j]!, 0) + 0.05 * z[M * N + i]!));
   return { A, b, groups, xTrue };
 }

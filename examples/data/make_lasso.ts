@@ -28,11 +28,16 @@ export function makeLasso(): LassoData {
   const stream = (i: number, n: number) => uniform01(randomBits64(keys.slice(2 * i, 2 * i + 2), n), 'float64');
   const normals = (i: number, n: number) => {
     const u = stream(i, 2 * n);
-    return Array.from({ length: n }, (_, k) => Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!));
+    return Array.from(
+      { length: n },
+      (_, k) => Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!),
+    );
   };
   const sig = (x: number, d: number) => Number(x.toPrecision(d));
   const z = normals(0, M * N);
-  const A = Array.from({ length: M }, (_, i) => Array.from({ length: N }, (_, j) => sig(z[i * N + j]! / Math.sqrt(M), 6)));
+  const A = Array.from({ length: M }, (_, i) =>
+    Array.from({ length: N }, (_, j) => sig(z[i * N + j]! / Math.sqrt(M), 6)),
+  );
   // The support: the first K distinct indices of a uniform stream; signs and magnitudes after.
   const u = stream(1, 4 * K + 64);
   const support: number[] = [];
@@ -54,6 +59,9 @@ export function makeLasso(): LassoData {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const d = makeLasso();
   const out = fileURLToPath(new URL('../lasso.json', import.meta.url));
-  writeFileSync(out, `{\n  "lambda": ${d.lambda},\n  "b": [${d.b.join(', ')}],\n  "A": [\n${d.A.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ]\n}\n`);
+  writeFileSync(
+    out,
+    `{\n  "lambda": ${d.lambda},\n  "b": [${d.b.join(', ')}],\n  "A": [\n${d.A.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ]\n}\n`,
+  );
   console.log(`wrote ${out}: A ${M} x ${N}, support ${d.support.join(', ')}, lambda ${d.lambda}`);
 }

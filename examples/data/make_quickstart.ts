@@ -32,5 +32,8 @@ for (let i = 0; i < N; i++) {
 }
 
 const out = fileURLToPath(new URL('../quickstart.json', import.meta.url));
-writeFileSync(out, `{\n  "X": [\n${X.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ],\n  "y": [${y.join(', ')}]\n}\n`);
+writeFileSync(
+  out,
+  `{\n  "X": [\n${X.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ],\n  "y": [${y.join(', ')}]\n}\n`,
+);
 console.log(`wrote ${out}: ${N} rows, ${y.filter((v) => v === 1).length} positive`);

@@ -9,16 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { keyFromSeed, randomBits64, split, uniform01 } from '../../runtime/kernels/threefry.js';
 
 export function makeSora() {
-  const din = 10, dout = 8, r = 8, N = 100;
+  const din = 10,
+    dout = 8,
+    r = 8,
+    N = 100;
   const keys = split(keyFromSeed(2026), 6);
   const normals = (i: number, n: number, scale = 1) => {
     const u = uniform01(randomBits64(keys.slice(2 * i, 2 * i + 2), 2 * n), 'float64');
-    return Array.from({ length: n }, (_, k) => Number((scale * Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!)).toPrecision(10)));
+    return Array.from({ length: n }, (_, k) =>
+      Number((scale * Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!)).toPrecision(10)),
+    );
   };
-  const rows = (flat: number[], m: number, n: number) => Array.from({ length: m }, (_, i) => flat.slice(i * n, (i + 1) * n));
+  const rows = (flat: number[], m: number, n: number) =>
+    Array.from({ length: m }, (_, i) => flat.slice(i * n, (i + 1) * n));
   const W0 = rows(normals(0, dout * din, 1 / Math.sqrt(din)), dout, din);
   const uv = normals(1, 2 * (dout + din));
-  const u = [uv.slice(0, dout), uv.slice(dout, 2 * dout)], v = [uv.slice(2 * dout, 2 * dout + din), uv.slice(2 * dout + din)];
+  const u = [uv.slice(0, dout), uv.slice(dout, 2 * dout)],
+    v = [uv.slice(2 * dout, 2 * dout + din), uv.slice(2 * dout + din)];
   const W = W0.map((row, i) => row.map((w, j) => w + 0.6 * u[0]![i]! * v[0]![j]! + 0.4 * u[1]![i]! * v[1]![j]!));
   const X = rows(normals(2, N * din), N, din);
   const Y = X.map((x) => W.map((w) => Number(w.reduce((s, a, j) => s + a * x[j]!, 0).toPrecision(10))));
@@ -31,6 +38,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const d = makeSora();
   const out = fileURLToPath(new URL('../sora.json', import.meta.url));
   const mat = (m: number[][]) => `[\n${m.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ]`;
-  writeFileSync(out, `{\n${Object.entries(d).map(([k, m]) => `  "${k}": ${mat(m)}`).join(',\n')}\n}\n`);
+  writeFileSync(
+    out,
+    `{\n${Object.entries(d)
+      .map(([k, m]) => `  "${k}": ${mat(m)}`)
+      .join(',\n')}\n}\n`,
+  );
   console.log(`wrote ${out}`);
 }

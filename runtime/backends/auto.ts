@@ -30,7 +30,10 @@ function work(e: AnyEqn): [number, number, number] {
       const k = e.params.transA ? a[a.length - 2]! : a[a.length - 1]!;
       return [0, 2 * out * k, 1];
     }
-    case 'cholesky': case 'triangular_solve': case 'eigh': case 'svd': {
+    case 'cholesky':
+    case 'triangular_solve':
+    case 'eigh':
+    case 'svd': {
       const n = e.inputs[0]!.aval.shape.at(-1) ?? 1;
       return [0, inp * n * (e.prim === 'eigh' || e.prim === 'svd' ? 10 : 1), 1];
     }
@@ -38,7 +41,8 @@ function work(e: AnyEqn): [number, number, number] {
       const [el, fl, d] = graphWork(e.params.body);
       return [el * e.params.length, fl * e.params.length, d * e.params.length];
     }
-    case 'fixed_point': case 'while_loop': {
+    case 'fixed_point':
+    case 'while_loop': {
       // Unknown trip counts: assume a modest number of iterations.
       const [el, fl, d] = graphWork(e.params.body);
       return [el * 20, fl * 20, d * 20];
@@ -51,7 +55,9 @@ function work(e: AnyEqn): [number, number, number] {
 }
 
 export function graphWork(g: Graph): [number, number, number] {
-  let el = 0, fl = 0, d = 0;
+  let el = 0,
+    fl = 0,
+    d = 0;
   for (const e of g.eqns) {
     const [a, b, c] = work(e);
     el += a;

@@ -14,7 +14,11 @@ import type { Arg, BackendName, DeviceArray, Executable, ExecStats, HostArray, S
 
 class KeptValue<T> implements DeviceArray {
   released = false;
-  constructor(readonly device: Device<T>, readonly value: T, readonly aval: AVal) {}
+  constructor(
+    readonly device: Device<T>,
+    readonly value: T,
+    readonly aval: AVal,
+  ) {}
   get backend(): BackendName {
     return this.device.name;
   }
@@ -40,7 +44,10 @@ export class PlanExecutable<T> implements Executable {
   private disposed = false;
   private readonly runs = { constRuns: 0, dataRuns: 0, stepRuns: 0 };
 
-  constructor(readonly plan: Plan, readonly device: Device<T>) {
+  constructor(
+    readonly plan: Plan,
+    readonly device: Device<T>,
+  ) {
     device.prepare(plan);
     this.inAvals = plan.stepInputs.map((i) => plan.graph.inputs[i]!.aval);
     this.outAvals = plan.outputs.map((o) => plan.avals[o.slot]!);
@@ -57,7 +64,13 @@ export class PlanExecutable<T> implements Executable {
 
   get stats(): ExecStats {
     const s = this.plan.stages;
-    return { ...this.runs, constEqns: s[0].steps.length, dataEqns: s[1].steps.length, stepEqns: s[2].steps.length, ...this.device.counters };
+    return {
+      ...this.runs,
+      constEqns: s[0].steps.length,
+      dataEqns: s[1].steps.length,
+      stepEqns: s[2].steps.length,
+      ...this.device.counters,
+    };
   }
 
   private runStage(st: 0 | 1 | 2, residentResults: boolean): void {
@@ -78,10 +91,11 @@ export class PlanExecutable<T> implements Executable {
         }
       }
     } catch (err) {
-      for (const s of made) if (vals[s] !== undefined) {
-        this.device.free(vals[s]!);
-        vals[s] = undefined;
-      }
+      for (const s of made)
+        if (vals[s] !== undefined) {
+          this.device.free(vals[s]!);
+          vals[s] = undefined;
+        }
       throw err;
     }
     if (residentResults) for (const s of stage.exports) this.resident.add(s);
@@ -100,7 +114,8 @@ export class PlanExecutable<T> implements Executable {
 
   private fromDevice(x: DeviceArray, a: AVal, what: string): T {
     if (x.released) throw new Error(`${what}: the DeviceArray was released`);
-    if (!(x instanceof KeptValue) || x.backend !== this.backend) throw new Error(`${what}: a DeviceArray of backend ${x.backend} cannot be used on ${this.backend}`);
+    if (!(x instanceof KeptValue) || x.backend !== this.backend)
+      throw new Error(`${what}: a DeviceArray of backend ${x.backend} cannot be used on ${this.backend}`);
     if (!sameAVal(x.aval, a)) throw new Error(`${what}: expected ${avalString(a)}, got ${avalString(x.aval)}`);
     return (x as KeptValue<T>).value;
   }
@@ -108,7 +123,8 @@ export class PlanExecutable<T> implements Executable {
   bind(data: readonly Arg[]): void {
     this.checkLive();
     const p = this.plan;
-    if (data.length !== p.dataInputs.length) throw new Error(`bind: expected ${p.dataInputs.length} data values, got ${data.length}`);
+    if (data.length !== p.dataInputs.length)
+      throw new Error(`bind: expected ${p.dataInputs.length} data values, got ${data.length}`);
     this.device.activate();
     // Release the previous binding: data inputs and everything the data stage computed.
     for (const s of [...p.dataInputs.map((i) => p.inputSlots[i]!), ...p.stages[1].exports]) {
@@ -134,7 +150,11 @@ export class PlanExecutable<T> implements Executable {
    * the rest of `inputs` is uploaded for this call. `take(k)` says whether output k should be
    * handed over as an owned device value (otherwise only `read` sees it).
    */
-  private call<R>(inputs: readonly Arg[], preset: ReadonlyMap<number, T>, finish: (get: (k: number) => T, own: (k: number) => T) => R): R {
+  private call<R>(
+    inputs: readonly Arg[],
+    preset: ReadonlyMap<number, T>,
+    finish: (get: (k: number) => T, own: (k: number) => T) => R,
+  ): R {
     this.checkLive();
     const p = this.plan;
     if (!this.bound) throw new Error(`this executable has data inputs [${p.dataInputs}]: call bind(...) first`);
@@ -192,7 +212,9 @@ export class PlanExecutable<T> implements Executable {
   }
 
   runKeep(inputs: readonly Arg[]): DeviceArray[] {
-    return this.call(inputs, new Map(), (_get, own) => this.outAvals.map((a, k) => new KeptValue(this.device, own(k), a)));
+    return this.call(inputs, new Map(), (_get, own) =>
+      this.outAvals.map((a, k) => new KeptValue(this.device, own(k), a)),
+    );
   }
 
   /** For control flow: runs on device values the caller keeps; returns values the caller owns. */
@@ -203,10 +225,15 @@ export class PlanExecutable<T> implements Executable {
 
   stepper(state: readonly (readonly [number, number])[], init: readonly Arg[]): Stepper {
     const p = this.plan;
-    if (init.length !== state.length) throw new Error(`stepper: ${state.length} state pairs but ${init.length} initial values`);
+    if (init.length !== state.length)
+      throw new Error(`stepper: ${state.length} state pairs but ${init.length} initial values`);
     for (const [i, o] of state) {
-      if (!(i >= 0 && i < p.stepInputs.length) || !(o >= 0 && o < p.outputs.length)) throw new Error(`stepper: bad state pair [${i}, ${o}]`);
-      if (!sameAVal(this.inAvals[i]!, this.outAvals[o]!)) throw new Error(`stepper: input ${i} is ${avalString(this.inAvals[i]!)} but output ${o} is ${avalString(this.outAvals[o]!)}`);
+      if (!(i >= 0 && i < p.stepInputs.length) || !(o >= 0 && o < p.outputs.length))
+        throw new Error(`stepper: bad state pair [${i}, ${o}]`);
+      if (!sameAVal(this.inAvals[i]!, this.outAvals[o]!))
+        throw new Error(
+          `stepper: input ${i} is ${avalString(this.inAvals[i]!)} but output ${o} is ${avalString(this.outAvals[o]!)}`,
+        );
     }
     this.device.activate();
     let cur: T[] | null = state.map(([i], k) => this.own(init[k]!, this.inAvals[i]!, `stepper init ${k}`));

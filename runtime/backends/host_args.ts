@@ -11,7 +11,12 @@ export const isDeviceArray = (x: Arg): x is DeviceArray =>
   typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && 'release' in (x as object);
 
 const isHostArray = (x: Arg): x is HostArray =>
-  typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && 'data' in (x as object) && 'shape' in (x as object);
+  typeof x === 'object' &&
+  x !== null &&
+  !Array.isArray(x) &&
+  !ArrayBuffer.isView(x) &&
+  'data' in (x as object) &&
+  'shape' in (x as object);
 
 /** A host array for `a` from a user argument; typed arrays of the right length are not copied. */
 export function toHostArray(x: Exclude<Arg, DeviceArray>, a: AVal, what: string): HostArray {
@@ -23,7 +28,8 @@ export function toHostArray(x: Exclude<Arg, DeviceArray>, a: AVal, what: string)
     return x;
   }
   if (ArrayBuffer.isView(x)) {
-    if ((x as HostData).length !== n) throw new Error(`${what}: expected ${n} values for ${avalString(a)}, got ${(x as HostData).length}`);
+    if ((x as HostData).length !== n)
+      throw new Error(`${what}: expected ${n} values for ${avalString(a)}, got ${(x as HostData).length}`);
     return { data: x as HostData, shape: a.shape };
   }
   return toRefArray(x, a);

@@ -49,9 +49,13 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   if (backend === 'ref') exe = new PlanExecutable(buildPlan(g, { dataInputs: opts.dataInputs }), new RefDevice());
   else {
     const tf = tfReady.get(backend);
-    if (!tf) throw new Error(`backend '${backend}' is not initialized: await initBackend('${backend}') (or use compile)`);
+    if (!tf)
+      throw new Error(`backend '${backend}' is not initialized: await initBackend('${backend}') (or use compile)`);
     const fuse = opts.fuse ?? true;
-    exe = new PlanExecutable(buildPlan(g, { ...tfPlanOptions(backend, fuse), dataInputs: opts.dataInputs }), new TfDevice(tf, backend, fuse));
+    exe = new PlanExecutable(
+      buildPlan(g, { ...tfPlanOptions(backend, fuse), dataInputs: opts.dataInputs }),
+      new TfDevice(tf, backend, fuse),
+    );
   }
   if (opts.data) exe.bind(opts.data);
   return exe;
@@ -82,7 +86,13 @@ function argAVal(x: Arg, i: number): AVal {
 }
 
 const dtypeOf = (d: HostArray['data']): DType =>
-  d instanceof Float32Array ? 'float32' : d instanceof Int32Array ? 'int32' : d instanceof Uint8Array ? 'bool' : 'float64';
+  d instanceof Float32Array
+    ? 'float32'
+    : d instanceof Int32Array
+      ? 'int32'
+      : d instanceof Uint8Array
+        ? 'bool'
+        : 'float64';
 
 export interface JitOptions extends Omit<CompileOptions, 'data'> {}
 

@@ -25,7 +25,12 @@ export function runRef(graph: Graph, inputs: readonly RefArray[]): RefArray[] {
   for (const e of graph.eqns) {
     const ins = e.inputs.map((v) => env.get(v.id)!);
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
-    const outs = rule.ref(ins, e.params as never, e.outputs.map((v) => v.aval), ctx);
+    const outs = rule.ref(
+      ins,
+      e.params as never,
+      e.outputs.map((v) => v.aval),
+      ctx,
+    );
     e.outputs.forEach((v, i) => env.set(v.id, outs[i]!));
   }
   return graph.outputs.map((v) => env.get(v.id)!);

@@ -23,10 +23,20 @@ export class RefDevice implements Device<RefArray> {
 
   upload(x: HostArray, a: AVal, persist: boolean): RefArray {
     const d = x.data;
-    const ok = a.dtype === 'int32' ? d instanceof Int32Array : a.dtype === 'bool' ? d instanceof Uint8Array : d instanceof Float64Array;
+    const ok =
+      a.dtype === 'int32'
+        ? d instanceof Int32Array
+        : a.dtype === 'bool'
+          ? d instanceof Uint8Array
+          : d instanceof Float64Array;
     // Ref arrays are shared, never written: only values that stay resident need a private copy.
     if (ok && !persist) return { data: d as RefArray['data'], shape: [...a.shape] };
-    const data = a.dtype === 'int32' ? Int32Array.from(d) : a.dtype === 'bool' ? Uint8Array.from(d, (v) => (v ? 1 : 0)) : Float64Array.from(d);
+    const data =
+      a.dtype === 'int32'
+        ? Int32Array.from(d)
+        : a.dtype === 'bool'
+          ? Uint8Array.from(d, (v) => (v ? 1 : 0))
+          : Float64Array.from(d);
     return { data, shape: [...a.shape] };
   }
 
@@ -37,7 +47,12 @@ export class RefDevice implements Device<RefArray> {
   exec(step: Step, ins: RefArray[]): RefArray[] {
     const e = step.eqn;
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
-    return rule.ref(ins, e.params as never, e.outputs.map((v) => v.aval), ctx);
+    return rule.ref(
+      ins,
+      e.params as never,
+      e.outputs.map((v) => v.aval),
+      ctx,
+    );
   }
 
   copy(t: RefArray): RefArray {

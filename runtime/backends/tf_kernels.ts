@@ -15,7 +15,8 @@ export function fastTf(tf: typeof TF): typeof TF {
     eng.runKernel(name, inputs as never, attrs as never) as Tensor;
   const bin = (name: string) => (a: Tensor, b: Tensor) => k(name, { a, b });
   const un = (name: string) => (x: Tensor) => k(name, { x });
-  const axes = (ax: number | number[] | undefined, rank: number) => (ax === undefined ? [...Array(rank).keys()] : Array.isArray(ax) ? ax : [ax]);
+  const axes = (ax: number | number[] | undefined, rank: number) =>
+    ax === undefined ? [...Array(rank).keys()] : Array.isArray(ax) ? ax : [ax];
   const fast: Partial<Record<keyof typeof TF, unknown>> = {
     add: bin('Add'),
     sub: bin('Sub'),
@@ -57,7 +58,10 @@ export function fastTf(tf: typeof TF): typeof TF {
         return f;
       };
       const [fa, fb] = [full(a), full(b)];
-      const r = sameShape(c.shape, shape) && sameShape(fa.shape, shape) && sameShape(fb.shape, shape) ? k('Select', { condition: c, t: fa, e: fb }) : tf.where(c, fa, fb);
+      const r =
+        sameShape(c.shape, shape) && sameShape(fa.shape, shape) && sameShape(fb.shape, shape)
+          ? k('Select', { condition: c, t: fa, e: fb })
+          : tf.where(c, fa, fb);
       for (const t of tmp) t.dispose();
       return r;
     },
@@ -67,9 +71,12 @@ export function fastTf(tf: typeof TF): typeof TF {
     cast: (x: Tensor, dtype: TF.DataType) => (x.dtype === dtype ? k('Identity', { x }) : k('Cast', { x }, { dtype })),
     sum: (x: Tensor, axis?: number | number[], keepDims = false) =>
       x.dtype === 'float32' ? k('Sum', { x }, { axis: axes(axis, x.rank), keepDims }) : tf.sum(x, axis, keepDims),
-    max: (x: Tensor, axis?: number | number[], keepDims = false) => k('Max', { x }, { reductionIndices: axes(axis, x.rank), keepDims }),
-    min: (x: Tensor, axis?: number | number[], keepDims = false) => k('Min', { x }, { axis: axes(axis, x.rank), keepDims }),
-    broadcastTo: (x: Tensor, shape: number[]) => (sameShape(x.shape, shape) ? k('Identity', { x }) : tf.broadcastTo(x, shape)),
+    max: (x: Tensor, axis?: number | number[], keepDims = false) =>
+      k('Max', { x }, { reductionIndices: axes(axis, x.rank), keepDims }),
+    min: (x: Tensor, axis?: number | number[], keepDims = false) =>
+      k('Min', { x }, { axis: axes(axis, x.rank), keepDims }),
+    broadcastTo: (x: Tensor, shape: number[]) =>
+      sameShape(x.shape, shape) ? k('Identity', { x }) : tf.broadcastTo(x, shape),
   };
   /**
    * tfjs-wasm caches an XNNPACK operator per right-hand operand's data buffer, created with that

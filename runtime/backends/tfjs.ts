@@ -29,9 +29,37 @@ type Tensor = TF.Tensor;
 
 /** Elementwise primitives whose tfjs kernels broadcast their operands numpy-style. */
 const ELEMENTWISE = new Set<PrimName>([
-  'neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'atan', 'sqrt', 'abs', 'sign', 'floor',
-  'add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not',
-  'select', 'convert', 'stop_gradient',
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sin',
+  'cos',
+  'atan',
+  'sqrt',
+  'abs',
+  'sign',
+  'floor',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'max',
+  'min',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'eq',
+  'ne',
+  'and',
+  'or',
+  'not',
+  'select',
+  'convert',
+  'stop_gradient',
 ]);
 
 export const tfDtype = (a: AVal): TF.DataType => (a.dtype === 'float64' ? 'float32' : a.dtype);
@@ -62,7 +90,13 @@ const natively = (cs: readonly AnyEqn[], scalarSelect: boolean) =>
  * small cost; tfjs's cpu kernels are only fast for scalar operands (a [1, n] row is ~10x slower
  * than materializing), so there only size-1 broadcasts stay lazy.
  */
-function lazyBroadcast(name: TfBackendName, e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean, fuse: boolean): boolean {
+function lazyBroadcast(
+  name: TfBackendName,
+  e: AnyEqn,
+  consumers: readonly AnyEqn[],
+  isOutput: boolean,
+  fuse: boolean,
+): boolean {
   if (e.prim !== 'broadcast_in_dim' || isOutput) return false;
   // A fused region reads a single element as a scalar, select included.
   const one = sizeOf(e.inputs[0]!.aval.shape) === 1;
@@ -91,7 +125,8 @@ function staticMatmul(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null
   let { transA, transB } = e.params;
   const out = e.outputs[0]!;
   if (a.aval.shape.length !== 2 || b.aval.shape.length !== 2) return null;
-  const mk = (prim: string, params: object, inputs: Var[], outputs: Var[]) => ({ prim, params, inputs, outputs }) as unknown as AnyEqn;
+  const mk = (prim: string, params: object, inputs: Var[], outputs: Var[]) =>
+    ({ prim, params, inputs, outputs }) as unknown as AnyEqn;
   const pre: AnyEqn[] = [];
   const transposed = (x: Var): Var => {
     const t = new Var(aval([x.aval.shape[1]!, x.aval.shape[0]!], x.aval.dtype));
@@ -103,7 +138,8 @@ function staticMatmul(e: AnyEqn, isStatic: (v: Var) => boolean): AnyEqn[] | null
   if (!transA && !transB && b.aval.shape[1] === 1 && isStatic(a) && !isStatic(b)) {
     const [m, k] = a.aval.shape as [number, number];
     const dt = a.aval.dtype;
-    const row = new Var(aval([1, k], dt)), prod = new Var(aval([1, m], dt));
+    const row = new Var(aval([1, k], dt)),
+      prod = new Var(aval([1, m], dt));
     return [
       ...pre,
       mk('transpose', { perm: [1, 0] }, [a], [(a = new Var(aval([k, m], dt)))]),
@@ -141,7 +177,8 @@ export function tfPlanOptions(name: TfBackendName, fuse = true) {
     },
     // Lazy broadcasts cost (almost) nothing in the step stage, and hoisting one would materialize
     // it; a broadcast that is materialized anyway is hoisted like any other equation.
-    keepInStep: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) => lazyBroadcast(name, e, consumers, isOutput, fuse),
+    keepInStep: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) =>
+      lazyBroadcast(name, e, consumers, isOutput, fuse),
   };
 }
 
@@ -177,17 +214,37 @@ export class TfDevice implements Device<Tensor> {
   }
 
   prepare(plan: Plan): void {
-    const resident = new Set([...plan.stages[0].exports, ...plan.stages[1].exports, ...plan.dataInputs.map((i) => plan.inputSlots[i]!)]);
-    for (const st of plan.stages) for (const step of st.steps) {
-      if (step.fused) {
-        const ids = (slots: readonly number[]) => slots.map((s) => plan.vars[s]!.id);
-        const k = compileRegion(step.fused, ids(step.ins), ids(step.outs), (d) => (d === 'int32' ? 'Int32Array' : d === 'bool' ? 'Uint8Array' : 'Float32Array'));
-        this.kernels.set(step, { k, outAvals: step.outs.map((s) => plan.avals[s]!), resident: step.ins.map((s) => resident.has(s)) });
-        continue;
+    const resident = new Set([
+      ...plan.stages[0].exports,
+      ...plan.stages[1].exports,
+      ...plan.dataInputs.map((i) => plan.inputSlots[i]!),
+    ]);
+    for (const st of plan.stages)
+      for (const step of st.steps) {
+        if (step.fused) {
+          const ids = (slots: readonly number[]) => slots.map((s) => plan.vars[s]!.id);
+          const k = compileRegion(step.fused, ids(step.ins), ids(step.outs), (d) =>
+            d === 'int32' ? 'Int32Array' : d === 'bool' ? 'Uint8Array' : 'Float32Array',
+          );
+          this.kernels.set(step, {
+            k,
+            outAvals: step.outs.map((s) => plan.avals[s]!),
+            resident: step.ins.map((s) => resident.has(s)),
+          });
+          continue;
+        }
+        const s = step.outs[0]!;
+        if (
+          lazyBroadcast(
+            this.name,
+            step.eqn,
+            plan.consumers[s] ?? [],
+            plan.outputs.some((o) => o.slot === s),
+            this.fuse,
+          )
+        )
+          this.lazy.add(step.eqn);
       }
-      const s = step.outs[0]!;
-      if (lazyBroadcast(this.name, step.eqn, plan.consumers[s] ?? [], plan.outputs.some((o) => o.slot === s), this.fuse)) this.lazy.add(step.eqn);
-    }
   }
 
   activate(): void {
@@ -225,10 +282,13 @@ export class TfDevice implements Device<Tensor> {
     if (e.prim === 'broadcast_in_dim' && this.lazy.has(e)) {
       // Rank-aligned view for the elementwise consumers: sizes 1 where the target broadcasts.
       const x = ins[0]!;
-      const mid = x.size === 1 ? [] : e.params.shape.map((_, i) => {
-        const k = e.params.dims.indexOf(i);
-        return k < 0 ? 1 : x.shape[k]!;
-      });
+      const mid =
+        x.size === 1
+          ? []
+          : e.params.shape.map((_, i) => {
+              const k = e.params.dims.indexOf(i);
+              return k < 0 ? 1 : x.shape[k]!;
+            });
       return [this.ftf.reshape(x, mid)];
     }
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
@@ -280,12 +340,17 @@ export class TfDevice implements Device<Tensor> {
       c.hostDownloads++;
       c.hostBytes += t.size * 4;
       const raw = t.dataSync() as ArrayLike<number>;
-      const data = a.dtype === 'int32' ? Int32Array.from(raw) : a.dtype === 'bool' ? Uint8Array.from(raw) : Float64Array.from(raw);
+      const data =
+        a.dtype === 'int32' ? Int32Array.from(raw) : a.dtype === 'bool' ? Uint8Array.from(raw) : Float64Array.from(raw);
       return { data, shape: [...a.shape] };
     });
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
     const outAvals = e.outputs.map((v) => v.aval);
-    const res = rule.ref(refIns, e.params as never, outAvals, { run: () => { throw new Error('host kernels do not run sub-graphs'); } });
+    const res = rule.ref(refIns, e.params as never, outAvals, {
+      run: () => {
+        throw new Error('host kernels do not run sub-graphs');
+      },
+    });
     return res.map((r, i) => {
       c.hostUploads++;
       c.hostBytes += r.data.length * 4;
@@ -297,7 +362,10 @@ export class TfDevice implements Device<Tensor> {
   private sub(g: Graph): PlanExecutable<Tensor> {
     let x = this.subs.get(g);
     if (!x) {
-      x = new PlanExecutable(buildPlan(g, tfPlanOptions(this.name, this.fuse)), new TfDevice(this.tf, this.name, this.fuse, this.counters));
+      x = new PlanExecutable(
+        buildPlan(g, tfPlanOptions(this.name, this.fuse)),
+        new TfDevice(this.tf, this.name, this.fuse, this.counters),
+      );
       this.subs.set(g, x);
     }
     return x;

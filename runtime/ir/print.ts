@@ -41,7 +41,9 @@ export function printGraph(g: Graph, indent = ''): string {
   const lines: string[] = [];
   lines.push(`{ lambda ${g.inputs.map(def).join(' ')} .`);
   for (const e of g.eqns) {
-    const keys = Object.keys(e.params as object).filter((k) => k !== 'value' || e.prim === 'constant').sort();
+    const keys = Object.keys(e.params as object)
+      .filter((k) => k !== 'value' || e.prim === 'constant')
+      .sort();
     const ps = keys.map((k) => `${k}=${fmtValue((e.params as Record<string, unknown>)[k], indent, printGraph)}`);
     const head = ps.length ? `${e.prim}[${ps.join(' ')}]` : e.prim;
     const lhs = e.outputs.map(def).join(' ');

@@ -10,7 +10,10 @@ import type { PrimName, PrimParams } from '../prims/params.js';
 import { primTable } from '../prims/table.js';
 
 export class Tracer {
-  constructor(readonly builder: Builder, readonly v: Var) {}
+  constructor(
+    readonly builder: Builder,
+    readonly v: Var,
+  ) {}
   get aval(): AVal {
     return this.v.aval;
   }

@@ -6,12 +6,4 @@ export { triangularSolve, type TriangularSolveOptions } from './triangular_solve
 export { eigh, type EighResult } from './eigh.js';
 export { svd, type SvdResult } from './svd.js';
 export { sort, topK, type SortResult } from './sort.js';
-export {
-  threefry2x32,
-  keyFromSeed,
-  split,
-  foldIn,
-  randomBits,
-  randomBits64,
-  uniform01,
-} from './threefry.js';
+export { threefry2x32, keyFromSeed, split, foldIn, randomBits, randomBits64, uniform01 } from './threefry.js';

@@ -231,14 +231,7 @@ function sortDescending(sv: Float64Array, order: Int32Array, q: number): void {
 // two Gram-Schmidt passes has squared norm >= 1/2 wins, falling back to the
 // best candidate (some e_i always leaves >= 1/p, since the residuals sum to
 // p minus the number of rows already set).
-function completeBasis(
-  U: Float64Array,
-  r: number,
-  p: number,
-  q: number,
-  sv: Float64Array,
-  order: Int32Array,
-): void {
+function completeBasis(U: Float64Array, r: number, p: number, q: number, sv: Float64Array, order: Int32Array): void {
   const ur = r * p;
   let bestNorm = -1;
   let bestIdx = 0;

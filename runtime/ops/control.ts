@@ -31,22 +31,29 @@ export function scan(
   const length = opts.length ?? xs[0]?.shape[0];
   if (length === undefined) throw new TraceError('scan: give xs or an explicit length');
   for (const x of xs) {
-    if (x.shape[0] !== length) throw new TraceError(`scan: every xs must have leading dimension ${length}, got [${x.shape}]`);
+    if (x.shape[0] !== length)
+      throw new TraceError(`scan: every xs must have leading dimension ${length}, got [${x.shape}]`);
   }
   const carryAvals = init.map((c) => c.aval);
   const xAvals = xs.map((x) => aval(x.shape.slice(1), x.dtype));
   let numYs = 0;
-  const sub = traceSub((...args: Tracer[]) => {
-    const [c, y] = f(args.slice(0, init.length), args.slice(init.length));
-    if (c.length !== init.length) throw new TraceError(`scan: the body returned ${c.length} carries, expected ${init.length}`);
-    c.forEach((ci, i) => {
-      if (!sameAVal(ci.aval, carryAvals[i]!)) {
-        throw new TraceError(`scan: carry ${i} changes type from ${avalString(carryAvals[i]!)} to ${avalString(ci.aval)}`);
-      }
-    });
-    numYs = y.length;
-    return [...c, ...y];
-  }, [...carryAvals, ...xAvals]);
+  const sub = traceSub(
+    (...args: Tracer[]) => {
+      const [c, y] = f(args.slice(0, init.length), args.slice(init.length));
+      if (c.length !== init.length)
+        throw new TraceError(`scan: the body returned ${c.length} carries, expected ${init.length}`);
+      c.forEach((ci, i) => {
+        if (!sameAVal(ci.aval, carryAvals[i]!)) {
+          throw new TraceError(
+            `scan: carry ${i} changes type from ${avalString(carryAvals[i]!)} to ${avalString(ci.aval)}`,
+          );
+        }
+      });
+      numYs = y.length;
+      return [...c, ...y];
+    },
+    [...carryAvals, ...xAvals],
+  );
   const body = capsFirst(sub.graph, init.length + xs.length);
   const outs = emit('scan', [...sub.captures, ...init, ...xs], {
     body,
@@ -74,11 +81,15 @@ export function fixedPoint(
   theta: readonly Tracer[],
   opts: FixedPointOptions = {},
 ): Tracer {
-  const sub = traceSub((x: Tracer, ...th: Tracer[]) => {
-    const y = f(x, ...th);
-    if (!sameAVal(y.aval, x0.aval)) throw new TraceError(`fixedPoint: f maps ${avalString(x0.aval)} to ${avalString(y.aval)}`);
-    return y;
-  }, [x0.aval, ...theta.map((t) => t.aval)]);
+  const sub = traceSub(
+    (x: Tracer, ...th: Tracer[]) => {
+      const y = f(x, ...th);
+      if (!sameAVal(y.aval, x0.aval))
+        throw new TraceError(`fixedPoint: f maps ${avalString(x0.aval)} to ${avalString(y.aval)}`);
+      return y;
+    },
+    [x0.aval, ...theta.map((t) => t.aval)],
+  );
   return emit('fixed_point', [x0, ...theta, ...sub.captures], {
     body: sub.graph,
     tol: opts.tol ?? 1e-10,
@@ -137,15 +148,22 @@ export function customVjp(
       resAvals = r.residuals.map((x) => x.aval);
       return [...r.outs, ...r.residuals];
     }, avals);
-    const bwdT = traceSub((...rc: Tracer[]) => {
-      const cts = bwd(rc.slice(0, numResiduals), rc.slice(numResiduals));
-      if (cts.length !== args.length) throw new TraceError(`customVjp: bwd returned ${cts.length} cotangents for ${args.length} arguments`);
-      return cts.map((c, i) => {
-        if (c === null) return zeros(avals[i]!.shape, avals[i]!.dtype);
-        if (!sameAVal(c.aval, avals[i]!)) throw new TraceError(`customVjp: cotangent ${i} is ${avalString(c.aval)}, expected ${avalString(avals[i]!)}`);
-        return c;
-      });
-    }, [...resAvals, ...outAvals]);
+    const bwdT = traceSub(
+      (...rc: Tracer[]) => {
+        const cts = bwd(rc.slice(0, numResiduals), rc.slice(numResiduals));
+        if (cts.length !== args.length)
+          throw new TraceError(`customVjp: bwd returned ${cts.length} cotangents for ${args.length} arguments`);
+        return cts.map((c, i) => {
+          if (c === null) return zeros(avals[i]!.shape, avals[i]!.dtype);
+          if (!sameAVal(c.aval, avals[i]!))
+            throw new TraceError(
+              `customVjp: cotangent ${i} is ${avalString(c.aval)}, expected ${avalString(avals[i]!)}`,
+            );
+          return c;
+        });
+      },
+      [...resAvals, ...outAvals],
+    );
     return emit('custom_vjp', [...args, ...funT.captures, ...fwdT.captures, ...bwdT.captures], {
       fun: funT.graph,
       fwd: fwdT.graph,

@@ -91,7 +91,12 @@ export function broadcastTo(x: Tracer, shape: Shape): Tracer {
 /** Brings two operands to a common dtype and shape (weak typing for numbers). */
 export function lift2(a: TLike, b: TLike): [Tracer, Tracer] {
   if (typeof a === 'number' && typeof b === 'number') return [full([], a), full([], b)];
-  if (typeof a === 'number') a = full([], a, isFloat((b as Tracer).dtype) ? (b as Tracer).dtype : Number.isInteger(a) ? (b as Tracer).dtype : 'float64');
+  if (typeof a === 'number')
+    a = full(
+      [],
+      a,
+      isFloat((b as Tracer).dtype) ? (b as Tracer).dtype : Number.isInteger(a) ? (b as Tracer).dtype : 'float64',
+    );
   if (typeof b === 'number') b = full([], b, isFloat(a.dtype) ? a.dtype : Number.isInteger(b) ? a.dtype : 'float64');
   if (a.dtype !== b.dtype) {
     const d = rank[a.dtype] > rank[b.dtype] ? a.dtype : b.dtype;

@@ -4,8 +4,25 @@ import { emit1, lift2, NONE, asTracer, broadcastTo, type TLike, Tracer } from '.
 import { broadcastShapes } from '../ir/types.js';
 import { TraceError } from '../ir/tracer.js';
 
-type Unary = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'atan' | 'sqrt' | 'abs' | 'sign' | 'floor' | 'not' | 'stop_gradient';
-const un = (p: Unary) => (x: TLike): Tracer => emit1(p, [asTracer(x)], NONE);
+type Unary =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'expm1'
+  | 'sin'
+  | 'cos'
+  | 'atan'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'floor'
+  | 'not'
+  | 'stop_gradient';
+const un =
+  (p: Unary) =>
+  (x: TLike): Tracer =>
+    emit1(p, [asTracer(x)], NONE);
 
 export const neg = un('neg');
 export const exp = un('exp');
@@ -22,8 +39,12 @@ export const floor = un('floor');
 export const not = un('not');
 export const stopGradient = un('stop_gradient');
 
-type Binary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'and' | 'or';
-const bin = (p: Binary) => (a: TLike, b: TLike): Tracer => emit1(p, lift2(a, b), NONE);
+type Binary =
+  'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'and' | 'or';
+const bin =
+  (p: Binary) =>
+  (a: TLike, b: TLike): Tracer =>
+    emit1(p, lift2(a, b), NONE);
 
 export const add = bin('add');
 export const sub = bin('sub');

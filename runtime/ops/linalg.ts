@@ -14,7 +14,8 @@ export function matmul(a: Tracer, b: Tracer, transA = false, transB = false): Tr
   let B = vb ? expandDims(b, -1) : b;
   if (A.dtype !== B.dtype) throw new TraceError(`matmul: dtypes ${A.dtype} and ${B.dtype} differ`);
   const batch = broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2));
-  if (!batch) throw new TraceError(`matmul: batch dims [${A.shape.slice(0, -2)}] and [${B.shape.slice(0, -2)}] do not broadcast`);
+  if (!batch)
+    throw new TraceError(`matmul: batch dims [${A.shape.slice(0, -2)}] and [${B.shape.slice(0, -2)}] do not broadcast`);
   A = broadcastTo(A, [...batch, ...A.shape.slice(-2)]);
   B = broadcastTo(B, [...batch, ...B.shape.slice(-2)]);
   let out = emit1('matmul', [A, B], { transA, transB });

@@ -4,7 +4,26 @@
 // into a derivative.
 
 import { type Tracer, type TLike, asTracer } from './core.js';
-import { add, sub, mul, div, exp, log, log1p, expm1, neg, where, ge, gt, lt, abs, maximum, stopGradient, square, sqrt } from './elementwise.js';
+import {
+  add,
+  sub,
+  mul,
+  div,
+  exp,
+  log,
+  log1p,
+  expm1,
+  neg,
+  where,
+  ge,
+  gt,
+  lt,
+  abs,
+  maximum,
+  stopGradient,
+  square,
+  sqrt,
+} from './elementwise.js';
 import { max, sum, type Axes } from './reduce.js';
 import { reshape } from './shape.js';
 

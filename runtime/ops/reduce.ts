@@ -15,14 +15,19 @@ export function normAxes(x: Tracer, axes: Axes): number[] {
 
 function keep(x: Tracer, out: Tracer, axes: number[], keepdims: boolean): Tracer {
   if (!keepdims) return out;
-  return reshape(out, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return reshape(
+    out,
+    x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+  );
 }
 
-const red = (p: 'reduce_sum' | 'reduce_max' | 'reduce_min') => (x: Tracer, axes?: Axes, keepdims = false): Tracer => {
-  const ax = normAxes(x, axes);
-  if (ax.length === 0) return x;
-  return keep(x, emit1(p, [x], { axes: ax }), ax, keepdims);
-};
+const red =
+  (p: 'reduce_sum' | 'reduce_max' | 'reduce_min') =>
+  (x: Tracer, axes?: Axes, keepdims = false): Tracer => {
+    const ax = normAxes(x, axes);
+    if (ax.length === 0) return x;
+    return keep(x, emit1(p, [x], { axes: ax }), ax, keepdims);
+  };
 
 export const sum = red('reduce_sum');
 export const max = red('reduce_max');

@@ -34,12 +34,20 @@ export const expandDims = (x: Tracer, axis: number): Tracer => {
 };
 
 export const squeeze = (x: Tracer, axis?: number): Tracer =>
-  reshape(x, x.shape.filter((d, i) => (axis === undefined ? d !== 1 : i !== normAxis(axis, x.rank))));
+  reshape(
+    x,
+    x.shape.filter((d, i) => (axis === undefined ? d !== 1 : i !== normAxis(axis, x.rank))),
+  );
 
 export const flatten = (x: Tracer): Tracer => reshape(x, [sizeOf(x.shape)]);
 
 /** slice(x, starts, limits, strides?) with explicit bounds per axis (missing axes are whole). */
-export function slice(x: Tracer, starts: readonly number[], limits?: readonly number[], strides?: readonly number[]): Tracer {
+export function slice(
+  x: Tracer,
+  starts: readonly number[],
+  limits?: readonly number[],
+  strides?: readonly number[],
+): Tracer {
   const st = x.shape.map((d, i) => clampIdx(starts[i] ?? 0, d));
   const li = x.shape.map((d, i) => clampIdx(limits?.[i] ?? d, d));
   const sr = x.shape.map((_, i) => strides?.[i] ?? 1);
@@ -70,14 +78,20 @@ export function concat(xs: readonly Tracer[], axis = 0): Tracer {
   return emit1('concatenate', xs, { axis: normAxis(axis, xs[0]!.rank) });
 }
 
-export const stack = (xs: readonly Tracer[], axis = 0): Tracer => concat(xs.map((x) => expandDims(x, axis)), axis);
+export const stack = (xs: readonly Tracer[], axis = 0): Tracer =>
+  concat(
+    xs.map((x) => expandDims(x, axis)),
+    axis,
+  );
 
 export const pad = (x: Tracer, lo: readonly number[], hi: readonly number[]): Tracer =>
   emit1('pad', [x], { lo: [...lo], hi: [...hi] });
 
 /** take(x, idx, axis): gathers slices along an axis with an int32 index tensor. */
 export const take = (x: Tracer, idx: Tracer | number | number[], axis = 0): Tracer =>
-  emit1('gather', [x, typeof idx === 'object' && !Array.isArray(idx) ? idx : constant(idx, 'int32')], { axis: normAxis(axis, x.rank) });
+  emit1('gather', [x, typeof idx === 'object' && !Array.isArray(idx) ? idx : constant(idx, 'int32')], {
+    axis: normAxis(axis, x.rank),
+  });
 
 /** The transpose of take: adds the rows of `upd` into a zero tensor of `size` along the axis. */
 export const scatterAdd = (upd: Tracer, idx: Tracer, axis: number, size: number): Tracer =>

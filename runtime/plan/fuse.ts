@@ -46,6 +46,8 @@ export function regionShapeOk(e: AnyEqn, maxSize: number): boolean {
   if (n < 2 || n > maxSize || e.outputs.length !== 1) return false;
   return e.inputs.every((v) => {
     const m = sizeOf(v.aval.shape);
-    return m === 1 || (m === n && v.aval.shape.length === o.shape.length && v.aval.shape.every((d, i) => d === o.shape[i]));
+    return (
+      m === 1 || (m === n && v.aval.shape.length === o.shape.length && v.aval.shape.every((d, i) => d === o.shape[i]))
+    );
   });
 }

@@ -76,7 +76,8 @@ export interface PlanOptions {
 
 export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
   const dataSet = new Set(opts.dataInputs ?? []);
-  for (const i of dataSet) if (!(i >= 0 && i < graph.inputs.length)) throw new RangeError(`data input ${i} out of range`);
+  for (const i of dataSet)
+    if (!(i >= 0 && i < graph.inputs.length)) throw new RangeError(`data input ${i} out of range`);
 
   // Dead-code elimination (all primitives are pure).
   const live = new Set<number>(graph.outputs.map((v) => v.id));
@@ -91,11 +92,12 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
   kept.reverse();
 
   const consumersById = new Map<number, AnyEqn[]>();
-  for (const e of kept) for (const v of e.inputs) {
-    let c = consumersById.get(v.id);
-    if (!c) consumersById.set(v.id, (c = []));
-    c.push(e);
-  }
+  for (const e of kept)
+    for (const v of e.inputs) {
+      let c = consumersById.get(v.id);
+      if (!c) consumersById.set(v.id, (c = []));
+      c.push(e);
+    }
   const outIds = new Set(graph.outputs.map((v) => v.id));
 
   // Backend identities: substitute the output var by its source.
@@ -113,7 +115,10 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
   };
   for (const e of kept) {
     const ins = e.inputs.map(resolve);
-    const a = e.outputs.length === 1 && opts.aliasOf ? opts.aliasOf(e, consumersById.get(e.outputs[0]!.id) ?? [], outIds.has(e.outputs[0]!.id)) : null;
+    const a =
+      e.outputs.length === 1 && opts.aliasOf
+        ? opts.aliasOf(e, consumersById.get(e.outputs[0]!.id) ?? [], outIds.has(e.outputs[0]!.id))
+        : null;
     if (a !== null && a !== undefined && ins[a]!.aval.shape.length <= e.outputs[0]!.aval.shape.length) {
       subst.set(e.outputs[0]!.id, ins[a]!);
       continue;
@@ -164,7 +169,9 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
       const members = new Set(grp);
       const made = new Set(grp.flatMap((m) => m.outputs.map((v) => v.id)));
       const ins = [...new Set(grp.flatMap((m) => m.inputs.filter((v) => !made.has(v.id)).map(slot)))];
-      const outs = grp.flatMap((m) => m.outputs.map(slot)).filter((s) => exported.has(s) || consumers[s]!.some((c) => !members.has(c)));
+      const outs = grp
+        .flatMap((m) => m.outputs.map(slot))
+        .filter((s) => exported.has(s) || consumers[s]!.some((c) => !members.has(c)));
       return { ins, outs };
     };
     const groups = (opts.fusible ? fuseRegions(mine, opts.fusible) : mine.map((e) => [e])).flatMap((grp) => {
@@ -213,5 +220,10 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
 
 /** Counts of a plan, for stats and tests. */
 export function planSummary(p: Plan): { constEqns: number; dataEqns: number; stepEqns: number; slots: number } {
-  return { constEqns: p.stages[0].steps.length, dataEqns: p.stages[1].steps.length, stepEqns: p.stages[2].steps.length, slots: p.avals.length };
+  return {
+    constEqns: p.stages[0].steps.length,
+    dataEqns: p.stages[1].steps.length,
+    stepEqns: p.stages[2].steps.length,
+    slots: p.avals.length,
+  };
 }

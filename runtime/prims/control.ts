@@ -48,7 +48,8 @@ function emitScan(
   body: (consts: Tracer[], carry: Tracer[], x: Tracer[]) => [Tracer[], Tracer[]],
 ): { carry: Tracer[]; ys: Tracer[] } {
   const avals = [...consts, ...init].map((t) => t.aval).concat(xs.map((x) => aval(x.shape.slice(1), x.dtype)));
-  const nc = consts.length, nk = init.length;
+  const nc = consts.length,
+    nk = init.length;
   const sub = traceSub((...a: Tracer[]) => {
     const [c, y] = body(a.slice(0, nc), a.slice(nc, nc + nk), a.slice(nc + nk));
     return [...c, ...y];
@@ -73,10 +74,13 @@ const scanRule: PrimRule<'scan'> = {
     if (b.inputs.length !== expect.length || !b.inAvals.every((a, i) => sameAVal(a, expect[i]!))) {
       throw new ShapeError('scan: body inputs do not match (consts, carry, x slices)');
     }
-    for (const x of xs) if (x.shape[0] !== p.length) throw new ShapeError(`scan: xs ${avalString(x)} must have leading dimension ${p.length}`);
+    for (const x of xs)
+      if (x.shape[0] !== p.length)
+        throw new ShapeError(`scan: xs ${avalString(x)} must have leading dimension ${p.length}`);
     const outs = b.outAvals;
     init.forEach((c, i) => {
-      if (!sameAVal(c, outs[i]!)) throw new ShapeError(`scan: carry ${i} is ${avalString(c)} but the body returns ${avalString(outs[i]!)}`);
+      if (!sameAVal(c, outs[i]!))
+        throw new ShapeError(`scan: carry ${i} is ${avalString(c)} but the body returns ${avalString(outs[i]!)}`);
     });
     return [...init, ...outs.slice(p.numCarry).map((y) => aval([p.length, ...y.shape], y.dtype))];
   },
@@ -93,19 +97,33 @@ const scanRule: PrimRule<'scan'> = {
     const tXs = tc.xs.filter((t): t is Tracer => t !== null);
     const nC = consts.length;
     const numYs = p.body.outputs.length - p.numCarry;
-    const r = emitScan([...consts, ...tConsts], [...init, ...tInit], [...xs, ...tXs], p.length, p.reverse, (cs, ks, xv) => {
-      const c = cs.slice(0, nC), k = ks.slice(0, init.length), x = xv.slice(0, xs.length);
-      let ic = nC, ik = init.length, ix = xs.length;
-      const tcs = actC.map((a) => (a ? cs[ic++]! : null));
-      const tks = floatK.map((f) => (f ? ks[ik++]! : null));
-      const txs = actX.map((a) => (a ? xv[ix++]! : null));
-      const [outs, touts] = jvpTrace(p.body, [...c, ...k, ...x], [...tcs, ...tks, ...txs]);
-      const newK = outs.slice(0, p.numCarry);
-      const newTK = newK.flatMap((o, i) => (floatK[i] ? [touts[i] ?? P.zerosLike(o)] : []));
-      const ys = outs.slice(p.numCarry);
-      const tys = ys.map((y, i) => touts[p.numCarry + i] ?? P.zerosLike(y)).filter((y) => isFloat(y.dtype));
-      return [[...newK, ...newTK], [...ys, ...tys]];
-    });
+    const r = emitScan(
+      [...consts, ...tConsts],
+      [...init, ...tInit],
+      [...xs, ...tXs],
+      p.length,
+      p.reverse,
+      (cs, ks, xv) => {
+        const c = cs.slice(0, nC),
+          k = ks.slice(0, init.length),
+          x = xv.slice(0, xs.length);
+        let ic = nC,
+          ik = init.length,
+          ix = xs.length;
+        const tcs = actC.map((a) => (a ? cs[ic++]! : null));
+        const tks = floatK.map((f) => (f ? ks[ik++]! : null));
+        const txs = actX.map((a) => (a ? xv[ix++]! : null));
+        const [outs, touts] = jvpTrace(p.body, [...c, ...k, ...x], [...tcs, ...tks, ...txs]);
+        const newK = outs.slice(0, p.numCarry);
+        const newTK = newK.flatMap((o, i) => (floatK[i] ? [touts[i] ?? P.zerosLike(o)] : []));
+        const ys = outs.slice(p.numCarry);
+        const tys = ys.map((y, i) => touts[p.numCarry + i] ?? P.zerosLike(y)).filter((y) => isFloat(y.dtype));
+        return [
+          [...newK, ...newTK],
+          [...ys, ...tys],
+        ];
+      },
+    );
     const carryT: Ct[] = [];
     let k = init.length;
     floatK.forEach((f) => carryT.push(f ? r.carry[k++]! : null));
@@ -137,23 +155,34 @@ const scanRule: PrimRule<'scan'> = {
     const ys = outs.slice(p.numCarry);
     const ctYs = ys.flatMap((y, i) => (isFloat(y.dtype) ? [cts[p.numCarry + i] ?? P.zerosLike(y)] : []));
     const nK = ctCarry.length;
-    const r = emitScan(consts, [...ctCarry, ...accs], [...xs, ...residuals, ...ctYs], p.length, !p.reverse, (c, kk, xv) => {
-      const x = xv.slice(0, xs.length);
-      const carry = xv.slice(xs.length, xs.length + init.length);
-      let iy = xs.length + init.length;
-      const ctY = p.body.outAvals.slice(p.numCarry).map((y) => (isFloat(y.dtype) ? xv[iy++]! : null));
-      let ik = 0;
-      const ctK = fK.map((f) => (f ? kk[ik++]! : null));
-      const v = vjpTrace(p.body, [...c, ...carry, ...x], [...fC, ...fK, ...fX]);
-      const g = v.backward([...ctK, ...ctY]);
-      const gC = g.slice(0, consts.length), gK = g.slice(consts.length, consts.length + init.length), gX = g.slice(consts.length + init.length);
-      const newK = init.flatMap((ci, i) => (fK[i] ? [gK[i] ?? P.zerosLike(carry[i]!)] : []));
-      let ia = nK;
-      const newAcc = consts.flatMap((ci, i) => (fC[i] ? [gC[i] ? P.add(kk[ia++]!, gC[i]!) : kk[ia++]!] : []));
-      const ctX = xs.flatMap((xi, i) => (fX[i] ? [gX[i] ?? P.zerosLike(x[i]!)] : []));
-      return [[...newK, ...newAcc], ctX];
-    });
-    let a = 0, b = nK, d = 0;
+    const r = emitScan(
+      consts,
+      [...ctCarry, ...accs],
+      [...xs, ...residuals, ...ctYs],
+      p.length,
+      !p.reverse,
+      (c, kk, xv) => {
+        const x = xv.slice(0, xs.length);
+        const carry = xv.slice(xs.length, xs.length + init.length);
+        let iy = xs.length + init.length;
+        const ctY = p.body.outAvals.slice(p.numCarry).map((y) => (isFloat(y.dtype) ? xv[iy++]! : null));
+        let ik = 0;
+        const ctK = fK.map((f) => (f ? kk[ik++]! : null));
+        const v = vjpTrace(p.body, [...c, ...carry, ...x], [...fC, ...fK, ...fX]);
+        const g = v.backward([...ctK, ...ctY]);
+        const gC = g.slice(0, consts.length),
+          gK = g.slice(consts.length, consts.length + init.length),
+          gX = g.slice(consts.length + init.length);
+        const newK = init.flatMap((ci, i) => (fK[i] ? [gK[i] ?? P.zerosLike(carry[i]!)] : []));
+        let ia = nK;
+        const newAcc = consts.flatMap((ci, i) => (fC[i] ? [gC[i] ? P.add(kk[ia++]!, gC[i]!) : kk[ia++]!] : []));
+        const ctX = xs.flatMap((xi, i) => (fX[i] ? [gX[i] ?? P.zerosLike(x[i]!)] : []));
+        return [[...newK, ...newAcc], ctX];
+      },
+    );
+    let a = 0,
+      b = nK,
+      d = 0;
     return [
       ...fC.map((f) => (f ? r.carry[b++]! : null)),
       ...fK.map((f) => (f ? r.carry[a++]! : null)),
@@ -172,7 +201,12 @@ const scanRule: PrimRule<'scan'> = {
       ys[t] = outs.slice(p.numCarry);
     }
     const stacked = outAvals.slice(p.numCarry).map((a, j) => {
-      const data = a.dtype === 'int32' ? new Int32Array(sizeOf(a.shape)) : a.dtype === 'bool' ? new Uint8Array(sizeOf(a.shape)) : new Float64Array(sizeOf(a.shape));
+      const data =
+        a.dtype === 'int32'
+          ? new Int32Array(sizeOf(a.shape))
+          : a.dtype === 'bool'
+            ? new Uint8Array(sizeOf(a.shape))
+            : new Float64Array(sizeOf(a.shape));
       const n = sizeOf(a.shape.slice(1));
       for (let t = 0; t < p.length; t++) data.set(ys[t]![j]!.data as never, t * n);
       return { data, shape: a.shape };
@@ -207,7 +241,8 @@ const scanRule: PrimRule<'scan'> = {
 
 /** max|a - b| <= tol * (1 + max|b|): the fixed-point stopping rule (documented in docs). */
 function converged(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean {
-  let diff = 0, mag = 0;
+  let diff = 0,
+    mag = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]! - b[i]!);
     if (!(d <= diff)) diff = d; // NaN propagates as "not converged"
@@ -229,10 +264,15 @@ const fixedPointRule: PrimRule<'fixed_point'> = {
     if (tTheta.every((t) => t === null)) return [null];
     const [, [b]] = jvpTrace(p.body, [xs!, ...theta], [null, ...tTheta]);
     if (!b) return [null];
-    const t = P.fixedPoint((tx) => P.add(jvpTrace(p.body, [xs!, ...theta], [tx, ...theta.map(() => null)])[1][0] ?? P.zerosLike(tx), b), b, [], {
-      tol: p.tol,
-      maxIter: p.maxIter,
-    });
+    const t = P.fixedPoint(
+      (tx) => P.add(jvpTrace(p.body, [xs!, ...theta], [tx, ...theta.map(() => null)])[1][0] ?? P.zerosLike(tx), b),
+      b,
+      [],
+      {
+        tol: p.tol,
+        maxIter: p.maxIter,
+      },
+    );
     return [t];
   },
   vjp: ([ct], [, ...theta], [xs], p) => {
@@ -303,13 +343,16 @@ const whileRule: PrimRule<'while_loop'> = {
     return fl.map((f) => (f ? outs[k++]! : null));
   },
   vjp: () => {
-    throw new TraceError('while_loop has no reverse-mode derivative; use scan (a fixed number of steps) or fixed_point (iteration to convergence)');
+    throw new TraceError(
+      'while_loop has no reverse-mode derivative; use scan (a fixed number of steps) or fixed_point (iteration to convergence)',
+    );
   },
   ref: (ins, p, _o, ctx) => {
     const cc = ins.slice(0, p.numCondConsts);
     const bc = ins.slice(p.numCondConsts, p.numCondConsts + p.numBodyConsts);
     let s = ins.slice(p.numCondConsts + p.numBodyConsts);
-    for (let i = 0; i < p.maxIter && ctx.run(p.cond, [...cc, ...s])[0]!.data[0]; i++) s = ctx.run(p.body, [...bc, ...s]);
+    for (let i = 0; i < p.maxIter && ctx.run(p.cond, [...cc, ...s])[0]!.data[0]; i++)
+      s = ctx.run(p.body, [...bc, ...s]);
     return s;
   },
   tfjs: (ins, p, _o, ctx) => {
@@ -331,7 +374,9 @@ const whileRule: PrimRule<'while_loop'> = {
 
 type CvP = PrimParams['custom_vjp'];
 function cvParts<T>(ins: readonly T[], p: CvP) {
-  const a = p.numArgs, f = a + p.numFunCaps, w = f + p.numFwdCaps;
+  const a = p.numArgs,
+    f = a + p.numFunCaps,
+    w = f + p.numFwdCaps;
   return { args: ins.slice(0, a), funCaps: ins.slice(a, f), fwdCaps: ins.slice(f, w), bwdCaps: ins.slice(w) };
 }
 
@@ -339,7 +384,8 @@ const customVjpRule: PrimRule<'custom_vjp'> = {
   shape: (ins, p) => {
     const { args, funCaps } = cvParts(ins, p);
     const want = [...args, ...funCaps];
-    if (!p.fun.inAvals.every((a, i) => sameAVal(a, want[i]!))) throw new ShapeError('custom_vjp: arguments do not match the function');
+    if (!p.fun.inAvals.every((a, i) => sameAVal(a, want[i]!)))
+      throw new ShapeError('custom_vjp: arguments do not match the function');
     return p.fun.outAvals;
   },
   jvp: (primals, tangents, p) => {
@@ -363,7 +409,9 @@ const customVjpRule: PrimRule<'custom_vjp'> = {
     // outer values, so their cotangent is given once, through funCaps.
     const capWrt = funCaps.map((t) => isFloat(t.dtype));
     const capCts = capWrt.some((w) => w)
-      ? vjpTrace(p.fun, [...args, ...funCaps], [...args.map(() => false), ...capWrt]).backward(c).slice(args.length)
+      ? vjpTrace(p.fun, [...args, ...funCaps], [...args.map(() => false), ...capWrt])
+          .backward(c)
+          .slice(args.length)
       : funCaps.map(() => null);
     return [...args.map((_, i) => g[i]!), ...capCts, ...primals.slice(args.length + funCaps.length).map(() => null)];
   },

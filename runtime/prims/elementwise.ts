@@ -39,15 +39,22 @@ function unary<P extends UnaryP>(
   };
 }
 
-const sameBinaryShape = (name: string, float: boolean) => ([a, b]: readonly AVal[]): AVal[] => {
-  if (!sameAVal(a!, b!)) throw new ShapeError(`${name}: operands ${avalString(a!)} and ${avalString(b!)} differ`);
-  if (float && !isFloat(a!.dtype) && a!.dtype !== 'int32') throw new ShapeError(`${name} needs numeric operands, got ${avalString(a!)}`);
-  return [a!];
-};
+const sameBinaryShape =
+  (name: string, float: boolean) =>
+  ([a, b]: readonly AVal[]): AVal[] => {
+    if (!sameAVal(a!, b!)) throw new ShapeError(`${name}: operands ${avalString(a!)} and ${avalString(b!)} differ`);
+    if (float && !isFloat(a!.dtype) && a!.dtype !== 'int32')
+      throw new ShapeError(`${name} needs numeric operands, got ${avalString(a!)}`);
+    return [a!];
+  };
 
 const orZero = (t: Tracer | null, like: Tracer): Tracer => t ?? P.zerosLike(like);
 
-function compare<Q extends 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'>(name: Q, f: (a: number, b: number) => boolean, tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor): PrimRule<Q> {
+function compare<Q extends 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'>(
+  name: Q,
+  f: (a: number, b: number) => boolean,
+  tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor,
+): PrimRule<Q> {
   return {
     shape: ([a, b]) => {
       if (!sameAVal(a!, b!)) throw new ShapeError(`${name}: operands ${avalString(a!)} and ${avalString(b!)} differ`);
@@ -60,10 +67,17 @@ function compare<Q extends 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'>(name: Q, f: 
   };
 }
 
-function logic<Q extends 'and' | 'or'>(name: Q, f: (a: number, b: number) => number, tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor): PrimRule<Q> {
+function logic<Q extends 'and' | 'or'>(
+  name: Q,
+  f: (a: number, b: number) => number,
+  tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor,
+): PrimRule<Q> {
   return {
     shape: ([a, b]) => {
-      if (a!.dtype !== 'bool' || !sameAVal(a!, b!)) throw new ShapeError(`${name} needs two bool operands of one shape, got ${avalString(a!)} and ${avalString(b!)}`);
+      if (a!.dtype !== 'bool' || !sameAVal(a!, b!))
+        throw new ShapeError(
+          `${name} needs two bool operands of one shape, got ${avalString(a!)} and ${avalString(b!)}`,
+        );
       return [a!];
     },
     jvp: () => [null],
@@ -88,7 +102,16 @@ function minmax<Q extends 'max' | 'min'>(name: Q): PrimRule<Q> {
       const z = P.zerosLike(ct);
       return [blend(a!, b!, ct, z), blend(a!, b!, z, ct)];
     },
-    ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, name === 'max' ? (x, y) => (x !== x || y !== y ? NaN : Math.max(x, y)) : (x, y) => (x !== x || y !== y ? NaN : Math.min(x, y)))],
+    ref: ([a, b], _p, [o]) => [
+      map2(
+        a!,
+        b!,
+        o!,
+        name === 'max'
+          ? (x, y) => (x !== x || y !== y ? NaN : Math.max(x, y))
+          : (x, y) => (x !== x || y !== y ? NaN : Math.min(x, y)),
+      ),
+    ],
     tfjs: ([a, b], _p, _o, ctx) => [name === 'max' ? ctx.tf.maximum(a!, b!) : ctx.tf.minimum(a!, b!)],
   };
 }
@@ -103,7 +126,17 @@ export const elementwiseRules = {
     vjp: () => [],
     ref: (_i, p) => [{ data: p.value, shape: p.shape }],
     // tfjs takes no Float64Array: float constants are narrowed to float32 here.
-    tfjs: (_i, p, [o], ctx) => [ctx.tf.tensor(p.dtype === 'bool' ? Uint8Array.from(p.value, (v) => (v !== 0 ? 1 : 0)) : p.value instanceof Float64Array ? Float32Array.from(p.value) : p.value, p.shape, tfDtype(o!))],
+    tfjs: (_i, p, [o], ctx) => [
+      ctx.tf.tensor(
+        p.dtype === 'bool'
+          ? Uint8Array.from(p.value, (v) => (v !== 0 ? 1 : 0))
+          : p.value instanceof Float64Array
+            ? Float32Array.from(p.value)
+            : p.value,
+        p.shape,
+        tfDtype(o!),
+      ),
+    ],
   } satisfies PrimRule<'constant'>,
 
   neg: {
@@ -116,14 +149,54 @@ export const elementwiseRules = {
     ref: ([x], _p, [o]) => [map1(x!, o!, (v) => -v)],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.neg(x!)],
   } satisfies PrimRule<'neg'>,
-  exp: unary('exp', Math.exp, (_x, out) => out, (tf, x) => tf.exp(x)),
-  log: unary('log', Math.log, (x) => P.reciprocal(x), (tf, x) => tf.log(x)),
-  log1p: unary('log1p', Math.log1p, (x) => P.reciprocal(P.add(x, 1)), (tf, x) => tf.log1p(x)),
-  expm1: unary('expm1', Math.expm1, (_x, out) => P.add(out, 1), (tf, x) => tf.expm1(x)),
-  sin: unary('sin', Math.sin, (x) => P.cos(x), (tf, x) => tf.sin(x)),
-  cos: unary('cos', Math.cos, (x) => P.neg(P.sin(x)), (tf, x) => tf.cos(x)),
-  atan: unary('atan', Math.atan, (x) => P.reciprocal(P.add(P.square(x), 1)), (tf, x) => tf.atan(x)),
-  sqrt: unary('sqrt', Math.sqrt, (_x, out) => P.div(0.5, out), (tf, x) => tf.sqrt(x)),
+  exp: unary(
+    'exp',
+    Math.exp,
+    (_x, out) => out,
+    (tf, x) => tf.exp(x),
+  ),
+  log: unary(
+    'log',
+    Math.log,
+    (x) => P.reciprocal(x),
+    (tf, x) => tf.log(x),
+  ),
+  log1p: unary(
+    'log1p',
+    Math.log1p,
+    (x) => P.reciprocal(P.add(x, 1)),
+    (tf, x) => tf.log1p(x),
+  ),
+  expm1: unary(
+    'expm1',
+    Math.expm1,
+    (_x, out) => P.add(out, 1),
+    (tf, x) => tf.expm1(x),
+  ),
+  sin: unary(
+    'sin',
+    Math.sin,
+    (x) => P.cos(x),
+    (tf, x) => tf.sin(x),
+  ),
+  cos: unary(
+    'cos',
+    Math.cos,
+    (x) => P.neg(P.sin(x)),
+    (tf, x) => tf.cos(x),
+  ),
+  atan: unary(
+    'atan',
+    Math.atan,
+    (x) => P.reciprocal(P.add(P.square(x), 1)),
+    (tf, x) => tf.atan(x),
+  ),
+  sqrt: unary(
+    'sqrt',
+    Math.sqrt,
+    (_x, out) => P.div(0.5, out),
+    (tf, x) => tf.sqrt(x),
+  ),
   abs: {
     shape: ([x]) => [x!],
     jvp: ([x], [t]) => [t ? P.mul(t, P.sign(x!)) : null],
@@ -148,14 +221,14 @@ export const elementwiseRules = {
 
   add: {
     shape: sameBinaryShape('add', true),
-    jvp: ([a], [ta, tb]) => [ta && tb ? P.add(ta, tb) : ta ?? tb ?? null],
+    jvp: ([a], [ta, tb]) => [ta && tb ? P.add(ta, tb) : (ta ?? tb ?? null)],
     vjp: ([ct]) => [ct, ct],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, (x, y) => x + y)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.add(a!, b!)],
   } satisfies PrimRule<'add'>,
   sub: {
     shape: sameBinaryShape('sub', true),
-    jvp: (_x, [ta, tb]) => [ta && tb ? P.sub(ta, tb) : ta ?? (tb ? P.neg(tb) : null)],
+    jvp: (_x, [ta, tb]) => [ta && tb ? P.sub(ta, tb) : (ta ?? (tb ? P.neg(tb) : null))],
     vjp: ([ct]) => [ct, ct ? P.neg(ct) : null],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, (x, y) => x - y)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.sub(a!, b!)],
@@ -165,7 +238,7 @@ export const elementwiseRules = {
     jvp: ([a, b], [ta, tb]) => {
       const l = ta ? P.mul(ta, b!) : null;
       const r = tb ? P.mul(a!, tb) : null;
-      return [l && r ? P.add(l, r) : l ?? r];
+      return [l && r ? P.add(l, r) : (l ?? r)];
     },
     vjp: ([ct], [a, b]) => (ct ? [P.mul(ct, b!), P.mul(a!, ct)] : [null, null]),
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, o!.dtype === 'int32' ? (x, y) => Math.imul(x, y) : (x, y) => x * y)],
@@ -176,7 +249,7 @@ export const elementwiseRules = {
     jvp: ([_a, b], [ta, tb], _p, [out]) => {
       const l = ta ? P.div(ta, b!) : null;
       const r = tb ? P.neg(P.div(P.mul(out!, tb), b!)) : null;
-      return [l && r ? P.add(l, r) : l ?? r];
+      return [l && r ? P.add(l, r) : (l ?? r)];
     },
     vjp: ([ct], [_a, b], [out]) => {
       if (!ct) return [null, null];
@@ -196,7 +269,7 @@ export const elementwiseRules = {
     jvp: ([a, b], [ta, tb], _p, [out]) => {
       const l = ta ? P.mul(ta, P.mul(b!, P.pow(a!, P.sub(b!, 1)))) : null;
       const r = tb ? P.mul(tb, P.mul(out!, safeLog(a!))) : null;
-      return [l && r ? P.add(l, r) : l ?? r];
+      return [l && r ? P.add(l, r) : (l ?? r)];
     },
     vjp: ([ct], [a, b], [out]) =>
       ct ? [P.mul(ct, P.mul(b!, P.pow(a!, P.sub(b!, 1)))), P.mul(ct, P.mul(out!, safeLog(a!)))] : [null, null],
@@ -206,14 +279,46 @@ export const elementwiseRules = {
   max: minmax('max'),
   min: minmax('min'),
 
-  lt: compare('lt', (a, b) => a < b, (tf, a, b) => tf.less(a, b)),
-  le: compare('le', (a, b) => a <= b, (tf, a, b) => tf.lessEqual(a, b)),
-  gt: compare('gt', (a, b) => a > b, (tf, a, b) => tf.greater(a, b)),
-  ge: compare('ge', (a, b) => a >= b, (tf, a, b) => tf.greaterEqual(a, b)),
-  eq: compare('eq', (a, b) => a === b, (tf, a, b) => tf.equal(a, b)),
-  ne: compare('ne', (a, b) => a !== b, (tf, a, b) => tf.notEqual(a, b)),
-  and: logic('and', (a, b) => a & b, (tf, a, b) => tf.logicalAnd(a, b)),
-  or: logic('or', (a, b) => a | b, (tf, a, b) => tf.logicalOr(a, b)),
+  lt: compare(
+    'lt',
+    (a, b) => a < b,
+    (tf, a, b) => tf.less(a, b),
+  ),
+  le: compare(
+    'le',
+    (a, b) => a <= b,
+    (tf, a, b) => tf.lessEqual(a, b),
+  ),
+  gt: compare(
+    'gt',
+    (a, b) => a > b,
+    (tf, a, b) => tf.greater(a, b),
+  ),
+  ge: compare(
+    'ge',
+    (a, b) => a >= b,
+    (tf, a, b) => tf.greaterEqual(a, b),
+  ),
+  eq: compare(
+    'eq',
+    (a, b) => a === b,
+    (tf, a, b) => tf.equal(a, b),
+  ),
+  ne: compare(
+    'ne',
+    (a, b) => a !== b,
+    (tf, a, b) => tf.notEqual(a, b),
+  ),
+  and: logic(
+    'and',
+    (a, b) => a & b,
+    (tf, a, b) => tf.logicalAnd(a, b),
+  ),
+  or: logic(
+    'or',
+    (a, b) => a | b,
+    (tf, a, b) => tf.logicalOr(a, b),
+  ),
   not: {
     shape: ([x]) => {
       if (x!.dtype !== 'bool') throw new ShapeError(`not needs a bool operand, got ${avalString(x!)}`);
@@ -228,7 +333,9 @@ export const elementwiseRules = {
   select: {
     shape: ([c, a, b]) => {
       if (c!.dtype !== 'bool' || !sameShape(c!.shape, a!.shape) || !sameAVal(a!, b!)) {
-        throw new ShapeError(`select needs a bool condition and two branches of one shape, got ${avalString(c!)}, ${avalString(a!)}, ${avalString(b!)}`);
+        throw new ShapeError(
+          `select needs a bool condition and two branches of one shape, got ${avalString(c!)}, ${avalString(a!)}, ${avalString(b!)}`,
+        );
       }
       return [a!];
     },
@@ -253,10 +360,18 @@ export const elementwiseRules = {
     jvp: ([x], [t], p) => [t && isFloat(x!.dtype) && isFloat(p.dtype) ? P.cast(t, p.dtype) : null],
     vjp: ([ct], [x], _o, p) => [ct && isFloat(x!.dtype) && isFloat(p.dtype) ? P.cast(ct, x!.dtype) : null],
     ref: ([x], p, [o]) => [
-      map1(x!, o!, p.dtype === 'int32' ? (v) => Math.trunc(v) | 0 : p.dtype === 'bool' ? (v) => (v !== 0 ? 1 : 0) : (v) => v),
+      map1(
+        x!,
+        o!,
+        p.dtype === 'int32' ? (v) => Math.trunc(v) | 0 : p.dtype === 'bool' ? (v) => (v !== 0 ? 1 : 0) : (v) => v,
+      ),
     ],
     // tfjs's wasm Cast to bool truncates first (0.3 -> false); x != 0 is right everywhere.
-    tfjs: ([x], _p, [o], ctx) => [o!.dtype === 'bool' && x!.dtype !== 'bool' ? ctx.tf.tidy(() => ctx.tf.notEqual(x!, ctx.tf.scalar(0, x!.dtype))) : ctx.tf.cast(x!, tfDtype(o!))],
+    tfjs: ([x], _p, [o], ctx) => [
+      o!.dtype === 'bool' && x!.dtype !== 'bool'
+        ? ctx.tf.tidy(() => ctx.tf.notEqual(x!, ctx.tf.scalar(0, x!.dtype)))
+        : ctx.tf.cast(x!, tfDtype(o!)),
+    ],
   } satisfies PrimRule<'convert'>,
   stop_gradient: {
     shape: ([x]) => [x!],
@@ -266,9 +381,38 @@ export const elementwiseRules = {
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.clone(x!)],
   } satisfies PrimRule<'stop_gradient'>,
 } satisfies PartialTable<
-  | 'constant' | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'atan' | 'sqrt' | 'abs' | 'sign' | 'floor'
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'and' | 'or' | 'not'
-  | 'select' | 'convert' | 'stop_gradient'
+  | 'constant'
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'expm1'
+  | 'sin'
+  | 'cos'
+  | 'atan'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'floor'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'max'
+  | 'min'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'eq'
+  | 'ne'
+  | 'and'
+  | 'or'
+  | 'not'
+  | 'select'
+  | 'convert'
+  | 'stop_gradient'
 >;
 
 export type { None, PrimParams };

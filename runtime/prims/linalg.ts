@@ -16,7 +16,8 @@ import * as K from '../kernels/index.js';
 type None = Record<string, never>;
 const NONE = {} as None;
 
-const mm = (a: Tracer, b: Tracer, ta = false, tb = false): Tracer => P.emit1('matmul', [a, b], { transA: ta, transB: tb });
+const mm = (a: Tracer, b: Tracer, ta = false, tb = false): Tracer =>
+  P.emit1('matmul', [a, b], { transA: ta, transB: tb });
 const T = (x: Tracer): Tracer => P.mT(x);
 const trisolve = (a: Tracer, b: Tracer, lower: boolean, transA: boolean): Tracer =>
   P.emit1('triangular_solve', [a, b], { lower, transA });
@@ -58,19 +59,21 @@ const batchOf = (shape: readonly number[], k: number) => sizeOf(shape.slice(0, s
 export const linalgRules = {
   matmul: {
     shape: ([a, b], p) => {
-      const ra = a!.shape.length, rb = b!.shape.length;
+      const ra = a!.shape.length,
+        rb = b!.shape.length;
       if (ra < 2 || ra !== rb || a!.dtype !== b!.dtype || a!.shape.slice(0, -2).some((d, i) => d !== b!.shape[i])) {
         throw new ShapeError(`matmul: operands ${avalString(a!)} and ${avalString(b!)} need equal batch dims`);
       }
       const [m, ka] = p.transA ? [a!.shape[ra - 1]!, a!.shape[ra - 2]!] : [a!.shape[ra - 2]!, a!.shape[ra - 1]!];
       const [kb, n] = p.transB ? [b!.shape[rb - 1]!, b!.shape[rb - 2]!] : [b!.shape[rb - 2]!, b!.shape[rb - 1]!];
-      if (ka !== kb) throw new ShapeError(`matmul: inner dimensions ${ka} and ${kb} differ (${avalString(a!)} @ ${avalString(b!)})`);
+      if (ka !== kb)
+        throw new ShapeError(`matmul: inner dimensions ${ka} and ${kb} differ (${avalString(a!)} @ ${avalString(b!)})`);
       return [aval([...a!.shape.slice(0, -2), m, n], a!.dtype)];
     },
     jvp: ([a, b], [ta, tb], p) => {
       const l = ta ? mm(ta, b!, p.transA, p.transB) : null;
       const r = tb ? mm(a!, tb, p.transA, p.transB) : null;
-      return [l && r ? P.add(l, r) : l ?? r];
+      return [l && r ? P.add(l, r) : (l ?? r)];
     },
     vjp: ([ct], [a, b], _o, p) => {
       if (!ct) return [null, null];
@@ -84,12 +87,16 @@ export const linalgRules = {
       const [m, n] = [o!.shape[ra - 2]!, o!.shape[ra - 1]!];
       const k = p.transA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
       const batch = batchOf(o!.shape, 2);
-      const ad = a!.data, bd = b!.data, od = r.data as Float64Array;
+      const ad = a!.data,
+        bd = b!.data,
+        od = r.data as Float64Array;
       // Strides for op(A)[i, l] and op(B)[l, j].
       const [ai, al] = p.transA ? [1, m] : [k, 1];
       const [bl, bj] = p.transB ? [1, k] : [n, 1];
       for (let q = 0; q < batch; q++) {
-        const ao = q * m * k, bo = q * k * n, oo = q * m * n;
+        const ao = q * m * k,
+          bo = q * k * n,
+          oo = q * m * n;
         for (let i = 0; i < m; i++) {
           for (let l = 0; l < k; l++) {
             const av = ad[ao + i * ai + l * al]!;
@@ -101,7 +108,10 @@ export const linalgRules = {
         }
       }
       // 0 * inf and 0 * NaN must still give NaN; the skip above is only a fast path.
-      if (!ad.every(Number.isFinite as (v: number) => boolean) || !bd.every(Number.isFinite as (v: number) => boolean)) {
+      if (
+        !ad.every(Number.isFinite as (v: number) => boolean) ||
+        !bd.every(Number.isFinite as (v: number) => boolean)
+      ) {
         return [refMatmulSlow(a!.data, b!.data, o!, p.transA, p.transB, m, n, k, batch)];
       }
       return [r];
@@ -141,7 +151,12 @@ export const linalgRules = {
     shape: ([a, b]) => {
       const n = squareBatch('triangular_solve', a!);
       const rb = b!.shape.length;
-      if (rb !== a!.shape.length || b!.shape[rb - 2] !== n || b!.dtype !== a!.dtype || a!.shape.slice(0, -2).some((d, i) => d !== b!.shape[i])) {
+      if (
+        rb !== a!.shape.length ||
+        b!.shape[rb - 2] !== n ||
+        b!.dtype !== a!.dtype ||
+        a!.shape.slice(0, -2).some((d, i) => d !== b!.shape[i])
+      ) {
         throw new ShapeError(`triangular_solve: right-hand side ${avalString(b!)} does not fit ${avalString(a!)}`);
       }
       return [b!];
@@ -151,7 +166,10 @@ export const linalgRules = {
       const n = a!.shape[a!.rank - 1]!;
       let rhs = tb ?? P.zerosLike(b!);
       if (ta) {
-        const tri = P.mul(ta, matConst(a!, n, (i, j) => (p.lower ? i >= j : i <= j) ? 1 : 0));
+        const tri = P.mul(
+          ta,
+          matConst(a!, n, (i, j) => ((p.lower ? i >= j : i <= j) ? 1 : 0)),
+        );
         rhs = P.sub(rhs, mm(tri, x!, p.transA, false));
       }
       return [trisolve(a!, rhs, p.lower, p.transA)];
@@ -161,7 +179,12 @@ export const linalgRules = {
       const n = a!.shape[a!.rank - 1]!;
       const cb = trisolve(a!, ct, p.lower, !p.transA);
       const cop = p.transA ? mm(x!, cb, false, true) : mm(cb, x!, false, true);
-      const ca = P.neg(P.mul(cop, matConst(a!, n, (i, j) => (p.lower ? i >= j : i <= j) ? 1 : 0)));
+      const ca = P.neg(
+        P.mul(
+          cop,
+          matConst(a!, n, (i, j) => ((p.lower ? i >= j : i <= j) ? 1 : 0)),
+        ),
+      );
       return [ca, cb];
     },
     ref: ([a, b], p, [o]) => {
@@ -199,7 +222,10 @@ export const linalgRules = {
     ref: ([a], _p, [ow, ov]) => {
       const n = ov!.shape[ov!.shape.length - 1]!;
       const r = K.eigh(a!.data as Float64Array, batchOf(ov!.shape, 2), n);
-      return [{ data: r.w, shape: ow!.shape }, { data: r.v, shape: ov!.shape }];
+      return [
+        { data: r.w, shape: ow!.shape },
+        { data: r.v, shape: ov!.shape },
+      ];
     },
     tfjs: 'host',
   } satisfies PrimRule<'eigh'>,
@@ -207,14 +233,18 @@ export const linalgRules = {
   svd: {
     shape: ([a]) => {
       const r = a!.shape.length;
-      if (r < 2 || a!.dtype === 'int32' || a!.dtype === 'bool') throw new ShapeError(`svd needs float matrices [..., m, n], got ${avalString(a!)}`);
-      const m = a!.shape[r - 2]!, n = a!.shape[r - 1]!, k = Math.min(m, n);
+      if (r < 2 || a!.dtype === 'int32' || a!.dtype === 'bool')
+        throw new ShapeError(`svd needs float matrices [..., m, n], got ${avalString(a!)}`);
+      const m = a!.shape[r - 2]!,
+        n = a!.shape[r - 1]!,
+        k = Math.min(m, n);
       const b = a!.shape.slice(0, -2);
       return [aval([...b, m, k], a!.dtype), aval([...b, k], a!.dtype), aval([...b, n, k], a!.dtype)];
     },
     jvp: ([a], [t], _p, [u, s, v]) => {
       if (!t) return [null, null, null];
-      const m = a!.shape[a!.rank - 2]!, n = a!.shape[a!.rank - 1]!;
+      const m = a!.shape[a!.rank - 2]!,
+        n = a!.shape[a!.rank - 1]!;
       const S = diagEmbed(s!);
       const sInv = P.div(1, s!);
       const F = gapInverse(P.square(s!));
@@ -257,15 +287,30 @@ export const linalgRules = {
     },
     ref: ([a], _p, [ou, os, ov]) => {
       const r = a!.shape.length;
-      const m = a!.shape[r - 2]!, n = a!.shape[r - 1]!;
+      const m = a!.shape[r - 2]!,
+        n = a!.shape[r - 1]!;
       const res = K.svd(a!.data as Float64Array, batchOf(a!.shape, 2), m, n);
-      return [{ data: res.u, shape: ou!.shape }, { data: res.s, shape: os!.shape }, { data: res.v, shape: ov!.shape }];
+      return [
+        { data: res.u, shape: ou!.shape },
+        { data: res.s, shape: os!.shape },
+        { data: res.v, shape: ov!.shape },
+      ];
     },
     tfjs: 'host',
   } satisfies PrimRule<'svd'>,
 } satisfies PartialTable<'matmul' | 'cholesky' | 'triangular_solve' | 'eigh' | 'svd'>;
 
-function refMatmulSlow(ad: ArrayLike<number>, bd: ArrayLike<number>, o: AVal, ta: boolean, tb: boolean, m: number, n: number, k: number, batch: number) {
+function refMatmulSlow(
+  ad: ArrayLike<number>,
+  bd: ArrayLike<number>,
+  o: AVal,
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  batch: number,
+) {
   const r = alloc(o);
   const [ai, al] = ta ? [1, m] : [k, 1];
   const [bl, bj] = tb ? [1, k] : [n, 1];

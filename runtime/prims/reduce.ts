@@ -9,8 +9,12 @@ import { ShapeError } from './rule.js';
 import { alloc } from './ref_loops.js';
 
 function reducedShape(name: string, x: AVal, axes: readonly number[]): AVal {
-  for (const a of axes) if (a < 0 || a >= x.shape.length) throw new ShapeError(`${name}: axis ${a} out of range for ${avalString(x)}`);
-  return aval(x.shape.filter((_, i) => !axes.includes(i)), x.dtype);
+  for (const a of axes)
+    if (a < 0 || a >= x.shape.length) throw new ShapeError(`${name}: axis ${a} out of range for ${avalString(x)}`);
+  return aval(
+    x.shape.filter((_, i) => !axes.includes(i)),
+    x.dtype,
+  );
 }
 
 /** For each input element (row-major), the flat index of its output element. */
@@ -36,7 +40,13 @@ export function reduceIndex(shape: readonly number[], axes: readonly number[]): 
   return idx;
 }
 
-function refReduce(x: RefArray, axes: readonly number[], out: AVal, init: number, f: (acc: number, v: number) => number): RefArray {
+function refReduce(
+  x: RefArray,
+  axes: readonly number[],
+  out: AVal,
+  init: number,
+  f: (acc: number, v: number) => number,
+): RefArray {
   const r = alloc(out);
   r.data.fill(init);
   const idx = reduceIndex(x.shape, axes);
@@ -48,7 +58,10 @@ function refReduce(x: RefArray, axes: readonly number[], out: AVal, init: number
 
 /** Broadcasts a reduced value back over the reduced axes. */
 const unreduce = (y: Tracer, x: Tracer, axes: readonly number[]): Tracer =>
-  P.emit1('broadcast_in_dim', [y], { shape: [...x.shape], dims: x.shape.map((_, i) => i).filter((i) => !axes.includes(i)) });
+  P.emit1('broadcast_in_dim', [y], {
+    shape: [...x.shape],
+    dims: x.shape.map((_, i) => i).filter((i) => !axes.includes(i)),
+  });
 
 function extremum<Q extends 'reduce_max' | 'reduce_min'>(name: Q): PrimRule<Q> {
   const isMax = name === 'reduce_max';
@@ -59,9 +72,19 @@ function extremum<Q extends 'reduce_max' | 'reduce_min'>(name: Q): PrimRule<Q> {
   };
   return {
     shape: ([x], p) => [reducedShape(name, x!, p.axes)],
-    jvp: ([x], [t], p, [out]) => [t ? P.emit1('reduce_sum', [P.mul(t, weights(x!, out!, p.axes))], { axes: p.axes }) : null],
+    jvp: ([x], [t], p, [out]) => [
+      t ? P.emit1('reduce_sum', [P.mul(t, weights(x!, out!, p.axes))], { axes: p.axes }) : null,
+    ],
     vjp: ([ct], [x], [out], p) => [ct ? P.mul(unreduce(ct, x!, p.axes), weights(x!, out!, p.axes)) : null],
-    ref: ([x], p, [o]) => [refReduce(x!, p.axes, o!, isMax ? -Infinity : Infinity, isMax ? (a, v) => (v > a || v !== v ? v : a) : (a, v) => (v < a || v !== v ? v : a))],
+    ref: ([x], p, [o]) => [
+      refReduce(
+        x!,
+        p.axes,
+        o!,
+        isMax ? -Infinity : Infinity,
+        isMax ? (a, v) => (v > a || v !== v ? v : a) : (a, v) => (v < a || v !== v ? v : a),
+      ),
+    ],
     tfjs: ([x], p, _o, ctx) => [isMax ? ctx.tf.max(x!, p.axes) : ctx.tf.min(x!, p.axes)],
   };
 }

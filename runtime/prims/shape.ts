@@ -37,20 +37,30 @@ function sliceShape(x: AVal, p: { starts: number[]; limits: number[]; strides: n
     throw new ShapeError(`slice: bounds of rank ${p.starts.length} for ${avalString(x)}`);
   }
   return x.shape.map((d, i) => {
-    const s = p.starts[i]!, l = p.limits[i]!, st = p.strides[i]!;
-    if (s < 0 || l > d || s > l || st < 1) throw new ShapeError(`slice: bad bounds ${s}:${l}:${st} for axis ${i} of size ${d}`);
+    const s = p.starts[i]!,
+      l = p.limits[i]!,
+      st = p.strides[i]!;
+    if (s < 0 || l > d || s > l || st < 1)
+      throw new ShapeError(`slice: bad bounds ${s}:${l}:${st} for axis ${i} of size ${d}`);
     return Math.ceil((l - s) / st);
   });
 }
 
 function gatherShape(x: AVal, idx: AVal, axis: number): number[] {
   if (idx.dtype !== 'int32') throw new ShapeError(`gather: indices must be int32, got ${avalString(idx)}`);
-  if (axis < 0 || axis >= x.shape.length) throw new ShapeError(`gather: axis ${axis} out of range for ${avalString(x)}`);
+  if (axis < 0 || axis >= x.shape.length)
+    throw new ShapeError(`gather: axis ${axis} out of range for ${avalString(x)}`);
   return [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
 }
 
 /** Loop structure shared by gather and scatter_add: (outer, index, inner) blocks. */
-function gatherLoop(xShape: readonly number[], axis: number, nIdx: number, f: (xBase: number, oBase: number, inner: number) => void, idx: ArrayLike<number>): void {
+function gatherLoop(
+  xShape: readonly number[],
+  axis: number,
+  nIdx: number,
+  f: (xBase: number, oBase: number, inner: number) => void,
+  idx: ArrayLike<number>,
+): void {
   const outer = sizeOf(xShape.slice(0, axis));
   const n = xShape[axis]!;
   const inner = sizeOf(xShape.slice(axis + 1));
@@ -93,10 +103,12 @@ export const shapeRules = {
     jvp: (_x, [t], p) => [t ? P.emit1('broadcast_in_dim', [t], p) : null],
     vjp: ([ct], [x], _o, p) => {
       if (!ct) return [null];
-      const axes = p.shape.map((_, i) => i).filter((i) => {
-        const k = p.dims.indexOf(i);
-        return k < 0 || (x!.shape[k] === 1 && p.shape[i] !== 1);
-      });
+      const axes = p.shape
+        .map((_, i) => i)
+        .filter((i) => {
+          const k = p.dims.indexOf(i);
+          return k < 0 || (x!.shape[k] === 1 && p.shape[i] !== 1);
+        });
       const s = axes.length ? P.emit1('reduce_sum', [ct], { axes }) : ct;
       return [P.reshape(s, x!.shape)];
     },
@@ -140,7 +152,12 @@ export const shapeRules = {
       if (p.perm.length !== r || [...p.perm].sort((a, b) => a - b).some((v, i) => v !== i)) {
         throw new ShapeError(`transpose: [${p.perm}] is not a permutation of the axes of ${avalString(x!)}`);
       }
-      return [aval(p.perm.map((a) => x!.shape[a]!), x!.dtype)];
+      return [
+        aval(
+          p.perm.map((a) => x!.shape[a]!),
+          x!.dtype,
+        ),
+      ];
     },
     jvp: (_x, [t], p) => [t ? P.emit1('transpose', [t], p) : null],
     vjp: ([ct], _x, _o, p) => {
@@ -151,7 +168,14 @@ export const shapeRules = {
     },
     ref: ([x], p, [o]) => {
       const xs = stridesOf(x!.shape);
-      return [stridedGather(x!, o!, p.perm.map((a) => xs[a]!), 0)];
+      return [
+        stridedGather(
+          x!,
+          o!,
+          p.perm.map((a) => xs[a]!),
+          0,
+        ),
+      ];
     },
     tfjs: ([x], p, _o, ctx) => [ctx.tf.transpose(x!, p.perm)],
   } satisfies PrimRule<'transpose'>,
@@ -163,11 +187,24 @@ export const shapeRules = {
     ref: ([x], p, [o]) => {
       const xs = stridesOf(x!.shape);
       const offset = p.starts.reduce((acc, s, i) => acc + s * xs[i]!, 0);
-      return [stridedGather(x!, o!, xs.map((s, i) => s * p.strides[i]!), offset)];
+      return [
+        stridedGather(
+          x!,
+          o!,
+          xs.map((s, i) => s * p.strides[i]!),
+          offset,
+        ),
+      ];
     },
     tfjs: ([x], p, _o, ctx) =>
       p.strides.every((s) => s === 1)
-        ? [ctx.tf.slice(x!, p.starts, p.limits.map((l, i) => l - p.starts[i]!))]
+        ? [
+            ctx.tf.slice(
+              x!,
+              p.starts,
+              p.limits.map((l, i) => l - p.starts[i]!),
+            ),
+          ]
         : [ctx.tf.stridedSlice(x!, p.starts, p.limits, p.strides)],
   } satisfies PrimRule<'slice'>,
 
@@ -176,15 +213,28 @@ export const shapeRules = {
       const f = xs[0]!;
       let total = 0;
       for (const x of xs) {
-        const ok = x.dtype === f.dtype && x.shape.length === f.shape.length && x.shape.every((d, i) => i === p.axis || d === f.shape[i]);
-        if (!ok) throw new ShapeError(`concatenate along axis ${p.axis}: ${avalString(f)} and ${avalString(x)} do not fit`);
+        const ok =
+          x.dtype === f.dtype &&
+          x.shape.length === f.shape.length &&
+          x.shape.every((d, i) => i === p.axis || d === f.shape[i]);
+        if (!ok)
+          throw new ShapeError(`concatenate along axis ${p.axis}: ${avalString(f)} and ${avalString(x)} do not fit`);
         total += x.shape[p.axis]!;
       }
       const s = [...f.shape];
       s[p.axis] = total;
       return [aval(s, f.dtype)];
     },
-    jvp: (xs, ts, p) => (ts.some((t) => t) ? [P.emit1('concatenate', ts.map((t, i) => t ?? P.zerosLike(xs[i]!)), p)] : [null]),
+    jvp: (xs, ts, p) =>
+      ts.some((t) => t)
+        ? [
+            P.emit1(
+              'concatenate',
+              ts.map((t, i) => t ?? P.zerosLike(xs[i]!)),
+              p,
+            ),
+          ]
+        : [null],
     vjp: ([ct], xs, _o, p) => {
       if (!ct) return xs.map(() => null);
       let off = 0;
@@ -218,11 +268,23 @@ export const shapeRules = {
       if (p.lo.length !== x!.shape.length || p.hi.length !== x!.shape.length || [...p.lo, ...p.hi].some((v) => v < 0)) {
         throw new ShapeError(`pad: bad padding [${p.lo}]/[${p.hi}] for ${avalString(x!)}`);
       }
-      return [aval(x!.shape.map((d, i) => d + p.lo[i]! + p.hi[i]!), x!.dtype)];
+      return [
+        aval(
+          x!.shape.map((d, i) => d + p.lo[i]! + p.hi[i]!),
+          x!.dtype,
+        ),
+      ];
     },
     jvp: (_x, [t], p) => [t ? P.emit1('pad', [t], p) : null],
-    vjp: ([ct], [x], _o, p) =>
-      [ct ? P.emit1('slice', [ct], { starts: [...p.lo], limits: p.lo.map((l, i) => l + x!.shape[i]!), strides: p.lo.map(() => 1) }) : null],
+    vjp: ([ct], [x], _o, p) => [
+      ct
+        ? P.emit1('slice', [ct], {
+            starts: [...p.lo],
+            limits: p.lo.map((l, i) => l + x!.shape[i]!),
+            strides: p.lo.map(() => 1),
+          })
+        : null,
+    ],
     ref: ([x], p, [o]) => {
       const r = alloc(o!);
       const os = stridesOf(o!.shape);
@@ -243,18 +305,32 @@ export const shapeRules = {
       }
       return [r];
     },
-    tfjs: ([x], p, _o, ctx) => [ctx.tf.pad(x!, p.lo.map((l, i) => [l, p.hi[i]!] as [number, number]))],
+    tfjs: ([x], p, _o, ctx) => [
+      ctx.tf.pad(
+        x!,
+        p.lo.map((l, i) => [l, p.hi[i]!] as [number, number]),
+      ),
+    ],
   } satisfies PrimRule<'pad'>,
 
   gather: {
     shape: ([x, idx], p) => [aval(gatherShape(x!, idx!, p.axis), x!.dtype)],
     jvp: ([, idx], [t], p) => [t ? P.emit1('gather', [t, idx!], p) : null],
-    vjp: ([ct], [x, idx], _o, p) => [ct ? P.emit1('scatter_add', [ct, idx!], { axis: p.axis, size: x!.shape[p.axis]! }) : null, null],
+    vjp: ([ct], [x, idx], _o, p) => [
+      ct ? P.emit1('scatter_add', [ct, idx!], { axis: p.axis, size: x!.shape[p.axis]! }) : null,
+      null,
+    ],
     ref: ([x, idx], p, [o]) => {
       const r = alloc(o!);
-      gatherLoop(x!.shape, p.axis, idx!.data.length, (xb, ob, inner) => {
-        for (let c = 0; c < inner; c++) r.data[ob + c] = x!.data[xb + c]!;
-      }, idx!.data);
+      gatherLoop(
+        x!.shape,
+        p.axis,
+        idx!.data.length,
+        (xb, ob, inner) => {
+          for (let c = 0; c < inner; c++) r.data[ob + c] = x!.data[xb + c]!;
+        },
+        idx!.data,
+      );
       return [r];
     },
     tfjs: ([x, idx], p, _o, ctx) => [ctx.tf.gather(x!, idx!, p.axis)],
@@ -265,40 +341,52 @@ export const shapeRules = {
       if (idx!.dtype !== 'int32') throw new ShapeError(`scatter_add: indices must be int32, got ${avalString(idx!)}`);
       const k = idx!.shape.length;
       const ok = u!.shape.length >= p.axis + k && idx!.shape.every((d, i) => u!.shape[p.axis + i] === d);
-      if (!ok) throw new ShapeError(`scatter_add: updates ${avalString(u!)} do not match indices ${avalString(idx!)} at axis ${p.axis}`);
+      if (!ok)
+        throw new ShapeError(
+          `scatter_add: updates ${avalString(u!)} do not match indices ${avalString(idx!)} at axis ${p.axis}`,
+        );
       return [aval([...u!.shape.slice(0, p.axis), p.size, ...u!.shape.slice(p.axis + k)], u!.dtype)];
     },
     jvp: ([, idx], [t], p) => [t ? P.emit1('scatter_add', [t, idx!], p) : null],
     vjp: ([ct], [, idx], _o, p) => [ct ? P.emit1('gather', [ct, idx!], { axis: p.axis }) : null, null],
     ref: ([u, idx], p, [o]) => {
       const r = alloc(o!);
-      gatherLoop(o!.shape, p.axis, idx!.data.length, (xb, ob, inner) => {
-        for (let c = 0; c < inner; c++) r.data[xb + c] += u!.data[ob + c]!;
-      }, idx!.data);
+      gatherLoop(
+        o!.shape,
+        p.axis,
+        idx!.data.length,
+        (xb, ob, inner) => {
+          for (let c = 0; c < inner; c++) r.data[xb + c] += u!.data[ob + c]!;
+        },
+        idx!.data,
+      );
       return [r];
     },
     tfjs: ([u, idx], p, [o], ctx) => {
       const tf = ctx.tf;
-      return [tf.tidy(() => {
-        const k = idx!.shape.length;
-        const rank = u!.shape.length;
-        // Move the indexed axes to the front, sum segments, move the axis back.
-        const front = [...Array(k).keys()].map((i) => p.axis + i);
-        const rest = [...Array(rank).keys()].filter((i) => !front.includes(i));
-        const ut = tf.transpose(u!, [...front, ...rest]);
-        const flat = tf.reshape(ut, [sizeOf(idx!.shape), ...rest.map((i) => u!.shape[i]!)]);
-        // scatterND sums duplicate indices and, unlike unsortedSegmentSum, exists on wasm too.
-        const seg = tf.scatterND(tf.reshape(idx!, [-1, 1]), flat, [p.size, ...rest.map((i) => u!.shape[i]!)]);
-        const outRank = o!.shape.length;
-        const perm = [...Array(outRank).keys()].map((i) => (i < p.axis ? i + 1 : i === p.axis ? 0 : i));
-        return tf.transpose(seg, perm);
-      })];
+      return [
+        tf.tidy(() => {
+          const k = idx!.shape.length;
+          const rank = u!.shape.length;
+          // Move the indexed axes to the front, sum segments, move the axis back.
+          const front = [...Array(k).keys()].map((i) => p.axis + i);
+          const rest = [...Array(rank).keys()].filter((i) => !front.includes(i));
+          const ut = tf.transpose(u!, [...front, ...rest]);
+          const flat = tf.reshape(ut, [sizeOf(idx!.shape), ...rest.map((i) => u!.shape[i]!)]);
+          // scatterND sums duplicate indices and, unlike unsortedSegmentSum, exists on wasm too.
+          const seg = tf.scatterND(tf.reshape(idx!, [-1, 1]), flat, [p.size, ...rest.map((i) => u!.shape[i]!)]);
+          const outRank = o!.shape.length;
+          const perm = [...Array(outRank).keys()].map((i) => (i < p.axis ? i + 1 : i === p.axis ? 0 : i));
+          return tf.transpose(seg, perm);
+        }),
+      ];
     },
   } satisfies PrimRule<'scatter_add'>,
 
   iota: {
     shape: (_i, p) => {
-      if (p.axis < 0 || p.axis >= p.shape.length) throw new ShapeError(`iota: axis ${p.axis} out of range for [${p.shape}]`);
+      if (p.axis < 0 || p.axis >= p.shape.length)
+        throw new ShapeError(`iota: axis ${p.axis} out of range for [${p.shape}]`);
       return [aval(p.shape, p.dtype)];
     },
     jvp: () => [null],
@@ -312,12 +400,16 @@ export const shapeRules = {
     },
     tfjs: (_i, p, [o], ctx) => {
       const tf = ctx.tf;
-      return [tf.tidy(() => {
-        const dt = o!.dtype === 'int32' ? 'int32' : 'float32';
-        const r = tf.range(0, p.shape[p.axis]!, 1, dt);
-        const mid = p.shape.map((d, i) => (i === p.axis ? d : 1));
-        return tf.broadcastTo(tf.reshape(r, mid), p.shape);
-      })];
+      return [
+        tf.tidy(() => {
+          const dt = o!.dtype === 'int32' ? 'int32' : 'float32';
+          const r = tf.range(0, p.shape[p.axis]!, 1, dt);
+          const mid = p.shape.map((d, i) => (i === p.axis ? d : 1));
+          return tf.broadcastTo(tf.reshape(r, mid), p.shape);
+        }),
+      ];
     },
   } satisfies PrimRule<'iota'>,
-} satisfies PartialTable<'broadcast_in_dim' | 'reshape' | 'transpose' | 'slice' | 'concatenate' | 'pad' | 'gather' | 'scatter_add' | 'iota'>;
+} satisfies PartialTable<
+  'broadcast_in_dim' | 'reshape' | 'transpose' | 'slice' | 'concatenate' | 'pad' | 'gather' | 'scatter_add' | 'iota'
+>;

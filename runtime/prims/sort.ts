@@ -21,7 +21,10 @@ const takeLast = (t: Tracer, idx: Tracer): Tracer =>
   P.reshape(P.emit1('gather', [P.flatten(t), P.flatten(flatIndex(t, idx))], { axis: 0 }), idx.shape);
 
 const untakeLast = (ct: Tracer, x: Tracer, idx: Tracer): Tracer =>
-  P.reshape(P.emit1('scatter_add', [P.flatten(ct), P.flatten(flatIndex(x, idx))], { axis: 0, size: sizeOf(x.shape) }), x.shape);
+  P.reshape(
+    P.emit1('scatter_add', [P.flatten(ct), P.flatten(flatIndex(x, idx))], { axis: 0, size: sizeOf(x.shape) }),
+    x.shape,
+  );
 
 function lastAxis(name: string, x: { shape: readonly number[]; dtype?: string }): number {
   if (x.shape.length < 1 || x.dtype === 'bool') throw new ShapeError(`${name} needs a numeric array of rank >= 1`);
@@ -40,7 +43,10 @@ export const sortRules = {
       const n = lastAxis('sort', x!);
       const src = x!.data instanceof Float64Array ? x!.data : Float64Array.from(x!.data);
       const r = K.sort(src, n === 0 ? 0 : src.length / n, n, p.descending);
-      return [{ data: x!.data instanceof Int32Array ? Int32Array.from(r.values) : r.values, shape: ov!.shape }, { data: r.indices, shape: oi!.shape }];
+      return [
+        { data: x!.data instanceof Int32Array ? Int32Array.from(r.values) : r.values, shape: ov!.shape },
+        { data: r.indices, shape: oi!.shape },
+      ];
     },
     tfjs: 'host',
   } satisfies PrimRule<'sort'>,
@@ -57,7 +63,10 @@ export const sortRules = {
       const n = lastAxis('top_k', x!);
       const src = x!.data instanceof Float64Array ? x!.data : Float64Array.from(x!.data);
       const r = K.topK(src, n === 0 ? 0 : src.length / n, n, p.k);
-      return [{ data: x!.data instanceof Int32Array ? Int32Array.from(r.values) : r.values, shape: ov!.shape }, { data: r.indices, shape: oi!.shape }];
+      return [
+        { data: x!.data instanceof Int32Array ? Int32Array.from(r.values) : r.values, shape: ov!.shape },
+        { data: r.indices, shape: oi!.shape },
+      ];
     },
     tfjs: ([x], p, _o, ctx) => {
       const r = ctx.tf.topk(x!, p.k, true);

@@ -39,17 +39,29 @@ export interface Vjp {
 }
 
 export function vjp(f: Fn, primals: readonly Tracer[]): Vjp {
-  const sub = traceSub(f, primals.map((p) => p.aval));
+  const sub = traceSub(
+    f,
+    primals.map((p) => p.aval),
+  );
   const n = primals.length;
-  const r = vjpTrace(sub.graph, [...primals, ...sub.captures], sub.graph.inputs.map((_, i) => i < n));
+  const r = vjpTrace(
+    sub.graph,
+    [...primals, ...sub.captures],
+    sub.graph.inputs.map((_, i) => i < n),
+  );
   return {
     outs: r.outs,
-    pullback: (cts) => r.backward(cts).slice(0, n).map((c, i) => c ?? P.zerosLike(primals[i]!)),
+    pullback: (cts) =>
+      r
+        .backward(cts)
+        .slice(0, n)
+        .map((c, i) => c ?? P.zerosLike(primals[i]!)),
   };
 }
 
 function checkScalar(y: Tracer, what: string): void {
-  if (y.rank !== 0 || !isFloat(y.dtype)) throw new TraceError(`${what} needs a function returning a float scalar, got shape [${y.shape}] ${y.dtype}`);
+  if (y.rank !== 0 || !isFloat(y.dtype))
+    throw new TraceError(`${what} needs a function returning a float scalar, got shape [${y.shape}] ${y.dtype}`);
 }
 
 /** valueAndGrad(f, argnums)(...args) -> [value, grads (one per argnum)]. */
@@ -74,12 +86,25 @@ export function grad(f: Fn, argnums: number | readonly number[] = 0) {
 }
 
 /** grads(f)(...args): one gradient per argument. */
-export const grads = (f: Fn) => (...args: Tracer[]): Tracer[] => valueAndGrad(f, args.map((_, i) => i))(...args)[1];
+export const grads =
+  (f: Fn) =>
+  (...args: Tracer[]): Tracer[] =>
+    valueAndGrad(
+      f,
+      args.map((_, i) => i),
+    )(...args)[1];
 
 /** jvp(f, primals, tangents) -> [outputs, output tangents]. */
 export function jvp(f: Fn, primals: readonly Tracer[], tangents: readonly Tracer[]): [Tracer[], Tracer[]] {
-  const sub = traceSub(f, primals.map((p) => p.aval));
-  const [outs, touts] = jvpTrace(sub.graph, [...primals, ...sub.captures], [...tangents, ...sub.captures.map(() => null)]);
+  const sub = traceSub(
+    f,
+    primals.map((p) => p.aval),
+  );
+  const [outs, touts] = jvpTrace(
+    sub.graph,
+    [...primals, ...sub.captures],
+    [...tangents, ...sub.captures.map(() => null)],
+  );
   return [outs, touts.map((t, i) => t ?? P.zerosLike(outs[i]!))];
 }
 

@@ -50,10 +50,13 @@ export function jvpTrace(g: Graph, primals: readonly Tracer[], tangents: readonl
 export function jvpGraph(g: Graph, active: readonly boolean[]): Graph {
   const tanAvals = g.inputs.filter((_, i) => active[i]).map((v) => v.aval);
   const n = g.inputs.length;
-  return traceSub((...args: Tracer[]) => {
-    let k = n;
-    const tins = g.inputs.map((_, i) => (active[i] ? args[k++]! : null));
-    const [outs, touts] = jvpTrace(g, args.slice(0, n), tins);
-    return [...outs, ...touts.map((t, i) => t ?? P.zerosLike(outs[i]!))];
-  }, [...g.inAvals, ...tanAvals]).graph;
+  return traceSub(
+    (...args: Tracer[]) => {
+      let k = n;
+      const tins = g.inputs.map((_, i) => (active[i] ? args[k++]! : null));
+      const [outs, touts] = jvpTrace(g, args.slice(0, n), tins);
+      return [...outs, ...touts.map((t, i) => t ?? P.zerosLike(outs[i]!))];
+    },
+    [...g.inAvals, ...tanAvals],
+  ).graph;
 }

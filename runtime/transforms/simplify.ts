@@ -59,7 +59,9 @@ export function cse(g: Graph): Graph {
   const graphIds = new Map<Graph, number>();
   const keep: Eqn[] = [];
   for (const e0 of g.eqns) {
-    const e = e0.inputs.some((v) => sub.has(v.id)) ? ({ ...e0, inputs: e0.inputs.map((v) => sub.get(v.id) ?? v) } as Eqn) : e0;
+    const e = e0.inputs.some((v) => sub.has(v.id))
+      ? ({ ...e0, inputs: e0.inputs.map((v) => sub.get(v.id) ?? v) } as Eqn)
+      : e0;
     const key = `${e.prim}|${paramKey(e, graphIds)}|${e.inputs.map((v) => v.id).join(',')}`;
     const prev = seen.get(key);
     if (prev) {
@@ -70,13 +72,25 @@ export function cse(g: Graph): Graph {
     keep.push(e);
   }
   if (sub.size === 0) return g;
-  return new Graph(g.inputs, keep, g.outputs.map((v) => sub.get(v.id) ?? v));
+  return new Graph(
+    g.inputs,
+    keep,
+    g.outputs.map((v) => sub.get(v.id) ?? v),
+  );
 }
 
 const FOLD_LIMIT = 4096;
 // Broadcasts and iotas stay symbolic: folding them would only trade one small equation for a
 // large constant.
-const NOT_FOLDABLE = new Set<PrimName>(['constant', 'broadcast_in_dim', 'iota', 'scan', 'fixed_point', 'while_loop', 'custom_vjp']);
+const NOT_FOLDABLE = new Set<PrimName>([
+  'constant',
+  'broadcast_in_dim',
+  'iota',
+  'scan',
+  'fixed_point',
+  'while_loop',
+  'custom_vjp',
+]);
 
 export function constantFold(g: Graph): Graph {
   const consts = new Map<number, RefArray>();
@@ -95,11 +109,21 @@ export function constantFold(g: Graph): Graph {
       continue;
     }
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
-    const vals = rule.ref(ins as RefArray[], e.params as never, e.outputs.map((v) => v.aval), { run: runRef });
+    const vals = rule.ref(
+      ins as RefArray[],
+      e.params as never,
+      e.outputs.map((v) => v.aval),
+      { run: runRef },
+    );
     e.outputs.forEach((v, i) => {
       const val = vals[i]!;
       consts.set(v.id, val);
-      out.push({ prim: 'constant', params: { value: val.data, shape: [...v.aval.shape], dtype: v.aval.dtype }, inputs: [], outputs: [v] } as Eqn);
+      out.push({
+        prim: 'constant',
+        params: { value: val.data, shape: [...v.aval.shape], dtype: v.aval.dtype },
+        inputs: [],
+        outputs: [v],
+      } as Eqn);
     });
     changed = true;
   }
@@ -191,9 +215,17 @@ export function algebraic(g: Graph): Graph {
 function zerosOf(o: Var): Eqn[] {
   const scalar = o.aval.shape.length === 0;
   const z = scalar ? o : new Var({ shape: [], dtype: o.aval.dtype });
-  const c = { prim: 'constant', params: { value: typedFor(o.aval.dtype, 1), shape: [], dtype: o.aval.dtype }, inputs: [], outputs: [z] } as Eqn;
+  const c = {
+    prim: 'constant',
+    params: { value: typedFor(o.aval.dtype, 1), shape: [], dtype: o.aval.dtype },
+    inputs: [],
+    outputs: [z],
+  } as Eqn;
   if (scalar) return [c];
-  return [c, { prim: 'broadcast_in_dim', params: { shape: [...o.aval.shape], dims: [] }, inputs: [z], outputs: [o] } as Eqn];
+  return [
+    c,
+    { prim: 'broadcast_in_dim', params: { shape: [...o.aval.shape], dims: [] }, inputs: [z], outputs: [o] } as Eqn,
+  ];
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -80,10 +80,13 @@ export function vjpTrace(g: Graph, primals: readonly Tracer[], wrt: readonly boo
  */
 export function vjpGraph(g: Graph, wrt: readonly boolean[]): Graph {
   const n = g.inputs.length;
-  return traceSub((...args: Tracer[]) => {
-    const r = vjpTrace(g, args.slice(0, n), wrt);
-    const cts = r.backward(args.slice(n));
-    const prim = args.slice(0, n);
-    return [...r.outs, ...cts.flatMap((c, i) => (wrt[i] ? [c ?? P.zerosLike(prim[i]!)] : []))];
-  }, [...g.inAvals, ...g.outAvals]).graph;
+  return traceSub(
+    (...args: Tracer[]) => {
+      const r = vjpTrace(g, args.slice(0, n), wrt);
+      const cts = r.backward(args.slice(n));
+      const prim = args.slice(0, n);
+      return [...r.outs, ...cts.flatMap((c, i) => (wrt[i] ? [c ?? P.zerosLike(prim[i]!)] : []))];
+    },
+    [...g.inAvals, ...g.outAvals],
+  ).graph;
 }

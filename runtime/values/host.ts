@@ -19,7 +19,8 @@ export function toRefArray(x: HostValue, a: AVal): RefArray {
   flattenInto(x, flat);
   const n = sizeOf(a.shape);
   if (flat.length !== n) throw new Error(`expected ${n} values for shape [${a.shape}], got ${flat.length}`);
-  const data = a.dtype === 'int32' ? Int32Array.from(flat) : a.dtype === 'bool' ? Uint8Array.from(flat) : Float64Array.from(flat);
+  const data =
+    a.dtype === 'int32' ? Int32Array.from(flat) : a.dtype === 'bool' ? Uint8Array.from(flat) : Float64Array.from(flat);
   return { data, shape: a.shape };
 }
 

@@ -13,19 +13,25 @@ const shaped = (u: Tracer, shape: readonly number[]) => P.reshape(u, shape);
 const bcast = (b: Tracer, shape: readonly number[]) => P.broadcastTo(P.cast(b, 'float64'), shape);
 
 export const lower: ConstraintTransform = {
-  name: 'lower', bounds: 1, size,
+  name: 'lower',
+  bounds: 1,
+  size,
   forward: (u, shape, [lb]) => ({ value: P.add(bcast(lb!, shape), P.exp(shaped(u, shape))), logJac: P.sum(u) }),
   inverse: (x, shape, [lb]) => P.flatten(P.log(P.sub(x, bcast(lb!, shape)))),
 };
 
 export const upper: ConstraintTransform = {
-  name: 'upper', bounds: 1, size,
+  name: 'upper',
+  bounds: 1,
+  size,
   forward: (u, shape, [ub]) => ({ value: P.sub(bcast(ub!, shape), P.exp(shaped(u, shape))), logJac: P.sum(u) }),
   inverse: (x, shape, [ub]) => P.flatten(P.log(P.sub(bcast(ub!, shape), x))),
 };
 
 export const interval: ConstraintTransform = {
-  name: 'interval', bounds: 2, size,
+  name: 'interval',
+  bounds: 2,
+  size,
   forward: (u, shape, [lo, hi]) => {
     const l = bcast(lo!, shape);
     const w = P.sub(bcast(hi!, shape), l);
@@ -42,14 +48,18 @@ export const interval: ConstraintTransform = {
 };
 
 export const positive: ConstraintTransform = {
-  name: 'positive', bounds: 0, size,
+  name: 'positive',
+  bounds: 0,
+  size,
   forward: (u, shape) => lower.forward(u, shape, [P.zeros([])]),
   inverse: (x, shape) => lower.inverse(x, shape, [P.zeros([])]),
 };
 
 /** The identity, for unconstrained reals: log J = 0. */
 export const identity: ConstraintTransform = {
-  name: 'identity', bounds: 0, size,
+  name: 'identity',
+  bounds: 0,
+  size,
   forward: (u, shape) => ({ value: shaped(u, shape), logJac: P.zeros([]) }),
   inverse: (x) => P.flatten(x),
 };

@@ -13,7 +13,8 @@ import { eye, fillLower, readLower, rowExclusiveCumsum, strictLowerMask, triangl
 import type { ConstraintTransform } from './types.js';
 
 export const choleskyCorr: ConstraintTransform = {
-  name: 'cholesky_corr', bounds: 0,
+  name: 'cholesky_corr',
+  bounds: 0,
   size: (shape) => triangleSize(shape[0]!, true),
   forward: (u, shape) => {
     const k = shape[0]!;

@@ -8,7 +8,8 @@ import { eye, fillLower, readLower, strictLowerMask, triangleSize } from './tria
 import type { ConstraintTransform } from './types.js';
 
 export const cov: ConstraintTransform = {
-  name: 'cov', bounds: 0,
+  name: 'cov',
+  bounds: 0,
   size: (shape) => triangleSize(shape[0]!, false),
   forward: (u, shape) => {
     const k = shape[0]!;

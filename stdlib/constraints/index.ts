@@ -15,5 +15,13 @@ import { cov } from './cov.js';
 import type { ConstraintTransform } from './types.js';
 
 export const transforms: Readonly<Record<string, ConstraintTransform>> = {
-  identity, lower, upper, interval, positive, simplex, ordered, cholesky_corr: choleskyCorr, cov,
+  identity,
+  lower,
+  upper,
+  interval,
+  positive,
+  simplex,
+  ordered,
+  cholesky_corr: choleskyCorr,
+  cov,
 };

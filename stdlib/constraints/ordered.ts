@@ -5,7 +5,8 @@ import { ops as P } from '../../runtime/index.js';
 import type { ConstraintTransform } from './types.js';
 
 export const ordered: ConstraintTransform = {
-  name: 'ordered', bounds: 0,
+  name: 'ordered',
+  bounds: 0,
   size: (shape) => shape[0]!,
   forward: (u, shape) => {
     const k = shape[0]!;

@@ -14,7 +14,8 @@ const offsets = (k: number): Tracer => P.constant(Array.from({ length: k - 1 }, 
 const exclusiveCumsum = (x: Tracer): Tracer => P.sub(P.cumsum(x), x);
 
 export const simplex: ConstraintTransform = {
-  name: 'simplex', bounds: 0,
+  name: 'simplex',
+  bounds: 0,
   size: (shape) => shape[0]! - 1,
   forward: (u, shape) => {
     const k = shape[0]!;

@@ -53,4 +53,5 @@ export function diag(L: Tracer): Tracer {
 }
 
 /** The identity [K, K] in a dtype. */
-export const eye = (K: number, dtype: DType = 'float64'): Tracer => P.cast(P.eq(P.iota([K, K], 0), P.iota([K, K], 1)), dtype);
+export const eye = (K: number, dtype: DType = 'float64'): Tracer =>
+  P.cast(P.eq(P.iota([K, K], 0), P.iota([K, K], 1)), dtype);

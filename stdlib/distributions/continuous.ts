@@ -11,18 +11,39 @@ import { logStdGamma } from './samplers.js';
 
 const LOG2 = Math.LN2;
 const sq = (x: Tracer) => P.mul(x, x);
-const outShape = (ps: readonly Tracer[], s: Shape): Shape => [...s, ...batchShape(ps, ps.map(() => 0))];
+const outShape = (ps: readonly Tracer[], s: Shape): Shape => [
+  ...s,
+  ...batchShape(
+    ps,
+    ps.map(() => 0),
+  ),
+];
 const normalLp = (x: Tracer, mu: Tracer, sigma: Tracer) =>
   P.sub(P.sub(P.mul(-0.5, sq(P.div(P.sub(x, mu), sigma))), P.log(sigma)), LOG_SQRT_2PI);
 const stdNormal = (ps: readonly Tracer[], key: Tracer, s: Shape) => P.normal(key, outShape(ps, s), floatDtype(ps));
 const unif = (ps: readonly Tracer[], key: Tracer, s: Shape) => openUniform(key, outShape(ps, s), floatDtype(ps));
 const nanUnless = (c: Tracer, v: Tracer, otherwise = NaN) => P.where(c, v, otherwise);
-const bc = (v: Tracer, ps: readonly Tracer[]) => P.add(v, P.zeros(batchShape(ps, ps.map(() => 0)), v.dtype));
+const bc = (v: Tracer, ps: readonly Tracer[]) =>
+  P.add(
+    v,
+    P.zeros(
+      batchShape(
+        ps,
+        ps.map(() => 0),
+      ),
+      v.dtype,
+    ),
+  );
 
 export const Normal = define({
-  name: 'Normal', family: 'Normal', stan: 'normal_lpdf',
+  name: 'Normal',
+  family: 'Normal',
+  stan: 'normal_lpdf',
   doc: 'location mu, scale sigma > 0',
-  params: [['mu', 'real'], ['sigma', 'positive']],
+  params: [
+    ['mu', 'real'],
+    ['sigma', 'positive'],
+  ],
   support: 'real',
   reparamParams: ['mu', 'sigma'],
   logProb: ([mu, sigma], x) => normalLp(x, mu!, sigma!),
@@ -32,7 +53,9 @@ export const Normal = define({
 });
 
 export const HalfNormal = define({
-  name: 'HalfNormal', family: 'HalfNormal', stan: 'normal_lpdf(x | 0, sigma) + log 2, x >= 0',
+  name: 'HalfNormal',
+  family: 'HalfNormal',
+  stan: 'normal_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the normal folded at 0',
   params: [['sigma', 'positive']],
   support: 'nonnegative',
@@ -44,9 +67,14 @@ export const HalfNormal = define({
 });
 
 export const LogNormal = define({
-  name: 'LogNormal', family: 'LogNormal', stan: 'lognormal_lpdf',
+  name: 'LogNormal',
+  family: 'LogNormal',
+  stan: 'lognormal_lpdf',
   doc: 'log x ~ Normal(mu, sigma)',
-  params: [['mu', 'real'], ['sigma', 'positive']],
+  params: [
+    ['mu', 'real'],
+    ['sigma', 'positive'],
+  ],
   support: 'positive',
   reparamParams: ['mu', 'sigma'],
   logProb: ([mu, sigma], x) => {
@@ -60,9 +88,15 @@ export const LogNormal = define({
 });
 
 export const StudentT = define({
-  name: 'StudentT', family: 'StudentT', stan: 'student_t_lpdf',
+  name: 'StudentT',
+  family: 'StudentT',
+  stan: 'student_t_lpdf',
   doc: 'degrees of freedom nu > 0, location mu, scale sigma > 0 (Stan order)',
-  params: [['nu', 'positive'], ['mu', 'real'], ['sigma', 'positive']],
+  params: [
+    ['nu', 'positive'],
+    ['mu', 'real'],
+    ['sigma', 'positive'],
+  ],
   support: 'real',
   reparamParams: ['mu', 'sigma'],
   logProb: ([nu, mu, sigma], x) => {
@@ -89,9 +123,14 @@ export const StudentT = define({
 });
 
 export const Cauchy = define({
-  name: 'Cauchy', family: 'Cauchy', stan: 'cauchy_lpdf',
+  name: 'Cauchy',
+  family: 'Cauchy',
+  stan: 'cauchy_lpdf',
   doc: 'location mu, scale sigma > 0; no mean or variance',
-  params: [['mu', 'real'], ['sigma', 'positive']],
+  params: [
+    ['mu', 'real'],
+    ['sigma', 'positive'],
+  ],
   support: 'real',
   reparamParams: ['mu', 'sigma'],
   logProb: ([mu, sigma], x) => P.sub(P.sub(P.neg(P.log(sigma!)), LOG_PI), P.log1p(sq(P.div(P.sub(x, mu!), sigma!)))),
@@ -102,7 +141,9 @@ export const Cauchy = define({
 });
 
 export const HalfCauchy = define({
-  name: 'HalfCauchy', family: 'HalfCauchy', stan: 'cauchy_lpdf(x | 0, sigma) + log 2, x >= 0',
+  name: 'HalfCauchy',
+  family: 'HalfCauchy',
+  stan: 'cauchy_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the Cauchy folded at 0; no mean or variance',
   params: [['sigma', 'positive']],
   support: 'nonnegative',
@@ -116,9 +157,14 @@ export const HalfCauchy = define({
 });
 
 export const Laplace = define({
-  name: 'Laplace', family: 'Laplace', stan: 'double_exponential_lpdf',
+  name: 'Laplace',
+  family: 'Laplace',
+  stan: 'double_exponential_lpdf',
   doc: 'location mu, scale b > 0',
-  params: [['mu', 'real'], ['b', 'positive']],
+  params: [
+    ['mu', 'real'],
+    ['b', 'positive'],
+  ],
   support: 'real',
   smooth: false,
   reparamParams: ['mu', 'b'],
@@ -132,9 +178,14 @@ export const Laplace = define({
 });
 
 export const Logistic = define({
-  name: 'Logistic', family: 'Logistic', stan: 'logistic_lpdf',
+  name: 'Logistic',
+  family: 'Logistic',
+  stan: 'logistic_lpdf',
   doc: 'location mu, scale s > 0',
-  params: [['mu', 'real'], ['s', 'positive']],
+  params: [
+    ['mu', 'real'],
+    ['s', 'positive'],
+  ],
   support: 'real',
   reparamParams: ['mu', 's'],
   logProb: ([mu, s], x) => {
@@ -150,7 +201,9 @@ export const Logistic = define({
 });
 
 export const Exponential = define({
-  name: 'Exponential', family: 'Exponential', stan: 'exponential_lpdf',
+  name: 'Exponential',
+  family: 'Exponential',
+  stan: 'exponential_lpdf',
   doc: 'rate lambda > 0 (mean 1/lambda)',
   params: [['rate', 'positive']],
   support: 'nonnegative',
@@ -162,15 +215,23 @@ export const Exponential = define({
 });
 
 export const Gamma = define({
-  name: 'Gamma', family: 'Gamma', stan: 'gamma_lpdf',
+  name: 'Gamma',
+  family: 'Gamma',
+  stan: 'gamma_lpdf',
   doc: 'shape alpha > 0, rate beta > 0 (Stan convention: mean alpha/beta)',
-  params: [['alpha', 'positive'], ['beta', 'positive']],
+  params: [
+    ['alpha', 'positive'],
+    ['beta', 'positive'],
+  ],
   support: 'positive',
   reparamParams: ['beta'],
   logProb: ([alpha, beta], x) => {
     const pos = P.gt(x, 0);
     const xs = P.where(pos, x, 1);
-    const lp = P.sub(P.add(P.sub(P.mul(alpha!, P.log(beta!)), lgamma(alpha!)), xlogy(P.sub(alpha!, 1), xs)), P.mul(beta!, xs));
+    const lp = P.sub(
+      P.add(P.sub(P.mul(alpha!, P.log(beta!)), lgamma(alpha!)), xlogy(P.sub(alpha!, 1), xs)),
+      P.mul(beta!, xs),
+    );
     return inSupport(pos, lp);
   },
   sample: (ps, key, s = []) => P.div(P.exp(logStdGamma(key, ps[0]!, outShape(ps, s!), floatDtype(ps))), ps[1]!),
@@ -179,15 +240,23 @@ export const Gamma = define({
 });
 
 export const InverseGamma = define({
-  name: 'InverseGamma', family: 'InverseGamma', stan: 'inv_gamma_lpdf',
+  name: 'InverseGamma',
+  family: 'InverseGamma',
+  stan: 'inv_gamma_lpdf',
   doc: 'shape alpha > 0, scale beta > 0 (1/x ~ Gamma(alpha, rate beta))',
-  params: [['alpha', 'positive'], ['beta', 'positive']],
+  params: [
+    ['alpha', 'positive'],
+    ['beta', 'positive'],
+  ],
   support: 'positive',
   reparamParams: ['beta'],
   logProb: ([alpha, beta], x) => {
     const pos = P.gt(x, 0);
     const xs = P.where(pos, x, 1);
-    const lp = P.sub(P.sub(P.sub(P.mul(alpha!, P.log(beta!)), lgamma(alpha!)), P.mul(P.add(alpha!, 1), P.log(xs))), P.div(beta!, xs));
+    const lp = P.sub(
+      P.sub(P.sub(P.mul(alpha!, P.log(beta!)), lgamma(alpha!)), P.mul(P.add(alpha!, 1), P.log(xs))),
+      P.div(beta!, xs),
+    );
     return inSupport(pos, lp);
   },
   sample: (ps, key, s = []) => P.mul(ps[1]!, P.exp(P.neg(logStdGamma(key, ps[0]!, outShape(ps, s!), floatDtype(ps))))),
@@ -199,7 +268,13 @@ export const InverseGamma = define({
 });
 
 /** log of a Beta(a, b) draw and of its complement, from two log-gammas (no underflow). */
-export function logBetaDraw(key: Tracer, a: Tracer, b: Tracer, shape: Shape, dtype: 'float32' | 'float64' = 'float64'): [Tracer, Tracer] {
+export function logBetaDraw(
+  key: Tracer,
+  a: Tracer,
+  b: Tracer,
+  shape: Shape,
+  dtype: 'float32' | 'float64' = 'float64',
+): [Tracer, Tracer] {
   const [k1, k2] = P.splitKey(key, 2);
   const la = logStdGamma(k1!, a, shape, dtype);
   const lb = logStdGamma(k2!, b, shape, dtype);
@@ -209,9 +284,14 @@ export function logBetaDraw(key: Tracer, a: Tracer, b: Tracer, shape: Shape, dty
 }
 
 export const Beta = define({
-  name: 'Beta', family: 'Beta', stan: 'beta_lpdf',
+  name: 'Beta',
+  family: 'Beta',
+  stan: 'beta_lpdf',
   doc: 'shapes alpha > 0, beta > 0 (mean alpha/(alpha+beta))',
-  params: [['alpha', 'positive'], ['beta', 'positive']],
+  params: [
+    ['alpha', 'positive'],
+    ['beta', 'positive'],
+  ],
   support: 'unit_interval',
   reparamParams: [],
   logProb: ([a, b], x) => {
@@ -219,7 +299,8 @@ export const Beta = define({
     const xs = P.where(ok, x, 0.5);
     return inSupport(ok, P.sub(P.add(xlogy(P.sub(a!, 1), xs), xlog1py(P.sub(b!, 1), P.neg(xs))), lbeta(a!, b!)));
   },
-  sample: (ps, key, s = []) => P.exp(logBetaDraw(key, ps[0]!, ps[1]!, outShape(ps, s!), floatDtype(ps) as 'float64')[0]),
+  sample: (ps, key, s = []) =>
+    P.exp(logBetaDraw(key, ps[0]!, ps[1]!, outShape(ps, s!), floatDtype(ps) as 'float64')[0]),
   mean: ([a, b]) => P.div(a!, P.add(a!, b!)),
   variance: ([a, b]) => {
     const t = P.add(a!, b!);
@@ -228,13 +309,20 @@ export const Beta = define({
 });
 
 export const Uniform = define({
-  name: 'Uniform', family: 'Uniform', stan: 'uniform_lpdf',
+  name: 'Uniform',
+  family: 'Uniform',
+  stan: 'uniform_lpdf',
   doc: 'bounds lower < upper',
-  params: [['lower', 'real'], ['upper', 'real']],
+  params: [
+    ['lower', 'real'],
+    ['upper', 'real'],
+  ],
   support: { kind: 'interval', eventRank: 0, discrete: false, lower: 'lower', upper: 'upper' },
   reparamParams: ['lower', 'upper'],
-  logProb: ([lo, hi], x) => inSupport(P.and(P.ge(x, lo!), P.le(x, hi!)), P.add(P.neg(P.log(P.sub(hi!, lo!))), P.mul(0, x))),
-  sample: (ps, key, s = []) => P.add(ps[0]!, P.mul(P.sub(ps[1]!, ps[0]!), P.uniform(key, outShape(ps, s!), floatDtype(ps)))),
+  logProb: ([lo, hi], x) =>
+    inSupport(P.and(P.ge(x, lo!), P.le(x, hi!)), P.add(P.neg(P.log(P.sub(hi!, lo!))), P.mul(0, x))),
+  sample: (ps, key, s = []) =>
+    P.add(ps[0]!, P.mul(P.sub(ps[1]!, ps[0]!), P.uniform(key, outShape(ps, s!), floatDtype(ps)))),
   mean: ([lo, hi]) => P.mul(0.5, P.add(lo!, hi!)),
   variance: ([lo, hi]) => P.div(sq(P.sub(hi!, lo!)), 12),
 });

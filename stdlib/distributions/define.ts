@@ -5,7 +5,10 @@ import { ops as P, isFloat, type Tracer } from '../../runtime/index.js';
 import type { DistSpec, ParamSpec, SampleOptions, Support, SupportKind } from './types.js';
 import type { Shape } from '../../runtime/index.js';
 
-type Raw = Omit<DistSpec, 'params' | 'reparameterizable' | 'support' | 'smooth' | 'logProb' | 'sample' | 'mean' | 'variance' | 'enumerate'> & {
+type Raw = Omit<
+  DistSpec,
+  'params' | 'reparameterizable' | 'support' | 'smooth' | 'logProb' | 'sample' | 'mean' | 'variance' | 'enumerate'
+> & {
   params: readonly (readonly [string, SupportKind, number?])[];
   support: SupportKind | Support;
   smooth?: boolean;
@@ -43,10 +46,15 @@ export function define(raw: Raw): DistSpec {
     eventRank: eventRank ?? 0,
     aliases: PARAM_ALIASES[name] ?? [],
   }));
-  const support: Support = typeof raw.support === 'string' ? { kind: raw.support, eventRank: 0, discrete: DISCRETE.includes(raw.support) } : raw.support;
+  const support: Support =
+    typeof raw.support === 'string'
+      ? { kind: raw.support, eventRank: 0, discrete: DISCRETE.includes(raw.support) }
+      : raw.support;
   const fix = (ps: readonly (Tracer | number)[]): Tracer[] => {
     if (ps.length !== params.length) {
-      throw new Error(`${raw.name} takes ${params.length} parameters (${params.map((p) => p.name).join(', ')}), got ${ps.length}`);
+      throw new Error(
+        `${raw.name} takes ${params.length} parameters (${params.map((p) => p.name).join(', ')}), got ${ps.length}`,
+      );
     }
     const ts = ps.filter((p): p is Tracer => typeof p !== 'number');
     return ps.map((p) => toFloat(p, ts));

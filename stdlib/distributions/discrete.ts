@@ -8,14 +8,29 @@ import { batchShape, inSupport, isInt, oneHot, openUniform } from './common.js';
 import { define } from './define.js';
 import { logStdGamma, poissonDraw, binomialDraw } from './samplers.js';
 
-const outShape = (ps: readonly Tracer[], s: Shape, ranks?: number[]): Shape => [...s, ...batchShape(ps, ranks ?? ps.map(() => 0))];
+const outShape = (ps: readonly Tracer[], s: Shape, ranks?: number[]): Shape => [
+  ...s,
+  ...batchShape(ps, ranks ?? ps.map(() => 0)),
+];
 const toInt = (x: Tracer) => P.cast(x, 'int32');
 const sq = (x: Tracer) => P.mul(x, x);
-const bc = (v: Tracer, ps: readonly Tracer[]) => P.add(v, P.zeros(batchShape(ps, ps.map(() => 0)), v.dtype));
+const bc = (v: Tracer, ps: readonly Tracer[]) =>
+  P.add(
+    v,
+    P.zeros(
+      batchShape(
+        ps,
+        ps.map(() => 0),
+      ),
+      v.dtype,
+    ),
+  );
 const natural = (x: Tracer) => P.and(P.ge(x, 0), isInt(x));
 
 export const Bernoulli = define({
-  name: 'Bernoulli', family: 'Bernoulli', stan: 'bernoulli_lpmf',
+  name: 'Bernoulli',
+  family: 'Bernoulli',
+  stan: 'bernoulli_lpmf',
   doc: 'success probability p in [0, 1]; values 0 or 1',
   params: [['probs', 'unit_interval']],
   support: 'boolean',
@@ -32,7 +47,9 @@ export const Bernoulli = define({
 });
 
 export const BernoulliLogits = define({
-  name: 'BernoulliLogits', family: 'Bernoulli', stan: 'bernoulli_logit_lpmf',
+  name: 'BernoulliLogits',
+  family: 'Bernoulli',
+  stan: 'bernoulli_logit_lpmf',
   doc: 'log-odds logits (p = sigmoid(logits)); values 0 or 1',
   params: [['logits', 'real']],
   support: 'boolean',
@@ -50,9 +67,14 @@ export const BernoulliLogits = define({
 const binSupport = { kind: 'bounded_integer', eventRank: 0, discrete: true, lower: 0, upper: 'n' } as const;
 
 export const Binomial = define({
-  name: 'Binomial', family: 'Binomial', stan: 'binomial_lpmf',
+  name: 'Binomial',
+  family: 'Binomial',
+  stan: 'binomial_lpmf',
   doc: 'trials n >= 0 (integer), success probability p in [0, 1]; values 0..n',
-  params: [['n', 'nonnegative_integer'], ['probs', 'unit_interval']],
+  params: [
+    ['n', 'nonnegative_integer'],
+    ['probs', 'unit_interval'],
+  ],
   support: binSupport,
   reparamParams: [],
   logProb: ([n, p], k) => {
@@ -67,15 +89,23 @@ export const Binomial = define({
 });
 
 export const BinomialLogits = define({
-  name: 'BinomialLogits', family: 'Binomial', stan: 'binomial_logit_lpmf',
+  name: 'BinomialLogits',
+  family: 'Binomial',
+  stan: 'binomial_logit_lpmf',
   doc: 'trials n >= 0 (integer), log-odds logits; values 0..n',
-  params: [['n', 'nonnegative_integer'], ['logits', 'real']],
+  params: [
+    ['n', 'nonnegative_integer'],
+    ['logits', 'real'],
+  ],
   support: binSupport,
   reparamParams: [],
   logProb: ([n, l], k) => {
     const ok = P.and(natural(k), P.le(k, n!));
     const ks = P.where(ok, k, 0);
-    const lp = P.add(P.add(lchoose(n!, ks), P.mul(ks, P.logSigmoid(l!))), P.mul(P.sub(n!, ks), P.logSigmoid(P.neg(l!))));
+    const lp = P.add(
+      P.add(lchoose(n!, ks), P.mul(ks, P.logSigmoid(l!))),
+      P.mul(P.sub(n!, ks), P.logSigmoid(P.neg(l!))),
+    );
     return inSupport(ok, lp);
   },
   sample: (ps, key, s = []) => toInt(binomialDraw(key, ps[0]!, P.sigmoid(ps[1]!), outShape(ps, s!))),
@@ -84,7 +114,9 @@ export const BinomialLogits = define({
 });
 
 export const Poisson = define({
-  name: 'Poisson', family: 'Poisson', stan: 'poisson_lpmf',
+  name: 'Poisson',
+  family: 'Poisson',
+  stan: 'poisson_lpmf',
   doc: 'rate lambda >= 0; values 0, 1, 2, ...',
   params: [['rate', 'nonnegative']],
   support: 'nonnegative_integer',
@@ -100,7 +132,9 @@ export const Poisson = define({
 });
 
 export const PoissonLog = define({
-  name: 'PoissonLog', family: 'Poisson', stan: 'poisson_log_lpmf',
+  name: 'PoissonLog',
+  family: 'Poisson',
+  stan: 'poisson_log_lpmf',
   doc: 'log rate alpha (lambda = exp(alpha)); values 0, 1, 2, ...',
   params: [['log_rate', 'real']],
   support: 'nonnegative_integer',
@@ -128,7 +162,9 @@ const gumbelMax = (logits: Tracer, key: Tracer, s: Shape) => {
 };
 
 export const Categorical = define({
-  name: 'Categorical', family: 'Categorical', stan: 'categorical_lpmf (0-based values)',
+  name: 'Categorical',
+  family: 'Categorical',
+  stan: 'categorical_lpmf (0-based values)',
   doc: 'probabilities p (simplex, last axis K); values 0..K-1',
   params: [['probs', 'simplex', 1]],
   support: catSupport,
@@ -141,7 +177,9 @@ export const Categorical = define({
 });
 
 export const CategoricalLogits = define({
-  name: 'CategoricalLogits', family: 'Categorical', stan: 'categorical_logit_lpmf (0-based values)',
+  name: 'CategoricalLogits',
+  family: 'Categorical',
+  stan: 'categorical_logit_lpmf (0-based values)',
   doc: 'unnormalized log-probabilities logits (last axis K); values 0..K-1',
   params: [['logits', 'real_vector', 1]],
   support: catSupport,
@@ -158,7 +196,9 @@ export const CategoricalLogits = define({
 });
 
 export const Geometric = define({
-  name: 'Geometric', family: 'Geometric', stan: '(none) p (1 - p)^k',
+  name: 'Geometric',
+  family: 'Geometric',
+  stan: '(none) p (1 - p)^k',
   doc: 'success probability p in (0, 1]; values = failures before the first success, 0, 1, 2, ...',
   params: [['probs', 'unit_interval']],
   support: 'nonnegative_integer',
@@ -186,9 +226,14 @@ const gammaPoisson = (key: Tracer, shape: Tracer, scale: Tracer, out: Shape) => 
 };
 
 export const NegativeBinomial = define({
-  name: 'NegativeBinomial', family: 'NegativeBinomial', stan: 'neg_binomial_lpmf',
+  name: 'NegativeBinomial',
+  family: 'NegativeBinomial',
+  stan: 'neg_binomial_lpmf',
   doc: 'shape alpha > 0, inverse scale beta > 0 (Stan: mean alpha/beta, variance alpha/beta^2 (beta + 1))',
-  params: [['alpha', 'positive'], ['beta', 'positive']],
+  params: [
+    ['alpha', 'positive'],
+    ['beta', 'positive'],
+  ],
   support: 'nonnegative_integer',
   reparamParams: [],
   logProb: ([a, b], k) => {
@@ -206,9 +251,14 @@ export const NegativeBinomial = define({
 });
 
 export const NegativeBinomial2 = define({
-  name: 'NegativeBinomial2', family: 'NegativeBinomial', stan: 'neg_binomial_2_lpmf',
+  name: 'NegativeBinomial2',
+  family: 'NegativeBinomial',
+  stan: 'neg_binomial_2_lpmf',
   doc: 'mean mu > 0, concentration phi > 0 (Stan: variance mu + mu^2/phi)',
-  params: [['mu', 'positive'], ['phi', 'positive']],
+  params: [
+    ['mu', 'positive'],
+    ['phi', 'positive'],
+  ],
   support: 'nonnegative_integer',
   reparamParams: [],
   logProb: ([mu, phi], k) => {

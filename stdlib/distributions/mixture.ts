@@ -62,7 +62,14 @@ export function Mixture(weights: TLike, components: readonly BoundDist[]): Bound
     eventRank: er,
     discrete: components.every((c) => c.discrete),
     reparameterizable: false,
-    logProb: (x) => P.logsumexp(P.stack(components.map((c, k) => P.add(P.log(wk(k)), c.logProb(x))), -1), -1),
+    logProb: (x) =>
+      P.logsumexp(
+        P.stack(
+          components.map((c, k) => P.add(P.log(wk(k)), c.logProb(x))),
+          -1,
+        ),
+        -1,
+      ),
     sample: (key, s = [], o) => {
       const keys = P.splitKey(key, K + 1);
       const u = openUniform(keys[K]!, [...s, ...w.shape], w.dtype);
@@ -81,13 +88,13 @@ export function Mixture(weights: TLike, components: readonly BoundDist[]): Bound
       });
       return out!;
     },
-    mean: moments
-      ? () => components.map((c, k) => P.mul(wk(k), c.mean!())).reduce((a, b) => P.add(a, b))
-      : undefined,
+    mean: moments ? () => components.map((c, k) => P.mul(wk(k), c.mean!())).reduce((a, b) => P.add(a, b)) : undefined,
     variance: moments
       ? () => {
           const m = components.map((c, k) => P.mul(wk(k), c.mean!())).reduce((a, b) => P.add(a, b));
-          const s2 = components.map((c, k) => P.mul(wk(k), P.add(c.variance!(), P.mul(c.mean!(), c.mean!())))).reduce((a, b) => P.add(a, b));
+          const s2 = components
+            .map((c, k) => P.mul(wk(k), P.add(c.variance!(), P.mul(c.mean!(), c.mean!()))))
+            .reduce((a, b) => P.add(a, b));
           return P.sub(s2, P.mul(m, m));
         }
       : undefined,

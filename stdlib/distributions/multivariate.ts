@@ -20,7 +20,9 @@ const bshape = (...ss: Shape[]): Shape =>
   }, []);
 
 export const Dirichlet = define({
-  name: 'Dirichlet', family: 'Dirichlet', stan: 'dirichlet_lpdf',
+  name: 'Dirichlet',
+  family: 'Dirichlet',
+  stan: 'dirichlet_lpdf',
   doc: 'concentrations alpha > 0 (vector, last axis K); values on the simplex',
   params: [['alpha', 'positive', 1]],
   support: { kind: 'simplex', eventRank: 1, discrete: false },
@@ -29,7 +31,10 @@ export const Dirichlet = define({
     const ok0 = P.eq(P.sum(P.cast(P.lt(x, 0), 'float64'), -1), 0);
     const ok = P.and(ok0, P.le(P.abs(P.sub(P.sum(x, -1), 1)), 1e-8 * last(x)));
     const xs = P.where(P.ge(x, 0), x, 0.5);
-    const lp = P.sub(P.add(P.sum(xlogy(P.sub(alpha!, 1), xs), -1), lgamma(P.sum(alpha!, -1))), P.sum(lgamma(alpha!), -1));
+    const lp = P.sub(
+      P.add(P.sum(xlogy(P.sub(alpha!, 1), xs), -1), lgamma(P.sum(alpha!, -1))),
+      P.sum(lgamma(alpha!), -1),
+    );
     return inSupport(ok, lp);
   },
   sample: (ps, key, s = []) => {
@@ -63,12 +68,18 @@ function mvnCholSample(mu: Tracer, L: Tracer, key: Tracer, s: Shape): Tracer {
   return P.add(mu, P.squeeze(P.matmul(L, P.expandDims(z, -1)), -1));
 }
 
-const meanMvn = (mu: Tracer, L: Tracer) => P.add(mu, P.zeros([...bshape(mu.shape.slice(0, -1), L.shape.slice(0, -2)), last(L)], mu.dtype));
+const meanMvn = (mu: Tracer, L: Tracer) =>
+  P.add(mu, P.zeros([...bshape(mu.shape.slice(0, -1), L.shape.slice(0, -2)), last(L)], mu.dtype));
 
 export const MultivariateNormalCholesky = define({
-  name: 'MultivariateNormalCholesky', family: 'MultivariateNormal', stan: 'multi_normal_cholesky_lpdf',
+  name: 'MultivariateNormalCholesky',
+  family: 'MultivariateNormal',
+  stan: 'multi_normal_cholesky_lpdf',
   doc: 'mean mu (vector K), lower-triangular Cholesky factor L of the covariance ([K, K], positive diagonal)',
-  params: [['mu', 'real_vector', 1], ['L', 'cholesky_cov', 2]],
+  params: [
+    ['mu', 'real_vector', 1],
+    ['L', 'cholesky_cov', 2],
+  ],
   support: { kind: 'real_vector', eventRank: 1, discrete: false },
   reparamParams: ['mu', 'L'],
   logProb: ([mu, L], x) => mvnCholLogProb(mu!, L!, x),
@@ -78,9 +89,14 @@ export const MultivariateNormalCholesky = define({
 });
 
 export const MultivariateNormal = define({
-  name: 'MultivariateNormal', family: 'MultivariateNormal', stan: 'multi_normal_lpdf',
+  name: 'MultivariateNormal',
+  family: 'MultivariateNormal',
+  stan: 'multi_normal_lpdf',
   doc: 'mean mu (vector K), covariance Sigma ([K, K], symmetric positive definite; its Cholesky factor is computed)',
-  params: [['mu', 'real_vector', 1], ['Sigma', 'cov', 2]],
+  params: [
+    ['mu', 'real_vector', 1],
+    ['Sigma', 'cov', 2],
+  ],
   support: { kind: 'real_vector', eventRank: 1, discrete: false },
   reparamParams: ['mu', 'Sigma'],
   logProb: ([mu, S], x) => mvnCholLogProb(mu!, P.cholesky(S!), x),
@@ -101,7 +117,9 @@ export function lkjLogNormalizer(eta: Tracer, K: number): Tracer {
 }
 
 export const LKJCholesky = define({
-  name: 'LKJCholesky', family: 'LKJCholesky', stan: 'lkj_corr_cholesky_lpdf',
+  name: 'LKJCholesky',
+  family: 'LKJCholesky',
+  stan: 'lkj_corr_cholesky_lpdf',
   doc: 'shape eta > 0; values are Cholesky factors L ([K, K]) of correlation matrices, density of L L^T proportional to det^(eta - 1)',
   params: [['eta', 'positive']],
   support: { kind: 'cholesky_corr', eventRank: 2, discrete: false },
@@ -143,4 +161,3 @@ export const LKJCholesky = define({
     return P.add(W, P.mul(P.expandDims(dg, -1), eye(K, dt)));
   },
 });
-

@@ -5,9 +5,35 @@
 
 import type { Shape, Tracer } from '../../runtime/index.js';
 import type { DistSpec, SampleOptions } from './types.js';
-import { Normal, HalfNormal, LogNormal, StudentT, Cauchy, HalfCauchy, Laplace, Logistic, Exponential, Gamma, InverseGamma, Beta, Uniform } from './continuous.js';
+import {
+  Normal,
+  HalfNormal,
+  LogNormal,
+  StudentT,
+  Cauchy,
+  HalfCauchy,
+  Laplace,
+  Logistic,
+  Exponential,
+  Gamma,
+  InverseGamma,
+  Beta,
+  Uniform,
+} from './continuous.js';
 import { Dirichlet, MultivariateNormal, MultivariateNormalCholesky, LKJCholesky } from './multivariate.js';
-import { Bernoulli, BernoulliLogits, Binomial, BinomialLogits, Poisson, PoissonLog, Categorical, CategoricalLogits, Geometric, NegativeBinomial, NegativeBinomial2 } from './discrete.js';
+import {
+  Bernoulli,
+  BernoulliLogits,
+  Binomial,
+  BinomialLogits,
+  Poisson,
+  PoissonLog,
+  Categorical,
+  CategoricalLogits,
+  Geometric,
+  NegativeBinomial,
+  NegativeBinomial2,
+} from './discrete.js';
 import { bind, type BoundDist } from './mixture.js';
 
 type TLike = Tracer | number;
@@ -78,7 +104,10 @@ export function lookupDistribution(name: string): DistSpec | undefined {
  * order[j] is the index of the argument that supplies the spec's parameter j.
  * Throws DistributionError with a readable message.
  */
-export function resolveDistribution(name: string, argNames: readonly (string | null)[]): { spec: DistSpec; order: number[] } {
+export function resolveDistribution(
+  name: string,
+  argNames: readonly (string | null)[],
+): { spec: DistSpec; order: number[] } {
   const cands: DistSpec[] = [];
   const own = lookupDistribution(name);
   if (own) cands.push(own);
@@ -114,11 +143,17 @@ const spec = (name: string): DistSpec => {
 };
 
 /** The elementwise log-density of `x` under distribution `name` with parameters in spec order. */
-export const logProb = (name: string, params: readonly TLike[], x: TLike): Tracer => bind(spec(name), params).logProb(x);
+export const logProb = (name: string, params: readonly TLike[], x: TLike): Tracer =>
+  bind(spec(name), params).logProb(x);
 
 /** Draws from `name`: shape [...sampleShape, ...batchShape, ...eventShape]. */
-export const sample = (name: string, params: readonly TLike[], key: Tracer, sampleShape: Shape = [], opts?: SampleOptions): Tracer =>
-  bind(spec(name), params).sample(key, sampleShape, opts);
+export const sample = (
+  name: string,
+  params: readonly TLike[],
+  key: Tracer,
+  sampleShape: Shape = [],
+  opts?: SampleOptions,
+): Tracer => bind(spec(name), params).sample(key, sampleShape, opts);
 
 /** A distribution with bound parameters (also the component type of Mixture). */
 export const dist = (name: string, params: readonly TLike[]): BoundDist => bind(spec(name), params);

@@ -12,6 +12,9 @@ export function backendRunner(backend: BackendName): GraphRunner | undefined {
   if (backend === 'ref') return undefined;
   return (graph) => {
     const exe = compileSync(graph, { backend });
-    return (inputs) => exe.run(inputs.map((a) => ({ data: a.data, shape: a.shape }))).map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
+    return (inputs) =>
+      exe
+        .run(inputs.map((a) => ({ data: a.data, shape: a.shape })))
+        .map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
   };
 }

@@ -69,9 +69,20 @@ export interface Objective {
 
 export type Method =
   | 'lbfgs'
-  | 'sgd' | 'adam' | 'adamw' | 'adagrad' | 'rmsprop' | 'diffgrad' | 'normalized_gd' | 'normalized_momentum'
-  | 'newton_cg' | 'gauss_newton' | 'lm'
-  | 'prox_grad' | 'fista' | 'prox_adam';
+  | 'sgd'
+  | 'adam'
+  | 'adamw'
+  | 'adagrad'
+  | 'rmsprop'
+  | 'diffgrad'
+  | 'normalized_gd'
+  | 'normalized_momentum'
+  | 'newton_cg'
+  | 'gauss_newton'
+  | 'lm'
+  | 'prox_grad'
+  | 'fista'
+  | 'prox_adam';
 
 export interface BatchOptions {
   /** Starting batch size. */
@@ -131,10 +142,20 @@ const lm: MethodImpl = { init: lmInit, step: (ob, s, o) => lmStep(ob, s as LmSta
 
 export const METHODS: Record<Method, MethodImpl> = {
   lbfgs: { init: (ob, x0) => lbfgsInit(ob, x0), step: (ob, s, o) => lbfgsStep(ob, s as LbfgsState, o) },
-  sgd: fo, adam: fo, adamw: fo, adagrad: fo, rmsprop: fo, diffgrad: fo, normalized_gd: fo, normalized_momentum: fo, prox_adam: fo,
+  sgd: fo,
+  adam: fo,
+  adamw: fo,
+  adagrad: fo,
+  rmsprop: fo,
+  diffgrad: fo,
+  normalized_gd: fo,
+  normalized_momentum: fo,
+  prox_adam: fo,
   newton_cg: { init: newtonCgInit, step: (ob, s, o) => newtonCgStep(ob, s as NewtonCgState, o) },
-  gauss_newton: lm, lm,
-  prox_grad: px, fista: px,
+  gauss_newton: lm,
+  lm,
+  prox_grad: px,
+  fista: px,
 };
 
 export interface StepInfo {
@@ -187,10 +208,16 @@ export const isConverged = (f: number, gnorm: number, tol: number): boolean => g
  * The solver as a generator: it yields after every step, so a caller can interleave other work
  * (an async caller yields to the event loop to see Ctrl-C). Returns the result when done.
  */
-export function* solveSteps(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Generator<StepInfo, SolveResult> {
+export function* solveSteps(
+  obj: Objective,
+  x0: Float64Array,
+  opts: SolveOptions,
+  hooks: SolveHooks = {},
+): Generator<StepInfo, SolveResult> {
   let state: SolverState;
   if (hooks.resume) {
-    if (hooks.resume.method !== opts.method) throw new Error(`checkpoint is for ${hooks.resume.method}, not ${opts.method}`);
+    if (hooks.resume.method !== opts.method)
+      throw new Error(`checkpoint is for ${hooks.resume.method}, not ${opts.method}`);
     state = hooks.resume;
   } else {
     const impl = METHODS[opts.method];
@@ -210,14 +237,16 @@ export function* solveSteps(obj: Objective, x0: Float64Array, opts: SolveOptions
   for (;;) {
     const gnorm = gradNormInf(Float64Array.from(state.g));
     if (!Number.isFinite(gnorm)) return finish('diverged', 'the gradient is not finite');
-    if (isConverged(state.f, gnorm, opts.tol)) return finish('converged', `gradient norm ${gnorm.toExponential(2)} <= tol`);
+    if (isConverged(state.f, gnorm, opts.tol))
+      return finish('converged', `gradient norm ${gnorm.toExponential(2)} <= tol`);
     if (state.step >= opts.steps) return finish('max_steps', `reached the step budget (${opts.steps})`);
     if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user');
     const note = METHODS[opts.method].step(obj, state, opts);
     if (!Number.isFinite(state.f)) return finish('diverged', `the objective became ${state.f} at step ${state.step}`);
     const info = { step: state.step, f: state.f, gnorm: gradNormInf(Float64Array.from(state.g)) };
     hooks.onStep?.(info);
-    if (hooks.checkpointEvery && hooks.saveCheckpoint && state.step % hooks.checkpointEvery === 0) hooks.saveCheckpoint(state);
+    if (hooks.checkpointEvery && hooks.saveCheckpoint && state.step % hooks.checkpointEvery === 0)
+      hooks.saveCheckpoint(state);
     if (note) return finish('converged', note);
     yield info;
   }
@@ -233,7 +262,12 @@ export function solve(obj: Objective, x0: Float64Array, opts: SolveOptions, hook
 }
 
 /** Runs the solver to the end, yielding to the event loop every ~20 ms (signals, progress). */
-export function solveAsync(obj: Objective, x0: Float64Array, opts: SolveOptions, hooks: SolveHooks = {}): Promise<SolveResult> {
+export function solveAsync(
+  obj: Objective,
+  x0: Float64Array,
+  opts: SolveOptions,
+  hooks: SolveHooks = {},
+): Promise<SolveResult> {
   return drainAsync(solveSteps(obj, x0, opts, hooks));
 }
 

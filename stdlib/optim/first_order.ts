@@ -10,7 +10,8 @@ import { rules, type RuleOptions } from './rules.js';
 import { scheduleFactor } from './schedules.js';
 import type { BatchOptions, Objective, SolveOptions } from './driver.js';
 
-export type FirstOrderMethod = 'sgd' | 'adam' | 'adamw' | 'adagrad' | 'rmsprop' | 'diffgrad' | 'normalized_gd' | 'normalized_momentum' | 'prox_adam';
+export type FirstOrderMethod =
+  'sgd' | 'adam' | 'adamw' | 'adagrad' | 'rmsprop' | 'diffgrad' | 'normalized_gd' | 'normalized_momentum' | 'prox_adam';
 
 export interface FirstOrderState {
   method: FirstOrderMethod;
@@ -32,7 +33,13 @@ export interface FirstOrderState {
 const cache = new HostFnCache();
 
 export const ruleOptions = (o: SolveOptions): RuleOptions => ({
-  momentum: o.momentum, nesterov: o.nesterov, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, rho: o.rho,
+  momentum: o.momentum,
+  nesterov: o.nesterov,
+  beta1: o.beta1,
+  beta2: o.beta2,
+  eps: o.eps,
+  weightDecay: o.weightDecay,
+  rho: o.rho,
 });
 
 const ruleName = (m: FirstOrderMethod) => (m === 'prox_adam' ? 'adam' : m);
@@ -41,16 +48,27 @@ function ruleFn(method: FirstOrderMethod, n: number, o: SolveOptions): HostFn {
   const rule = rules[ruleName(method)]!;
   const ro = ruleOptions(o);
   return cache.get(`${rule.name}|${n}|${JSON.stringify(ro)}`, () =>
-    hostFn((x, g, lr, t, ...s) => {
-      const r = rule.update(x, g, s, lr, t, ro);
-      return [r.x, ...r.s, ...(rule.scale ? [rule.scale(r.s, lr, t, ro)] : [])];
-    }, [[n], [n], [], [], ...rule.slots.map(() => [n])]),
+    hostFn(
+      (x, g, lr, t, ...s) => {
+        const r = rule.update(x, g, s, lr, t, ro);
+        return [r.x, ...r.s, ...(rule.scale ? [rule.scale(r.s, lr, t, ro)] : [])];
+      },
+      [[n], [n], [], [], ...rule.slots.map(() => [n])],
+    ),
   );
 }
 
 /** Default learning rates per method. */
 export const defaultLr: Record<FirstOrderMethod, number> = {
-  sgd: 0.01, adam: 0.01, adamw: 0.01, adagrad: 0.1, rmsprop: 0.01, diffgrad: 0.01, normalized_gd: 0.01, normalized_momentum: 0.01, prox_adam: 0.01,
+  sgd: 0.01,
+  adam: 0.01,
+  adamw: 0.01,
+  adagrad: 0.1,
+  rmsprop: 0.01,
+  diffgrad: 0.01,
+  normalized_gd: 0.01,
+  normalized_momentum: 0.01,
+  prox_adam: 0.01,
 };
 
 // --- batches -----------------------------------------------------------------------------------
@@ -70,7 +88,8 @@ export function sampleBatch(N: number, b: number, seed: number, step: number): n
   const out: number[] = [];
   for (let i = 0; i < b; i++) {
     const j = i + Math.floor(next() * (N - i));
-    const vj = perm.get(j) ?? j, vi = perm.get(i) ?? i;
+    const vj = perm.get(j) ?? j,
+      vi = perm.get(i) ?? i;
     perm.set(j, vi);
     out.push(vj);
   }
@@ -82,7 +101,12 @@ export function sampleBatch(N: number, b: number, seed: number, step: number): n
  * the per-example gradients (sum of coordinate variances). Inner-product test:
  * Var(<g_i, g>) / b <= eta^2 ||g||^4. Returns the batch size the test asks for (>= b when it fails).
  */
-export function batchTest(perEx: readonly Float64Array[], g: Float64Array, test: 'norm' | 'inner_product', eta: number): number {
+export function batchTest(
+  perEx: readonly Float64Array[],
+  g: Float64Array,
+  test: 'norm' | 'inner_product',
+  eta: number,
+): number {
   const b = perEx.length;
   if (b < 2) return 2;
   let gg = 0;
@@ -103,7 +127,13 @@ export function batchTest(perEx: readonly Float64Array[], g: Float64Array, test:
   return rhs > 0 ? Math.ceil(variance / rhs) : Infinity;
 }
 
-function evaluateAt(obj: Objective, st: FirstOrderState, x: Float64Array, step: number, o: SolveOptions): { f: number; g: Float64Array } {
+function evaluateAt(
+  obj: Objective,
+  st: FirstOrderState,
+  x: Float64Array,
+  step: number,
+  o: SolveOptions,
+): { f: number; g: Float64Array } {
   const bo = o.batch;
   if (!bo || !obj.batch) return obj.evaluate(x, step);
   const b = st.batch ?? bo.initial;
@@ -125,7 +155,14 @@ function evaluateAt(obj: Objective, st: FirstOrderState, x: Float64Array, step: 
 export function firstOrderInit(obj: Objective, x0: Float64Array, o: SolveOptions): FirstOrderState {
   const method = o.method as FirstOrderMethod;
   const rule = rules[ruleName(method)]!;
-  const st: FirstOrderState = { method, step: 0, x: Array.from(x0), f: 0, g: [], slots: rule.slots.map(() => new Array(x0.length).fill(0)) };
+  const st: FirstOrderState = {
+    method,
+    step: 0,
+    x: Array.from(x0),
+    f: 0,
+    g: [],
+    slots: rule.slots.map(() => new Array(x0.length).fill(0)),
+  };
   if (o.batch && obj.batch) {
     st.batch = o.batch.initial;
     st.batchLog = [[0, o.batch.initial]];

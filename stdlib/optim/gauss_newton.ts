@@ -25,7 +25,18 @@ export function lmInit(obj: Objective, x0: Float64Array, o: SolveOptions): LmSta
   if (!R) throw new Error(`${o.method} needs an objective with a residual (r, jvp, vjp)`);
   const r = R.r(x0);
   const g = R.vjp(x0, r);
-  return { method: o.method as 'gauss_newton' | 'lm', step: 0, x: Array.from(x0), f: 0.5 * dot(r, r), g: Array.from(g), r: Array.from(r), mu: o.damping ?? 1e-3, nu: 2, evals: 1, cgIters: 0 };
+  return {
+    method: o.method as 'gauss_newton' | 'lm',
+    step: 0,
+    x: Array.from(x0),
+    f: 0.5 * dot(r, r),
+    g: Array.from(g),
+    r: Array.from(r),
+    mu: o.damping ?? 1e-3,
+    nu: 2,
+    evals: 1,
+    cgIters: 0,
+  };
 }
 
 export function lmStep(obj: Objective, st: LmState, o: SolveOptions): string | null {
@@ -34,7 +45,12 @@ export function lmStep(obj: Objective, st: LmState, o: SolveOptions): string | n
   const g = Float64Array.from(st.g);
   const gn = Math.sqrt(dot(g, g));
   const mu = st.method === 'lm' ? st.mu : 1e-14 * Math.max(1, gn);
-  const sol = cg((v) => axpy(R.vjp(x, R.jvp(x, v)), mu, v), g.map((v) => -v), 1e-10, o.cgIters ?? Math.min(500, Math.max(2 * st.x.length, 20)));
+  const sol = cg(
+    (v) => axpy(R.vjp(x, R.jvp(x, v)), mu, v),
+    g.map((v) => -v),
+    1e-10,
+    o.cgIters ?? Math.min(500, Math.max(2 * st.x.length, 20)),
+  );
   st.cgIters += sol.iters;
   const d = sol.x;
   const tryAt = (a: number) => {
@@ -52,7 +68,12 @@ export function lmStep(obj: Objective, st: LmState, o: SolveOptions): string | n
   st.step++;
   if (st.method === 'lm') {
     const p = tryAt(1);
-    const pred = 0.5 * dot(d, d.map((v, i) => mu * v - g[i]!));
+    const pred =
+      0.5 *
+      dot(
+        d,
+        d.map((v, i) => mu * v - g[i]!),
+      );
     const rho = (st.f - p.fa) / pred;
     if (pred > 0 && rho > 0 && Number.isFinite(p.fa)) {
       accept(p);

@@ -32,14 +32,27 @@ const dtypeOf = (s: Sig): DType => (Array.isArray(s) ? 'float64' : (s as { dtype
 
 /** Traces `f` once on the signature and returns a host function running it on `ref` (or on `runner`'s backend). */
 export function hostFn(f: GraphFn, sig: readonly Sig[], runner?: GraphRunner): HostFn {
-  const graph = trace(f, sig.map((s) => ({ shape: shapeOf(s), dtype: dtypeOf(s) })));
+  const graph = trace(
+    f,
+    sig.map((s) => ({ shape: shapeOf(s), dtype: dtypeOf(s) })),
+  );
   const ins = graph.inputs.map((v) => v.aval);
-  const exec = runner ? runner(graph) : (arrs: RefArray[]) => runRef(graph, arrs).map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
+  const exec = runner
+    ? runner(graph)
+    : (arrs: RefArray[]) =>
+        runRef(graph, arrs).map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
   const run = (...inputs: HostIn[]): Float64Array[] => {
     const arrs: RefArray[] = inputs.map((x, i) => {
       const a = ins[i]!;
       const vals = typeof x === 'number' ? [x] : x;
-      const data = a.dtype === 'int32' ? Int32Array.from(vals) : a.dtype === 'bool' ? Uint8Array.from(vals) : vals instanceof Float64Array ? vals : Float64Array.from(vals);
+      const data =
+        a.dtype === 'int32'
+          ? Int32Array.from(vals)
+          : a.dtype === 'bool'
+            ? Uint8Array.from(vals)
+            : vals instanceof Float64Array
+              ? vals
+              : Float64Array.from(vals);
       return { data, shape: a.shape };
     });
     return exec(arrs);

@@ -10,10 +10,14 @@ import type { Objective, Residual } from './driver.js';
 
 /** Objective with evaluate, value and hvp from a scalar graph function of the flat vector x (length n). */
 export function graphObjective(f: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Objective {
-  const vg = hostFn((x) => {
-    const [v, [g]] = valueAndGrad(f)(x);
-    return [v, g!];
-  }, [[n]], runner);
+  const vg = hostFn(
+    (x) => {
+      const [v, [g]] = valueAndGrad(f)(x);
+      return [v, g!];
+    },
+    [[n]],
+    runner,
+  );
   const val = hostFn((x) => f(x), [[n]], runner);
   const hv = hostFn((x, v) => hvpT((y) => f(y), [x], [v])[0]!, [[n], [n]], runner);
   return {
@@ -30,16 +34,24 @@ export function graphObjective(f: (x: Tracer) => Tracer, n: number, runner?: Gra
 /** Residual (r, J v, J' u) from a graph function r(x) of the flat vector x (length n). */
 export function graphResidual(r: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Residual {
   let m = -1;
-  const rf = hostFn((x) => {
-    const y = P.reshape(r(x), [-1]);
-    m = y.shape[0]!;
-    return y;
-  }, [[n]], runner);
+  const rf = hostFn(
+    (x) => {
+      const y = P.reshape(r(x), [-1]);
+      m = y.shape[0]!;
+      return y;
+    },
+    [[n]],
+    runner,
+  );
   const jv = hostFn((x, v) => P.reshape(jvpT((y) => r(y), [x], [v])[1][0]!, [-1]), [[n], [n]], runner);
-  const vj = hostFn((x, u) => {
-    const res = vjpT((y) => P.reshape(r(y), [-1]), [x]);
-    return res.pullback([u])[0]!;
-  }, [[n], [m]], runner);
+  const vj = hostFn(
+    (x, u) => {
+      const res = vjpT((y) => P.reshape(r(y), [-1]), [x]);
+      return res.pullback([u])[0]!;
+    },
+    [[n], [m]],
+    runner,
+  );
   return { m, r: (x) => rf(x)[0]!, jvp: (x, v) => jv(x, v)[0]!, vjp: (x, u) => vj(x, u)[0]! };
 }
 

@@ -67,7 +67,8 @@ interface Point {
 function cubicMin(p: Point, q: Point): number {
   const d1 = p.d + q.d - 3 * ((p.f - q.f) / (p.a - q.a));
   const disc = d1 * d1 - p.d * q.d;
-  const lo = Math.min(p.a, q.a), hi = Math.max(p.a, q.a);
+  const lo = Math.min(p.a, q.a),
+    hi = Math.max(p.a, q.a);
   if (disc >= 0) {
     const d2 = Math.sign(q.a - p.a) * Math.sqrt(disc);
     const t = q.a - (q.a - p.a) * ((q.d + d2 - d1) / (q.d - p.d + 2 * d2));

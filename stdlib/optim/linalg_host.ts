@@ -40,7 +40,8 @@ export function cg(apply: (v: Float64Array) => Float64Array, b: Float64Array, rt
     if (rr <= stop || rr === 0) return { x, iters: k, negativeCurvature: false };
     const Ap = apply(p);
     const pAp = dot(p, Ap);
-    if (!(pAp > 1e-300 * dot(p, p))) return { x: k === 0 ? Float64Array.from(b) : x, iters: k, negativeCurvature: true };
+    if (!(pAp > 1e-300 * dot(p, p)))
+      return { x: k === 0 ? Float64Array.from(b) : x, iters: k, negativeCurvature: true };
     const a = rr / pAp;
     for (let i = 0; i < n; i++) {
       x[i] += a * p[i]!;

@@ -28,7 +28,12 @@ export function newtonCgStep(obj: Objective, st: NewtonCgState, o: SolveOptions)
   const g = Float64Array.from(st.g);
   const gn = nrm2(g);
   const eta = Math.min(0.5, Math.sqrt(gn));
-  const r = cg((v) => (st.hvps++, obj.hvp!(x, v)), g.map((v) => -v), eta, o.cgIters ?? Math.min(200, Math.max(st.x.length, 10)));
+  const r = cg(
+    (v) => (st.hvps++, obj.hvp!(x, v)),
+    g.map((v) => -v),
+    eta,
+    o.cgIters ?? Math.min(200, Math.max(st.x.length, 10)),
+  );
   st.cgIters += r.iters;
   let d = r.x;
   let slope = dot(g, d);

@@ -12,8 +12,10 @@ import type { ProxFn } from '../prox/types.js';
 export type GradFn = (x: Tracer) => Tracer;
 
 /** One proximal-gradient step z = prox_{t h}(y - t grad f(y)). */
-export const proxGradStep = (gradF: GradFn, prox: ProxFn, t: TLike) => (y: Tracer): Tracer =>
-  prox(P.sub(y, P.mul(t, gradF(y))), t);
+export const proxGradStep =
+  (gradF: GradFn, prox: ProxFn, t: TLike) =>
+  (y: Tracer): Tracer =>
+    prox(P.sub(y, P.mul(t, gradF(y))), t);
 
 /** One FISTA step with gradient restart: (x, y, tk) -> (x', y', tk'); tk is a scalar. */
 export function fistaStep(gradF: GradFn, prox: ProxFn, t: TLike, restart = true) {
@@ -30,9 +32,16 @@ export function fistaStep(gradF: GradFn, prox: ProxFn, t: TLike, restart = true)
 }
 
 /** `steps` FISTA iterations unrolled as a scan (differentiable in reverse mode, O(steps) memory). */
-export function fistaScan(gradF: GradFn, prox: ProxFn, x0: Tracer, o: { steps: number; t: TLike; restart?: boolean }): Tracer {
+export function fistaScan(
+  gradF: GradFn,
+  prox: ProxFn,
+  x0: Tracer,
+  o: { steps: number; t: TLike; restart?: boolean },
+): Tracer {
   const step = fistaStep(gradF, prox, o.t, o.restart ?? true);
-  const { carry } = P.scan(([x, y, tk]) => [step(x!, y!, tk!), []], [x0, x0, P.ones([], x0.dtype)], [], { length: o.steps });
+  const { carry } = P.scan(([x, y, tk]) => [step(x!, y!, tk!), []], [x0, x0, P.ones([], x0.dtype)], [], {
+    length: o.steps,
+  });
   return carry[0]!;
 }
 
@@ -40,6 +49,15 @@ export function fistaScan(gradF: GradFn, prox: ProxFn, x0: Tracer, o: { steps: n
  * The solution of min f(x, theta) + h(x) as a fixed point of the proximal-gradient map,
  * differentiable in theta by the implicit function theorem (no unrolling).
  */
-export function proxGradSolution(gradF: (x: Tracer, ...theta: Tracer[]) => Tracer, prox: ProxFn, x0: Tracer, theta: readonly Tracer[], o: { t: TLike; tol?: number; maxIter?: number }): Tracer {
-  return P.fixedPoint((x, ...th) => prox(P.sub(x, P.mul(o.t, gradF(x, ...th))), o.t), x0, theta, { tol: o.tol ?? 1e-12, maxIter: o.maxIter ?? 10000 });
+export function proxGradSolution(
+  gradF: (x: Tracer, ...theta: Tracer[]) => Tracer,
+  prox: ProxFn,
+  x0: Tracer,
+  theta: readonly Tracer[],
+  o: { t: TLike; tol?: number; maxIter?: number },
+): Tracer {
+  return P.fixedPoint((x, ...th) => prox(P.sub(x, P.mul(o.t, gradF(x, ...th))), o.t), x0, theta, {
+    tol: o.tol ?? 1e-12,
+    maxIter: o.maxIter ?? 10000,
+  });
 }

@@ -31,7 +31,8 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-const smoothValue = (obj: Objective, x: Float64Array, step: number) => (obj.value ? obj.value(x, step) : obj.evaluate(x, step).f);
+const smoothValue = (obj: Objective, x: Float64Array, step: number) =>
+  obj.value ? obj.value(x, step) : obj.evaluate(x, step).f;
 
 export function proxInit(obj: Objective, x0: Float64Array, o: SolveOptions): ProxState {
   if (!obj.prox) throw new Error(`${o.method} needs an objective with a prox term`);
@@ -42,14 +43,25 @@ export function proxInit(obj: Objective, x0: Float64Array, o: SolveOptions): Pro
   if (!(L > 0)) {
     // A local estimate from a small gradient step (backtracking corrects it upwards).
     const gn = Math.sqrt(dot(g, g));
-    const h = 1e-4 * Math.max(1, Math.sqrt(dot(x, x))) / Math.max(gn, 1e-300);
+    const h = (1e-4 * Math.max(1, Math.sqrt(dot(x, x)))) / Math.max(gn, 1e-300);
     const x1 = x.map((v, i) => v - h * g[i]!);
     const g1 = obj.evaluate(x1, 0).g;
     evals++;
     const dg = Math.sqrt(g1.reduce((s, v, i) => s + (v - g[i]!) ** 2, 0));
     L = gn > 0 ? Math.max(dg / (h * gn), 1e-12) : 1;
   }
-  return { method: o.method as 'prox_grad' | 'fista', step: 0, x: Array.from(x), f: f + obj.prox.value(x), g: Array.from(g), y: Array.from(x), tk: 1, L, restarts: 0, evals };
+  return {
+    method: o.method as 'prox_grad' | 'fista',
+    step: 0,
+    x: Array.from(x),
+    f: f + obj.prox.value(x),
+    g: Array.from(g),
+    y: Array.from(x),
+    tk: 1,
+    L,
+    restarts: 0,
+    evals,
+  };
 }
 
 export function proxStep(obj: Objective, st: ProxState, o: SolveOptions): string | null {
@@ -58,7 +70,9 @@ export function proxStep(obj: Objective, st: ProxState, o: SolveOptions): string
   const { f: fy, g: gy } = obj.evaluate(y, st.step + 1);
   st.evals++;
   let L = st.L;
-  let z: Float64Array, fz: number, hz = NaN;
+  let z: Float64Array,
+    fz: number,
+    hz = NaN;
   for (let tries = 0; ; tries++) {
     const t = 1 / L;
     const u = y.map((v, i) => v - t * gy[i]!);
@@ -66,7 +80,8 @@ export function proxStep(obj: Objective, st: ProxState, o: SolveOptions): string
     else z = h.prox(u, t);
     fz = smoothValue(obj, z, st.step + 1);
     st.evals++;
-    let lin = 0, sq = 0;
+    let lin = 0,
+      sq = 0;
     for (let i = 0; i < z.length; i++) {
       const d = z[i]! - y[i]!;
       lin += gy[i]! * d;

@@ -36,11 +36,15 @@ export interface UpdateRule {
 }
 
 const adamMoments = (g: Tracer, m: Tracer, v: Tracer, o: RuleOptions) => {
-  const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999;
+  const b1 = o.beta1 ?? 0.9,
+    b2 = o.beta2 ?? 0.999;
   return { m: P.add(P.mul(b1, m), P.mul(1 - b1, g)), v: P.add(P.mul(b2, v), P.mul(P.mul(1 - b2, g), g)) };
 };
 /** lr / (1 - b1^t) and 1 / (1 - b2^t) as scalars. */
-const biasCorr = (t: Tracer, o: RuleOptions) => ({ c1: P.sub(1, P.pow(o.beta1 ?? 0.9, t)), c2: P.sub(1, P.pow(o.beta2 ?? 0.999, t)) });
+const biasCorr = (t: Tracer, o: RuleOptions) => ({
+  c1: P.sub(1, P.pow(o.beta1 ?? 0.9, t)),
+  c2: P.sub(1, P.pow(o.beta2 ?? 0.999, t)),
+});
 /** The Adam step lr * mhat / (sqrt(vhat) + eps) per coordinate. */
 const adamStepVec = (m: Tracer, v: Tracer, lr: Tracer, t: Tracer, o: RuleOptions): Tracer => {
   const { c1, c2 } = biasCorr(t, o);

@@ -22,7 +22,7 @@ export function scheduleFactor(s: Schedule | undefined, t: number, total: number
     case 'cosine': {
       const T = s.period ?? total;
       const fl = s.floor ?? 0;
-      return fl + (1 - fl) * 0.5 * (1 + Math.cos(Math.PI * Math.min(t, T) / Math.max(T, 1)));
+      return fl + (1 - fl) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, T)) / Math.max(T, 1)));
     }
     case 'warmup':
       return t < s.steps ? (t + 1) / s.steps : scheduleFactor(s.after, t - s.steps, total - s.steps);

@@ -29,12 +29,29 @@ function envelopeSorted(z: Tracer, k: number): Tracer {
   const rs = Array.from({ length: k }, (_, r) => r);
   const Ca = P.take(C, ints(rs.map((r) => k - r - 1)), 0);
   const T = P.sub(P.index(C, d), Ca);
-  const m = P.div(T, P.constant(rs.map((r) => r + 1), z.dtype, [k]));
+  const m = P.div(
+    T,
+    P.constant(
+      rs.map((r) => r + 1),
+      z.dtype,
+      [k],
+    ),
+  );
   const zs = P.stopGradient(z);
   const zpS = P.concat([P.full([1], Infinity, z.dtype), zs]);
   const Cs = P.stopGradient(C);
-  const mS = P.div(P.sub(P.index(Cs, d), P.take(Cs, ints(rs.map((r) => k - r - 1)), 0)), P.constant(rs.map((r) => r + 1), z.dtype, [k]));
-  const score = P.minimum(P.sub(P.take(zpS, ints(rs.map((r) => k - r - 1)), 0), mS), P.sub(mS, P.take(zpS, ints(rs.map((r) => k - r)), 0)));
+  const mS = P.div(
+    P.sub(P.index(Cs, d), P.take(Cs, ints(rs.map((r) => k - r - 1)), 0)),
+    P.constant(
+      rs.map((r) => r + 1),
+      z.dtype,
+      [k],
+    ),
+  );
+  const score = P.minimum(
+    P.sub(P.take(zpS, ints(rs.map((r) => k - r - 1)), 0), mS),
+    P.sub(mS, P.take(zpS, ints(rs.map((r) => k - r)), 0)),
+  );
   const ri = P.argmax(score, 0);
   // head = sum_{i < k-r} z_i^2 = cumsum of squares at k-r-1
   const C2 = P.concat([P.zeros([1], z.dtype), P.cumsum(P.square(z), 0)]);
@@ -44,58 +61,91 @@ function envelopeSorted(z: Tracer, k: number): Tracer {
 }
 
 /** S_k(x) (x treated flat). */
-export const valueSparseEnvelope = (k: number, lambda = 1): ValueFn => (x) => {
-  const d = sz(x);
-  if (k >= d) return P.mul(lambda / 2, P.sumsq(x));
-  return P.mul(lambda, envelopeSorted(P.sort(P.abs(flat(x)), true).values, k));
-};
+export const valueSparseEnvelope =
+  (k: number, lambda = 1): ValueFn =>
+  (x) => {
+    const d = sz(x);
+    if (k >= d) return P.mul(lambda / 2, P.sumsq(x));
+    return P.mul(lambda, envelopeSorted(P.sort(P.abs(flat(x)), true).values, k));
+  };
 
 /** prox of t lambda S_k (Argyriou et al. 2012, Algorithm 1 with beta = 1 / (t lambda)). */
-export const proxSparseEnvelope = (k: number, lambda = 1): ProxFn => (x, t) => {
-  const d = sz(x);
-  const lam = tmul(t, lambda);
-  if (k >= d) return P.div(x, typeof lam === 'number' ? 1 + lam : P.add(1, lam));
-  const xf = flat(x);
-  const { values: z, indices } = P.sort(P.abs(xf), true);
-  const bp1 = typeof lam === 'number' ? (1 + lam) / lam : P.div(P.add(1, lam), lam); // beta + 1
-  const C = P.concat([P.zeros([1], z.dtype), P.cumsum(z, 0)]);
-  const R = k, L = d - k + 1;
-  const rGrid: number[] = [], lGrid: number[] = [];
-  for (let r = 0; r < R; r++) for (let l = k; l <= d; l++) (rGrid.push(r), lGrid.push(l));
-  const rs = Array.from({ length: R }, (_, r) => r);
-  const ls = Array.from({ length: L }, (_, j) => k + j);
-  // T_{r,l} = C[l] - C[k-r-1]; den = l - k + (beta+1)(r+1)
-  const Cl = P.reshape(P.take(C, ints(ls), 0), [1, L]);
-  const Ca = P.reshape(P.take(C, ints(rs.map((r) => k - r - 1)), 0), [R, 1]);
-  const den = P.add(P.reshape(P.constant(ls.map((l) => l - k), z.dtype, [L]), [1, L]), P.mul(bp1, P.reshape(P.constant(rs.map((r) => r + 1), z.dtype, [R]), [R, 1])));
-  const m = P.div(P.sub(Cl, Ca), den); // [R, L]
-  // Slacks of the four conditions (computed without gradient; only the argmax is used).
-  const zs = P.stopGradient(z);
-  const ms = P.stopGradient(m);
-  const zp = P.concat([P.full([1], Infinity, z.dtype), zs, P.full([1], -Infinity, z.dtype)]);
-  const bs = typeof bp1 === 'number' ? bp1 : P.stopGradient(bp1);
-  const zA = P.reshape(P.div(P.take(zp, ints(rs.map((r) => k - r - 1)), 0), bs), [R, 1]);
-  const zB = P.reshape(P.div(P.take(zp, ints(rs.map((r) => k - r)), 0), bs), [R, 1]);
-  const zl = P.reshape(P.take(zp, ints(ls), 0), [1, L]);
-  const zl1 = P.reshape(P.take(zp, ints(ls.map((l) => l + 1)), 0), [1, L]);
-  const score = P.minimum(P.minimum(P.sub(zA, ms), P.sub(ms, zB)), P.minimum(P.sub(zl, ms), P.sub(ms, zl1)));
-  const best = P.argmax(P.reshape(score, [R * L]), 0);
-  const r = at(ints(rGrid), best), l = at(ints(lGrid), best);
-  const mStar = at(P.reshape(m, [R * L]), best);
-  const pos = P.add(P.iota([d], 0, 'int32'), 1); // 1-based positions in sorted order
-  const top = P.lt(pos, P.sub(k, r)); // i <= k - r - 1
-  const mid = P.le(pos, l);
-  const q = P.where(top, P.div(z, typeof lam === 'number' ? 1 + lam : P.add(1, lam)), P.where(mid, P.sub(z, mStar), 0)); // top: beta/(beta+1) z
-  return P.reshape(P.mul(P.sign(xf), P.scatterAdd(q, indices, 0, d)), x.shape);
-};
+export const proxSparseEnvelope =
+  (k: number, lambda = 1): ProxFn =>
+  (x, t) => {
+    const d = sz(x);
+    const lam = tmul(t, lambda);
+    if (k >= d) return P.div(x, typeof lam === 'number' ? 1 + lam : P.add(1, lam));
+    const xf = flat(x);
+    const { values: z, indices } = P.sort(P.abs(xf), true);
+    const bp1 = typeof lam === 'number' ? (1 + lam) / lam : P.div(P.add(1, lam), lam); // beta + 1
+    const C = P.concat([P.zeros([1], z.dtype), P.cumsum(z, 0)]);
+    const R = k,
+      L = d - k + 1;
+    const rGrid: number[] = [],
+      lGrid: number[] = [];
+    for (let r = 0; r < R; r++) for (let l = k; l <= d; l++) (rGrid.push(r), lGrid.push(l));
+    const rs = Array.from({ length: R }, (_, r) => r);
+    const ls = Array.from({ length: L }, (_, j) => k + j);
+    // T_{r,l} = C[l] - C[k-r-1]; den = l - k + (beta+1)(r+1)
+    const Cl = P.reshape(P.take(C, ints(ls), 0), [1, L]);
+    const Ca = P.reshape(P.take(C, ints(rs.map((r) => k - r - 1)), 0), [R, 1]);
+    const den = P.add(
+      P.reshape(
+        P.constant(
+          ls.map((l) => l - k),
+          z.dtype,
+          [L],
+        ),
+        [1, L],
+      ),
+      P.mul(
+        bp1,
+        P.reshape(
+          P.constant(
+            rs.map((r) => r + 1),
+            z.dtype,
+            [R],
+          ),
+          [R, 1],
+        ),
+      ),
+    );
+    const m = P.div(P.sub(Cl, Ca), den); // [R, L]
+    // Slacks of the four conditions (computed without gradient; only the argmax is used).
+    const zs = P.stopGradient(z);
+    const ms = P.stopGradient(m);
+    const zp = P.concat([P.full([1], Infinity, z.dtype), zs, P.full([1], -Infinity, z.dtype)]);
+    const bs = typeof bp1 === 'number' ? bp1 : P.stopGradient(bp1);
+    const zA = P.reshape(P.div(P.take(zp, ints(rs.map((r) => k - r - 1)), 0), bs), [R, 1]);
+    const zB = P.reshape(P.div(P.take(zp, ints(rs.map((r) => k - r)), 0), bs), [R, 1]);
+    const zl = P.reshape(P.take(zp, ints(ls), 0), [1, L]);
+    const zl1 = P.reshape(P.take(zp, ints(ls.map((l) => l + 1)), 0), [1, L]);
+    const score = P.minimum(P.minimum(P.sub(zA, ms), P.sub(ms, zB)), P.minimum(P.sub(zl, ms), P.sub(ms, zl1)));
+    const best = P.argmax(P.reshape(score, [R * L]), 0);
+    const r = at(ints(rGrid), best),
+      l = at(ints(lGrid), best);
+    const mStar = at(P.reshape(m, [R * L]), best);
+    const pos = P.add(P.iota([d], 0, 'int32'), 1); // 1-based positions in sorted order
+    const top = P.lt(pos, P.sub(k, r)); // i <= k - r - 1
+    const mid = P.le(pos, l);
+    const q = P.where(
+      top,
+      P.div(z, typeof lam === 'number' ? 1 + lam : P.add(1, lam)),
+      P.where(mid, P.sub(z, mStar), 0),
+    ); // top: beta/(beta+1) z
+    return P.reshape(P.mul(P.sign(xf), P.scatterAdd(q, indices, 0, d)), x.shape);
+  };
 
 /** WGSEF(x) = S_k(v), v_j = w_j ||x_{G_j}||_2. */
-export const valueWgsef = (groups: readonly (readonly number[])[], k: number, lambda = 1, weights?: readonly number[]): ValueFn => (x) => {
-  const G = groups.length;
-  let v = groupNorms(flat(x), groupIds(groups, sz(x)), G);
-  if (weights) v = P.mul(v, P.constant(weights, x.dtype, [G]));
-  return valueSparseEnvelope(k, lambda)(v);
-};
+export const valueWgsef =
+  (groups: readonly (readonly number[])[], k: number, lambda = 1, weights?: readonly number[]): ValueFn =>
+  (x) => {
+    const G = groups.length;
+    let v = groupNorms(flat(x), groupIds(groups, sz(x)), G);
+    if (weights) v = P.mul(v, P.constant(weights, x.dtype, [G]));
+    return valueSparseEnvelope(k, lambda)(v);
+  };
 
 /** The scale factors theta_j / (lam w_j^2 + theta_j) of the WGSEF prox, from group norms n. */
 export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Tracer {
@@ -121,7 +171,8 @@ export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Trace
   const saturated = P.le(P.sum(posF), k);
   // On a plateau (slope 0, S = k up to rounding) any c in it works: take its left end. Clamping
   // into [e_i, e_{i+1}] keeps rounding from leaving the interval.
-  const ei = at(P.stopGradient(es), i), ej = at(P.stopGradient(es), P.minimum(P.add(i, 1), 2 * G - 1));
+  const ei = at(P.stopGradient(es), i),
+    ej = at(P.stopGradient(es), P.minimum(P.add(i, 1), 2 * G - 1));
   const si = at(slope, i);
   const c = P.where(P.gt(si, 0), P.minimum(P.maximum(safeDiv(P.sub(k, at(icpt, i)), si, 0), ei), ej), ei);
   const th = P.minimum(P.maximum(P.sub(P.mul(nw, c), lw2), 0), 1);
@@ -131,15 +182,18 @@ export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Trace
 }
 
 /** prox of t lambda WGSEF: each group scaled by its factor (groups not listed are left alone). */
-export const proxWgsef = (groups: readonly (readonly number[])[], k: number, lambda = 1, weights?: readonly number[]): ProxFn => (x, t) => {
-  const G = groups.length;
-  const ids = groupIds(groups, sz(x));
-  const xf = flat(x);
-  const n = groupNorms(xf, ids, G);
-  const w = weights ? P.constant(weights, x.dtype, [G]) : P.onesLike(n);
-  if (k >= G) return P.reshape(scaleGroups(xf, P.div(1, P.add(1, P.mul(tmul(t, lambda), P.square(w)))), ids), x.shape);
-  return P.reshape(scaleGroups(xf, wgsefFactors(n, w, k, tmul(t, lambda)), ids), x.shape);
-};
+export const proxWgsef =
+  (groups: readonly (readonly number[])[], k: number, lambda = 1, weights?: readonly number[]): ProxFn =>
+  (x, t) => {
+    const G = groups.length;
+    const ids = groupIds(groups, sz(x));
+    const xf = flat(x);
+    const n = groupNorms(xf, ids, G);
+    const w = weights ? P.constant(weights, x.dtype, [G]) : P.onesLike(n);
+    if (k >= G)
+      return P.reshape(scaleGroups(xf, P.div(1, P.add(1, P.mul(tmul(t, lambda), P.square(w)))), ids), x.shape);
+    return P.reshape(scaleGroups(xf, wgsefFactors(n, w, k, tmul(t, lambda)), ids), x.shape);
+  };
 
 /**
  * The sparse-envelope gap lambda (WGSEF_k(x) - 0.5 sum_g ||x_g||^2) (unit weights): nonnegative,
@@ -149,11 +203,15 @@ export const proxWgsef = (groups: readonly (readonly number[])[], k: number, lam
  * envelope prox of a rescaled point: prox_{mu WGSEF}(x / (1 - t lambda)), mu = t lambda / (1 - t lambda).
  * Use prox methods with a step below 1 / lambda (e.g. fista with lipschitz >= lambda).
  */
-export const proxWgsefGap = (groups: readonly (readonly number[])[], k: number, lambda = 1): ProxFn => (x, t) => {
-  const tl = tmul(t, lambda);
-  const a = typeof tl === 'number' ? Math.max(1 - tl, 1e-12) : P.maximum(P.sub(1, tl), 1e-12);
-  const mu = typeof tl === 'number' ? tl / (a as number) : P.div(tl, a);
-  return proxWgsef(groups, k, 1)(P.div(x, a), mu);
-};
-export const valueWgsefGap = (groups: readonly (readonly number[])[], k: number, lambda = 1): ValueFn => (x) =>
-  P.mul(lambda, P.maximum(P.sub(valueWgsef(groups, k, 1)(x), P.mul(0.5, P.sumsq(x))), 0));
+export const proxWgsefGap =
+  (groups: readonly (readonly number[])[], k: number, lambda = 1): ProxFn =>
+  (x, t) => {
+    const tl = tmul(t, lambda);
+    const a = typeof tl === 'number' ? Math.max(1 - tl, 1e-12) : P.maximum(P.sub(1, tl), 1e-12);
+    const mu = typeof tl === 'number' ? tl / (a as number) : P.div(tl, a);
+    return proxWgsef(groups, k, 1)(P.div(x, a), mu);
+  };
+export const valueWgsefGap =
+  (groups: readonly (readonly number[])[], k: number, lambda = 1): ValueFn =>
+  (x) =>
+    P.mul(lambda, P.maximum(P.sub(valueWgsef(groups, k, 1)(x), P.mul(0.5, P.sumsq(x))), 0));

@@ -74,7 +74,11 @@ export function blockProx(blocks: readonly ProxBlock[]): HostProx {
   if (sep) {
     h.proxDiag = (x, t) => {
       const z = Float64Array.from(x);
-      for (const b of sorted) z.set(b.term.proxDiag!(x.subarray(b.offset, b.offset + b.size), t.subarray(b.offset, b.offset + b.size)), b.offset);
+      for (const b of sorted)
+        z.set(
+          b.term.proxDiag!(x.subarray(b.offset, b.offset + b.size), t.subarray(b.offset, b.offset + b.size)),
+          b.offset,
+        );
       return z;
     };
   }

@@ -11,7 +11,16 @@
 // violation stays above tolFeas. The state (between outer iterations) is plain JSON.
 
 import { minimizeBounded, projectedGradientNorm } from './bounded.js';
-import { jtv, lowerOf, maxViolation, projectStart, upperOf, type ConstrainedProblem, type ConstrainedResult, type ConstrainedStatus } from './problem.js';
+import {
+  jtv,
+  lowerOf,
+  maxViolation,
+  projectStart,
+  upperOf,
+  type ConstrainedProblem,
+  type ConstrainedResult,
+  type ConstrainedStatus,
+} from './problem.js';
 import type { SolveHooks } from '../optim/driver.js';
 
 export interface AugLagOptions {
@@ -58,7 +67,8 @@ type Hooks = Pick<SolveHooks, 'shouldStop' | 'checkpointEvery'> & {
 };
 
 function boundsOf(p: ConstrainedProblem) {
-  const lo = new Float64Array(p.n), hi = new Float64Array(p.n);
+  const lo = new Float64Array(p.n),
+    hi = new Float64Array(p.n);
   for (let i = 0; i < p.n; i++) {
     lo[i] = lowerOf(p, i);
     hi[i] = upperOf(p, i);
@@ -70,7 +80,8 @@ function boundsOf(p: ConstrainedProblem) {
 export function kktResidual(p: ConstrainedProblem, x: Float64Array, lambda: ArrayLike<number>, mu: ArrayLike<number>) {
   const { f, g } = p.f(x);
   const gl = Float64Array.from(g);
-  const E = p.eq?.evaluate(x), I = p.ineq?.evaluate(x);
+  const E = p.eq?.evaluate(x),
+    I = p.ineq?.evaluate(x);
   if (E) jtv(E.J, lambda, p.eq!.m, p.n).forEach((v, i) => (gl[i] -= v));
   if (I) jtv(I.J, mu, p.ineq!.m, p.n).forEach((v, i) => (gl[i] -= v));
   const { lo, hi } = boundsOf(p);
@@ -79,26 +90,54 @@ export function kktResidual(p: ConstrainedProblem, x: Float64Array, lambda: Arra
   return { f, gl, kkt: Math.max(projectedGradientNorm(x, gl, lo, hi), comp), viol: maxViolation(p, x, E, I), lo, hi };
 }
 
-export function* augLagSteps(p: ConstrainedProblem, x0: ArrayLike<number>, o: AugLagOptions = {}, hooks: Hooks = {}): Generator<AugLagStepInfo, ConstrainedResult> {
-  const steps = o.steps ?? 100, tol = o.tol ?? 1e-8, tolFeas = o.tolFeas ?? 1e-8, rhoMax = o.rhoMax ?? 1e12;
-  const mE = p.eq?.m ?? 0, mI = p.ineq?.m ?? 0;
+export function* augLagSteps(
+  p: ConstrainedProblem,
+  x0: ArrayLike<number>,
+  o: AugLagOptions = {},
+  hooks: Hooks = {},
+): Generator<AugLagStepInfo, ConstrainedResult> {
+  const steps = o.steps ?? 100,
+    tol = o.tol ?? 1e-8,
+    tolFeas = o.tolFeas ?? 1e-8,
+    rhoMax = o.rhoMax ?? 1e12;
+  const mE = p.eq?.m ?? 0,
+    mI = p.ineq?.m ?? 0;
   let st: AugLagState;
   if (hooks.resume) st = hooks.resume;
   else {
     const { x, warning } = projectStart(p, x0);
-    st = { method: 'auglag', step: 0, x: Array.from(x), lambda: new Array(mE).fill(0), mu: new Array(mI).fill(0), rho: o.rho0 ?? 10, vPrev: Infinity, innerTol: 1e-2, evals: 0, innerIters: 0, warnings: warning ? [warning] : [] };
+    st = {
+      method: 'auglag',
+      step: 0,
+      x: Array.from(x),
+      lambda: new Array(mE).fill(0),
+      mu: new Array(mI).fill(0),
+      rho: o.rho0 ?? 10,
+      vPrev: Infinity,
+      innerTol: 1e-2,
+      evals: 0,
+      innerIters: 0,
+      warnings: warning ? [warning] : [],
+    };
   }
   const { lo, hi } = boundsOf(p);
   const finish = (status: ConstrainedStatus, message: string): ConstrainedResult => {
     const x = Float64Array.from(st.x);
     const k = kktResidual(p, x, st.lambda, st.mu);
-    const zl = new Array(p.n).fill(0), zu = new Array(p.n).fill(0);
+    const zl = new Array(p.n).fill(0),
+      zu = new Array(p.n).fill(0);
     for (let i = 0; i < p.n; i++) {
       if (x[i]! <= lo[i]! && k.gl[i]! > 0) zl[i] = k.gl[i]!;
       if (x[i]! >= hi[i]! && k.gl[i]! < 0) zu[i] = -k.gl[i]!;
     }
     return {
-      x, f: k.f, status, message, steps: st.step, kkt: k.kkt, maxViolation: k.viol,
+      x,
+      f: k.f,
+      status,
+      message,
+      steps: st.step,
+      kkt: k.kkt,
+      maxViolation: k.viol,
       multipliers: { eq: [...st.lambda], ineq: [...st.mu], lower: zl, upper: zu },
       warnings: [...st.warnings],
       stats: { evals: st.evals, innerIters: st.innerIters, rho: st.rho },
@@ -134,8 +173,13 @@ export function* augLagSteps(p: ConstrainedProblem, x0: ArrayLike<number>, o: Au
     const x = Float64Array.from(st.x);
     const k = kktResidual(p, x, st.lambda, st.mu);
     if (!Number.isFinite(k.f)) return finish('diverged', 'the objective is not finite');
-    if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f))) return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
-    if (st.rho > rhoMax && k.viol > tolFeas) return finish('infeasible', `the penalty reached ${st.rho.toExponential(1)} with the violation still ${k.viol.toExponential(2)}: the constraints look infeasible`);
+    if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f)))
+      return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
+    if (st.rho > rhoMax && k.viol > tolFeas)
+      return finish(
+        'infeasible',
+        `the penalty reached ${st.rho.toExponential(1)} with the violation still ${k.viol.toExponential(2)}: the constraints look infeasible`,
+      );
     if (st.step >= steps) return finish('max_steps', `reached the outer-iteration budget (${steps})`);
     if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user');
     // Inner solve.
@@ -143,7 +187,8 @@ export function* augLagSteps(p: ConstrainedProblem, x0: ArrayLike<number>, o: Au
     const r = minimizeBounded(lagr, x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.innerSteps ?? 1000 });
     st.innerIters += r.iters;
     const xn = r.x;
-    const E = p.eq?.evaluate(xn), I = p.ineq?.evaluate(xn);
+    const E = p.eq?.evaluate(xn),
+      I = p.ineq?.evaluate(xn);
     // Multiplier updates (safeguarded).
     if (E) st.lambda = st.lambda.map((l, i) => Math.min(SAFE, Math.max(-SAFE, l - st.rho * E.c[i]!)));
     let V = 0;
@@ -161,12 +206,18 @@ export function* augLagSteps(p: ConstrainedProblem, x0: ArrayLike<number>, o: Au
     const kk = kktResidual(p, xn, st.lambda, st.mu);
     const info = { step: st.step, f: kk.f, kkt: kk.kkt, maxViolation: kk.viol, rho: st.rho };
     hooks.onStep?.(info);
-    if (hooks.checkpointEvery && hooks.saveCheckpoint && st.step % hooks.checkpointEvery === 0) hooks.saveCheckpoint(st);
+    if (hooks.checkpointEvery && hooks.saveCheckpoint && st.step % hooks.checkpointEvery === 0)
+      hooks.saveCheckpoint(st);
     yield info;
   }
 }
 
-export function augLag(p: ConstrainedProblem, x0: ArrayLike<number>, o: AugLagOptions = {}, hooks: Hooks = {}): ConstrainedResult {
+export function augLag(
+  p: ConstrainedProblem,
+  x0: ArrayLike<number>,
+  o: AugLagOptions = {},
+  hooks: Hooks = {},
+): ConstrainedResult {
   const it = augLagSteps(p, x0, o, hooks);
   for (;;) {
     const r = it.next();

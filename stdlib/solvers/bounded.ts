@@ -64,7 +64,12 @@ export function projectedGradientNorm(x: Float64Array, g: Float64Array, lo: Floa
   return m;
 }
 
-export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions, hooks: BoundedHooks = {}): BoundedResult {
+export function minimizeBounded(
+  fn: BoxFn,
+  x0: Float64Array,
+  o: BoundedOptions,
+  hooks: BoundedHooks = {},
+): BoundedResult {
   const it = boundedSteps(fn, x0, o, hooks);
   for (;;) {
     const r = it.next();
@@ -75,15 +80,22 @@ export function minimizeBounded(fn: BoxFn, x0: Float64Array, o: BoundedOptions, 
 const arr = (v: Float64Array) => Array.from(v);
 
 /** minimizeBounded as a generator: one yield per iteration (after its hooks ran). */
-export function* boundedSteps(fn: BoxFn, x0: Float64Array, o: BoundedOptions, hooks: BoundedHooks = {}): Generator<void, BoundedResult> {
+export function* boundedSteps(
+  fn: BoxFn,
+  x0: Float64Array,
+  o: BoundedOptions,
+  hooks: BoundedHooks = {},
+): Generator<void, BoundedResult> {
   const n = x0.length;
   const { lower: lo, upper: hi } = o;
   const mem = o.history ?? 10;
   let x: Float64Array, f: number, g: Float64Array, evals: number, iters: number;
-  const S: Float64Array[] = [], Y: Float64Array[] = [];
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [];
   const rs = hooks.resume;
   if (rs) {
-    if (rs.kind !== 'bounded' || rs.x.length !== n) throw new Error('the checkpoint is not a state of this bound-constrained solve');
+    if (rs.kind !== 'bounded' || rs.x.length !== n)
+      throw new Error('the checkpoint is not a state of this bound-constrained solve');
     x = Float64Array.from(rs.x);
     f = rs.f;
     g = Float64Array.from(rs.g);
@@ -118,7 +130,8 @@ export function* boundedSteps(fn: BoxFn, x0: Float64Array, o: BoundedOptions, ho
     const alpha = new Float64Array(k);
     const rho = new Float64Array(k);
     const mask = (v: Float64Array) => Float64Array.from(v, (a, i) => (free[i] ? a : 0));
-    const Sm = S.map(mask), Ym = Y.map(mask);
+    const Sm = S.map(mask),
+      Ym = Y.map(mask);
     for (let j = k - 1; j >= 0; j--) {
       const sy = dot(Sm[j]!, Ym[j]!);
       rho[j] = sy > 1e-16 * Math.sqrt(dot(Sm[j]!, Sm[j]!) * dot(Ym[j]!, Ym[j]!)) ? 1 / sy : 0;
@@ -158,7 +171,9 @@ export function* boundedSteps(fn: BoxFn, x0: Float64Array, o: BoundedOptions, ho
     // Armijo along the projection arc.
     let a = a0;
     let accepted = false;
-    let xn = x, fnew = f, gnew = g;
+    let xn = x,
+      fnew = f,
+      gnew = g;
     for (let t = 0; t < 50; t++) {
       xn = Float64Array.from(x, (v, i) => clip(v + a * d[i]!, lo[i]!, hi[i]!));
       const r = fn(xn);

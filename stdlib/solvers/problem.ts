@@ -70,13 +70,18 @@ export function projectBox(p: ConstrainedProblem, x: ArrayLike<number>): Float64
 }
 
 /** Projects a start onto the bounds; returns the warning to report when it moved. */
-export function projectStart(p: ConstrainedProblem, x0: ArrayLike<number>): { x: Float64Array; warning: string | null } {
+export function projectStart(
+  p: ConstrainedProblem,
+  x0: ArrayLike<number>,
+): { x: Float64Array; warning: string | null } {
   const x = projectBox(p, x0);
   const moved: number[] = [];
   for (let i = 0; i < x.length; i++) if (x[i] !== x0[i]) moved.push(i);
   return {
     x,
-    warning: moved.length ? `the start lies outside the bounds at ${moved.map((i) => `x[${i}] = ${x0[i]}`).join(', ')}; projected onto them` : null,
+    warning: moved.length
+      ? `the start lies outside the bounds at ${moved.map((i) => `x[${i}] = ${x0[i]}`).join(', ')}; projected onto them`
+      : null,
   };
 }
 

@@ -16,7 +16,14 @@
 
 import { dot, nrm2 } from '../optim/linalg_host.js';
 import { leastSquaresMultipliers, solveSquare } from './dense.js';
-import { jtv, jv, maxViolation, type ConstrainedProblem, type ConstrainedResult, type ConstrainedStatus } from './problem.js';
+import {
+  jtv,
+  jv,
+  maxViolation,
+  type ConstrainedProblem,
+  type ConstrainedResult,
+  type ConstrainedStatus,
+} from './problem.js';
 
 export interface SketchNewtonOptions {
   steps?: number;
@@ -83,7 +90,13 @@ function kmul(H: Float64Array, J: Float64Array, n: number, m: number, z: Float64
   return r;
 }
 
-function sketchSolve(K: Float64Array, rhs: Float64Array, N: number, o: SketchNewtonOptions, st: SketchNewtonState): Float64Array {
+function sketchSolve(
+  K: Float64Array,
+  rhs: Float64Array,
+  N: number,
+  o: SketchNewtonOptions,
+  st: SketchNewtonState,
+): Float64Array {
   const z = new Float64Array(N);
   const rn = nrm2(rhs);
   if (rn === 0) return z;
@@ -106,11 +119,12 @@ function sketchSolve(K: Float64Array, rhs: Float64Array, N: number, o: SketchNew
       // S: N x q Gaussian; B = S'K (q x N); w = S'(rhs - K z); z += B' (B B')^{-1} w.
       const S = Float64Array.from({ length: N * q }, () => gauss(st));
       const B = new Float64Array(q * N);
-      for (let a = 0; a < q; a++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let i = 0; i < N; i++) s += S[i * q + a]! * K[i * N + j]!;
-        B[a * N + j] = s;
-      }
+      for (let a = 0; a < q; a++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let i = 0; i < N; i++) s += S[i * q + a]! * K[i * N + j]!;
+          B[a * N + j] = s;
+        }
       const w = new Float64Array(q);
       for (let a = 0; a < q; a++) {
         let s = 0;
@@ -122,7 +136,8 @@ function sketchSolve(K: Float64Array, rhs: Float64Array, N: number, o: SketchNew
         w[a] = s;
       }
       const BB = new Float64Array(q * q);
-      for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) BB[a * q + b] = dot(B.subarray(a * N, a * N + N), B.subarray(b * N, b * N + N));
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b < q; b++) BB[a * q + b] = dot(B.subarray(a * N, a * N + N), B.subarray(b * N, b * N + N));
       const y = solveSquare(BB, w, q);
       if (!y) continue;
       for (let j = 0; j < N; j++) {
@@ -160,10 +175,22 @@ function sketchSolve(K: Float64Array, rhs: Float64Array, N: number, o: SketchNew
   return z;
 }
 
-export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: SketchNewtonOptions = {}, hooks: { resume?: SketchNewtonState; saveCheckpoint?(s: SketchNewtonState): void; shouldStop?(): boolean } = {}): ConstrainedResult {
-  if (!p.eq || p.ineq || p.lower || p.upper) throw new Error('sketch_newton handles equality constraints only (use the augmented Lagrangian for inequalities and bounds)');
-  const n = p.n, m = p.eq.m, N = n + m;
-  const steps = o.steps ?? 200, tol = o.tol ?? 1e-8, tolFeas = o.tolFeas ?? 1e-8;
+export function sketchNewton(
+  p: ConstrainedProblem,
+  x0: ArrayLike<number>,
+  o: SketchNewtonOptions = {},
+  hooks: { resume?: SketchNewtonState; saveCheckpoint?(s: SketchNewtonState): void; shouldStop?(): boolean } = {},
+): ConstrainedResult {
+  if (!p.eq || p.ineq || p.lower || p.upper)
+    throw new Error(
+      'sketch_newton handles equality constraints only (use the augmented Lagrangian for inequalities and bounds)',
+    );
+  const n = p.n,
+    m = p.eq.m,
+    N = n + m;
+  const steps = o.steps ?? 200,
+    tol = o.tol ?? 1e-8,
+    tolFeas = o.tolFeas ?? 1e-8;
   let st: SketchNewtonState;
   const evalAt = (x: Float64Array, lambda: ArrayLike<number>): Point => {
     st.evals++;
@@ -175,12 +202,24 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
   };
   if (hooks.resume) st = hooks.resume;
   else {
-    st = { method: 'sketch_newton', step: 0, x: Array.from(x0), lambda: [], eta: o.eta0 ?? 10, nu: o.nu0 ?? 0.1, rng: (o.seed ?? 0) >>> 0, sketchIters: 0, evals: 0, hvps: 0 };
+    st = {
+      method: 'sketch_newton',
+      step: 0,
+      x: Array.from(x0),
+      lambda: [],
+      eta: o.eta0 ?? 10,
+      nu: o.nu0 ?? 0.1,
+      rng: (o.seed ?? 0) >>> 0,
+      sketchIters: 0,
+      evals: 0,
+      hvps: 0,
+    };
     const x = Float64Array.from(x0);
     const { g } = p.f(x);
     st.lambda = Array.from(leastSquaresMultipliers(p.eq.evaluate(x).J, g, m, n));
   }
-  const merit = (pt: Point, lambda: ArrayLike<number>) => pt.f - dot(lambda, pt.c) + 0.5 * st.eta * dot(pt.c, pt.c) + 0.5 * st.nu * dot(pt.gl, pt.gl);
+  const merit = (pt: Point, lambda: ArrayLike<number>) =>
+    pt.f - dot(lambda, pt.c) + 0.5 * st.eta * dot(pt.c, pt.c) + 0.5 * st.nu * dot(pt.gl, pt.gl);
   const hessian = (pt: Point, lambda: Float64Array): Float64Array => {
     const H = new Float64Array(n * n);
     const e = new Float64Array(n);
@@ -198,13 +237,20 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
       st.hvps++;
       for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
     }
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j]! + H[j * n + i]!);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j]! + H[j * n + i]!);
     return H;
   };
   const finish = (status: ConstrainedStatus, message: string, pt: Point): ConstrainedResult => ({
-    x: Float64Array.from(pt.x), f: pt.f, status, message, steps: st.step,
-    kkt: Math.max(...Array.from(pt.gl, Math.abs), 0), maxViolation: maxViolation(p, pt.x, { c: pt.c, J: pt.J }),
-    multipliers: { eq: [...st.lambda], ineq: [], lower: [], upper: [] }, warnings: [],
+    x: Float64Array.from(pt.x),
+    f: pt.f,
+    status,
+    message,
+    steps: st.step,
+    kkt: Math.max(...Array.from(pt.gl, Math.abs), 0),
+    maxViolation: maxViolation(p, pt.x, { c: pt.c, J: pt.J }),
+    multipliers: { eq: [...st.lambda], ineq: [], lower: [], upper: [] },
+    warnings: [],
     stats: { sketchIters: st.sketchIters, evals: st.evals, hvps: st.hvps, eta: st.eta, nu: st.nu },
     state: st,
   });
@@ -213,7 +259,8 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
     const gln = Math.max(0, ...Array.from(pt.gl, Math.abs));
     const cn = Math.max(0, ...Array.from(pt.c, Math.abs));
     if (!Number.isFinite(pt.f)) return finish('diverged', 'the objective is not finite', pt);
-    if (gln <= tol * Math.max(1, Math.abs(pt.f)) && cn <= tolFeas) return finish('converged', `||grad L|| ${gln.toExponential(2)}, ||c|| ${cn.toExponential(2)}`, pt);
+    if (gln <= tol * Math.max(1, Math.abs(pt.f)) && cn <= tolFeas)
+      return finish('converged', `||grad L|| ${gln.toExponential(2)}, ||c|| ${cn.toExponential(2)}`, pt);
     if (st.step >= steps) return finish('max_steps', `reached the step budget (${steps})`, pt);
     if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user', pt);
     const lam = Float64Array.from(st.lambda);
@@ -226,7 +273,9 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
     for (let i = 0; i < n; i++) rhs[i] = -pt.gl[i]!;
     for (let k = 0; k < m; k++) rhs[n + k] = pt.c[k]!;
     let delta = 0;
-    let dx = new Float64Array(n), dl = new Float64Array(m), D = 0;
+    let dx = new Float64Array(n),
+      dl = new Float64Array(m),
+      D = 0;
     let found = false;
     for (let attempt = 0; attempt < 60 && !found; attempt++) {
       const K = new Float64Array(N * N);
@@ -250,7 +299,8 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
         delta = delta === 0 ? 1e-4 : 10 * delta;
         continue;
       }
-      const dir = () => dot(pt.gl, dx) + st.eta * dot(JtC, dx) + st.nu * dot(Hgl, dx) - dot(pt.c, dl) - st.nu * dot(JGl, dl);
+      const dir = () =>
+        dot(pt.gl, dx) + st.eta * dot(JtC, dx) + st.nu * dot(Hgl, dx) - dot(pt.c, dl) - st.nu * dot(JGl, dl);
       const need = () => -1e-8 * (dot(dx, dx) + dot(dl, dl));
       D = dir();
       for (let k = 0; k < 20 && D > need() && cn > 0 && st.eta < 1e12; k++) {
@@ -282,7 +332,8 @@ export function sketchNewton(p: ConstrainedProblem, x0: ArrayLike<number>, o: Sk
       }
       a *= 0.5;
     }
-    if (!accepted) return finish('converged', 'the line search could not decrease the merit (converged to machine precision)', pt);
+    if (!accepted)
+      return finish('converged', 'the line search could not decrease the merit (converged to machine precision)', pt);
     hooks.saveCheckpoint?.(st);
   }
 }

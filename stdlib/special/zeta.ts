@@ -20,4 +20,13 @@ function zetaMinusOne(k: number): number {
 export const ZM1: readonly number[] = Array.from({ length: 41 }, (_, k) => (k < 2 ? NaN : zetaMinusOne(k)));
 
 /** B_2, B_4, ..., B_16. */
-export const BERNOULLI_2K: readonly number[] = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510];
+export const BERNOULLI_2K: readonly number[] = [
+  1 / 6,
+  -1 / 30,
+  1 / 42,
+  -1 / 30,
+  5 / 66,
+  -691 / 2730,
+  7 / 6,
+  -3617 / 510,
+];

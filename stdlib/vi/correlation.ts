@@ -29,14 +29,24 @@ export function covarianceFromPrecision(prec: Float64Array, n: number, floor = 1
 }
 
 /** Pairs with |rho| > threshold, strongest first, named by `names` (coordinate indices otherwise). */
-export function correlatedPairs(cov: Float64Array, n: number, names?: readonly string[], threshold = 0.9): CorrelatedPair[] {
+export function correlatedPairs(
+  cov: Float64Array,
+  n: number,
+  names?: readonly string[],
+  threshold = 0.9,
+): CorrelatedPair[] {
   const name = (i: number) => names?.[i] ?? `#${i}`;
   const out: CorrelatedPair[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const rho = cov[i * n + j]! / Math.sqrt(cov[i * n + i]! * cov[j * n + j]!);
       if (Math.abs(rho) > threshold) {
-        out.push({ i, j, rho, message: `${name(i)} and ${name(j)} have posterior correlation ${rho.toFixed(3)} (Laplace approximation at the fitted mean), which a mean-field guide treats as independent; use guide = full_rank` });
+        out.push({
+          i,
+          j,
+          rho,
+          message: `${name(i)} and ${name(j)} have posterior correlation ${rho.toFixed(3)} (Laplace approximation at the fitted mean), which a mean-field guide treats as independent; use guide = full_rank`,
+        });
       }
     }
   }

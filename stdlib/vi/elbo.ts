@@ -30,16 +30,27 @@ export function gaussianDraw(family: GaussianFamily, W: AffineT, phi: Tracer, ke
  * (the sticking-the-landing gradient); otherwise E[log p(z)] + H[q] with the exact entropy.
  * Both have the ELBO as expectation.
  */
-export function gaussianElbo(logDensity: (z: Tracer, key: Tracer) => Tracer, family: GaussianFamily, W: AffineT, phi: Tracer, key: Tracer, K: number): Tracer {
+export function gaussianElbo(
+  logDensity: (z: Tracer, key: Tracer) => Tracer,
+  family: GaussianFamily,
+  W: AffineT,
+  phi: Tracer,
+  key: Tracer,
+  K: number,
+): Tracer {
   const n = W.shift.shape[0]!;
   const m = family.noise(n);
   const logq = family.logq;
   const fixed = P.stopGradient(phi);
-  const expected = monteCarlo((k) => {
-    const [kq, kp] = P.splitKey(k, 2);
-    const w = family.sample(phi, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
-    const lp = logDensity(unwhiten(W, w), kp!);
-    return logq ? P.sub(lp, logq(fixed, w, n)) : lp;
-  }, key, K);
+  const expected = monteCarlo(
+    (k) => {
+      const [kq, kp] = P.splitKey(k, 2);
+      const w = family.sample(phi, m ? P.normal(kq!, [m]) : P.zeros([0]), n);
+      const lp = logDensity(unwhiten(W, w), kp!);
+      return logq ? P.sub(lp, logq(fixed, w, n)) : lp;
+    },
+    key,
+    K,
+  );
   return logq ? expected : P.add(expected, family.entropy(phi, n));
 }

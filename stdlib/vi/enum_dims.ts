@@ -46,7 +46,10 @@ export class DimLayout {
 
   /** t reshaped (leading ones) to full rank. */
   full(t: Tracer): Tracer {
-    if (t.rank > this.rank) throw new Error(`a value of shape [${t.shape}] has more axes than the ${this.plateRank} plate axes and ${this.dims.length} enumeration axes allow (raise plateRank)`);
+    if (t.rank > this.rank)
+      throw new Error(
+        `a value of shape [${t.shape}] has more axes than the ${this.plateRank} plate axes and ${this.dims.length} enumeration axes allow (raise plateRank)`,
+      );
     return t.rank === this.rank ? t : P.reshape(t, [...new Array(this.rank - t.rank).fill(1), ...t.shape]);
   }
 
@@ -64,6 +67,10 @@ export class DimLayout {
   pick(t: Tracer, j: number, i: number): Tracer {
     if (!this.has(t, j)) return t;
     const a = this.axis(j, t.rank);
-    return P.slice(t, t.shape.map((_, k) => (k === a ? i : 0)), t.shape.map((s, k) => (k === a ? i + 1 : s)));
+    return P.slice(
+      t,
+      t.shape.map((_, k) => (k === a ? i : 0)),
+      t.shape.map((s, k) => (k === a ? i + 1 : s)),
+    );
   }
 }

@@ -30,7 +30,16 @@
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { DimLayout, type EnumDim } from './enum_dims.js';
 import { affine, evaluate, type Objective } from './objectives.js';
-import { runGuide, scoreGuide, scoreModel, type Factor, type GuideTrace, type MvdSite, type Program, type ScoreSite } from './sites.js';
+import {
+  runGuide,
+  scoreGuide,
+  scoreModel,
+  type Factor,
+  type GuideTrace,
+  type MvdSite,
+  type Program,
+  type ScoreSite,
+} from './sites.js';
 import type { Estimator, ObjectiveInfo, PlanEntry } from './estimator_plan.js';
 
 export interface VIProgram {
@@ -64,7 +73,8 @@ export interface Estimate {
 
 const sg = P.stopGradient;
 const sgAll = (xs: readonly Tracer[]) => xs.map((x) => sg(x));
-const sumFull = (layout: DimLayout, ts: readonly Tracer[]): Tracer => ts.reduce<Tracer>((acc, t) => P.add(acc, layout.full(t)), P.zeros(new Array(layout.rank).fill(1)));
+const sumFull = (layout: DimLayout, ts: readonly Tracer[]): Tracer =>
+  ts.reduce<Tracer>((acc, t) => P.add(acc, layout.full(t)), P.zeros(new Array(layout.rank).fill(1)));
 
 export function objectiveInfo(obj: Objective): ObjectiveInfo {
   return { linear: affine(obj.body) !== null, samples: obj.samples, pathwise: obj.pathwise };
@@ -89,7 +99,9 @@ export function expectation(f: Tracer, layout: DimLayout, logW: Tracer | null, k
     // site's q is normalized).
     const R = layout.rank;
     const absent = (a: number) => w!.shape[a]! > 1 && t.shape[a]! === 1;
-    const enumAxes = layout.dims.filter((d) => d.kind === 'enum' && absent(layout.axis(d.j, R))).map((d) => layout.axis(d.j, R));
+    const enumAxes = layout.dims
+      .filter((d) => d.kind === 'enum' && absent(layout.axis(d.j, R)))
+      .map((d) => layout.axis(d.j, R));
     let wm = P.exp(w);
     if (enumAxes.length) wm = P.sum(wm, enumAxes, true);
     const plateAxes = layout.plateAxes(R).filter(absent);
@@ -121,7 +133,12 @@ function mvdTerm(parts: readonly Tracer[], m: MvdSite, layout: DimLayout): Trace
   const g = G;
   const a = layout.axis(m.dim.j, g.rank);
   const S = m.dim.size - 1;
-  const lim = (lo: number, hi: number) => P.slice(g, g.shape.map((_, i) => (i === a ? lo : 0)), g.shape.map((s, i) => (i === a ? hi : s)));
+  const lim = (lo: number, hi: number) =>
+    P.slice(
+      g,
+      g.shape.map((_, i) => (i === a ? lo : 0)),
+      g.shape.map((s, i) => (i === a ? hi : s)),
+    );
   const D = P.sub(lim(1, 1 + S), lim(0, 1));
   const plateShape = D.shape.slice(D.rank - layout.plateRank);
   const Dm = P.transpose(P.reshape(D, [S, ...plateShape]), [...plateShape.map((_, i) => i + 1), 0]);
@@ -139,7 +156,13 @@ interface Particle {
   q: Factor[];
 }
 
-export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer[], phi: readonly Tracer[], opts: EstimateOptions): Estimate {
+export function estimate(
+  prog: VIProgram,
+  obj: Objective,
+  theta: readonly Tracer[],
+  phi: readonly Tracer[],
+  opts: EstimateOptions,
+): Estimate {
   const K = obj.samples;
   const info = objectiveInfo(obj);
   const plateRank = opts.plateRank ?? 1;
@@ -175,14 +198,29 @@ export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer
     parts.forEach((pt, k) => {
       const layout = layouts[k]!;
       const logW = pt.g.enumLogq.length ? sumFull(layout, pt.g.enumLogq) : null;
-      const costs: [number, Tracer][] = [...(aff.a ? pt.p.map((f): [number, Tracer] => [aff.a, f.lp]) : []), ...(aff.b ? pt.q.map((f): [number, Tracer] => [aff.b, f.lp]) : [])];
-      const L = costs.reduce<Tracer>((acc, [c, f]) => P.add(acc, P.mul(c, expectation(f, layout, logW))), P.full([], aff.c));
+      const costs: [number, Tracer][] = [
+        ...(aff.a ? pt.p.map((f): [number, Tracer] => [aff.a, f.lp]) : []),
+        ...(aff.b ? pt.q.map((f): [number, Tracer] => [aff.b, f.lp]) : []),
+      ];
+      const L = costs.reduce<Tracer>(
+        (acc, [c, f]) => P.add(acc, P.mul(c, expectation(f, layout, logW))),
+        P.full([], aff.c),
+      );
       Ls.push(L);
       for (const m of pt.g.mvds) {
-        perParticle[k]!.push(mvdTerm(costs.map(([c, f]) => P.mul(c, expectation(f, layout, logW, m.dim))), m, layout));
+        perParticle[k]!.push(
+          mvdTerm(
+            costs.map(([c, f]) => P.mul(c, expectation(f, layout, logW, m.dim))),
+            m,
+            layout,
+          ),
+        );
       }
     });
-    value = P.div(Ls.reduce((a, b) => P.add(a, b)), K);
+    value = P.div(
+      Ls.reduce((a, b) => P.add(a, b)),
+      K,
+    );
     const total = Ls.reduce((a, b) => P.add(a, sg(b)), P.zeros([]));
     parts.forEach((pt, k) => {
       for (const s of pt.g.scores) {
@@ -193,7 +231,8 @@ export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer
           b = P.div(P.sub(total, sg(Ls[k]!)), K - 1);
         }
         perParticle[k]!.push(scoreTerm(s, P.sub(Ls[k]!, b)));
-        if (s.baseline === 'mean') newBaselines[s.site] = P.add(P.mul(decay, baselineState(s)), P.mul(1 - decay, P.div(total, K)));
+        if (s.baseline === 'mean')
+          newBaselines[s.site] = P.add(P.mul(decay, baselineState(s)), P.mul(1 - decay, P.div(total, K)));
       }
     });
     for (const ts of perParticle) for (const t of ts) terms.push(P.div(t, K));
@@ -201,22 +240,41 @@ export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer
     const layout = shared!;
     const R = () => layout.rank;
     const totals = (fs: Factor[]): Tracer => {
-      const t = sumFull(layout, fs.map((f) => f.lp));
+      const t = sumFull(
+        layout,
+        fs.map((f) => f.lp),
+      );
       const plates = layout.plateAxes(R());
       const enumerated = t.shape.slice(0, R() - layout.plateRank).some((s) => s > 1);
-      if (enumerated && plates.some((a) => t.shape[a]! > 1)) throw new Error('an enumerated or MVD site inside a plate needs an objective linear in logp and logq (the ELBO); use reinforce there');
+      if (enumerated && plates.some((a) => t.shape[a]! > 1))
+        throw new Error(
+          'an enumerated or MVD site inside a plate needs an objective linear in logp and logq (the ELBO); use reinforce there',
+        );
       return P.sum(t, plates, true);
     };
     const lp = parts.map((pt) => totals(pt.p));
     const lq = parts.map((pt) => totals(pt.q));
-    const shape = [...lp, ...lq].reduce<number[]>((s, t) => s.map((x, i) => Math.max(x, t.shape[i]!)), new Array(R()).fill(1));
-    const stackK = (ts: Tracer[]) => P.stack(ts.map((t) => P.broadcastTo(t, shape)), -1);
+    const shape = [...lp, ...lq].reduce<number[]>(
+      (s, t) => s.map((x, i) => Math.max(x, t.shape[i]!)),
+      new Array(R()).fill(1),
+    );
+    const stackK = (ts: Tracer[]) =>
+      P.stack(
+        ts.map((t) => P.broadcastTo(t, shape)),
+        -1,
+      );
     const LP = stackK(lp);
     const LQ = stackK(lq);
-    const logW = parts.some((pt) => pt.g.enumLogq.length) ? sumFull(layout, parts.flatMap((pt) => pt.g.enumLogq)) : null;
+    const logW = parts.some((pt) => pt.g.enumLogq.length)
+      ? sumFull(
+          layout,
+          parts.flatMap((pt) => pt.g.enumLogq),
+        )
+      : null;
     const F = evaluate(obj.body, LP, LQ);
     value = expectation(F, layout, logW);
-    for (const pt of parts) for (const m of pt.g.mvds) terms.push(mvdTerm([expectation(F, layout, logW, m.dim)], m, layout));
+    for (const pt of parts)
+      for (const m of pt.g.mvds) terms.push(mvdTerm([expectation(F, layout, logW, m.dim)], m, layout));
     parts.forEach((pt, k) => {
       for (const s of pt.g.scores) {
         let b: Tracer = P.zeros([]);
@@ -228,9 +286,19 @@ export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer
           if (K < 2) throw new Error(`site ${s.site}: a leave-one-out baseline needs samples >= 2`);
           // The objective with particle k's log densities replaced by the mean of the others'.
           const others = (T: Tracer) => {
-            const mask = P.constant(Array.from({ length: K }, (_, j) => (j === k ? 0 : 1)), 'float64');
+            const mask = P.constant(
+              Array.from({ length: K }, (_, j) => (j === k ? 0 : 1)),
+              'float64',
+            );
             const m = P.div(P.sum(P.mul(T, mask), -1, true), K - 1);
-            return P.where(P.constant(Array.from({ length: K }, (_, j) => j === k), 'bool'), m, T);
+            return P.where(
+              P.constant(
+                Array.from({ length: K }, (_, j) => j === k),
+                'bool',
+              ),
+              m,
+              T,
+            );
           };
           b = expectation(evaluate(obj.body, sg(others(LP)), sg(others(LQ))), layout, logW && sg(logW));
         }
@@ -247,18 +315,33 @@ export function estimate(prog: VIProgram, obj: Objective, theta: readonly Tracer
  * whose sites are all reparameterized: phi's gradient is sum_k w~_k^2 d log w_k / dz dz/dphi (log q
  * scored with phi held fixed), theta's the plain IWAE gradient sum_k w~_k grad log p_k.
  */
-function dreg(prog: VIProgram, obj: Objective, theta: readonly Tracer[], phi: readonly Tracer[], parts: Particle[]): { value: Tracer; surrogate: Tracer } {
+function dreg(
+  prog: VIProgram,
+  obj: Objective,
+  theta: readonly Tracer[],
+  phi: readonly Tracer[],
+  parts: Particle[],
+): { value: Tracer; surrogate: Tracer } {
   const b = obj.body;
-  if (!(b.op === 'logmeanexp' && b.a.op === 'sub' && b.a.a.op === 'logp' && b.a.b.op === 'logq')) throw new Error('the DReG gradient is defined for the IWAE objective');
+  if (!(b.op === 'logmeanexp' && b.a.op === 'sub' && b.a.a.op === 'logp' && b.a.b.op === 'logq'))
+    throw new Error('the DReG gradient is defined for the IWAE objective');
   const total = (fs: Factor[]) => fs.reduce<Tracer>((a, f) => P.add(a, P.sum(f.lp)), P.zeros([]));
   for (const pt of parts) {
-    if (pt.g.enumLogq.length || pt.g.scores.length || pt.g.mvds.length) throw new Error('the DReG gradient needs every guide site reparameterized');
+    if (pt.g.enumLogq.length || pt.g.scores.length || pt.g.mvds.length)
+      throw new Error('the DReG gradient needs every guide site reparameterized');
   }
   const lw = P.stack(parts.map((pt) => P.sub(total(pt.p), total(pt.g.factors))));
   const K = parts.length;
   const value = P.sub(P.logsumexp(lw), Math.log(K));
   const wt = sg(P.softmax(lw));
-  const phiPath = P.stack(parts.map((pt) => P.sub(total(scoreModel(prog.model, sgAll(theta), pt.g.values)), total(scoreGuide(prog.guide, sgAll(phi), pt.g.values)))));
+  const phiPath = P.stack(
+    parts.map((pt) =>
+      P.sub(
+        total(scoreModel(prog.model, sgAll(theta), pt.g.values)),
+        total(scoreGuide(prog.guide, sgAll(phi), pt.g.values)),
+      ),
+    ),
+  );
   const detached = (pt: Particle) => new Map([...pt.g.values].map(([k, v]) => [k, sg(v)]));
   const thetaPath = P.stack(parts.map((pt) => total(scoreModel(prog.model, theta, detached(pt)))));
   const s = P.add(P.sum(P.mul(P.square(wt), phiPath)), P.sum(P.mul(wt, thetaPath)));
@@ -269,7 +352,13 @@ function dreg(prog: VIProgram, obj: Objective, theta: readonly Tracer[], phi: re
  * One importance log weight log p(x, z) - log q(z) at a draw z ~ q, every site detached: draws
  * of it feed the Pareto k-hat check (psis.ts).
  */
-export function logWeight(prog: VIProgram, theta: readonly Tracer[], phi: readonly Tracer[], key: Tracer, plateRank = 1): Tracer {
+export function logWeight(
+  prog: VIProgram,
+  theta: readonly Tracer[],
+  phi: readonly Tracer[],
+  key: Tracer,
+  plateRank = 1,
+): Tracer {
   const g = runGuide(prog.guide, phi, key, new DimLayout(plateRank), { linear: true, samples: 1, pathwise: false });
   const total = (fs: Factor[]) => fs.reduce<Tracer>((a, f) => P.add(a, P.sum(f.lp)), P.zeros([]));
   return P.sub(total(scoreModel(prog.model, theta, g.values)), total(g.factors));

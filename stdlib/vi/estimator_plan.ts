@@ -63,16 +63,41 @@ export function estimatorName(e: Estimator): string {
 
 export function chooseEstimator(s: SiteInfo, obj: ObjectiveInfo): PlanEntry {
   const site = s.site;
-  if (!obj.pathwise) return { site, estimator: { kind: 'detach' }, reason: 'wake-sleep objective: choices are not differentiated' };
+  if (!obj.pathwise)
+    return { site, estimator: { kind: 'detach' }, reason: 'wake-sleep objective: choices are not differentiated' };
   if (s.via) return { site, estimator: s.via, reason: `via ${estimatorName(s.via)}` };
-  if (!s.dist.support.discrete && s.dist.reparameterizable) return { site, estimator: { kind: 'reparam' }, reason: `${s.dist.name} is continuous and reparameterizable` };
+  if (!s.dist.support.discrete && s.dist.reparameterizable)
+    return { site, estimator: { kind: 'reparam' }, reason: `${s.dist.name} is continuous and reparameterizable` };
   const S = s.supportSize;
   if (S !== null && S <= ENUM_MAX_SUPPORT) {
-    if (obj.linear) return { site, estimator: { kind: 'enum' }, reason: `finite support of ${S} <= ${ENUM_MAX_SUPPORT} values, enumerated per plate copy` };
+    if (obj.linear)
+      return {
+        site,
+        estimator: { kind: 'enum' },
+        reason: `finite support of ${S} <= ${ENUM_MAX_SUPPORT} values, enumerated per plate copy`,
+      };
     const joint = S ** obj.samples;
-    if (s.batchSize === 1 && joint <= ENUM_MAX_JOINT) return { site, estimator: { kind: 'enum' }, reason: `finite support of ${S}; joint enumeration over ${obj.samples} particles is ${joint} <= ${ENUM_MAX_JOINT}` };
+    if (s.batchSize === 1 && joint <= ENUM_MAX_JOINT)
+      return {
+        site,
+        estimator: { kind: 'enum' },
+        reason: `finite support of ${S}; joint enumeration over ${obj.samples} particles is ${joint} <= ${ENUM_MAX_JOINT}`,
+      };
   }
-  const why = s.dist.support.discrete ? (S === null ? 'unbounded discrete support' : `support too large to enumerate (${S}${obj.linear ? '' : `, ${s.batchSize} copies under a nonlinear objective`})`) : `${s.dist.name} is not reparameterizable`;
-  if (obj.samples > 1) return { site, estimator: { kind: 'reinforce', baseline: 'loo' }, reason: `${why}: score function with a leave-one-out baseline over ${obj.samples} particles` };
-  return { site, estimator: { kind: 'reinforce', baseline: 'mean' }, reason: `${why}: score function with a running-mean baseline` };
+  const why = s.dist.support.discrete
+    ? S === null
+      ? 'unbounded discrete support'
+      : `support too large to enumerate (${S}${obj.linear ? '' : `, ${s.batchSize} copies under a nonlinear objective`})`
+    : `${s.dist.name} is not reparameterizable`;
+  if (obj.samples > 1)
+    return {
+      site,
+      estimator: { kind: 'reinforce', baseline: 'loo' },
+      reason: `${why}: score function with a leave-one-out baseline over ${obj.samples} particles`,
+    };
+  return {
+    site,
+    estimator: { kind: 'reinforce', baseline: 'mean' },
+    reason: `${why}: score function with a running-mean baseline`,
+  };
 }

@@ -77,7 +77,10 @@ function unpackTril(packed: Tracer, n: number): Tracer {
     for (let j = 0; j <= i; j++) where[i * n + j] = tri(i) + j;
     diag[tri(i) + i] = 1;
   }
-  const mask = P.constant(diag.map((d) => d === 1), 'bool');
+  const mask = P.constant(
+    diag.map((d) => d === 1),
+    'bool',
+  );
   const vals = P.concat([P.where(mask, P.exp(packed), packed), P.zeros([1])]);
   return P.reshape(P.take(vals, P.constant(where, 'int32')), [n, n]);
 }
@@ -106,7 +109,8 @@ const fullRank: GaussianFamily = {
     // L0 = chol(C), log-diagonal; C is the identity under the full whitening.
     const phi = new Float64Array(n + tri(n));
     const L = choleskyHost(C, n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) phi[n + tri(i) + j] = i === j ? Math.log(L[i * n + i]!) : L[i * n + j]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) phi[n + tri(i) + j] = i === j ? Math.log(L[i * n + i]!) : L[i * n + j]!;
     return phi;
   },
 };
@@ -132,7 +136,20 @@ export function lowRank(rank: number): GaussianFamily {
       const { B, s } = parts(phi, n);
       const Bs = P.mul(B, P.reshape(P.exp(P.neg(s)), [n, 1]));
       const M = P.add(P.matmul(Bs, Bs, true, false), P.constant(eye(r), 'float64', [r, r]));
-      const ld = P.mul(2, P.sum(P.log(P.take(P.reshape(P.cholesky(M), [r * r]), P.constant(Array.from({ length: r }, (_, i) => i * r + i), 'int32')))));
+      const ld = P.mul(
+        2,
+        P.sum(
+          P.log(
+            P.take(
+              P.reshape(P.cholesky(M), [r * r]),
+              P.constant(
+                Array.from({ length: r }, (_, i) => i * r + i),
+                'int32',
+              ),
+            ),
+          ),
+        ),
+      );
       return P.add(P.add(P.sum(s), P.mul(0.5, ld)), n * HALF_LOG_2PI_E);
     },
     mean: (phi, n) => P.slice(phi, [0], [n]),
@@ -175,10 +192,14 @@ const delta: GaussianFamily = {
 
 export function gaussianFamily(name: GuideName, rank = 2): GaussianFamily {
   switch (name) {
-    case 'mean_field': return meanField;
-    case 'full_rank': return fullRank;
-    case 'low_rank': return lowRank(rank);
-    case 'delta': return delta;
+    case 'mean_field':
+      return meanField;
+    case 'full_rank':
+      return fullRank;
+    case 'low_rank':
+      return lowRank(rank);
+    case 'delta':
+      return delta;
   }
 }
 

@@ -29,7 +29,12 @@ const ABS_FLOOR = 1e-8;
  * `negLogDensity` is -log p on the unconstrained scale (value and gradient); `hessian(x)` its
  * Hessian, row-major [n, n].
  */
-export function laplace(negLogDensity: Objective, x0: Float64Array, hessian: (x: Float64Array) => Float64Array, steps = 1000): LaplaceResult {
+export function laplace(
+  negLogDensity: Objective,
+  x0: Float64Array,
+  hessian: (x: Float64Array) => Float64Array,
+  steps = 1000,
+): LaplaceResult {
   const n = negLogDensity.n;
   const r = solve(negLogDensity, x0, { method: 'lbfgs', steps, tol: 1e-10 });
   const fail = (message: string): LaplaceResult => ({ ok: false, mode: r.x, precision: null, steps: r.steps, message });

@@ -59,33 +59,51 @@ export const stop = (a: E): Expr => ({ op: 'stop', a: lift(a) });
 /** log w = log p - log q. */
 export const logw: Expr = sub(logp, logq);
 
-export function expect(body: E, opts: { samples?: number; name?: string; pathwise?: boolean; gradient?: Gradient } = {}): Objective {
-  return { name: opts.name ?? 'objective', body: lift(body), samples: opts.samples ?? 1, pathwise: opts.pathwise ?? true, gradient: opts.gradient ?? 'standard' };
+export function expect(
+  body: E,
+  opts: { samples?: number; name?: string; pathwise?: boolean; gradient?: Gradient } = {},
+): Objective {
+  return {
+    name: opts.name ?? 'objective',
+    body: lift(body),
+    samples: opts.samples ?? 1,
+    pathwise: opts.pathwise ?? true,
+    gradient: opts.gradient ?? 'standard',
+  };
 }
 
 // ---- built-in objectives ------------------------------------------------------------------
 
-export const elbo = (samples = 1, gradient: Gradient = 'standard'): Objective => expect(logw, { samples, name: 'elbo', gradient });
+export const elbo = (samples = 1, gradient: Gradient = 'standard'): Objective =>
+  expect(logw, { samples, name: 'elbo', gradient });
 /** The importance-weighted bound (Burda et al. 2016). */
-export const iwae = (k: number, gradient: Gradient = 'standard'): Objective => expect(logmeanexp(logw), { samples: k, name: 'iwae', gradient });
+export const iwae = (k: number, gradient: Gradient = 'standard'): Objective =>
+  expect(logmeanexp(logw), { samples: k, name: 'iwae', gradient });
 /** The Renyi bound of order alpha != 1 (Li & Turner 2016): log E[w^(1-alpha)] / (1 - alpha). */
-export const renyi = (alpha: number, k: number): Objective => expect(div(logmeanexp(mul(1 - alpha, logw)), 1 - alpha), { samples: k, name: 'renyi' });
+export const renyi = (alpha: number, k: number): Objective =>
+  expect(div(logmeanexp(mul(1 - alpha, logw)), 1 - alpha), { samples: k, name: 'renyi' });
 /** VIMCO (Mnih & Rezende 2016): IWAE whose score-function sites take leave-one-out baselines. */
 export const vimco = (k: number): Objective => ({ ...iwae(k), name: 'vimco' });
 /** Reweighted wake-sleep, wake phase for the model (Bornschein & Bengio 2015): sum w~_k log p_k. */
-export const rwsWakeP = (k: number): Objective => expect(sum(mul(stop(softmax(logw)), logp)), { samples: k, name: 'rws_wake_p', pathwise: false });
+export const rwsWakeP = (k: number): Objective =>
+  expect(sum(mul(stop(softmax(logw)), logp)), { samples: k, name: 'rws_wake_p', pathwise: false });
 /** Reweighted wake-sleep, wake phase for the guide: sum w~_k log q_k (maximized). */
-export const rwsWakeQ = (k: number): Objective => expect(sum(mul(stop(softmax(logw)), logq)), { samples: k, name: 'rws_wake_q', pathwise: false });
+export const rwsWakeQ = (k: number): Objective =>
+  expect(sum(mul(stop(softmax(logw)), logq)), { samples: k, name: 'rws_wake_q', pathwise: false });
 
 // ---- analysis and evaluation ----------------------------------------------------------------
 
 /** Coefficients when e = a logp + b logq + c per particle (then E[e] splits by factor), else null. */
 export function affine(e: Expr): { a: number; b: number; c: number } | null {
   switch (e.op) {
-    case 'logp': return { a: 1, b: 0, c: 0 };
-    case 'logq': return { a: 0, b: 1, c: 0 };
-    case 'const': return { a: 0, b: 0, c: e.value };
-    case 'mean': return affine(e.a);
+    case 'logp':
+      return { a: 1, b: 0, c: 0 };
+    case 'logq':
+      return { a: 0, b: 1, c: 0 };
+    case 'const':
+      return { a: 0, b: 0, c: e.value };
+    case 'mean':
+      return affine(e.a);
     case 'neg': {
       const x = affine(e.a);
       return x && { a: -x.a, b: -x.b, c: -x.c };
@@ -108,7 +126,8 @@ export function affine(e: Expr): { a: number; b: number; c: number } | null {
       if (isConst(y)) return { a: y.c * x.a, b: y.c * x.b, c: y.c * x.c };
       return null;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -117,21 +136,36 @@ export function evaluate(e: Expr, lp: Tracer, lq: Tracer): Tracer {
   const K = lp.shape[lp.rank - 1]!;
   const go = (x: Expr): Tracer => {
     switch (x.op) {
-      case 'logp': return lp;
-      case 'logq': return lq;
-      case 'const': return P.full([], x.value);
-      case 'add': return P.add(go(x.a), go(x.b));
-      case 'sub': return P.sub(go(x.a), go(x.b));
-      case 'mul': return P.mul(go(x.a), go(x.b));
-      case 'div': return P.div(go(x.a), go(x.b));
-      case 'neg': return P.neg(go(x.a));
-      case 'exp': return P.exp(go(x.a));
-      case 'log': return P.log(go(x.a));
-      case 'stop': return P.stopGradient(go(x.a));
-      case 'logmeanexp': return P.sub(P.logsumexp(particles(go(x.a)), -1, true), Math.log(K));
-      case 'mean': return P.mean(particles(go(x.a)), -1, true);
-      case 'sum': return P.sum(particles(go(x.a)), -1, true);
-      case 'softmax': return P.softmax(particles(go(x.a)), -1);
+      case 'logp':
+        return lp;
+      case 'logq':
+        return lq;
+      case 'const':
+        return P.full([], x.value);
+      case 'add':
+        return P.add(go(x.a), go(x.b));
+      case 'sub':
+        return P.sub(go(x.a), go(x.b));
+      case 'mul':
+        return P.mul(go(x.a), go(x.b));
+      case 'div':
+        return P.div(go(x.a), go(x.b));
+      case 'neg':
+        return P.neg(go(x.a));
+      case 'exp':
+        return P.exp(go(x.a));
+      case 'log':
+        return P.log(go(x.a));
+      case 'stop':
+        return P.stopGradient(go(x.a));
+      case 'logmeanexp':
+        return P.sub(P.logsumexp(particles(go(x.a)), -1, true), Math.log(K));
+      case 'mean':
+        return P.mean(particles(go(x.a)), -1, true);
+      case 'sum':
+        return P.sum(particles(go(x.a)), -1, true);
+      case 'softmax':
+        return P.softmax(particles(go(x.a)), -1);
     }
   };
   // lp and lq share one shape, and everything derives from them, so broadcasting to it is exact.
@@ -143,12 +177,19 @@ export function evaluate(e: Expr, lp: Tracer, lq: Tracer): Tracer {
 export function show(e: Expr): string {
   switch (e.op) {
     case 'logp':
-    case 'logq': return e.op;
-    case 'const': return String(e.value);
-    case 'add': return `(${show(e.a)} + ${show(e.b)})`;
-    case 'sub': return `(${show(e.a)} - ${show(e.b)})`;
-    case 'mul': return `${show(e.a)} * ${show(e.b)}`;
-    case 'div': return `${show(e.a)} / ${show(e.b)}`;
-    default: return `${e.op}(${show(e.a)})`;
+    case 'logq':
+      return e.op;
+    case 'const':
+      return String(e.value);
+    case 'add':
+      return `(${show(e.a)} + ${show(e.b)})`;
+    case 'sub':
+      return `(${show(e.a)} - ${show(e.b)})`;
+    case 'mul':
+      return `${show(e.a)} * ${show(e.b)}`;
+    case 'div':
+      return `${show(e.a)} / ${show(e.b)}`;
+    default:
+      return `${e.op}(${show(e.a)})`;
   }
 }

@@ -49,7 +49,9 @@ export interface KHat {
 
 /** k-hat of the importance weights exp(logWeights). NaN when fewer than 5 tail draws. */
 export function paretoKHat(logWeights: ArrayLike<number>): KHat {
-  const lw = Float64Array.from(logWeights).filter((v) => !Number.isNaN(v)).sort();
+  const lw = Float64Array.from(logWeights)
+    .filter((v) => !Number.isNaN(v))
+    .sort();
   const n = lw.length;
   const M = Math.ceil(Math.min(0.2 * n, 3 * Math.sqrt(n)));
   if (M < 5 || n < M + 1) return { khat: NaN, tail: M, verdict: 'bad' };

@@ -81,11 +81,16 @@ const asT = (x: TLike): Tracer => P.asTracer(x);
 function supportProbs(spec: DistSpec, params: readonly TLike[]): Tracer {
   const x = asT(params[0]!);
   switch (spec.name) {
-    case 'Bernoulli': return P.stack([P.sub(1, x), x], -1);
-    case 'BernoulliLogits': return P.stack([P.sigmoid(P.neg(x)), P.sigmoid(x)], -1);
-    case 'Categorical': return x;
-    case 'CategoricalLogits': return P.softmax(x, -1);
-    default: throw new Error(`measure-valued derivatives are implemented for Bernoulli and Categorical, not ${spec.name}`);
+    case 'Bernoulli':
+      return P.stack([P.sub(1, x), x], -1);
+    case 'BernoulliLogits':
+      return P.stack([P.sigmoid(P.neg(x)), P.sigmoid(x)], -1);
+    case 'Categorical':
+      return x;
+    case 'CategoricalLogits':
+      return P.softmax(x, -1);
+    default:
+      throw new Error(`measure-valued derivatives are implemented for Bernoulli and Categorical, not ${spec.name}`);
   }
 }
 
@@ -100,7 +105,14 @@ const GUIDE_ONLY: Pick<SiteCtx, 'observe' | 'factor'> = {
   },
 };
 
-export function runGuide(guide: Program, phi: readonly Tracer[], key: Tracer, layout: DimLayout, obj: ObjectiveInfo, via: Readonly<Record<string, Estimator>> = {}): GuideTrace {
+export function runGuide(
+  guide: Program,
+  phi: readonly Tracer[],
+  key: Tracer,
+  layout: DimLayout,
+  obj: ObjectiveInfo,
+  via: Readonly<Record<string, Estimator>> = {},
+): GuideTrace {
   const tr: GuideTrace = { values: new Map(), factors: [], enumLogq: [], scores: [], mvds: [], plan: [] };
   let k = key;
   const nextKey = (): Tracer => {
@@ -109,7 +121,10 @@ export function runGuide(guide: Program, phi: readonly Tracer[], key: Tracer, la
     return b!;
   };
   const noDims = (site: string, t: Tracer, what: string) => {
-    if (t.rank > layout.plateRank) throw new Error(`site ${site}: a ${what} site cannot depend on an enumerated or MVD site (its log q has shape [${t.shape}])`);
+    if (t.rank > layout.plateRank)
+      throw new Error(
+        `site ${site}: a ${what} site cannot depend on an enumerated or MVD site (its log q has shape [${t.shape}])`,
+      );
   };
   const ctx: SiteCtx = {
     sample(name, dist, params, opts = {}) {
@@ -122,7 +137,13 @@ export function runGuide(guide: Program, phi: readonly Tracer[], key: Tracer, la
       // of one support value has the batch shape.
       const batchSize = support ? spec.logProb(ps, P.index(support, 0)).shape.reduce((a, b) => a * b, 1) : 1;
       const entry = chooseEstimator(
-        { site: name, dist: spec, supportSize: support ? support.shape[0]! : null, batchSize, via: opts.via ?? via[name] },
+        {
+          site: name,
+          dist: spec,
+          supportSize: support ? support.shape[0]! : null,
+          batchSize,
+          via: opts.via ?? via[name],
+        },
         obj,
       );
       tr.plan.push(entry);

@@ -32,7 +32,15 @@ export function plainWhitening(x0: Float64Array, sd: number, kind: 'diag' | 'ful
 export function laplaceWhitening(lp: LaplaceResult, guide: GuideName): Whitening {
   const n = lp.mode.length;
   const { w, v } = lp.precision!;
-  if (guide === 'delta') return { n, shift: Float64Array.from(lp.mode), kind: 'diag', a: new Float64Array(n).fill(1), logDet: 0, C: identity(n) };
+  if (guide === 'delta')
+    return {
+      n,
+      shift: Float64Array.from(lp.mode),
+      kind: 'diag',
+      a: new Float64Array(n).fill(1),
+      logDet: 0,
+      C: identity(n),
+    };
   if (guide === 'full_rank') {
     // A = V diag(w^-1/2): A A' is the Laplace covariance, so q starts as the Laplace Gaussian.
     const a = new Float64Array(n * n);

@@ -9,7 +9,13 @@ import { parseCsv, parseJsonData, mergeData, DataError } from '../../cli/data_fi
 describe('CSV', () => {
   it('binds vectors and matrix columns', () => {
     const d = parseCsv('y,X[0],X[1]\n1,2,3\n4,5,6\n', 'd.csv');
-    expect(d).toEqual({ y: [1, 4], X: [[2, 3], [5, 6]] });
+    expect(d).toEqual({
+      y: [1, 4],
+      X: [
+        [2, 3],
+        [5, 6],
+      ],
+    });
   });
   it('reads NaN and Inf cells', () => {
     expect(parseCsv('a\nNaN\nInf\n-Inf\n', 'd.csv')).toEqual({ a: [NaN, Infinity, -Infinity] });

@@ -53,8 +53,14 @@ describe('proxima run', () => {
 
   it.each([
     [['examples/missing.opt'], /cannot read examples\/missing\.opt/],
-    [['examples/quickstart.opt', '--data', join(FIX, 'bad_cell.csv')], /`oops` is not a number \(row 2, column X\[1\]\)/],
-    [['examples/quickstart.opt', '--data', join(FIX, 'wrong_shape.json')], /has 3 entries along dimension n, but n = 2/],
+    [
+      ['examples/quickstart.opt', '--data', join(FIX, 'bad_cell.csv')],
+      /`oops` is not a number \(row 2, column X\[1\]\)/,
+    ],
+    [
+      ['examples/quickstart.opt', '--data', join(FIX, 'wrong_shape.json')],
+      /has 3 entries along dimension n, but n = 2/,
+    ],
     [['examples/quickstart.opt', '--data', join(FIX, 'nope.json')], /cannot read the data file/],
     [['examples/quickstart.opt', '--set', 'lambda'], /expected name=VALUE/],
     [['examples/quickstart.opt', '--backend', 'gpu'], /unknown backend `gpu`/],
@@ -83,7 +89,9 @@ describe('proxima run', () => {
     const slow = join(FIX, 'slow.opt');
     const full = runJson(slow);
     expect(full.json.status).toBe('max_steps');
-    const child = spawn(process.execPath, [BIN, 'run', slow, '--checkpoint', ck, '--checkpoint-every', '50'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'run', slow, '--checkpoint', ck, '--checkpoint-every', '50'], {
+      stdio: 'ignore',
+    });
     const t0 = Date.now();
     while (!existsSync(ck) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 150));
@@ -101,7 +109,11 @@ describe('proxima run', () => {
   it('Ctrl-C (SIGINT) stops cleanly: status stopped, the result so far, exit 130', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxima-'));
     const ck = join(dir, 'run.ckpt');
-    const child = spawn(process.execPath, [BIN, 'run', join(FIX, 'slow.opt'), '--json', '--checkpoint', ck, '--checkpoint-every', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', join(FIX, 'slow.opt'), '--json', '--checkpoint', ck, '--checkpoint-every', '50'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const t0 = Date.now();

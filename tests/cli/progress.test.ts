@@ -4,7 +4,10 @@ import { progressBar } from '../../cli/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const chunks: string[] = [];
-  return { stream: { isTTY, columns: 0, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream, chunks };
+  return {
+    stream: { isTTY, columns: 0, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream,
+    chunks,
+  };
 }
 
 describe('progressBar', () => {

@@ -24,7 +24,10 @@ interface Row {
 }
 
 const x3 = v(0.5, -1.2, 2);
-const M = m([[1, -2], [3, 0.5]]);
+const M = m([
+  [1, -2],
+  [3, 0.5],
+]);
 const ew = (f: (x: number) => number): Row => ({ args: [x3], out: { data: x3.data.map(f), shape: [3] } });
 const sp = (x: number) => Math.log1p(Math.exp(x));
 const lse = (xs: number[]) => Math.log(xs.reduce((a, b) => a + Math.exp(b), 0));
@@ -47,28 +50,119 @@ const ROWS: Record<string, Row[]> = {
   relu: [ew((x) => Math.max(x, 0))],
   sign: [ew(Math.sign)],
   floor: [ew(Math.floor)],
-  sum: [{ args: [x3], out: s(1.3) }, { args: [M], axis: 0, out: v(4, -1.5) }, { args: [M], axis: 1, out: v(-1, 3.5) }],
-  mean: [{ args: [x3], out: s(1.3 / 3) }, { args: [M], axis: -1, out: v(-0.5, 1.75) }],
-  sumsq: [{ args: [x3], out: s(0.25 + 1.44 + 4) }, { args: [M], axis: 0, out: v(10, 4.25) }],
-  logsumexp: [{ args: [x3], out: s(lse(x3.data)) }, { args: [M], axis: 1, out: v(lse([1, -2]), lse([3, 0.5])) }],
-  norm1: [{ args: [x3], out: s(3.7) }, { args: [M], axis: 1, out: v(3, 3.5) }],
-  norm2: [{ args: [x3], out: s(Math.sqrt(5.69)) }, { args: [M], axis: 0, out: v(Math.sqrt(10), Math.sqrt(4.25)) }],
+  sum: [
+    { args: [x3], out: s(1.3) },
+    { args: [M], axis: 0, out: v(4, -1.5) },
+    { args: [M], axis: 1, out: v(-1, 3.5) },
+  ],
+  mean: [
+    { args: [x3], out: s(1.3 / 3) },
+    { args: [M], axis: -1, out: v(-0.5, 1.75) },
+  ],
+  sumsq: [
+    { args: [x3], out: s(0.25 + 1.44 + 4) },
+    { args: [M], axis: 0, out: v(10, 4.25) },
+  ],
+  logsumexp: [
+    { args: [x3], out: s(lse(x3.data)) },
+    { args: [M], axis: 1, out: v(lse([1, -2]), lse([3, 0.5])) },
+  ],
+  norm1: [
+    { args: [x3], out: s(3.7) },
+    { args: [M], axis: 1, out: v(3, 3.5) },
+  ],
+  norm2: [
+    { args: [x3], out: s(Math.sqrt(5.69)) },
+    { args: [M], axis: 0, out: v(Math.sqrt(10), Math.sqrt(4.25)) },
+  ],
   norm_inf: [{ args: [x3], out: s(2) }],
-  max: [{ args: [x3], out: s(2) }, { args: [M], axis: 0, out: v(3, 0.5) }],
-  min: [{ args: [x3], out: s(-1.2) }, { args: [M], axis: 1, out: v(-2, 0.5) }],
+  max: [
+    { args: [x3], out: s(2) },
+    { args: [M], axis: 0, out: v(3, 0.5) },
+  ],
+  min: [
+    { args: [x3], out: s(-1.2) },
+    { args: [M], axis: 1, out: v(-2, 0.5) },
+  ],
   softmax: [{ args: [x3], out: { data: x3.data.map((x) => Math.exp(x - lse(x3.data))), shape: [3] } }],
   log_softmax: [{ args: [x3], out: { data: x3.data.map((x) => x - lse(x3.data)), shape: [3] } }],
-  cumsum: [{ args: [x3], out: v(0.5, -0.7, 1.3) }, { args: [M], axis: 0, out: m([[1, -2], [4, -1.5]]) }],
+  cumsum: [
+    { args: [x3], out: v(0.5, -0.7, 1.3) },
+    {
+      args: [M],
+      axis: 0,
+      out: m([
+        [1, -2],
+        [4, -1.5],
+      ]),
+    },
+  ],
   maximum: [{ args: [x3, s(0)], out: v(0.5, 0, 2) }],
   minimum: [{ args: [x3, v(1, 1, 1)], out: v(0.5, -1.2, 1) }],
   dot: [{ args: [x3, v(1, 2, 3)], out: s(0.5 - 2.4 + 6) }],
-  outer: [{ args: [v(1, 2), v(3, 4, 5)], out: m([[3, 4, 5], [6, 8, 10]]) }],
-  matmul: [{ args: [M, v(1, 1)], out: v(-1, 3.5) }, { args: [M, M], out: m([[-5, -3], [4.5, -5.75]]) }],
-  transpose: [{ args: [M], out: m([[1, 3], [-2, 0.5]]) }],
+  outer: [
+    {
+      args: [v(1, 2), v(3, 4, 5)],
+      out: m([
+        [3, 4, 5],
+        [6, 8, 10],
+      ]),
+    },
+  ],
+  matmul: [
+    { args: [M, v(1, 1)], out: v(-1, 3.5) },
+    {
+      args: [M, M],
+      out: m([
+        [-5, -3],
+        [4.5, -5.75],
+      ]),
+    },
+  ],
+  transpose: [
+    {
+      args: [M],
+      out: m([
+        [1, 3],
+        [-2, 0.5],
+      ]),
+    },
+  ],
   trace: [{ args: [M], out: s(1.5) }],
-  diag: [{ args: [v(1, 2)], out: m([[1, 0], [0, 2]]) }],
-  cholesky: [{ args: [m([[4, 2], [2, 5]])], out: m([[2, 0], [1, 2]]) }],
-  nuclear_norm: [{ args: [m([[3, 0], [0, -4]])], out: s(7) }],
+  diag: [
+    {
+      args: [v(1, 2)],
+      out: m([
+        [1, 0],
+        [0, 2],
+      ]),
+    },
+  ],
+  cholesky: [
+    {
+      args: [
+        m([
+          [4, 2],
+          [2, 5],
+        ]),
+      ],
+      out: m([
+        [2, 0],
+        [1, 2],
+      ]),
+    },
+  ],
+  nuclear_norm: [
+    {
+      args: [
+        m([
+          [3, 0],
+          [0, -4],
+        ]),
+      ],
+      out: s(7),
+    },
+  ],
   size: [{ args: [M], axis: 1, out: s(2) }],
   norm0: [{ args: [v(0.5, 0, -2)], out: s(2) }],
   group_norm: [
@@ -76,11 +170,23 @@ const ROWS: Record<string, Row[]> = {
     { args: [v(3, 4, 1), v(0, 0, 1), v(2, 1)], elems: ['real', 'int', 'real'], out: s(11) },
   ],
   // S_1(x) = 0.5 (sum |x|)^2
-  sparse_envelope: [{ args: [v(3, 1, 1)], ints: [1], out: s(12.5) }, { args: [v(3, 1, 1)], ints: [3], out: s(5.5) }],
+  sparse_envelope: [
+    { args: [v(3, 1, 1)], ints: [1], out: s(12.5) },
+    { args: [v(3, 1, 1)], ints: [3], out: s(5.5) },
+  ],
   // v = (5, 1, 0): S_1(v) = 18; gap = 18 - 0.5 * 26 = 5
   wgsef: [{ args: [v(3, 4, 1), v(0, 0, 1)], elems: ['real', 'int'], ints: [1], out: s(18) }],
   wgsef_gap: [{ args: [v(3, 4, 1), v(0, 0, 1)], elems: ['real', 'int'], ints: [1], out: s(5) }],
-  zeros: [{ args: [], ints: [2, 3], out: m([[0, 0, 0], [0, 0, 0]]) }],
+  zeros: [
+    {
+      args: [],
+      ints: [2, 3],
+      out: m([
+        [0, 0, 0],
+        [0, 0, 0],
+      ]),
+    },
+  ],
   ones: [{ args: [], ints: [2], out: v(1, 1) }],
 };
 
@@ -93,16 +199,29 @@ describe('built-in functions', () => {
     rows.forEach((row, k) => {
       it(`${name} #${k}: lowering matches the reference and the type rule's shape`, () => {
         const b = builtinTable.get(name)!;
-        const g = trace((...xs: Tracer[]) => {
-          const r = b.lower({ args: xs, axis: row.axis, ints: row.ints ?? [] });
-          return typeof r === 'number' ? P.full([], r) : r;
-        }, row.args.map((a) => a.shape));
-        const [out] = runRef(g, row.args.map((a) => ({ data: Float64Array.from(a.data), shape: a.shape })));
+        const g = trace(
+          (...xs: Tracer[]) => {
+            const r = b.lower({ args: xs, axis: row.axis, ints: row.ints ?? [] });
+            return typeof r === 'number' ? P.full([], r) : r;
+          },
+          row.args.map((a) => a.shape),
+        );
+        const [out] = runRef(
+          g,
+          row.args.map((a) => ({ data: Float64Array.from(a.data), shape: a.shape })),
+        );
         expect([...out!.shape]).toEqual(row.out.shape);
         Array.from(out!.data).forEach((x, i) => expect(x).toBeCloseTo(row.out.data[i]!, 10));
         const ty = b.type({
           expr: `${name}(...)`,
-          args: [...row.args.map((a, i) => ({ shape: a.shape.map(dimOf), text: `a${i}`, elem: row.elems?.[i] ?? ('real' as const) })), ...(row.ints ?? []).map((n, i) => ({ shape: [], text: `n${i}`, elem: 'int' as const, static: n }))],
+          args: [
+            ...row.args.map((a, i) => ({
+              shape: a.shape.map(dimOf),
+              text: `a${i}`,
+              elem: row.elems?.[i] ?? ('real' as const),
+            })),
+            ...(row.ints ?? []).map((n, i) => ({ shape: [], text: `n${i}`, elem: 'int' as const, static: n })),
+          ],
           axis: row.axis ?? null,
         });
         expect(typeof ty).toBe('object');

@@ -26,30 +26,89 @@ const lowerTri = (strict: boolean) => (shape: number[]) => {
 };
 
 const cases: Case[] = [
-  { name: 'lower', t: transforms.lower!, shape: [3], bounds: [[1.5]], free: all, support: (x) => x.forEach((v) => expect(v).toBeGreaterThan(1.5)) },
-  { name: 'upper', t: transforms.upper!, shape: [2, 2], bounds: [[-1, 2]], free: all, support: (x) => x.forEach((v, i) => expect(v).toBeLessThan(i % 2 ? 2 : -1)) },
-  { name: 'interval', t: transforms.interval!, shape: [3], bounds: [[0], [1, 2, 3]], free: all, support: (x) => x.forEach((v, i) => { expect(v).toBeGreaterThan(0); expect(v).toBeLessThan(i + 1); }) },
-  { name: 'positive', t: transforms.positive!, shape: [], bounds: [], free: all, support: (x) => expect(x[0]).toBeGreaterThan(0) },
+  {
+    name: 'lower',
+    t: transforms.lower!,
+    shape: [3],
+    bounds: [[1.5]],
+    free: all,
+    support: (x) => x.forEach((v) => expect(v).toBeGreaterThan(1.5)),
+  },
+  {
+    name: 'upper',
+    t: transforms.upper!,
+    shape: [2, 2],
+    bounds: [[-1, 2]],
+    free: all,
+    support: (x) => x.forEach((v, i) => expect(v).toBeLessThan(i % 2 ? 2 : -1)),
+  },
+  {
+    name: 'interval',
+    t: transforms.interval!,
+    shape: [3],
+    bounds: [[0], [1, 2, 3]],
+    free: all,
+    support: (x) =>
+      x.forEach((v, i) => {
+        expect(v).toBeGreaterThan(0);
+        expect(v).toBeLessThan(i + 1);
+      }),
+  },
+  {
+    name: 'positive',
+    t: transforms.positive!,
+    shape: [],
+    bounds: [],
+    free: all,
+    support: (x) => expect(x[0]).toBeGreaterThan(0),
+  },
   { name: 'identity', t: transforms.identity!, shape: [2], bounds: [], free: all, support: () => {} },
   {
-    name: 'simplex', t: transforms.simplex!, shape: [4], bounds: [], free: (s) => all([s[0]! - 1]),
-    support: (x) => { x.forEach((v) => expect(v).toBeGreaterThan(0)); expect(x.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12); },
+    name: 'simplex',
+    t: transforms.simplex!,
+    shape: [4],
+    bounds: [],
+    free: (s) => all([s[0]! - 1]),
+    support: (x) => {
+      x.forEach((v) => expect(v).toBeGreaterThan(0));
+      expect(x.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    },
   },
-  { name: 'ordered', t: transforms.ordered!, shape: [4], bounds: [], free: all, support: (x) => { for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!); } },
   {
-    name: 'cholesky_corr', t: transforms.cholesky_corr!, shape: [4, 4], bounds: [], free: lowerTri(true),
+    name: 'ordered',
+    t: transforms.ordered!,
+    shape: [4],
+    bounds: [],
+    free: all,
+    support: (x) => {
+      for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'cholesky_corr',
+    t: transforms.cholesky_corr!,
+    shape: [4, 4],
+    bounds: [],
+    free: lowerTri(true),
     support: (x, s) => {
       const k = s[0]!;
       for (let i = 0; i < k; i++) {
         let r = 0;
-        for (let j = 0; j < k; j++) { r += x[i * k + j]! ** 2; if (j > i) expect(x[i * k + j]).toBe(0); }
+        for (let j = 0; j < k; j++) {
+          r += x[i * k + j]! ** 2;
+          if (j > i) expect(x[i * k + j]).toBe(0);
+        }
         expect(r).toBeCloseTo(1, 12);
         expect(x[i * k + i]).toBeGreaterThan(0);
       }
     },
   },
   {
-    name: 'cov', t: transforms.cov!, shape: [3, 3], bounds: [], free: lowerTri(false),
+    name: 'cov',
+    t: transforms.cov!,
+    shape: [3, 3],
+    bounds: [],
+    free: lowerTri(false),
     support: (x, s) => {
       const k = s[0]!;
       for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(x[i * k + j]).toBeCloseTo(x[j * k + i]!, 12);
@@ -96,13 +155,19 @@ describe('constraint transforms', () => {
       const m = c.t.size(c.shape);
       const boundShapes = c.bounds.map((b) => (b.length === 1 ? [] : [b.length]));
       const bounds = c.bounds.map((b, i) => ref(b, boundShapes[i]!));
-      const fwd = trace((u: Tracer, ...bs: Tracer[]) => {
-        const r = c.t.forward(u, c.shape, bs);
-        return [r.value, r.logJac, c.t.inverse(r.value, c.shape, bs)];
-      }, [[m], ...boundShapes]);
+      const fwd = trace(
+        (u: Tracer, ...bs: Tracer[]) => {
+          const r = c.t.forward(u, c.shape, bs);
+          return [r.value, r.logJac, c.t.inverse(r.value, c.shape, bs)];
+        },
+        [[m], ...boundShapes],
+      );
       const free = c.free(c.shape);
-      const jac = trace((u: Tracer, ...bs: Tracer[]) =>
-        jacobian((v: Tracer) => P.take(P.flatten(c.t.forward(v, c.shape, bs).value), free))(u), [[m], ...boundShapes]);
+      const jac = trace(
+        (u: Tracer, ...bs: Tracer[]) =>
+          jacobian((v: Tracer) => P.take(P.flatten(c.t.forward(v, c.shape, bs).value), free))(u),
+        [[m], ...boundShapes],
+      );
 
       for (const seed of [1, 2, 3]) {
         it(`round-trips, stays in the support and reports log|det J| (seed ${seed})`, () => {
@@ -121,7 +186,11 @@ describe('constraint transforms', () => {
 
   it('takes parameter-dependent bounds: derivatives flow into the bound', () => {
     // b in [0, 1 - a]: d value / d a at fixed u is sigmoid(u) * d(1 - a)/da = -sigmoid(u).
-    const g = trace((u: Tracer, a: Tracer) => jacobian((aa: Tracer) => transforms.interval!.forward(u, [], [P.zeros([]), P.sub(1, aa)]).value)(a), [[1], []]);
+    const g = trace(
+      (u: Tracer, a: Tracer) =>
+        jacobian((aa: Tracer) => transforms.interval!.forward(u, [], [P.zeros([]), P.sub(1, aa)]).value)(a),
+      [[1], []],
+    );
     const [d] = runRef(g, [ref([0.3], [1]), ref([0.2], [])]);
     expect(d!.data[0]).toBeCloseTo(-1 / (1 + Math.exp(-0.3)), 12);
   });

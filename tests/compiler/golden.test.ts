@@ -13,14 +13,21 @@ import { runGoldenDir } from '../harness/golden.js';
 const dir = fileURLToPath(new URL('./bad', import.meta.url));
 const read = (p: string) => readFileSync(join(dir, p), 'utf8');
 
-runGoldenDir(dir, (source, file) => {
-  const dataPath = join(dir, file.replace(/\.opt$/, '.json'));
-  if (!existsSync(dataPath)) return frontEnd({ source, file }, read).diagnostics;
-  const dataFile = file.replace(/\.opt$/, '.json');
-  try {
-    return bindProgram({ source, file }, { data: JSON.parse(readFileSync(dataPath, 'utf8')), dataFile, readFile: read, backend: 'ref' }).warnings;
-  } catch (e) {
-    if (e instanceof CompileError) return e.diagnostics;
-    throw e;
-  }
-}, { minCases: 30, expectErrors: true });
+runGoldenDir(
+  dir,
+  (source, file) => {
+    const dataPath = join(dir, file.replace(/\.opt$/, '.json'));
+    if (!existsSync(dataPath)) return frontEnd({ source, file }, read).diagnostics;
+    const dataFile = file.replace(/\.opt$/, '.json');
+    try {
+      return bindProgram(
+        { source, file },
+        { data: JSON.parse(readFileSync(dataPath, 'utf8')), dataFile, readFile: read, backend: 'ref' },
+      ).warnings;
+    } catch (e) {
+      if (e instanceof CompileError) return e.diagnostics;
+      throw e;
+    }
+  },
+  { minCases: 30, expectErrors: true },
+);

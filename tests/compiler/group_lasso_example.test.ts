@@ -10,8 +10,12 @@ import { ACTIVE, makeGroupLasso } from '../../examples/data/make_group_lasso.js'
 const file = 'examples/group_lasso.opt';
 const src = readFileSync(file, 'utf8');
 const J = JSON.parse(readFileSync('examples/group_lasso.json', 'utf8'));
-const activeGroups = (x: number[]) => Array.from({ length: 20 }, (_, g) => g).filter((g) => x.slice(5 * g, 5 * g + 5).some((v) => v !== 0));
-const withTerm = (term: string) => src.replace(/^minimize.*$/m, `minimize 0.5 * sumsq(A @ x - b) + lambda * ${term}`).replace(/^solve.*$/m, 'solve fista(steps = 1500, tol = 1e-8)');
+const activeGroups = (x: number[]) =>
+  Array.from({ length: 20 }, (_, g) => g).filter((g) => x.slice(5 * g, 5 * g + 5).some((v) => v !== 0));
+const withTerm = (term: string) =>
+  src
+    .replace(/^minimize.*$/m, `minimize 0.5 * sumsq(A @ x - b) + lambda * ${term}`)
+    .replace(/^solve.*$/m, 'solve fista(steps = 1500, tol = 1e-8)');
 
 describe('examples/group_lasso.opt', () => {
   it('the committed data is the generator output', () => {
@@ -21,7 +25,9 @@ describe('examples/group_lasso.opt', () => {
 
   it('wgsef_gap (k = 4) recovers exactly the 4 true groups; group_norm keeps a fifth at the same lambda', async () => {
     const c = check(file);
-    expect(c.decomposition!.prox).toEqual([{ term: 'lambda * wgsef_gap(x, groups, k = 4)', var: 'x', prox: expect.stringContaining('sparse-envelope gap') }]);
+    expect(c.decomposition!.prox).toEqual([
+      { term: 'lambda * wgsef_gap(x, groups, k = 4)', var: 'x', prox: expect.stringContaining('sparse-envelope gap') },
+    ]);
     const r = await run(file);
     expect(r.status).toBe('converged');
     expect(activeGroups(r.values.x as number[])).toEqual(ACTIVE);

@@ -38,15 +38,20 @@ describe('Hock-Schittkowski through the compiler (float64)', () => {
     (r.values.x as number[]).forEach((v, i) => expect(Math.abs(v - xStar[i]!)).toBeLessThan(1e-4));
   });
 
-  it.each(HS.filter((h) => h.eqOnly).flatMap((h) => ['kaczmarz', 'gaussian'].map((sketch) => ({ ...h, sketch }))))('HS$n: sketch_newton ($sketch) reaches f* and feasibility', async ({ n, fStar, sketch }) => {
-    const source = readFileSync(file(n), 'utf8').replace(/^solve .*$/m, '') + `\nsolve sketch_newton(sketch = ${sketch}, tol = 1e-10)\n`;
-    const r = await run({ source, file: file(n) }, { backend: 'ref' });
-    expect(r.status).toBe('converged');
-    expect(r.options).toMatchObject({ method: 'sketch_newton', sketch });
-    expect(relErr(r.objective!, fStar)).toBeLessThanOrEqual(1e-6);
-    expect(r.diagnostics.max_violation as number).toBeLessThanOrEqual(1e-6);
-    expect(r.diagnostics.sketch_iterations as number).toBeGreaterThan(0);
-  });
+  it.each(HS.filter((h) => h.eqOnly).flatMap((h) => ['kaczmarz', 'gaussian'].map((sketch) => ({ ...h, sketch }))))(
+    'HS$n: sketch_newton ($sketch) reaches f* and feasibility',
+    async ({ n, fStar, sketch }) => {
+      const source =
+        readFileSync(file(n), 'utf8').replace(/^solve .*$/m, '') +
+        `\nsolve sketch_newton(sketch = ${sketch}, tol = 1e-10)\n`;
+      const r = await run({ source, file: file(n) }, { backend: 'ref' });
+      expect(r.status).toBe('converged');
+      expect(r.options).toMatchObject({ method: 'sketch_newton', sketch });
+      expect(relErr(r.objective!, fStar)).toBeLessThanOrEqual(1e-6);
+      expect(r.diagnostics.max_violation as number).toBeLessThanOrEqual(1e-6);
+      expect(r.diagnostics.sketch_iterations as number).toBeGreaterThan(0);
+    },
+  );
 
   it('multipliers are keyed by constraint label, else by index as written', async () => {
     const hs7 = await run(file(7));
@@ -66,7 +71,9 @@ describe('Hock-Schittkowski through the compiler (float64)', () => {
     const r = await run(file(21));
     const w = r.messages.filter((m) => m.severity === 'warning');
     expect(w).toHaveLength(1);
-    expect(w[0]!.message).toBe('the start lies outside the bounds at x[0] = -1 (below its lower bound 2); projected onto them');
+    expect(w[0]!.message).toBe(
+      'the start lies outside the bounds at x[0] = -1 (below its lower bound 2); projected onto them',
+    );
     expect(w[0]!.line).toBe(4);
   });
 

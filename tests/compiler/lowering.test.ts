@@ -82,23 +82,43 @@ describe('lowering', () => {
   });
 
   it('a loop with carried state is one scan, the same size for any trip count', async () => {
-    const prog = 'data { T: int; y: real[T] }\nparam rho: real\nmodel {\n  state h = 0.0\n  for t in 1..T {\n    h = rho * h + y[t - 1]\n    y[t] ~ Normal(h, 1)\n  }\n}\nsolve lbfgs';
+    const prog =
+      'data { T: int; y: real[T] }\nparam rho: real\nmodel {\n  state h = 0.0\n  for t in 1..T {\n    h = rho * h + y[t - 1]\n    y[t] ~ Normal(h, 1)\n  }\n}\nsolve lbfgs';
     const small = await compile(src(prog), { data: { T: 5, y: [1, 2, 3, 4, 5] }, backend: 'ref' });
-    const big = await compile(src(prog), { data: { T: 500, y: Array.from({ length: 500 }, (_, i) => Math.sin(i)) }, backend: 'ref' });
+    const big = await compile(src(prog), {
+      data: { T: 500, y: Array.from({ length: 500 }, (_, i) => Math.sin(i)) },
+      backend: 'ref',
+    });
     for (const c of [small, big]) expect(primCounts(c.graphs.objective!).get('scan')).toBe(1);
     expect(countEqns(big.graphs.objective!)).toBe(countEqns(small.graphs.objective!));
     expect(countEqns(big.graphs.objectiveGrad!)).toBe(countEqns(small.graphs.objectiveGrad!));
   });
 
   it('`..=` is inclusive and `..` half-open', async () => {
-    const incl = await compile(src('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..=3 { s += v * i }\n  s\n}\nminimize (f(x) - 6)^2'), { backend: 'ref' });
-    const half = await compile(src('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..3 { s += v * i }\n  s\n}\nminimize (f(x) - 6)^2'), { backend: 'ref' });
+    const incl = await compile(
+      src('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..=3 { s += v * i }\n  s\n}\nminimize (f(x) - 6)^2'),
+      { backend: 'ref' },
+    );
+    const half = await compile(
+      src('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..3 { s += v * i }\n  s\n}\nminimize (f(x) - 6)^2'),
+      { backend: 'ref' },
+    );
     expect(incl.objective!.evaluate(Float64Array.of(1), 0).f).toBeCloseTo(0, 12); // 0+1+2+3 = 6
     expect(half.objective!.evaluate(Float64Array.of(1), 0).f).toBeCloseTo(9, 12); // 0+1+2 = 3
   });
 
-  it('data-only expressions are preprocessing: they run in the plan\'s data stage, once', async () => {
-    const text = await graphOf('data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nlet G = transpose(X) @ X\nlet c = transpose(X) @ y\nminimize 0.5 * dot(w, G @ w) - dot(c, w)', { X: [[1, 2], [3, 4], [5, 6]], y: [1, 2, 3] });
+  it("data-only expressions are preprocessing: they run in the plan's data stage, once", async () => {
+    const text = await graphOf(
+      'data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nlet G = transpose(X) @ X\nlet c = transpose(X) @ y\nminimize 0.5 * dot(w, G @ w) - dot(c, w)',
+      {
+        X: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        y: [1, 2, 3],
+      },
+    );
     const plan = /plan: (\d+) constant, (\d+) data-only \(run once per data binding\), (\d+) per step/.exec(text)!;
     expect(Number(plan[2])).toBeGreaterThanOrEqual(2);
   });
@@ -108,7 +128,11 @@ describe('lowering', () => {
     const dot = compiledGraphText(c, { format: 'dot' });
     expect(dot).toMatch(/^digraph proxima \{/);
     expect(dot).toMatch(/"a" \[shape=box, label="theta: a float64\[2\]"\]/);
-    const json = JSON.parse(compiledGraphText(c, { format: 'json', grad: true })) as { inputs: { name: string; label: string }[]; eqns: { prim: string }[]; outputs: string[] };
+    const json = JSON.parse(compiledGraphText(c, { format: 'json', grad: true })) as {
+      inputs: { name: string; label: string }[];
+      eqns: { prim: string }[];
+      outputs: string[];
+    };
     expect(json.inputs[0]).toEqual({ name: 'a', aval: 'float64[2]', label: 'theta' });
     expect(json.outputs).toHaveLength(2);
     expect(json.eqns.map((e) => e.prim)).toContain('reduce_sum');

@@ -34,21 +34,37 @@ describe('imports', () => {
   });
 
   it('a cycle through two files is reported with its chain', () => {
-    const root = tree({ 'main.opt': 'import "a.opt"\nvar x: real\nminimize x^2', 'a.opt': 'import "b.opt"\nfn f(v) = v', 'b.opt': 'import "a.opt"\nfn g(v) = v' });
+    const root = tree({
+      'main.opt': 'import "a.opt"\nvar x: real\nminimize x^2',
+      'a.opt': 'import "b.opt"\nfn f(v) = v',
+      'b.opt': 'import "a.opt"\nfn g(v) = v',
+    });
     const e = errors(join(root, 'main.opt'));
     expect(e).toHaveLength(1);
-    expect(e[0]!.message).toBe(`import cycle: ${join(root, 'a.opt')} -> ${join(root, 'b.opt')} -> ${join(root, 'a.opt')}`);
+    expect(e[0]!.message).toBe(
+      `import cycle: ${join(root, 'a.opt')} -> ${join(root, 'b.opt')} -> ${join(root, 'a.opt')}`,
+    );
     expect(e[0]!.file).toBe(join(root, 'b.opt'));
   });
 
   it('an imported file is a library (fn and let only)', () => {
-    const root = tree({ 'main.opt': 'import "lib.opt"\nvar x: real\nminimize x^2', 'lib.opt': 'var y: real\nfn f(v) = v' });
-    expect(errors(join(root, 'main.opt'))[0]!.message).toMatch(/an imported file may only define `fn`s and `let`s; found a `var`/);
+    const root = tree({
+      'main.opt': 'import "lib.opt"\nvar x: real\nminimize x^2',
+      'lib.opt': 'var y: real\nfn f(v) = v',
+    });
+    expect(errors(join(root, 'main.opt'))[0]!.message).toMatch(
+      /an imported file may only define `fn`s and `let`s; found a `var`/,
+    );
   });
 
   it('a name defined in two files is a duplicate, naming the first', () => {
-    const root = tree({ 'main.opt': 'import "lib.opt"\nfn f(v) = v\nvar x: real\nminimize f(x)^2', 'lib.opt': 'fn f(v) = 2 * v' });
-    expect(errors(join(root, 'main.opt'))[0]!.message).toMatch(/`f` is already declared \(as a function at .*lib.opt:1:4\)/);
+    const root = tree({
+      'main.opt': 'import "lib.opt"\nfn f(v) = v\nvar x: real\nminimize f(x)^2',
+      'lib.opt': 'fn f(v) = 2 * v',
+    });
+    expect(errors(join(root, 'main.opt'))[0]!.message).toMatch(
+      /`f` is already declared \(as a function at .*lib.opt:1:4\)/,
+    );
   });
 });
 
@@ -57,15 +73,21 @@ describe('scopes', () => {
 
   it('top-level names are order-independent; block names are not', () => {
     expect(msgs('minimize f(x)\nfn f(v) = v^2\nvar x: real')).toEqual([]);
-    expect(msgs('var x: real\nfn f(v) {\n  let a = b\n  let b = v\n  a\n}\nminimize f(x)^2')).toEqual(['unknown name `b`']);
+    expect(msgs('var x: real\nfn f(v) {\n  let a = b\n  let b = v\n  a\n}\nminimize f(x)^2')).toEqual([
+      'unknown name `b`',
+    ]);
   });
 
-  it('a function sees globals and its parameters, not its caller\'s locals', () => {
-    expect(msgs('var x: real\nfn f(v) = v + secret\nfn g(v) {\n  let secret = 1\n  f(v)\n}\nminimize g(x)^2')).toContain('unknown name `secret`');
+  it("a function sees globals and its parameters, not its caller's locals", () => {
+    expect(
+      msgs('var x: real\nfn f(v) = v + secret\nfn g(v) {\n  let secret = 1\n  f(v)\n}\nminimize g(x)^2'),
+    ).toContain('unknown name `secret`');
   });
 
   it('loop indices are local to the loop', () => {
-    expect(msgs('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..3 { s += v }\n  s + i\n}\nminimize f(x)^2')).toContain('unknown name `i`');
+    expect(
+      msgs('var x: real\nfn f(v) {\n  state s = 0.0\n  for i in 0..3 { s += v }\n  s + i\n}\nminimize f(x)^2'),
+    ).toContain('unknown name `i`');
   });
 
   it('names in unused functions are still checked', () => {
@@ -73,7 +95,15 @@ describe('scopes', () => {
   });
 
   it('suggestions come from the names in scope, built-ins and distributions', () => {
-    const c = check({ source: 'data { y: real[n] }\nparam sigma: real > 0\nmodel { y ~ Normal(0, sigam) }\nsolve lbfgs', file: 's.opt' });
-    expect(c.messages[0]).toMatchObject({ message: 'unknown name `sigam`', hint: 'did you mean `sigma`?', line: 3, col: 23 });
+    const c = check({
+      source: 'data { y: real[n] }\nparam sigma: real > 0\nmodel { y ~ Normal(0, sigam) }\nsolve lbfgs',
+      file: 's.opt',
+    });
+    expect(c.messages[0]).toMatchObject({
+      message: 'unknown name `sigam`',
+      hint: 'did you mean `sigma`?',
+      line: 3,
+      col: 23,
+    });
   });
 });

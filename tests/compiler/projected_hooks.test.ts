@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../index.js';
 
 const prog = {
-  source: [
-    'var x: real[4]',
-    'subject to { x >= -0.5\n x <= 2 }',
-    'start x = [-0.4, 1.5, 0.3, -0.2]',
-    'minimize sum(100 * (x[1:4] - x[0:3]^2)^2 + (1 - x[0:3])^2) + 3 * x[3]',
-    'solve projected(steps = 200, tol = 1e-10)',
-  ].join('\n') + '\n',
+  source:
+    [
+      'var x: real[4]',
+      'subject to { x >= -0.5\n x <= 2 }',
+      'start x = [-0.4, 1.5, 0.3, -0.2]',
+      'minimize sum(100 * (x[1:4] - x[0:3]^2)^2 + (1 - x[0:3])^2) + 3 * x[3]',
+      'solve projected(steps = 200, tol = 1e-10)',
+    ].join('\n') + '\n',
   file: 'projected_hooks.opt',
 };
 

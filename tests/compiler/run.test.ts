@@ -16,7 +16,10 @@ const yLin = X.map((r, i) => 0.5 * r[0]! - 1.5 * r[1]! + 2 * r[2]! + 0.1 * Math.
 /** Solves the normal equations (3 x 3) by Gaussian elimination. */
 function leastSquares(A: number[][], b: number[]): number[] {
   const n = A[0]!.length;
-  const M = Array.from({ length: n }, (_, i) => [...Array.from({ length: n }, (_, j) => A.reduce((s, r) => s + r[i]! * r[j]!, 0)), A.reduce((s, r, k) => s + r[i]! * b[k]!, 0)]);
+  const M = Array.from({ length: n }, (_, i) => [
+    ...Array.from({ length: n }, (_, j) => A.reduce((s, r) => s + r[i]! * r[j]!, 0)),
+    A.reduce((s, r, k) => s + r[i]! * b[k]!, 0),
+  ]);
   for (let c = 0; c < n; c++) {
     for (let r = c + 1; r < n; r++) {
       const f = M[r]![c]! / M[c]![c]!;
@@ -24,13 +27,16 @@ function leastSquares(A: number[][], b: number[]): number[] {
     }
   }
   const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) x[r] = (M[r]![n]! - M[r]!.slice(r + 1, n).reduce((s, v, k) => s + v * x[r + 1 + k]!, 0)) / M[r]![r]!;
+  for (let r = n - 1; r >= 0; r--)
+    x[r] = (M[r]![n]! - M[r]!.slice(r + 1, n).reduce((s, v, k) => s + v * x[r + 1 + k]!, 0)) / M[r]![r]!;
   return x;
 }
 
 describe('run: smooth problems against closed forms', () => {
   it('least squares: the normal equations', async () => {
-    const r = await run(src('data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nminimize 0.5 * sumsq(X @ w - y)'), { data: { X, y: yLin } });
+    const r = await run(src('data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nminimize 0.5 * sumsq(X @ w - y)'), {
+      data: { X, y: yLin },
+    });
     expect(r.status).toBe('converged');
     const w = leastSquares(X, yLin);
     (r.values.w as number[]).forEach((v, i) => expect(v).toBeCloseTo(w[i]!, 7));
@@ -39,7 +45,7 @@ describe('run: smooth problems against closed forms', () => {
     expect(r.options).toMatchObject({ method: 'lbfgs', tol: 1e-8, history: 10 });
   });
 
-  it('maximize reports the maximum with the user\'s sign', async () => {
+  it("maximize reports the maximum with the user's sign", async () => {
     const r = await run(src('var x: real[2]\nmaximize 3 - (x[0] - 1)^2 - 2 * (x[1] + 2)^2'));
     expect(r.status).toBe('converged');
     expect(r.objective).toBeCloseTo(3, 10);
@@ -47,25 +53,33 @@ describe('run: smooth problems against closed forms', () => {
   });
 
   it('Rosenbrock from the classic start reaches (1, 1)', async () => {
-    const r = await run(src('var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2\nsolve lbfgs(steps = 500, tol = 1e-12)'));
+    const r = await run(
+      src(
+        'var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2\nsolve lbfgs(steps = 500, tol = 1e-12)',
+      ),
+    );
     expect(r.status).toBe('converged');
     expect(r.values.x).toEqual([expect.closeTo(1, 6), expect.closeTo(1, 6)]);
     expect(r.objective!).toBeLessThan(1e-12);
   });
 
   it('logistic regression: the gradient of the log-likelihood vanishes at the fit', async () => {
-    const y = X.map((r, i) => ((r[1]! + 0.3 * Math.cos(5 * i)) > 0 ? 1 : 0));
-    const prog = 'data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nlet z = X @ w\nminimize sum(softplus(z) - y * z) + 0.5 * sumsq(w)';
+    const y = X.map((r, i) => (r[1]! + 0.3 * Math.cos(5 * i) > 0 ? 1 : 0));
+    const prog =
+      'data { X: real[n, d]; y: real[n] }\nvar w: real[d]\nlet z = X @ w\nminimize sum(softplus(z) - y * z) + 0.5 * sumsq(w)';
     const r = await run(src(prog), { data: { X, y } });
     expect(r.status).toBe('converged');
     const w = r.values.w as number[];
     // Optimality: X'(sigmoid(Xw) - y) + w = 0.
     const p = X.map((row) => 1 / (1 + Math.exp(-row.reduce((s, x, j) => s + x * w[j]!, 0))));
-    for (let j = 0; j < 3; j++) expect(X.reduce((s, row, i) => s + row[j]! * (p[i]! - y[i]!), 0) + w[j]!).toBeCloseTo(0, 6);
+    for (let j = 0; j < 3; j++)
+      expect(X.reduce((s, row, i) => s + row[j]! * (p[i]! - y[i]!), 0) + w[j]!).toBeCloseTo(0, 6);
   });
 
   it('adam, when named, runs with its options', async () => {
-    const r = await run(src('var x: real[3]\nminimize sumsq(x - [1, 2, 3])\nsolve adam(lr = 0.1, steps = 3000, tol = 1e-6)'));
+    const r = await run(
+      src('var x: real[3]\nminimize sumsq(x - [1, 2, 3])\nsolve adam(lr = 0.1, steps = 3000, tol = 1e-6)'),
+    );
     expect(r.options).toMatchObject({ method: 'adam', lr: 0.1, steps: 3000 });
     expect(r.status).toBe('converged');
     (r.values.x as number[]).forEach((v, i) => expect(v).toBeCloseTo(i + 1, 4));
@@ -73,15 +87,20 @@ describe('run: smooth problems against closed forms', () => {
 
   it('a loop with carried state (a scan) equals its closed form', async () => {
     // sum_{t<n} (x - t)^2 is minimized at the mean of 0..n-1.
-    const prog = 'data { n: int }\nvar x: real\nfn loss(v) {\n  state s = 0.0\n  for t in 0..n { s += (v - t)^2 }\n  s\n}\nminimize loss(x)';
+    const prog =
+      'data { n: int }\nvar x: real\nfn loss(v) {\n  state s = 0.0\n  for t in 0..n { s += (v - t)^2 }\n  s\n}\nminimize loss(x)';
     const r = await run(src(prog), { data: { n: 10 } });
     expect(r.values.x).toBeCloseTo(4.5, 8);
-    expect(r.objective).toBeCloseTo([...Array(10).keys()].reduce((s, t) => s + (4.5 - t) ** 2, 0), 8);
+    expect(r.objective).toBeCloseTo(
+      [...Array(10).keys()].reduce((s, t) => s + (4.5 - t) ** 2, 0),
+      8,
+    );
   });
 
   it('MAP of a model: conjugate normal mean, and a positive scale through its transform', async () => {
     const y = [1.2, 0.7, 2.1, 1.6, 0.9];
-    const prog = 'data { y: real[n] }\nparam { mu: real; s: real > 0 }\nmodel {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, s)\n}\nsolve lbfgs';
+    const prog =
+      'data { y: real[n] }\nparam { mu: real; s: real > 0 }\nmodel {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, s)\n}\nsolve lbfgs';
     const r = await run(src(prog), { data: { y } });
     expect(r.status).toBe('converged');
     // With a flat prior on s, the mode has s^2 = mean((y - mu)^2); mu solves the normal prior's
@@ -95,7 +114,8 @@ describe('run: smooth problems against closed forms', () => {
 
 describe('run: the result contract', () => {
   it('values come back nested in their declared shapes, params constrained', async () => {
-    const prog = 'param { p: simplex[3]; M: real[2, 2]; L: cholesky_corr[2] }\nmodel { target += -sumsq(M) - sumsq(p - [0.2, 0.3, 0.5]) }\nsolve lbfgs(steps = 2000, tol = 1e-10)';
+    const prog =
+      'param { p: simplex[3]; M: real[2, 2]; L: cholesky_corr[2] }\nmodel { target += -sumsq(M) - sumsq(p - [0.2, 0.3, 0.5]) }\nsolve lbfgs(steps = 2000, tol = 1e-10)';
     const r = await run(src(prog));
     expect(r.status).toBe('converged');
     const p = r.values.p as number[];
@@ -117,7 +137,11 @@ describe('run: the result contract', () => {
   });
 
   it('`start` sets vars and params (inverted through the transform)', async () => {
-    const c = await compile(src('param { s: real > 0; p: real in [0, 1] }\nstart s = 2\nstart p = 0.25\nmodel { target += -s - p }\nsolve lbfgs'));
+    const c = await compile(
+      src(
+        'param { s: real > 0; p: real in [0, 1] }\nstart s = 2\nstart p = 0.25\nmodel { target += -s - p }\nsolve lbfgs',
+      ),
+    );
     const x0 = c.initialPoint();
     expect(x0[0]).toBeCloseTo(Math.log(2), 14);
     expect(x0[1]).toBeCloseTo(Math.log(0.25 / 0.75), 14);
@@ -136,7 +160,10 @@ describe('run: the result contract', () => {
   });
 
   it('infer runs variational inference: posterior summaries, posterior means as values, the ELBO', async () => {
-    const r = await run(src('data { y: real[n] }\nparam mu: real\nmodel { y ~ Normal(mu, 1) }\ninfer vi(steps = 100)'), { data: { y: [1, 2] }, draws: 2000 });
+    const r = await run(
+      src('data { y: real[n] }\nparam mu: real\nmodel { y ~ Normal(mu, 1) }\ninfer vi(steps = 100)'),
+      { data: { y: [1, 2] }, draws: 2000 },
+    );
     expect(['converged', 'max_steps']).toContain(r.status);
     expect(r.posterior!.mu!.mean).toBe(r.values.mu);
     expect(r.values.mu as number).toBeCloseTo(1.5, 1);
@@ -146,7 +173,10 @@ describe('run: the result contract', () => {
 
   it('--steps overrides the budget; progress is reported per step', async () => {
     const seen: number[] = [];
-    const r = await run(src('var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2'), { steps: 5, onProgress: (p) => seen.push(p.step) });
+    const r = await run(src('var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2'), {
+      steps: 5,
+      onProgress: (p) => seen.push(p.step),
+    });
     expect(r.status).toBe('max_steps');
     expect(r.steps).toBe(5);
     expect(r.options.steps).toBe(5);
@@ -155,7 +185,9 @@ describe('run: the result contract', () => {
 
   it('a stop request ends with status stopped and the result so far', async () => {
     let n = 0;
-    const r = await run(src('var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2'), { shouldStop: () => ++n > 3 });
+    const r = await run(src('var x: real[2]\nstart x = [-1.2, 1]\nminimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2'), {
+      shouldStop: () => ++n > 3,
+    });
     expect(r.status).toBe('stopped');
     expect((r.values.x as number[]).length).toBe(2);
   });
@@ -184,10 +216,19 @@ describe('run: the result contract', () => {
   });
 
   it('non-finite numbers are written as null, with a message', () => {
-    const r = runResult({ status: 'diverged', objective: -Infinity, values: { x: [1, NaN], s: 2 }, messages: [] }, 'f.opt');
+    const r = runResult(
+      { status: 'diverged', objective: -Infinity, values: { x: [1, NaN], s: 2 }, messages: [] },
+      'f.opt',
+    );
     expect(r.objective).toBeNull();
     expect(r.values).toEqual({ x: [1, null], s: 2 });
-    expect(r.messages).toEqual([expect.objectContaining({ severity: 'warning', message: 'non-finite numbers are written as null: objective (-Infinity), values.x[1] (NaN)', file: 'f.opt' })]);
+    expect(r.messages).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: 'non-finite numbers are written as null: objective (-Infinity), values.x[1] (NaN)',
+        file: 'f.opt',
+      }),
+    ]);
   });
 
   it('a diverging objective ends with status diverged, and the JSON stays valid', async () => {
@@ -202,16 +243,21 @@ describe('run: data checks', () => {
   const first = async (data: Record<string, unknown>) => err(await run(prog, { data, dataFile: 'd.json' }))[0];
 
   it('missing key', async () => expect(await first({ T: 2, y: [1, 2] })).toMatch(/missing data `s` in d.json/));
-  it('wrong shape', async () => expect(await first({ T: 2, y: [[1, 2]], s: [1, 1] })).toMatch(/`y` in d.json should be a vector/));
-  it('non-numeric', async () => expect(await first({ T: 2, y: [1, 'x'], s: [1, 1] })).toMatch(/`y\[1\]` is "x", not a number/));
+  it('wrong shape', async () =>
+    expect(await first({ T: 2, y: [[1, 2]], s: [1, 1] })).toMatch(/`y` in d.json should be a vector/));
+  it('non-numeric', async () =>
+    expect(await first({ T: 2, y: [1, 'x'], s: [1, 1] })).toMatch(/`y\[1\]` is "x", not a number/));
   it('NaN and Inf are rejected', async () => {
     expect(await first({ T: 2, y: [1, NaN], s: [1, 1] })).toMatch(/`y\[1\]` in d.json is NaN/);
     expect(await first({ T: 2, y: [1, 2], s: [Infinity, 1] })).toMatch(/`s\[0\]` in d.json is Inf/);
   });
   it('an int and a shape that disagree are both named', async () => {
-    expect(await first({ T: 3, y: [1, 2], s: [1, 1, 1] })).toMatch(/`y` in d.json has 2 entries along dimension T, but T = 3 from the int data `T`/);
+    expect(await first({ T: 3, y: [1, 2], s: [1, 1, 1] })).toMatch(
+      /`y` in d.json has 2 entries along dimension T, but T = 3 from the int data `T`/,
+    );
   });
-  it('domains are checked', async () => expect(await first({ T: 2, y: [1, 2], s: [1, 0] })).toMatch(/`s\[1\]` in d.json is 0, outside its domain > 0/));
+  it('domains are checked', async () =>
+    expect(await first({ T: 2, y: [1, 2], s: [1, 0] })).toMatch(/`s\[1\]` in d.json is 0, outside its domain > 0/));
   it('unknown keys give one warning listing them', async () => {
     const r = await run(prog, { data: { T: 2, y: [1, 2], s: [1, 1], zeta: 1, alpha: 2 } });
     expect(r.status).toBe('converged');
@@ -232,10 +278,16 @@ describe('run: data checks', () => {
 
 describe('check', () => {
   it('prints the decomposition and the algorithm it implies', () => {
-    const c = check(src('data { A: real[m, n]; b: real[m]; lambda: real = 0.1 }\nvar x: real[n] >= 0\nminimize 0.5 * sumsq(A @ x - b) + lambda * norm1(x)'));
+    const c = check(
+      src(
+        'data { A: real[m, n]; b: real[m]; lambda: real = 0.1 }\nvar x: real[n] >= 0\nminimize 0.5 * sumsq(A @ x - b) + lambda * norm1(x)',
+      ),
+    );
     expect(c.ok).toBe(true);
     expect(c.decomposition).toMatchObject({
-      kind: 'optimization', sense: 'minimize', smooth: ['0.5 * sumsq(A @ x - b)'],
+      kind: 'optimization',
+      sense: 'minimize',
+      smooth: ['0.5 * sumsq(A @ x - b)'],
       prox: [{ term: 'lambda * norm1(x)', var: 'x', prox: 'l1 (soft thresholding)' }],
       sets: [{ var: 'x', set: '>= 0', from: 'domain' }],
     });
@@ -251,9 +303,19 @@ describe('check', () => {
   });
 
   it('the examples of the language check cleanly', () => {
-    for (const f of ['examples/quickstart.opt', 'examples/lasso.opt', 'examples/eight_schools.opt', 'examples/hs/hs7.opt', 'examples/hs/hs71.opt', 'tests/grammar/good/issue_bilevel.opt']) {
+    for (const f of [
+      'examples/quickstart.opt',
+      'examples/lasso.opt',
+      'examples/eight_schools.opt',
+      'examples/hs/hs7.opt',
+      'examples/hs/hs71.opt',
+      'tests/grammar/good/issue_bilevel.opt',
+    ]) {
       const c = check(f);
-      expect(c.messages.filter((m) => m.severity === 'error'), f).toEqual([]);
+      expect(
+        c.messages.filter((m) => m.severity === 'error'),
+        f,
+      ).toEqual([]);
     }
     expect(check('tests/grammar/good/issue_bilevel.opt').algorithm!.name).toBe('bilevel');
     expect(check('examples/eight_schools.opt').algorithm).toMatchObject({ name: 'vi', source: 'infer' });

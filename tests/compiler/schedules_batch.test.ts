@@ -43,7 +43,9 @@ describe('schedules', () => {
   });
 
   it('adam with a step schedule runs the scheduled rates (smooth path) and converges; step() without every is an error', async () => {
-    const r = await run(prog('adam(lr = 0.1, schedule = step(every = 200, gamma = 0.5), steps = 1500, tol = 1e-7)'), { data });
+    const r = await run(prog('adam(lr = 0.1, schedule = step(every = 200, gamma = 0.5), steps = 1500, tol = 1e-7)'), {
+      data,
+    });
     expect(r.options.schedule).toMatchObject({ method: 'step', every: 200, gamma: 0.5 });
     (r.values.w as number[]).forEach((v, j) => expect(v).toBeCloseTo(wStar[j]!, 1));
     expect(scheduleFactor({ kind: 'step', every: 200, gamma: 0.5 }, 450, 1500)).toBe(0.25);
@@ -54,21 +56,32 @@ describe('schedules', () => {
 });
 
 describe('adaptive batches (AdAdaGrad)', () => {
-  it.each(['norm', 'inner_product'])('batch = adaptive(test = %s) grows the batch and reaches the solution', async (test) => {
-    const r = await run(prog(`adagrad(lr = 0.5, batch = adaptive(test = ${test}, initial = 4, eta = 0.3), steps = 600, tol = 1e-12)`), { data });
-    expect(r.status).not.toBe('error');
-    expect(r.options.batch).toMatchObject({ method: 'adaptive', test, initial: 4, eta: 0.3 });
-    const sizes = r.diagnostics.batch_sizes as [number, number][];
-    expect(sizes[0]).toEqual([0, 4]);
-    expect(sizes.at(-1)![1]).toBeGreaterThan(4);
-    (r.values.w as number[]).forEach((v, j) => expect(v).toBeCloseTo(wStar[j]!, 1));
-  });
+  it.each(['norm', 'inner_product'])(
+    'batch = adaptive(test = %s) grows the batch and reaches the solution',
+    async (test) => {
+      const r = await run(
+        prog(`adagrad(lr = 0.5, batch = adaptive(test = ${test}, initial = 4, eta = 0.3), steps = 600, tol = 1e-12)`),
+        { data },
+      );
+      expect(r.status).not.toBe('error');
+      expect(r.options.batch).toMatchObject({ method: 'adaptive', test, initial: 4, eta: 0.3 });
+      const sizes = r.diagnostics.batch_sizes as [number, number][];
+      expect(sizes[0]).toEqual([0, 4]);
+      expect(sizes.at(-1)![1]).toBeGreaterThan(4);
+      (r.values.w as number[]).forEach((v, j) => expect(v).toBeCloseTo(wStar[j]!, 1));
+    },
+  );
 
   it('a sum over rows works as well; a data-free regularizer is refused with the reason', async () => {
-    const s = await run(prog('adam(lr = 0.05, batch = adaptive(initial = 8), steps = 800)', 'sum((X @ w - y)^2)'), { data });
+    const s = await run(prog('adam(lr = 0.05, batch = adaptive(initial = 8), steps = 800)', 'sum((X @ w - y)^2)'), {
+      data,
+    });
     expect(s.status).not.toBe('error');
     (s.values.w as number[]).forEach((v, j) => expect(v).toBeCloseTo(wStar[j]!, 1));
-    const bad = await run(prog('adam(batch = adaptive(initial = 8), steps = 10)', 'sum((X @ w - y)^2) / N + sumsq(w)'), { data });
+    const bad = await run(
+      prog('adam(batch = adaptive(initial = 8), steps = 10)', 'sum((X @ w - y)^2) / N + sumsq(w)'),
+      { data },
+    );
     expect(bad.status).toBe('error');
     expect(bad.messages.at(-1)!.message).toMatch(/not a sum or a mean over the 64 rows/);
   });

@@ -17,7 +17,10 @@ describe('result schema', () => {
       await run('examples/quickstart.opt'),
       await run({ source: 'var x: real[2]\nminimize sumsq(x - 1)\nsolve lbfgs(steps = 1)', file: 'a.opt' }),
       await run({ source: 'var x: real\nminimize sumsq(y)', file: 'b.opt' }),
-      await run({ source: 'var x: real[2]\nminimize sumsq(x)\nsubject to { x[0] + x[1] == 1 }\nsolve sqp', file: 'c.opt' }),
+      await run({
+        source: 'var x: real[2]\nminimize sumsq(x)\nsubject to { x[0] + x[1] == 1 }\nsolve sqp',
+        file: 'c.opt',
+      }),
       await run('examples/hs/hs71.opt'),
       await run('examples/eight_schools.opt', { data: { J: 2, y: [1, 2], sigma: [1, 1] }, steps: 200, draws: 500 }),
     ];
@@ -29,7 +32,13 @@ describe('result schema', () => {
   });
 
   it('check results: clean, with errors, a model, a bilevel program', () => {
-    for (const f of ['examples/lasso.opt', 'examples/eight_schools.opt', 'tests/grammar/good/issue_bilevel.opt', 'tests/compiler/bad/matmul_inner.opt', 'missing.opt']) {
+    for (const f of [
+      'examples/lasso.opt',
+      'examples/eight_schools.opt',
+      'tests/grammar/good/issue_bilevel.opt',
+      'tests/compiler/bad/matmul_inner.opt',
+      'missing.opt',
+    ]) {
       expect(asCheck(check(f)), f).toBeNull();
     }
   });

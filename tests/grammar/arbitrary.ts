@@ -10,7 +10,27 @@ import type * as A from '../../grammar/ast.js';
 const S: A.Span = { file: '', start: 0, end: 0, line: 0, col: 0, endLine: 0, endCol: 0 };
 
 // Contextual keywords are included on purpose: they must work as ordinary names.
-const NAMES = ['x', 'y', 'mu', 'theta_1', '_a', 'N', 'data', 'param', 'state', 'model', 'guide', 'over', 'via', 'to', 'from', 'argmin', 'objective', 'start', 'generate'];
+const NAMES = [
+  'x',
+  'y',
+  'mu',
+  'theta_1',
+  '_a',
+  'N',
+  'data',
+  'param',
+  'state',
+  'model',
+  'guide',
+  'over',
+  'via',
+  'to',
+  'from',
+  'argmin',
+  'objective',
+  'start',
+  'generate',
+];
 const CALLEES = ['f', 'sum', 'exp', 'log', 'adam', 'batch', 'expect', 'logmeanexp', 'data'];
 const DISTS = ['Normal', 'HalfCauchy', 'Bernoulli', 'Dirichlet'];
 const TYPES = ['real', 'int', 'bool', 'simplex', 'ordered', 'cholesky_corr', 'cov'];
@@ -23,17 +43,30 @@ const number: fc.Arbitrary<A.NumberLit> = fc
     fc.nat({ max: 100000 }).map(String),
     fc.tuple(fc.nat({ max: 999 }), fc.nat({ max: 999 })).map(([a, b]) => `${a}.${b}`),
     fc.nat({ max: 99 }).map((b) => `.${b}`),
-    fc.tuple(fc.nat({ max: 9 }), fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.nat({ max: 30 })).map(([a, e, s, x]) => `${a}${e}${s}${x}`),
+    fc
+      .tuple(fc.nat({ max: 9 }), fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.nat({ max: 30 }))
+      .map(([a, e, s, x]) => `${a}${e}${s}${x}`),
   )
   .map((raw) => ({ kind: 'Number', value: Number(raw), raw, isInt: /^\d+$/.test(raw), span: S }));
 
 const string: fc.Arbitrary<A.StringLit> = fc
-  .string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\t', 'a', ' ', '/'), fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c))), maxLength: 8 })
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom('"', '\\', '\n', '\t', 'a', ' ', '/'),
+      fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    ),
+    maxLength: 8,
+  })
   .map((value) => ({ kind: 'String', value, span: S }));
 
 const bool: fc.Arbitrary<A.BoolLit> = fc.boolean().map((value) => ({ kind: 'Bool', value, span: S }));
 
-const leaf: fc.Arbitrary<A.Expr> = fc.oneof({ weight: 3, arbitrary: ident() }, { weight: 3, arbitrary: number }, string, bool);
+const leaf: fc.Arbitrary<A.Expr> = fc.oneof(
+  { weight: 3, arbitrary: ident() },
+  { weight: 3, arbitrary: number },
+  string,
+  bool,
+);
 
 const up = fc.constantFrom<A.CompareOp>('<', '<=');
 const down = fc.constantFrom<A.CompareOp>('>', '>=');
@@ -45,16 +78,34 @@ interface Exprs {
 
 export const exprs = fc.letrec<Exprs>((tie) => {
   const e = tie('expr') as fc.Arbitrary<A.Expr>;
-  const args = fc.array(fc.record({ kind: fc.constant('Arg' as const), name: fc.option(ident(), { nil: null }), value: e, span: fc.constant(S) }), { maxLength: 3 });
+  const args = fc.array(
+    fc.record({
+      kind: fc.constant('Arg' as const),
+      name: fc.option(ident(), { nil: null }),
+      value: e,
+      span: fc.constant(S),
+    }),
+    { maxLength: 3 },
+  );
   const index: fc.Arbitrary<A.Expr | A.Slice> = fc.oneof(
     { weight: 3, arbitrary: e },
-    fc.record({ kind: fc.constant('Slice' as const), start: fc.option(e, { nil: null }), end: fc.option(e, { nil: null }), span: fc.constant(S) }),
+    fc.record({
+      kind: fc.constant('Slice' as const),
+      start: fc.option(e, { nil: null }),
+      end: fc.option(e, { nil: null }),
+      span: fc.constant(S),
+    }),
   );
   return {
     expr: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       leaf,
-      fc.record({ kind: fc.constant('Unary' as const), op: fc.constantFrom<'-' | '!'>('-', '!'), operand: e, span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constant('Unary' as const),
+        op: fc.constantFrom<'-' | '!'>('-', '!'),
+        operand: e,
+        span: fc.constant(S),
+      }),
       fc.record({
         kind: fc.constant('Binary' as const),
         op: fc.constantFrom<A.BinaryOp>('+', '-', '*', '/', '%', '@', '^', '&&', '||'),
@@ -62,15 +113,36 @@ export const exprs = fc.letrec<Exprs>((tie) => {
         right: e,
         span: fc.constant(S),
       }),
-      fc.oneof(
-        fc.tuple(fc.constantFrom<A.CompareOp>('==', '!=', '<', '<=', '>', '>='), e, e).map(([op, a, b]) => ({ ops: [op], operands: [a, b] })),
-        fc.tuple(fc.oneof(fc.tuple(up, up), fc.tuple(down, down)), e, e, e).map(([ops, a, b, c]) => ({ ops, operands: [a, b, c] })),
-      ).map(({ ops, operands }): A.Compare => ({ kind: 'Compare', ops, operands, span: S })),
-      fc.record({ kind: fc.constant('Range' as const), start: e, end: e, inclusive: fc.boolean(), span: fc.constant(S) }),
+      fc
+        .oneof(
+          fc
+            .tuple(fc.constantFrom<A.CompareOp>('==', '!=', '<', '<=', '>', '>='), e, e)
+            .map(([op, a, b]) => ({ ops: [op], operands: [a, b] })),
+          fc
+            .tuple(fc.oneof(fc.tuple(up, up), fc.tuple(down, down)), e, e, e)
+            .map(([ops, a, b, c]) => ({ ops, operands: [a, b, c] })),
+        )
+        .map(({ ops, operands }): A.Compare => ({ kind: 'Compare', ops, operands, span: S })),
+      fc.record({
+        kind: fc.constant('Range' as const),
+        start: e,
+        end: e,
+        inclusive: fc.boolean(),
+        span: fc.constant(S),
+      }),
       fc.record({ kind: fc.constant('If' as const), cond: e, then: e, else: e, span: fc.constant(S) }),
       fc.record({ kind: fc.constant('Call' as const), callee: ident(CALLEES), args, span: fc.constant(S) }),
-      fc.record({ kind: fc.constant('Index' as const), target: e, indices: fc.array(index, { minLength: 1, maxLength: 3 }), span: fc.constant(S) }),
-      fc.record({ kind: fc.constant('Vector' as const), elements: fc.array(e, { maxLength: 3 }), span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constant('Index' as const),
+        target: e,
+        indices: fc.array(index, { minLength: 1, maxLength: 3 }),
+        span: fc.constant(S),
+      }),
+      fc.record({
+        kind: fc.constant('Vector' as const),
+        elements: fc.array(e, { maxLength: 3 }),
+        span: fc.constant(S),
+      }),
       fc
         .tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 }))
         .chain(([r, c]) => fc.array(fc.array(e, { minLength: c, maxLength: c }), { minLength: r, maxLength: r }))
@@ -78,7 +150,12 @@ export const exprs = fc.letrec<Exprs>((tie) => {
     ),
     lvalue: fc.oneof(
       ident(),
-      fc.record({ kind: fc.constant('Index' as const), target: ident(), indices: fc.array(index, { minLength: 1, maxLength: 2 }), span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constant('Index' as const),
+        target: ident(),
+        indices: fc.array(index, { minLength: 1, maxLength: 2 }),
+        span: fc.constant(S),
+      }),
     ),
   };
 });
@@ -92,7 +169,12 @@ const type: fc.Arbitrary<A.TypeExpr> = fc.record({
   dims: fc.array(expr, { maxLength: 2 }),
   domain: fc.option(
     fc.oneof(
-      fc.record({ kind: fc.constant('Bound' as const), op: fc.constantFrom<A.BoundDomain['op']>('>', '>=', '<', '<='), value: expr, span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constant('Bound' as const),
+        op: fc.constantFrom<A.BoundDomain['op']>('>', '>=', '<', '<='),
+        value: expr,
+        span: fc.constant(S),
+      }),
       fc.record({ kind: fc.constant('Interval' as const), lo: expr, hi: expr, span: fc.constant(S) }),
     ),
     { nil: null },
@@ -100,9 +182,26 @@ const type: fc.Arbitrary<A.TypeExpr> = fc.record({
   span: fc.constant(S),
 });
 
-const decl: fc.Arbitrary<A.Decl> = fc.record({ kind: fc.constant('Decl' as const), name: ident(), type, init: fc.option(expr, { nil: null }), span: fc.constant(S) });
+const decl: fc.Arbitrary<A.Decl> = fc.record({
+  kind: fc.constant('Decl' as const),
+  name: ident(),
+  type,
+  init: fc.option(expr, { nil: null }),
+  span: fc.constant(S),
+});
 const decls = fc.array(decl, { maxLength: 3 });
-const argsOrNull = fc.option(fc.array(fc.record({ kind: fc.constant('Arg' as const), name: fc.option(ident(), { nil: null }), value: expr, span: fc.constant(S) }), { maxLength: 3 }), { nil: null });
+const argsOrNull = fc.option(
+  fc.array(
+    fc.record({
+      kind: fc.constant('Arg' as const),
+      name: fc.option(ident(), { nil: null }),
+      value: expr,
+      span: fc.constant(S),
+    }),
+    { maxLength: 3 },
+  ),
+  { nil: null },
+);
 
 const constraintItems = fc.letrec<{ items: A.ConstraintItem[]; item: A.ConstraintItem }>((tie) => ({
   items: fc.array(tie('item') as fc.Arbitrary<A.ConstraintItem>, { maxLength: 3 }),
@@ -110,8 +209,19 @@ const constraintItems = fc.letrec<{ items: A.ConstraintItem[]; item: A.Constrain
     { depthSize: 'small', withCrossShrink: true },
     fc
       .tuple(fc.option(ident(), { nil: null }), fc.constantFrom<A.CompareOp>('==', '<=', '>=', '<', '>'), expr, expr)
-      .map(([label, op, a, b]): A.Constraint => ({ kind: 'Constraint', label, expr: { kind: 'Compare', ops: [op], operands: [a, b], span: S }, span: S })),
-    fc.record({ kind: fc.constant('ConstraintFor' as const), name: ident(), iter: expr, body: tie('items') as fc.Arbitrary<A.ConstraintItem[]>, span: fc.constant(S) }),
+      .map(([label, op, a, b]): A.Constraint => ({
+        kind: 'Constraint',
+        label,
+        expr: { kind: 'Compare', ops: [op], operands: [a, b], span: S },
+        span: S,
+      })),
+    fc.record({
+      kind: fc.constant('ConstraintFor' as const),
+      name: ident(),
+      iter: expr,
+      body: tie('items') as fc.Arbitrary<A.ConstraintItem[]>,
+      span: fc.constant(S),
+    }),
   ),
 })).items;
 
@@ -120,41 +230,106 @@ function bodyStmts(inGuide: boolean): fc.Arbitrary<A.Stmt[]> {
     stmts: fc.array(tie('stmt') as fc.Arbitrary<A.Stmt>, { maxLength: 3 }),
     stmt: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
-      fc.record({ kind: fc.constantFrom('Let' as const, 'State' as const), name: ident(), type: fc.option(type, { nil: null }), value: expr, span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constantFrom('Let' as const, 'State' as const),
+        name: ident(),
+        type: fc.option(type, { nil: null }),
+        value: expr,
+        span: fc.constant(S),
+      }),
       fc.record({
         kind: fc.constant('Sample' as const),
         target: lvalue,
-        dist: fc.record({ kind: fc.constant('Call' as const), callee: ident(DISTS), args: fc.array(fc.record({ kind: fc.constant('Arg' as const), name: fc.constant(null), value: expr, span: fc.constant(S) }), { maxLength: 2 }), span: fc.constant(S) }),
+        dist: fc.record({
+          kind: fc.constant('Call' as const),
+          callee: ident(DISTS),
+          args: fc.array(
+            fc.record({
+              kind: fc.constant('Arg' as const),
+              name: fc.constant(null),
+              value: expr,
+              span: fc.constant(S),
+            }),
+            { maxLength: 2 },
+          ),
+          span: fc.constant(S),
+        }),
         via: fc.option(expr, { nil: null }),
         span: fc.constant(S),
       }),
       fc.record({ kind: fc.constant('TargetAdd' as const), value: expr, span: fc.constant(S) }),
-      fc.record({ kind: fc.constant('Assign' as const), target: lvalue, op: fc.constantFrom<A.AssignOp>('=', '+=', '-=', '*=', '/='), value: expr, span: fc.constant(S) }),
-      fc.record({ kind: fc.constant('For' as const), name: ident(), iter: expr, body: tie('stmts') as fc.Arbitrary<A.Stmt[]>, span: fc.constant(S) }),
+      fc.record({
+        kind: fc.constant('Assign' as const),
+        target: lvalue,
+        op: fc.constantFrom<A.AssignOp>('=', '+=', '-=', '*=', '/='),
+        value: expr,
+        span: fc.constant(S),
+      }),
+      fc.record({
+        kind: fc.constant('For' as const),
+        name: ident(),
+        iter: expr,
+        body: tie('stmts') as fc.Arbitrary<A.Stmt[]>,
+        span: fc.constant(S),
+      }),
       ...(inGuide ? [fc.record({ kind: fc.constant('Param' as const), decls, span: fc.constant(S) })] : []),
     ),
   })).stmts;
 }
 
-const block: fc.Arbitrary<A.Block> = fc.record({ kind: fc.constant('Block' as const), body: bodyStmts(false), result: expr, span: fc.constant(S) });
+const block: fc.Arbitrary<A.Block> = fc.record({
+  kind: fc.constant('Block' as const),
+  body: bodyStmts(false),
+  result: expr,
+  span: fc.constant(S),
+});
 const path = fc.string({ unit: fc.constantFrom('a', 'b', '/', '.', '_', '"', '\\'), maxLength: 10 });
 
 export const stmt: fc.Arbitrary<A.Stmt> = fc.oneof(
   fc.record({ kind: fc.constant('Import' as const), path, span: fc.constant(S) }),
-  fc.record({ kind: fc.constant('Data' as const), source: fc.option(path, { nil: null }), decls, span: fc.constant(S) }),
+  fc.record({
+    kind: fc.constant('Data' as const),
+    source: fc.option(path, { nil: null }),
+    decls,
+    span: fc.constant(S),
+  }),
   fc.record({ kind: fc.constantFrom('Var' as const, 'Param' as const), decls, span: fc.constant(S) }),
   fc.record({ kind: fc.constant('Start' as const), name: ident(), value: expr, span: fc.constant(S) }),
-  fc.record({ kind: fc.constantFrom('Model' as const, 'Generate' as const), body: bodyStmts(false), span: fc.constant(S) }),
+  fc.record({
+    kind: fc.constantFrom('Model' as const, 'Generate' as const),
+    body: bodyStmts(false),
+    span: fc.constant(S),
+  }),
   fc.record({ kind: fc.constant('Guide' as const), body: bodyStmts(true), span: fc.constant(S) }),
-  fc.record({ kind: fc.constant('Let' as const), name: ident(), type: fc.option(type, { nil: null }), value: expr, span: fc.constant(S) }),
+  fc.record({
+    kind: fc.constant('Let' as const),
+    name: ident(),
+    type: fc.option(type, { nil: null }),
+    value: expr,
+    span: fc.constant(S),
+  }),
   fc.record({
     kind: fc.constant('Fn' as const),
     name: ident(CALLEES),
-    params: fc.array(fc.record({ kind: fc.constant('FnParam' as const), name: ident(), type: fc.option(type, { nil: null }), span: fc.constant(S) }), { maxLength: 3 }),
+    params: fc.array(
+      fc.record({
+        kind: fc.constant('FnParam' as const),
+        name: ident(),
+        type: fc.option(type, { nil: null }),
+        span: fc.constant(S),
+      }),
+      { maxLength: 3 },
+    ),
     body: fc.oneof(expr, block),
     span: fc.constant(S),
   }),
-  fc.record({ kind: fc.constant('Optimize' as const), sense: fc.constantFrom<'minimize' | 'maximize'>('minimize', 'maximize'), objective: expr, over: fc.array(ident(), { maxLength: 2 }), span: fc.constant(S) }),
+  fc.record({
+    kind: fc.constant('Optimize' as const),
+    sense: fc.constantFrom<'minimize' | 'maximize'>('minimize', 'maximize'),
+    objective: expr,
+    over: fc.array(ident(), { maxLength: 2 }),
+    span: fc.constant(S),
+  }),
   fc.record({ kind: fc.constant('SubjectTo' as const), constraints: constraintItems, span: fc.constant(S) }),
   fc.record({
     kind: fc.constant('Where' as const),
@@ -165,7 +340,12 @@ export const stmt: fc.Arbitrary<A.Stmt> = fc.oneof(
     constraints: fc.option(constraintItems, { nil: null }),
     span: fc.constant(S),
   }),
-  fc.record({ kind: fc.constantFrom('Solve' as const, 'Infer' as const), method: ident(CALLEES), args: argsOrNull, span: fc.constant(S) }),
+  fc.record({
+    kind: fc.constantFrom('Solve' as const, 'Infer' as const),
+    method: ident(CALLEES),
+    args: argsOrNull,
+    span: fc.constant(S),
+  }),
   fc.record({ kind: fc.constant('ObjectiveDef' as const), name: ident(), value: expr, span: fc.constant(S) }),
 );
 
@@ -175,5 +355,7 @@ export const program: fc.Arbitrary<A.Program> = fc
 
 /** The tree without positions or comments, for comparing a reparse with the original. */
 export function stripSpans(node: unknown): unknown {
-  return JSON.parse(JSON.stringify(node, (key, value: unknown) => (key === 'span' || key === 'comments' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(node, (key, value: unknown) => (key === 'span' || key === 'comments' ? undefined : value)),
+  );
 }

@@ -12,7 +12,12 @@ describe('diagnostics', () => {
     const bag = new DiagnosticBag();
     bag.warning(map.span(21, 26), 'unused power', 'drop it');
     expect(formatDiagnostic(bag.items[0]!, source)).toBe(
-      ['f.opt:2:10: warning: unused power', ' 2 | minimize\tx ^ 2', ' \u0020 | \u0020       \t^~~~~', '  hint: drop it'].join('\n'),
+      [
+        'f.opt:2:10: warning: unused power',
+        ' 2 | minimize\tx ^ 2',
+        ' \u0020 | \u0020       \t^~~~~',
+        '  hint: drop it',
+      ].join('\n'),
     );
   });
 
@@ -43,7 +48,15 @@ describe('diagnostics', () => {
   it('is what the parser returns, with the file name as given', () => {
     const r = parse('let a = (1 + 2\n', 'dir/my file.opt');
     expect(r.diagnostics.map(diagnosticToJSON)).toEqual([
-      { severity: 'error', message: 'expected `)` to close the parenthesis opened at 1:9', file: 'dir/my file.opt', line: 1, col: 15, endLine: 1, endCol: 15 },
+      {
+        severity: 'error',
+        message: 'expected `)` to close the parenthesis opened at 1:9',
+        file: 'dir/my file.opt',
+        line: 1,
+        col: 15,
+        endLine: 1,
+        endCol: 15,
+      },
     ]);
   });
 });

@@ -17,7 +17,8 @@ describe('docs/language.md examples', () => {
   examples.forEach((code, i) => {
     it(`example ${i + 1}: ${code.split('\n')[0]}`, () => {
       const top = parse(code, 'doc.opt');
-      const diagnostics = top.program !== null ? top.diagnostics : parse(`model {\n${code}\n}\n`, 'doc.opt').diagnostics;
+      const diagnostics =
+        top.program !== null ? top.diagnostics : parse(`model {\n${code}\n}\n`, 'doc.opt').diagnostics;
       expect(diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`)).toEqual([]);
     });
   });

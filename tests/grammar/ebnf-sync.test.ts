@@ -13,7 +13,24 @@ import * as T from '../../grammar/tokens.js';
 const doc = readFileSync(fileURLToPath(new URL('../../docs/grammar.md', import.meta.url)), 'utf8');
 
 /** Binary operators the EBNF abbreviates as `binaryOp` (documented there, not a rule). */
-const BINARY_OP = ['"||"', '"&&"', '"=="', '"!="', '"<="', '">="', '"<"', '">"', '".."', '"..="', '"+"', '"-"', '"*"', '"/"', '"%"', '"@"'];
+const BINARY_OP = [
+  '"||"',
+  '"&&"',
+  '"=="',
+  '"!="',
+  '"<="',
+  '">="',
+  '"<"',
+  '">"',
+  '".."',
+  '"..="',
+  '"+"',
+  '"-"',
+  '"*"',
+  '"/"',
+  '"%"',
+  '"@"',
+];
 
 function ebnfRules(): Map<string, Set<string>> {
   const block = /```ebnf\n([\s\S]*?)```/.exec(doc)?.[1];
@@ -31,7 +48,12 @@ function ebnfRules(): Map<string, Set<string>> {
   return rules;
 }
 
-const CLASS_NAMES: Record<string, string> = { Identifier: 'IDENT', Number: 'NUMBER', StringLiteral: 'STRING', Sep: 'SEP' };
+const CLASS_NAMES: Record<string, string> = {
+  Identifier: 'IDENT',
+  Number: 'NUMBER',
+  StringLiteral: 'STRING',
+  Sep: 'SEP',
+};
 
 function spell(tokenName: string): string {
   if (CLASS_NAMES[tokenName] !== undefined) return CLASS_NAMES[tokenName]!;

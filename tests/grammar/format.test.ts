@@ -45,7 +45,8 @@ describe('formatter', () => {
   }
 
   it('lays out a compact file canonically', () => {
-    const src = 'data{J:int;y:real[J]}\nparam   mu : real\nmodel{mu~Normal(0,5)\n\n\n  y~Normal(mu,1)}\nminimize (a+b)*c^(2)   over x,y\n';
+    const src =
+      'data{J:int;y:real[J]}\nparam   mu : real\nmodel{mu~Normal(0,5)\n\n\n  y~Normal(mu,1)}\nminimize (a+b)*c^(2)   over x,y\n';
     expect(formatted(src)).toBe(
       'data {\n  J: int\n  y: real[J]\n}\nparam mu: real\nmodel {\n  mu ~ Normal(0, 5)\n\n  y ~ Normal(mu, 1)\n}\nminimize (a + b) * c^2 over x, y\n',
     );

@@ -39,20 +39,34 @@ describe('good files parse without diagnostics', () => {
 /** Fully parenthesised rendering, to state precedence and associativity in tests. */
 function sexpr(e: Expr): string {
   switch (e.kind) {
-    case 'Number': return e.raw;
-    case 'Ident': return e.name;
-    case 'Bool': return String(e.value);
-    case 'String': return JSON.stringify(e.value);
-    case 'Unary': return `(${e.op}${sexpr(e.operand)})`;
-    case 'Binary': return `(${sexpr(e.left)} ${e.op} ${sexpr(e.right)})`;
-    case 'Compare': return `(${e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + sexpr(o)).join('')})`;
-    case 'Range': return `(${sexpr(e.start)}${e.inclusive ? '..=' : '..'}${sexpr(e.end)})`;
-    case 'If': return `(if ${sexpr(e.cond)} ${sexpr(e.then)} ${sexpr(e.else)})`;
-    case 'Call': return `${e.callee.name}(${e.args.map((a) => (a.name ? `${a.name.name}=` : '') + sexpr(a.value)).join(', ')})`;
-    case 'Index': return `${sexpr(e.target)}[${e.indices.map((i) => (i.kind === 'Slice' ? `${i.start ? sexpr(i.start) : ''}:${i.end ? sexpr(i.end) : ''}` : sexpr(i))).join(', ')}]`;
-    case 'Vector': return `[${e.elements.map(sexpr).join(', ')}]`;
-    case 'Matrix': return `[${e.rows.map((r) => r.map(sexpr).join(', ')).join('; ')}]`;
-    case 'Block': return `{${sexpr(e.result)}}`;
+    case 'Number':
+      return e.raw;
+    case 'Ident':
+      return e.name;
+    case 'Bool':
+      return String(e.value);
+    case 'String':
+      return JSON.stringify(e.value);
+    case 'Unary':
+      return `(${e.op}${sexpr(e.operand)})`;
+    case 'Binary':
+      return `(${sexpr(e.left)} ${e.op} ${sexpr(e.right)})`;
+    case 'Compare':
+      return `(${e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + sexpr(o)).join('')})`;
+    case 'Range':
+      return `(${sexpr(e.start)}${e.inclusive ? '..=' : '..'}${sexpr(e.end)})`;
+    case 'If':
+      return `(if ${sexpr(e.cond)} ${sexpr(e.then)} ${sexpr(e.else)})`;
+    case 'Call':
+      return `${e.callee.name}(${e.args.map((a) => (a.name ? `${a.name.name}=` : '') + sexpr(a.value)).join(', ')})`;
+    case 'Index':
+      return `${sexpr(e.target)}[${e.indices.map((i) => (i.kind === 'Slice' ? `${i.start ? sexpr(i.start) : ''}:${i.end ? sexpr(i.end) : ''}` : sexpr(i))).join(', ')}]`;
+    case 'Vector':
+      return `[${e.elements.map(sexpr).join(', ')}]`;
+    case 'Matrix':
+      return `[${e.rows.map((r) => r.map(sexpr).join(', ')).join('; ')}]`;
+    case 'Block':
+      return `{${sexpr(e.result)}}`;
   }
 }
 
@@ -176,6 +190,9 @@ describe('AST shape', () => {
 
   it('collects comments', () => {
     const p = parseOk('// one\nlet a = 1 /* two */\n');
-    expect(p.comments.map((c) => [c.text, c.block])).toEqual([['// one', false], ['/* two */', true]]);
+    expect(p.comments.map((c) => [c.text, c.block])).toEqual([
+      ['// one', false],
+      ['/* two */', true],
+    ]);
   });
 });

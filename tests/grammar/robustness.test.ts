@@ -41,13 +41,49 @@ function checkResult(source: string): Diagnostic[] {
 }
 
 const SNIPPETS = [
-  '{', '}', '(', ')', '[', ']', '=', '==', '~', '-', '"', '/*', '*/', '//', '\n', ';', ',', ':', '..', '^',
-  'model', 'subject to', 'where', 'for i in', 'let', 'state', 'if', 'then', 'else', '@', 'param', '∼', '\t', 'via',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '=',
+  '==',
+  '~',
+  '-',
+  '"',
+  '/*',
+  '*/',
+  '//',
+  '\n',
+  ';',
+  ',',
+  ':',
+  '..',
+  '^',
+  'model',
+  'subject to',
+  'where',
+  'for i in',
+  'let',
+  'state',
+  'if',
+  'then',
+  'else',
+  '@',
+  'param',
+  '∼',
+  '\t',
+  'via',
 ];
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 12 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 4 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 4 })),
+  }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
 );
 
@@ -71,18 +107,30 @@ function mutate(source: string, ms: Mutation[]): string {
 
 describe('parser robustness', () => {
   it('never throws on random strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => void checkResult(s)), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => void checkResult(s)),
+      { numRuns: 400 },
+    );
   });
 
   it('never throws on random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void checkResult(Buffer.from(bytes).toString('latin1'))),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        (bytes) => void checkResult(Buffer.from(bytes).toString('latin1')),
+      ),
       { numRuns: 300 },
     );
   });
 
   it('never throws on token soup', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...SNIPPETS, 'x', '1', ' '), { maxLength: 80 }), (parts) => void checkResult(parts.join(' '))), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...SNIPPETS, 'x', '1', ' '), { maxLength: 80 }),
+        (parts) => void checkResult(parts.join(' ')),
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('reports diagnostics for mutated good files, never throws', () => {

@@ -31,7 +31,10 @@ describe('print -> parse round trip', () => {
       fc.property(program, (p) => {
         const text = printProgram(p);
         const r = parse(text, 'probe.opt');
-        if (r.program === null) throw new Error(`did not parse:\n${text}\n${r.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n')}`);
+        if (r.program === null)
+          throw new Error(
+            `did not parse:\n${text}\n${r.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n')}`,
+          );
         expect(stripSpans(r.program)).toEqual(stripSpans(p));
         // Printing is a fixed point: the reparsed program prints to the same text.
         expect(printProgram(r.program)).toBe(text);

@@ -34,10 +34,15 @@ describe('editors/proxima.tmLanguage.json', () => {
   });
 
   it('highlights every keyword', () => {
-    const keywordPatterns = regexes((grammar.repository as Record<string, unknown>)['keywords']).map((r) => new RegExp(r));
+    const keywordPatterns = regexes((grammar.repository as Record<string, unknown>)['keywords']).map(
+      (r) => new RegExp(r),
+    );
     for (const w of [...RESERVED_WORDS, ...CONTEXTUAL_WORDS]) {
       const sample = w === 'to' ? 'subject to {' : `${w} x {`;
-      expect(keywordPatterns.some((r) => r.test(sample)), w).toBe(true);
+      expect(
+        keywordPatterns.some((r) => r.test(sample)),
+        w,
+      ).toBe(true);
     }
   });
 });

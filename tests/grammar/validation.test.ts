@@ -11,7 +11,12 @@ describe('grammar validations', () => {
     expect(() => new OptParser(errorMessageProvider, true)).not.toThrow();
   });
   it('the lexer passes chevrotain validations', () => {
-    const l = new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: true, lineTerminatorsPattern: /\n/g, lineTerminatorCharacters: ['\n'] });
+    const l = new Lexer(ALL_TOKENS, {
+      positionTracking: 'full',
+      ensureOptimizations: true,
+      lineTerminatorsPattern: /\n/g,
+      lineTerminatorCharacters: ['\n'],
+    });
     expect(l.lexerDefinitionErrors).toEqual([]);
   });
 });

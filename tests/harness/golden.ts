@@ -30,7 +30,9 @@ export interface GoldenOptions {
  * name, so goldens do not depend on where the repository is checked out.
  */
 export function runGoldenDir(dir: string, check: GoldenCheck, options: GoldenOptions = {}): void {
-  const cases = readdirSync(dir).filter((f) => f.endsWith('.opt')).sort();
+  const cases = readdirSync(dir)
+    .filter((f) => f.endsWith('.opt'))
+    .sort();
   describe(`golden ${basename(dir)}`, () => {
     it('has enough cases', () => {
       expect(cases.length).toBeGreaterThanOrEqual(options.minCases ?? 1);

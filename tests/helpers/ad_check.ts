@@ -63,7 +63,12 @@ export interface Checked {
 }
 
 /** Runs every derivative check of f at the inputs xs (all float64); throws on a mismatch. */
-export function checkDerivatives(f: Fn, shapes: readonly Shape[], xs: readonly Float64Array[], opts: CheckOptions = {}): Checked {
+export function checkDerivatives(
+  f: Fn,
+  shapes: readonly Shape[],
+  xs: readonly Float64Array[],
+  opts: CheckOptions = {},
+): Checked {
   const modes = { rev: true, fwd: true, order2: true, ...opts.modes };
   const r = fd.rng(opts.seed ?? 1234);
   const h = opts.h ?? fd.FD_STEP;
@@ -91,16 +96,23 @@ export function checkDerivatives(f: Fn, shapes: readonly Shape[], xs: readonly F
     } else {
       for (let k = 0; k < opts.directions; k++) {
         const v = randDir();
-        fd.assertClose([fd.dotVec(g, v)], fd.directional((x) => Float64Array.of(Fjs(x)), X, v, h), `reverse mode: <grad, v> vs finite differences (direction ${k})`);
+        fd.assertClose(
+          [fd.dotVec(g, v)],
+          fd.directional((x) => Float64Array.of(Fjs(x)), X, v, h),
+          `reverse mode: <grad, v> vs finite differences (direction ${k})`,
+        );
       }
     }
   }
   if (modes.fwd) {
     const v = randDir();
-    const jg = compile((...a) => {
-      const [outs, touts] = jvp(f, a.slice(0, m), a.slice(m));
-      return touts.filter((_, i) => isFloat(outs[i]!.dtype));
-    }, [...shapes, ...shapes]);
+    const jg = compile(
+      (...a) => {
+        const [outs, touts] = jvp(f, a.slice(0, m), a.slice(m));
+        return touts.filter((_, i) => isFloat(outs[i]!.dtype));
+      },
+      [...shapes, ...shapes],
+    );
     const t = concat(jg.run(...unpack(X, shapes), ...unpack(v, shapes)));
     fd.assertClose(t, fd.directional(outsFlat, X, v, h), 'forward mode: jvp vs finite differences');
   }
@@ -108,16 +120,27 @@ export function checkDerivatives(f: Fn, shapes: readonly Shape[], xs: readonly F
     const v = randDir();
     const expected = fd.hvpByGradient(gradAt, X, v, h);
     const hg = compile((...a) => hvp(F, a.slice(0, m), a.slice(m)), [...shapes, ...shapes]);
-    fd.assertClose(concat(hg.run(...unpack(X, shapes), ...unpack(v, shapes))), expected, 'second order: hvp vs differences of the AD gradient');
-    const gg = compile((...a) => {
-      const vs = a.slice(m);
-      const inner = (...ys: Tracer[]) => {
-        const gs = grads(F)(...ys);
-        return gs.map((gi, i) => P.sum(P.mul(gi, vs[i]!))).reduce((p, q) => P.add(p, q));
-      };
-      return grads(inner)(...a.slice(0, m));
-    }, [...shapes, ...shapes]);
-    fd.assertClose(concat(gg.run(...unpack(X, shapes), ...unpack(v, shapes))), expected, 'second order: grad of <grad, v> vs differences of the AD gradient');
+    fd.assertClose(
+      concat(hg.run(...unpack(X, shapes), ...unpack(v, shapes))),
+      expected,
+      'second order: hvp vs differences of the AD gradient',
+    );
+    const gg = compile(
+      (...a) => {
+        const vs = a.slice(m);
+        const inner = (...ys: Tracer[]) => {
+          const gs = grads(F)(...ys);
+          return gs.map((gi, i) => P.sum(P.mul(gi, vs[i]!))).reduce((p, q) => P.add(p, q));
+        };
+        return grads(inner)(...a.slice(0, m));
+      },
+      [...shapes, ...shapes],
+    );
+    fd.assertClose(
+      concat(gg.run(...unpack(X, shapes), ...unpack(v, shapes))),
+      expected,
+      'second order: grad of <grad, v> vs differences of the AD gradient',
+    );
   }
   return { value: value.run(...xs), grad: g };
 }
@@ -133,7 +156,12 @@ export function checkZeroDerivatives(f: Fn, shapes: readonly Shape[], xs: readon
     return outs.map((o) => P.sum(P.cast(o, 'float64'))).reduce((p, q) => P.add(p, q));
   };
   const g = compile((...a) => grads(Fc)(...a), shapes).run(...xs);
-  for (const gi of g) for (const v of gi) if (v !== 0) throw new Error(`expected a zero gradient, got [${Array.from(gi)}]`);
-  const t = compile((...a) => jvp(Fc, a.slice(0, m), a.slice(m))[1], [...shapes, ...shapes]).run(...xs, ...xs.map((x) => x.map(() => 1)));
-  for (const ti of t) for (const v of ti) if (v !== 0) throw new Error(`expected a zero tangent, got [${Array.from(ti)}]`);
+  for (const gi of g)
+    for (const v of gi) if (v !== 0) throw new Error(`expected a zero gradient, got [${Array.from(gi)}]`);
+  const t = compile((...a) => jvp(Fc, a.slice(0, m), a.slice(m))[1], [...shapes, ...shapes]).run(
+    ...xs,
+    ...xs.map((x) => x.map(() => 1)),
+  );
+  for (const ti of t)
+    for (const v of ti) if (v !== 0) throw new Error(`expected a zero tangent, got [${Array.from(ti)}]`);
 }

@@ -16,11 +16,13 @@ export function exactElbo<Z>(p: DiscreteProgram<Z>): (l: number[]) => number {
 export function exactIwae2<Z>(p: DiscreteProgram<Z>): (l: number[]) => number {
   return (l) => {
     let s = 0;
-    for (const a of p.states) for (const b of p.states) {
-      const wa = p.logW(a, l), wb = p.logW(b, l);
-      const m = Math.max(wa, wb);
-      s += p.q(a, l) * p.q(b, l) * (m + Math.log((Math.exp(wa - m) + Math.exp(wb - m)) / 2));
-    }
+    for (const a of p.states)
+      for (const b of p.states) {
+        const wa = p.logW(a, l),
+          wb = p.logW(b, l);
+        const m = Math.max(wa, wb);
+        s += p.q(a, l) * p.q(b, l) * (m + Math.log((Math.exp(wa - m) + Math.exp(wb - m)) / 2));
+      }
     return s;
   };
 }

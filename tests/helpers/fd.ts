@@ -13,10 +13,14 @@ export const FD_STEP = 1e-3;
 /** d/dt f(t) at t = 0 for a vector-valued f of one real variable. */
 export function derivative1(f: (t: number) => Vec, h = FD_STEP): Vec {
   const d4 = (s: number): Vec => {
-    const p1 = f(s), m1 = f(-s), p2 = f(2 * s), m2 = f(-2 * s);
+    const p1 = f(s),
+      m1 = f(-s),
+      p2 = f(2 * s),
+      m2 = f(-2 * s);
     return p1.map((_, i) => (-p2[i]! + 8 * p1[i]! - 8 * m1[i]! + m2[i]!) / (12 * s));
   };
-  const a = d4(h), b = d4(h / 2);
+  const a = d4(h),
+    b = d4(h / 2);
   return b.map((v, i) => (16 * v - a[i]!) / 15);
 }
 
@@ -49,9 +53,15 @@ export function jacobianColumns(f: VecFn, x: Vec, h = FD_STEP): Vec[] {
 export const hvpByGradient = (grad: VecFn, x: Vec, v: Vec, h = FD_STEP): Vec => directional(grad, x, v, h);
 
 /** The issue's tolerance: |a - b| <= abs + rel * |b| elementwise; returns the worst violation ratio. */
-export function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>, abs = 1e-6, rel = 1e-6): { ratio: number; at: number } {
+export function worstError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  abs = 1e-6,
+  rel = 1e-6,
+): { ratio: number; at: number } {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} vs ${expected.length}`);
-  let ratio = 0, at = -1;
+  let ratio = 0,
+    at = -1;
   for (let i = 0; i < actual.length; i++) {
     const e = Math.abs(actual[i]! - expected[i]!) / (abs + rel * Math.abs(expected[i]!));
     if (!(e <= ratio)) {
@@ -63,12 +73,22 @@ export function worstError(actual: ArrayLike<number>, expected: ArrayLike<number
 }
 
 /** Throws a readable error when `actual` is not within abs + rel*|expected| of `expected`. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, abs = 1e-6, rel = 1e-6): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  abs = 1e-6,
+  rel = 1e-6,
+): void {
   const { ratio, at } = worstError(actual, expected, abs, rel);
   if (!(ratio <= 1)) {
     throw new Error(
       `${what}: element ${at} is ${actual[at]} but expected ${expected[at]} (error ${Math.abs(actual[at]! - expected[at]!).toExponential(2)}, ` +
-        `tolerance ${abs} + ${rel}*|expected|)\n  actual   [${Array.from(actual).map((v) => v.toPrecision(8)).join(', ')}]\n  expected [${Array.from(expected).map((v) => v.toPrecision(8)).join(', ')}]`,
+        `tolerance ${abs} + ${rel}*|expected|)\n  actual   [${Array.from(actual)
+          .map((v) => v.toPrecision(8))
+          .join(', ')}]\n  expected [${Array.from(expected)
+          .map((v) => v.toPrecision(8))
+          .join(', ')}]`,
     );
   }
 }
@@ -86,7 +106,8 @@ export function rng(seed: number): () => number {
 }
 
 /** n uniform draws in [lo, hi). */
-export const uniformVec = (r: () => number, n: number, lo: number, hi: number): Vec => Float64Array.from({ length: n }, () => lo + (hi - lo) * r());
+export const uniformVec = (r: () => number, n: number, lo: number, hi: number): Vec =>
+  Float64Array.from({ length: n }, () => lo + (hi - lo) * r());
 
 export const dotVec = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;

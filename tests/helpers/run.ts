@@ -35,7 +35,8 @@ export function compile(f: Fn, args: readonly ArgSpec[]): Compiled {
 }
 
 /** Traces and runs f once. */
-export const runOnce = (f: Fn, args: readonly ArgSpec[], ...inputs: ArrayLike<number>[]): Float64Array[] => compile(f, args).run(...inputs);
+export const runOnce = (f: Fn, args: readonly ArgSpec[], ...inputs: ArrayLike<number>[]): Float64Array[] =>
+  compile(f, args).run(...inputs);
 
 /** The sub-graphs an equation carries (control flow). */
 export function subGraphs(e: AnyEqn): Graph[] {

@@ -9,7 +9,10 @@ import { run } from '../../index.js';
 const DRAWS = 40000;
 
 async function fit(source: string, data: Record<string, unknown>, guide = 'full_rank') {
-  const r = await run({ source: source.replace('GUIDE', guide), file: 'conj.opt' }, { data, backend: 'ref', draws: DRAWS });
+  const r = await run(
+    { source: source.replace('GUIDE', guide), file: 'conj.opt' },
+    { data, backend: 'ref', draws: DRAWS },
+  );
   expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
   return r;
 }
@@ -17,7 +20,7 @@ async function fit(source: string, data: Record<string, unknown>, guide = 'full_
 /** Deterministic pseudo-data (a fixed LCG), so the tests need no files. */
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 describe('conjugate posteriors', () => {
@@ -30,7 +33,11 @@ describe('conjugate posteriors', () => {
     const sd = Math.sqrt(1 / prec);
     // Low-rank has no sticking-the-landing estimator (its entropy is closed-form), so its noise
     // at the optimum is larger: 10 % here.
-    for (const [guide, tol] of [['full_rank', 0.01], ['mean_field', 0.01], ['low_rank', 0.1]] as const) {
+    for (const [guide, tol] of [
+      ['full_rank', 0.01],
+      ['mean_field', 0.01],
+      ['low_rank', 0.1],
+    ] as const) {
       const r = await fit(src, { N: y.length, y }, guide);
       const p = r.posterior!.mu!;
       expect(Math.abs((p.mean as number) / mean - 1), guide).toBeLessThan(tol);
@@ -47,7 +54,10 @@ describe('conjugate posteriors', () => {
     const [a, b] = [2 + k, 3 + y.length - k];
     const mean = a / (a + b);
     const sd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
-    const r = await fit(`data { N: int; y: int[N] }\nparam p: real in [0, 1]\nmodel {\n  p ~ Beta(2, 3)\n  y ~ Bernoulli(p)\n}\ninfer vi(guide = GUIDE)\n`, { N: y.length, y });
+    const r = await fit(
+      `data { N: int; y: int[N] }\nparam p: real in [0, 1]\nmodel {\n  p ~ Beta(2, 3)\n  y ~ Bernoulli(p)\n}\ninfer vi(guide = GUIDE)\n`,
+      { N: y.length, y },
+    );
     const s = r.posterior!.p!;
     expect(Math.abs((s.mean as number) - mean) / sd).toBeLessThan(0.05);
     expect(Math.abs((s.sd as number) / sd - 1)).toBeLessThan(0.05);
@@ -57,7 +67,10 @@ describe('conjugate posteriors', () => {
     const u = lcg(5);
     const y = Array.from({ length: 150 }, () => Math.floor(-Math.log(1 - u()) * 4));
     const [a, b] = [2 + y.reduce((s, x) => s + x, 0), 0.5 + y.length];
-    const r = await fit(`data { N: int; y: int[N] }\nparam lambda: real > 0\nmodel {\n  lambda ~ Gamma(2, 0.5)\n  y ~ Poisson(lambda)\n}\ninfer vi(guide = GUIDE)\n`, { N: y.length, y });
+    const r = await fit(
+      `data { N: int; y: int[N] }\nparam lambda: real > 0\nmodel {\n  lambda ~ Gamma(2, 0.5)\n  y ~ Poisson(lambda)\n}\ninfer vi(guide = GUIDE)\n`,
+      { N: y.length, y },
+    );
     const s = r.posterior!.lambda!;
     const sd = Math.sqrt(a) / b;
     expect(Math.abs((s.mean as number) - a / b) / sd).toBeLessThan(0.05);
@@ -65,7 +78,11 @@ describe('conjugate posteriors', () => {
   });
 
   it('delta guide gives the unconstrained MAP with sd 0', async () => {
-    const r = await fit(`data { N: int; y: real[N] }\nparam mu: real\nmodel {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n}\ninfer vi(guide = GUIDE)\n`, { N: 3, y: [1, 2, 3] }, 'delta');
+    const r = await fit(
+      `data { N: int; y: real[N] }\nparam mu: real\nmodel {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n}\ninfer vi(guide = GUIDE)\n`,
+      { N: 3, y: [1, 2, 3] },
+      'delta',
+    );
     expect(r.posterior!.mu!.sd as number).toBeLessThan(1e-9);
     expect(r.values.mu as number).toBeCloseTo(6 / (3 + 0.01), 4);
   });

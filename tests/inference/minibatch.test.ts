@@ -12,18 +12,30 @@ import { logDensityAt } from '../../compiler/vi_engine.js';
 
 const N = 60;
 const y = Array.from({ length: N }, (_, i) => Math.sin(i * 1.7) * 2 + 0.5 + (i % 7) * 0.1);
-const SRC = (B: number) => `data { N: int; y: real[N] }\nparam { mu: real; s: real > 0 }\nmodel {\n  mu ~ Normal(0, 5)\n  s ~ LogNormal(0, 1)\n  for i in batch(N, ${B}) {\n    y[i] ~ Normal(mu, s)\n  }\n}\ninfer vi(guide = full_rank, steps = 3000)\n`;
+const SRC = (B: number) =>
+  `data { N: int; y: real[N] }\nparam { mu: real; s: real > 0 }\nmodel {\n  mu ~ Normal(0, 5)\n  s ~ LogNormal(0, 1)\n  for i in batch(N, ${B}) {\n    y[i] ~ Normal(mu, s)\n  }\n}\ninfer vi(guide = full_rank, steps = 3000)\n`;
 
 describe('batch(N, B) plates', () => {
   it('the minibatched log density is unbiased for the full one (mean over 2000 keys within 4 SE)', async () => {
     const c = await compile({ source: SRC(7), file: 'mb.opt' }, { data: { N, y }, backend: 'ref' });
     const { kit, dataArrays } = c.internals;
-    const g = trace((z: Tracer, key: Tracer, ...data: Tracer[]) => logDensityAt(kit, z, key, data), [[2], { shape: [2], dtype: 'int32' }, ...kit.specs.slice(1)] as Parameters<typeof trace>[1]);
+    const g = trace((z: Tracer, key: Tracer, ...data: Tracer[]) => logDensityAt(kit, z, key, data), [
+      [2],
+      { shape: [2], dtype: 'int32' },
+      ...kit.specs.slice(1),
+    ] as Parameters<typeof trace>[1]);
     const exe = await prepare(g, 'ref', 2, dataArrays);
     const z = Float64Array.from([0.3, 0.4]);
     const full = c.logDensity!.evaluate(z, 0).f;
     const root = keyFromSeed(3);
-    const xs = Array.from({ length: 2000 }, (_, i) => exe.run([{ data: z, shape: [2] }, { data: foldIn(root, i), shape: [2] }])[0]!.data[0]!);
+    const xs = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        exe.run([
+          { data: z, shape: [2] },
+          { data: foldIn(root, i), shape: [2] },
+        ])[0]!.data[0]!,
+    );
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     const se = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) / xs.length);
     expect(se).toBeGreaterThan(0);
@@ -47,7 +59,13 @@ describe('batch(N, B) plates', () => {
   });
 
   it('a batch loop cannot update a state', async () => {
-    const r = await run({ source: `data { N: int; y: real[N] }\nparam mu: real\nmodel {\n  state t = 0.0\n  for i in batch(N, 5) {\n    t += y[i]\n    y[i] ~ Normal(mu, 1)\n  }\n}\ninfer vi\n`, file: 'bad.opt' }, { data: { N, y } });
+    const r = await run(
+      {
+        source: `data { N: int; y: real[N] }\nparam mu: real\nmodel {\n  state t = 0.0\n  for i in batch(N, 5) {\n    t += y[i]\n    y[i] ~ Normal(mu, 1)\n  }\n}\ninfer vi\n`,
+        file: 'bad.opt',
+      },
+      { data: { N, y } },
+    );
     expect(r.status).toBe('error');
     expect(r.messages.map((m) => m.message).join('\n')).toMatch(/plate of independent terms/);
   });

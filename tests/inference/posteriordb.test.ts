@@ -11,18 +11,30 @@ import type { NestedValue } from '../../compiler/result.js';
 
 const ROOT = 'examples/posteriordb';
 const CHECKED = [
-  'kidiq-kidscore_momiq', 'mesquite-logmesquite_logvolume', 'earnings-logearn_height', 'sblrc-blr', 'arK-arK',
-  'low_dim_gauss_mix-low_dim_gauss_mix', 'gp_pois_regr-gp_regr', 'garch-garch11', 'arma-arma11',
+  'kidiq-kidscore_momiq',
+  'mesquite-logmesquite_logvolume',
+  'earnings-logearn_height',
+  'sblrc-blr',
+  'arK-arK',
+  'low_dim_gauss_mix-low_dim_gauss_mix',
+  'gp_pois_regr-gp_regr',
+  'garch-garch11',
+  'arma-arma11',
   // corr(alpha, beta) = -1.000; the full-rank Laplace start gets it too (Inference II adds the
   // correlation diagnostic that mean-field needs).
   'kilpisjarvi_mod-kilpisjarvi',
 ];
 
-interface RefParam { mean: number; sd: number }
+interface RefParam {
+  mean: number;
+  sd: number;
+}
 
 /** Max |mean error| / sd and max |sd / sd_ref - 1| over the reference's params. */
 export async function compare(folder: string): Promise<{ mean: number; sd: number; status: string; rows: string[] }> {
-  const ref = JSON.parse(readFileSync(`${ROOT}/${folder}/reference.json`, 'utf8')) as { params: Record<string, RefParam> };
+  const ref = JSON.parse(readFileSync(`${ROOT}/${folder}/reference.json`, 'utf8')) as {
+    params: Record<string, RefParam>;
+  };
   const r = await run(`${ROOT}/${folder}/model.opt`, { backend: 'ref' });
   expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
   let mean = 0;

@@ -27,7 +27,23 @@ describe('inference results', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxima-vi-'));
     writeFileSync(join(dir, 'm.opt'), MODEL + 'infer vi(guide = full_rank)\n');
     writeFileSync(join(dir, 'd.json'), JSON.stringify(DATA));
-    const cli = (out: string) => spawnSync(process.execPath, ['cli/proxima.js', 'run', join(dir, 'm.opt'), '--data', join(dir, 'd.json'), '--draws', '7', '--draws-out', join(dir, out), '--json'], { encoding: 'utf8' });
+    const cli = (out: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          'cli/proxima.js',
+          'run',
+          join(dir, 'm.opt'),
+          '--data',
+          join(dir, 'd.json'),
+          '--draws',
+          '7',
+          '--draws-out',
+          join(dir, out),
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
     const r = cli('draws.csv');
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout);
@@ -36,7 +52,9 @@ describe('inference results', () => {
     const lines = readFileSync(join(dir, 'draws.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('mu,s,w[0],w[1],y_rep');
     expect(lines.length).toBe(8);
-    expect(lines.slice(1).every((l) => l.split(',').length === 5 && l.split(',').every((x) => Number.isFinite(Number(x))))).toBe(true);
+    expect(
+      lines.slice(1).every((l) => l.split(',').length === 5 && l.split(',').every((x) => Number.isFinite(Number(x)))),
+    ).toBe(true);
     expect(cli('draws.json').status).toBe(0);
     const j = JSON.parse(readFileSync(join(dir, 'draws.json'), 'utf8'));
     expect(j.w.length).toBe(7);
@@ -45,7 +63,10 @@ describe('inference results', () => {
   });
 
   it('a user guide block: its params are fitted and its draws are the posterior', async () => {
-    const src = MODEL.replace('param { mu: real; s: real > 0; w: real[2] }', 'param { mu: real; s: real > 0 }').replace('  w ~ Normal(0, 1)\n', '').replace('mu + w[0] - w[1]', 'mu') +
+    const src =
+      MODEL.replace('param { mu: real; s: real > 0; w: real[2] }', 'param { mu: real; s: real > 0 }')
+        .replace('  w ~ Normal(0, 1)\n', '')
+        .replace('mu + w[0] - w[1]', 'mu') +
       'guide {\n  param m: real\n  param logsd: real = -1\n  param a: real\n  param b: real > 0 = 0.3\n  mu ~ Normal(m, exp(logsd))\n  s ~ LogNormal(a, b)\n}\ninfer vi(guide = guide, steps = 2000, optimizer = adam(lr = 0.05))\n';
     const r = await run({ source: src, file: 'g.opt' }, { data: DATA, backend: 'ref' });
     expect(r.status).not.toBe('error');
@@ -57,7 +78,10 @@ describe('inference results', () => {
   });
 
   it('a guide that misses a param is an error that names it', async () => {
-    const r = await run({ source: MODEL + 'guide {\n  param m: real\n  mu ~ Normal(m, 1)\n}\ninfer vi(guide = guide)\n', file: 'g.opt' }, { data: DATA });
+    const r = await run(
+      { source: MODEL + 'guide {\n  param m: real\n  mu ~ Normal(m, 1)\n}\ninfer vi(guide = guide)\n', file: 'g.opt' },
+      { data: DATA },
+    );
     expect(r.status).toBe('error');
     expect(r.messages.map((m) => m.message).join()).toMatch(/does not draw the param `s`/);
   });
@@ -66,9 +90,20 @@ describe('inference results', () => {
     const src = { source: MODEL + 'infer vi(guide = mean_field, steps = 300, tol = 1e-9)\n', file: 'c.opt' };
     const full = await run(src, { data: DATA, backend: 'ref', draws: 100 });
     const saved: SolverState[] = [];
-    await run(src, { data: DATA, backend: 'ref', draws: 100, checkpoint: { every: 100, save: (s) => saved.push(JSON.parse(JSON.stringify(s))) }, shouldStop: () => saved.length >= 1 });
+    await run(src, {
+      data: DATA,
+      backend: 'ref',
+      draws: 100,
+      checkpoint: { every: 100, save: (s) => saved.push(JSON.parse(JSON.stringify(s))) },
+      shouldStop: () => saved.length >= 1,
+    });
     expect(saved.length).toBeGreaterThan(0);
-    const resumed = await run(src, { data: DATA, backend: 'ref', draws: 100, checkpoint: { every: 100, save: () => {}, resume: saved[0] } });
+    const resumed = await run(src, {
+      data: DATA,
+      backend: 'ref',
+      draws: 100,
+      checkpoint: { every: 100, save: () => {}, resume: saved[0] },
+    });
     expect(resumed.steps).toBe(full.steps);
     expect(resumed.values).toEqual(full.values);
     expect(resumed.objective).toBe(full.objective);

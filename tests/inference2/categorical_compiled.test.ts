@@ -26,7 +26,11 @@ const EXAMPLE = 'examples/categorical_latents.opt';
 async function sampler(input: { source: string; file: string }, data?: Record<string, unknown>) {
   const compiled = await compile(input, { data });
   const o = compiled.algorithm!.options;
-  const vi = discreteVi(compiled, 'mean_field', resolveObjective(o.objective, compiled.checked.objectives, o.samples as number));
+  const vi = discreteVi(
+    compiled,
+    'mean_field',
+    resolveObjective(o.objective, compiled.checked.objectives, o.samples as number),
+  );
   const exe = await prepare(simplify(vi.gradGraph), 'ref', 3, compiled.internals.dataArrays);
   const root = keyFromSeed(11);
   return {
@@ -34,7 +38,11 @@ async function sampler(input: { source: string; file: string }, data?: Record<st
     draw(phi: Float64Array, n: number, baseline = 0): Draws {
       const d: Draws = { values: new Float64Array(n), grads: [] };
       for (let i = 0; i < n; i++) {
-        const [v, g] = exe.run([{ data: phi, shape: [phi.length] }, { data: foldIn(root, i), shape: [2] }, { data: Float64Array.of(baseline), shape: [] }]);
+        const [v, g] = exe.run([
+          { data: phi, shape: [phi.length] },
+          { data: foldIn(root, i), shape: [2] },
+          { data: Float64Array.of(baseline), shape: [] },
+        ]);
         d.values[i] = v!.data[0]!;
         d.grads.push(Float64Array.from(g!.data));
       }
@@ -68,7 +76,8 @@ const softmax = (l: number[]) => {
 const qOf = (z: number[], l: number[]) => z.reduce((a, zi, i) => a * softmax(l.slice(3 * i, 3 * i + 3))[zi]!, 1);
 const logW = (z: number[], l: number[]) => {
   let s = 0;
-  for (let i = 0; i < 2; i++) s += Math.log(PRIOR[z[i]!]!) - 0.5 * (Y[i]! - (2 * z[i]! - 2)) ** 2 - 0.5 * Math.log(2 * Math.PI);
+  for (let i = 0; i < 2; i++)
+    s += Math.log(PRIOR[z[i]!]!) - 0.5 * (Y[i]! - (2 * z[i]! - 2)) ** 2 - 0.5 * Math.log(2 * Math.PI);
   return s - Math.log(qOf(z, l));
 };
 const ZS = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b) => [a, b]));
@@ -88,24 +97,38 @@ describe('compiled Categorical estimators are unbiased (exact enumeration, K = 3
     ['IWAE(2), leave-one-out REINFORCE', '', 'iwae(k = 2)', exactIwae2, 4000, false],
   ];
   for (const [label, via, objective, exact, n, logits] of cases) {
-    it(label, async () => {
-      const s = await sampler(SMALL(via, objective, logits), { y: Y });
-      expect(s.vi.m).toBe(6);
-      expect(s.vi.sites[0]).toMatchObject({ K: 3, categorical: true });
-      if (!via && objective === 'elbo') expect(s.vi.sites[0]!.estimator.kind).toBe('enum');
-      const d = s.draw(L, n, -4);
-      const r = expectUnbiased(d, fdGrad(exact, [...L]), label);
-      console.log(`Categorical ${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.vi.sites[0]!.estimator.kind}`);
-    }, 120_000);
+    it(
+      label,
+      async () => {
+        const s = await sampler(SMALL(via, objective, logits), { y: Y });
+        expect(s.vi.m).toBe(6);
+        expect(s.vi.sites[0]).toMatchObject({ K: 3, categorical: true });
+        if (!via && objective === 'elbo') expect(s.vi.sites[0]!.estimator.kind).toBe('enum');
+        const d = s.draw(L, n, -4);
+        const r = expectUnbiased(d, fdGrad(exact, [...L]), label);
+        console.log(
+          `Categorical ${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.vi.sites[0]!.estimator.kind}`,
+        );
+      },
+      120_000,
+    );
   }
 });
 
 describe('examples/categorical_latents.opt end to end', () => {
   it('proxima check --json lists z with enum', () => {
-    const r = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE, '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { estimators: { site: string; estimator: string; reason: string }[] };
-    expect(json.estimators.map((e) => `${e.site}: ${e.estimator}`)).toEqual(['mu0: reparam', 'mu1: reparam', 'mu2: reparam', 'z: enum']);
+    expect(json.estimators.map((e) => `${e.site}: ${e.estimator}`)).toEqual([
+      'mu0: reparam',
+      'mu1: reparam',
+      'mu2: reparam',
+      'z: enum',
+    ]);
     expect(json.estimators.find((e) => e.site === 'z')!.reason).toMatch(/finite support of 3/);
   });
 
@@ -113,7 +136,10 @@ describe('examples/categorical_latents.opt end to end', () => {
     const r = await run(EXAMPLE);
     expect(r.diagnostics!.estimators).toEqual([{ site: 'z', estimator: 'enum' }]);
     const v = r.values as Record<string, number | number[]>;
-    console.log('categorical mixture fit:', JSON.stringify({ mu: [v.mu0, v.mu1, v.mu2], z: v.z, w: v.w, status: r.status }));
+    console.log(
+      'categorical mixture fit:',
+      JSON.stringify({ mu: [v.mu0, v.mu1, v.mu2], z: v.z, w: v.w, status: r.status }),
+    );
     // Data clusters at -5.83, 0, 5.97.
     expect(Math.abs((v.mu0 as number) + 5.83)).toBeLessThan(1);
     expect(Math.abs(v.mu1 as number)).toBeLessThan(1);

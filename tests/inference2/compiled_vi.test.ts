@@ -11,7 +11,8 @@ const kilpisjarvi = (guide: string) => ({
   source: readFileSync(KILPISJARVI, 'utf8').replace(/infer vi\(.*\)/, `infer vi(guide = ${guide})`),
   file: KILPISJARVI,
 });
-const correlationWarnings = (ms: { severity: string; message: string }[]) => ms.filter((m) => m.severity === 'warning' && /posterior correlation/.test(m.message));
+const correlationWarnings = (ms: { severity: string; message: string }[]) =>
+  ms.filter((m) => m.severity === 'warning' && /posterior correlation/.test(m.message));
 
 const NORMAL_MODEL = `
 data { y: real[3] }
@@ -42,13 +43,16 @@ describe('diagnostics through run()', () => {
   }, 120_000);
 
   it('a deliberately bad guide (far too narrow, heavy-tailed weights) gives k-hat > 0.7 and a warning', async () => {
-    const r = await run(src(`
+    const r = await run(
+      src(`
 guide {
   param m: real = 0
   mu ~ Normal(m, 0.02)
 }
 infer vi(guide = guide, steps = 300)
-`), { backend: 'ref', data });
+`),
+      { backend: 'ref', data },
+    );
     expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
     console.log(`bad guide k-hat ${r.diagnostics.khat as number}`);
     expect(r.diagnostics.khat as number).toBeGreaterThan(0.7);
@@ -69,8 +73,11 @@ describe('objectives from the language', () => {
   const post = { mean: (3 * 1.0) / (3 + 1 / 25), sd: Math.sqrt(1 / (3 + 1 / 25)) };
   for (const obj of ['iwae(k = 5)', 'renyi(alpha = 0.5, k = 4)', 'vimco(k = 3)', 'rws', 'mine']) {
     it(`objective = ${obj} fits the exact posterior`, async () => {
-      const r = await run(src(`objective mine = expect(logmeanexp(logp - logq), samples = 3)
-infer vi(objective = ${obj}, steps = 1500, tol = 0, optimizer = adam(lr = 0.02))`), { backend: 'ref', data });
+      const r = await run(
+        src(`objective mine = expect(logmeanexp(logp - logq), samples = 3)
+infer vi(objective = ${obj}, steps = 1500, tol = 0, optimizer = adam(lr = 0.02))`),
+        { backend: 'ref', data },
+      );
       expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
       const p = r.posterior!.mu!;
       expect(Math.abs((p.mean as number) - post.mean)).toBeLessThan(0.15);
@@ -82,16 +89,27 @@ infer vi(objective = ${obj}, steps = 1500, tol = 0, optimizer = adam(lr = 0.02))
   it('check: objective calls, user objectives and via, with errors at the piece', () => {
     const ok = check(src('objective mine = expect(logmeanexp(logp - logq), samples = 3)\ninfer vi(objective = mine)'));
     expect(ok.ok, JSON.stringify(ok.messages)).toBe(true);
-    expect(ok.estimators).toEqual([{ site: 'mu', estimator: 'reparam', reason: 'Normal is continuous and reparameterizable' }]);
+    expect(ok.estimators).toEqual([
+      { site: 'mu', estimator: 'reparam', reason: 'Normal is continuous and reparameterizable' },
+    ]);
     const badBody = check(src('objective mine = expect(logp - foo)\ninfer vi(objective = mine)'));
     expect(badBody.messages.map((m) => m.message).join()).toMatch(/`foo` is not part of an objective/);
     const badOpt = check(src('infer vi(objective = iwae(j = 5))'));
     expect(badOpt.messages.map((m) => m.message).join()).toMatch(/iwae has no option `j`/);
     const unknown = check(src('infer vi(objective = nope)'));
     expect(unknown.ok).toBe(false);
-    const badVia = check({ source: NORMAL_MODEL.replace('mu ~ Normal(0, 5)', 'mu ~ Normal(0, 5) via reinforce(baseline = avg)') + 'infer vi()', file: 'v.opt' });
+    const badVia = check({
+      source:
+        NORMAL_MODEL.replace('mu ~ Normal(0, 5)', 'mu ~ Normal(0, 5) via reinforce(baseline = avg)') + 'infer vi()',
+      file: 'v.opt',
+    });
     expect(badVia.messages.map((m) => m.message).join()).toMatch(/unknown baseline `avg`/);
-    const via = check({ source: NORMAL_MODEL.replace('mu ~ Normal(0, 5)', 'mu ~ Normal(0, 5) via reparam') + 'infer vi(objective = iwae(k = 5))', file: 'v.opt' });
+    const via = check({
+      source:
+        NORMAL_MODEL.replace('mu ~ Normal(0, 5)', 'mu ~ Normal(0, 5) via reparam') +
+        'infer vi(objective = iwae(k = 5))',
+      file: 'v.opt',
+    });
     expect(via.estimators).toEqual([{ site: 'mu', estimator: 'reparam', reason: 'via reparam', via: 'reparam' }]);
   });
 });

@@ -44,7 +44,10 @@ describe('Pareto k-hat', () => {
       },
     });
     const draws = (sd: number) => {
-      const g = trace((key: Tracer) => P.stack(P.splitKey(key, 4000).map((k) => logWeight(prog(sd), [], [], k))), [{ shape: [2], dtype: 'int32' }]);
+      const g = trace(
+        (key: Tracer) => P.stack(P.splitKey(key, 4000).map((k) => logWeight(prog(sd), [], [], k))),
+        [{ shape: [2], dtype: 'int32' }],
+      );
       return Array.from(runRef(g, [{ data: Int32Array.from([0, 5]), shape: [2] }])[0]!.data);
     };
     const bad = paretoKHat(draws(0.25));

@@ -26,7 +26,10 @@ import { gradient } from '../helpers/fd.js';
 const EXAMPLE = 'examples/discrete_latents.opt';
 const DRAW = '\n  z ~ Bernoulli(logits = logit_pi)\n';
 const example = (via: string, objective = 'elbo', extra = '') => ({
-  source: readFileSync(EXAMPLE, 'utf8').replace(DRAW, DRAW.replace(/\n$/, `${via ? ` via ${via}` : ''}\n`)).replace(/objective = elbo/, `objective = ${objective}`).replace(/steps = 2000\)/, `steps = 2000${extra})`),
+  source: readFileSync(EXAMPLE, 'utf8')
+    .replace(DRAW, DRAW.replace(/\n$/, `${via ? ` via ${via}` : ''}\n`))
+    .replace(/objective = elbo/, `objective = ${objective}`)
+    .replace(/steps = 2000\)/, `steps = 2000${extra})`),
   file: EXAMPLE,
 });
 
@@ -34,7 +37,11 @@ const example = (via: string, objective = 'elbo', extra = '') => ({
 async function sampler(input: { source: string; file: string }, data?: Record<string, unknown>) {
   const compiled = await compile(input, { data });
   const o = compiled.algorithm!.options;
-  const vi = discreteVi(compiled, 'mean_field', resolveObjective(o.objective, compiled.checked.objectives, o.samples as number));
+  const vi = discreteVi(
+    compiled,
+    'mean_field',
+    resolveObjective(o.objective, compiled.checked.objectives, o.samples as number),
+  );
   const exe = await prepare(simplify(vi.gradGraph), 'ref', 3, compiled.internals.dataArrays);
   const root = keyFromSeed(7);
   return {
@@ -42,7 +49,11 @@ async function sampler(input: { source: string; file: string }, data?: Record<st
     draw(phi: Float64Array, n: number, baseline = 0): Draws {
       const d: Draws = { values: new Float64Array(n), grads: [] };
       for (let i = 0; i < n; i++) {
-        const [v, g] = exe.run([{ data: phi, shape: [phi.length] }, { data: foldIn(root, i), shape: [2] }, { data: Float64Array.of(baseline), shape: [] }]);
+        const [v, g] = exe.run([
+          { data: phi, shape: [phi.length] },
+          { data: foldIn(root, i), shape: [2] },
+          { data: Float64Array.of(baseline), shape: [] },
+        ]);
         d.values[i] = v!.data[0]!;
         d.grads.push(Float64Array.from(g!.data));
       }
@@ -77,7 +88,12 @@ const logW = (z: number[], l: number[]) => {
   return s;
 };
 const q = (z: number[], l: number[]) => z.reduce((a, zi, i) => a * (zi ? sig(l[i]!) : 1 - sig(l[i]!)), 1);
-const ZS = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const ZS = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const PROGRAM = { states: ZS, q: q, logW };
 const exactElbo = elboOf(PROGRAM);
 const exactIwae2 = iwae2Of(PROGRAM);
@@ -91,16 +107,28 @@ describe('compiled discrete estimators are unbiased (exact enumeration)', () => 
     ['REINFORCE, no baseline', 'reinforce', 'elbo', exactElbo, 3000],
     ['REINFORCE, running-mean baseline', 'reinforce(baseline = mean)', 'elbo', exactElbo, 3000],
     ['IWAE(2), leave-one-out REINFORCE', '', 'iwae(k = 2)', exactIwae2, 3000],
-    ['a user objective (IWAE(2) written in the language), REINFORCE with a running mean', 'reinforce(baseline = mean)', 'mine', exactIwae2, 3000],
+    [
+      'a user objective (IWAE(2) written in the language), REINFORCE with a running mean',
+      'reinforce(baseline = mean)',
+      'mine',
+      exactIwae2,
+      3000,
+    ],
   ];
   for (const [label, via, objective, exact, n] of cases) {
-    it(label, async () => {
-      const s = await sampler(SMALL(via, objective), { y: Y });
-      expect(s.vi.m).toBe(2);
-      const d = s.draw(L, n, -3);
-      const r = expectUnbiased(d, fdGrad(exact, [...L]), label);
-      console.log(`${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.vi.sites[0]!.estimator.kind}`);
-    }, 120_000);
+    it(
+      label,
+      async () => {
+        const s = await sampler(SMALL(via, objective), { y: Y });
+        expect(s.vi.m).toBe(2);
+        const d = s.draw(L, n, -3);
+        const r = expectUnbiased(d, fdGrad(exact, [...L]), label);
+        console.log(
+          `${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.vi.sites[0]!.estimator.kind}`,
+        );
+      },
+      120_000,
+    );
   }
 });
 
@@ -120,14 +148,20 @@ describe('gradient variance of the compiled estimators, examples/discrete_latent
     const dMean = (await sampler(example('reinforce(baseline = mean)'))).draw(phi, N, b);
     const dEnum = (await sampler(example('enumerate'))).draw(phi, N);
     const dIwae = (await sampler(example('', 'iwae(k = 5)'))).draw(phi, N);
-    const disc = (d: Draws) => meanSd(d).sd.slice(6).reduce((a, s) => a + s * s, 0);
+    const disc = (d: Draws) =>
+      meanSd(d)
+        .sd.slice(6)
+        .reduce((a, s) => a + s * s, 0);
     const v = {
       reinforce: { total: totalVariance(dNone), logits: disc(dNone) },
       reinforceMean: { total: totalVariance(dMean), logits: disc(dMean) },
       enum: { total: totalVariance(dEnum), logits: disc(dEnum) },
       iwae5: { total: totalVariance(dIwae), logits: disc(dIwae) },
     };
-    console.log('compiled gradient variance (sum over coordinates; logits = the 8 assignment logits):', JSON.stringify(v));
+    console.log(
+      'compiled gradient variance (sum over coordinates; logits = the 8 assignment logits):',
+      JSON.stringify(v),
+    );
     expect(v.enum.total).toBeLessThan(v.reinforce.total);
     expect(v.enum.logits).toBeLessThan(v.reinforceMean.logits);
     expect(v.reinforceMean.total).toBeLessThan(v.reinforce.total);
@@ -144,31 +178,53 @@ describe('examples/discrete_latents.opt end to end', () => {
     const iw = check(example('', 'iwae(k = 5)'));
     expect(iw.estimators!.find((e) => e.site === 'z')).toMatchObject({ estimator: 'reinforce(baseline = loo)' });
     const via = check(example('reinforce(baseline = mean)'));
-    expect(via.estimators!.find((e) => e.site === 'z')).toEqual({ site: 'z', estimator: 'reinforce(baseline = mean)', reason: 'via reinforce(baseline = mean)', via: 'reinforce(baseline = mean)' });
+    expect(via.estimators!.find((e) => e.site === 'z')).toEqual({
+      site: 'z',
+      estimator: 'reinforce(baseline = mean)',
+      reason: 'via reinforce(baseline = mean)',
+      via: 'reinforce(baseline = mean)',
+    });
   });
 
   // The score-function fits are noisier: they run the whole budget (tol = 0), and REINFORCE's
   // (score terms of all 8 logits on one ELBO signal) is still the least separated at 2000 steps.
   it('proxima check examples/discrete_latents.opt --json shows the plan (schema-valid)', async () => {
-    const r = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE, '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { estimators: { site: string; estimator: string; reason: string }[] };
     const { validate } = await import('../compiler/json_schema.js');
     const schema = JSON.parse(readFileSync('docs/result.schema.json', 'utf8'));
     expect(validate(schema, json, { $ref: '#/$defs/checkResult' })).toBeNull();
-    expect(json.estimators.map((e) => `${e.site}: ${e.estimator}`)).toEqual(['mu0: reparam', 'mu1: reparam', 'logit_pi: reparam', 'z: enum']);
-    const human = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE], { encoding: 'utf8', timeout: 60_000 });
+    expect(json.estimators.map((e) => `${e.site}: ${e.estimator}`)).toEqual([
+      'mu0: reparam',
+      'mu1: reparam',
+      'logit_pi: reparam',
+      'z: enum',
+    ]);
+    const human = spawnSync(process.execPath, ['cli/proxima.js', 'check', EXAMPLE], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(human.stdout).toMatch(/estimators:\n(.|\n)*z: enum \(finite support of 2/);
   });
 
-  for (const [label, via, objective, extra, gap, muGap] of [['ELBO + enumeration', '', 'elbo', '', 0.6, 2.5], ['ELBO + REINFORCE (running mean)', 'reinforce(baseline = mean)', 'elbo', ', tol = 0', 0.4, 1.5], ['IWAE(5)', '', 'iwae(k = 5)', ', tol = 0', 0.6, 2.5]] as const) {
+  for (const [label, via, objective, extra, gap, muGap] of [
+    ['ELBO + enumeration', '', 'elbo', '', 0.6, 2.5],
+    ['ELBO + REINFORCE (running mean)', 'reinforce(baseline = mean)', 'elbo', ', tol = 0', 0.4, 1.5],
+    ['IWAE(5)', '', 'iwae(k = 5)', ', tol = 0', 0.6, 2.5],
+  ] as const) {
     it(`${label} separates the two clusters`, async () => {
       const r = await run(example(via, objective, extra), { backend: 'ref' });
       expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
       const z = r.values.z as number[];
       const mu0 = r.values.mu0 as number;
       const mu1 = r.values.mu1 as number;
-      console.log(`${label}: ELBO ${r.objective?.toFixed(2)}, steps ${r.steps}, mu0 ${mu0.toFixed(2)}, mu1 ${mu1.toFixed(2)}, P(z = 1) ${z.map((x) => x.toFixed(2)).join(' ')}`);
+      console.log(
+        `${label}: ELBO ${r.objective?.toFixed(2)}, steps ${r.steps}, mu0 ${mu0.toFixed(2)}, mu1 ${mu1.toFixed(2)}, P(z = 1) ${z.map((x) => x.toFixed(2)).join(' ')}`,
+      );
       // Either labelling: the first four points in one component, the last four in the other.
       const first = z.slice(0, 4).reduce((a, b) => a + b, 0) / 4;
       const last = z.slice(4).reduce((a, b) => a + b, 0) / 4;
@@ -180,8 +236,21 @@ describe('examples/discrete_latents.opt end to end', () => {
   it('a checkpointed REINFORCE run with a running mean resumes bit-identically', async () => {
     const saved: unknown[] = [];
     const input = example('reinforce(baseline = mean)');
-    const full = await run(input, { backend: 'ref', steps: 300, checkpoint: { every: 100, save: (s: unknown) => { saved.push(structuredClone(s)); } } } as never);
-    const resumed = await run(input, { backend: 'ref', steps: 300, checkpoint: { every: 100, save: () => {}, resume: saved[1] } } as never);
+    const full = await run(input, {
+      backend: 'ref',
+      steps: 300,
+      checkpoint: {
+        every: 100,
+        save: (s: unknown) => {
+          saved.push(structuredClone(s));
+        },
+      },
+    } as never);
+    const resumed = await run(input, {
+      backend: 'ref',
+      steps: 300,
+      checkpoint: { every: 100, save: () => {}, resume: saved[1] },
+    } as never);
     expect(resumed.values).toEqual(full.values);
     expect((saved[1] as { baseline: number }).baseline).toEqual(expect.any(Number));
   }, 120_000);

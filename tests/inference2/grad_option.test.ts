@@ -36,15 +36,29 @@ async function sampler(objective: string) {
   const obj = resolveObjective(o.objective, compiled.checked.objectives, o.samples as number);
   const { kit, layout, dataArrays } = compiled.internals;
   const n = layout.n;
-  const engine = autoEngine(kit, layout, gaussianFamily('mean_field'), { kind: 'diag', shift: new Float64Array(n), a: new Float64Array(n).fill(1), logDet: 0 });
-  const exe = await prepare(simplify(objectiveGraph(engine, engine.m, kit.specs.slice(1), obj, true)), 'ref', 2 + engine.extras.length, dataArrays);
+  const engine = autoEngine(kit, layout, gaussianFamily('mean_field'), {
+    kind: 'diag',
+    shift: new Float64Array(n),
+    a: new Float64Array(n).fill(1),
+    logDet: 0,
+  });
+  const exe = await prepare(
+    simplify(objectiveGraph(engine, engine.m, kit.specs.slice(1), obj, true)),
+    'ref',
+    2 + engine.extras.length,
+    dataArrays,
+  );
   const root = keyFromSeed(5);
   return {
     obj,
     draw(phi: Float64Array, N: number): Draws {
       const d: Draws = { values: new Float64Array(N), grads: [] };
       for (let i = 0; i < N; i++) {
-        const [v, g] = exe.run([{ data: phi, shape: [phi.length] }, { data: foldIn(root, i), shape: [2] }, ...engine.extras]);
+        const [v, g] = exe.run([
+          { data: phi, shape: [phi.length] },
+          { data: foldIn(root, i), shape: [2] },
+          ...engine.extras,
+        ]);
         d.values[i] = v!.data[0]!;
         d.grads.push(Float64Array.from(g!.data));
       }

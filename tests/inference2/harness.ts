@@ -14,10 +14,17 @@ export interface Draws {
 }
 
 /** Compiles the surrogate's value and gradient in (theta, phi); returns a drawing function. */
-export function estimator(prog: VIProgram, obj: Objective, nTheta: number, nPhi: number, options: Omit<EstimateOptions, 'key' | 'baselines'> & { baselines?: Record<string, number> } = {}) {
+export function estimator(
+  prog: VIProgram,
+  obj: Objective,
+  nTheta: number,
+  nPhi: number,
+  options: Omit<EstimateOptions, 'key' | 'baselines'> & { baselines?: Record<string, number> } = {},
+) {
   const g: Graph = trace(
     (theta: Tracer, phi: Tracer, key: Tracer) => {
-      const baselines = options.baselines && Object.fromEntries(Object.entries(options.baselines).map(([k, v]) => [k, P.full([], v)]));
+      const baselines =
+        options.baselines && Object.fromEntries(Object.entries(options.baselines).map(([k, v]) => [k, P.full([], v)]));
       const opts = { ...options, baselines };
       const th = [theta];
       const ph = [phi];
@@ -44,8 +51,15 @@ export function estimator(prog: VIProgram, obj: Objective, nTheta: number, nPhi:
 }
 
 /** Exact value and gradient of a traced function of (theta, phi). */
-export function exactGrad(f: (theta: Tracer, phi: Tracer) => Tracer, theta: number[], phi: number[]): { value: number; grad: Float64Array } {
-  const g = trace((t: Tracer, p: Tracer) => [f(t, p), grad(f, 0)(t, p), grad(f, 1)(t, p)], [[theta.length], [phi.length]]);
+export function exactGrad(
+  f: (theta: Tracer, phi: Tracer) => Tracer,
+  theta: number[],
+  phi: number[],
+): { value: number; grad: Float64Array } {
+  const g = trace(
+    (t: Tracer, p: Tracer) => [f(t, p), grad(f, 0)(t, p), grad(f, 1)(t, p)],
+    [[theta.length], [phi.length]],
+  );
   const [v, gt, gp] = runRef(g, [
     { data: Float64Array.from(theta), shape: [theta.length] },
     { data: Float64Array.from(phi), shape: [phi.length] },

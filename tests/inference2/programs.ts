@@ -72,7 +72,10 @@ export function mixedElbo(theta: Tracer, phi: Tracer): Tracer {
   const m = at(phi, 0);
   const s2 = P.exp(P.mul(2, at(phi, 1)));
   // E log N(u | theta0, 1) + H[q(u)]
-  let total = P.add(P.mul(-0.5, P.add(P.add(P.square(P.sub(m, at(theta, 0))), s2), LOG2PI)), P.add(at(phi, 1), 0.5 * (1 + LOG2PI)));
+  let total = P.add(
+    P.mul(-0.5, P.add(P.add(P.square(P.sub(m, at(theta, 0))), s2), LOG2PI)),
+    P.add(at(phi, 1), 0.5 * (1 + LOG2PI)),
+  );
   const qc = P.softmax(P.slice(phi, [2], [5]));
   const lqc = P.logSoftmax(P.slice(phi, [2], [5]));
   const lpc = P.logSoftmax(P.slice(theta, [1], [4]));

@@ -22,7 +22,11 @@ describe('single Bernoulli latent', () => {
     ['iwae(3) + enum (joint)', { kind: 'enum' }, iwae(3)],
     ['iwae(3) + mvd', { kind: 'mvd' }, iwae(3)],
     ['renyi(0.5, 2) + mvd', { kind: 'mvd' }, renyi(0.5, 2)],
-    ['user-defined expect(0.5 logmeanexp(2 logw)) + reinforce(loo)', reinforce('loo'), expectation(div(logmeanexp(mul(2, logw)), 2), { samples: 2 })],
+    [
+      'user-defined expect(0.5 logmeanexp(2 logw)) + reinforce(loo)',
+      reinforce('loo'),
+      expectation(div(logmeanexp(mul(2, logw)), 2), { samples: 2 }),
+    ],
   ];
   for (const [label, via, obj] of cases) {
     it(label, () => {

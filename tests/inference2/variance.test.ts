@@ -17,11 +17,21 @@ describe('gradient variance, discrete-latent mixture', () => {
     const none = estimator(mixture({ kind: 'reinforce', baseline: 'none' }), elbo(1), 3, 8)(TH, PH, N);
     // The running mean converges, at a fixed parameter, to the expected ELBO: use that state.
     const b = none.values.reduce((a, v) => a + v, 0) / N;
-    const mean = estimator(mixture({ kind: 'reinforce', baseline: 'mean' }), elbo(1), 3, 8, { baselines: { z: b } })(TH, PH, N);
+    const mean = estimator(mixture({ kind: 'reinforce', baseline: 'mean' }), elbo(1), 3, 8, { baselines: { z: b } })(
+      TH,
+      PH,
+      N,
+    );
     const en = estimator(mixture({ kind: 'enum' }), elbo(1), 3, 8)(TH, PH, 50);
     const mvd = estimator(mixture({ kind: 'mvd' }), elbo(1), 3, 8)(TH, PH, N);
     const vimco = estimator(mixture(), iwae(5), 3, 8)(TH, PH, 400);
-    const v = { reinforce: totalVariance(none), reinforceMean: totalVariance(mean), enum: totalVariance(en), mvd: totalVariance(mvd), iwae5Vimco: totalVariance(vimco) };
+    const v = {
+      reinforce: totalVariance(none),
+      reinforceMean: totalVariance(mean),
+      enum: totalVariance(en),
+      mvd: totalVariance(mvd),
+      iwae5Vimco: totalVariance(vimco),
+    };
     console.log('gradient variance (sum over the 11 coordinates):', JSON.stringify(v));
     expect(v.enum).toBeLessThan(1e-12);
     expect(v.enum).toBeLessThan(v.reinforce);
@@ -30,6 +40,9 @@ describe('gradient variance, discrete-latent mixture', () => {
     // Same expectation: the baseline changes the variance, not the mean.
     const a = meanSd(none);
     const c = meanSd(mean);
-    for (let j = 0; j < 11; j++) expect(Math.abs(a.mean[j]! - c.mean[j]!)).toBeLessThan(4 * Math.hypot(a.sd[j]!, c.sd[j]!) / Math.sqrt(N) + 1e-9);
+    for (let j = 0; j < 11; j++)
+      expect(Math.abs(a.mean[j]! - c.mean[j]!)).toBeLessThan(
+        (4 * Math.hypot(a.sd[j]!, c.sd[j]!)) / Math.sqrt(N) + 1e-9,
+      );
   });
 });

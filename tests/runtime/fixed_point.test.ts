@@ -15,12 +15,16 @@ import { assertClose, directional, gradient, rng, uniformVec } from '../helpers/
 const r = rng(17);
 
 /** x = 0.5 cos(x) + theta, elementwise (a contraction with constant 1/2). */
-const cosFp = (opts: { tol?: number; maxIter?: number } = { tol: 1e-15 }) => (th: Tracer) =>
-  P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), P.zerosLike(th), [th], opts);
+const cosFp =
+  (opts: { tol?: number; maxIter?: number } = { tol: 1e-15 }) =>
+  (th: Tracer) =>
+    P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), P.zerosLike(th), [th], opts);
 
 /** x = tanh(W x + theta) with W captured by closure and ||W|| < 1 (a contraction). */
-const tanhFp = (opts: { tol?: number; maxIter?: number } = { tol: 1e-15 }) => (W: Tracer, th: Tracer) =>
-  P.fixedPoint((x, t) => P.tanh(P.add(P.matmul(W, x), t!)), P.zerosLike(th), [th], opts);
+const tanhFp =
+  (opts: { tol?: number; maxIter?: number } = { tol: 1e-15 }) =>
+  (W: Tracer, th: Tracer) =>
+    P.fixedPoint((x, t) => P.tanh(P.add(P.matmul(W, x), t!)), P.zerosLike(th), [th], opts);
 
 describe('fixed_point', () => {
   it('scalar contraction: value, closed-form derivative and finite differences in both modes', () => {
@@ -29,20 +33,38 @@ describe('fixed_point', () => {
     x.forEach((xi, i) => expect(Math.abs(xi - 0.5 * Math.cos(xi) - th[i]!)).toBeLessThan(1e-14));
     // dx/dtheta = 1 / (1 + 0.5 sin x): the implicit function theorem, elementwise.
     const g = compile((t) => grad((u) => P.sum(cosFp()(u)))(t), [[3]]).run(th)[0]!;
-    assertClose(g, x.map((xi) => 1 / (1 + 0.5 * Math.sin(xi))), 'grad vs closed form', 1e-12, 1e-12);
+    assertClose(
+      g,
+      x.map((xi) => 1 / (1 + 0.5 * Math.sin(xi))),
+      'grad vs closed form',
+      1e-12,
+      1e-12,
+    );
     checkDerivatives(cosFp(), [[3]], [th]);
   });
 
   it('vector contraction x = tanh(W x + theta): derivatives in W and theta, both modes and second order', () => {
-    const W = uniformVec(r, 9, -0.25, 0.25), th = uniformVec(r, 3, -1, 1);
+    const W = uniformVec(r, 9, -0.25, 0.25),
+      th = uniformVec(r, 3, -1, 1);
     checkDerivatives(tanhFp(), [[3, 3], [3]], [W, th]);
   });
 
   it('the starting point gets no derivative', () => {
-    const f = (x0: Tracer, th: Tracer) => P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), x0, [th], { tol: 1e-15 });
-    const [g0, gth] = compile((a, b) => grads((u, v) => P.sum(f(u!, v!)))(a!, b!), [[2], [2]]).run([0.1, 2], [0.4, -0.2]);
+    const f = (x0: Tracer, th: Tracer) =>
+      P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), x0, [th], { tol: 1e-15 });
+    const [g0, gth] = compile((a, b) => grads((u, v) => P.sum(f(u!, v!)))(a!, b!), [[2], [2]]).run(
+      [0.1, 2],
+      [0.4, -0.2],
+    );
     expect(Array.from(g0!)).toEqual([0, 0]);
-    assertClose(gth!, gradient((t) => compile((a, b) => P.sum(f(a!, b!)), [[2], [2]]).run([0.1, 2], t)[0]![0]!, Float64Array.of(0.4, -0.2)), 'd/dtheta vs FD');
+    assertClose(
+      gth!,
+      gradient(
+        (t) => compile((a, b) => P.sum(f(a!, b!)), [[2], [2]]).run([0.1, 2], t)[0]![0]!,
+        Float64Array.of(0.4, -0.2),
+      ),
+      'd/dtheta vs FD',
+    );
   });
 
   it('no iteration is unrolled: derivative graphs do not depend on maxIter or tol, and their only loops are fixed points', () => {
@@ -51,10 +73,12 @@ describe('fixed_point', () => {
       return [
         compile((W, th) => grads((a, b) => P.sum(f(a!, b!)))(W!, th!), [[3, 3], [3]]).graph,
         compile((W, th, dW, dth) => jvp(f, [W!, th!], [dW!, dth!])[1][0]!, [[3, 3], [3], [3, 3], [3]]).graph,
-        compile((W, th, v) => hvp((a, b) => P.sum(f(a!, b!)), [W!, th!], [P.zerosLike(W!), v!])[1]!, [[3, 3], [3], [3]]).graph,
+        compile((W, th, v) => hvp((a, b) => P.sum(f(a!, b!)), [W!, th!], [P.zerosLike(W!), v!])[1]!, [[3, 3], [3], [3]])
+          .graph,
       ];
     };
-    const a = graphs({ tol: 1e-6, maxIter: 5 }), b = graphs({ tol: 1e-15, maxIter: 5000 });
+    const a = graphs({ tol: 1e-6, maxIter: 5 }),
+      b = graphs({ tol: 1e-15, maxIter: 5000 });
     expect(a.map(countEqns)).toEqual(b.map(countEqns));
     for (const g of [...a, ...b]) {
       const prims = primCounts(g);
@@ -63,7 +87,8 @@ describe('fixed_point', () => {
       expect(prims.get('fixed_point')).toBeGreaterThanOrEqual(2); // the primal and its linearized one
     }
     // maxIter is honoured at run time: 5 iterations from 0 are far from converged.
-    const W = uniformVec(r, 9, -0.25, 0.25), th = uniformVec(r, 3, -1, 1);
+    const W = uniformVec(r, 9, -0.25, 0.25),
+      th = uniformVec(r, 3, -1, 1);
     const x5 = compile(tanhFp({ tol: 1e-15, maxIter: 5 }), [[3, 3], [3]]).run(W, th)[0]!;
     const xInf = compile(tanhFp(), [[3, 3], [3]]).run(W, th)[0]!;
     expect(Math.max(...x5.map((v, i) => Math.abs(v - xInf[i]!)))).toBeGreaterThan(1e-6);
@@ -81,18 +106,36 @@ describe('while_loop', () => {
     )[0]!;
 
   it('forward mode through a converged, data-dependent loop matches the derivative and finite differences', () => {
-    const a = Float64Array.of(0.7, 2, 5.5), v = Float64Array.of(1, -0.5, 2);
+    const a = Float64Array.of(0.7, 2, 5.5),
+      v = Float64Array.of(1, -0.5, 2);
     const y = compile(newtonSqrt, [[3]]).run(a)[0]!;
     assertClose(y, a.map(Math.sqrt), 'Newton sqrt value', 1e-14, 1e-14);
     const t = compile((x, dx) => jvp(newtonSqrt, [x!], [dx!])[1][0]!, [[3], [3]]).run(a, v)[0]!;
-    assertClose(t, a.map((ai, i) => v[i]! / (2 * Math.sqrt(ai))), 'jvp vs d sqrt', 1e-12, 1e-12);
-    assertClose(t, directional((x) => compile(newtonSqrt, [[3]]).run(x)[0]!, a, v), 'jvp vs finite differences');
+    assertClose(
+      t,
+      a.map((ai, i) => v[i]! / (2 * Math.sqrt(ai))),
+      'jvp vs d sqrt',
+      1e-12,
+      1e-12,
+    );
+    assertClose(
+      t,
+      directional((x) => compile(newtonSqrt, [[3]]).run(x)[0]!, a, v),
+      'jvp vs finite differences',
+    );
   });
 
   it('forward mode through a counted loop with a captured parameter', () => {
     const f = (x: Tracer, c: Tracer) =>
-      P.whileLoop(([i]) => P.lt(i!, 7), ([i, y]) => [P.add(i!, 1), P.add(P.mul(c, P.sin(y!)), x)], [P.constant(0, 'int32'), P.zerosLike(x)], 50)[1]!;
-    checkDerivatives(f, [[3], []], [uniformVec(r, 3, -1, 1), Float64Array.of(0.8)], { modes: { rev: false, fwd: true, order2: false } });
+      P.whileLoop(
+        ([i]) => P.lt(i!, 7),
+        ([i, y]) => [P.add(i!, 1), P.add(P.mul(c, P.sin(y!)), x)],
+        [P.constant(0, 'int32'), P.zerosLike(x)],
+        50,
+      )[1]!;
+    checkDerivatives(f, [[3], []], [uniformVec(r, 3, -1, 1), Float64Array.of(0.8)], {
+      modes: { rev: false, fwd: true, order2: false },
+    });
   });
 
   it('reverse mode is refused with a clear error', () => {
@@ -129,23 +172,46 @@ describe('custom_vjp', () => {
     );
 
   it('grad of grad goes through a differentiable bwd, including values it captures', () => {
-    const x = Float64Array.of(0.3, -1.2), s = Float64Array.of(1.7);
+    const x = Float64Array.of(0.3, -1.2),
+      s = Float64Array.of(1.7);
     const g1 = (a: Tracer, sv: Tracer) => grad((u) => P.sum(fake(sv)(u)[0]!))(a);
-    assertClose(compile(g1, [[2], []]).run(x, s)[0]!, x.map((v) => 1.7 * Math.cos(v)), 'grad = bwd', 1e-15, 1e-15);
+    assertClose(
+      compile(g1, [[2], []]).run(x, s)[0]!,
+      x.map((v) => 1.7 * Math.cos(v)),
+      'grad = bwd',
+      1e-15,
+      1e-15,
+    );
     // d/dx of sum(grad): -s sin(x); d/ds of sum(grad): sum cos(x).
     const [gx, gs] = compile((a, sv) => grads((u, w) => P.sum(g1(u!, w!)))(a!, sv!), [[2], []]).run(x, s);
-    assertClose(gx!, x.map((v) => -1.7 * Math.sin(v)), 'grad of grad in x', 1e-14, 1e-14);
+    assertClose(
+      gx!,
+      x.map((v) => -1.7 * Math.sin(v)),
+      'grad of grad in x',
+      1e-14,
+      1e-14,
+    );
     assertClose(gs!, [Math.cos(0.3) + Math.cos(-1.2)], 'grad of grad in the captured s', 1e-14, 1e-14);
     // Forward over reverse agrees.
-    const hv = compile((a, v) => hvp((u) => P.sum(fake(P.constant(1.7))(u)[0]!), [a!], [v!])[0]!, [[2], [2]]).run(x, [1, 2])[0]!;
+    const hv = compile((a, v) => hvp((u) => P.sum(fake(P.constant(1.7))(u)[0]!), [a!], [v!])[0]!, [[2], [2]]).run(
+      x,
+      [1, 2],
+    )[0]!;
     assertClose(hv, [-1.7 * Math.sin(0.3), -2 * 1.7 * Math.sin(-1.2)], 'hvp through custom_vjp', 1e-14, 1e-14);
   });
 
   it('values fun closes over are differentiated through fun, so both modes agree', () => {
     // bwd covers x only; s reaches fun by closure. d/ds sum(x * s^2) = 2 s sum(x) in both modes.
     const f = (x: Tracer, s: Tracer) =>
-      P.sum(P.customVjp((u) => [P.mul(u, P.square(s))], (u) => ({ outs: [P.mul(u, P.square(s))], residuals: [] }), (_r, [c]) => [P.mul(c!, P.square(s))])(x)[0]!);
-    const x = Float64Array.of(1, 2.5), s = Float64Array.of(0.7);
+      P.sum(
+        P.customVjp(
+          (u) => [P.mul(u, P.square(s))],
+          (u) => ({ outs: [P.mul(u, P.square(s))], residuals: [] }),
+          (_r, [c]) => [P.mul(c!, P.square(s))],
+        )(x)[0]!,
+      );
+    const x = Float64Array.of(1, 2.5),
+      s = Float64Array.of(0.7);
     const [gx, gs] = compile((a, b) => grads(f)(a!, b!), [[2], []]).run(x, s);
     assertClose(gx!, [0.49, 0.49], 'd/dx through bwd', 1e-15, 1e-15);
     assertClose(gs!, [2 * 0.7 * 3.5], 'd/ds through fun (reverse)', 1e-14, 1e-14);

@@ -27,8 +27,14 @@ import {
 
 /** C = op(A) op(B) for one [r, c] slice each. */
 function matmul(
-  a: Float64Array, ar: number, ac: number, ta: boolean,
-  b: Float64Array, br: number, bc: number, tb: boolean,
+  a: Float64Array,
+  ar: number,
+  ac: number,
+  ta: boolean,
+  b: Float64Array,
+  br: number,
+  bc: number,
+  tb: boolean,
 ): Float64Array {
   const m = ta ? ac : ar;
   const k = ta ? ar : ac;
@@ -101,7 +107,11 @@ const squareBatch = (maxN: number) =>
   fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: maxN }))
     .chain(([batch, n]) =>
-      fc.tuple(fc.constant(batch), fc.constant(n), fc.float64Array({ ...entryOpts, minLength: batch * n * n, maxLength: batch * n * n })),
+      fc.tuple(
+        fc.constant(batch),
+        fc.constant(n),
+        fc.float64Array({ ...entryOpts, minLength: batch * n * n, maxLength: batch * n * n }),
+      ),
     );
 const entryOpts = { min: -10, max: 10, noNaN: true, noDefaultInfinity: true } as const;
 
@@ -109,7 +119,12 @@ const rectBatch = (maxDim: number) =>
   fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim }))
     .chain(([batch, m, n]) =>
-      fc.tuple(fc.constant(batch), fc.constant(m), fc.constant(n), fc.float64Array({ ...entryOpts, minLength: batch * m * n, maxLength: batch * m * n })),
+      fc.tuple(
+        fc.constant(batch),
+        fc.constant(m),
+        fc.constant(n),
+        fc.float64Array({ ...entryOpts, minLength: batch * m * n, maxLength: batch * m * n }),
+      ),
     );
 
 /** Deterministic pseudo-random matrix from the kernels' own generator. */
@@ -209,7 +224,9 @@ describe('triangularSolve', () => {
         // garbage that the kernel must not read.
         const aa = Float64Array.from(a);
         for (let bt = 0; bt < batch; bt++) {
-          for (let i = 0; i < n; i++) aa[bt * n * n + i * n + i] = (aa[bt * n * n + i * n + i] >= 0 ? 1 : -1) * (10 * n + Math.abs(aa[bt * n * n + i * n + i]));
+          for (let i = 0; i < n; i++)
+            aa[bt * n * n + i * n + i] =
+              (aa[bt * n * n + i * n + i] >= 0 ? 1 : -1) * (10 * n + Math.abs(aa[bt * n * n + i * n + i]));
         }
         const x = triangularSolve(aa, b, batch, n, m, { lower, transposeA, unitDiagonal, leftSide });
         for (let bt = 0; bt < batch; bt++) {
@@ -273,7 +290,12 @@ describe('eigh', () => {
 
   it('handles zero, repeated eigenvalues and NaN slices', () => {
     checkEigh(new Float64Array(16), 1, 4, 1e-13);
-    checkEigh(identity(5).map((x) => 3 * x), 1, 5, 1e-13);
+    checkEigh(
+      identity(5).map((x) => 3 * x),
+      1,
+      5,
+      1e-13,
+    );
     const r = eigh(Float64Array.from([1, 0, 0, 1, NaN, 0, 0, 1]), 2, 2);
     expect(Array.from(r.w.subarray(0, 2))).toEqual([1, 1]);
     expect(Array.from(r.w.subarray(2)).every(Number.isNaN)).toBe(true);
@@ -349,7 +371,10 @@ describe('svd', () => {
   });
 
   it('U diag(s) V^T = A with orthonormal U, V (property, any shape)', () => {
-    fc.assert(fc.property(rectBatch(8), ([batch, m, n, a]) => checkSvd(a, batch, m, n, 1e-12)), { numRuns: 150 });
+    fc.assert(
+      fc.property(rectBatch(8), ([batch, m, n, a]) => checkSvd(a, batch, m, n, 1e-12)),
+      { numRuns: 150 },
+    );
   });
 
   it('rank-deficient products (property)', () => {
@@ -424,7 +449,9 @@ describe('sort and topK', () => {
   const values = fc.oneof(fc.integer({ min: -4, max: 4 }), fc.constant(NaN), fc.double({ noNaN: true }));
   const sortCase = fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 70 }))
-    .chain(([batch, n]) => fc.tuple(fc.constant(batch), fc.constant(n), fc.array(values, { minLength: batch * n, maxLength: batch * n })));
+    .chain(([batch, n]) =>
+      fc.tuple(fc.constant(batch), fc.constant(n), fc.array(values, { minLength: batch * n, maxLength: batch * n })),
+    );
 
   it('sort is a stable sorted permutation, float64 and float32 (property)', () => {
     fc.assert(
@@ -445,8 +472,12 @@ describe('sort and topK', () => {
         const t = x instanceof Float32Array ? topK(x, batch, n, k) : topK(x, batch, n, k);
         expect(t.values.constructor).toBe(x.constructor);
         for (let b = 0; b < batch; b++) {
-          expect(Array.from(t.indices.subarray(b * k, (b + 1) * k))).toEqual(Array.from(s.indices.subarray(b * n, b * n + k)));
-          expect(Array.from(t.values.subarray(b * k, (b + 1) * k))).toEqual(Array.from(s.values.subarray(b * n, b * n + k)));
+          expect(Array.from(t.indices.subarray(b * k, (b + 1) * k))).toEqual(
+            Array.from(s.indices.subarray(b * n, b * n + k)),
+          );
+          expect(Array.from(t.values.subarray(b * k, (b + 1) * k))).toEqual(
+            Array.from(s.values.subarray(b * n, b * n + k)),
+          );
         }
       }),
       { numRuns: 300 },
@@ -477,9 +508,17 @@ describe('threefry', () => {
     { name: 'keyFromSeed(2^32+5)', got: () => u32(keyFromSeed(2 ** 32 + 5)), want: [1, 5] },
     { name: 'keyFromSeed(-1)', got: () => u32(keyFromSeed(-1)), want: [0xffffffff, 0xffffffff] },
     // Values from JAX >= 0.5 (threefry partitionable), cross-checked with jax-js.
-    { name: 'split(key 0, 2)', got: () => u32(split(keyFromSeed(0), 2)), want: [1797259609, 2579123966, 928981903, 3453687069] },
+    {
+      name: 'split(key 0, 2)',
+      got: () => u32(split(keyFromSeed(0), 2)),
+      want: [1797259609, 2579123966, 928981903, 3453687069],
+    },
     { name: 'foldIn(key 0, 1)', got: () => u32(foldIn(keyFromSeed(0), 1)), want: [928981903, 3453687069] },
-    { name: 'randomBits(key 0, 4)', got: () => u32(randomBits(keyFromSeed(0), 4)), want: [4070199207, 4202968722, 1427181096, 2012915765] },
+    {
+      name: 'randomBits(key 0, 4)',
+      got: () => u32(randomBits(keyFromSeed(0), 4)),
+      want: [4070199207, 4202968722, 1427181096, 2012915765],
+    },
   ])('key API known answer $name', ({ got, want }) => {
     expect(got()).toEqual(want);
   });

@@ -12,12 +12,20 @@ beforeAll(async () => {
   await initBackend('wasm');
 }, 60_000);
 
-const N = 20, D = 4;
+const N = 20,
+  D = 4;
 const loss = (w: Tracer, X: Tracer, y: Tracer) => {
   const z = P.matmul(X, w);
   return P.mean(P.sub(P.softplus(z), P.mul(y, z)));
 };
-const gradStep = trace((w, X, y) => [P.sub(w!, P.mul(0.1, grad(loss)(w!, X!, y!))), loss(w!, X!, y!)], [[D, 1], [N, D], [N, 1]]);
+const gradStep = trace(
+  (w, X, y) => [P.sub(w!, P.mul(0.1, grad(loss)(w!, X!, y!))), loss(w!, X!, y!)],
+  [
+    [D, 1],
+    [N, D],
+    [N, 1],
+  ],
+);
 const X = Float64Array.from({ length: N * D }, (_, i) => Math.sin(i * 1.3));
 const y = Float64Array.from({ length: N }, (_, i) => i % 2);
 const w0 = new Float64Array(D);
@@ -25,7 +33,10 @@ const w0 = new Float64Array(D);
 const numTensors = () => tfModule()!.memory().numTensors;
 
 describe('no tensor leaks', () => {
-  for (const [backend, runs] of [['cpu', 10_000], ['wasm', 2_000]] as const) {
+  for (const [backend, runs] of [
+    ['cpu', 10_000],
+    ['wasm', 2_000],
+  ] as const) {
     it(`${runs} executions of a gradient plan on ${backend}`, async () => {
       const before = numTensors();
       const exe = await compile(gradStep, { backend, dataInputs: [1, 2], data: [X, y] });
@@ -50,8 +61,18 @@ describe('no tensor leaks', () => {
 
   it('control flow and host kernels', async () => {
     const f = (x: Tracer) => {
-      const { carry } = P.scan(([c], [xi]) => [[P.add(P.mul(P.sin(c!), 0.9), xi!)], []], [P.zeros([2])], [P.reshape(x, [3, 2])]);
-      const a = P.add(P.outer(carry[0]!, carry[0]!), P.constant([[2, 0], [0, 2]]));
+      const { carry } = P.scan(
+        ([c], [xi]) => [[P.add(P.mul(P.sin(c!), 0.9), xi!)], []],
+        [P.zeros([2])],
+        [P.reshape(x, [3, 2])],
+      );
+      const a = P.add(
+        P.outer(carry[0]!, carry[0]!),
+        P.constant([
+          [2, 0],
+          [0, 2],
+        ]),
+      );
       const l = P.cholesky(a);
       return P.add(P.sum(l), P.sum(P.sort(x).values));
     };
@@ -67,12 +88,15 @@ describe('no tensor leaks', () => {
   }, 60_000);
 
   it('a buffer used as a matmul right operand under two shapes (tfjs-wasm caches operators per buffer)', async () => {
-    const g = trace((x) => {
-      const col = P.reshape(x!, [2, 1]);
-      const row = P.reshape(x!, [1, 2]);
-      const m = P.add(P.matmul(col, row), 1);
-      return [P.matmul(m, row, false, true), P.matmul(P.ones([3, 1]), row)];
-    }, [[2]]);
+    const g = trace(
+      (x) => {
+        const col = P.reshape(x!, [2, 1]);
+        const row = P.reshape(x!, [1, 2]);
+        const m = P.add(P.matmul(col, row), 1);
+        return [P.matmul(m, row, false, true), P.matmul(P.ones([3, 1]), row)];
+      },
+      [[2]],
+    );
     const ref = await compile(g, { backend: 'ref' });
     const exe = await compile(g, { backend: 'wasm' });
     for (let i = 0; i < 300; i++) {

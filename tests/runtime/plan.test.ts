@@ -18,36 +18,45 @@ const f64 = (...xs: number[]) => Float64Array.from(xs);
 
 describe('liveness', () => {
   it('frees every intermediate exactly once, after its last use, and never inputs or outputs', () => {
-    const g = trace((x, y) => {
-      const a = P.exp(x!);
-      const b = P.mul(a, y!);
-      const c = P.sin(b);
-      return [P.add(c, a), b];
-    }, [[4], [4]]);
+    const g = trace(
+      (x, y) => {
+        const a = P.exp(x!);
+        const b = P.mul(a, y!);
+        const c = P.sin(b);
+        return [P.add(c, a), b];
+      },
+      [[4], [4]],
+    );
     const plan = buildPlan(g);
     const steps = plan.stages[2].steps;
     const freedAt = new Map<number, number>();
-    steps.forEach((s, k) => s.free.forEach((slot) => {
-      expect(freedAt.has(slot)).toBe(false);
-      freedAt.set(slot, k);
-    }));
+    steps.forEach((s, k) =>
+      s.free.forEach((slot) => {
+        expect(freedAt.has(slot)).toBe(false);
+        freedAt.set(slot, k);
+      }),
+    );
     const outSlots = new Set(plan.outputs.map((o) => o.slot));
     for (const s of plan.inputSlots) expect(freedAt.has(s)).toBe(false);
     for (const s of outSlots) expect(freedAt.has(s)).toBe(false);
     steps.forEach((s, k) => {
-      for (const o of s.outs) if (!outSlots.has(o)) {
-        expect(freedAt.get(o)).toBeGreaterThanOrEqual(k);
-        const lastUse = Math.max(k, ...steps.map((t, j) => (t.ins.includes(o) ? j : -1)));
-        expect(freedAt.get(o)).toBe(lastUse);
-      }
+      for (const o of s.outs)
+        if (!outSlots.has(o)) {
+          expect(freedAt.get(o)).toBeGreaterThanOrEqual(k);
+          const lastUse = Math.max(k, ...steps.map((t, j) => (t.ins.includes(o) ? j : -1)));
+          expect(freedAt.get(o)).toBe(lastUse);
+        }
     });
   });
 
   it('drops dead equations', () => {
-    const g = trace((x) => {
-      P.exp(P.sin(x!)); // unused
-      return P.cos(x!);
-    }, [[3]]);
+    const g = trace(
+      (x) => {
+        P.exp(P.sin(x!)); // unused
+        return P.cos(x!);
+      },
+      [[3]],
+    );
     expect(buildPlan(g).stages[2].steps.map((s) => s.eqn.prim)).toEqual(['cos']);
   });
 });
@@ -55,16 +64,24 @@ describe('liveness', () => {
 describe('outputs that alias inputs, constants or each other', () => {
   for (const backend of ['ref', 'cpu', 'wasm'] as const) {
     it(`hands out independent values on ${backend}`, async () => {
-      const g = trace((x) => {
-        const y = P.mul(x!, 2);
-        return [x!, y, y, P.constant([7, 8])];
-      }, [[2]]);
+      const g = trace(
+        (x) => {
+          const y = P.mul(x!, 2);
+          return [x!, y, y, P.constant([7, 8])];
+        },
+        [[2]],
+      );
       const exe = await compile(g, { backend, simplify: false });
       const tf = tfModule()!;
       const before = tf.memory().numTensors;
       const x = f64(1, 2);
       const outs = exe.run([x]);
-      expect(outs.map((o) => Array.from(o.data))).toEqual([[1, 2], [2, 4], [2, 4], [7, 8]]);
+      expect(outs.map((o) => Array.from(o.data))).toEqual([
+        [1, 2],
+        [2, 4],
+        [2, 4],
+        [7, 8],
+      ]);
       outs[0]!.data[0] = 99; // a returned array is the caller's: no effect on anything else
       expect(x[0]).toBe(1);
       expect(Array.from(exe.run([x])[3]!.data)).toEqual([7, 8]);
@@ -100,7 +117,14 @@ describe('hoisting data-only work', () => {
     const z = P.matmul(Xs, w);
     return P.sum(P.square(P.sub(z, P.exp(y))));
   };
-  const g = trace((w, X, y) => [loss(w!, X!, y!), grad(loss)(w!, X!, y!)], [[3, 1], [5, 3], [5, 1]]);
+  const g = trace(
+    (w, X, y) => [loss(w!, X!, y!), grad(loss)(w!, X!, y!)],
+    [
+      [3, 1],
+      [5, 3],
+      [5, 1],
+    ],
+  );
   const X = Float64Array.from({ length: 15 }, (_, i) => Math.sin(i));
   const y = Float64Array.from({ length: 5 }, (_, i) => Math.cos(i) * 0.5);
   const X2 = X.map((v) => v * 2);
@@ -153,7 +177,10 @@ describe('hoisting data-only work', () => {
 
 describe('stepper: state kept on the device', () => {
   it('matches repeated runs and leaves no tensors behind', async () => {
-    const step = trace((w, x) => [P.sub(w!, P.mul(0.1, grad((v: Tracer) => P.sum(P.square(P.sub(v, x!))))(w!))), P.sum(w!)], [[3], [3]]);
+    const step = trace(
+      (w, x) => [P.sub(w!, P.mul(0.1, grad((v: Tracer) => P.sum(P.square(P.sub(v, x!))))(w!))), P.sum(w!)],
+      [[3], [3]],
+    );
     const exe = await compile(step, { backend: 'wasm' });
     const ref = await compile(step, { backend: 'ref' });
     const tf = tfModule()!;

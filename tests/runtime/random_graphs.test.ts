@@ -27,7 +27,12 @@ function as(x: Tracer, shape: Shape): Tracer {
 }
 const last = (x: Tracer) => x.shape[x.rank - 1]!;
 /** +-0.7 in a fixed pattern: added to 0.3*tanh(.) it decides comparisons with margin >= 0.4. */
-const pat = (shape: Shape, k: number) => P.constant(Array.from({ length: sizeOf(shape) }, (_, i) => (((i + k) * 5) % 3 === 0 ? 0.7 : -0.7)), 'float64', shape);
+const pat = (shape: Shape, k: number) =>
+  P.constant(
+    Array.from({ length: sizeOf(shape) }, (_, i) => (((i + k) * 5) % 3 === 0 ? 0.7 : -0.7)),
+    'float64',
+    shape,
+  );
 /** A permuted ladder 0, 1, ..., n-1 along the last axis (from iota, gathered by a permutation). */
 function ladder(shape: Shape, k: number): Tracer {
   const n = shape[shape.length - 1]!;
@@ -54,9 +59,23 @@ const customSin = P.customVjp(
 function spdOf(x: Tracer, k: number): { A: Tracer; B: Tracer } {
   const v = vec3(x);
   const c = P.constant([0.5, -1, 0.8 + 0.1 * (k % 3)]);
-  const C = P.constant([[0.1, -0.4, 0.3], [0.7, 0.2, -0.5], [-0.3, 0.6, 0.1]]);
+  const C = P.constant([
+    [0.1, -0.4, 0.3],
+    [0.7, 0.2, -0.5],
+    [-0.3, 0.6, 0.1],
+  ]);
   const B = P.tanh(P.add(P.outer(v, c), C));
-  const A = P.add(P.matmul(B, P.mT(B)), P.mul(3, P.constant([[1, 0, 0], [0, 1, 0], [0, 0, 1]])));
+  const A = P.add(
+    P.matmul(B, P.mT(B)),
+    P.mul(
+      3,
+      P.constant([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ]),
+    ),
+  );
   return { A, B };
 }
 
@@ -88,27 +107,36 @@ const grammar: Record<string, Op> = {
   min: (a, b, k) => P.minimum(P.mul(0.3, P.tanh(as(b, a.shape))), sep(a, k)),
   select: (a, b, k) => {
     const bb = as(b, a.shape);
-    const s = sep(bb, k), z = P.zerosLike(s);
+    const s = sep(bb, k),
+      z = P.zerosLike(s);
     const c = [P.gt(s, z), P.ge(s, z), P.lt(s, z), P.le(s, z)][k % 4]!;
     return P.where(c, a, P.sin(bb));
   },
   logic: (a, b, k) => {
-    const s1 = sep(a, k), s2 = sep(as(b, a.shape), k + 1), z = P.zerosLike(s1);
+    const s1 = sep(a, k),
+      s2 = sep(as(b, a.shape), k + 1),
+      z = P.zerosLike(s1);
     const c = [P.and(P.gt(s1, z), P.not(P.lt(s2, z))), P.or(P.gt(s1, z), P.gt(s2, z))][k % 2]!;
     return P.where(c, P.cos(a), a);
   },
   eqInt: (a, b, k) => {
     // Integer-valued floors of separated values: equality is exact and stable under the FD step.
-    const f1 = P.floor(intish(a, k)), f2 = P.floor(intish(as(b, a.shape), k + 2));
+    const f1 = P.floor(intish(a, k)),
+      f2 = P.floor(intish(as(b, a.shape), k + 2));
     return P.where([P.eq(f1, f2), P.ne(f1, f2)][k % 2]!, P.mul(a, 2), a);
   },
   transpose: (a) => (a.rank >= 2 ? P.mT(a) : P.reshape(a, [1, sizeOf(a.shape)])),
-  reshape: (a) => (sizeOf(a.shape) === 6 ? P.reshape(a, sameShape(a.shape, [2, 3]) ? [3, 2] : [2, 3]) : P.reshape(a, [sizeOf(a.shape)])),
+  reshape: (a) =>
+    sizeOf(a.shape) === 6
+      ? P.reshape(a, sameShape(a.shape, [2, 3]) ? [3, 2] : [2, 3])
+      : P.reshape(a, [sizeOf(a.shape)]),
   slice: (a, _b, k) => {
     const x = atLeast1(a);
     const n = last(x);
     if (n < 2) return P.mul(x, 1.5);
-    const starts = x.shape.map(() => 0), limits = [...x.shape], strides = x.shape.map(() => 1);
+    const starts = x.shape.map(() => 0),
+      limits = [...x.shape],
+      strides = x.shape.map(() => 1);
     if (k % 2) starts[x.rank - 1] = 1;
     else strides[x.rank - 1] = 2;
     return P.slice(x, starts, limits, strides);
@@ -119,7 +147,13 @@ const grammar: Record<string, Op> = {
   },
   pad: (a) => {
     const x = atLeast1(a);
-    return last(x) > 4 ? P.mul(x, 0.5) : P.pad(x, x.shape.map(() => 0), x.shape.map((_, i) => (i === x.rank - 1 ? 2 : 0)));
+    return last(x) > 4
+      ? P.mul(x, 0.5)
+      : P.pad(
+          x,
+          x.shape.map(() => 0),
+          x.shape.map((_, i) => (i === x.rank - 1 ? 2 : 0)),
+        );
   },
   gather: (a, _b, k) => {
     const x = atLeast1(a);
@@ -132,7 +166,8 @@ const grammar: Record<string, Op> = {
     const idx = Array.from({ length: n }, (_, i) => (i * (k + 1)) % Math.max(1, n - 1));
     return P.scatterAdd(x, P.constant(idx, 'int32'), 0, n);
   },
-  broadcast: (a, _b, k) => (a.rank <= 1 ? P.mul(P.broadcastTo(a, [2, ...a.shape]), pat([2, ...a.shape], k)) : P.sum(a, 0)),
+  broadcast: (a, _b, k) =>
+    a.rank <= 1 ? P.mul(P.broadcastTo(a, [2, ...a.shape]), pat([2, ...a.shape], k)) : P.sum(a, 0),
   sum: (a, _b, k) => (a.rank === 0 ? P.mul(a, 3) : P.sum(a, k % a.rank)),
   mean: (a) => P.mean(a),
   reduceMax: (a, _b, k) => P.max(spread(atLeast1(a), k), -1),
@@ -157,22 +192,43 @@ const grammar: Record<string, Op> = {
   },
   eigh: (a, _b, k) => {
     const { B } = spdOf(a, k);
-    const { w, v } = P.eigh(P.add(P.matmul(B, P.mT(B)), P.constant([[1, 0, 0], [0, 5, 0], [0, 0, 9]])));
+    const { w, v } = P.eigh(
+      P.add(
+        P.matmul(B, P.mT(B)),
+        P.constant([
+          [1, 0, 0],
+          [0, 5, 0],
+          [0, 0, 9],
+        ]),
+      ),
+    );
     return P.concat([w, P.flatten(P.mul(v, v))]);
   },
   svd: (a, b) => {
-    const M = P.add(P.constant([[1, 0], [0, 2.5], [0, 0]]), P.mul(0.2, P.tanh(as(a, [3, 2]))));
+    const M = P.add(
+      P.constant([
+        [1, 0],
+        [0, 2.5],
+        [0, 0],
+      ]),
+      P.mul(0.2, P.tanh(as(a, [3, 2]))),
+    );
     return P.svd(P.add(M, P.mul(0.05, P.sin(as(b, [3, 2]))))).s;
   },
   scan: (a) => {
     const x = atLeast1(a);
-    const r = P.scan(([c], [xt]) => {
-      const n = P.tanh(P.add(P.mul(0.5, c!), xt!));
-      return [[n], [P.mul(n, xt!)]];
-    }, [P.zerosLike(P.index(x, 0))], [x]);
+    const r = P.scan(
+      ([c], [xt]) => {
+        const n = P.tanh(P.add(P.mul(0.5, c!), xt!));
+        return [[n], [P.mul(n, xt!)]];
+      },
+      [P.zerosLike(P.index(x, 0))],
+      [x],
+    );
     return r.ys[0]!;
   },
-  fixedPoint: (a) => P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), P.zerosLike(a), [P.mul(0.5, P.tanh(a))], { tol: 1e-15 }),
+  fixedPoint: (a) =>
+    P.fixedPoint((x, t) => P.add(P.mul(0.5, P.cos(x)), t!), P.zerosLike(a), [P.mul(0.5, P.tanh(a))], { tol: 1e-15 }),
   customVjp: (a) => customSin(a)[0]!,
   noise: (a, _b, k) => P.add(a, P.mul(0.1, P.normal(P.keyConstant(k), a.shape))),
   convert: (a) => P.cast(P.cast(a, 'float32'), 'float64'),
@@ -180,8 +236,17 @@ const grammar: Record<string, Op> = {
 const opNames = Object.keys(grammar);
 
 // ---------- programs ----------
-interface Step { op: number; a: number; b: number; k: number }
-interface Program { shapes: Shape[]; steps: Step[]; inputs: number[][] }
+interface Step {
+  op: number;
+  a: number;
+  b: number;
+  k: number;
+}
+interface Program {
+  shapes: Shape[];
+  steps: Step[];
+  inputs: number[][];
+}
 
 const shapeArb = fc.constantFrom<Shape>([], [3], [2, 3], [3, 2]);
 const stepArb = fc.record({ op: fc.nat({ max: opNames.length - 1 }), a: fc.nat(20), b: fc.nat(20), k: fc.nat(11) });
@@ -189,22 +254,28 @@ const programArb = (maxSteps: number): fc.Arbitrary<Program> =>
   fc.record({
     shapes: fc.array(shapeArb, { minLength: 1, maxLength: 3 }),
     steps: fc.array(stepArb, { minLength: 1, maxLength: maxSteps }),
-    inputs: fc.array(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 6, maxLength: 6 }), { minLength: 3, maxLength: 3 }),
+    inputs: fc.array(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 6, maxLength: 6 }), {
+      minLength: 3,
+      maxLength: 3,
+    }),
   });
 
 /** The program as a traced function: every step's result is an output. */
-const build = (prog: Program) => (...xs: Tracer[]): Tracer[] => {
-  const pool = [...xs];
-  const outs: Tracer[] = [];
-  for (const s of prog.steps) {
-    const y = grammar[opNames[s.op]!]!(pool[s.a % pool.length]!, pool[s.b % pool.length]!, s.k);
-    pool.push(y);
-    outs.push(y);
-  }
-  return outs;
-};
+const build =
+  (prog: Program) =>
+  (...xs: Tracer[]): Tracer[] => {
+    const pool = [...xs];
+    const outs: Tracer[] = [];
+    for (const s of prog.steps) {
+      const y = grammar[opNames[s.op]!]!(pool[s.a % pool.length]!, pool[s.b % pool.length]!, s.k);
+      pool.push(y);
+      outs.push(y);
+    }
+    return outs;
+  };
 const inputsOf = (prog: Program) => prog.shapes.map((s, i) => Float64Array.from(prog.inputs[i]!.slice(0, sizeOf(s))));
-const describeProg = (p: Program) => `inputs [${p.shapes.map((s) => `[${s}]`).join(' ')}]; steps ${p.steps.map((s) => `${opNames[s.op]}(${s.a},${s.b};${s.k})`).join(' ')}`;
+const describeProg = (p: Program) =>
+  `inputs [${p.shapes.map((s) => `[${s}]`).join(' ')}]; steps ${p.steps.map((s) => `${opNames[s.op]}(${s.a},${s.b};${s.k})`).join(' ')}`;
 
 // A fixed seed keeps CI deterministic; PROXIMA_FC_SEED / PROXIMA_FC_RUNS (a multiplier) explore more.
 const SEED = Number(process.env.PROXIMA_FC_SEED ?? 20261130);
@@ -214,21 +285,30 @@ describe('random expression graphs', () => {
   it('the grammar exercises at least 30 primitives', () => {
     const used = new Set<PrimName>();
     for (const name of opNames) {
-      for (const shapes of [[[2, 3], [3]], [[3], [2, 3]], [[], []]] as Shape[][]) {
+      for (const shapes of [
+        [[2, 3], [3]],
+        [[3], [2, 3]],
+        [[], []],
+      ] as Shape[][]) {
         const g = compile((a, b) => grammar[name]!(a!, b!, 1), shapes).graph;
         primsOf(g, used);
       }
     }
     expect(used.size).toBeGreaterThanOrEqual(30);
     // Keep the count visible in the test log.
-    console.log(`random graphs: ${opNames.length} grammar ops over ${used.size} primitives: ${[...used].sort().join(' ')}`);
+    console.log(
+      `random graphs: ${opNames.length} grammar ops over ${used.size} primitives: ${[...used].sort().join(' ')}`,
+    );
   });
 
   it('first order: reverse and forward mode match finite differences', () => {
     fc.assert(
       fc.property(programArb(8), (prog) => {
         try {
-          checkDerivatives(build(prog), prog.shapes, inputsOf(prog), { directions: 2, modes: { rev: true, fwd: true, order2: false } });
+          checkDerivatives(build(prog), prog.shapes, inputsOf(prog), {
+            directions: 2,
+            modes: { rev: true, fwd: true, order2: false },
+          });
         } catch (e) {
           throw new Error(`${describeProg(prog)}\n${(e as Error).message}`);
         }
@@ -241,7 +321,10 @@ describe('random expression graphs', () => {
     fc.assert(
       fc.property(programArb(5), (prog) => {
         try {
-          checkDerivatives(build(prog), prog.shapes, inputsOf(prog), { directions: 1, modes: { rev: false, fwd: false, order2: true } });
+          checkDerivatives(build(prog), prog.shapes, inputsOf(prog), {
+            directions: 1,
+            modes: { rev: false, fwd: false, order2: true },
+          });
         } catch (e) {
           throw new Error(`${describeProg(prog)}\n${(e as Error).message}`);
         }

@@ -22,7 +22,10 @@ describe('rng on ref', () => {
   it('the same seed gives the same numbers; other seeds and split keys give others', () => {
     const draw = compile((k) => [P.uniform(k!, [64]), ...P.splitKey(k!, 3).map((s) => P.uniform(s, [64]))], [KEY]);
     const again = compile((k) => [P.uniform(k!, [64]), ...P.splitKey(k!, 3).map((s) => P.uniform(s, [64]))], [KEY]);
-    const a = draw.run([0, 7]), b = draw.run([0, 7]), c = again.run([0, 7]), d = draw.run([0, 8]);
+    const a = draw.run([0, 7]),
+      b = draw.run([0, 7]),
+      c = again.run([0, 7]),
+      d = draw.run([0, 8]);
     expect(b).toEqual(a);
     expect(c).toEqual(a);
     // Different seeds, and the four streams of one seed, share no value.
@@ -42,8 +45,13 @@ describe('rng on ref', () => {
   });
 
   it('uniform draws lie in [0, 1) on the dtype grid, with mean 1/2 and variance 1/12', () => {
-    const [u64, u32] = compile((k) => [P.uniform(k!, [N]), P.uniform(k!, [N], 'float32')], [KEY]).run(K.keyFromSeed(2026));
-    for (const [u, step] of [[u64!, 2 ** -52], [u32!, 2 ** -23]] as const) {
+    const [u64, u32] = compile((k) => [P.uniform(k!, [N]), P.uniform(k!, [N], 'float32')], [KEY]).run(
+      K.keyFromSeed(2026),
+    );
+    for (const [u, step] of [
+      [u64!, 2 ** -52],
+      [u32!, 2 ** -23],
+    ] as const) {
       expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...u)).toBeLessThan(1);
       expect(u.every((x) => Number.isInteger(x / step))).toBe(true);

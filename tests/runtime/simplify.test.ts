@@ -1,9 +1,25 @@
 // Graph passes and the pretty-printer, tested through inline snapshots of printed graphs.
 import { describe, expect, it } from 'vitest';
-import { trace, grad, ops as P, printGraph, simplify, dce, cse, constantFold, algebraic, runRef, toRefArray, countEqns } from '../../runtime/index.js';
+import {
+  trace,
+  grad,
+  ops as P,
+  printGraph,
+  simplify,
+  dce,
+  cse,
+  constantFold,
+  algebraic,
+  runRef,
+  toRefArray,
+  countEqns,
+} from '../../runtime/index.js';
 
 const run = (g: ReturnType<typeof trace>, ...xs: number[][]) =>
-  runRef(g, xs.map((x, i) => toRefArray(x, g.inputs[i]!.aval))).map((r) => Array.from(r.data));
+  runRef(
+    g,
+    xs.map((x, i) => toRefArray(x, g.inputs[i]!.aval)),
+  ).map((r) => Array.from(r.data));
 
 describe('printer', () => {
   it('names variables by order of definition, independent of ids', () => {
@@ -20,10 +36,13 @@ describe('printer', () => {
 
 describe('passes', () => {
   it('dce removes unused equations', () => {
-    const g = trace((x) => {
-      P.exp(x);
-      return P.sin(x);
-    }, [[2]]);
+    const g = trace(
+      (x) => {
+        P.exp(x);
+        return P.sin(x);
+      },
+      [[2]],
+    );
     expect(printGraph(dce(g))).toMatchInlineSnapshot(`
       "{ lambda a:f64[2] .
         b:f64[2] = sin a
@@ -72,7 +91,10 @@ describe('passes', () => {
   });
 
   it('simplifies inside scan bodies', () => {
-    const g = trace((x) => P.scan(([c], [xi]) => [[P.add(c, P.mul(P.mul(xi, 1), xi))], []], [P.zeros([])], [x]).carry[0]!, [[4]]);
+    const g = trace(
+      (x) => P.scan(([c], [xi]) => [[P.add(c, P.mul(P.mul(xi, 1), xi))], []], [P.zeros([])], [x]).carry[0]!,
+      [[4]],
+    );
     expect(printGraph(simplify(g))).toMatchInlineSnapshot(`
       "{ lambda a:f64[4] .
         b:f64[] = constant[dtype=float64 shape=[] value=[0]]

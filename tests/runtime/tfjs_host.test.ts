@@ -12,15 +12,67 @@ beforeAll(async () => {
   await initBackend('wasm');
 }, 60_000);
 
-const spd = (a: Tracer) => P.add(P.matmul(a, a, false, true), P.mul(4, P.constant([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])));
+const spd = (a: Tracer) =>
+  P.add(
+    P.matmul(a, a, false, true),
+    P.mul(
+      4,
+      P.constant([
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ]),
+    ),
+  );
 
-const cases: Record<string, { f: (a: Tracer, k: Tracer) => Tracer[]; calls: number; downloads: number; uploads: number }> = {
+const cases: Record<
+  string,
+  { f: (a: Tracer, k: Tracer) => Tracer[]; calls: number; downloads: number; uploads: number }
+> = {
   cholesky: { f: (a) => [P.cholesky(spd(a))], calls: 1, downloads: 1, uploads: 1 },
-  triangular_solve: { f: (a) => [P.triangularSolve(P.cholesky(spd(a)), a, true, true)], calls: 2, downloads: 3, uploads: 2 },
-  eigh: { f: (a) => { const r = P.eigh(spd(a)); return [r.w, P.abs(r.v)]; }, calls: 1, downloads: 1, uploads: 2 },
-  svd: { f: (a) => { const r = P.svd(a); return [P.abs(r.u), r.s, P.abs(r.v)]; }, calls: 1, downloads: 1, uploads: 3 },
-  sort: { f: (a) => { const r = P.sort(a, true); return [r.values, r.indices]; }, calls: 1, downloads: 1, uploads: 2 },
-  rng: { f: (_a, k) => { const [k1, k2] = P.splitKey(k, 2); return [P.uniform(k1!, [5]), P.normal(k2!, [3])]; }, calls: 5, downloads: 5, uploads: 5 },
+  triangular_solve: {
+    f: (a) => [P.triangularSolve(P.cholesky(spd(a)), a, true, true)],
+    calls: 2,
+    downloads: 3,
+    uploads: 2,
+  },
+  eigh: {
+    f: (a) => {
+      const r = P.eigh(spd(a));
+      return [r.w, P.abs(r.v)];
+    },
+    calls: 1,
+    downloads: 1,
+    uploads: 2,
+  },
+  svd: {
+    f: (a) => {
+      const r = P.svd(a);
+      return [P.abs(r.u), r.s, P.abs(r.v)];
+    },
+    calls: 1,
+    downloads: 1,
+    uploads: 3,
+  },
+  sort: {
+    f: (a) => {
+      const r = P.sort(a, true);
+      return [r.values, r.indices];
+    },
+    calls: 1,
+    downloads: 1,
+    uploads: 2,
+  },
+  rng: {
+    f: (_a, k) => {
+      const [k1, k2] = P.splitKey(k, 2);
+      return [P.uniform(k1!, [5]), P.normal(k2!, [3])];
+    },
+    calls: 5,
+    downloads: 5,
+    uploads: 5,
+  },
 };
 
 describe('host kernels through tfjs', () => {

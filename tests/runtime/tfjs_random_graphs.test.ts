@@ -12,7 +12,12 @@ type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const unary: ((x: Tracer) => Tracer)[] = [
-  P.sin, P.cos, P.tanh, P.sigmoid, P.softplus, P.atan,
+  P.sin,
+  P.cos,
+  P.tanh,
+  P.sigmoid,
+  P.softplus,
+  P.atan,
   (x) => P.exp(P.mul(0.3, P.tanh(x))),
   (x) => P.log(P.add(1, P.square(x))),
   (x) => P.sqrt(P.add(1, P.square(x))),
@@ -21,7 +26,8 @@ const unary: ((x: Tracer) => Tracer)[] = [
   (x) => P.maximum(x, P.mul(0.1, x)),
 ];
 const binary: ((a: Tracer, b: Tracer) => Tracer)[] = [
-  P.add, P.sub,
+  P.add,
+  P.sub,
   (a, b) => P.mul(P.tanh(a), b),
   (a, b) => P.div(a, P.add(2, P.sin(b))),
   (a, b) => P.where(P.gt(a, b), a, P.mul(0.5, b)),
@@ -48,7 +54,13 @@ describe('random graphs on tfjs agree with ref', () => {
       const depth = 2 + (seed % 4);
       const exprSeed = Math.floor(r() * 2 ** 31);
       const f = (a: Tracer, b: Tracer) => P.sum(P.mul(randomExpr(seeded(exprSeed), [a, b], depth), 0.1));
-      const g = trace((a, b) => [f(a!, b!), ...grads(f)(a!, b!)], [[3, 4], [3, 4]]);
+      const g = trace(
+        (a, b) => [f(a!, b!), ...grads(f)(a!, b!)],
+        [
+          [3, 4],
+          [3, 4],
+        ],
+      );
       const inputs = g.inputs.map((v) => makeInput(v.aval, 'normal', r));
       await checkBackends(g, inputs, `graph ${seed}`);
     });

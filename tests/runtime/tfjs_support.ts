@@ -24,17 +24,33 @@ export function makeInput(a: AVal, gen: Gen, r: () => number): HostArray {
   const f = (): number => {
     if (typeof gen === 'object') return Math.floor(r() * gen.idx);
     switch (gen) {
-      case 'normal': return r() * 4 - 2;
-      case 'pos': return 0.5 + r() * 2.5;
-      case 'int': return Math.floor(r() * 11) - 5;
-      case 'nonzeroInt': { const v = Math.floor(r() * 9) + 1; return r() < 0.5 ? -v : v; }
-      case 'bool': return r() < 0.5 ? 1 : 0;
-      case 'key': return Math.floor(r() * 1000);
-      case 'offgrid': return Math.floor(r() * 8) - 4 + 0.25 + r() * 0.5;
+      case 'normal':
+        return r() * 4 - 2;
+      case 'pos':
+        return 0.5 + r() * 2.5;
+      case 'int':
+        return Math.floor(r() * 11) - 5;
+      case 'nonzeroInt': {
+        const v = Math.floor(r() * 9) + 1;
+        return r() < 0.5 ? -v : v;
+      }
+      case 'bool':
+        return r() < 0.5 ? 1 : 0;
+      case 'key':
+        return Math.floor(r() * 1000);
+      case 'offgrid':
+        return Math.floor(r() * 8) - 4 + 0.25 + r() * 0.5;
     }
   };
   const vals = Array.from({ length: n }, f);
-  const data = a.dtype === 'int32' ? Int32Array.from(vals) : a.dtype === 'bool' ? Uint8Array.from(vals) : a.dtype === 'float32' ? Float32Array.from(vals) : Float64Array.from(vals);
+  const data =
+    a.dtype === 'int32'
+      ? Int32Array.from(vals)
+      : a.dtype === 'bool'
+        ? Uint8Array.from(vals)
+        : a.dtype === 'float32'
+          ? Float32Array.from(vals)
+          : Float64Array.from(vals);
   return { data, shape: a.shape };
 }
 
@@ -42,7 +58,8 @@ export function expectAgree(actual: HostArray, expected: HostArray, what: string
   expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
   expect(actual.data.length, `${what}: length`).toBe(expected.data.length);
   for (let i = 0; i < expected.data.length; i++) {
-    const e = expected.data[i]!, a = actual.data[i]!;
+    const e = expected.data[i]!,
+      a = actual.data[i]!;
     if (Number.isNaN(e)) {
       expect(Number.isNaN(a), `${what}[${i}]: expected NaN, got ${a}`).toBe(true);
       continue;
@@ -54,7 +71,12 @@ export function expectAgree(actual: HostArray, expected: HostArray, what: string
 }
 
 /** Runs `g` on ref and on each tfjs backend; asserts agreement; returns the ref outputs. */
-export async function checkBackends(g: Graph, inputs: HostArray[], what: string, backends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<HostArray[]> {
+export async function checkBackends(
+  g: Graph,
+  inputs: HostArray[],
+  what: string,
+  backends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm'],
+): Promise<HostArray[]> {
   const ref = (await compile(g, { backend: 'ref' })).run(inputs);
   for (const b of backends) {
     for (const fuse of [true, false]) {

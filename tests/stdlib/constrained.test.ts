@@ -17,7 +17,9 @@ describe('augmented Lagrangian on Hock-Schittkowski', () => {
     expect(ok(r.f, c.fStar)).toBe(true);
     expect(r.maxViolation).toBeLessThanOrEqual(1e-6);
     for (let i = 0; i < c.xStar.length; i++) expect(Math.abs(r.x[i]! - c.xStar[i]!)).toBeLessThan(1e-5);
-    console.log(`HS${c.id} auglag: |f-f*| ${Math.abs(r.f - c.fStar).toExponential(1)}, viol ${r.maxViolation.toExponential(1)}, kkt ${r.kkt.toExponential(1)}, outer ${r.steps}, inner ${r.stats.innerIters}`);
+    console.log(
+      `HS${c.id} auglag: |f-f*| ${Math.abs(r.f - c.fStar).toExponential(1)}, viol ${r.maxViolation.toExponential(1)}, kkt ${r.kkt.toExponential(1)}, outer ${r.steps}, inner ${r.stats.innerIters}`,
+    );
   });
 
   it('HS21 starts outside its bounds: projected with a warning', () => {
@@ -27,7 +29,11 @@ describe('augmented Lagrangian on Hock-Schittkowski', () => {
   });
 
   it('reports infeasible constraints', () => {
-    const p = graphProblem({ n: 2, f: (x) => P.sumsq(x), eq: (x) => P.stack([P.sub(P.index(x, 0), 1), P.sub(P.index(x, 0), 2)]) });
+    const p = graphProblem({
+      n: 2,
+      f: (x) => P.sumsq(x),
+      eq: (x) => P.stack([P.sub(P.index(x, 0), 1), P.sub(P.index(x, 0), 2)]),
+    });
     const r = augLag(p, [0, 0], { steps: 60 });
     expect(r.status).toBe('infeasible');
   });
@@ -36,7 +42,12 @@ describe('augmented Lagrangian on Hock-Schittkowski', () => {
     const c = hsCases.find((h) => h.id === 71)!;
     const full = augLag(hsProblem(c), c.x0, { tol: 1e-9, tolFeas: 1e-9 });
     let saved: unknown = null;
-    augLag(hsProblem(c), c.x0, { tol: 1e-9, tolFeas: 1e-9, steps: 3 }, { checkpointEvery: 1, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) });
+    augLag(
+      hsProblem(c),
+      c.x0,
+      { tol: 1e-9, tolFeas: 1e-9, steps: 3 },
+      { checkpointEvery: 1, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) },
+    );
     const res = augLag(hsProblem(c), c.x0, { tol: 1e-9, tolFeas: 1e-9 }, { resume: saved as never });
     expect(Array.from(res.x)).toEqual(Array.from(full.x));
   });
@@ -50,7 +61,9 @@ describe('sketch_newton on the equality-only problems', () => {
       expect(ok(r.f, c.fStar)).toBe(true);
       expect(r.maxViolation).toBeLessThanOrEqual(1e-6);
       expect(r.stats.sketchIters).toBeGreaterThan(0);
-      console.log(`HS${c.id} sketch_newton/${sketch}: |f-f*| ${Math.abs(r.f - c.fStar).toExponential(1)}, viol ${r.maxViolation.toExponential(1)}, iters ${r.steps}, sketch iters ${r.stats.sketchIters}`);
+      console.log(
+        `HS${c.id} sketch_newton/${sketch}: |f-f*| ${Math.abs(r.f - c.fStar).toExponential(1)}, viol ${r.maxViolation.toExponential(1)}, iters ${r.steps}, sketch iters ${r.stats.sketchIters}`,
+      );
     }
   });
 });

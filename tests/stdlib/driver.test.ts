@@ -48,9 +48,16 @@ describe('solve', () => {
   });
 
   it('reports max_steps, stopped and diverged', () => {
-    expect(solve(rosenbrock(2), new Float64Array([-1.2, 1]), { method: 'lbfgs', steps: 3, tol: 1e-12 }).status).toBe('max_steps');
-    expect(solve(quadratic, new Float64Array(3), { method: 'adam', steps: 100, tol: 0 }, { shouldStop: () => true }).status).toBe('stopped');
-    const bad: Objective = { n: 1, evaluate: (x) => ({ f: -Math.exp(x[0]! * 1000), g: new Float64Array([-1000 * Math.exp(x[0]! * 1000)]) }) };
+    expect(solve(rosenbrock(2), new Float64Array([-1.2, 1]), { method: 'lbfgs', steps: 3, tol: 1e-12 }).status).toBe(
+      'max_steps',
+    );
+    expect(
+      solve(quadratic, new Float64Array(3), { method: 'adam', steps: 100, tol: 0 }, { shouldStop: () => true }).status,
+    ).toBe('stopped');
+    const bad: Objective = {
+      n: 1,
+      evaluate: (x) => ({ f: -Math.exp(x[0]! * 1000), g: new Float64Array([-1000 * Math.exp(x[0]! * 1000)]) }),
+    };
     expect(solve(bad, new Float64Array([0]), { method: 'adam', steps: 100, tol: 0, lr: 1 }).status).toBe('diverged');
   });
 
@@ -58,7 +65,12 @@ describe('solve', () => {
     const opts = { method, steps: 40, tol: 0, lr: 0.01 };
     const full = solve(rosenbrock(4), new Float64Array(4).fill(-1), opts);
     const saved: SolverState[] = [];
-    solve(rosenbrock(4), new Float64Array(4).fill(-1), { ...opts, steps: 17 }, { checkpointEvery: 5, saveCheckpoint: (s) => saved.push(JSON.parse(JSON.stringify(s))) });
+    solve(
+      rosenbrock(4),
+      new Float64Array(4).fill(-1),
+      { ...opts, steps: 17 },
+      { checkpointEvery: 5, saveCheckpoint: (s) => saved.push(JSON.parse(JSON.stringify(s))) },
+    );
     const resumed = solve(rosenbrock(4), new Float64Array(4).fill(-1), opts, { resume: saved[saved.length - 1]! });
     expect(Array.from(resumed.x)).toEqual(Array.from(full.x));
     expect(resumed.f).toBe(full.f);

@@ -10,7 +10,19 @@ import { scheduleFactor } from '../../stdlib/optim/schedules.js';
 import { batchTest, sampleBatch } from '../../stdlib/optim/first_order.js';
 import { rng } from './prox_refs.js';
 
-const quad = graphObjective((x) => P.mul(0.5, P.sum(P.mul(P.constant([1, 2, 3, 4], 'float64', [4]), P.square(P.sub(x, P.constant([1, -2, 3, 0.5], 'float64', [4])))))), 4);
+const quad = graphObjective(
+  (x) =>
+    P.mul(
+      0.5,
+      P.sum(
+        P.mul(
+          P.constant([1, 2, 3, 4], 'float64', [4]),
+          P.square(P.sub(x, P.constant([1, -2, 3, 0.5], 'float64', [4]))),
+        ),
+      ),
+    ),
+  4,
+);
 const xstar = [1, -2, 3, 0.5];
 
 describe('first-order methods', () => {
@@ -41,41 +53,68 @@ describe('first-order methods', () => {
     expect(scheduleFactor({ kind: 'exponential', gamma: 0.9 }, 2, 100)).toBeCloseTo(0.81, 15);
     expect(scheduleFactor({ kind: 'cosine' }, 50, 100)).toBeCloseTo(0.5, 15);
     expect(scheduleFactor({ kind: 'cosine', floor: 0.1 }, 100, 100)).toBeCloseTo(0.1, 15);
-    expect(scheduleFactor({ kind: 'warmup', steps: 4, after: { kind: 'step', every: 2, gamma: 0.1 } }, 1, 100)).toBe(0.5);
-    expect(scheduleFactor({ kind: 'warmup', steps: 4, after: { kind: 'step', every: 2, gamma: 0.1 } }, 6, 100)).toBeCloseTo(0.1, 15);
+    expect(scheduleFactor({ kind: 'warmup', steps: 4, after: { kind: 'step', every: 2, gamma: 0.1 } }, 1, 100)).toBe(
+      0.5,
+    );
+    expect(
+      scheduleFactor({ kind: 'warmup', steps: 4, after: { kind: 'step', every: 2, gamma: 0.1 } }, 6, 100),
+    ).toBeCloseTo(0.1, 15);
   });
 
   it('diffgrad with a warmup schedule resumes bit-identically', () => {
-    const rosen = graphObjective((x) => P.add(P.mul(100, P.square(P.sub(P.index(x, 1), P.square(P.index(x, 0))))), P.square(P.sub(1, P.index(x, 0)))), 2);
-    const opts = { method: 'diffgrad' as const, steps: 50, tol: 0, lr: 0.01, schedule: { kind: 'warmup' as const, steps: 10 } };
+    const rosen = graphObjective(
+      (x) =>
+        P.add(P.mul(100, P.square(P.sub(P.index(x, 1), P.square(P.index(x, 0))))), P.square(P.sub(1, P.index(x, 0)))),
+      2,
+    );
+    const opts = {
+      method: 'diffgrad' as const,
+      steps: 50,
+      tol: 0,
+      lr: 0.01,
+      schedule: { kind: 'warmup' as const, steps: 10 },
+    };
     const full = solve(rosen, new Float64Array([-1, 1]), opts);
     let saved: unknown = null;
-    solve(rosen, new Float64Array([-1, 1]), { ...opts, steps: 20 }, { checkpointEvery: 7, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) });
-    expect(Array.from(solve(rosen, new Float64Array([-1, 1]), opts, { resume: saved as never }).x)).toEqual(Array.from(full.x));
+    solve(
+      rosen,
+      new Float64Array([-1, 1]),
+      { ...opts, steps: 20 },
+      { checkpointEvery: 7, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) },
+    );
+    expect(Array.from(solve(rosen, new Float64Array([-1, 1]), opts, { resume: saved as never }).x)).toEqual(
+      Array.from(full.x),
+    );
   });
 
   it('update rules are differentiable graphs: d(loss after 3 adam steps)/d(lr) matches finite differences', () => {
     const run = (lrv: number) => {
-      const g = trace((lr) => {
-        let x = P.constant([2, -1], 'float64', [2]);
-        let s = [P.zeros([2]), P.zeros([2])];
-        const loss = (y: typeof x) => P.sum(P.mul(P.constant([1, 10], 'float64', [2]), P.square(y)));
-        for (let t = 1; t <= 3; t++) {
-          const r = rules.adam!.update(x, grad(loss)(x), s, lr, P.constant(t), {});
-          x = r.x;
-          s = r.s;
-        }
-        return [loss(x), grad((l) => {
-          let y = P.constant([2, -1], 'float64', [2]);
-          let q = [P.zeros([2]), P.zeros([2])];
+      const g = trace(
+        (lr) => {
+          let x = P.constant([2, -1], 'float64', [2]);
+          let s = [P.zeros([2]), P.zeros([2])];
+          const loss = (y: typeof x) => P.sum(P.mul(P.constant([1, 10], 'float64', [2]), P.square(y)));
           for (let t = 1; t <= 3; t++) {
-            const r = rules.adam!.update(y, grad(loss)(y), q, l, P.constant(t), {});
-            y = r.x;
-            q = r.s;
+            const r = rules.adam!.update(x, grad(loss)(x), s, lr, P.constant(t), {});
+            x = r.x;
+            s = r.s;
           }
-          return loss(y);
-        })(lr)];
-      }, [[]]);
+          return [
+            loss(x),
+            grad((l) => {
+              let y = P.constant([2, -1], 'float64', [2]);
+              let q = [P.zeros([2]), P.zeros([2])];
+              for (let t = 1; t <= 3; t++) {
+                const r = rules.adam!.update(y, grad(loss)(y), q, l, P.constant(t), {});
+                y = r.x;
+                q = r.s;
+              }
+              return loss(y);
+            })(lr),
+          ];
+        },
+        [[]],
+      );
       return runRef(g, [{ data: Float64Array.of(lrv), shape: [] }]).map((a) => a.data[0]!);
     };
     const [, d] = run(0.1);
@@ -84,7 +123,8 @@ describe('first-order methods', () => {
   });
 
   it('AdAdaGrad: the norm test and the inner-product test grow the batch, and the run converges', () => {
-    const N = 400, n = 5;
+    const N = 400,
+      n = 5;
     const R = rng(21);
     const X = Array.from({ length: N }, () => R.vec(n));
     const w = [1, -2, 0.5, 3, -1];
@@ -120,11 +160,19 @@ describe('first-order methods', () => {
       },
     };
     for (const test of ['norm', 'inner_product'] as const) {
-      const r = solve(obj, new Float64Array(n), { method: 'adagrad', lr: 0.5, steps: 400, tol: 0, batch: { initial: 4, test, eta: 0.5 } });
+      const r = solve(obj, new Float64Array(n), {
+        method: 'adagrad',
+        lr: 0.5,
+        steps: 400,
+        tol: 0,
+        batch: { initial: 4, test, eta: 0.5 },
+      });
       const st = r.state as { batch: number; batchLog: [number, number][] };
       expect(st.batch).toBeGreaterThan(4);
       for (let j = 0; j < n; j++) expect(Math.abs(r.x[j]! - w[j]!)).toBeLessThan(0.15);
-      console.log(`AdAdaGrad (${test} test): batch 4 -> ${st.batch} in ${st.batchLog.length - 1} increases; x error ${Math.max(...Array.from(r.x, (v, j) => Math.abs(v - w[j]!))).toFixed(3)}`);
+      console.log(
+        `AdAdaGrad (${test} test): batch 4 -> ${st.batch} in ${st.batchLog.length - 1} increases; x error ${Math.max(...Array.from(r.x, (v, j) => Math.abs(v - w[j]!))).toFixed(3)}`,
+      );
     }
     expect(new Set(sampleBatch(100, 30, 1, 5)).size).toBe(30);
     expect(sampleBatch(100, 30, 1, 5)).toEqual(sampleBatch(100, 30, 1, 5));
@@ -136,14 +184,17 @@ describe('second-order methods', () => {
   it('Newton-CG on matrix-free Hessian-vector products minimizes the 20-d Rosenbrock function', () => {
     const n = 20;
     const rosen = graphObjective((x) => {
-      const a = P.slice(x, [0], [n - 1]), b = P.slice(x, [1], [n]);
+      const a = P.slice(x, [0], [n - 1]),
+        b = P.slice(x, [1], [n]);
       return P.sum(P.add(P.mul(100, P.square(P.sub(b, P.square(a)))), P.square(P.sub(1, a))));
     }, n);
     const r = solve(rosen, new Float64Array(n).fill(-1), { method: 'newton_cg', steps: 200, tol: 1e-10 });
     expect(r.status).toBe('converged');
     for (const v of r.x) expect(Math.abs(v - 1)).toBeLessThan(1e-7);
     const lb = solve(rosen, new Float64Array(n).fill(-1), { method: 'lbfgs', steps: 1000, tol: 1e-10 });
-    console.log(`Rosenbrock-20: newton_cg ${r.steps} steps (${(r.state as { hvps: number }).hvps} hvps), lbfgs ${lb.steps} steps`);
+    console.log(
+      `Rosenbrock-20: newton_cg ${r.steps} steps (${(r.state as { hvps: number }).hvps} hvps), lbfgs ${lb.steps} steps`,
+    );
   });
 
   it.each(['gauss_newton', 'lm'] as const)('%s fits an exponential model (sumsq of residuals)', (method) => {
@@ -180,7 +231,9 @@ describe('diffGrad vs Adam (reported)', () => {
     }
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     const globalHits = (a: number[]) => a.filter((v) => v < 1e-6).length;
-    console.log(`diffGrad vs Adam, 20 starts, lr 0.1, tol 1e-6: adam mean final f ${mean(res.adam!).toFixed(4)}, global min ${globalHits(res.adam!)}/20, mean steps ${mean(its.adam!).toFixed(0)}; diffgrad ${mean(res.diffgrad!).toFixed(4)}, ${globalHits(res.diffgrad!)}/20, mean steps ${mean(its.diffgrad!).toFixed(0)}`);
+    console.log(
+      `diffGrad vs Adam, 20 starts, lr 0.1, tol 1e-6: adam mean final f ${mean(res.adam!).toFixed(4)}, global min ${globalHits(res.adam!)}/20, mean steps ${mean(its.adam!).toFixed(0)}; diffgrad ${mean(res.diffgrad!).toFixed(4)}, ${globalHits(res.diffgrad!)}/20, mean steps ${mean(its.diffgrad!).toFixed(0)}`,
+    );
     expect(mean(res.adam!)).toBeLessThan(2);
     expect(mean(res.diffgrad!)).toBeLessThan(2);
   });

@@ -70,7 +70,7 @@ function coordinateDescent(A: Float64Array, b: Float64Array, m: number, n: numbe
       let rho = 0;
       for (let i = 0; i < m; i++) rho += A[i * n + j]! * r[i]!;
       rho += cn[j]! * x[j]!;
-      const xn = Math.sign(rho) * Math.max(Math.abs(rho) - lam, 0) / cn[j]!;
+      const xn = (Math.sign(rho) * Math.max(Math.abs(rho) - lam, 0)) / cn[j]!;
       const d = xn - x[j]!;
       if (d !== 0) {
         for (let i = 0; i < m; i++) r[i] -= A[i * n + j]! * d;
@@ -85,7 +85,8 @@ function coordinateDescent(A: Float64Array, b: Float64Array, m: number, n: numbe
 
 describe('FISTA and proximal gradient', () => {
   it('lasso 200 x 500: FISTA matches coordinate descent to 1e-8 relative and finds exactly the true support', () => {
-    const m = 200, n = 500;
+    const m = 200,
+      n = 500;
     const { A, b, support, lambda } = lassoProblem(1, m, n);
     const obj: Objective = { ...leastSquares(A, b, m, n), prox: hostProx('norm1', { lambda }, [n]) };
     const r = solve(obj, new Float64Array(n), { method: 'fista', steps: 5000, tol: 1e-10 });
@@ -96,11 +97,14 @@ describe('FISTA and proximal gradient', () => {
     expect(Math.abs(fFista - fRef) / Math.abs(fRef)).toBeLessThan(1e-8);
     const nz = Array.from(r.x.keys()).filter((j) => r.x[j] !== 0);
     expect(nz).toEqual(support);
-    console.log(`lasso: FISTA ${r.steps} iterations, |F - F_cd| / F_cd = ${(Math.abs(fFista - fRef) / fRef).toExponential(2)}, support ${nz.length}/10 exact`);
+    console.log(
+      `lasso: FISTA ${r.steps} iterations, |F - F_cd| / F_cd = ${(Math.abs(fFista - fRef) / fRef).toExponential(2)}, support ${nz.length}/10 exact`,
+    );
   });
 
   it('proximal gradient (no momentum) also converges on the lasso, more slowly', () => {
-    const m = 60, n = 100;
+    const m = 60,
+      n = 100;
     const { A, b, lambda } = lassoProblem(2, m, n);
     const obj: Objective = { ...leastSquares(A, b, m, n), prox: hostProx('norm1', { lambda }, [n]) };
     const pg = solve(obj, new Float64Array(n), { method: 'prox_grad', steps: 20000, tol: 1e-9 });
@@ -111,19 +115,28 @@ describe('FISTA and proximal gradient', () => {
   });
 
   it('FISTA resumes bit-identically from a checkpoint', () => {
-    const m = 40, n = 60;
+    const m = 40,
+      n = 60;
     const { A, b, lambda } = lassoProblem(3, m, n);
     const obj: Objective = { ...leastSquares(A, b, m, n), prox: hostProx('norm1', { lambda }, [n]) };
     const opts = { method: 'fista' as const, steps: 60, tol: 0 };
     const full = solve(obj, new Float64Array(n), opts);
     let saved: unknown = null;
-    solve(obj, new Float64Array(n), { ...opts, steps: 25 }, { checkpointEvery: 10, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) });
+    solve(
+      obj,
+      new Float64Array(n),
+      { ...opts, steps: 25 },
+      { checkpointEvery: 10, saveCheckpoint: (s) => (saved = JSON.parse(JSON.stringify(s))) },
+    );
     const res = solve(obj, new Float64Array(n), opts, { resume: saved as never });
     expect(Array.from(res.x)).toEqual(Array.from(full.x));
   });
 
   it('group lasso: the solution satisfies the group KKT conditions', () => {
-    const m = 50, G = 10, gs = 4, n = G * gs;
+    const m = 50,
+      G = 10,
+      gs = 4,
+      n = G * gs;
     const R = rng(5);
     const A = Float64Array.from({ length: m * n }, () => R.normal() / Math.sqrt(m));
     const xt = new Float64Array(n);
@@ -136,7 +149,11 @@ describe('FISTA and proximal gradient', () => {
     const groups = Array.from({ length: G }, (_, g) => Array.from({ length: gs }, (_, j) => g * gs + j));
     const lambda = 0.3;
     const ls = leastSquares(A, b, m, n);
-    const r = solve({ ...ls, prox: hostProx('group_lasso', { groups, lambda }, [n]) }, new Float64Array(n), { method: 'fista', steps: 5000, tol: 1e-11 });
+    const r = solve({ ...ls, prox: hostProx('group_lasso', { groups, lambda }, [n]) }, new Float64Array(n), {
+      method: 'fista',
+      steps: 5000,
+      tol: 1e-11,
+    });
     expect(r.status).toBe('converged');
     const grad = ls.evaluate(r.x, 0).g;
     const active: number[] = [];
@@ -152,12 +169,14 @@ describe('FISTA and proximal gradient', () => {
   });
 
   it('nuclear-norm matrix completion: rank 3, 60 x 60, 40% observed, relative error < 1e-3', () => {
-    const N = 60, rk = 3;
+    const N = 60,
+      rk = 3;
     const R = rng(11);
     const U = Float64Array.from({ length: N * rk }, () => R.normal());
     const V = Float64Array.from({ length: N * rk }, () => R.normal());
     const M = new Float64Array(N * N);
-    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) for (let k = 0; k < rk; k++) M[i * N + j] += U[i * rk + k]! * V[j * rk + k]!;
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < N; j++) for (let k = 0; k < rk; k++) M[i * N + j] += U[i * rk + k]! * V[j * rk + k]!;
     const mask = Float64Array.from({ length: N * N }, () => (R.u() < 0.4 ? 1 : 0));
     const smooth = graphObjective((x) => {
       const d = P.mul(P.constant(mask, 'float64', [N * N]), P.sub(x, P.constant(M, 'float64', [N * N])));
@@ -169,11 +188,17 @@ describe('FISTA and proximal gradient', () => {
     let steps = 0;
     while (lam > 3e-3) {
       lam = Math.max(lam / 10, 3e-3);
-      const r = solve({ ...smooth, prox: hostProx('nuclear', { lambda: lam }, [N, N]) }, x, { method: "fista", steps: 300, tol: 1e-6, lipschitz: 1 });
+      const r = solve({ ...smooth, prox: hostProx('nuclear', { lambda: lam }, [N, N]) }, x, {
+        method: 'fista',
+        steps: 300,
+        tol: 1e-6,
+        lipschitz: 1,
+      });
       x = r.x;
       steps += r.steps;
     }
-    let err = 0, nrm = 0;
+    let err = 0,
+      nrm = 0;
     for (let i = 0; i < N * N; i++) {
       err += (x[i]! - M[i]!) ** 2;
       nrm += M[i]! ** 2;
@@ -184,23 +209,31 @@ describe('FISTA and proximal gradient', () => {
   });
 
   it('graph FISTA (scan) reaches the host solution, and the fixed-point solution is differentiable in the data', () => {
-    const m = 30, n = 40;
+    const m = 30,
+      n = 40;
     const { A, b, lambda } = lassoProblem(8, m, n);
-    const host = solve({ ...leastSquares(A, b, m, n), prox: hostProx('norm1', { lambda }, [n]) }, new Float64Array(n), { method: 'fista', steps: 5000, tol: 1e-12 });
+    const host = solve({ ...leastSquares(A, b, m, n), prox: hostProx('norm1', { lambda }, [n]) }, new Float64Array(n), {
+      method: 'fista',
+      steps: 5000,
+      tol: 1e-12,
+    });
     const Ac = (x: Tracer) => P.constant(A, 'float64', [m, n]);
-    const gradF = (x: Tracer, bb: Tracer) => valueAndGrad((w: Tracer) => P.mul(0.5, P.sumsq(P.sub(P.matmul(Ac(w), w), bb))))(x)[1][0]!;
+    const gradF = (x: Tracer, bb: Tracer) =>
+      valueAndGrad((w: Tracer) => P.mul(0.5, P.sumsq(P.sub(P.matmul(Ac(w), w), bb))))(x)[1][0]!;
     const prox = proxOf('norm1', { lambda });
     const L = 10;
     const g = trace((bb) => fistaScan((x) => gradF(x, bb), prox, P.zeros([n]), { steps: 1500, t: 1 / L }), [[m]]);
     const xs = runRef(g, [{ data: b, shape: [m] }])[0]!.data;
     for (let i = 0; i < n; i++) expect(Math.abs(xs[i]! - host.x[i]!)).toBeLessThan(1e-7);
     // d/db of sum(x*(b)) through the implicit fixed point vs finite differences.
-    const sol = (bb: Tracer) => P.sum(proxGradSolution((x, th) => gradF(x, th!), prox, P.zeros([n]), [bb], { t: 1 / L }));
+    const sol = (bb: Tracer) =>
+      P.sum(proxGradSolution((x, th) => gradF(x, th!), prox, P.zeros([n]), [bb], { t: 1 / L }));
     const dg = trace((bb) => [sol(bb), grad(sol)(bb)], [[m]]);
     const at = (bv: Float64Array) => runRef(dg, [{ data: bv, shape: [m] }]).map((o) => o.data);
     const [, d] = at(b);
     for (const i of [0, 7, 19]) {
-      const bp = Float64Array.from(b), bm = Float64Array.from(b);
+      const bp = Float64Array.from(b),
+        bm = Float64Array.from(b);
       bp[i] += 1e-6;
       bm[i] -= 1e-6;
       const fd = (at(bp)[0]![0]! - at(bm)[0]![0]!) / 2e-6;

@@ -54,7 +54,7 @@ export function envelopeValue(x: ArrayLike<number>, k: number): number {
     if (zz(k - r - 1) > m && m >= zz(k - r)) {
       let head = 0;
       for (let i = 1; i < k - r; i++) head += zz(i) ** 2;
-      return 0.5 * (head + T * T / (r + 1));
+      return 0.5 * (head + (T * T) / (r + 1));
     }
   }
   throw new Error('no r found');
@@ -63,7 +63,11 @@ export function envelopeValue(x: ArrayLike<number>, k: number): number {
 /** Projection onto {x >= 0, sum x = r} by bisection on the shift. */
 export function simplexProj(v: ArrayLike<number>, r: number): Float64Array {
   const a = Array.from(v);
-  const tau = bisect((t) => r - a.reduce((s, x) => s + Math.max(x - t, 0), 0), Math.min(...a) - r - 1, Math.max(...a) + 1);
+  const tau = bisect(
+    (t) => r - a.reduce((s, x) => s + Math.max(x - t, 0), 0),
+    Math.min(...a) - r - 1,
+    Math.max(...a) + 1,
+  );
   return Float64Array.from(a, (x) => Math.max(x - tau, 0));
 }
 
