@@ -15,12 +15,12 @@ import {
   type ProgramInput,
 } from './compile.js';
 import { CompileError, toMessages } from './messages.js';
-import { LowerError } from './lower.js';
-import { sitePlan, type EstimatorEntry } from './site_plan.js';
-import { loadProgram, type ReadFile } from './modules.js';
+import { LowerError } from './lower/lower.js';
+import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
+import { loadProgram, type ReadFile } from './front/modules.js';
 import { dirname, join } from 'node:path';
-import { checkResult, type CheckResult, type RunResult } from './result.js';
-import { runProgram, type RunOptions } from './run.js';
+import { checkResult, type CheckResult, type RunResult } from './running/result.js';
+import { runProgram, type RunOptions } from './running/run_program.js';
 
 export interface CheckOptions {
   readFile?: ReadFile;

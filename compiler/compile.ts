@@ -10,16 +10,16 @@ import { dirname, join } from 'node:path';
 import type { Diagnostic, Span } from '../grammar/index.js';
 import { inline } from '../runtime/ir/tracer.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
-import { analyze, type AlgorithmChoice, type Decomposition } from './analyze.js';
-import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './backend.js';
-import { checkProgram, type CheckedProgram } from './check_program.js';
-import { bindData, checkDomain, type DataArray } from './data.js';
-import { uniformInit as uniform } from './init.js';
-import { buildLayout, type Layout } from './layout.js';
-import { LowerError } from './lower.js';
+import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
+import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
+import { checkProgram, type CheckedProgram } from './front/check_program.js';
+import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
+import { uniformInit as uniform } from './lower/start_point.js';
+import { buildLayout, type Layout } from './lower/param_layout.js';
+import { LowerError } from './lower/lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
-import { loadProgram, type ReadFile } from './modules.js';
-import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './program_graphs.js';
+import { loadProgram, type ReadFile } from './front/modules.js';
+import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './lower/program_graphs.js';
 
 export interface SourceInput {
   source: string;
@@ -94,7 +94,7 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
-  /** @internal The lowering pieces and bound data, for the inference engine (compiler/infer.ts). */
+  /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: { kit: ProgramKit; layout: Layout; dataArrays: DataArray[]; backend: BackendChoice };
 }
 

@@ -4,7 +4,7 @@
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { compile, run, fingerprint, CompileError, PROXIMA_VERSION, BACKENDS, type RunResult } from '../../index.js';
-import { runResult } from '../../compiler/result.js';
+import { runResult } from '../../compiler/running/result.js';
 import { fileMessage, type Message } from '../../compiler/messages.js';
 import { RUN_HELP } from '../help.js';
 import { parseOptions, intOption, UsageError } from '../options.js';
@@ -14,7 +14,7 @@ import { progressBar } from '../progress.js';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../checkpoint_file.js';
 import { exitCodeForStatus } from '../exit_codes.js';
 import { drawsFormat, writeDraws } from '../draws_file.js';
-import type { DrawTable } from '../../compiler/draws.js';
+import type { DrawTable } from '../../compiler/running/draws.js';
 import { printResult } from '../result_text.js';
 
 const OPTIONS = {

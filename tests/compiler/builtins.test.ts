@@ -4,8 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ops as P, trace, runRef, type Tracer } from '../../runtime/index.js';
-import { BUILTINS, builtinTable } from '../../compiler/builtins.js';
-import { dimOf } from '../../compiler/types.js';
+import { BUILTINS, builtinTable } from '../../compiler/front/builtins.js';
+import { dimOf } from '../../compiler/front/static_types.js';
 import { check } from '../../index.js';
 
 type Arr = { data: number[]; shape: number[] };

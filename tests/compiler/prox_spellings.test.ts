@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { check, run } from '../../index.js';
-import { BUILTINS, groupsFromIds } from '../../compiler/builtins.js';
+import { BUILTINS, groupsFromIds } from '../../compiler/front/builtins.js';
 import { lookupProx, valueOf } from '../../stdlib/prox/registry.js';
 import { hostProx } from '../../stdlib/prox/host.js';
 import { ops as P, trace, runRef } from '../../runtime/index.js';

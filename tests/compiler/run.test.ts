@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { check, compile, dataSources, fingerprint, run, type RunResult, type SourceInput } from '../../index.js';
-import { runResult } from '../../compiler/result.js';
+import { runResult } from '../../compiler/running/result.js';
 
 const src = (source: string, file = 'test.opt'): SourceInput => ({ source, file });
 const err = (r: RunResult) => r.messages.filter((m) => m.severity === 'error').map((m) => m.message);

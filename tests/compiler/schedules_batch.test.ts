@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, run } from '../../index.js';
 import { scheduleFactor } from '../../stdlib/optim/schedules.js';
-import { toSchedule } from '../../compiler/schedule_options.js';
+import { toSchedule } from '../../compiler/analysis/schedule_options.js';
 
 // y = X w* + small noise, 64 rows, 3 features.
 const N = 64;

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { compile, run } from '../../index.js';
 import { ops as P, trace, type Tracer } from '../../runtime/index.js';
 import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { prepare } from '../../compiler/backend.js';
-import { logDensityAt } from '../../compiler/vi_engine.js';
+import { prepare } from '../../compiler/running/backend_seam.js';
+import { logDensityAt } from '../../compiler/lower/vi_graphs.js';
 
 const N = 60;
 const y = Array.from({ length: N }, (_, i) => Math.sin(i * 1.7) * 2 + 0.5 + (i % 7) * 0.1);

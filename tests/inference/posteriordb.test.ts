@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../index.js';
-import type { NestedValue } from '../../compiler/result.js';
+import type { NestedValue } from '../../compiler/running/result.js';
 
 const ROOT = 'examples/posteriordb';
 const CHECKED = [

@@ -1,0 +1,581 @@
+// Structural analysis: what kind of problem a program states, and which algorithm that implies.
+// The objective is split into additive terms (through +, -, and scaling by data); each term is
+// smooth, or a nonsmooth term with a known prox (c * norm1(v), c * norm2(v), group norms,
+// nuclear norm ... of a whole variable v, c >= 0 after the sense is applied), or a problem: a
+// nonsmooth subexpression no solver here can take, reported at the smallest such subexpression
+// (as CVXPY does). Var domains and constraints that bound a single variable are simple sets;
+// other constraints are general equalities and inequalities (whose functions must be smooth).
+// The choice: smooth -> lbfgs (adam when stochastic); + prox terms -> fista (simple sets become
+// projections); simple sets only -> projected (projected L-BFGS on bounds, FISTA with the
+// projection for a simplex); general constraints -> auglag; `where` -> bilevel; `solve m(...)`
+// overrides, and is rejected, with the reason, when m cannot take the problem. `parts` keeps
+// the same split as syntax for compiler/running/solve_problem.ts, which builds what the solvers take.
+
+import type { ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
+import { builtinTable } from '../front/builtins.js';
+import { sourceText } from '../front/source_text.js';
+import type { CheckedProgram } from '../front/check_program.js';
+import { solverTable, withDefaults, type ProblemClass } from './method_options.js';
+
+export interface ProxTerm {
+  term: string;
+  var: string;
+  prox: string;
+}
+export interface SetTerm {
+  var: string;
+  set: string;
+  from: 'domain' | 'constraint';
+}
+export interface ConstraintTerm {
+  label: string | null;
+  expr: string;
+}
+
+export interface Decomposition {
+  kind: 'optimization' | 'model' | 'none';
+  sense: 'minimize' | 'maximize' | null;
+  /** Smooth terms of the objective as written (for a model: the log density's parts). */
+  smooth: string[];
+  prox: ProxTerm[];
+  sets: SetTerm[];
+  equalities: ConstraintTerm[];
+  inequalities: ConstraintTerm[];
+  stochastic: boolean;
+  bilevel: { variable: string; over: string[] } | null;
+}
+
+export interface AlgorithmChoice {
+  name: string;
+  reason: string;
+  /** Runs in this release. */
+  available: boolean;
+  source: 'analysis' | 'solve' | 'infer';
+  /** The effective options (defaults overlaid with the program's). */
+  options: Record<string, unknown>;
+}
+
+export interface Analysis {
+  decomposition: Decomposition;
+  algorithm: AlgorithmChoice | null;
+  diagnostics: Diagnostic[];
+  /** The same decomposition as syntax, for the solver builders (compiler/running/solve_problem.ts). */
+  parts: Parts;
+}
+
+/** One additive term of the objective: value = flip * prod(coefs) * e (the sense applied in flip). */
+export interface ObjectiveTerm {
+  e: Expr;
+  flip: 1 | -1;
+  coefs: { e: Expr; op: '*' | '/' }[];
+  /** Set for a nonsmooth term taken by a prox step: the var, the registry operator, its group axis,
+   *  per-coordinate weights (`norm1(w * x)`: |w|; `sum(w * abs(x))`: w, checked >= 0) and the
+   *  built-in call whose other arguments give the registry options (builtins.ts `prox.options`). */
+  prox: {
+    var: string;
+    op: string;
+    axis: number | null;
+    weights?: { e: Expr; abs: boolean };
+    call?: Extract<Expr, { kind: 'Call' }>;
+  } | null;
+}
+
+export interface Parts {
+  terms: ObjectiveTerm[];
+  /** Each leaf constraint: a simple bound on one var, or a general (smooth) constraint. */
+  constraints: Map<ConstraintItem, 'bound' | 'general'>;
+}
+
+type Cls = { k: 'const' } | { k: 'smooth' } | { k: 'nonsmooth'; culprit: Expr; why: string };
+const CONST: Cls = { k: 'const' };
+const SMOOTH: Cls = { k: 'smooth' };
+
+const q = (s: string) => '`' + s + '`';
+
+export function analyze(p: CheckedProgram): Analysis {
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map(p.modules.map((m) => [m.file, m.source]));
+  const text = (e: { span: Diagnostic['span'] }): string => sourceText(sources, e.span, 200);
+  const error = (e: { span: Diagnostic['span'] }, message: string, hint?: string) =>
+    diagnostics.push(
+      hint ? { severity: 'error', message, span: e.span, hint } : { severity: 'error', message, span: e.span },
+    );
+
+  const vars = new Set(p.decls.filter((d) => d.kind === 'var').map((d) => d.decl.name.name));
+  const params = new Set(p.decls.filter((d) => d.kind === 'param').map((d) => d.decl.name.name));
+  const fns = new Map<string, Fn>();
+  const lets = new Map<string, Expr>();
+  for (const m of p.modules)
+    for (const st of m.program.body) {
+      if (st.kind === 'Fn') fns.set(st.name.name, st);
+      if (st.kind === 'Let') lets.set(st.name.name, st.value);
+    }
+
+  // ---- smoothness classes ----
+  type Scope = Map<string, Cls>;
+  const letCache = new Map<string, Cls>();
+  const join = (...cs: Cls[]): Cls =>
+    cs.find((c) => c.k === 'nonsmooth') ?? (cs.some((c) => c.k === 'smooth') ? SMOOTH : CONST);
+  const cls = (e: Expr, sc: Scope, stack: Fn[] = []): Cls => {
+    switch (e.kind) {
+      case 'Number':
+      case 'Bool':
+      case 'String':
+        return CONST;
+      case 'Ident': {
+        const local = sc.get(e.name);
+        if (local) return local;
+        if (vars.has(e.name) || params.has(e.name)) return SMOOTH;
+        const l = lets.get(e.name);
+        if (l) {
+          if (!letCache.has(e.name)) {
+            letCache.set(e.name, CONST);
+            letCache.set(e.name, cls(l, new Map(), stack));
+          }
+          return letCache.get(e.name)!;
+        }
+        return CONST;
+      }
+      case 'Unary':
+        return cls(e.operand, sc, stack);
+      case 'Binary': {
+        const c = join(cls(e.left, sc, stack), cls(e.right, sc, stack));
+        if ((e.op === '&&' || e.op === '||' || e.op === '%') && c.k === 'smooth')
+          return { k: 'nonsmooth', culprit: e, why: 'it is not continuous in the variables' };
+        return c;
+      }
+      case 'Compare': {
+        const c = join(...e.operands.map((o) => cls(o, sc, stack)));
+        return c.k === 'smooth'
+          ? { k: 'nonsmooth', culprit: e, why: 'a comparison of variables is not continuous' }
+          : c;
+      }
+      case 'If': {
+        const c = cls(e.cond, sc, stack);
+        const r = join(cls(e.then, sc, stack), cls(e.else, sc, stack));
+        if (c.k !== 'const')
+          return c.k === 'nonsmooth' && c.culprit !== e.cond
+            ? c
+            : { k: 'nonsmooth', culprit: e, why: 'its branch depends on the variables, so it may jump' };
+        return r;
+      }
+      case 'Range':
+        return CONST;
+      case 'Index':
+        return join(
+          cls(e.target, sc, stack),
+          ...e.indices.map((i) => (i.kind === 'Slice' ? CONST : cls(i, sc, stack))),
+        );
+      case 'Vector':
+        return join(...e.elements.map((x) => cls(x, sc, stack)));
+      case 'Matrix':
+        return join(...e.rows.flat().map((x) => cls(x, sc, stack)));
+      case 'Block':
+        return blockCls(e.body, e.result, new Map(sc), stack);
+      case 'Call': {
+        const fn = fns.get(e.callee.name);
+        const args = e.args.map((a) => cls(a.value, sc, stack));
+        const inner = args.find((c) => c.k === 'nonsmooth');
+        if (inner) return inner;
+        if (fn) {
+          if (stack.includes(fn)) return CONST;
+          const fsc: Scope = new Map();
+          fn.params.forEach((pp, i) => fsc.set(pp.name.name, args[i] ?? CONST));
+          return fn.body.kind === 'Block'
+            ? blockCls(fn.body.body, fn.body.result, fsc, [...stack, fn])
+            : cls(fn.body, fsc, [...stack, fn]);
+        }
+        const b = builtinTable.get(e.callee.name);
+        const any = join(...args);
+        if (b && !b.smooth && any.k !== 'const')
+          return { k: 'nonsmooth', culprit: e, why: `${e.callee.name} is not differentiable everywhere` };
+        return any;
+      }
+    }
+  };
+  const blockCls = (body: readonly Stmt[], result: Expr, sc: Scope, stack: Fn[]): Cls => {
+    let acc: Cls = CONST;
+    for (const st of body) {
+      if (st.kind === 'Let' || st.kind === 'State') sc.set(st.name.name, cls(st.value, sc, stack));
+      else if (st.kind === 'Assign') {
+        const base = st.target.kind === 'Index' ? st.target.target : st.target;
+        if (base.kind === 'Ident') sc.set(base.name, join(sc.get(base.name) ?? CONST, cls(st.value, sc, stack)));
+      } else if (st.kind === 'For')
+        acc = join(
+          acc,
+          blockCls(st.body, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack),
+        );
+    }
+    return join(acc, cls(result, sc, stack));
+  };
+
+  const dec: Decomposition = {
+    kind: p.optimize ? 'optimization' : p.model ? 'model' : 'none',
+    sense: p.optimize?.sense ?? null,
+    smooth: [],
+    prox: [],
+    sets: [],
+    equalities: [],
+    inequalities: [],
+    stochastic: false,
+    bilevel: null,
+  };
+  const problems: { e: Expr; message: string }[] = [];
+  const parts: Parts = { terms: [], constraints: new Map() };
+
+  // ---- the objective's terms ----
+  if (p.optimize) {
+    const sign0 = p.optimize.sense === 'maximize' ? -1 : 1;
+    // sign: the term's sign for convexity (literal coefficients' signs included); flip: only the
+    // sense, `-` and unary minus (the coefficients carry their own signs in the value).
+    const terms: { e: Expr; sign: number; flip: 1 | -1; coefs: ObjectiveTerm['coefs'] }[] = [];
+    const split = (e: Expr, sign: number, flip: 1 | -1, coefs: ObjectiveTerm['coefs']) => {
+      if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
+        split(e.left, sign, flip, coefs);
+        split(e.right, e.op === '-' ? -sign : sign, e.op === '-' ? (-flip as 1 | -1) : flip, coefs);
+      } else if (e.kind === 'Unary' && e.op === '-') split(e.operand, -sign, -flip as 1 | -1, coefs);
+      else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const')
+        split(e.right, sign * literalSign(e.left), flip, [...coefs, { e: e.left, op: '*' }]);
+      else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const')
+        split(e.left, sign * literalSign(e.right), flip, [...coefs, { e: e.right, op: e.op }]);
+      else terms.push({ e, sign, flip, coefs });
+    };
+    split(p.optimize.objective, sign0, sign0 as 1 | -1, []);
+    const proxVars = new Map<string, string>();
+    for (const t of terms) {
+      const c = cls(t.e, new Map());
+      const term: ObjectiveTerm = { e: t.e, flip: t.flip, coefs: t.coefs, prox: null };
+      parts.terms.push(term);
+      if (c.k !== 'nonsmooth') {
+        if (c.k === 'smooth') dec.smooth.push(termText(t, text));
+        continue;
+      }
+      const prox = proxOf(t.e, vars, (x) => cls(x, new Map()).k === 'const');
+      if (prox) {
+        if (t.sign < 0) {
+          problems.push({
+            e: t.e,
+            message: `${q(text(t.e))} enters the problem with the wrong sign: ${p.optimize.sense === 'maximize' ? 'maximizing' : 'minimizing'} it ${p.optimize.sense === 'maximize' ? 'rewards' : 'penalizes'} a nonconvex, nonsmooth term that no solver here can take`,
+          });
+          continue;
+        }
+        const prev = proxVars.get(prox!.var);
+        if (prev) {
+          problems.push({
+            e: t.e,
+            message: `${q(text(t.e))}: ${q(prox!.var)} already has a nonsmooth term (${q(prev)}); the solvers take one prox term per variable`,
+          });
+          continue;
+        }
+        proxVars.set(prox!.var, text(t.e));
+        dec.prox.push({ term: termText(t, text), var: prox!.var, prox: prox!.prox });
+        term.prox = {
+          var: prox.var,
+          op: prox.op,
+          axis: prox.axis,
+          ...(prox.weights ? { weights: prox.weights } : {}),
+          ...(prox.call ? { call: prox.call } : {}),
+        };
+        continue;
+      }
+      problems.push({
+        e: c.culprit,
+        message: `no solver here can take ${q(text(c.culprit))}: ${c.why}, and it is not a term with a known prox (such as \`lambda * norm1(x)\` of a whole var)`,
+      });
+    }
+  }
+  // ---- var domains and constraints ----
+  for (const d of p.decls) {
+    if (d.kind !== 'var') continue;
+    const dom = d.decl.type.domain;
+    if (d.family === 'simplex') dec.sets.push({ var: d.decl.name.name, set: 'simplex', from: 'domain' });
+    else if (dom)
+      dec.sets.push({
+        var: d.decl.name.name,
+        set: dom.kind === 'Interval' ? `box ${text(dom)}` : `${dom.op.replace(/^([<>])$/, '$1=')} ${text(dom.value)}`,
+        from: 'domain',
+      });
+  }
+  const walk = (items: readonly ConstraintItem[], sc: Map<string, Cls>) => {
+    for (const it of items) {
+      if (it.kind === 'ConstraintFor') {
+        const inner = new Map(sc);
+        inner.set(it.name.name, CONST);
+        walk(it.body, inner);
+        continue;
+      }
+      const e = it.expr;
+      if (e.kind !== 'Compare') continue;
+      const label = it.label?.name ?? null;
+      const simple = e.ops.every((o) => o !== '==') && simpleBound(e.operands, vars, (x) => cls(x, sc).k === 'const');
+      if (simple) {
+        dec.sets.push({ var: simple, set: text(e), from: 'constraint' });
+        parts.constraints.set(it, 'bound');
+        continue;
+      }
+      const c = join(...e.operands.map((o) => cls(o, sc)));
+      if (c.k === 'nonsmooth') {
+        problems.push({
+          e: c.culprit,
+          message: `the constraint ${q(text(e))} cannot be taken: ${q(text(c.culprit))} is not smooth (${c.why})`,
+        });
+        continue;
+      }
+      (e.ops.includes('==') ? dec.equalities : dec.inequalities).push({ label, expr: text(e) });
+      parts.constraints.set(it, 'general');
+    }
+  };
+  walk(p.constraints, new Map());
+  if (p.where) dec.bilevel = { variable: p.where.name.name, over: p.optimize?.over.map((o) => o.name) ?? [] };
+  if (p.model) {
+    dec.stochastic = hasBatch(p.model.body);
+    dec.smooth = p.model.body
+      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For')
+      .map((s) => text(s));
+    if (p.decls.some((d) => (d.kind === 'param' && d.family !== 'real') || (d.kind === 'param' && d.decl.type.domain)))
+      dec.smooth.push("log|J| of the constrained parameters' transforms");
+  }
+
+  if (dec.prox.length && (dec.equalities.length || dec.inequalities.length) && p.optimize) {
+    const c = dec.equalities[0] ?? dec.inequalities[0]!;
+    problems.push({
+      e: p.optimize.objective,
+      message: `no solver here takes a nonsmooth term (${q(dec.prox[0]!.term)}) together with a general constraint (${q(c.expr)}): the prox methods take simple sets only, and the augmented Lagrangian needs a smooth objective`,
+    });
+  }
+  for (const pr of problems) error(pr.e, pr.message);
+
+  // ---- the algorithm ----
+  const cls0: ProblemClass = dec.bilevel
+    ? 'bilevel'
+    : dec.equalities.length || dec.inequalities.length
+      ? 'constrained'
+      : dec.prox.length
+        ? 'composite'
+        : dec.sets.length
+          ? 'simple_sets'
+          : 'smooth';
+  let algorithm: AlgorithmChoice | null = null;
+  if (p.infer) {
+    algorithm = {
+      name: p.infer.name,
+      reason: `\`infer ${p.infer.name}\` in the program`,
+      available: p.infer.spec.available,
+      source: 'infer',
+      options: withDefaults(p.infer.spec, p.infer.given),
+    };
+  } else if (p.solve) {
+    const spec = p.solve.spec;
+    if (!spec.takes.includes(cls0)) {
+      const why = whyNot(cls0, dec);
+      diagnostics.push({
+        severity: 'error',
+        message: `${spec.name} cannot take this problem: ${why}`,
+        span: p.solve.span,
+        hint: `the analysis would choose ${defaultFor(cls0, dec.stochastic)}; remove the \`solve\` line or name a solver that takes ${describeClass(cls0)}`,
+      });
+    } else if (spec.name === 'sketch_newton' && (dec.inequalities.length || dec.sets.length)) {
+      const what = dec.inequalities.length
+        ? `the inequality ${q(dec.inequalities[0]!.expr)}`
+        : `the set of ${q(dec.sets[0]!.var)} (${dec.sets[0]!.set})`;
+      diagnostics.push({
+        severity: 'error',
+        message: `sketch_newton takes equality constraints only, and this problem has ${what}`,
+        span: p.solve.span,
+        hint: 'auglag takes inequalities and bounds',
+      });
+    }
+    algorithm = {
+      name: spec.name,
+      reason: `\`solve ${spec.name}\` in the program`,
+      available: spec.available,
+      source: 'solve',
+      options: withDefaults(spec, p.solve.given),
+    };
+  } else if (p.optimize || p.model) {
+    const name = p.model ? (dec.stochastic ? 'adam' : 'lbfgs') : defaultFor(cls0, dec.stochastic);
+    if (!p.model || p.solve) {
+      const spec = solverTable.get(name)!;
+      algorithm = {
+        name,
+        reason: reasonFor(cls0, dec),
+        available: spec.available,
+        source: 'analysis',
+        options: withDefaults(spec, {}),
+      };
+    }
+  }
+  return { decomposition: dec, algorithm, diagnostics, parts };
+}
+
+function literalSign(e: Expr): number {
+  if (e.kind === 'Number') return e.value < 0 ? -1 : 1;
+  if (e.kind === 'Unary' && e.op === '-') return -literalSign(e.operand);
+  return 1; // data coefficients are assumed non-negative (documented)
+}
+
+function termText(t: { e: Expr; sign: number; coefs: ObjectiveTerm['coefs'] }, text: (e: Expr) => string): string {
+  const mul = t.coefs
+    .filter((c) => c.op === '*')
+    .map((c) => text(c.e) + ' * ')
+    .join('');
+  const div = t.coefs
+    .filter((c) => c.op === '/')
+    .map((c) => ' / ' + text(c.e))
+    .join('');
+  return `${t.sign < 0 ? '-' : ''}${mul}${text(t.e)}${div}`;
+}
+
+/**
+ * The prox of `f(v)` for a whole var v, if f has one: its description, registry operator and
+ * what its options come from. Recognized (w, groups, k: data or constants, no var):
+ *   sum(abs(v)), norm1(v)            -> norm1          sum(w * abs(v)), norm1(w * v) -> weighted norm1
+ *   sum(norm2(v, axis))              -> group_lasso over the fibers along axis
+ *   any built-in with a `prox` entry whose first argument is v and whose other arguments are
+ *   constants (norm2, norm_inf, nuclear_norm, norm0, group_norm, sparse_envelope, wgsef, wgsef_gap).
+ */
+function proxOf(
+  e: Expr,
+  vars: Set<string>,
+  isConst: (e: Expr) => boolean,
+): {
+  var: string;
+  prox: string;
+  op: string;
+  axis: number | null;
+  weights?: { e: Expr; abs: boolean };
+  call?: Extract<Expr, { kind: 'Call' }>;
+} | null {
+  if (e.kind !== 'Call') return null;
+  const name = e.callee.name;
+  const arg = e.args[0]?.value;
+  const isVar = (x: Expr | undefined): x is Extract<Expr, { kind: 'Ident' }> =>
+    !!x && x.kind === 'Ident' && vars.has(x.name);
+  /** `w * y` or `y * w` with w constant: [w, y]. */
+  const scaled = (x: Expr | undefined): [Expr, Expr] | null => {
+    if (!x || x.kind !== 'Binary' || x.op !== '*') return null;
+    if (isConst(x.left) && !isConst(x.right)) return [x.left, x.right];
+    if (isConst(x.right) && !isConst(x.left)) return [x.right, x.left];
+    return null;
+  };
+  const L1 = 'l1 (soft thresholding)',
+    WL1 = 'weighted l1 (soft thresholding per coordinate)';
+  if (name === 'sum' && arg && e.args.length === 1) {
+    const sw = scaled(arg);
+    if (
+      sw &&
+      sw[1].kind === 'Call' &&
+      sw[1].callee.name === 'abs' &&
+      sw[1].args.length === 1 &&
+      isVar(sw[1].args[0]!.value)
+    ) {
+      return {
+        var: (sw[1].args[0]!.value as Extract<Expr, { kind: 'Ident' }>).name,
+        prox: WL1,
+        op: 'norm1',
+        axis: null,
+        weights: { e: sw[0], abs: false },
+      };
+    }
+    if (arg.kind !== 'Call') return null;
+    const inner = arg.callee.name;
+    const v = arg.args[0]?.value;
+    if (inner === 'abs' && isVar(v) && arg.args.length === 1) return { var: v.name, prox: L1, op: 'norm1', axis: null };
+    const ax = arg.args[1]?.value;
+    const axis =
+      ax?.kind === 'Number'
+        ? ax.value
+        : ax?.kind === 'Unary' && ax.op === '-' && ax.operand.kind === 'Number'
+          ? -ax.operand.value
+          : null;
+    if (inner === 'norm2' && isVar(v) && arg.args.length === 2 && axis !== null)
+      return { var: v.name, prox: 'group l2 (block soft thresholding per group)', op: 'group_lasso', axis };
+    return null;
+  }
+  if (name === 'norm1' && e.args.length === 1) {
+    const sw = scaled(arg);
+    if (sw && isVar(sw[1]))
+      return { var: sw[1].name, prox: WL1, op: 'norm1', axis: null, weights: { e: sw[0], abs: true } };
+  }
+  const b = builtinTable.get(name);
+  if (!b?.prox || !isVar(arg)) return null;
+  if (e.args.slice(1).some((a) => !isConst(a.value))) return null;
+  if (e.args.length > 1 && !b.prox.options) return null;
+  return { var: arg.name, prox: b.prox.text, op: b.prox.op, axis: null, ...(e.args.length > 1 ? { call: e } : {}) };
+}
+
+/** The var a constraint bounds when it is `v op const` (or a chain) with v a var or an element of one. */
+function simpleBound(operands: readonly Expr[], vars: Set<string>, isConst: (e: Expr) => boolean): string | null {
+  let found: string | null = null;
+  for (const o of operands) {
+    const base = o.kind === 'Index' && o.indices.every((i) => i.kind === 'Slice' || isConst(i)) ? o.target : o;
+    if (base.kind === 'Ident' && vars.has(base.name)) {
+      if (found) return null;
+      found = base.name;
+    } else if (!isConst(o)) return null;
+  }
+  return found;
+}
+
+function hasBatch(body: readonly Stmt[]): boolean {
+  return body.some(
+    (s) => s.kind === 'For' && ((s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || hasBatch(s.body)),
+  );
+}
+
+function defaultFor(c: ProblemClass, stochastic: boolean): string {
+  switch (c) {
+    case 'smooth':
+      return stochastic ? 'adam' : 'lbfgs';
+    case 'composite':
+      return 'fista';
+    case 'simple_sets':
+      return 'projected';
+    case 'constrained':
+      return 'auglag';
+    case 'bilevel':
+      return 'bilevel';
+  }
+}
+
+function reasonFor(c: ProblemClass, d: Decomposition): string {
+  switch (c) {
+    case 'smooth':
+      return d.stochastic ? 'smooth and stochastic (minibatched): Adam' : 'smooth and unconstrained: L-BFGS';
+    case 'composite':
+      return `a smooth part plus ${d.prox.length} prox term${d.prox.length > 1 ? 's' : ''} (${d.prox.map((x) => x.prox.split(' ')[0]).join(', ')})${d.sets.length ? ' over simple sets' : ''}: accelerated proximal gradient`;
+    case 'simple_sets':
+      return `smooth over simple sets (${[...new Set(d.sets.map((s) => s.var))].join(', ')}): ${d.sets.some((s) => s.set === 'simplex') ? 'FISTA with the projection onto the simplex' : 'projected L-BFGS on the bounds'}`;
+    case 'constrained':
+      return `${d.equalities.length} equality and ${d.inequalities.length} inequality constraint${d.equalities.length + d.inequalities.length > 1 ? 's' : ''}: augmented Lagrangian`;
+    case 'bilevel':
+      return 'an inner argmin (`where`): bilevel optimization';
+  }
+}
+
+function describeClass(c: ProblemClass): string {
+  return {
+    smooth: 'smooth problems',
+    composite: 'prox terms',
+    simple_sets: 'simple bounds and sets',
+    constrained: 'general constraints',
+    bilevel: 'bilevel problems',
+  }[c];
+}
+
+function whyNot(c: ProblemClass, d: Decomposition): string {
+  switch (c) {
+    case 'composite':
+      return `the term ${q(d.prox[0]!.term)} is not differentiable (it needs a prox step)`;
+    case 'simple_sets':
+      return `${q(d.sets[0]!.var)} is restricted to a set (${d.sets[0]!.set}), which needs a projection`;
+    case 'constrained': {
+      const x = d.equalities[0] ?? d.inequalities[0]!;
+      return `the constraint ${q(x.expr)} needs a constrained solver`;
+    }
+    case 'bilevel':
+      return 'it has an inner argmin (`where`)';
+    case 'smooth':
+      return 'it is a smooth problem';
+  }
+}

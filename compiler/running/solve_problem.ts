@@ -1,0 +1,472 @@
+// From a compiled optimization program to what the stdlib solvers take, all over the flat decision
+// vector x (the layout's order): the smooth part of the objective as a graph function (the
+// structural analysis' smooth terms, the sense applied: always minimized), each prox term bound
+// to its var's slice with its options (lambda from the coefficients, groups from the axis),
+// simple sets as per-coordinate bounds (var domains and one-var constraints) or a simplex,
+// and the general constraints as vector functions c_E(x) = 0, c_I(x) >= 0 whose rows remember
+// which constraint (label, else index as written) they came from, for the multipliers.
+// Data enter the graphs as constants; bounds, coefficients and row layouts are evaluated once
+// here, on `ref`. Loops of constraints (`for i in 0..n { ... }`) are unrolled.
+
+import type { ConstraintItem, Expr, Span } from '../../grammar/index.js';
+import { ops as P, runRef, trace, type Tracer } from '../../runtime/index.js';
+import { analyze, type ObjectiveTerm } from '../analysis/analyze.js';
+import type { CompiledProgram } from '../compile.js';
+import { orderArgs, type Env, type Lowerer } from '../lower/lower.js';
+import { builtinTable } from '../front/builtins.js';
+import { sourceText } from '../front/source_text.js';
+
+/** A user error found while building (reported as a run error at `span`). */
+export class BuildError extends Error {
+  constructor(
+    readonly span: Span | null,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface VarSlice {
+  name: string;
+  offset: number;
+  size: number;
+  shape: number[];
+}
+
+export interface ProxSpec extends VarSlice {
+  /** The registry operator (stdlib/prox/registry.ts) and its options. */
+  op: string;
+  options: Record<string, unknown>;
+  term: string;
+}
+
+/** Where a constraint's rows and bounds are, to key its multipliers (label, else its index). */
+export interface ConstraintKey {
+  key: string;
+  /** Rows in c_E / c_I with the sign they enter the combined multiplier (double-sided: +lo, -hi). */
+  eq: { row: number; sign: number }[][];
+  ineq: { row: number; sign: number }[][];
+  /** Coordinates whose bound this constraint set (and which side), for bound multipliers. */
+  bounds: { i: number; side: 'lo' | 'hi' }[];
+}
+
+export interface BuiltProblem {
+  n: number;
+  /** The smooth part to minimize (the sense applied). */
+  smooth(x: Tracer): Tracer;
+  /** The smooth part with the data arrays (graph order) given as tracers (adaptive batches: rows). */
+  smoothWith(x: Tracer, data: Tracer[]): Tracer;
+  /** For gauss_newton / lm: r with smooth = 0.5 ||r||^2, when the objective is c * sumsq(e). */
+  residual: ((x: Tracer) => Tracer) | null;
+  prox: ProxSpec[];
+  /** Vars declared `simplex`. */
+  simplex: VarSlice[];
+  lower: Float64Array;
+  upper: Float64Array;
+  eq: ((x: Tracer) => Tracer) | null;
+  ineq: ((x: Tracer) => Tracer) | null;
+  mEq: number;
+  mIneq: number;
+  keys: ConstraintKey[];
+  /** Names a flat coordinate in the user's terms: `x[1]`, `W[0, 2]`. */
+  coordName(i: number): string;
+  vars: VarSlice[];
+}
+
+const q = (s: string) => '`' + s + '`';
+
+export function buildProblem(compiled: CompiledProgram): BuiltProblem {
+  const p = compiled.checked;
+  if (!p.optimize) throw new BuildError(compiled.anchor, 'there is nothing to solve: the program has no objective');
+  const opt = p.optimize;
+  const { kit, layout, dataArrays } = compiled.internals;
+  const n = layout.n;
+  const parts = analyze(p).parts;
+  const vars: VarSlice[] = layout.entries.map((e) => ({
+    name: e.name,
+    offset: e.offset,
+    size: e.size,
+    shape: e.shape,
+  }));
+  const byName = new Map(vars.map((v) => [v.name, v]));
+  if (layout.entries.some((e) => e.kind === 'param')) {
+    const e = layout.entries.find((x) => x.kind === 'param')!;
+    throw new BuildError(
+      e.decl.span,
+      `${q(e.name)} is a param; an optimization program optimizes vars (declare it \`var\`)`,
+    );
+  }
+
+  const consts = (): Tracer[] =>
+    dataArrays.map((a) =>
+      P.constant(
+        a.data,
+        a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
+        a.shape,
+      ),
+    );
+  /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
+  const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
+    const s = kit.setup(data ?? consts());
+    if (theta) kit.unpack(theta, s.env, s.low);
+    else
+      for (const v of vars)
+        s.env.set(v.name, {
+          kind: 'value',
+          v: P.constant(
+            Float64Array.from({ length: v.size }, (_, k) => v.offset + k),
+            'float64',
+            v.shape,
+          ),
+        });
+    return s;
+  };
+  /** Evaluates on the host, with the vars bound to their flat indices. */
+  const evalHost = (f: (env: Env, low: Lowerer) => Tracer[]): { data: Float64Array; shape: number[] }[] => {
+    const g = trace(() => {
+      const { env, low } = scope(null);
+      const outs = f(env, low);
+      return outs.length ? outs : [P.zeros([])];
+    }, []);
+    return runRef(g, []).map((r) => ({ data: Float64Array.from(r.data), shape: [...r.shape] }));
+  };
+  const real = (low: Lowerer, env: Env, e: Expr) => low.real(low.expr(e, env), e.span);
+
+  // ---- objective terms ----
+  const termValue = (t: ObjectiveTerm, env: Env, low: Lowerer): Tracer => {
+    let v = real(low, env, t.e);
+    for (const c of t.coefs) v = c.op === '*' ? P.mul(real(low, env, c.e), v) : P.div(v, real(low, env, c.e));
+    return t.flip < 0 ? P.neg(v) : v;
+  };
+  const smoothTerms = parts.terms.filter((t) => !t.prox);
+  const smoothWith = (x: Tracer, data?: Tracer[]): Tracer => {
+    const { env, low } = scope(x, data);
+    let f: Tracer = P.mul(0, P.sum(x));
+    for (const t of smoothTerms) f = P.add(f, P.sum(termValue(t, env, low)));
+    return f;
+  };
+  const smooth = (x: Tracer): Tracer => smoothWith(x);
+
+  // Coefficients of the prox terms: flip * prod(coefs), scalars known before the run.
+  const proxTerms = parts.terms.filter((t) => t.prox);
+  const coefVals = evalHost((env, low) =>
+    proxTerms.map((t) => {
+      let c: Tracer = P.full([], t.flip);
+      for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
+      return c;
+    }),
+  );
+  // Options from the term's other arguments (weights of norm1(w * x); groups, k, weights of the
+  // group built-ins), evaluated before the run; the built-in's `prox.options` maps them.
+  const proxOptions = (t: ObjectiveTerm, v: VarSlice): Record<string, unknown> => {
+    const pr = t.prox!;
+    const where = pr.call ?? pr.weights?.e ?? t.e;
+    try {
+      if (pr.weights) {
+        const w = evalHost((env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
+        const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
+        const bad = ws.findIndex((x) => !(x >= 0));
+        if (bad >= 0)
+          throw new BuildError(
+            pr.weights.e.span,
+            `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`,
+            'write norm1(w * x) to weight by |w|',
+          );
+        return { weights: ws };
+      }
+      if (!pr.call) return {};
+      const b = builtinTable.get(pr.call.callee.name)!;
+      const ordered = orderArgs(
+        pr.call,
+        b.params.map((x) => x.name),
+      );
+      const names = b.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
+      const vals = evalHost((env, low) =>
+        b.params.flatMap((x, i) => {
+          const a = ordered[i];
+          if (i === 0 || !a) return [];
+          const r = low.expr(a, env);
+          return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
+        }),
+      );
+      const args: Record<string, number | Float64Array> = {};
+      names.forEach((nm, j) => {
+        const kind = b.params.find((x) => x.name === nm)!.kind;
+        args[nm] = kind === 'int' ? vals[j]!.data[0]! : vals[j]!.data;
+      });
+      return b.prox!.options!({ size: v.size, args });
+    } catch (e) {
+      if (e instanceof BuildError) throw e;
+      throw new BuildError(where.span, `${q(text(compiled, where.span))}: ${(e as Error).message}`);
+    }
+  };
+  const prox: ProxSpec[] = proxTerms.map((t, i) => {
+    const v = byName.get(t.prox!.var)!;
+    const c = coefVals[i]!;
+    if (c.data.length !== 1)
+      throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} must be a scalar`);
+    const lambda = c.data[0]!;
+    if (!(lambda >= 0))
+      throw new BuildError(
+        t.e.span,
+        `the coefficient of ${q(text(compiled, t.e.span))} is ${lambda}; a prox term needs a coefficient >= 0 (for a minimized term)`,
+      );
+    const options: Record<string, unknown> = { lambda };
+    if (t.prox!.op === 'group_lasso' && t.prox!.axis !== null) options.groups = fibers(v.shape, t.prox!.axis);
+    Object.assign(options, proxOptions(t, v));
+    if (t.prox!.op === 'nuclear' && v.shape.length !== 2)
+      throw new BuildError(t.e.span, `nuclear_norm needs a matrix var; ${q(v.name)} has shape [${v.shape}]`);
+    return { ...v, op: t.prox!.op, options, term: text(compiled, t.e.span) };
+  });
+
+  // Gauss-Newton structure: a single smooth term c * sumsq(r), c > 0.
+  let residual: BuiltProblem['residual'] = null;
+  if (
+    smoothTerms.length === 1 &&
+    smoothTerms[0]!.e.kind === 'Call' &&
+    smoothTerms[0]!.e.callee.name === 'sumsq' &&
+    smoothTerms[0]!.e.args.length === 1
+  ) {
+    const t = smoothTerms[0]!;
+    const c = evalHost((env, low) => [
+      t.coefs.reduce<Tracer>(
+        (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
+        P.full([], t.flip),
+      ),
+    ])[0]!.data[0]!;
+    if (c > 0) {
+      const arg = (t.e as Extract<Expr, { kind: 'Call' }>).args[0]!.value;
+      residual = (x) => {
+        const { env, low } = scope(x);
+        return P.mul(Math.sqrt(2 * c), P.reshape(real(low, env, arg), [-1]));
+      };
+    }
+  }
+
+  // ---- simple sets: bounds ----
+  const lower = new Float64Array(n).fill(-Infinity);
+  const upper = new Float64Array(n).fill(Infinity);
+  const owner: { lo: (ConstraintKey | null)[]; hi: (ConstraintKey | null)[] } = {
+    lo: new Array(n).fill(null),
+    hi: new Array(n).fill(null),
+  };
+  const keys: ConstraintKey[] = [];
+  const newKey = (key: string): ConstraintKey => {
+    const k = { key, eq: [], ineq: [], bounds: [] };
+    keys.push(k);
+    return k;
+  };
+  const setBound = (i: number, side: 'lo' | 'hi', v: number, k: ConstraintKey) => {
+    if (side === 'lo' ? v > lower[i]! : v < upper[i]!) {
+      (side === 'lo' ? lower : upper)[i] = v;
+      owner[side][i] = k;
+    }
+  };
+  const simplex: VarSlice[] = [];
+  const domains = layout.entries.filter((e) => e.domain || e.family === 'simplex');
+  for (const e of domains) if (e.family === 'simplex') simplex.push(byName.get(e.name)!);
+  const domVals = evalHost((env, low) =>
+    domains.flatMap((e) =>
+      (e.domain ? [e.domain.lo, e.domain.hi] : []).map((b) =>
+        b ? P.broadcastTo(real(low, env, b), e.shape) : P.zeros([0]),
+      ),
+    ),
+  );
+  let di = 0;
+  for (const e of domains) {
+    if (!e.domain) continue;
+    const k = newKey(`${e.name} (domain)`);
+    for (const side of ['lo', 'hi'] as const) {
+      const b = domVals[di++]!;
+      if (b.data.length) for (let j = 0; j < e.size; j++) setBound(e.offset + j, side, b.data[j]!, k);
+    }
+  }
+
+  // ---- constraints: bounds and general rows ----
+  type Leaf = { it: Extract<ConstraintItem, { kind: 'Constraint' }>; key: string; env: (base: Env) => Env };
+  const leaves: Leaf[] = [];
+  const rangeOf = (it: Extract<ConstraintItem, { kind: 'ConstraintFor' }>, env: Env, low: Lowerer) => {
+    const r = low.expr(it.iter, env);
+    if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range')
+      throw new BuildError(it.iter.span, 'a loop of constraints runs over a range known before the run');
+    return r;
+  };
+  // Unrolls loops now (their ranges are static), recording for each leaf how to rebuild its scope.
+  trace(() => {
+    const { env: env0, low } = scope(null);
+    const walk = (items: readonly ConstraintItem[], bind: (base: Env) => Env, top: string | null) => {
+      items.forEach((it, i) => {
+        const key = top === null ? String(i) : top;
+        if (it.kind === 'Constraint') {
+          leaves.push({ it, key: it.label?.name ?? key, env: bind });
+          return;
+        }
+        const r = rangeOf(it, bind(env0), low);
+        for (let j = 0; j < r.length; j++) {
+          const v = r.start + j;
+          walk(
+            it.body,
+            (base) => {
+              const e = bind(base).child();
+              e.set(it.name.name, { kind: 'value', v });
+              return e;
+            },
+            key,
+          );
+        }
+      });
+    };
+    walk(p.constraints, (b) => b, null);
+    return P.zeros([]);
+  }, []);
+  const keyOf = new Map<string, ConstraintKey>();
+  const getKey = (s: string) => keyOf.get(s) ?? (keyOf.set(s, newKey(s)), keyOf.get(s)!);
+
+  const isVarSide = (e: Expr): boolean => {
+    const base = e.kind === 'Index' ? e.target : e;
+    return base.kind === 'Ident' && byName.has(base.name);
+  };
+  const boundLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'bound');
+  const generalLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'general');
+  const cmp = (l: Leaf) => l.it.expr as Extract<Expr, { kind: 'Compare' }>;
+  // Bounds: evaluate each operand with the vars bound to their flat indices.
+  const bvals = evalHost((base, low) =>
+    boundLeaves.flatMap((l) => {
+      const env = l.env(base);
+      return cmp(l).operands.map((o) => real(low, env, o));
+    }),
+  );
+  let bi = 0;
+  for (const l of boundLeaves) {
+    const c = cmp(l);
+    const vals = c.operands.map(() => bvals[bi++]!);
+    const k = getKey(l.key);
+    for (let j = 0; j < c.ops.length; j++) {
+      const [a, b] = [c.operands[j]!, c.operands[j + 1]!];
+      const op = c.ops[j]!;
+      const aVar = isVarSide(a),
+        bVar = isVarSide(b);
+      if (aVar === bVar) continue;
+      const idx = aVar ? vals[j]! : vals[j + 1]!;
+      const bound = aVar ? vals[j + 1]! : vals[j]!;
+      const less = op === '<' || op === '<=';
+      // var <= bound: upper; var >= bound: lower; bound <= var: lower; bound >= var: upper.
+      const side: 'lo' | 'hi' = aVar === less ? 'hi' : 'lo';
+      const len = Math.max(idx.data.length, bound.data.length);
+      for (let m = 0; m < len; m++) {
+        const i = idx.data[idx.data.length === 1 ? 0 : m]!;
+        const v = bound.data[bound.data.length === 1 ? 0 : m]!;
+        setBound(i, side, v, k);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (owner.lo[i]) owner.lo[i]!.bounds.push({ i, side: 'lo' });
+    if (owner.hi[i]) owner.hi[i]!.bounds.push({ i, side: 'hi' });
+  }
+
+  // General constraints: rows of c_E (a - b for ==) and c_I (b - a for a <= b; a - b for a >= b).
+  const rowsOf = (
+    x: Tracer,
+  ): {
+    eq: Tracer[];
+    ineq: Tracer[];
+    layout: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[];
+  } => {
+    const { env: base, low } = scope(x);
+    const eq: Tracer[] = [],
+      ineq: Tracer[] = [];
+    const lay: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[] = [];
+    for (const l of generalLeaves) {
+      const env = l.env(base);
+      const c = cmp(l);
+      const vs = c.operands.map((o) => real(low, env, o));
+      const twoSided = c.ops.length === 2 && c.ops.every((o) => o !== '==');
+      for (let j = 0; j < c.ops.length; j++) {
+        const op = c.ops[j]!;
+        const [a, b] = [vs[j]!, vs[j + 1]!];
+        const row = P.reshape(op === '==' || op === '>=' || op === '>' ? P.sub(a, b) : P.sub(b, a), [-1]);
+        const kind = op === '==' ? 'eq' : 'ineq';
+        (kind === 'eq' ? eq : ineq).push(row);
+        // A double-sided constraint's multiplier is mu(lower side) - mu(upper side).
+        const lowerSide = (op === '<=' || op === '<') === (j === 0);
+        lay.push({ key: l.key, kind, len: row.shape[0]!, pair: j, sign: twoSided && !lowerSide ? -1 : 1 });
+      }
+    }
+    return { eq, ineq, layout: lay };
+  };
+  const cat = (xs: Tracer[]) => (xs.length === 1 ? xs[0]! : P.concat(xs));
+  let mEq = 0,
+    mIneq = 0;
+  if (generalLeaves.length) {
+    // One trace to learn the row layout (shapes are static).
+    trace(
+      (x: Tracer) => {
+        const r = rowsOf(x);
+        for (const e of r.layout) {
+          const k = getKey(e.key);
+          const list = e.kind === 'eq' ? k.eq : k.ineq;
+          const start = e.kind === 'eq' ? mEq : mIneq;
+          const rows = Array.from({ length: e.len }, (_, j) => ({ row: start + j, sign: e.sign }));
+          if (list.length <= e.pair) list.push(rows);
+          else list[e.pair]!.push(...rows);
+          if (e.kind === 'eq') mEq += e.len;
+          else mIneq += e.len;
+        }
+        return P.zeros([]);
+      },
+      [[n]],
+    );
+  }
+  // Simplex vars under the augmented Lagrangian: sum x = 1 as an equality row, x >= 0 as bounds.
+  const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
+  const ineqFn = mIneq ? (x: Tracer) => cat(rowsOf(x).ineq) : null;
+
+  const coordName = (i: number): string => {
+    const v = vars.find((w) => i >= w.offset && i < w.offset + w.size)!;
+    if (!v.shape.length) return v.name;
+    let r = i - v.offset;
+    const ix: number[] = [];
+    for (let d = v.shape.length - 1; d >= 0; d--) {
+      ix.unshift(r % v.shape[d]!);
+      r = Math.floor(r / v.shape[d]!);
+    }
+    return `${v.name}[${ix.join(', ')}]`;
+  };
+  void opt;
+  return {
+    n,
+    smooth,
+    smoothWith,
+    residual,
+    prox,
+    simplex,
+    lower,
+    upper,
+    eq: eqFn,
+    ineq: ineqFn,
+    mEq,
+    mIneq,
+    keys,
+    coordName,
+    vars,
+  };
+}
+
+/** Groups (lists of flat row-major indices) of the fibers along `axis` of an array of `shape`. */
+export function fibers(shape: readonly number[], axis: number): number[][] {
+  const r = shape.length;
+  const a = axis < 0 ? axis + r : axis;
+  if (a < 0 || a >= r) return [Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => i)];
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((x, y) => x * y, 1));
+  const groups = new Map<string, number[]>();
+  const total = shape.reduce((x, y) => x * y, 1);
+  for (let i = 0; i < total; i++) {
+    const key = shape.map((s, d) => (d === a ? '*' : String(Math.floor(i / strides[d]!) % s))).join(',');
+    (groups.get(key) ?? (groups.set(key, []), groups.get(key)!)).push(i);
+  }
+  return [...groups.values()];
+}
+
+const text = (c: CompiledProgram, span: Span): string => sourceText(c.sources, span, 80);
