@@ -2,7 +2,8 @@
 // over exactly these functions and types.
 
 export { parse, check, compile, run, dataSources, type CheckOptions } from './compiler/api.js';
-export { fingerprint, type RunOptions, type Progress, type CheckpointHooks } from './compiler/running/run_program.js';
+export { fingerprint } from './compiler/running/run_program.js';
+export type { RunOptions, Progress, CheckpointHooks } from './compiler/running/run_options.js';
 export type {
   CompileOptions,
   CompiledProgram,
@@ -19,7 +20,7 @@ export { compiledGraphText, type GraphTextOptions } from './compiler/graph_text.
 export { BACKENDS } from './compiler/running/backend_seam.js';
 export { BUILTINS } from './compiler/front/builtins.js';
 export { distributions as DISTRIBUTIONS } from './stdlib/distributions/index.js';
-export { SOLVERS, INFER_METHODS } from './compiler/analysis/method_options.js';
+export { methodTable as METHODS, methodList as METHOD_LIST } from './stdlib/index.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
 export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';
-export type { SolverState } from './stdlib/optim/driver.js';
+export type { Checkpoint, MethodName } from './stdlib/index.js';

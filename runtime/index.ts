@@ -1,6 +1,6 @@
 // The runtime's public surface: tracing, transforms, the primitive table, backends, host values.
 export * as ops from './ops/index.js';
-export { Tracer, TraceError } from './ir/tracer.js';
+export { Tracer, TraceError, inline } from './ir/tracer.js';
 export { Graph, Var } from './ir/graph.js';
 export * from './ir/types.js';
 export { trace, vjp, grad, grads, valueAndGrad, jvp, hvp, jacobian, hessian } from './transforms/api.js';

@@ -39,7 +39,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (out) writeFileSync(out, JSON.stringify(r, null, 2) + '\n');
     if (json) process.stdout.write(JSON.stringify(r) + '\n');
     else printResult(r);
-    return exitCodeForStatus(r.status);
+    return exitCodeForStatus(r.status, r.diagnostics.stopped_by !== 'method');
   };
   const fail = (messages: Message[], seed = 1, backend = 'auto') =>
     emit(runResult({ status: 'error', messages, seed, backend }, file));
