@@ -20,7 +20,7 @@ export { compiledGraphText, type GraphTextOptions } from './compiler/graph_text.
 export { BACKENDS } from './compiler/running/backend_seam.js';
 export { BUILTINS } from './compiler/front/builtins.js';
 export { distributions as DISTRIBUTIONS } from './stdlib/distributions/index.js';
-export { methodTable as METHODS, methodList as METHOD_LIST } from './stdlib/index.js';
+export { methodTable as METHODS, methodList as METHOD_LIST, optionsTable } from './stdlib/index.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
 export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';
 export type { Checkpoint, MethodName } from './stdlib/index.js';

@@ -15,6 +15,7 @@
 import type { ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
 import { sourceText } from '../front/source_text.js';
+import { unboundedWarnings } from './unbounded.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import {
   chooseMethod,
@@ -354,6 +355,7 @@ export function analyze(p: CheckedProgram): Analysis {
     });
   }
   for (const pr of problems) error(pr.e, pr.message);
+  if (!problems.length) diagnostics.push(...unboundedWarnings(p, dec));
 
   // ---- the algorithm: chosen from the method table by the problem's shape ----
   const shape = problemShape(p, dec, parts, text);

@@ -4,7 +4,7 @@
 // a learning rate), a note when the run ended without its test holding. Solves and inference use
 // it alike; runResult (result.ts) writes the JSON object.
 
-import type { Divergence, MethodResult } from '../../stdlib/index.js';
+import { divergenceText, type Divergence, type MethodResult } from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { fileMessage, messageAt, type Message } from '../messages.js';
 import type { RunStatus } from './result.js';
@@ -16,8 +16,6 @@ export interface RunEnd {
   messages: Message[];
   diagnostics: Record<string, unknown>;
 }
-
-const fmt = (v: number) => (Number.isFinite(v) ? +v.toPrecision(3) : v);
 
 export function runEnd(
   compiled: CompiledProgram,
@@ -35,7 +33,7 @@ export function runEnd(
   let hint: string | undefined;
   if (r.divergence) {
     const d = r.divergence;
-    reason = divergenceInWords(d, sign, r);
+    reason = divergenceText(d, r.checkpoint.start, sign);
     hint = divergenceHint(compiled, d, options);
     diagnostics.divergence = {
       cause: d.cause,
@@ -50,16 +48,6 @@ export function runEnd(
       at(r.status === 'infeasible' || r.status === 'diverged' ? 'warning' : 'note', `${name} stopped: ${reason}`, hint),
     );
   return { status: r.status, stopReason: reason, messages, diagnostics };
-}
-
-/** The driver's divergence text, with the user's sign for a `maximize` objective. */
-function divergenceInWords(d: Divergence, sign: number, r: MethodResult): string {
-  if (sign > 0 || (d.cause !== 'unbounded' && d.cause !== 'rise')) return r.message;
-  const from = fmt(-d.from),
-    to = fmt(-d.to);
-  return d.cause === 'unbounded'
-    ? `the objective rose from ${from} at the start to ${to} at step ${d.step} while its gradient did not shrink: it looks unbounded above`
-    : `the objective fell from ${from} at the start to ${to} at step ${d.step}: the step size is likely too large`;
 }
 
 function divergenceHint(

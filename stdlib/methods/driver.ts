@@ -10,7 +10,9 @@
 // the run, saved in checkpoints), a step that leaves f below f0 - 1e8 max(1, |f0|) while the
 // measure stays above g0 / 10 (unbounded below), above f0 + 1e8 max(1, |f0|) (a step size too
 // large; entries whose objective may rise towards feasibility opt out), or ||x||_inf above
-// 1e10 max(1, |x0|) is `diverged`, with the cause in words and in `divergence`.
+// 1e10 max(1, |x0|) is `diverged`, with the cause in words and in `divergence`; so is an objective
+// beyond 1e100 in magnitude, at the start too: there an exp or a power has overflowed for all
+// practical purposes (its square is out of float64's range), and no step can be measured.
 // The convergence tests are scaled by max(1, min(|f|, |f0|)), which divergence cannot inflate.
 // The state is plain JSON and no rule reads the clock, so a resumed run is bit-identical.
 
@@ -81,6 +83,7 @@ export interface MethodResult<St extends StateBase = StateBase> {
 export class CheckpointMismatch extends Error {}
 
 export const FALL_FACTOR = 1e8;
+export const OVERFLOW_LEVEL = 1e100;
 export const RISE_FACTOR = 1e8;
 export const ITERATE_FACTOR = 1e10;
 
@@ -137,10 +140,8 @@ export function* runSteps<S extends OptionSpecs, St extends StateBase>(
   const diverged = (d: Divergence | string) =>
     typeof d === 'string' ? finish('diverged', d) : finish('diverged', divergenceText(d, start), { divergence: d });
 
-  if (!Number.isFinite(st.f))
-    return diverged(
-      st.step === 0 ? `the objective is ${st.f} at the starting point` : `the objective is ${st.f} at step ${st.step}`,
-    );
+  const bad = badValue(st.f);
+  if (bad) return diverged({ cause: bad, step: st.step, from: st.f, to: st.f });
   for (;;) {
     if (!Number.isFinite(c.measure)) return diverged(`the ${measureName(c)} is not finite at step ${st.step}`);
     const verdict = m.verdict?.(p, st, o);
@@ -196,10 +197,14 @@ export const fmt = (v: number): string =>
 
 const measureName = (c: Criterion) => c.text.split(/ [-+\d]/)[0] || 'convergence measure';
 
+/** NaN, or an objective that overflowed (infinite, or beyond OVERFLOW_LEVEL). */
+const badValue = (f: number): 'nan' | 'overflow' | null =>
+  Number.isNaN(f) ? 'nan' : !(Math.abs(f) <= OVERFLOW_LEVEL) ? 'overflow' : null;
+
 function runaway(st: StateBase, c: Criterion, start: StartScale, rises: boolean): Divergence | string | null {
   const f = st.f;
-  if (Number.isNaN(f)) return { cause: 'nan', step: st.step, from: start.f, to: f };
-  if (!Number.isFinite(f)) return { cause: 'overflow', step: st.step, from: start.f, to: f };
+  const bad = badValue(f);
+  if (bad) return { cause: bad, step: st.step, from: start.f, to: f };
   if (!Number.isFinite(c.measure)) return `the ${measureName(c)} became ${c.measure} at step ${st.step}`;
   const ref = Math.max(1, Math.abs(start.f));
   if (f < start.f - FALL_FACTOR * ref && !(c.measure < 0.1 * start.measure))
@@ -211,18 +216,25 @@ function runaway(st: StateBase, c: Criterion, start: StartScale, rises: boolean)
   return null;
 }
 
-/** The cause of a divergence in words (the minimized objective's terms; the compiler rewords for `maximize`). */
-export function divergenceText(d: Divergence, start: StartScale): string {
+/**
+ * The cause of a divergence in words, its numbers those of the minimized objective times `sign`
+ * (-1: the user maximizes -f, and reads the numbers with the user's sign).
+ */
+export function divergenceText(d: Divergence, start: StartScale, sign: 1 | -1 = 1): string {
   const at = `at step ${d.step}`;
+  const initial = d.step === 0;
+  const [from, to] = [fmt(sign * d.from), fmt(sign * d.to)];
   switch (d.cause) {
     case 'nan':
-      return `the objective became NaN ${at}: the iterate left the objective's domain (a log, sqrt, division or power where it is undefined)`;
+      return initial
+        ? `the objective is NaN at the starting point: the start lies outside the objective's domain (a log, sqrt, division or power where it is undefined)`
+        : `the objective became NaN ${at}: the iterate left the objective's domain (a log, sqrt, division or power where it is undefined)`;
     case 'overflow':
-      return `the objective became ${d.to} ${at}: it overflowed (an exp or a power of a large number)`;
+      return `the objective ${initial ? 'is' : 'became'} ${to} ${initial ? 'at the starting point' : at}: it overflows (an exp or a power of a large number)`;
     case 'unbounded':
-      return `the objective fell from ${fmt(d.from)} at the start to ${fmt(d.to)} ${at} while its gradient did not shrink (${fmt(start.measure)} at the start): it looks unbounded below`;
+      return `the objective ${sign > 0 ? 'fell' : 'rose'} from ${from} at the start to ${to} ${at} while its gradient did not shrink (${fmt(start.measure)} at the start): it looks unbounded ${sign > 0 ? 'below' : 'above'}`;
     case 'rise':
-      return `the objective grew from ${fmt(d.from)} at the start to ${fmt(d.to)} ${at}: the step size is likely too large`;
+      return `the objective ${sign > 0 ? 'grew' : 'fell'} from ${from} at the start to ${to} ${at}: the step size is likely too large`;
     case 'iterates':
       return `the iterates grew to ${fmt(d.to)} ${at} (${fmt(d.from)} at the start): the objective may be unbounded in that direction`;
   }

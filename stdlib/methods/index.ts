@@ -10,8 +10,10 @@ export {
   scaleOf,
   normInf,
   divergenceText,
+  fmt as formatNumber,
   CheckpointMismatch,
   FALL_FACTOR,
+  OVERFLOW_LEVEL,
   RISE_FACTOR,
   ITERATE_FACTOR,
 } from './driver.js';
@@ -54,3 +56,4 @@ export type {
   AnyRunnable,
 } from './rule.js';
 export { RESTRICTING, defineMethod, declareMethod } from './rule.js';
+export { optionsTable, takesText } from './options_table.js';

@@ -219,7 +219,7 @@ export function describeOptions(specs: OptionSpecs): string[] {
     if (o.kind === 'real' && o.min !== undefined) bits.push(`>= ${o.min}`);
     if (o.kind === 'real' && o.open01) bits.push('in (0, 1)');
     if (o.kind === 'enum') bits.push(o.values.join(' | '));
-    if (o.kind === 'name') bits.push([...o.builtins, ...(o.kind === 'name' ? [] : [])].join(' | '));
+    if (o.kind === 'name') bits.push(o.builtins.join(' | '));
     if (o.kind === 'method') bits.push(`a ${o.table} method`);
     if (o.required) bits.push('required');
     return `${k} (${bits.join(', ')})${o.doc ? `: ${o.doc}` : ''}`;
