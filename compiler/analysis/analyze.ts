@@ -355,7 +355,8 @@ export function analyze(p: CheckedProgram): Analysis {
     });
   }
   for (const pr of problems) error(pr.e, pr.message);
-  if (!problems.length) diagnostics.push(...unboundedWarnings(p, dec));
+  if (!problems.length)
+    diagnostics.push(...unboundedWarnings(p, new Set([...dec.sets.map((s) => s.var), ...dec.prox.map((t) => t.var)])));
 
   // ---- the algorithm: chosen from the method table by the problem's shape ----
   const shape = problemShape(p, dec, parts, text);

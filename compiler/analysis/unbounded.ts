@@ -6,7 +6,6 @@
 
 import type { ConstraintItem, Diagnostic, Expr } from '../../grammar/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
-import type { Decomposition } from './analyze.js';
 
 /** 0: does not involve the var; 1: affine in it; 2: anything else. */
 type Deg = 0 | 1 | 2;
@@ -16,12 +15,12 @@ const BILINEAR = new Set(['dot', 'matmul', 'outer']);
 
 const q = (s: string) => '`' + s + '`';
 
-export function unboundedWarnings(p: CheckedProgram, dec: Decomposition): Diagnostic[] {
+/** `touched`: the vars a set or a prox term already bounds. */
+export function unboundedWarnings(p: CheckedProgram, touched: ReadonlySet<string>): Diagnostic[] {
   const opt = p.optimize;
   if (!opt || p.where) return [];
   const lets = new Map<string, Expr>();
   for (const m of p.modules) for (const st of m.program.body) if (st.kind === 'Let') lets.set(st.name.name, st.value);
-  const touched = new Set<string>([...dec.sets.map((s) => s.var), ...dec.prox.map((t) => t.var)]);
   const vars = p.decls.filter((d) => d.kind === 'var').map((d) => d.decl.name.name);
   const out: Diagnostic[] = [];
   for (const v of vars) {

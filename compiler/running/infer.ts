@@ -18,15 +18,6 @@
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
 import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import {
-  CheckpointMismatch,
-  contextFor,
-  drainAsync,
-  runSteps,
-  runnableOf,
-  type MethodResult,
-  type Problem,
-} from '../../stdlib/index.js';
 import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
 import {
   gaussianFamily,
@@ -44,19 +35,13 @@ import { userGuideEngine } from '../lower/guide_program.js';
 import { LowerError, type LV } from '../lower/lower.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
-import { driverHooks, type RunOptions } from './run_options.js';
-import { runEnd, type RunEnd } from './outcome.js';
+import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
 import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
 import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
 import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
 import { sitePlan } from '../analysis/site_plan.js';
 import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
 import { runDiscreteInference } from './infer_discrete.js';
-
-export type InferRunOptions = Pick<
-  RunOptions,
-  'steps' | 'draws' | 'onProgress' | 'shouldStop' | 'checkpoint' | 'onDraws'
->;
 
 export const DEFAULT_DRAWS = 4000;
 /** Draws behind the reported ELBO. */
@@ -393,38 +378,3 @@ async function posteriorDraws(
   ];
   return { draws: D, variables };
 }
-
-/**
- * The `vi` entry of the method table on a VI objective (the negative objective estimate and its
- * gradient per step), through the one driver: progress (the ELBO), Ctrl-C, checkpoints (the
- * optimizer's and the stopping rule's state, and the problem's own, such as a running baseline).
- */
-export async function runVi(
-  compiled: CompiledProgram,
-  objective: Problem,
-  phi0: Float64Array,
-  steps: number,
-  opts: InferRunOptions,
-  trace: number[],
-): Promise<{ r: MethodResult; end: RunEnd } | { error: string }> {
-  const options = { ...compiled.algorithm!.options, steps };
-  const hooks = driverHooks(
-    opts,
-    steps,
-    (f) => -f,
-    (f) => trace.push(-f),
-  );
-  try {
-    const r = await drainAsync(
-      runSteps(runnableOf('vi')!, objective, phi0, options as never, hooks, contextFor(compiled.seed)),
-    );
-    return { r, end: runEnd(compiled, 'vi', r, options) };
-  } catch (e) {
-    if (e instanceof CheckpointMismatch) return { error: `--resume: ${e.message}` };
-    throw e;
-  }
-}
-
-/** The stop reason of a VI run in words. */
-export const viStopReason = (r: MethodResult, end: RunEnd, steps: number): string =>
-  r.status === 'max_steps' ? `ran the step budget (${steps}) before the ELBO reached a plateau` : end.stopReason;

@@ -16,7 +16,7 @@ import { prepare } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { discreteVi } from './discrete_engine.js';
 import { summaries } from './draws.js';
-import { runVi, viStopReason, type InferRunOptions } from './infer.js';
+import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
 import { messageAt, type Message } from '../messages.js';
 import { LowerError } from '../lower/lower.js';
 import { objectiveText } from '../lower/objective_program.js';
