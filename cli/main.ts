@@ -5,7 +5,7 @@
 import { TOP_HELP } from './help.js';
 import { UsageError } from './options.js';
 import { EXIT } from './exit_codes.js';
-import { PROXIMA_VERSION } from '../compiler/version.js';
+import { PROXIMA_VERSION } from '../compiler/index.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 

@@ -1,7 +1,7 @@
 // The data a command binds: --data files (or the program's `data from` defaults when none is
 // given), then --set overrides; merge warnings become result messages.
 
-import { dataSources } from '../compiler/api.js';
+import { dataSources } from '../compiler/index.js';
 import { mergeData, type DataObject } from './data_files.js';
 
 export interface BoundData {

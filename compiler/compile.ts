@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Diagnostic, Span } from '../grammar/index.js';
-import { inline } from '../runtime/ir/tracer.js';
+import { inline } from '../runtime/index.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';

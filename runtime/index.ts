@@ -1,6 +1,8 @@
 // The runtime's public surface: tracing, transforms, the primitive table, backends, host values.
 export * as ops from './ops/index.js';
 export { Tracer, TraceError, inline } from './ir/tracer.js';
+export type { TLike } from './ops/core.js';
+export type { RefArray } from './prims/rule.js';
 export { Graph, Var } from './ir/graph.js';
 export * from './ir/types.js';
 export { trace, vjp, grad, grads, valueAndGrad, jvp, hvp, jacobian, hessian } from './transforms/api.js';
@@ -22,4 +24,7 @@ export {
   chooseBackend,
   type Jitted,
 } from './backends/index.js';
-export type { BackendName, CompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
+export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
+export { eigh } from './kernels/eigh.js';
+export { foldIn, keyFromSeed, randomBits64, uniform01 } from './kernels/threefry.js';
+export { buildPlan, planSummary } from './plan/plan.js';

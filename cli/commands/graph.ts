@@ -2,7 +2,7 @@
 // or json.
 
 import { existsSync } from 'node:fs';
-import { compile, compiledGraphText, formatMessages, CompileError } from '../../index.js';
+import { compile, compiledGraphText, formatMessages, CompileError } from '../../compiler/index.js';
 import { GRAPH_HELP } from '../help.js';
 import { parseOptions, UsageError } from '../options.js';
 import { bindData } from '../program_data.js';

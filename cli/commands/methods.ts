@@ -2,7 +2,7 @@
 // method), generated from the method table: what each takes, its options with defaults and
 // ranges, and what `steps` counts and `tol` measures. `--json` prints the entries' data.
 
-import { METHOD_LIST, optionsTable } from '../../index.js';
+import { METHOD_LIST, optionsTable } from '../../compiler/index.js';
 import { METHODS_HELP } from '../help.js';
 import { parseOptions } from '../options.js';
 

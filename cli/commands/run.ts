@@ -3,9 +3,17 @@
 // in --json mode, so scripts always get exactly one object).
 
 import { existsSync, writeFileSync } from 'node:fs';
-import { compile, run, fingerprint, CompileError, PROXIMA_VERSION, BACKENDS, type RunResult } from '../../index.js';
-import { runResult } from '../../compiler/running/result.js';
-import { fileMessage, type Message } from '../../compiler/messages.js';
+import {
+  compile,
+  run,
+  fingerprint,
+  CompileError,
+  PROXIMA_VERSION,
+  BACKENDS,
+  type RunResult,
+} from '../../compiler/index.js';
+import { runResult } from '../../compiler/index.js';
+import { fileMessage, type Message } from '../../compiler/index.js';
 import { RUN_HELP } from '../help.js';
 import { parseOptions, intOption, UsageError } from '../options.js';
 import { bindData } from '../program_data.js';
@@ -14,7 +22,7 @@ import { progressBar } from '../progress.js';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../checkpoint_file.js';
 import { exitCodeForStatus } from '../exit_codes.js';
 import { drawsFormat, writeDraws } from '../draws_file.js';
-import type { DrawTable } from '../../compiler/running/draws.js';
+import type { DrawTable } from '../../compiler/index.js';
 import { printResult } from '../result_text.js';
 
 const OPTIONS = {

@@ -24,7 +24,7 @@ import {
   withDefaults,
   type Feature,
   type ProblemShape,
-} from '../../stdlib/methods/index.js';
+} from '../../stdlib/index.js';
 
 export interface ProxTerm {
   term: string;

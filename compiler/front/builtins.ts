@@ -4,7 +4,7 @@
 // Every entry composes existing ops; none adds a primitive. Axis arguments are integer literals.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { valueSparseEnvelope } from '../../stdlib/prox/envelope.js';
+import { valueSparseEnvelope } from '../../stdlib/index.js';
 import { broadcast, matmulShape, reduceShape, type Operand } from './shape_rules.js';
 import { dimEq, shapeText, valuesText, type Dim, type Elem } from './static_types.js';
 

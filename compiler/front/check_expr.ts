@@ -20,7 +20,7 @@ import {
 import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
 import { broadcast, matmulShape } from './shape_rules.js';
-import { methodOf } from '../../stdlib/methods/table.js';
+import { methodOf } from '../../stdlib/index.js';
 import { viaEstimator } from './via_syntax.js';
 import {
   ERROR,

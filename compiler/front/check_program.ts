@@ -38,7 +38,7 @@ import {
   type MethodKind,
   type OptionSpec,
   type OptionSpecs,
-} from '../../stdlib/methods/index.js';
+} from '../../stdlib/index.js';
 import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorTy, type Ty } from './static_types.js';
 
 export type DeclKind = 'data' | 'var' | 'param';

@@ -17,8 +17,8 @@
 // the step budget.
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
+import { foldIn, keyFromSeed } from '../../runtime/index.js';
+import { shortTrace } from '../../stdlib/index.js';
 import {
   gaussianFamily,
   laplace,
@@ -27,7 +27,7 @@ import {
   type GuideName,
   type LaplaceResult,
   type Whitening,
-} from '../../stdlib/vi/index.js';
+} from '../../stdlib/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { summaries, type DrawTable } from './draws.js';
@@ -37,7 +37,7 @@ import { CompileError, fileMessage, messageAt, type Message } from '../messages.
 import { runResult, type NestedValue, type RunResult } from './result.js';
 import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
 import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
-import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
+import { evaluate, type Objective } from '../../stdlib/index.js';
 import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
 import { sitePlan } from '../analysis/site_plan.js';
 import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';

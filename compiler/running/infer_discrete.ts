@@ -6,12 +6,12 @@
 // bit-identical.
 
 import { simplify } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
+import { foldIn, keyFromSeed } from '../../runtime/index.js';
 import type { Problem } from '../../stdlib/index.js';
-import { paretoKHat } from '../../stdlib/vi/psis.js';
-import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
-import { estimatorName } from '../../stdlib/vi/estimator_plan.js';
-import type { Objective } from '../../stdlib/vi/objectives.js';
+import { paretoKHat } from '../../stdlib/index.js';
+import { shortTrace } from '../../stdlib/index.js';
+import { estimatorName } from '../../stdlib/index.js';
+import type { Objective } from '../../stdlib/index.js';
 import { prepare } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { discreteVi } from './discrete_engine.js';

@@ -3,7 +3,7 @@
 // driver's hooks (stdlib/methods/driver.ts), in the user's terms (the user's sign for the
 // objective). Every method, solve or infer, runs with hooks made here.
 
-import type { Checkpoint, RunHooks, StateBase } from '../../stdlib/methods/index.js';
+import type { Checkpoint, RunHooks, StateBase } from '../../stdlib/index.js';
 import type { CompileOptions } from '../compile.js';
 import type { DrawTable } from './draws.js';
 

@@ -5,7 +5,7 @@
 // bilevel) ends with status `error` saying so, never with a stand-in method.
 // User errors become an `error` result; anything else thrown is an internal error.
 
-import { runnableOf, type AnyRunnable, type Family } from '../../stdlib/index.js';
+import { runnableOf, type AnyRunnable, type MethodFamily } from '../../stdlib/index.js';
 import { compileProgram, type CompiledProgram, type ProgramInput } from '../compile.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
@@ -30,7 +30,7 @@ type InferRunner = (
 ) => Promise<RunResult>;
 
 /** The runner of each `infer` family (mcmc joins here). */
-const INFER_RUNNERS: Partial<Record<Family, InferRunner>> = {
+const INFER_RUNNERS: Partial<Record<MethodFamily, InferRunner>> = {
   vi: (compiled, base, opts) => runInference(compiled, base, opts),
 };
 

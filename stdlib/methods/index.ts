@@ -43,7 +43,7 @@ export type {
   Takes,
   AutoChoice,
   MethodKind,
-  Family,
+  MethodFamily,
   StateBase,
   RunContext,
   Criterion,

@@ -138,7 +138,7 @@ export interface AutoChoice {
 // ---- running ----
 
 export type MethodKind = 'solve' | 'infer' | 'hypergrad';
-export type Family =
+export type MethodFamily =
   | 'quasi_newton'
   | 'newton'
   | 'first_order'
@@ -199,7 +199,7 @@ export interface GraphStep<O = Readonly<Record<string, unknown>>> {
 interface Declared<N extends string, S extends OptionSpecs> {
   name: N;
   kind: MethodKind;
-  family: Family;
+  family: MethodFamily;
   /** One line for the options table and `check`. */
   summary: string;
   options: S;

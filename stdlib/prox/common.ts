@@ -2,10 +2,10 @@
 // (The safe square root and division are runtime ops: P.safeSqrt, P.safeDiv.)
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 import type { Weights } from './types.js';
-import { sizeOf } from '../../runtime/ir/types.js';
+import { sizeOf } from '../../runtime/index.js';
 
 export const sz = (x: Tracer): number => sizeOf(x.shape);
 

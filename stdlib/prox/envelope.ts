@@ -12,8 +12,8 @@
 // the 2G breakpoints of that piecewise-linear sum and a search (O(G log G)).
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 import type { ProxFn, ValueFn } from './types.js';
 import { flat, sz, tmul } from './common.js';
 import { groupIds, groupNorms, scaleGroups } from './projections.js';

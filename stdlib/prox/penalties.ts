@@ -4,9 +4,9 @@
 // threshold). Each prox(x, t) is argmin_z t f(z) + 0.5 ||z - x||^2.
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { Tracer } from '../../runtime/index.js';
 import type { ProxFn, ValueFn, Weights } from './types.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { TLike } from '../../runtime/index.js';
 import { flat, soft, sz, tmul, tsqrt, weightsLike } from './common.js';
 import { groupIds, groupNorms, projL1Ball, scaleGroups } from './projections.js';
 

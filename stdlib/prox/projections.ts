@@ -6,7 +6,7 @@
 // (Held et al.; Duchi et al. 2008), which is a max over a cumsum, hence differentiable.
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { Tracer } from '../../runtime/index.js';
 import type { ProxFn, Weights } from './types.js';
 import { flat, soft, sz, weightsLike } from './common.js';
 

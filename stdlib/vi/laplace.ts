@@ -7,7 +7,7 @@
 // Gaussian; the caller still compares its ELBO with the plain start's (whitening.ts) and keeps
 // the better one, so a bad Laplace step can cost time but not the result.
 
-import { eigh } from '../../runtime/kernels/eigh.js';
+import { eigh } from '../../runtime/index.js';
 import { solve } from '../methods/solve.js';
 import type { Problem } from '../methods/rule.js';
 
