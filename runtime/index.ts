@@ -11,6 +11,8 @@ export { vjpGraph } from './transforms/vjp.js';
 export { primTable, primNames } from './prims/table.js';
 export { runRef } from './backends/ref.js';
 export { mulberry32, mulberry32Step, boxMuller, normals } from './kernels/seeded.js';
+export { threefry2x32, keyFromSeed, foldIn, randomBits64, uniform01 } from './kernels/threefry.js';
+export { cholesky as choleskyKernel } from './kernels/cholesky.js';
 export { toRefArray, toNested, type HostValue } from './values/host.js';
 export { printGraph, countEqns, varName } from './ir/print.js';
 export { simplify, dce, cse, constantFold, algebraic } from './transforms/simplify.js';
@@ -26,5 +28,4 @@ export {
 } from './backends/index.js';
 export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
 export { eigh } from './kernels/eigh.js';
-export { foldIn, keyFromSeed, randomBits64, uniform01 } from './kernels/threefry.js';
 export { buildPlan, planSummary } from './plan/plan.js';
