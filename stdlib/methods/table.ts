@@ -16,6 +16,7 @@ import {
   rmsprop,
   sgd,
 } from '../optim/first_order_rules.js';
+import { lion } from '../optim/lion.js';
 import { fista, proxAdam, proxGrad } from '../optim/prox_methods.js';
 import { auglag } from '../solvers/augmented_lagrangian.js';
 import { projected } from '../solvers/bounded.js';
@@ -42,6 +43,7 @@ export const methodTable = byName(
   diffgrad,
   normalizedGd,
   normalizedMomentum,
+  lion,
   // solve: prox terms, sets, constraints
   fista,
   proxGrad,

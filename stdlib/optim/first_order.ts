@@ -1,4 +1,4 @@
-// The first-order family: each method is its graph update rule (first_order_rules.ts, lion.ts)
+// The first-order family: each method is its graph update rule (first_order_rules.ts, or a rule file of its own)
 // made a table entry by `firstOrderMethod`, which adds the options every first-order method has
 // (steps, tol, lr, schedule, batch) and this host loop: each step runs the rule's graph on `ref`,
 // so the rule has one definition (and jsback can fuse the same graph with the objective).
