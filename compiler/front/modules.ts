@@ -29,7 +29,8 @@ const defaultRead: ReadFile = (p) => readFileSync(p, 'utf8');
 
 const LIBRARY_STMTS = new Set<Stmt['kind']>(['Fn', 'Let', 'Import']);
 
-export function loadProgram(file: string, source: string, read: ReadFile = defaultRead): LoadResult {
+/** `parsed`: the root's syntax tree when the caller has already parsed `source` (tagged templates). */
+export function loadProgram(file: string, source: string, read: ReadFile = defaultRead, parsed?: Program): LoadResult {
   const modules: Module[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
@@ -42,7 +43,7 @@ export function loadProgram(file: string, source: string, read: ReadFile = defau
     stack.push(key);
     names.push(name);
     sources.set(name, text);
-    const { program, diagnostics: ds } = parse(text, name);
+    const { program, diagnostics: ds } = root && parsed ? { program: parsed, diagnostics: [] } : parse(text, name);
     diagnostics.push(...ds);
     if (program) {
       for (const st of program.body) {
