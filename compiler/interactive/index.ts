@@ -21,6 +21,7 @@ export type { Interpolation, TensorLike, ShapedArray, NumericArray, NestedData }
 export {
   pointGraph,
   evaluateAt,
+  pointGraphText,
   startPoint,
   pointOf,
   type Point,

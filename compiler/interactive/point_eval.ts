@@ -6,7 +6,9 @@
 // latents are 0 (their values are draws, not a point).
 
 import type { Expr } from '../../grammar/index.js';
-import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
+import { ops as P, printGraph, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
+import { CompileError } from '../messages.js';
+import { LowerError } from '../lower/lower.js';
 import type { CompiledProgram } from '../compile.js';
 import type { DataArray } from '../front/data_binding.js';
 import type { Env, Lowerer } from '../lower/lower.js';
@@ -40,10 +42,25 @@ export function pointGraph(c: CompiledProgram, target: PointTarget, wrt?: string
     const v = low.expr(target, env);
     return real ? low.real(v, target.span) : low.tensor(v, target.span);
   };
+  try {
+    return traceTarget(specs, entries.length, k, evaluate);
+  } catch (e) {
+    // A construct that checks but has no value here (a range, a distribution) is the user's error.
+    if (e instanceof LowerError) throw new CompileError([{ severity: 'error', message: e.message, span: e.span }]);
+    throw e;
+  }
+}
+
+function traceTarget(
+  specs: (number[] | { shape: number[]; dtype: 'float64' | 'int32' | 'bool' })[],
+  nv: number,
+  k: number,
+  evaluate: (vals: Tracer[], data: Tracer[], real: boolean) => Tracer,
+): Graph {
   return simplify(
     trace((...ins: Tracer[]) => {
-      const vals = ins.slice(0, entries.length);
-      const data = ins.slice(entries.length);
+      const vals = ins.slice(0, nv);
+      const data = ins.slice(nv);
       if (k < 0) return [evaluate(vals, data, false)];
       // Lets are bound per scope, so the differentiated function builds its own scope around x.
       const [v, [g]] = valueAndGrad((x: Tracer) =>
@@ -91,4 +108,11 @@ export function pointOf(c: CompiledProgram, values: Readonly<Record<string, unkn
     out.set(e.name, Float64Array.from(flat as number[]));
   }
   return out;
+}
+
+/** A point graph as text: the runtime's printer under a header naming the inputs. */
+export function pointGraphText(c: CompiledProgram, graph: Graph): string {
+  const entries = c.internals.layout.entries.map((e) => `${e.name} (${e.kind})`);
+  const inputs = [...entries, ...c.graphs.dataInputs.map((d) => `${d} (data)`)];
+  return `// inputs: ${inputs.join(', ') || 'none'}\n${printGraph(graph)}\n`;
 }
