@@ -55,6 +55,8 @@ interface SessionStmt {
   keys: string[];
   /** Names it brings into scope. */
   names: string[];
+  /** Dimension names its data bind (`A: real[m, n]` binds m and n). */
+  dims: string[];
   kind: string;
   /** Its text in the session program (lines of its own, original columns). */
   text: string;
@@ -229,7 +231,7 @@ export class ReplSession {
     for (let grew = true; grew;) {
       grew = false;
       for (const s of this.stmts) {
-        if (keep.has(s) || !s.names.some((n) => want.has(n))) continue;
+        if (keep.has(s) || ![...s.names, ...s.dims].some((n) => want.has(n))) continue;
         if (!['Data', 'Var', 'Param', 'Let', 'Fn', 'Import'].includes(s.kind)) continue;
         keep.add(s);
         grew = true;
@@ -583,6 +585,7 @@ function expressionStmt(ex: ParsedExpression): SessionStmt {
   return {
     keys: [`name:${IT}`],
     names: [],
+    dims: [],
     kind: 'Let',
     text: `let ${IT} =\n${ex.text}`,
     shown: '',
@@ -604,7 +607,13 @@ function sessionStmts(st: Program['body'][number], text: string, file: string, b
     ];
     return { text: `${prefix}${body}${suffix}`, origin, shown: dedent(body) };
   };
-  const base = { keys: [] as string[], names: [] as string[], kind: st.kind as string, data: [] as string[] };
+  const base = {
+    keys: [] as string[],
+    names: [] as string[],
+    dims: [] as string[],
+    kind: st.kind as string,
+    data: [] as string[],
+  };
   switch (st.kind) {
     case 'Data':
     case 'Var':
@@ -618,6 +627,7 @@ function sessionStmts(st: Program['body'][number], text: string, file: string, b
           keys: [`name:${n}`],
           names: [n],
           data: st.kind === 'Data' ? [n] : [],
+          dims: st.kind === 'Data' ? d.type.dims.flatMap((x) => identifiers(text.slice(x.span.start, x.span.end))) : [],
           ...place(d.span, `${kw} {\n`, '\n}'),
           shown: `${kw} ${text.slice(d.span.start, d.span.end)}`,
           ...(from && i === 0 ? { dataFrom: from } : {}),
