@@ -19,7 +19,7 @@ import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
 
@@ -86,7 +86,7 @@ export function dataSources(input: ProgramInput, opts: CheckOptions = {}): strin
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
-      if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+      if (st.kind === 'Data' && st.source !== null) out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
   }
   return out;
 }

@@ -6,7 +6,7 @@
 // that stage; warnings travel on the CompiledProgram.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic, Expr, Span } from '../grammar/index.js';
 import { inline } from '../runtime/ir/tracer.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
@@ -393,7 +393,7 @@ export function loadData(
   file: string,
 ): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
-  const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
+  const files = opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
   const data: Record<string, unknown> = {};
   for (const f of files) {
     if (!f.toLowerCase().endsWith('.json')) {

@@ -5,7 +5,7 @@
 // Invariant: `modules` is in dependency order (a file after everything it imports), the root last.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, type Diagnostic, type Program, type Span, type Stmt } from '../../grammar/index.js';
 
 export interface Module {
@@ -48,7 +48,7 @@ export function loadProgram(file: string, source: string, read: ReadFile = defau
     if (program) {
       for (const st of program.body) {
         if (st.kind === 'Import') {
-          const target = join(dirname(name), st.path);
+          const target = isAbsolute(st.path) ? st.path : join(dirname(name), st.path);
           const tkey = resolve(target);
           if (stack.includes(tkey)) {
             const chain = [...names.slice(stack.indexOf(tkey)), target];

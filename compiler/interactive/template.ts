@@ -12,7 +12,16 @@
 // written, `${i}` marking interpolation i, with a hint saying what that value was.
 
 import { readFileSync } from 'node:fs';
-import { LineMap, parse, type Diagnostic, type Program, type Span, type Stmt } from '../../grammar/index.js';
+import {
+  LineMap,
+  parse,
+  type Diagnostic,
+  type Infer,
+  type Program,
+  type Solve,
+  type Span,
+  type Stmt,
+} from '../../grammar/index.js';
 import { checkFrontEnd } from '../api.js';
 import {
   bindDataValues,
@@ -27,7 +36,7 @@ import {
   type NestedNumber,
 } from '../compile.js';
 import { loadProgram } from '../front/modules.js';
-import { CompileError, formatMessages, toMessages, type Message } from '../messages.js';
+import { CompileError, fileDiagnostic, formatMessages, toMessages, type Message } from '../messages.js';
 import type { DataArray } from '../front/data_binding.js';
 import type { CheckResult, PosteriorSummary, RunResult } from '../running/result.js';
 import { runProgram, type CheckpointHooks, type Progress } from '../running/run_program.js';
@@ -112,15 +121,21 @@ export class TemplateError extends CompileError {
     /** The template as written, `${i}` for interpolation i. */
     readonly template: string,
     readonly site: string,
+    /** The solve/infer statement that solve(options) or infer(options) rendered, if any. */
+    optionsText: string | null = null,
   ) {
     super(diagnostics);
     this.name = 'TemplateError';
-    this.message = `opt template at ${site}:\n${formatMessages(this.messages, new Map([[TEMPLATE_FILE, template]]))}`;
+    const sources = new Map([[TEMPLATE_FILE, template]]);
+    if (optionsText) sources.set(OPTIONS_FILE, optionsText);
+    this.message = `opt template at ${site}:\n${formatMessages(this.messages, sources)}`;
   }
 }
 
 /** The file name template messages carry. */
 export const TEMPLATE_FILE = 'template';
+/** The file name of the statement solve(options) / infer(options) renders. */
+const OPTIONS_FILE = 'options';
 
 // ---- counters ----
 
@@ -294,8 +309,8 @@ function prepareCall(site: Site, values: readonly unknown[], override: Override 
   let holeOfLine: readonly number[] = [];
   const whats: string[] = values.map((v) => (typeof v === 'string' ? `the string ${JSON.stringify(v)}` : ''));
   const declared = new Map<string, number>();
-  const fail = (ds: Diagnostic[], lines = holeOfLine): never => {
-    throw templateError(parsed, site, ds, lines, { whats, declared });
+  const fail = (ds: Diagnostic[], lines = holeOfLine, optionsText: string | null = null): never => {
+    throw templateError(parsed, site, ds, lines, { whats, declared }, optionsText);
   };
   const at = (i: number) => parsed.lines.span(parsed.text.holes[i]!.src[0], parsed.text.holes[i]!.src[1]);
 
@@ -398,7 +413,7 @@ function checkSite(
   holes: readonly (DataHole | null)[],
   values: readonly unknown[],
   override: Override | null,
-  fail: (ds: Diagnostic[], holeOfLine?: readonly number[]) => never,
+  fail: (ds: Diagnostic[], holeOfLine?: readonly number[], optionsText?: string | null) => never,
 ): Checked {
   const program = structuredClone(parsed.program);
   const { text, roles } = parsed;
@@ -433,12 +448,13 @@ function checkSite(
       span,
     });
   }
-  if (override) applyOverride(program, override, site, parsed, fail);
+  const overrideText = override ? applyOverride(program, override, (ds) => fail(ds)) : null;
   templateCounters.checks++;
   const loaded = loadProgram(TEMPLATE_FILE, text.source, undefined, program);
   loaded.sources.set(DECLS_FILE, decls.text);
+  if (overrideText) loaded.sources.set(OPTIONS_FILE, overrideText);
   const fe = checkLoaded(loaded, TEMPLATE_FILE);
-  if (fe.diagnostics.some((d) => d.severity === 'error')) fail(fe.diagnostics, decls.holeOfLine);
+  if (fe.diagnostics.some((d) => d.severity === 'error')) fail(fe.diagnostics, decls.holeOfLine, overrideText);
   return { fe, inferred, holeOfLine: decls.holeOfLine };
 }
 
@@ -447,7 +463,7 @@ function bindSite(
   checked: Checked,
   data: Record<string, unknown>,
   holes: readonly (DataHole | null)[],
-  fail: (ds: Diagnostic[], holeOfLine?: readonly number[]) => never,
+  fail: (ds: Diagnostic[], holeOfLine?: readonly number[], optionsText?: string | null) => never,
 ): Bound {
   try {
     const fileData = checked.fe.checked.dataSources.length
@@ -504,51 +520,48 @@ function dependsOn(bound: BoundProgram, name: string, changed: ReadonlySet<strin
 
 // ---- overrides: solve(options) and infer(options) ----
 
-function applyOverride(
-  program: Program,
-  o: Override,
-  site: Site,
-  parsed: Parsed,
-  fail: (ds: Diagnostic[], holeOfLine?: readonly number[]) => never,
-): void {
+/**
+ * Replaces the program's solve/infer statement by the one `o` describes. The statement is
+ * rendered as text (names checked to be names, numbers and booleans as literals) and parsed, so
+ * that its messages point into it; options the program wrote for the same method are kept unless
+ * overridden. Returns the rendered text, or null when the analysis is left to pick the method.
+ */
+function applyOverride(program: Program, o: Override, fail: (ds: Diagnostic[]) => never): string | null {
   const kind = o.stmt === 'solve' ? 'Solve' : 'Infer';
-  const existing = program.body.find((s) => s.kind === kind) as
-    { method: { name: string }; args: unknown[] | null; span: Span } | undefined;
-  const span = existing?.span ?? parsed.lines.span(parsed.text.source.length, parsed.text.source.length);
-  const method = o.method ?? existing?.method.name ?? (o.stmt === 'infer' ? 'vi' : null);
-  const args: unknown[] = [];
-  if (existing && existing.method.name === method && existing.args) args.push(...existing.args);
-  const ident = (name: string) => ({ kind: 'Ident', name, span });
-  const value = (v: TemplateOption, where: string): unknown => {
-    if (typeof v === 'number') return numberLit(v, span);
-    if (typeof v === 'boolean') return { kind: 'Bool', value: v, span };
-    if (typeof v === 'string') {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))
-        fail([{ severity: 'error', message: `${where}: \`${v}\` is not a name`, span }]);
-      return ident(v);
-    }
-    return {
-      kind: 'Call',
-      callee: ident(v.method),
-      args: Object.entries(v.options ?? {}).map(([k, x]) => arg(k, value(x, `${where}.${k}`))),
-      span,
-    };
-  };
-  const arg = (name: string, v: unknown) => ({ kind: 'Arg', name: ident(name), value: v, span });
-  for (const [k, v] of Object.entries(o.options ?? {})) {
-    const i = args.findIndex((a) => (a as { name: { name: string } | null }).name?.name === k);
-    if (i >= 0) args.splice(i, 1);
-    args.push(arg(k, value(v, `${o.stmt} option ${k}`)));
-  }
-  program.body = program.body.filter((s) => s.kind !== 'Solve' && s.kind !== 'Infer');
+  const existing = program.body.find((st): st is Solve | Infer => st.kind === kind);
+  // Defaults: vi for infer; a model's MAP estimate by lbfgs; else the analysis picks.
+  const model = program.body.some((st) => st.kind === 'Model');
+  const method = o.method ?? existing?.method.name ?? (o.stmt === 'infer' ? 'vi' : model ? 'lbfgs' : null);
+  program.body = program.body.filter((st) => st.kind !== 'Solve' && st.kind !== 'Infer');
+  const at = fileDiagnostic(OPTIONS_FILE, '');
+  const bad = (message: string): never => fail([{ ...at, message }]);
   if (method === null) {
-    // No method named anywhere: the analysis picks one; options need a name to attach to.
-    if (args.length)
-      fail([{ severity: 'error', message: 'solve options need a method: solve({ method, options })', span }]);
-    return;
+    if (o.options && Object.keys(o.options).length) bad('solve options need a method: solve({ method, options })');
+    return null;
   }
-  program.body.push({ kind, method: ident(method), args, span } as never);
-  void site;
+  const name = (v: string, where: string) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? v : bad(`${where}: \`${v}\` is not a name`);
+  const render = (v: TemplateOption, where: string): string => {
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : bad(`${where}: ${v} is not a finite number`);
+    if (typeof v === 'boolean') return String(v);
+    if (typeof v === 'string') return name(v, where);
+    if (v && typeof v === 'object' && typeof v.method === 'string')
+      return `${name(v.method, where)}(${args(v.options ?? {}, where)})`;
+    return bad(`${where}: an option is a number, a boolean, a name or { method, options }`);
+  };
+  const args = (opts: Record<string, TemplateOption>, where: string) =>
+    Object.entries(opts)
+      .map(([k, v]) => `${name(k, where)} = ${render(v, `${where}.${k}`)}`)
+      .join(', ');
+  const text = `${o.stmt} ${name(method, o.stmt)}(${args(o.options ?? {}, `${o.stmt} options`)})`;
+  const r = parse(text, OPTIONS_FILE);
+  if (!r.program) return fail(r.diagnostics);
+  const st = r.program.body[0] as Solve | Infer;
+  const given = new Set((st.args ?? []).map((a) => a.name?.name));
+  if (existing && existing.method.name === method)
+    st.args = [...(existing.args ?? []).filter((a) => !given.has(a.name?.name)), ...(st.args ?? [])];
+  program.body.push(st);
+  return text;
 }
 
 // ---- helpers ----
@@ -655,11 +668,13 @@ function templateError(
   ds: Diagnostic[],
   holeOfLine: readonly number[] = [],
   about?: HoleInfo,
+  optionsText: string | null = null,
 ) {
   return new TemplateError(
     ds.map((d) => mapDiagnostic(parsed, d, holeOfLine, about)),
     parsed.text.display,
     site.where,
+    optionsText,
   );
 }
 

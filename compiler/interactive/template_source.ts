@@ -79,8 +79,13 @@ export function mapSpan(t: TemplateText, span: Span, file: string, lines: LineMa
 /** The message text with placeholder names in the user's spelling: `${0}`, `${0}.shape[1]`. */
 export function displayNames(t: TemplateText, text: string): string {
   const p = t.prefix.replace(/[$]/g, '\\$&');
-  for (const [i, h] of t.holes.entries())
-    if (h.string) text = text.split(t.source.slice(h.src[0], h.src[1])).join('${' + i + '}');
+  // A string token as messages quote it: whitespace runs as one space, long ones cut with `...`.
+  for (const [i, h] of t.holes.entries()) {
+    if (!h.string) continue;
+    const token = t.source.slice(h.src[0], h.src[1]).replace(/\s+/g, ' ');
+    text = text.split(token).join('${' + i + '}');
+    for (let k = token.length - 1; k >= 8; k--) text = text.split(token.slice(0, k) + '...').join('${' + i + '}...');
+  }
   return text
     .replace(new RegExp(`\\b${p}(\\d+)_d(\\d+)\\b`, 'g'), (_, i, j) => '${' + i + '}.shape[' + j + ']')
     .replace(new RegExp(`\\b${p}(\\d+)\\b`, 'g'), (_, i) => '${' + i + '}');
