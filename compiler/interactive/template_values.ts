@@ -107,7 +107,7 @@ export function classify(v: unknown, intContext: boolean): Classified | string {
       elem: elem === 'real' && intContext ? 'int' : elem,
       shape,
       value: v as NestedData,
-      what: shape.length === 1 ? `an array of length ${shape[0]}` : `a nested array of shape [${shape.join(', ')}]`,
+      what: `${shape.length === 1 ? `an array of length ${shape[0]}` : `a nested array of shape [${shape.join(', ')}]`}${elem === 'bool' ? ' (booleans)' : ''}`,
     };
   }
   return 'it is an object; pass a number, an array, a typed array, a tf.Tensor or { data, shape }';
