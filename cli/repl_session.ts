@@ -471,13 +471,27 @@ export class ReplSession {
     const r = this.checkProgram(this.stmts);
     if (!r.ok) return;
     const lines = ['ok'];
-    if (r.decomposition && r.decomposition.kind !== 'none') {
-      lines.push(`decomposition: ${r.decomposition.kind}`);
-      for (const [k, v] of Object.entries(r.decomposition))
-        if (k !== 'kind' && Array.isArray(v) && v.length)
-          lines.push(
-            `  ${k}: ${v.map((x) => (x && typeof x === 'object' && 'text' in x ? String(x.text) : JSON.stringify(x))).join('; ')}`,
-          );
+    const d = r.decomposition;
+    if (d && d.kind !== 'none') {
+      lines.push(`decomposition: ${d.kind}${d.sense ? ` (${d.sense})` : ''}`);
+      const part = (k: string, xs: string[]) => xs.length && lines.push(`  ${k}: ${xs.join('; ')}`);
+      part('smooth', d.smooth);
+      part(
+        'prox',
+        d.prox.map((t) => `${t.term} (prox ${t.prox})`),
+      );
+      part(
+        'sets',
+        d.sets.map((t) => `${t.var} in ${t.set}`),
+      );
+      part(
+        'equalities',
+        d.equalities.map((t) => (t.label ? `${t.label}: ` : '') + t.expr),
+      );
+      part(
+        'inequalities',
+        d.inequalities.map((t) => (t.label ? `${t.label}: ` : '') + t.expr),
+      );
     }
     if (r.algorithm)
       lines.push(`algorithm: ${r.algorithm.name}${r.algorithm.reason ? ` (${r.algorithm.reason})` : ''}`);
@@ -567,8 +581,13 @@ function parseExpression(text: string, file: string): ParsedExpression | { error
   const r = parse(`let ${IT} =\n${text}`, file);
   if (r.program && r.program.body.length === 1) return { text, file };
   const shift = IT.length + 8;
+  // Positions quoted in the text (`opened at 2:5`) are on the wrapped text too.
   const errors = r.diagnostics.map((d) => ({
     ...d,
+    message: d.message.replace(
+      /\b(at )(\d+):(\d+)\b/g,
+      (_, at: string, l: string, c: string) => `${at}${Number(l) - 1}:${c}`,
+    ),
     span: {
       ...d.span,
       line: d.span.line - 1,

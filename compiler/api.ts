@@ -86,7 +86,8 @@ export function dataSources(input: ProgramInput, opts: CheckOptions = {}): strin
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
-      if (st.kind === 'Data' && st.source !== null) out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
+      if (st.kind === 'Data' && st.source !== null)
+        out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
   }
   return out;
 }

@@ -393,7 +393,8 @@ export function loadData(
   file: string,
 ): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
-  const files = opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
+  const files =
+    opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
   const data: Record<string, unknown> = {};
   for (const f of files) {
     if (!f.toLowerCase().endsWith('.json')) {
