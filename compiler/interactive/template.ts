@@ -169,7 +169,8 @@ interface Bound {
   compiled: Map<string, Promise<CompiledProgram>>;
   /** Runs that share executables take turns (each binds its own data first). */
   queue: Promise<unknown>;
-  boundTo: unknown;
+  /** The data each backend's executables are bound to. */
+  boundTo: Map<string, unknown>;
 }
 
 interface Site {
@@ -260,44 +261,56 @@ export class TemplateProgram<V extends TemplateValues = TemplateValues> {
    * the start point).
    */
   async grad(name: keyof V & string, at: Partial<V> = {}): Promise<NestedNumber> {
-    const c = withData(await compiledFor(this.call, 'ref'), this.call.arrays);
-    const p = c.checked;
-    if (!c.internals.layout.entries.some((e) => e.name === name))
-      throw new Error(`\`${name}\` is not a var or param of the template`);
-    const objective = p.optimize?.objective;
-    const target: PointTarget | null =
-      objective ?? (p.model ? (env, low) => c.internals.kit.modelLogp(env, low) : null);
-    if (!target) throw new Error('the template has no objective or model to differentiate');
-    const point = new Map([...startPoint(c), ...pointOf(c, at as Record<string, unknown>)]);
-    const { grad } = await evaluateAt(c, pointGraph(c, target, name), point);
-    return toNested(grad!) as NestedNumber;
+    return withExecutables(this.call, 'ref', undefined, async (c) => {
+      const p = c.checked;
+      if (!c.internals.layout.entries.some((e) => e.name === name))
+        throw new Error(`\`${name}\` is not a var or param of the template`);
+      const objective = p.optimize?.objective;
+      const target: PointTarget | null =
+        objective ?? (p.model ? (env, low) => c.internals.kit.modelLogp(env, low) : null);
+      if (!target) throw new Error('the template has no objective or model to differentiate');
+      const point = new Map([...startPoint(c), ...pointOf(c, at as Record<string, unknown>)]);
+      const { grad } = await evaluateAt(c, pointGraph(c, target, name), point);
+      return toNested(grad!) as NestedNumber;
+    });
   }
 
   private async runWith(override: Override | null, o: TemplateRunOptions & { draws?: number }) {
     const call = override ? prepareCall(this.call.site, this.call.values, override) : this.call;
-    const compiled = await compiledFor(call, o.backend ?? 'auto');
-    const c = withData(compiled, call.arrays, o.seed);
-    const entry = call.entry;
-    const run = entry.queue.then(async () => {
-      if (entry.boundTo !== call.arrays) {
-        for (const x of c.internals.executables) x.bind(c.internals.dataArrays);
-        entry.boundTo = call.arrays;
-      }
-      return runProgram(c, {
+    const r = await withExecutables(call, o.backend ?? 'auto', o.seed, (c) =>
+      runProgram(c, {
         steps: o.steps,
         onProgress: o.onProgress,
         shouldStop: o.signal ? () => o.signal!.aborted : undefined,
         checkpoint: o.checkpoint,
         draws: o.draws,
-      });
-    });
-    entry.queue = run.catch(() => undefined);
-    const r = await run;
-    return {
-      ...r,
-      messages: mapMessages(call, r.messages),
-    } as unknown as TemplateResult<V>;
+      }),
+    );
+    return { ...r, messages: mapMessages(call, r.messages) } as unknown as TemplateResult<V>;
   }
+}
+
+/**
+ * Runs `f` on the call's compiled program with the call's data (and seed), in turn with the other
+ * calls whose programs share the executables: each binds its own data first.
+ */
+async function withExecutables<T>(
+  call: Call,
+  backend: BackendChoice,
+  seed: number | undefined,
+  f: (c: CompiledProgram) => Promise<T>,
+): Promise<T> {
+  const c = withData(await compiledFor(call, backend), call.arrays, seed);
+  const entry = call.entry;
+  const turn = entry.queue.then(async () => {
+    if (entry.boundTo.get(backend) !== call.arrays) {
+      for (const x of c.internals.executables) x.bind(c.internals.dataArrays);
+      entry.boundTo.set(backend, call.arrays);
+    }
+    return f(c);
+  });
+  entry.queue = turn.catch(() => undefined);
+  return turn;
 }
 
 // ---- the stages ----
@@ -483,7 +496,7 @@ function bindSite(
       data: { ...fileData, ...data, ...Object.fromEntries(dims) },
       dataFile: ORIGIN,
     });
-    return { bound, dims, fileData, compiled: new Map(), queue: Promise.resolve(), boundTo: bound.arrays };
+    return { bound, dims, fileData, compiled: new Map(), queue: Promise.resolve(), boundTo: new Map() };
   } catch (e) {
     if (e instanceof CompileError && !(e instanceof TemplateError)) return fail(e.diagnostics);
     throw e;
@@ -494,8 +507,12 @@ async function compiledFor(call: Call, backend: BackendChoice): Promise<Compiled
   let p = call.entry.compiled.get(backend);
   if (!p) {
     templateCounters.compiles++;
-    p = compileBound({ ...call.entry.bound, backend });
-    call.entry.compiled.set(backend, p);
+    const entry = call.entry;
+    p = compileBound({ ...entry.bound, backend }).then((c) => {
+      entry.boundTo.set(backend, entry.bound.arrays);
+      return c;
+    });
+    entry.compiled.set(backend, p);
   }
   return p;
 }

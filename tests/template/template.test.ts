@@ -303,6 +303,11 @@ model {
     const p = leastSquares(A, [1, 1]);
     // d/dx |Ax - b|^2 = 2 A'(Ax - b) at x = (1, 0): Ax - b = (0, 2) -> (12, 16)
     expect(await p.grad('x', { x: [1, 0] })).toEqual([12, 16]);
+    // Each call's data, the start values included, even when the programs share executables.
+    const fromStart = (x0: number[]) => opt<{ x: number[] }>`var x: real[2]\nstart x = ${x0}\nminimize sumsq(x)`;
+    const [g1, g2] = [fromStart([1, 2]), fromStart([3, 1])];
+    expect(await g2.grad('x')).toEqual([6, 2]);
+    expect(await g1.grad('x')).toEqual([2, 4]);
     const g = await p.graph();
     expect(g).toContain('// inputs: theta (2: x [0, 2)), ${0}, ${1}');
     expect(g).toMatch(/matmul/);
