@@ -99,7 +99,9 @@ export class Tmux {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    // CI may run with no TERM at all; the tmux client wants one even when detached.
+    const env = { ...process.env, TERM: process.env.TERM || 'xterm' };
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env });
   }
 }
 
