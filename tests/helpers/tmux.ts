@@ -69,12 +69,17 @@ export class Tmux {
       .replace(/\n+$/, '');
   }
 
-  /** Whether the program has exited, and its exit status. */
+  /**
+   * Whether the program has exited, and its exit status. tmux marks a pane dead when its terminal
+   * closes, which can come before it has reaped the child; until the status is known the pane
+   * counts as alive, so `waitFor(() => exited().dead)` never sees a dead pane without its status.
+   */
   exited(): { dead: boolean; status: number | null } {
     const [dead, status] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}')
       .trim()
       .split(' ');
-    return { dead: dead === '1', status: status ? Number(status) : null };
+    const known = dead === '1' && status !== undefined && status !== '';
+    return { dead: known, status: known ? Number(status) : null };
   }
 
   /** Polls the screen until `test` holds; returns the screen, or throws with it after `ms`. */
