@@ -10,6 +10,7 @@ commands:
   graph FILE    print the compiled graph (text, dot or json)
   fmt FILE...   format .opt files in the canonical layout
   methods       the options table of every solve and infer method
+  repl [FILE]   an interactive session (docs/repl.md)
 
 options:
   --help        help for a command: proxima run --help

@@ -29,7 +29,12 @@ export { BACKENDS } from './running/backend_seam.js';
 export { BUILTINS } from './front/builtins.js';
 export { nest, scalarNames, type DrawTable } from './running/draws.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './version.js';
-// The method table, for `proxima methods` (stdlib/methods).
+// The method table, for `proxima methods` and REPL completion (stdlib/methods), and the distributions' names.
+export { distributions as DISTRIBUTIONS } from '../stdlib/index.js';
 export { methodList as METHOD_LIST, optionsTable } from '../stdlib/index.js';
 // The formatter, for `proxima fmt` (grammar/).
-export { format, formatDiagnostics, type FormatResult } from '../grammar/index.js';
+export { format, formatDiagnostics, type FormatResult, type Diagnostic, type Program } from '../grammar/index.js';
+// Data files (JSON and CSV), for the REPL's `:data`.
+export { readDataFile, DataError, type DataObject } from './front/data_files.js';
+// Tagged templates and expressions at a point, for the package and the REPL (compiler/interactive).
+export * from './interactive/index.js';
