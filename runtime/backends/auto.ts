@@ -16,6 +16,7 @@ export interface CostCoefficients {
 
 export const COSTS: Record<BackendName, CostCoefficients> = {
   ref: { dispatch: 1e-6, elementwise: 20e-9, flop: 3e-9 },
+  js: { dispatch: 0.05e-6, elementwise: 2e-9, flop: 0.5e-9 },
   wasm: { dispatch: 4e-6, elementwise: 0.6e-9, flop: 0.12e-9 },
   cpu: { dispatch: 2e-6, elementwise: 2e-9, flop: 1e-9 },
 };

@@ -12,6 +12,7 @@ import { simplify } from '../transforms/simplify.js';
 import { buildPlan } from '../plan/plan.js';
 import { PlanExecutable } from './executable.js';
 import { RefDevice } from './ref_device.js';
+import { JsExecutable } from './js/executable.js';
 import { TfDevice, tfPlanOptions } from './tfjs.js';
 import { initTfBackend, type TfBackendName } from './tfjs_load.js';
 import { chooseBackend } from './auto.js';
@@ -26,14 +27,14 @@ const tfReady = new Map<TfBackendName, typeof TF>();
 
 /** Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm. */
 export async function initBackend(name: BackendName | 'auto'): Promise<void> {
-  if (name === 'ref') return;
+  if (name === 'ref' || name === 'js') return;
   const b: TfBackendName = name === 'auto' ? 'wasm' : name;
   if (!tfReady.has(b)) tfReady.set(b, await initTfBackend(b));
 }
 
 /** Backends usable synchronously now. */
 export function availableBackends(): BackendName[] {
-  return ['ref', ...tfReady.keys()];
+  return ['ref', 'js', ...tfReady.keys()];
 }
 
 /** The tfjs module as the runtime uses it, once a tfjs backend is initialized (for tests/interop). */
@@ -47,6 +48,7 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   const backend = want === 'auto' ? chooseBackend(g, availableBackends()) : want;
   let exe: Executable;
   if (backend === 'ref') exe = new PlanExecutable(buildPlan(g, { dataInputs: opts.dataInputs }), new RefDevice());
+  else if (backend === 'js') exe = new JsExecutable(g, opts.dataInputs);
   else {
     const tf = tfReady.get(backend);
     if (!tf)

@@ -7,8 +7,8 @@
 
 import { Graph, Var, type AnyEqn } from '../ir/graph.js';
 import { sizeOf } from '../ir/types.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule, RefArray } from '../prims/rule.js';
+import { ruleOf } from '../prims/table.js';
+import type { RefArray } from '../prims/rule.js';
 import type { PrimName } from '../prims/params.js';
 import { runRef } from '../backends/ref.js';
 import { typedFor } from '../ops/core.js';
@@ -108,10 +108,10 @@ export function constantFold(g: Graph): Graph {
       out.push(e);
       continue;
     }
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     const vals = rule.ref(
       ins as RefArray[],
-      e.params as never,
+      e.params,
       e.outputs.map((v) => v.aval),
       { run: runRef },
     );
