@@ -101,3 +101,97 @@ describe('random expression graphs on js agree with ref', () => {
     );
   });
 });
+
+describe('js loop nests and kernels', () => {
+  const r = seeded(4242);
+  const f64 = (shape: number[]) => makeInput({ shape, dtype: 'float64' }, 'normal', r);
+  const cases: [string, [number[], 'float64' | 'int32'][], (...x: Tracer[]) => Tracer | Tracer[]][] = [
+    [
+      'reductions over leading, trailing and all axes',
+      [[[5, 7], 'float64']],
+      (x) => [P.sum(x!, 0), P.max(x!, 1), P.sum(P.exp(x!))],
+    ],
+    ['softmax: a reduction read back through a broadcast', [[[4, 9], 'float64']], (x) => P.softmax(x!, 1)],
+    [
+      'a transposed and a strided operand read in a loop',
+      [
+        [[6, 4], 'float64'],
+        [[4, 6], 'float64'],
+      ],
+      (a, b) => P.add(P.mT(a!), P.mul(b!, P.slice(P.concat([b!, b!], 1), [0, 0], [4, 12], [1, 2]))),
+    ],
+    [
+      'row and column broadcasts',
+      [
+        [[5, 3], 'float64'],
+        [[3], 'float64'],
+        [[5, 1], 'float64'],
+      ],
+      (x, row, col) => P.div(P.sub(x!, row!), P.add(1, P.square(col!))),
+    ],
+    ['a select of a branch that is NaN elsewhere', [[[8], 'float64']], (x) => P.where(P.gt(x!, 0), P.log(x!), P.neg(x!))],
+    [
+      'int32 arithmetic wraps as Int32Array stores do',
+      [[[4], 'int32']],
+      (n) => [
+        P.mul(P.mul(n!, P.constant(1 << 20, 'int32')), P.constant(1 << 12, 'int32')),
+        P.div(n!, P.constant(3, 'int32')),
+      ],
+    ],
+    [
+      'a scan reading an outer buffer in place',
+      [
+        [[3, 3], 'float64'],
+        [[5, 3], 'float64'],
+      ],
+      (W, xs) => {
+        const s = P.scan(
+          ([h], [x]) => {
+            const n = P.tanh(P.add(P.matmul(W!, P.reshape(h!, [3, 1])), P.reshape(x!, [3, 1])));
+            return [[P.reshape(n, [3])], [P.sum(n)]];
+          },
+          [P.zerosLike(P.index(xs!, 0))],
+          [xs!],
+        );
+        return [...s.carry, ...s.ys];
+      },
+    ],
+  ];
+  for (const [name, args, f] of cases)
+    it(name, () => {
+      const g = trace(
+        f,
+        args.map(([shape, dtype]) => ({ shape, dtype })),
+      );
+      const inputs = args.map(([shape, dtype]) =>
+        dtype === 'int32' ? { data: Int32Array.of(3, -7, 1 << 15, 12345), shape } : f64(shape),
+      );
+      checkJs(g, inputs, name);
+    });
+
+  it('matmul: every transpose combination, edge sizes, batches, NaN and Inf', () => {
+    for (const [m, k, n, batch] of [
+      [1, 1, 1, 1],
+      [5, 3, 7, 1],
+      [4, 8, 4, 2],
+      [9, 6, 1, 1],
+      [1, 6, 9, 3],
+      [7, 13, 5, 1],
+    ]) {
+      for (const ta of [false, true])
+        for (const tb of [false, true]) {
+          const g = trace(
+            (a, b) => P.matmul(a!, b!, ta, tb),
+            [
+              { shape: batch > 1 ? [batch, ...(ta ? [k, m] : [m, k])] : ta ? [k, m] : [m, k] },
+              { shape: batch > 1 ? [batch, ...(tb ? [n, k] : [k, n])] : tb ? [n, k] : [k, n] },
+            ],
+          );
+          const inputs = g.inputs.map((v) => f64([...v.aval.shape]));
+          (inputs[0]!.data as Float64Array)[0] = NaN;
+          (inputs[1]!.data as Float64Array)[inputs[1]!.data.length - 1] = Infinity;
+          checkJs(g, inputs, `matmul ${m}x${k}x${n} batch ${batch} transA=${ta} transB=${tb}`);
+        }
+    }
+  });
+});
