@@ -13,6 +13,7 @@ import { buildPlan } from '../plan/plan.js';
 import { PlanExecutable } from './executable.js';
 import { RefDevice } from './ref_device.js';
 import { JsExecutable } from './js/executable.js';
+import { compileJs } from './js/program.js';
 import { TfDevice, tfPlanOptions } from './tfjs.js';
 import { initTfBackend, type TfBackendName } from './tfjs_load.js';
 import { chooseBackend } from './auto.js';
@@ -61,6 +62,11 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   }
   if (opts.data) exe.bind(opts.data);
   return exe;
+}
+
+/** The JavaScript the js backend generates for a graph (after simplification), for reading. */
+export function jsSource(graph: Graph, dataInputs: readonly number[] = []): string {
+  return compileJs(simplify(graph), dataInputs).source;
 }
 
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<Executable> {

@@ -11,7 +11,11 @@
 
 import type { Access } from '../../prims/rule.js';
 
-/** One value of the nest: an element read from a buffer, or an operation on other values. */
+/**
+ * One value of the nest: an element read from a buffer, or an operation on other values. An op's
+ * code must be atomic (a name, a literal, a call or a parenthesized expression), as the rules'
+ * `elementwise.js` templates are, so it can be inlined anywhere without more parentheses.
+ */
 export type LoopNode =
   | { readonly kind: 'load'; readonly buf: string; readonly acc: Access }
   | { readonly kind: 'op'; readonly args: readonly number[]; readonly js: (x: readonly string[]) => string };
@@ -122,7 +126,7 @@ export function emitLoopNest(nest: LoopNest, uid: string): string {
   const emitValues = (l: number, pad: string) => {
     nest.nodes.forEach((_, i) => {
       if (level[i] !== l) return;
-      if (inline[i]) expr[i] = `(${valueCode(i, l)})`;
+      if (inline[i]) expr[i] = valueCode(i, l);
       else {
         out.push(`${pad}const ${name(i)} = ${valueCode(i, l)};`);
         expr[i] = name(i);
@@ -142,6 +146,7 @@ export function emitLoopNest(nest: LoopNest, uid: string): string {
         const s = strides[k]![l]!;
         const prev = idx[k]![l]!;
         if (s === 0) idx[k]![l + 1] = prev;
+        else if (s === 1 && prev === '0') idx[k]![l + 1] = i;
         else {
           const p = `p${uid}_${k}_${l}`;
           const term = s === 1 ? i : `${i} * ${s}`;

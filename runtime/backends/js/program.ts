@@ -110,28 +110,32 @@ export function compileJs(
   const storage = new Map<number, StorageInfo>();
   const all: JsBuffer[] = [];
   const names = new Map<JsBuffer, string>();
-  const named = (buf: JsBuffer): StorageInfo => {
+  const roles: string[] = [];
+  const named = (buf: JsBuffer, role: string): StorageInfo => {
     let name = names.get(buf);
     if (!name) {
       name = `b${all.length}`;
       names.set(buf, name);
       all.push(buf);
+      roles.push(role);
     }
     return { buf, name };
   };
-  const fresh = (a: AVal) => named(allocBuffer(a.dtype, sizeOf(a.shape)));
+  const aText = (a: AVal) => `${a.dtype}[${a.shape.join(',')}]`;
+  const fresh = (a: AVal, role: string) => named(allocBuffer(a.dtype, sizeOf(a.shape)), `${role} ${aText(a)}`);
 
   const inputs: JsBuffer[] = [];
   const data: JsBuffer[] = [];
+  const constValue = new Map<number, JsBuffer>();
   plan.stepInputs.forEach((gi, k) => {
     const s = plan.inputSlots[gi]!;
     const b = bind?.[k] ?? allocBuffer(avalOf(s).dtype, sizeOf(avalOf(s).shape));
     inputs.push(b);
-    if (!storage.has(s)) storage.set(s, named(b));
+    if (!storage.has(s)) storage.set(s, named(b, `input ${gi} ${aText(avalOf(s))}`));
   });
   plan.dataInputs.forEach((gi) => {
     const s = plan.inputSlots[gi]!;
-    const info = fresh(avalOf(s));
+    const info = fresh(avalOf(s), `data input ${gi}`);
     data.push(info.buf);
     if (!storage.has(s)) storage.set(s, info);
   });
@@ -140,7 +144,9 @@ export function compileJs(
       if (step.eqn.prim === 'constant') {
         const e = step.eqn;
         const s = low.slotOf.get(e.outputs[0]!.id)!;
-        storage.set(s, named(constantBuffer(e.params.value, e.params.dtype)));
+        const buf = constantBuffer(e.params.value, e.params.dtype);
+        constValue.set(s, buf);
+        storage.set(s, named(buf, `constant ${aText(avalOf(s))}`));
       }
 
   // Definition step and last reader of each stored slot.
@@ -161,10 +167,10 @@ export function compileJs(
     const own = access[o.slot] === null && d !== undefined && stageOfStep(d) === 2 && !promoted.has(b);
     if (own) {
       promoted.add(b);
-      const info = fresh(avalOf(b));
+      const info = fresh(avalOf(b), `output ${k}`);
       storage.set(b, info);
       outputs.push(info.buf);
-    } else outputs.push(fresh(avalOf(o.slot)).buf);
+    } else outputs.push(fresh(avalOf(o.slot), `output ${k}`).buf);
     outputCopy.push(!own);
   });
   const lastRead = new Map<number, number>();
@@ -176,7 +182,8 @@ export function compileJs(
   for (const [s, d] of defAt) {
     if (storage.has(s)) continue;
     const last = lastRead.get(s)!;
-    if (last >= low.stageStart[stageOfStep(d) + 1]!) storage.set(s, fresh(avalOf(s)));
+    if (last >= low.stageStart[stageOfStep(d) + 1]!)
+      storage.set(s, fresh(avalOf(s), `resident (stage ${stageOfStep(d)})`));
   }
   // Intermediates share pooled buffers by liveness.
   const pool = new Map<string, JsBuffer[]>();
@@ -190,7 +197,7 @@ export function compileJs(
       for (const s of definedBy(st, low)) {
         if (storage.has(s)) continue;
         const free = pool.get(keyOf(avalOf(s)));
-        storage.set(s, free?.length ? named(free.pop()!) : fresh(avalOf(s)));
+        storage.set(s, free?.length ? named(free.pop()!, 'temporary') : fresh(avalOf(s), 'temporary'));
       }
       for (const s of dyingAt.get(g) ?? []) {
         const key = keyOf(avalOf(s));
@@ -212,6 +219,21 @@ export function compileJs(
     return nm;
   };
   const bufName = (s: number) => storage.get(base[s]!)!.name;
+  /** A single-element constant as a literal, so the generated code reads (and V8 folds) the number. */
+  const literal = (s: number): string | null => {
+    const v = constValue.get(base[s]!);
+    if (!v || v.length !== 1) return null;
+    const x = v[0]!;
+    return Number.isNaN(x)
+      ? 'NaN'
+      : x === Infinity
+        ? 'Infinity'
+        : x === -Infinity
+          ? '(-Infinity)'
+          : x < 0 || Object.is(x, -0)
+            ? `(${x === 0 ? '-0' : x})`
+            : `${x}`;
+  };
   const byName = new Map(all.map((b) => [names.get(b)!, b]));
   let uid = 0;
   const ctx: JsContext = {
@@ -236,7 +258,23 @@ export function compileJs(
       ),
   };
   const emitStep = (st: JsStep): string => {
-    if (st.kind === 'loop') return emitRegion(st.members, st.shape, low, storage, bufName, `${uid++}`);
+    const code = emitCode(st);
+    return `  // ${describeStep(st)}\n${code.startsWith('  ') ? code : code.replace(/^/gm, '  ')}`;
+  };
+  const describeStep = (st: JsStep): string => {
+    if (st.kind === 'copy') return `copy a view of ${storage.get(st.from)!.name} into ${storage.get(st.slot)!.name}`;
+    const written = (vs: readonly { id: number }[]) =>
+      vs.flatMap((v) => {
+        const sl = low.slotOf.get(v.id)!;
+        return low.stored.has(sl) && storage.has(sl) ? [storage.get(sl)!.name] : [];
+      });
+    if (st.kind === 'call')
+      return `${st.eqn.prim}(${st.eqn.inputs.map((v) => bufName(low.slotOf.get(v.id)!)).join(', ')}) -> ${written(st.eqn.outputs).join(', ')}`;
+    const outs = written(st.members.flatMap((m) => m.outputs));
+    return `loop over [${st.shape.join(',')}]: ${st.members.map((m) => m.prim).join(' ')}${outs.length ? ` -> ${outs.join(', ')}` : ''}`;
+  };
+  const emitCode = (st: JsStep): string => {
+    if (st.kind === 'loop') return emitRegion(st.members, st.shape, low, storage, bufName, literal, `${uid++}`);
     if (st.kind === 'copy') {
       const nest: LoopNest = {
         shape: avalOf(st.slot).shape,
@@ -272,7 +310,7 @@ export function compileJs(
       stores: [{ node: 0, buf: names.get(outputs[k]!)!, acc: rowMajor(a.shape) }],
       reductions: [],
     };
-    stageCode[2]!.push(emitLoopNest(nest, `${uid++}`));
+    stageCode[2]!.push(`  // output ${k}: a copy\n${emitLoopNest(nest, `${uid++}`)}`);
   });
   const fns: string[] = [];
   const stageFns = stageCode.map((parts, st) => {
@@ -296,11 +334,23 @@ export function compileJs(
     fns.push(`function ${nm}() {\n${chunkNames.map((c) => `  ${c}();`).join('\n')}\n}`);
     return nm;
   });
-  const header = [...all.map((_, i) => `const b${i} = S[${i}];`), ...refs.map((_, i) => `const r${i} = R[${i}];`)];
+  const header = [
+    ...all.map((_, i) => `const b${i} = S[${i}]; // ${roles[i]}`),
+    ...refs.map((v, i) => `const r${i} = R[${i}]; // ${refText(v)}`),
+  ];
   const source = [...header, ...fns, `return [${stageFns.join(', ')}];`].join('\n');
   const stages = new Function('S', 'R', source)(all, refs) as [() => void, () => void, () => void];
   const bytes = all.reduce((t, b) => t + b.byteLength, 0);
   return { lowered: low, inputs, data, outputs, stages, source, bytes };
+}
+
+/** What a reference is, for the listing: a kernel's name, a sub-program, or a small value. */
+function refText(v: unknown): string {
+  if (typeof v === 'function') return v.name ? `kernel ${v.name}` : 'kernel';
+  if (v && typeof v === 'object' && 'run' in v && 'ins' in v) return 'compiled sub-graph';
+  if (Array.isArray(v)) return `${v.length} buffers`;
+  const t = JSON.stringify(v);
+  return t && t.length < 80 ? t : 'options';
 }
 
 /** A control-flow body as a sub-program: its constants are computed now; `run` is its step stage. */
@@ -334,6 +384,7 @@ function emitRegion(
   low: Lowered,
   storage: ReadonlyMap<number, StorageInfo>,
   bufName: (s: number) => string,
+  literal: (s: number) => string | null,
   uid: string,
 ): string {
   const nodes: LoopNode[] = [];
@@ -343,7 +394,9 @@ function emitRegion(
     const known = nodeOf.get(s);
     if (known !== undefined) return known;
     const a = low.plan.avals[s]!;
-    nodes.push({ kind: 'load', buf: bufName(s), acc: low.access[s] ?? rowMajor(a.shape) });
+    const lit = literal(s);
+    if (lit !== null) nodes.push({ kind: 'op', args: [], js: () => lit });
+    else nodes.push({ kind: 'load', buf: bufName(s), acc: low.access[s] ?? rowMajor(a.shape) });
     nodeOf.set(s, nodes.length - 1);
     return nodes.length - 1;
   };
