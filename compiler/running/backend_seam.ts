@@ -5,8 +5,7 @@
 // compiler names a backend.
 
 import {
-  chooseBackend,
-  estimateCost,
+  chooseExact,
   compile as compileGraph,
   type BackendName,
   type Executable,
@@ -35,15 +34,9 @@ export async function prepare(
   return compileGraph(graph, { backend: chosen, dataInputs, data: data as DataArray[] });
 }
 
-/**
- * `auto` for a program: float64 `ref` unless tfjs-wasm is clearly faster. Small problems stay on
- * ref even when wasm would be somewhat quicker per call: ref is exact to float64 (tolerances
- * like 1e-10 are reachable), and it does not pay the second or so that loading wasm costs.
- */
+/** `auto` for a program: the runtime's exact-first choice (float64 js unless wasm is clearly faster). */
 export function autoBackend(graph: Graph): BackendName {
-  const ref = estimateCost(graph, 'ref');
-  const wasm = estimateCost(graph, 'wasm');
-  return ref < 2e-3 || ref < 3 * wasm ? 'ref' : chooseBackend(graph, ['ref', 'wasm']);
+  return chooseExact(graph, ['js', 'wasm']);
 }
 
 export type { Executable, BackendName };

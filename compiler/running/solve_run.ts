@@ -373,8 +373,7 @@ export async function runSolver(
 
 /** The backend the solve runs its graphs on: the compile's resolved choice (`auto` already decided). */
 export function solveBackend(compiled: CompiledProgram): BackendName {
-  const b = compiled.backend;
-  return b === 'cpu' || b === 'wasm' ? b : 'ref';
+  return compiled.backend as BackendName;
 }
 
 /** The prox of the nonsmooth part: each term on its var's slice, sets as projections. */

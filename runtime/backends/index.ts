@@ -22,7 +22,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Arg, BackendName, CompileOptions, DeviceArray, Executable, HostArray } from './types.js';
 
 export type * from './types.js';
-export { estimateCost, chooseBackend } from './auto.js';
+export { estimateCost, chooseBackend, chooseExact } from './auto.js';
 
 const tfReady = new Map<TfBackendName, typeof TF>();
 
@@ -69,8 +69,16 @@ export function jsSource(graph: Graph, dataInputs: readonly number[] = []): stri
   return compileJs(simplify(graph), dataInputs).source;
 }
 
+/** Compiles, loading a tfjs backend first when it is asked for (or when `auto` picks one). */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<Executable> {
-  await initBackend(opts.backend ?? 'auto');
+  let backend = opts.backend ?? 'auto';
+  if (backend === 'auto') {
+    const g = opts.simplify === false ? graph : simplify(graph);
+    backend = chooseBackend(g, ['ref', 'js', 'cpu', 'wasm']);
+    await initBackend(backend);
+    return compileSync(g, { ...opts, backend, simplify: false });
+  }
+  await initBackend(backend);
   return compileSync(graph, opts);
 }
 

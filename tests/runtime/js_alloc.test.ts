@@ -46,7 +46,11 @@ describe('js backend steady state', () => {
   it('a gradient step allocates nothing', async () => {
     const g = trace(
       (w, Xt, yt) => [P.add(w!, P.mul(0.01, grad(loglik)(w!, Xt!, yt!))), loglik(w!, Xt!, yt!)],
-      [[d, 1], [n, d], [n, 1]],
+      [
+        [d, 1],
+        [n, d],
+        [n, 1],
+      ],
     );
     const exe = compileSync(g, { backend: 'js', dataInputs: [1, 2], data });
     const r = await steadyState(exe.stepper([[0, 0]], [new Float64Array(d)]));

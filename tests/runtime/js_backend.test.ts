@@ -129,7 +129,11 @@ describe('js loop nests and kernels', () => {
       ],
       (x, row, col) => P.div(P.sub(x!, row!), P.add(1, P.square(col!))),
     ],
-    ['a select of a branch that is NaN elsewhere', [[[8], 'float64']], (x) => P.where(P.gt(x!, 0), P.log(x!), P.neg(x!))],
+    [
+      'a select of a branch that is NaN elsewhere',
+      [[[8], 'float64']],
+      (x) => P.where(P.gt(x!, 0), P.log(x!), P.neg(x!)),
+    ],
     [
       'int32 arithmetic wraps as Int32Array stores do',
       [[[4], 'int32']],

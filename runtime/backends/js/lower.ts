@@ -7,7 +7,8 @@
 //   every dependency.
 // - Views (broadcast, transpose, slice, reshape) whose consumers all read element by element are
 //   never materialized: they are an access (offset, strides) into their base's buffer. A
-//   contiguous reshape of a buffer is that buffer. Other views are copied once, where they are
+//   contiguous view (a reshape, a leading slice) of a buffer is that buffer or a fixed subarray of
+//   it. Other views are copied once, where they are
 //   defined (so a view of static data is copied once per binding).
 // - Everything else is a kernel step on whole buffers (the rule's `js` kernel, else `ref`).
 // Invariants: a value is stored when something outside its region reads it (directly or through
@@ -59,10 +60,13 @@ export interface Lowered {
 
 const rowMajor = (shape: readonly number[]): Access => ({ offset: 0, strides: stridesOf(shape) });
 
+/** Row-major from its offset on: a slice of the base buffer (null access when the offset is 0). */
 function contiguous(a: Access, shape: readonly number[]): boolean {
   const rm = stridesOf(shape);
-  return a.offset === 0 && shape.every((d, i) => d === 1 || a.strides[i] === rm[i]);
+  return shape.every((d, i) => d === 1 || a.strides[i] === rm[i]);
 }
+const aliasAccess = (a: Access, shape: readonly number[]): Access | null =>
+  a.offset === 0 ? null : { offset: a.offset, strides: stridesOf(shape) };
 
 /** The iteration shape of a fusible equation (its output's, or a reduction's operand's). */
 function loopKey(e: AnyEqn): string | null {
@@ -133,7 +137,7 @@ export function lowerPlan(plan: Plan): Lowered {
         const a = r.view.view(src, e.inputs[0]!.aval.shape, e.params, e.outputs[0]!.aval.shape);
         if (a) {
           base[o] = base[i]!;
-          access[o] = contiguous(a, e.outputs[0]!.aval.shape) ? null : a;
+          access[o] = contiguous(a, e.outputs[0]!.aval.shape) ? aliasAccess(a, e.outputs[0]!.aval.shape) : a;
           return;
         }
       }
@@ -161,6 +165,7 @@ export function lowerPlan(plan: Plan): Lowered {
         const a = r.view.view(src, e.inputs[0]!.aval.shape, e.params, e.outputs[0]!.aval.shape);
         if (a && contiguous(a, e.outputs[0]!.aval.shape)) {
           base[o] = base[i]!;
+          access[o] = aliasAccess(a, e.outputs[0]!.aval.shape);
           return;
         }
         if (a) {

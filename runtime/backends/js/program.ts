@@ -110,12 +110,14 @@ export function compileJs(
   const storage = new Map<number, StorageInfo>();
   const all: JsBuffer[] = [];
   const names = new Map<JsBuffer, string>();
+  const byName = new Map<string, JsBuffer>();
   const roles: string[] = [];
   const named = (buf: JsBuffer, role: string): StorageInfo => {
     let name = names.get(buf);
     if (!name) {
       name = `b${all.length}`;
       names.set(buf, name);
+      byName.set(name, buf);
       all.push(buf);
       roles.push(role);
     }
@@ -219,6 +221,20 @@ export function compileJs(
     return nm;
   };
   const bufName = (s: number) => storage.get(base[s]!)!.name;
+  /** A kernel's operand: its base buffer, or a subarray of it made once (a contiguous view at an offset). */
+  const kernelBuf = (s: number): string => {
+    const a = access[s];
+    if (!a) return bufName(s);
+    const whole = storage.get(base[s]!)!.buf;
+    const key = `${bufName(s)}@${a.offset}:${sizeOf(avalOf(s).shape)}`;
+    let nm = subarrays.get(key);
+    if (!nm) {
+      nm = named(whole.subarray(a.offset, a.offset + sizeOf(avalOf(s).shape)), `view of ${bufName(s)} at ${a.offset}`).name;
+      subarrays.set(key, nm);
+    }
+    return nm;
+  };
+  const subarrays = new Map<string, string>();
   /** A single-element constant as a literal, so the generated code reads (and V8 folds) the number. */
   const literal = (s: number): string | null => {
     const v = constValue.get(base[s]!);
@@ -234,7 +250,6 @@ export function compileJs(
             ? `(${x === 0 ? '-0' : x})`
             : `${x}`;
   };
-  const byName = new Map(all.map((b) => [names.get(b)!, b]));
   let uid = 0;
   const ctx: JsContext = {
     ref,
@@ -269,7 +284,7 @@ export function compileJs(
         return low.stored.has(sl) && storage.has(sl) ? [storage.get(sl)!.name] : [];
       });
     if (st.kind === 'call')
-      return `${st.eqn.prim}(${st.eqn.inputs.map((v) => bufName(low.slotOf.get(v.id)!)).join(', ')}) -> ${written(st.eqn.outputs).join(', ')}`;
+      return `${st.eqn.prim}(${st.eqn.inputs.map((v) => kernelBuf(low.slotOf.get(v.id)!)).join(', ')}) -> ${written(st.eqn.outputs).join(', ')}`;
     const outs = written(st.members.flatMap((m) => m.outputs));
     return `loop over [${st.shape.join(',')}]: ${st.members.map((m) => m.prim).join(' ')}${outs.length ? ` -> ${outs.join(', ')}` : ''}`;
   };
@@ -285,7 +300,7 @@ export function compileJs(
       return emitLoopNest(nest, `${uid++}`);
     }
     const e = st.eqn;
-    const ins = e.inputs.map((v) => bufName(low.slotOf.get(v.id)!));
+    const ins = e.inputs.map((v) => kernelBuf(low.slotOf.get(v.id)!));
     const outs = e.outputs.map((v) => storage.get(low.slotOf.get(v.id)!)!.name);
     const rule = ruleOf(e.prim);
     const inAvals = e.inputs.map((v) => v.aval);
