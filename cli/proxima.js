@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The `proxima` bin. It runs the TypeScript sources with no build step for the user: on the
-// first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
+// The `proxima` bin. An installed package runs its built JavaScript (dist/, from `npm run build`;
+// the package ships no TypeScript). In a clone it runs the TypeScript sources with no build step:
+// on the first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
 // node_modules/.cache/proxima, keyed by the sources' paths, sizes and mtimes; later runs import
 // that bundle directly, without loading esbuild. The bundle holds our sources and chevrotain
 // (whose lodash-es is hundreds of small modules: loading them one by one cost ~0.4 s); tfjs is
 // left outside and imported only when a tfjs backend runs. If esbuild is unavailable, it falls
 // back to tsx's loader.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,8 +16,7 @@ const SOURCE_DIRS = ['cli', 'compiler', 'grammar', 'runtime', 'stdlib'];
 
 /**
  * The bundle's cache key: paths, sizes and mtimes of the sources (FNV-style, no crypto module to
- * load). An installed copy (under node_modules) never changes in place, so there the bin and
- * package.json alone stand for the sources and no directory is walked.
+ * load).
  */
 function sourceKey() {
   let h1 = 0x811c9dc5,
@@ -37,12 +37,14 @@ function sourceKey() {
       else if (e.name.endsWith('.ts') || e.name === 'package.json') mix(p);
     }
   };
-  if (!root.split(sep).includes('node_modules')) for (const d of SOURCE_DIRS) walk(join(root, d));
+  for (const d of SOURCE_DIRS) walk(join(root, d));
   for (const f of ['index.ts', 'package.json', 'cli/proxima.js']) mix(join(root, f));
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
 async function loadMain() {
+  // No sources beside the bin: an installed package, which runs its build.
+  if (!existsSync(join(root, 'cli/main.ts'))) return import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
   const cacheDir = join(root, 'node_modules', '.cache', 'proxima');
   const bundle = join(cacheDir, `cli-${sourceKey()}.mjs`);
   if (!existsSync(bundle)) {
