@@ -21,7 +21,10 @@ export function compiledGraphText(c: CompiledProgram, opts: GraphTextOptions = {
   const inputs = ['theta', ...c.graphs.dataInputs];
   switch (opts.format ?? 'text') {
     case 'js':
-      return `// ${opts.grad ? 'value and gradient' : 'value'}: the js backend's generated code (inputs: theta, ${c.graphs.dataInputs.join(', ') || 'no data'})\n${jsSource(g, c.graphs.dataInputs.map((_, i) => i + 1))}\n`;
+      return `// ${opts.grad ? 'value and gradient' : 'value'}: the js backend's generated code (inputs: theta, ${c.graphs.dataInputs.join(', ') || 'no data'})\n${jsSource(
+        g,
+        c.graphs.dataInputs.map((_, i) => i + 1),
+      )}\n`;
     case 'json':
       return JSON.stringify(graphJSON(g, inputs), null, 2);
     case 'dot':

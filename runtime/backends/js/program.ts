@@ -229,7 +229,10 @@ export function compileJs(
     const key = `${bufName(s)}@${a.offset}:${sizeOf(avalOf(s).shape)}`;
     let nm = subarrays.get(key);
     if (!nm) {
-      nm = named(whole.subarray(a.offset, a.offset + sizeOf(avalOf(s).shape)), `view of ${bufName(s)} at ${a.offset}`).name;
+      nm = named(
+        whole.subarray(a.offset, a.offset + sizeOf(avalOf(s).shape)),
+        `view of ${bufName(s)} at ${a.offset}`,
+      ).name;
       subarrays.set(key, nm);
     }
     return nm;
