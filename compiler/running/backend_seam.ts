@@ -4,12 +4,7 @@
 // in the plan's data stage, and each solver step runs only the step stage. Nothing else in the
 // compiler names a backend.
 
-import {
-  chooseExact,
-  compile as compileGraph,
-  type BackendName,
-  type Executable,
-} from '../../runtime/backends/index.js';
+import { chooseExact, compile as compileGraph, type BackendName, type Executable } from '../../runtime/index.js';
 import type { Graph } from '../../runtime/index.js';
 import type { DataArray } from '../front/data_binding.js';
 
