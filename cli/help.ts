@@ -50,11 +50,11 @@ part, prox-able terms, simple sets, general constraints) and the algorithm it im
   --json   print the check result as one JSON object
 Exit code 1 when there are errors.`;
 
-export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json] [--data F] [--set k=v]
+export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json|js] [--data F] [--set k=v]
 
 Compiles FILE with its data and prints the graph of its objective (or log density).
   --grad               the value-and-gradient graph instead of the value graph
-  --format text|dot|json  output format (default text)
+  --format text|dot|json|js  output format (default text); js: the code the js backend generates
   --data, --set        as for proxima run`;
 
 export const FMT_HELP = `usage: proxima fmt FILE... [--check] [--write]
