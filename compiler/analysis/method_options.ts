@@ -274,10 +274,11 @@ export const INFER_METHODS: readonly MethodSpec[] = [
       },
       samples: { kind: 'int', default: 1, min: 1 },
       rank: { kind: 'int', default: 2, min: 1 },
-      steps: STEPS(1000),
-      // The relative ELBO change between 100-step windows that counts as a plateau; 0 runs the
-      // whole budget.
-      tol: { kind: 'real', default: 1e-3 },
+      // The budget; the stopping rule (stdlib/vi/stopping.ts) usually ends the fit far earlier.
+      steps: STEPS(10000),
+      // The ELBO gain (nats) from a smaller step size below which the fit has converged (with
+      // evidence: gain + 2 se <= tol); 0 runs the whole budget.
+      tol: { kind: 'real', default: 0.05 },
       optimizer: { kind: 'method', table: 'solve', default: 'adam' },
     },
   },

@@ -139,7 +139,7 @@ export function discreteVi(compiled: CompiledProgram, guide: string, obj: Object
     s.categorical ? logCategorical(logits, z, s.K) : logBernoulli(logits, z);
   const usesBaseline = sites.some((s) => s.estimator.kind === 'reinforce' && s.estimator.baseline === 'mean');
   const phi0 = new Float64Array(m);
-  phi0.set(family.init(n, identity(n)).subarray(0, family.size(n)));
+  phi0.set(family.init(n, { C: identity(n), P: identity(n) }).subarray(0, family.size(n)));
 
   /** One particle's continuous draw, discrete draws, and their log q. */
   const drawParticle = (phi: Tracer, key: Tracer, pathwise: boolean) => {

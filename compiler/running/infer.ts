@@ -18,34 +18,26 @@
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
 import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { solveAsync, type Method, type SolveOptions, type SolverState } from '../../stdlib/optim/driver.js';
+import type { Method } from '../../stdlib/optim/driver.js';
 import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
-import {
-  gaussianFamily,
-  laplace,
-  laplaceWhitening,
-  plainWhitening,
-  plateauInit,
-  plateauPush,
-  type GuideName,
-  type LaplaceResult,
-  type PlateauState,
-  type Whitening,
-} from '../../stdlib/vi/index.js';
+import { gaussianFamily, type GuideName } from '../../stdlib/vi/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
-import { summaries, type DrawTable } from './draws.js';
+import { headDraws, resample, summaries, weightedSummaries, type DrawTable } from './draws.js';
 import { userGuideEngine } from '../lower/guide_program.js';
 import { LowerError, type LV } from '../lower/lower.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
 import type { CheckpointHooks, Progress } from './run_program.js';
-import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
+import type { ViEngine } from '../lower/vi_graphs.js';
 import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
 import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
 import { sitePlan } from '../analysis/site_plan.js';
-import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
+import { fitDiagnostics } from './vi_diagnostics.js';
+import { weighedPool } from './infer_draws.js';
 import { runDiscreteInference } from './infer_discrete.js';
+import { automaticStart } from './infer_start.js';
+import { optimizeGuide } from './infer_loop.js';
 
 export interface InferRunOptions {
   steps?: number;
@@ -58,13 +50,17 @@ export interface InferRunOptions {
   onDraws?(t: DrawTable): void;
 }
 
-export const DEFAULT_DRAWS = 4000;
+export const DEFAULT_DRAWS = 1000;
+/** Least number of guide draws behind k-hat and the summaries (and as many widened ones). */
+export const POOL_DRAWS = 1000;
 /** Draws behind the reported ELBO. */
 export const FINAL_ELBO_DRAWS = 1000;
-/** The Laplace start is skipped above this many unconstrained coordinates (an n x n Hessian). */
-export const MAX_LAPLACE_DIM = 400;
-/** Steps per window of the stopping rule (stdlib/vi/plateau.ts). */
-export const PLATEAU_WINDOW = 100;
+/** The optimizer's learning rate when the program gives none: in the guide's whitened
+ * coordinates, where 1 is a posterior sd, so a step moves a mean by at most ~5 % of an sd. */
+export const VI_LR = 0.05;
+/** Steps per window of the stopping rule (stdlib/vi/stopping.ts), and its fixed draws. */
+export const STOP_WINDOW = 100;
+export const STOP_DRAWS = 64;
 const FIRST_ORDER = new Set<Method>([
   'sgd',
   'adam',
@@ -76,6 +72,12 @@ const FIRST_ORDER = new Set<Method>([
   'normalized_momentum',
 ]);
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
+
+let tickT = performance.now();
+const tick = (what: string) => {
+  if (process.env.VIDEBUG) console.error(what, (performance.now() - tickT).toFixed(0), 'ms');
+  tickT = performance.now();
+};
 
 export async function runInference(
   compiled: CompiledProgram,
@@ -108,9 +110,9 @@ export async function runInference(
         options,
         optimizer,
         tol: o.tol as number,
-        window: PLATEAU_WINDOW,
+        window: STOP_WINDOW,
         finalDraws: FINAL_ELBO_DRAWS,
-        khatDraws: KHAT_DRAWS,
+        khatDraws: POOL_DRAWS,
       });
     } catch (e) {
       if (e instanceof LowerError) return fail(e.message, undefined, e.span);
@@ -158,7 +160,7 @@ export async function runInference(
   const dataSpecs = kit.specs.slice(1);
   const n = layout.n;
   const root = keyFromSeed(compiled.seed);
-  const [trainKey, evalKey, drawKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3)];
+  const [trainKey, evalKey, drawKey, stopKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3), foldIn(root, 7)];
 
   // ---- the guide and its start ----
   let engine: ViEngine;
@@ -178,44 +180,17 @@ export async function runInference(
       start = { kind: 'guide block' };
     } else {
       const family = gaussianFamily(guide as GuideName, o.rank as number);
-      const x0 = compiled.initialPoint(compiled.seed);
-      const lp = n > 0 && n <= MAX_LAPLACE_DIM ? await laplaceStart(compiled, x0) : null;
-      const kind = guide === 'full_rank' ? 'full' : 'diag';
-      const plain = plainWhitening(x0, 1, kind);
-      const candidates: { W: Whitening; name: string }[] = [];
-      if (lp?.ok) candidates.push({ W: laplaceWhitening(lp, guide as GuideName), name: 'laplace' });
-      candidates.push({ W: plain, name: 'plain' });
-      // The Laplace start unless it failed or its ELBO estimate is not finite (the plain start then).
-      let chosen = candidates[candidates.length - 1]!;
-      for (const c of candidates) {
-        const e = autoEngine(kit, layout, family, c.W);
-        const probe = await prepare(
-          simplify(elboGraph(e, e.m, dataSpecs, 1, false)),
-          'ref',
-          2 + e.extras.length,
-          dataArrays,
-        );
-        const v = probe.run([
-          { data: family.init(n, c.W.C), shape: [e.m] },
-          { data: foldIn(trainKey, 0), shape: [2] },
-          ...e.extras,
-        ])[0]!.data[0]!;
-        if (Number.isFinite(v)) {
-          chosen = c;
-          break;
-        }
-      }
-      engine = autoEngine(kit, layout, family, chosen.W);
-      phi0 = family.init(n, chosen.W.C);
-      start = {
-        kind: chosen.name,
-        laplace: lp
-          ? { ok: lp.ok, steps: lp.steps, message: lp.message }
-          : {
-              ok: false,
-              message: n > MAX_LAPLACE_DIM ? `skipped: more than ${MAX_LAPLACE_DIM} coordinates` : 'no parameters',
-            },
-      };
+      tick('before start');
+      const chosen = await automaticStart(
+        compiled,
+        family,
+        guide as GuideName,
+        compiled.initialPoint(compiled.seed),
+        foldIn(root, 6),
+      );
+      engine = chosen.engine;
+      phi0 = chosen.phi0;
+      start = chosen.info;
     }
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
@@ -224,136 +199,103 @@ export async function runInference(
     throw e;
   }
   const m = engine.m;
+  const ne = engine.extraSpecs.length;
   let gradExe: Executable;
-  let valueExe: Executable;
+  let termsExe: Executable;
   try {
     gradExe = await prepare(
       simplify(
         general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true),
       ),
       backend,
-      2 + engine.extras.length,
+      2 + ne,
       dataArrays,
     );
-    valueExe = await prepare(
-      simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)),
-      backend,
-      2 + engine.extras.length,
-      dataArrays,
-    );
+    termsExe = await prepare(simplify(termsGraph(engine, m, dataSpecs, STOP_DRAWS)), backend, 2 + ne, dataArrays);
   } catch (e) {
     if (e instanceof LowerError) return fail(e.message, undefined, e.span);
     throw e;
   }
+  const at = (phi: Float64Array, key: Int32Array) => [
+    { data: phi, shape: [m] },
+    { data: key, shape: [2] },
+    ...engine.extras,
+  ];
 
   // ---- stochastic optimization ----
-  const objective = {
-    n: m,
-    evaluate(phi: Float64Array, step: number) {
-      const [v, g] = gradExe.run([
-        { data: phi, shape: [m] },
-        { data: foldIn(trainKey, step), shape: [2] },
-        ...engine.extras,
-      ]);
-      const f = -(v!.data[0]! + (general ? 0 : engine.constant));
-      const gr = new Float64Array(m);
-      for (let i = 0; i < m; i++) gr[i] = -g!.data[i]!;
-      return { f, g: gr };
+  tick('start+compile');
+  const fit = await optimizeGuide(
+    {
+      m,
+      phi0,
+      estimate(phi, t) {
+        const [v, g] = gradExe.run(at(phi, foldIn(trainKey, t)));
+        return { value: v!.data[0]! + (general ? 0 : engine.constant), grad: Float64Array.from(g!.data) };
+      },
+      terms: (phi) => Float64Array.from(termsExe.run(at(phi, stopKey))[0]!.data, (v) => v + engine.constant),
+      optimizer: {
+        method: optimizer.method as Method,
+        lr: (optimizer.lr as number | undefined) ?? VI_LR,
+        beta1: optimizer.beta1 as number | undefined,
+        beta2: optimizer.beta2 as number | undefined,
+        eps: optimizer.eps as number | undefined,
+      },
+      steps,
+      window: STOP_WINDOW,
+      tol: o.tol as number,
     },
-  };
-  const solveOpts: SolveOptions = {
-    // The driver's gradient rule only ends exact cases (a Gaussian posterior, delta guides).
-    method: optimizer.method as Method,
-    steps,
-    tol: 1e-10,
-    schedule: { kind: 'cosine', floor: 0.1 },
-    lr: optimizer.lr as number | undefined,
-    beta1: optimizer.beta1 as number | undefined,
-    beta2: optimizer.beta2 as number | undefined,
-    eps: optimizer.eps as number | undefined,
-  };
-  const trace: number[] = [];
-  // The stopping rule's state travels inside the solver state, so checkpoints carry it.
-  type Saved = SolverState & { plateau?: PlateauState };
-  const resumed = opts.checkpoint?.resume as Saved | undefined;
-  const plateau = resumed?.plateau ? { ...resumed.plateau } : plateauInit(PLATEAU_WINDOW, o.tol as number);
-  let userStop = false;
-  const r = await solveAsync(objective, phi0, solveOpts, {
-    onStep: (i) => {
-      trace.push(-i.f);
-      plateauPush(plateau, i.step, -i.f);
-      opts.onProgress?.({ step: i.step, steps, objective: -i.f, gnorm: i.gnorm });
-    },
-    shouldStop: () => {
-      userStop = opts.shouldStop?.() ?? false;
-      return userStop || plateau.firedAt !== null;
-    },
-    checkpointEvery: opts.checkpoint?.every,
-    saveCheckpoint: opts.checkpoint
-      ? (st) => opts.checkpoint!.save({ ...st, plateau: { ...plateau } } as Saved)
-      : undefined,
-    resume: resumed,
-  });
-  const plateaued = r.status === 'stopped' && !userStop && plateau.firedAt !== null;
-  const status = plateaued ? 'converged' : r.status;
-  const phi = r.x;
-  const elbo =
-    valueExe.run([{ data: phi, shape: [m] }, { data: foldIn(evalKey, 0), shape: [2] }, ...engine.extras])[0]!.data[0]! +
-    engine.constant;
-
-  // ---- draws and summaries ----
-  const table = await posteriorDraws(compiled, engine, phi, D, drawKey, dataSpecs);
-  opts.onDraws?.(table);
-  const posterior = summaries(table);
-  const fit = await fitDiagnostics(compiled, engine, phi, o.guide as string, foldIn(root, 4), dataSpecs);
-  messages.push(...fit.messages);
+    opts,
+  );
+  const phi = fit.phi;
+  tick('optimize');
+  // ---- draws, summaries and the fit checks ----
+  // A pool of at least POOL_DRAWS guide draws (and as many from the widened guide) serves k-hat,
+  // the importance weights, the ELBO and the summaries; D of them are the draws.
+  const { pool, weighing } = await weighedPool(compiled, engine, phi, Math.max(D, POOL_DRAWS), drawKey, dataSpecs);
+  let elbo: number;
+  if (weighing.elbo !== null) elbo = weighing.elbo;
+  else {
+    // No guide density (delta): the ELBO is the log density at the point.
+    const one = await prepare(simplify(termsGraph(engine, m, dataSpecs, 1)), 'ref', 2 + ne, dataArrays);
+    elbo = one.run(at(phi, foldIn(evalKey, 0)))[0]!.data[0]! + engine.constant;
+  }
+  tick('draws');
+  const checks = await fitDiagnostics(compiled, engine, phi, o.guide as string, weighing, fit, dataSpecs);
+  messages.push(...checks.messages);
+  tick('diagnostics');
+  const table = headDraws(pool.table, weighing.rows);
+  const posterior = weighing.weights ? weightedSummaries(table, weighing.weights) : summaries(table);
+  opts.onDraws?.(weighing.weights ? resample(table, weighing.weights, foldIn(root, 5), D) : headDraws(table, D));
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
-  if (r.status === 'diverged' && compiled.anchor)
-    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
+  if (fit.status === 'diverged' && compiled.anchor)
+    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${fit.stopReason}`));
   return runResult(
     {
       ...base,
-      status,
+      status: fit.status,
       objective: elbo,
-      steps: r.steps,
+      steps: fit.steps,
       time_ms: performance.now() - t1,
       options,
       values,
       posterior,
       messages,
       diagnostics: {
-        stop_reason: plateaued
-          ? `the ELBO reached a plateau at step ${plateau.firedAt} (its mean over ${PLATEAU_WINDOW} steps improved by less than tol = ${o.tol as number} relative, or than its noise)`
-          : r.status === 'max_steps'
-            ? `ran the step budget (${steps}) before the ELBO reached a plateau`
-            : r.message,
-        gradient_norm: r.gnorm,
-        elbo_draws: FINAL_ELBO_DRAWS,
-        // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
-        elbo_trace: shortTrace(trace, 50),
+        stop_reason: fit.stopReason,
+        gradient_norm: fit.gnorm,
+        elbo_draws: weighing.elbo !== null ? pool.guideRows : 1,
+        // The optimized objective's per-step estimates, averaged per window, at most 50 points.
+        elbo_trace: shortTrace(fit.trace, 50),
+        // The stopping rule's checks: the ELBO of each window's average guide on fixed draws.
+        elbo_checks: fit.stop.checks.map((c) => ({ step: c.step, elbo: c.elbo, gain: c.gain, se: c.se })),
         ...(general ? { objective: objectiveText(general) } : {}),
         start,
-        ...fit.diagnostics,
+        ...checks.diagnostics,
       },
     },
     compiled.file,
   );
-}
-
-/** MAP and Hessian on the unconstrained scale (the exact log density: minibatches run in full). */
-async function laplaceStart(compiled: CompiledProgram, x0: Float64Array): Promise<LaplaceResult> {
-  const ld = compiled.logDensity!;
-  const neg = {
-    n: ld.n,
-    evaluate(x: Float64Array) {
-      const r = ld.evaluate(x, 0);
-      return { f: -r.f, g: r.g.map((v) => -v) };
-    },
-  };
-  // The Hessian runs once, on float64 ref (exact, and it never pays for loading tfjs).
-  const exe = await negHessianExe(compiled);
-  return laplace(neg, x0, (x) => Float64Array.from(exe.run([{ data: x, shape: [x.length] }])[0]!.data));
 }
 
 /**
@@ -406,46 +348,11 @@ function elboGraph(engine: ViEngine, m: number, dataSpecs: unknown[], K: number,
   }, specs);
 }
 
-/** D draws of every param (constrained) and `generate` output, as one scan on ref. */
-async function posteriorDraws(
-  compiled: CompiledProgram,
-  engine: ViEngine,
-  phi: Float64Array,
-  D: number,
-  key: Int32Array,
-  dataSpecs: unknown[],
-): Promise<DrawTable> {
-  const { kit, layout, dataArrays } = compiled.internals;
-  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+/** (phi, key, ...extras, ...data) -> the ELBO's M per-draw terms (less the engine's constant). */
+function termsGraph(engine: ViEngine, m: number, dataSpecs: unknown[], M: number): Graph {
+  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
     typeof trace
   >[1];
   const ne = engine.extraSpecs.length;
-  let genNames: { name: string; shape: number[] }[] = [];
-  const g = trace((ph: Tracer, k: Tracer, ...rest: Tracer[]) => {
-    const ex = rest.slice(0, ne);
-    const data = rest.slice(ne);
-    const { ys } = P.scan(
-      (_c, [kd]) => {
-        const { env, low } = engine.draw(ph, kd!, ex, data);
-        const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
-        const gen = kit.generate(env, low);
-        genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
-        return [[], [...vals, ...gen.map((x) => x.value)]];
-      },
-      [],
-      [P.splitKeys(k, D)],
-    );
-    return ys.length ? ys : [P.zeros([0])];
-  }, specs);
-  const exe = await prepare(simplify(g), 'ref', 2 + ne, dataArrays);
-  const outs = exe.run([{ data: phi, shape: [phi.length] }, { data: key, shape: [2] }, ...engine.extras]);
-  const variables = [
-    ...layout.entries.map((e, i) => ({ name: e.name, shape: e.shape, data: Float64Array.from(outs[i]!.data) })),
-    ...genNames.map((x, i) => ({
-      name: x.name,
-      shape: x.shape,
-      data: Float64Array.from(outs[layout.entries.length + i]!.data),
-    })),
-  ];
-  return { draws: D, variables };
+  return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => engine.terms(phi, key, rest.slice(0, ne), rest.slice(ne), M), specs);
 }
