@@ -94,6 +94,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The data-free check, exactly what `check` sees (the estimator plan reads it). */
+  front: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: { kit: ProgramKit; layout: Layout; dataArrays: DataArray[]; backend: BackendChoice };
 }
@@ -313,6 +315,7 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
     compileMs: 0,
     anchor,
     checked: late,
+    front: checked,
     internals: { kit, layout, dataArrays, backend },
   };
   compiled.compileMs = performance.now() - t0;

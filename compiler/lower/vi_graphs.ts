@@ -24,6 +24,8 @@ export interface DrawScope {
   lp: Tracer | null;
   lq: Tracer | null;
   lqWide: Tracer | null;
+  /** Further outputs of a draw (the discrete latents' values), after the params. */
+  extra?: { name: string; shape: number[]; value: Tracer }[];
 }
 
 export interface ViEngine {

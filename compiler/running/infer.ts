@@ -20,7 +20,7 @@ import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from
 import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
 import type { Method } from '../../stdlib/optim/driver.js';
 import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
-import { gaussianFamily, type GuideName } from '../../stdlib/vi/index.js';
+import { gaussianFamily, plainWhitening, type GuideName } from '../../stdlib/vi/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { headDraws, resample, summaries, weightedSummaries, type DrawTable } from './draws.js';
@@ -31,11 +31,14 @@ import { runResult, type NestedValue, type RunResult } from './result.js';
 import type { CheckpointHooks, Progress } from './run_program.js';
 import type { ViEngine } from '../lower/vi_graphs.js';
 import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
-import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
-import { sitePlan } from '../analysis/site_plan.js';
+
+/** Weight of the old value in the running-mean baselines (stdlib/vi/estimate.ts's default). */
+const BASELINE_DECAY = 0.9;
+import { BUILTIN_OBJECTIVES, isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
+import { sitePlan, type SitePlan } from '../analysis/site_plan.js';
 import { fitDiagnostics } from './vi_diagnostics.js';
 import { weighedPool } from './infer_draws.js';
-import { runDiscreteInference } from './infer_discrete.js';
+import { siteEngine } from './infer_sites.js';
 import { automaticStart } from './infer_start.js';
 import { optimizeGuide } from './infer_loop.js';
 
@@ -50,9 +53,8 @@ export interface InferRunOptions {
   onDraws?(t: DrawTable): void;
 }
 
+/** Guide draws behind k-hat, the summaries and --draws-out (and as many widened ones). */
 export const DEFAULT_DRAWS = 1000;
-/** Least number of guide draws behind k-hat and the summaries (and as many widened ones). */
-export const POOL_DRAWS = 1000;
 /** Draws behind the reported ELBO. */
 export const FINAL_ELBO_DRAWS = 1000;
 /** The optimizer's learning rate when the program gives none: in the guide's whitened
@@ -99,61 +101,52 @@ export async function runInference(
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
     return runResult({ ...base, status: 'error', messages: [...messages, m], options }, compiled.file);
   };
-  if (compiled.checked.latents.length) {
-    try {
-      const objective = resolveObjective(o.objective, compiled.checked.objectives, K);
-      return await runDiscreteInference(compiled, base, opts, {
-        objective,
-        steps,
-        draws: D,
-        messages,
-        options,
-        optimizer,
-        tol: o.tol as number,
-        window: STOP_WINDOW,
-        finalDraws: FINAL_ELBO_DRAWS,
-        khatDraws: POOL_DRAWS,
-      });
-    } catch (e) {
-      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-      if (e instanceof CompileError)
-        return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
-      throw e;
-    }
-  }
-  // Every latent here is continuous and drawn by a reparameterized guide: a `via` asking for
-  // another estimator cannot be honoured yet, so it is an error rather than silently ignored.
-  try {
-    const off = (sitePlan(compiled.checked) ?? []).find((e) => e.via && e.estimator !== 'reparam');
-    if (off)
-      return fail(
-        `\`via ${off.via}\` on \`${off.site}\`: this release draws continuous latents by reparameterization only; score-function, enumeration and MVD estimators run from the stdlib site API (stdlib/vi/programmable.ts), not yet from .opt programs`,
-        'remove the `via`, or use `via reparam`',
-      );
-  } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+  const userError = (e: unknown): RunResult => {
+    if (e instanceof LowerError) return fail(e.message, e.hint, e.span);
+    if (e instanceof CompileError)
+      return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
     throw e;
+  };
+
+  // ---- the plan (the one `check` prints) and the objective ----
+  let plan: SitePlan;
+  let objective: Objective;
+  try {
+    // The data-free program, as `check` sees it: the plan printed is the plan run.
+    plan = sitePlan(compiled.front)!;
+    objective = resolveObjective(o.objective, compiled.checked.objectives, K);
+  } catch (e) {
+    return userError(e);
   }
-  // The ELBO keeps the Gaussian fast path (exact entropy or sticking-the-landing); any other
-  // objective runs on the particles' log weights (objectiveGraph).
-  let general: Objective | null = null;
-  if (!isPlainElbo(o.objective)) {
-    try {
-      general = resolveObjective(o.objective, compiled.checked.objectives, K);
-    } catch (e) {
-      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-      throw e;
-    }
-    if (o.guide === 'delta')
-      return fail(
-        `the objective \`${general.name}\` needs a guide with a density; delta has none`,
-        'use mean_field or full_rank, or objective = elbo',
-      );
-  }
+  const guide = o.guide as string;
+  const plain = isPlainElbo(o.objective);
+  // Built-in objectives fit the guide to the posterior, so importance weights can correct its
+  // summaries; a user objective's guide is its own answer (a policy, say): summaries unweighted.
+  const toPosterior = (BUILTIN_OBJECTIVES as readonly string[]).includes(
+    typeof o.objective === 'object' ? (o.objective as { method: string }).method : (o.objective as string),
+  );
   if (!FIRST_ORDER.has(optimizer.method as Method))
     return fail(
       `vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`,
       'use `optimizer = adam(lr = ...)`',
+    );
+  if (!plain && guide === 'delta')
+    return fail(
+      `the objective \`${objective.name}\` needs a guide with a density; delta has none`,
+      'use mean_field or full_rank, or objective = elbo',
+    );
+  if (!AUTO_GUIDES.has(guide) && !compiled.checked.guide)
+    return fail(
+      `the guide \`${guide}\` is not defined`,
+      'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta',
+    );
+  // Discrete latents, or a continuous site whose plan is not reparameterization, take the site
+  // API (infer_sites.ts); everything else the Gaussian fast path.
+  const latents = compiled.checked.latents.length > 0;
+  const viaSites = [...plan.estimators.values()].some((e) => e.kind !== 'reparam' && e.kind !== 'detach');
+  if (latents && !AUTO_GUIDES.has(guide))
+    return fail(
+      'a program with discrete latents takes an automatic guide (mean_field or full_rank): a guide block draws continuous params only',
     );
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
@@ -162,22 +155,60 @@ export async function runInference(
   const root = keyFromSeed(compiled.seed);
   const [trainKey, evalKey, drawKey, stopKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3), foldIn(root, 7)];
 
-  // ---- the guide and its start ----
+  // ---- the guide, its start and the gradient ----
   let engine: ViEngine;
-  let start: Record<string, unknown> = {};
+  let start: Record<string, unknown>;
   let phi0: Float64Array;
+  let gradient: (phi: Float64Array, t: number) => { value: number; grad: Float64Array };
+  let carry: { get(): unknown; set(v: unknown): void } | undefined;
   try {
-    const guide = o.guide as string;
     if (!AUTO_GUIDES.has(guide)) {
-      if (!compiled.checked.guide)
-        return fail(
-          `the guide \`${guide}\` is not defined`,
-          'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta',
-        );
       const u = await userGuideEngine(compiled);
       engine = u.engine;
       phi0 = u.phi0;
       start = { kind: 'guide block' };
+    } else if (latents || viaSites) {
+      // With latents the start is plain (a Laplace start would need them marginalized); without,
+      // the continuous start below.
+      const family = gaussianFamily(guide as GuideName, o.rank as number);
+      const x0 = compiled.initialPoint(compiled.seed);
+      const chosen = latents
+        ? {
+            W: plainWhitening(x0, 1, guide === 'full_rank' ? 'full' : 'diag'),
+            info: { kind: 'plain', map: { ok: false, message: 'skipped: discrete latents' } },
+          }
+        : await automaticStart(compiled, family, guide as GuideName, x0, foldIn(root, 6));
+      const se = siteEngine(compiled, guide as GuideName, chosen.W, plan, objective);
+      engine = se.engine;
+      phi0 = se.program.phi0;
+      start = chosen.info;
+      const exe = await prepare(simplify(se.gradGraph), backend, 3, dataArrays);
+      const B = se.baselines.length;
+      let baselines = new Float64Array(B);
+      const run = (phi: Float64Array, key: Int32Array) =>
+        exe.run([
+          { data: phi, shape: [phi.length] },
+          { data: key, shape: [2] },
+          { data: baselines, shape: [B] },
+        ]);
+      // The running means start at the signal of one estimate at the start (a baseline of 0
+      // would inflate the first steps' gradients, and Adam's moments would remember them).
+      if (B) {
+        const signal = Float64Array.from(run(phi0, foldIn(root, 8))[2]!.data);
+        baselines = signal.map((v) => v / (1 - BASELINE_DECAY));
+      }
+      gradient = (phi, t) => {
+        const [v, g, next] = run(phi, foldIn(trainKey, t));
+        if (B && next!.data.every(Number.isFinite)) baselines = Float64Array.from(next!.data);
+        return { value: v!.data[0]!, grad: Float64Array.from(g!.data) };
+      };
+      if (B)
+        carry = {
+          get: () => Array.from(baselines),
+          set: (v) => {
+            baselines = Float64Array.from(v as number[]);
+          },
+        };
     } else {
       const family = gaussianFamily(guide as GuideName, o.rank as number);
       tick('before start');
@@ -192,35 +223,40 @@ export async function runInference(
       phi0 = chosen.phi0;
       start = chosen.info;
     }
+    if (!latents && !viaSites) {
+      const e = engine;
+      const exe = await prepare(
+        simplify(plain ? elboGraph(e, e.m, dataSpecs, K, true) : objectiveGraph(e, e.m, dataSpecs, objective, true)),
+        backend,
+        2 + e.extraSpecs.length,
+        dataArrays,
+      );
+      gradient = (phi, t) => {
+        const [v, g] = exe.run([{ data: phi, shape: [e.m] }, { data: foldIn(trainKey, t), shape: [2] }, ...e.extras]);
+        return { value: v!.data[0]! + (plain ? e.constant : 0), grad: Float64Array.from(g!.data) };
+      };
+    }
   } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-    if (e instanceof CompileError)
-      return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
-    throw e;
+    return userError(e);
   }
   const m = engine.m;
   const ne = engine.extraSpecs.length;
-  let gradExe: Executable;
-  let termsExe: Executable;
-  try {
-    gradExe = await prepare(
-      simplify(
-        general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true),
-      ),
-      backend,
-      2 + ne,
-      dataArrays,
-    );
-    termsExe = await prepare(simplify(termsGraph(engine, m, dataSpecs, STOP_DRAWS)), backend, 2 + ne, dataArrays);
-  } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-    throw e;
-  }
   const at = (phi: Float64Array, key: Int32Array) => [
     { data: phi, shape: [m] },
     { data: key, shape: [2] },
     ...engine.extras,
   ];
+  let termsExe: Executable;
+  try {
+    termsExe = await prepare(
+      simplify(termsGraph(engine, m, dataSpecs, STOP_DRAWS, plain ? null : objective)),
+      backend,
+      2 + ne,
+      dataArrays,
+    );
+  } catch (e) {
+    return userError(e);
+  }
 
   // ---- stochastic optimization ----
   tick('start+compile');
@@ -228,11 +264,9 @@ export async function runInference(
     {
       m,
       phi0,
-      estimate(phi, t) {
-        const [v, g] = gradExe.run(at(phi, foldIn(trainKey, t)));
-        return { value: v!.data[0]! + (general ? 0 : engine.constant), grad: Float64Array.from(g!.data) };
-      },
-      terms: (phi) => Float64Array.from(termsExe.run(at(phi, stopKey))[0]!.data, (v) => v + engine.constant),
+      estimate: (phi, t) => gradient(phi, t),
+      terms: (phi) =>
+        Float64Array.from(termsExe.run(at(phi, stopKey))[0]!.data, (v) => v + (plain ? engine.constant : 0)),
       optimizer: {
         method: optimizer.method as Method,
         lr: (optimizer.lr as number | undefined) ?? VI_LR,
@@ -243,24 +277,26 @@ export async function runInference(
       steps,
       window: STOP_WINDOW,
       tol: o.tol as number,
+      carry,
     },
     opts,
   );
   const phi = fit.phi;
   tick('optimize');
+
   // ---- draws, summaries and the fit checks ----
-  // A pool of at least POOL_DRAWS guide draws (and as many from the widened guide) serves k-hat,
-  // the importance weights, the ELBO and the summaries; D of them are the draws.
-  const { pool, weighing } = await weighedPool(compiled, engine, phi, Math.max(D, POOL_DRAWS), drawKey, dataSpecs);
+  // A pool of D guide draws (and as many from the widened guide; more when k-hat is borderline)
+  // serves k-hat, the importance weights, the ELBO, the summaries and the draws.
+  const { pool, weighing } = await weighedPool(compiled, engine, phi, D, drawKey, dataSpecs, toPosterior);
   let elbo: number;
   if (weighing.elbo !== null) elbo = weighing.elbo;
   else {
     // No guide density (delta): the ELBO is the log density at the point.
-    const one = await prepare(simplify(termsGraph(engine, m, dataSpecs, 1)), 'ref', 2 + ne, dataArrays);
+    const one = await prepare(simplify(termsGraph(engine, m, dataSpecs, 1, null)), 'ref', 2 + ne, dataArrays);
     elbo = one.run(at(phi, foldIn(evalKey, 0)))[0]!.data[0]! + engine.constant;
   }
   tick('draws');
-  const checks = await fitDiagnostics(compiled, engine, phi, o.guide as string, weighing, fit, dataSpecs);
+  const checks = await fitDiagnostics(compiled, engine, phi, guide, weighing, fit, dataSpecs, toPosterior);
   messages.push(...checks.messages);
   tick('diagnostics');
   const table = headDraws(pool.table, weighing.rows);
@@ -268,8 +304,13 @@ export async function runInference(
   opts.onDraws?.(weighing.weights ? resample(table, weighing.weights, foldIn(root, 5), D) : headDraws(table, D));
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
+  for (const l of compiled.checked.latents) {
+    const name = l.decl.name.name;
+    if (posterior[name]) values[name] = posterior[name]!.mean;
+  }
   if (fit.status === 'diverged' && compiled.anchor)
     messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${fit.stopReason}`));
+  void n;
   return runResult(
     {
       ...base,
@@ -288,8 +329,17 @@ export async function runInference(
         // The optimized objective's per-step estimates, averaged per window, at most 50 points.
         elbo_trace: shortTrace(fit.trace, 50),
         // The stopping rule's checks: the ELBO of each window's average guide on fixed draws.
-        elbo_checks: fit.stop.checks.map((c) => ({ step: c.step, elbo: c.elbo, gain: c.gain, se: c.se })),
-        ...(general ? { objective: objectiveText(general) } : {}),
+        elbo_checks: fit.stop.checks.map((c) => ({
+          step: c.step,
+          stage: c.stage,
+          elbo: c.elbo,
+          gain: c.gain,
+          se: c.se,
+        })),
+        ...(plain ? {} : { objective: objectiveText(objective) }),
+        // The plan `proxima check` prints, which this run executed (compiler/analysis/site_plan.ts).
+        estimators: plan.entries,
+        ...(carry ? { baselines: carry.get() } : {}),
         start,
         ...checks.diagnostics,
       },
@@ -348,11 +398,22 @@ function elboGraph(engine: ViEngine, m: number, dataSpecs: unknown[], K: number,
   }, specs);
 }
 
-/** (phi, key, ...extras, ...data) -> the ELBO's M per-draw terms (less the engine's constant). */
-function termsGraph(engine: ViEngine, m: number, dataSpecs: unknown[], M: number): Graph {
+/**
+ * (phi, key, ...extras, ...data) -> M estimates of the optimized objective, each from its own
+ * draws (less the engine's constant for the ELBO): the ELBO's per-draw terms, or for another
+ * objective its body on M groups of K particles (no gradient: the stopping rule's paired terms).
+ */
+function termsGraph(engine: ViEngine, m: number, dataSpecs: unknown[], M: number, obj: Objective | null): Graph {
   const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
     typeof trace
   >[1];
   const ne = engine.extraSpecs.length;
-  return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => engine.terms(phi, key, rest.slice(0, ne), rest.slice(ne), M), specs);
+  return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
+    const ex = rest.slice(0, ne);
+    const data = rest.slice(ne);
+    if (!obj || !engine.particles) return engine.terms(phi, key, ex, data, M);
+    const K = obj.samples;
+    const { lp, lq } = engine.particles(P.stopGradient(phi), key, ex, data, M * K, true);
+    return evaluate(obj.body, P.reshape(lp, [M, K]), P.reshape(lq, [M, K]));
+  }, specs);
 }

@@ -57,6 +57,7 @@ export async function drawPool(
   ] as Parameters<typeof trace>[1];
   const ne = engine.extraSpecs.length;
   let genNames: { name: string; shape: number[] }[] = [];
+  let extraNames: { name: string; shape: number[] }[] = [];
   let dens = { lp: false, lq: false, lqWide: false };
   const g = trace((ph: Tracer, k: Tracer, scales: Tracer, ...rest: Tracer[]) => {
     const ex = rest.slice(0, ne);
@@ -64,12 +65,19 @@ export async function drawPool(
     const { ys } = P.scan(
       (_c, [kd, sc]) => {
         const d = engine.draw(ph, kd!, ex, data, sc!);
-        const vals = layout.entries.map((e) => P.reshape(d.low.real((d.env.get(e.name) as { v: LV }).v, e.decl.span), e.shape));
+        const vals = layout.entries.map((e) =>
+          P.reshape(d.low.real((d.env.get(e.name) as { v: LV }).v, e.decl.span), e.shape),
+        );
         const gen = kit.generate(d.env, d.low);
+        const extra = d.extra ?? [];
         genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
+        extraNames = extra.map((x) => ({ name: x.name, shape: x.shape }));
         dens = { lp: d.lp !== null, lq: d.lq !== null, lqWide: d.lqWide !== null };
         const z = P.zeros([]);
-        return [[], [...vals, ...gen.map((x) => x.value), d.lp ?? z, d.lq ?? z, d.lqWide ?? z]];
+        return [
+          [],
+          [...vals, ...extra.map((x) => x.value), ...gen.map((x) => x.value), d.lp ?? z, d.lq ?? z, d.lqWide ?? z],
+        ];
       },
       [],
       [P.splitKeys(k, total), scales],
@@ -88,11 +96,13 @@ export async function drawPool(
   ]);
   const L = layout.entries.length;
   const col = (i: number) => Float64Array.from(outs[i]!.data);
+  const X = extraNames.length;
   const variables = [
     ...layout.entries.map((e, i) => ({ name: e.name, shape: e.shape, data: col(i) })),
-    ...genNames.map((x, i) => ({ name: x.name, shape: x.shape, data: col(L + i) })),
+    ...extraNames.map((x, i) => ({ name: x.name, shape: x.shape, data: col(L + i) })),
+    ...genNames.map((x, i) => ({ name: x.name, shape: x.shape, data: col(L + X + i) })),
   ];
-  const at = L + genNames.length;
+  const at = L + X + genNames.length;
   return {
     table: { draws: total, variables },
     guideRows: S,
@@ -121,10 +131,11 @@ export interface Weighing {
   elbo: number | null;
 }
 
-export function weighPool(pool: Pool): Weighing {
+export function weighPool(pool: Pool, toPosterior = true): Weighing {
   const S = pool.guideRows;
   const { lp, lq, lqWide } = pool;
-  if (!lp || !lq) return { khat: null, khatProposal: null, threshold: 0, weights: null, rows: S, ess: null, elbo: null };
+  if (!lp || !lq)
+    return { khat: null, khatProposal: null, threshold: 0, weights: null, rows: S, ess: null, elbo: null };
   const own = new Float64Array(S);
   let elbo = 0;
   for (let i = 0; i < S; i++) {
@@ -147,7 +158,7 @@ export function weighPool(pool: Pool): Weighing {
   }
   const threshold = khatThreshold(proposal.rows);
   const finite = (k: number) => (Number.isFinite(k) ? k : k === -Infinity ? 0 : null);
-  const ok = proposal.khat < threshold || proposal.khat === -Infinity;
+  const ok = toPosterior && (proposal.khat < threshold || proposal.khat === -Infinity);
   let s2 = 0;
   for (const w of proposal.weights) s2 += w * w;
   return {
@@ -178,16 +189,18 @@ export async function weighedPool(
   S: number,
   key: Int32Array,
   dataSpecs: unknown[],
+  toPosterior = true,
 ): Promise<{ pool: Pool; weighing: Weighing }> {
   let pool = await drawPool(compiled, engine, phi, S, key, dataSpecs);
-  let weighing = weighPool(pool);
+  let weighing = weighPool(pool, toPosterior);
   for (;;) {
     const k = weighing.khatProposal;
     const next = 4 * pool.guideRows;
     const total = (engine.widenable ? 2 : 1) * next;
-    if (k === null || k < 0.5 || k >= 1 || next > POOL_MAX || pool.costPerDraw * total > POOL_BUDGET_S) break;
+    if (!toPosterior || k === null || k < 0.5 || k >= 1 || next > POOL_MAX || pool.costPerDraw * total > POOL_BUDGET_S)
+      break;
     pool = await drawPool(compiled, engine, phi, next, key, dataSpecs);
-    weighing = weighPool(pool);
+    weighing = weighPool(pool, toPosterior);
   }
   return { pool, weighing };
 }

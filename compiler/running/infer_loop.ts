@@ -134,7 +134,7 @@ export async function optimizeGuide(spec: LoopSpec, hooks: LoopHooks): Promise<L
   const rising = r.status === 'max_steps' ? stillRising(st.stop) : null;
   const g = st.stop.stages[st.stop.stages.length - 1];
   const stopReason = fired
-    ? `converged at step ${st.stop.firedAt}: stage ${st.stop.stage} (step size / ${STAGE_DECAY ** st.stop.stage}) improved the ${W}-step average guide's ELBO by ${fmt(g!.gain)} +- ${fmt(g!.se)} nats, below tol = ${spec.tol} with evidence (gain + 2 se <= tol)`
+    ? `converged at step ${st.stop.firedAt}: stage ${st.stop.stage} (step size / ${STAGE_DECAY ** st.stop.stage}) improved the ${W}-step average guide's objective by ${fmt(g!.gain)} +- ${fmt(g!.se)} nats, below tol = ${spec.tol} with evidence (gain + 2 se <= tol)`
     : r.status === 'max_steps'
       ? rising
         ? `ran the step budget (${spec.steps}) with the ELBO still rising (${fmt(rising.gain)} +- ${fmt(rising.se)} nats over the last ${W} steps)`

@@ -73,6 +73,7 @@ export async function fitDiagnostics(
   weighing: Weighing,
   fit: { rising: { gain: number; se: number } | null; steps: number },
   dataSpecs: unknown[],
+  toPosterior = true,
 ): Promise<FitChecks> {
   const messages: Message[] = [];
   const warn = (message: string, hint?: string) =>
@@ -98,6 +99,9 @@ export async function fitDiagnostics(
       ? `use ${wideAdvice}, more steps, or a better-conditioned parameterization (e.g. non-centred)`
       : 'use a richer guide, more steps, or a better-conditioned parameterization (e.g. non-centred)';
   if (k === null) diagnostics.khat_note = 'the guide has no density (delta): no importance weights';
+  else if (!toPosterior)
+    diagnostics.khat_note =
+      'a user objective: the guide is its answer, not an approximation of the posterior, so its summaries are not importance-weighted and k-hat is for information';
   else if (!weighing.weights)
     warn(
       `Pareto k-hat of the guide's importance weights is ${fmtK(k)} (importance proposal ${fmtK(weighing.khatProposal)} >= ${weighing.threshold.toFixed(2)}): the guide misses posterior mass and importance weighting cannot repair it, so the posterior summaries (the guide's own) are unreliable`,
@@ -157,7 +161,9 @@ export async function fitDiagnostics(
           .map((f) => `${names[f.i]} (${(100 * (1 - f.ratio)).toFixed(0)} %)`)
           .join(', ');
         const more = c.flagged.length > 3 ? ` and ${c.flagged.length - 3} more` : '';
-        const pair = pairs[0] ? `; the strongest pair is ${names[pairs[0].i]}, ${names[pairs[0].j]} (rho ${pairs[0].rho.toFixed(3)})` : '';
+        const pair = pairs[0]
+          ? `; the strongest pair is ${names[pairs[0].i]}, ${names[pairs[0].j]} (rho ${pairs[0].rho.toFixed(3)})`
+          : '';
         warn(
           `the posterior is collinear (Laplace correlation matrix condition number ${c.condition.toExponential(1)}): a mean-field guide underestimates the sd of ${worst}${more}${pair}`,
           `use ${wideAdvice}`,

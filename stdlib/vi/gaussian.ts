@@ -69,6 +69,11 @@ const meanField: GaussianFamily = {
 /** Lower-triangular packing, row by row: entry (i, j <= i) at i (i + 1) / 2 + j. */
 const tri = (n: number) => (n * (n + 1)) / 2;
 
+/** The full-rank family's Cholesky factor L [n, n] from phi (= m, then the packed triangle). */
+export function fullRankTril(phi: Tracer, n: number): Tracer {
+  return unpackTril(P.slice(phi, [n], [n + tri(n)]), n);
+}
+
 /** L [n, n] from its packed lower triangle with a log-diagonal (a gather from constant indices). */
 function unpackTril(packed: Tracer, n: number): Tracer {
   const m = tri(n);

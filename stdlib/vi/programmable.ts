@@ -33,4 +33,15 @@ export {
   type Collinearity,
   type CorrelatedPair,
 } from './correlation.js';
-export { detectPlateau, shortTrace, type Plateau, type PlateauOptions } from './elbo_trace.js';
+export { shortTrace } from './elbo_trace.js';
+export {
+  stopInit,
+  stopPush,
+  stopCheck,
+  windowAverage,
+  stageFactor,
+  stillRising,
+  pairedGain,
+  type StopState,
+  type StopCheck,
+} from './stopping.js';
