@@ -73,12 +73,9 @@ export async function automaticStart(
   // Every candidate's start is scored by its ELBO on the same draws.
   const template = autoEngine(kit, layout, family, plain.W);
   const dataSpecs = kit.specs.slice(1);
-  const specs = [
-    [family.size(n)],
-    { shape: [2], dtype: 'int32' },
-    ...template.extraSpecs,
-    ...dataSpecs,
-  ] as Parameters<typeof trace>[1];
+  const specs = [[family.size(n)], { shape: [2], dtype: 'int32' }, ...template.extraSpecs, ...dataSpecs] as Parameters<
+    typeof trace
+  >[1];
   const ne = template.extraSpecs.length;
   const g = trace(
     (phi: Tracer, k: Tracer, ...rest: Tracer[]) =>

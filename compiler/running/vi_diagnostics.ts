@@ -158,7 +158,10 @@ export async function fitDiagnostics(
       if (c.flagged.length && !repaired) {
         const worst = c.flagged
           .slice(0, 3)
-          .map((f) => `${names[f.i]} (${(100 * (1 - f.ratio)).toFixed(0)} %)`)
+          .map(
+            (f) =>
+              `${names[f.i]} (${f.ratio >= 0.1 ? `${(100 * (1 - f.ratio)).toFixed(0)} % too small` : `${(1 / f.ratio).toPrecision(2)} times too small`})`,
+          )
           .join(', ');
         const more = c.flagged.length > 3 ? ` and ${c.flagged.length - 3} more` : '';
         const pair = pairs[0]

@@ -102,7 +102,10 @@ export function laplacePath(
       for (let j = 0; j < n; j++) step[j]! -= v[j * n + k]! * c;
     }
     const mean = Float64Array.from(p.x, (x, j) => x + step[j]!);
-    return [{ mean: p.x, newton: false, ...at }, ...(mean.every(Number.isFinite) ? [{ mean, newton: true, ...at }] : [])];
+    return [
+      { mean: p.x, newton: false, ...at },
+      ...(mean.every(Number.isFinite) ? [{ mean, newton: true, ...at }] : []),
+    ];
   };
   const earlier = [...picks].filter((i) => i !== path.length - 1).sort((a, b) => b - a);
   out.candidates = build(path.length - 1);

@@ -63,7 +63,8 @@ export function gaussianWhitening(g: StartGaussian, guide: GuideName): Whitening
   const cov = quadForm(v, w, n, (x) => 1 / x);
   const prec = quadForm(v, w, n, (x) => x);
   const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = guide === 'mean_field' ? 1 / Math.sqrt(prec[i * n + i]!) : Math.sqrt(cov[i * n + i]!);
+  for (let i = 0; i < n; i++)
+    a[i] = guide === 'mean_field' ? 1 / Math.sqrt(prec[i * n + i]!) : Math.sqrt(cov[i * n + i]!);
   const C = new Float64Array(n * n);
   const Pw = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
