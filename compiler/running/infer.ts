@@ -75,12 +75,6 @@ const FIRST_ORDER = new Set<Method>([
 ]);
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
 
-let tickT = performance.now();
-const tick = (what: string) => {
-  if (process.env.VIDEBUG) console.error(what, (performance.now() - tickT).toFixed(0), 'ms');
-  tickT = performance.now();
-};
-
 export async function runInference(
   compiled: CompiledProgram,
   base: { seed: number; backend: string; compile_ms: number },
@@ -211,7 +205,6 @@ export async function runInference(
         };
     } else {
       const family = gaussianFamily(guide as GuideName, o.rank as number);
-      tick('before start');
       const chosen = await automaticStart(
         compiled,
         family,
@@ -259,7 +252,6 @@ export async function runInference(
   }
 
   // ---- stochastic optimization ----
-  tick('start+compile');
   const fit = await optimizeGuide(
     {
       m,
@@ -282,7 +274,6 @@ export async function runInference(
     opts,
   );
   const phi = fit.phi;
-  tick('optimize');
 
   // ---- draws, summaries and the fit checks ----
   // A pool of D guide draws (and as many from the widened guide; more when k-hat is borderline)
@@ -295,10 +286,8 @@ export async function runInference(
     const one = await prepare(simplify(termsGraph(engine, m, dataSpecs, 1, null)), 'ref', 2 + ne, dataArrays);
     elbo = one.run(at(phi, foldIn(evalKey, 0)))[0]!.data[0]! + engine.constant;
   }
-  tick('draws');
   const checks = await fitDiagnostics(compiled, engine, phi, guide, weighing, fit, dataSpecs, toPosterior);
   messages.push(...checks.messages);
-  tick('diagnostics');
   const table = headDraws(pool.table, weighing.rows);
   const posterior = weighing.weights ? weightedSummaries(table, weighing.weights) : summaries(table);
   opts.onDraws?.(weighing.weights ? resample(table, weighing.weights, foldIn(root, 5), D) : headDraws(table, D));

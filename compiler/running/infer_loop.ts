@@ -91,7 +91,7 @@ export async function optimizeGuide(spec: LoopSpec, hooks: LoopHooks): Promise<L
       if (stopPush(st.stop, phi)) {
         const avg = windowAverage(st.stop);
         stopCheck(st.stop, t, avg, spec.terms(avg));
-        solveOpts.lr = process.env.VI_NOSTAGE ? lr0 : lr0 * stageFactor(st.stop);
+        solveOpts.lr = lr0 * stageFactor(st.stop);
       }
       const g = new Float64Array(spec.m);
       for (let i = 0; i < spec.m; i++) g[i] = -grad[i]!;
