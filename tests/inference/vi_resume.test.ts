@@ -14,7 +14,10 @@ const BIN = join(import.meta.dirname, '../../cli/proxima.js');
 describe('VI kill and resume', () => {
   it('SIGKILL mid-run then --resume prints the uninterrupted result in full', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vi-resume-'));
-    writeFileSync(join(dir, 'es.json'), JSON.stringify({ J: 8, y: [28, 8, -3, 7, -1, 1, 18, 12], sigma: [15, 10, 16, 11, 9, 11, 10, 18] }));
+    writeFileSync(
+      join(dir, 'es.json'),
+      JSON.stringify({ J: 8, y: [28, 8, -3, 7, -1, 1, 18, 12], sigma: [15, 10, 16, 11, 9, 11, 10, 18] }),
+    );
     const prog = join(dir, 'es.opt');
     writeFileSync(
       prog,
@@ -23,7 +26,10 @@ describe('VI kill and resume', () => {
         .replace(/^infer vi.*$/m, 'infer vi(steps = 3000, tol = 0)'),
     );
     const runJson = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [BIN, 'run', prog, '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [BIN, 'run', prog, '--json', ...args], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     };
