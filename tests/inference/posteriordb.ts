@@ -26,6 +26,13 @@ export const POSTERIORS = [
   'kilpisjarvi_mod-kilpisjarvi',
 ];
 
+/**
+ * The seeds each posterior runs under in CI: 1-3 (issue #11), except arK, whose model is a loop
+ * in a loop (a scan in a scan, interpreted by float64 `ref`): one fit costs ~4-9 minutes on the
+ * shared 2-core CI machine, so CI runs seed 1 and docs/inference.md lists seeds 2-3 as measured.
+ */
+export const seedsOf = (folder: string): number[] => (folder === 'arK-arK' ? [1] : [1, 2, 3]);
+
 export interface Comparison {
   /** Max |mean error| / sd and max |sd / sd_ref - 1| over the reference's params. */
   mean: number;
