@@ -13,9 +13,8 @@
 // Plan-level errors (an estimator that does not suit the site) are LowerErrors at the `via`.
 
 import type { Expr, Sample, Span, Stmt } from '../../grammar/index.js';
-import { lookupDistribution, type DistSpec } from '../../stdlib/distributions/index.js';
-import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/vi/estimator_plan.js';
-import { objectiveInfo } from '../../stdlib/vi/estimate.js';
+import { lookupDistribution, type DistSpec } from '../../stdlib/index.js';
+import { chooseEstimator, estimatorName, objectiveInfo, type Estimator } from '../../stdlib/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import { resolveCall } from '../front/distribution_names.js';
 import { LowerError } from '../lower/lower.js';

@@ -15,8 +15,8 @@
 // the caller passes it as `via` for every site, so the plan run is the plan printed.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { fullRankTril, gaussianFamily, unwhiten, type GuideName, type Whitening } from '../../stdlib/vi/index.js';
-import type { Program, VIProgram } from '../../stdlib/vi/programmable.js';
+import { fullRankTril, gaussianFamily, unwhiten, type GuideName, type Whitening } from '../../stdlib/index.js';
+import type { Program, VIProgram } from '../../stdlib/index.js';
 import { LowerError, type Env, type Lowerer } from './lower.js';
 import type { ProgramKit } from './program_graphs.js';
 import type { Layout } from './param_layout.js';

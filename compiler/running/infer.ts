@@ -1,26 +1,27 @@
 // `infer vi(...)`: variational inference end to end, in the RunResult contract.
-//   1. the guide: an automatic Gaussian family (stdlib/vi) or the program's `guide { }` block;
-//   2. the robust start (automatic Gaussian guides): the Laplace approximation (MAP by L-BFGS,
-//      the inverse Hessian by autodiff) whitens the guide's coordinates; the plain start (mean at
-//      the Stan-style initial point, sd 1) replaces it when the MAP search fails or the Laplace
-//      start's ELBO estimate is not finite;
-//   3. stochastic optimization of the objective (the ELBO by default; others, built in or
-//      `objective name = ...`, through objective_program.ts on the particles' log weights): the optimizer (Adam by default) over K-sample
-//      reparameterization gradients for `steps` steps, the learning rate decaying by a cosine to
-//      a tenth of itself; the key of step t is foldIn(key(seed), t), so a resumed run is
-//      bit-identical;
-//   4. results: the final ELBO from many draws, `--draws` posterior draws (constrained, with the
-//      `generate` quantities), summaries, and posterior means as `values`.
-// Programs with discrete latents (int params) take compiler/running/infer_discrete.ts instead.
-// After the fit: k-hat and the correlation check (vi_diagnostics.ts), on by default.
-// Stopping: the ELBO's plateau (stdlib/vi/plateau.ts, windows of 100 steps, `tol` relative), or
-// the step budget.
+//   1. the plan (compiler/analysis/site_plan.ts, the one `check` prints) and the objective (the
+//      ELBO by default; others, built in or `objective name = ...`, through objective_program.ts);
+//   2. the guide and its start: an automatic Gaussian family, started from the best of the
+//      Gaussians along the MAP path and the plain start (infer_start.ts), or the program's
+//      `guide { }` block; discrete latents, and `via` other than reparam on a continuous param,
+//      take the stdlib site API (infer_sites.ts), the one estimator implementation;
+//   3. stochastic optimization by the method table's `vi` entry through the one driver
+//      (infer_loop.ts, vi_run.ts; stdlib/vi/method.ts): the nested optimizer (Adam, lr 0.05 by
+//      default) and the stopping rule (stdlib/vi/stopping.ts) on the stopping draws' terms; the
+//      key of step t is foldIn(key(seed), t), so a resumed run is bit-identical;
+//   4. draws and summaries (infer_draws.ts: PSIS-weighted when the weights allow), the fit checks
+//      (vi_diagnostics.ts: k-hat, collinearity, the budget), and the result.
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import type { Method } from '../../stdlib/optim/driver.js';
-import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
-import { gaussianFamily, plainWhitening, type GuideName } from '../../stdlib/vi/index.js';
+import { foldIn, keyFromSeed } from '../../runtime/index.js';
+import {
+  evaluate,
+  gaussianFamily,
+  plainWhitening,
+  shortTrace,
+  type GuideName,
+  type Objective,
+} from '../../stdlib/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { headDraws, resample, summaries, weightedSummaries, type DrawTable } from './draws.js';
@@ -28,12 +29,7 @@ import { userGuideEngine } from '../lower/guide_program.js';
 import { LowerError, type LV } from '../lower/lower.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
-import type { CheckpointHooks, Progress } from './run_program.js';
 import type { ViEngine } from '../lower/vi_graphs.js';
-import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
-
-/** Weight of the old value in the running-mean baselines (stdlib/vi/estimate.ts's default). */
-const BASELINE_DECAY = 0.9;
 import { BUILTIN_OBJECTIVES, isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
 import { sitePlan, type SitePlan } from '../analysis/site_plan.js';
 import { fitDiagnostics } from './vi_diagnostics.js';
@@ -41,38 +37,17 @@ import { weighedPool } from './infer_draws.js';
 import { siteEngine } from './infer_sites.js';
 import { automaticStart } from './infer_start.js';
 import { optimizeGuide } from './infer_loop.js';
+import type { InferRunOptions } from './vi_run.js';
 
-export interface InferRunOptions {
-  steps?: number;
-  /** Posterior draws behind the summaries (default 4000). */
-  draws?: number;
-  onProgress?(p: Progress): void;
-  shouldStop?(): boolean;
-  checkpoint?: CheckpointHooks;
-  /** Receives the posterior draws (the CLI's --draws-out). */
-  onDraws?(t: DrawTable): void;
-}
+/** Weight of the old value in the running-mean baselines (stdlib/vi/estimate.ts's default). */
+const BASELINE_DECAY = 0.9;
 
 /** Guide draws behind k-hat, the summaries and --draws-out (and as many widened ones). */
 export const DEFAULT_DRAWS = 1000;
 /** Draws behind the reported ELBO. */
 export const FINAL_ELBO_DRAWS = 1000;
-/** The optimizer's learning rate when the program gives none: in the guide's whitened
- * coordinates, where 1 is a posterior sd, so a step moves a mean by at most ~5 % of an sd. */
-export const VI_LR = 0.05;
-/** Steps per window of the stopping rule (stdlib/vi/stopping.ts), and its fixed draws. */
-export const STOP_WINDOW = 100;
+/** The stopping rule's fixed draws (stdlib/vi/stopping.ts): one set, the same at every check. */
 export const STOP_DRAWS = 64;
-const FIRST_ORDER = new Set<Method>([
-  'sgd',
-  'adam',
-  'adamw',
-  'adagrad',
-  'rmsprop',
-  'diffgrad',
-  'normalized_gd',
-  'normalized_momentum',
-]);
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
 
 export async function runInference(
@@ -86,10 +61,6 @@ export async function runInference(
   const steps = opts.steps ?? (o.steps as number);
   const K = o.samples as number;
   const D = opts.draws ?? DEFAULT_DRAWS;
-  // A nested method is {method, ...options} when written as a call, a bare name when defaulted.
-  const optimizer = (
-    typeof o.optimizer === 'object' ? o.optimizer : { method: (o.optimizer as string | undefined) ?? 'adam' }
-  ) as Record<string, unknown> & { method: string };
   const options = { method: 'vi', ...o, steps, draws: D };
   const fail = (message: string, hint?: string, at = compiled.anchor): RunResult => {
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
@@ -119,11 +90,6 @@ export async function runInference(
   const toPosterior = (BUILTIN_OBJECTIVES as readonly string[]).includes(
     typeof o.objective === 'object' ? (o.objective as { method: string }).method : (o.objective as string),
   );
-  if (!FIRST_ORDER.has(optimizer.method as Method))
-    return fail(
-      `vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`,
-      'use `optimizer = adam(lr = ...)`',
-    );
   if (!plain && guide === 'delta')
     return fail(
       `the objective \`${objective.name}\` needs a guide with a density; delta has none`,
@@ -145,7 +111,6 @@ export async function runInference(
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
   const dataSpecs = kit.specs.slice(1);
-  const n = layout.n;
   const root = keyFromSeed(compiled.seed);
   const [trainKey, evalKey, drawKey, stopKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3), foldIn(root, 7)];
 
@@ -253,26 +218,19 @@ export async function runInference(
 
   // ---- stochastic optimization ----
   const fit = await optimizeGuide(
+    compiled,
     {
       m,
       phi0,
       estimate: (phi, t) => gradient(phi, t),
       terms: (phi) =>
         Float64Array.from(termsExe.run(at(phi, stopKey))[0]!.data, (v) => v + (plain ? engine.constant : 0)),
-      optimizer: {
-        method: optimizer.method as Method,
-        lr: (optimizer.lr as number | undefined) ?? VI_LR,
-        beta1: optimizer.beta1 as number | undefined,
-        beta2: optimizer.beta2 as number | undefined,
-        eps: optimizer.eps as number | undefined,
-      },
       steps,
-      window: STOP_WINDOW,
-      tol: o.tol as number,
       carry,
     },
     opts,
   );
+  if ('error' in fit) return fail(fit.error);
   const phi = fit.phi;
 
   // ---- draws, summaries and the fit checks ----
@@ -297,9 +255,7 @@ export async function runInference(
     const name = l.decl.name.name;
     if (posterior[name]) values[name] = posterior[name]!.mean;
   }
-  if (fit.status === 'diverged' && compiled.anchor)
-    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${fit.stopReason}`));
-  void n;
+  messages.push(...fit.messages);
   return runResult(
     {
       ...base,
@@ -314,6 +270,7 @@ export async function runInference(
       diagnostics: {
         stop_reason: fit.stopReason,
         gradient_norm: fit.gnorm,
+        ...fit.diagnostics,
         elbo_draws: weighing.elbo !== null ? pool.guideRows : 1,
         // The optimized objective's per-step estimates, averaged per window, at most 50 points.
         elbo_trace: shortTrace(fit.trace, 50),

@@ -18,7 +18,7 @@
 // otherwise.
 
 import { estimateCost, ops as P, simplify, trace, type Tracer } from '../../runtime/index.js';
-import { psisWeights } from '../../stdlib/vi/psis.js';
+import { psisWeights } from '../../stdlib/index.js';
 import { prepare } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import type { LV } from '../lower/lower.js';

@@ -12,11 +12,17 @@
 // parameter's last axis).
 
 import { ops as P, trace, vjp, type Graph, type Tracer } from '../../runtime/index.js';
-import { estimate, logWeight, type Estimator } from '../../stdlib/vi/programmable.js';
-import { runGuide, scoreModel } from '../../stdlib/vi/sites.js';
-import { DimLayout } from '../../stdlib/vi/enum_dims.js';
-import type { Objective } from '../../stdlib/vi/objectives.js';
-import type { GuideName, Whitening } from '../../stdlib/vi/index.js';
+import {
+  DimLayout,
+  estimate,
+  logWeight,
+  runGuide,
+  scoreModel,
+  type Estimator,
+  type GuideName,
+  type Objective,
+  type Whitening,
+} from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { LowerError } from '../lower/lower.js';
 import { CONTINUOUS_SITE, siteProgram, type LatentSite, type SiteProgram } from '../lower/site_program.js';

@@ -16,7 +16,7 @@ import {
   type GuideName,
   type PathCandidate,
   type Whitening,
-} from '../../stdlib/vi/index.js';
+} from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
 import { prepare } from './backend_seam.js';

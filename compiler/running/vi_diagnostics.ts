@@ -16,10 +16,10 @@
 // Everything runs on float64 ref with keys derived from the seed, so it never changes the fit
 // and is identical on rerun.
 
-import { inline } from '../../runtime/ir/tracer.js';
+import { inline } from '../../runtime/index.js';
 import { hessian, ops as P, simplify, trace, type Tracer } from '../../runtime/index.js';
-import { eigh } from '../../runtime/kernels/eigh.js';
-import { collinearity, correlatedPairs, covarianceFromPrecision } from '../../stdlib/vi/correlation.js';
+import { eigh } from '../../runtime/index.js';
+import { collinearity, correlatedPairs, covarianceFromPrecision } from '../../stdlib/index.js';
 import type { Weighing } from './infer_draws.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';

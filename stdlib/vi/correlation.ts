@@ -8,7 +8,7 @@
 // become a warning with the remedy (a full-rank or low-rank guide). Pairs with |rho| > 0.9 are
 // listed too. Host-side float64; coordinates are the unconstrained ones the guide lives in.
 
-import { eigh } from '../../runtime/kernels/eigh.js';
+import { eigh } from '../../runtime/index.js';
 
 export interface CorrelatedPair {
   i: number;

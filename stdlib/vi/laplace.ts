@@ -13,8 +13,9 @@
 // along a flat direction of an improper posterior the floored direction gets a huge variance,
 // and its ELBO says so.
 
-import { eigh } from '../../runtime/kernels/eigh.js';
-import { solve, type Objective } from '../optim/driver.js';
+import { eigh } from '../../runtime/index.js';
+import { solve } from '../methods/solve.js';
+import type { Problem } from '../methods/rule.js';
 import type { StartGaussian } from './whitening.js';
 
 export interface PathCandidate extends StartGaussian {
@@ -50,14 +51,14 @@ const ABS_FLOOR = 1e-8;
  * Hessian, row-major [n, n]. At most `points` path points get a Hessian (the mode always).
  */
 export function laplacePath(
-  negLogDensity: Objective,
+  negLogDensity: Problem,
   x0: Float64Array,
   hessian: (x: Float64Array) => Float64Array,
   opts: { steps?: number; points?: number; lazy?: boolean } = {},
 ): PathResult {
   const n = negLogDensity.n;
   const path: { x: Float64Array; f: number; g: Float64Array }[] = [];
-  const recording: Objective = {
+  const recording: Problem = {
     n,
     evaluate(x, step) {
       const r = negLogDensity.evaluate(x, step);

@@ -223,6 +223,7 @@ describe('examples/discrete_latents.opt end to end', () => {
     } as never);
     expect(resumed.values).toEqual(full.values);
     expect(resumed.diagnostics).toEqual(full.diagnostics);
-    expect((saved[1] as { vi: { carry: number[] } }).vi.carry).toEqual([expect.any(Number)]);
+    // The running-mean baselines travel as the problem's own state (Problem.aux).
+    expect((saved[1] as { aux: number[] }).aux).toEqual([expect.any(Number)]);
   }, 120_000);
 });
