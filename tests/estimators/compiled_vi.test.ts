@@ -8,7 +8,7 @@ import { check, run } from '../../index.js';
 
 const KILPISJARVI = 'examples/posteriordb/kilpisjarvi_mod-kilpisjarvi/model.opt';
 const kilpisjarvi = (guide: string) => ({
-  source: readFileSync(KILPISJARVI, 'utf8').replace(/infer vi\(.*\)/, `infer vi(guide = ${guide})`),
+  source: readFileSync(KILPISJARVI, 'utf8').replace(/^infer vi.*$/m, `infer vi(guide = ${guide})`),
   file: KILPISJARVI,
 });
 const correlationWarnings = (ms: { severity: string; message: string; hint?: string }[]) =>
