@@ -70,7 +70,9 @@ export async function optimizeGuide(
   const rising = r.status === 'max_steps' ? stillRising(st.stop) : null;
   const stopReason =
     r.status === 'converged'
-      ? r.message
+      ? st.stop.firedAt !== null
+        ? r.message
+        : `the gradient vanished (${r.message}): the guide is exact`
       : r.status === 'max_steps'
         ? rising
           ? `ran the step budget (${spec.steps}) with the ELBO still rising (${fmt(rising.gain)} +- ${fmt(rising.se)} nats over the last ${VI_WINDOW} steps)`
