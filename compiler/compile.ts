@@ -97,6 +97,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The data-free check, exactly what `check` sees (the estimator plan reads it). */
+  front: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: {
     kit: ProgramKit;
@@ -384,6 +386,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     compileMs: 0,
     anchor,
     checked: late,
+    front: checked,
     internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
