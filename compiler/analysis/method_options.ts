@@ -281,7 +281,40 @@ export const INFER_METHODS: readonly MethodSpec[] = [
       optimizer: { kind: 'method', table: 'solve', default: 'adam' },
     },
   },
+  // MCMC (compiler/running/mcmc_run.ts, stdlib/mcmc): Stan's samplers and warmup.
+  {
+    name: 'nuts',
+    summary: "the No-U-Turn sampler (multinomial, Stan's warmup)",
+    available: true,
+    takes: [],
+    options: mcmcOptions('nuts'),
+  },
+  {
+    name: 'hmc',
+    summary: "static Hamiltonian Monte Carlo (fixed leapfrog steps, Stan's warmup)",
+    available: true,
+    takes: [],
+    options: mcmcOptions('hmc'),
+  },
 ];
+
+/** The options of `nuts` and `hmc` (docs/inference.md lists them). */
+function mcmcOptions(method: 'nuts' | 'hmc'): Record<string, OptionSpec> {
+  return {
+    chains: { kind: 'int', default: 4, min: 1 },
+    warmup: { kind: 'int', default: 1000, min: 0 },
+    draws: { kind: 'int', default: 1000, min: 1 },
+    ...(method === 'nuts' ? { max_depth: { kind: 'int', default: 10, min: 1 } } : { steps: STEPS(16) }),
+    target_accept: { kind: 'real', default: 0.8, open01: true },
+    metric: { kind: 'enum', values: ['diag', 'dense', 'unit'], default: 'diag' },
+    stepsize: { kind: 'real', default: 1, positive: true },
+    jitter: { kind: 'real', default: 0 },
+    init: { kind: 'real', default: 2 },
+    init_buffer: { kind: 'int', default: 75, min: 0 },
+    term_buffer: { kind: 'int', default: 50, min: 0 },
+    window: { kind: 'int', default: 25, min: 1 },
+  };
+}
 
 const byName = (xs: readonly MethodSpec[]) => new Map(xs.map((m) => [m.name, m]));
 export const solverTable = byName(SOLVERS);

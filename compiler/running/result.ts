@@ -19,6 +19,10 @@ export interface PosteriorSummary {
   q05: NestedValue;
   q50: NestedValue;
   q95: NestedValue;
+  /** MCMC: rank-normalized split R-hat, bulk and tail effective sample sizes. */
+  rhat?: NestedValue;
+  ess_bulk?: NestedValue;
+  ess_tail?: NestedValue;
 }
 
 export interface RunResult {

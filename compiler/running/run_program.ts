@@ -11,6 +11,7 @@ import { compileProgram, type CompileOptions, type CompiledProgram, type Program
 import type { DrawTable } from './draws.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
+import { MCMC_METHODS, runMcmc } from './mcmc_run.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
@@ -24,6 +25,16 @@ export interface Progress {
   objective: number;
   /** Infinity norm of the gradient on the unconstrained scale. */
   gnorm: number;
+  /** MCMC: each chain's progress (iterations over warmup + draws). */
+  chains?: ChainProgress[];
+}
+
+export interface ChainProgress {
+  chain: number;
+  iteration: number;
+  total: number;
+  warmup: boolean;
+  divergences: number;
 }
 
 export interface CheckpointHooks {
@@ -89,6 +100,7 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   };
 
   const alg = compiled.algorithm;
+  if (compiled.checked.infer && alg && MCMC_METHODS.has(alg.name)) return runMcmc(compiled, base, opts);
   if (compiled.checked.infer) return runInference(compiled, base, opts);
   if (!alg) {
     return fail(

@@ -210,6 +210,18 @@ export class Chain {
     return this.st.iteration;
   }
 
+  /** The chain's index (0-based). */
+  get chain(): number {
+    return this.st.chain;
+  }
+
+  /** Divergent transitions so far, warmup included. */
+  get divergences(): number {
+    let d = this.st.warmupDivergent.length;
+    for (const x of this.st.stats.divergent) d += x;
+    return d;
+  }
+
   get total(): number {
     return this.s.warmup + this.s.draws;
   }
