@@ -17,6 +17,7 @@ import {
 import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
+import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
 import { dirname, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
@@ -53,6 +54,7 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
       fe.analysis?.decomposition ?? null,
       ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
       estimators,
+      ok && fe.checked ? samplerPlan(fe.checked, fe.analysis?.algorithm ?? null) : null,
     );
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);

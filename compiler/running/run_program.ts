@@ -55,6 +55,8 @@ export interface RunOptions extends CompileOptions {
   draws?: number;
   /** Inference: receives the posterior draws (the CLI's --draws-out). */
   onDraws?(t: DrawTable): void;
+  /** MCMC: worker threads for the chains (default: up to the available cores; 1: none). */
+  threads?: number;
 }
 
 const RUNNABLE = new Set(['lbfgs', 'adam']);
