@@ -67,6 +67,10 @@ export interface SamplerSettings {
   initBuffer: number;
   termBuffer: number;
   window: number;
+  /** The initial inverse metric (diag: n variances; dense: n x n row-major); default the identity. */
+  inverseMetric?: readonly number[];
+  /** Estimate the metric in warmup's slow windows (default true; false keeps the initial one). */
+  adaptMetric?: boolean;
 }
 
 export interface SamplerStats {
@@ -132,12 +136,13 @@ export class Chain {
     this.n = ld.n;
     this.ld = ld;
     this.s = s;
-    this.plan = windowPlan({
+    const plan = windowPlan({
       warmup: s.warmup,
       initBuffer: s.initBuffer,
       termBuffer: s.termBuffer,
       baseWindow: s.window,
     });
+    this.plan = s.adaptMetric === false ? { ...plan, adapt: false } : plan;
     this.rng = new Stream(chainKey(seed, st.chain), st.rng);
     this.metric = metricFrom(st.metric.kind, ld.n, st.metric.inverse);
     this.z = newPoint(ld.n);
@@ -172,7 +177,7 @@ export class Chain {
       throw new SamplerError(
         `chain ${chain + 1}: the log density or its gradient is not finite at ${MAX_INIT_TRIES} random initial points`,
       );
-    const metric = unitMetric(ld.n, s.metric);
+    const metric = s.inverseMetric ? metricFrom(s.metric, ld.n, s.inverseMetric) : unitMetric(ld.n, s.metric);
     const st: ChainState = {
       chain,
       iteration: 0,
