@@ -8,7 +8,10 @@ import { run, type RunResult } from '../../index.js';
 import type { DrawTable } from '../../compiler/running/draws.js';
 
 const ref = JSON.parse(
-  readFileSync(new URL('../posteriordb/eight_schools-eight_schools_noncentered/reference.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../posteriordb/eight_schools-eight_schools_noncentered/reference.json', import.meta.url),
+    'utf8',
+  ),
 ) as { params: Record<string, { mean: number; sd: number }> };
 
 const NC = 'examples/mcmc/eight_schools_noncentered.opt';
