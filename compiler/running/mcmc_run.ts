@@ -54,6 +54,17 @@ export async function runMcmc(
   const s = samplerSettings(alg.name, { ...o, draws });
   if (typeof s === 'string') return fail(`${alg.name}: ${s}`);
 
+  if (opts.steps !== undefined)
+    messages.push(
+      compiled.anchor
+        ? messageAt(
+            'warning',
+            compiled.anchor,
+            `--steps does not apply to ${alg.name}; it is ignored`,
+            'set warmup = ... and draws = ... (or --draws N for the draws per chain)',
+          )
+        : fileMessage('warning', compiled.file, `--steps does not apply to ${alg.name}; it is ignored`),
+    );
   const resume = opts.checkpoint?.resume as McmcCheckpoint | undefined;
   if (resume && (resume.method !== alg.name || resume.chains?.length !== chainsN))
     return fail(
