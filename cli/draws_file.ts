@@ -7,7 +7,7 @@
 // n_leapfrog__, divergent__, energy__, as Stan writes them).
 
 import { renameSync, writeFileSync } from 'node:fs';
-import { nest, scalarNames, type DrawTable } from '../compiler/running/draws.js';
+import { nest, scalarNames, type DrawTable } from '../compiler/index.js';
 
 export type DrawsFormat = 'csv' | 'json';
 

@@ -2,7 +2,7 @@
 // warmup, and the divergences so far), rate and ETA, redrawn at most 10 times a
 // second on a TTY (stderr). In a pipe it prints nothing, so scripts see only results.
 
-export interface Progress {
+export interface ProgressLine {
   update(step: number, total: number, f: number, chains?: readonly ChainLine[]): void;
   done(): void;
 }
@@ -16,7 +16,7 @@ export interface ChainLine {
   divergences: number;
 }
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr, label = 'step'): Progress {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, label = 'step'): ProgressLine {
   if (!stream.isTTY) return { update() {}, done() {} };
   const start = performance.now();
   let last = 0;

@@ -1,75 +1,157 @@
-// The pieces of an MCMC run that the main thread and the worker threads share: the sampler
-// settings from a method's options, the log density of a compiled program as the samplers take
-// it, each chain's initial points, the checkpoint's shape and a chain's progress record.
+// The pieces of an MCMC run that the main thread and the worker threads share: the Problem a
+// sampler entry runs on (the negative log density of a compiled program, compiled once), each
+// chain's initial point, one chain as a run of the one driver, the checkpoint's shape and a
+// chain's progress record.
 
 import { foldIn } from '../../runtime/index.js';
 import {
   chainKey,
-  DUAL_AVERAGING_DEFAULTS,
+  contextFor,
+  MAX_INIT_TRIES,
+  runSteps,
+  SamplerError,
   Stream,
-  type ChainState,
-  type LogDensity,
-  type SamplerSettings,
-} from '../../stdlib/mcmc/index.js';
+  type AnyRunnable,
+  type Checkpoint,
+  type McmcState,
+  type MethodResult,
+  type Problem,
+  type StepInfo,
+} from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
+import type { ChainProgress, RunOptions } from './run_options.js';
 
-/** What a checkpoint of an MCMC run holds: every chain's state (null: not started). */
+/** A chain's driver checkpoint. */
+export type ChainCheckpoint = Checkpoint<McmcState>;
+
+/** What a checkpoint of an MCMC run holds: every chain's driver checkpoint (null: not started). */
 export interface McmcCheckpoint {
   method: string;
-  chains: (ChainState | null)[];
+  chains: (ChainCheckpoint | null)[];
 }
 
-/** The sampler settings from the method's effective options; a string is an option error. */
-export function samplerSettings(method: string, o: Record<string, unknown>): SamplerSettings | string {
-  const jitter = o.jitter as number;
-  if (!(jitter >= 0 && jitter < 1)) return `jitter must be in [0, 1), got ${jitter}`;
-  const init = o.init as number;
-  if (!(init >= 0)) return `init (the radius of the random initial points) must be >= 0, got ${init}`;
-  return {
-    algorithm: method === 'hmc' ? 'hmc' : 'nuts',
-    warmup: o.warmup as number,
-    draws: o.draws as number,
-    metric: o.metric as SamplerSettings['metric'],
-    stepsize: o.stepsize as number,
-    jitter,
-    maxDepth: (o.max_depth as number | undefined) ?? 10,
-    steps: (o.steps as number | undefined) ?? 16,
-    maxDeltaH: 1000,
-    dualAveraging: { ...DUAL_AVERAGING_DEFAULTS, delta: o.target_accept as number },
-    initBuffer: o.init_buffer as number,
-    termBuffer: o.term_buffer as number,
-    window: o.window as number,
-  };
-}
-
-/** The log density of a compiled program as the samplers take it. */
-export function logDensityOf(compiled: CompiledProgram): LogDensity {
+/** The Problem of a compiled model for the samplers: minus its log density on the unconstrained space. */
+export function samplerProblem(compiled: CompiledProgram): Problem {
   const ld = compiled.logDensity!;
   return {
     n: ld.n,
-    logpGrad(q, g) {
-      const r = ld.evaluate(q, 0);
-      g.set(r.g);
-      return r.f;
+    evaluate(x) {
+      const r = ld.evaluate(x, 0);
+      const g = new Float64Array(r.g.length);
+      for (let i = 0; i < g.length; i++) g[i] = -r.g[i]!;
+      return { f: -r.f, g };
     },
   };
 }
 
-/** Chain c's initial point for attempt a: uniform(-radius, radius), `start` values applied. */
-export function initialPoint(compiled: CompiledProgram, seed: number, chain: number, radius: number) {
-  return (attempt: number): Float64Array => {
-    const s = new Stream(foldIn(chainKey(seed, chain), 0x696e6974 + attempt));
+/**
+ * Chain c's initial point (Stan's): the first of up to MAX_INIT_TRIES draws uniform(-radius,
+ * radius) per unconstrained coordinate, from the chain's own stream and with `start` values
+ * applied, where the log density and its gradient are finite.
+ */
+export function initialPoint(
+  compiled: CompiledProgram,
+  p: Problem,
+  seed: number,
+  chain: number,
+  radius: number,
+): Float64Array {
+  for (let a = 0; a < MAX_INIT_TRIES; a++) {
+    const s = new Stream(foldIn(chainKey(seed, chain), 0x696e6974 + a));
     const theta0 = Float64Array.from({ length: compiled.n }, () => radius * (2 * s.uniform() - 1));
-    return compiled.initialPointFrom(theta0);
-  };
+    const x = compiled.initialPointFrom(theta0);
+    const e = p.evaluate(x, 0);
+    if (Number.isFinite(e.f) && e.g.every(Number.isFinite)) return x;
+  }
+  throw new SamplerError(
+    `chain ${chain + 1}: the log density or its gradient is not finite at ${MAX_INIT_TRIES} random initial points`,
+  );
 }
 
-export function progressOf(c: {
-  iteration: number;
+/**
+ * Chain `chain` as a run of the sampler's entry through the one driver: from its checkpoint, or
+ * from its initial point. `latest` sees the chain's live checkpoint after every iteration.
+ */
+export function chainRun(
+  compiled: CompiledProgram,
+  m: AnyRunnable,
+  p: Problem,
+  options: Record<string, unknown>,
+  chain: number,
+  radius: number,
+  resume: ChainCheckpoint | null,
+  hooks: { shouldStop?(): boolean; latest(c: ChainCheckpoint): void },
+): Generator<StepInfo, MethodResult<McmcState>> {
+  const seed = compiled.seed;
+  const x0 = resume ? Float64Array.from(resume.state.x) : initialPoint(compiled, p, seed, chain, radius);
+  return runSteps(
+    m,
+    p,
+    x0,
+    options as never,
+    {
+      shouldStop: hooks.shouldStop,
+      checkpointEvery: 1,
+      saveCheckpoint: (c) => hooks.latest(c as ChainCheckpoint),
+      ...(resume ? { resume } : {}),
+    },
+    { ...contextFor(seed), chain },
+  ) as Generator<StepInfo, MethodResult<McmcState>>;
+}
+
+export function progressOf(st: McmcState, warmup: number, total: number): ChainProgress {
+  const c = st.chain;
+  let divergences = c.warmupDivergent.length;
+  for (const d of c.stats.divergent) divergences += d;
+  return { chain: c.chain, iteration: c.iteration, total, warmup: c.iteration < warmup, divergences };
+}
+
+/** How a chain's driver run ended (MethodResult's fields that cross threads). */
+export interface ChainEnd {
+  status: MethodResult['status'];
+  message: string;
+  checkpoint: ChainCheckpoint;
+}
+
+/** The chains' ends (null: not finished), their latest checkpoints, and whether the user stopped the run. */
+export interface McmcRunEnd {
+  results: (ChainEnd | null)[];
+  latest: (ChainCheckpoint | null)[];
+  stopped: boolean;
+}
+
+/** What every chain of a run shares: the entry, the driver's options, and the counts. */
+export interface McmcPlan {
+  method: AnyRunnable;
+  options: Record<string, unknown>;
+  chains: number;
+  radius: number;
+  warmup: number;
   total: number;
-  warmingUp: boolean;
-  divergences: number;
-  chain: number;
-}) {
-  return { chain: c.chain, iteration: c.iteration, total: c.total, warmup: c.warmingUp, divergences: c.divergences };
+}
+
+export function progressAll(plan: McmcPlan, latest: (ChainCheckpoint | null)[]): ChainProgress[] {
+  return latest.map((ck, c) =>
+    ck
+      ? progressOf(ck.state, plan.warmup, plan.total)
+      : { chain: c, iteration: 0, total: plan.total, warmup: true, divergences: 0 },
+  );
+}
+
+/** One progress report over every chain: step = iterations done, steps = their total. */
+export function reportProgress(opts: RunOptions, chains: ChainProgress[]): void {
+  if (!opts.onProgress) return;
+  let step = 0;
+  let steps = 0;
+  for (const c of chains) {
+    step += c.iteration;
+    steps += c.total;
+  }
+  opts.onProgress({
+    step,
+    steps,
+    objective: NaN,
+    gnorm: NaN,
+    chains: chains.map((c) => ({ ...c, chain: c.chain + 1 })),
+  });
 }

@@ -6,13 +6,7 @@
 // per chain and no divergence; otherwise `max_steps` (the draws ran out first), or `stopped`.
 // A stopped run summarizes the draws every chain has (the shortest chain's count).
 
-import {
-  convergence,
-  ebfmi,
-  type ChainState,
-  type SamplerSettings,
-  type SamplerStats,
-} from '../../stdlib/mcmc/index.js';
+import { convergence, ebfmi, type ChainState, type SamplerSettings, type SamplerStats } from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { messageAt, fileMessage, type Message } from '../messages.js';
 import { nest, scalarNames, summaries, type DrawTable } from './draws.js';

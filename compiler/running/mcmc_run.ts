@@ -1,104 +1,130 @@
 // `infer nuts(...)` and `infer hmc(...)`: Markov chain Monte Carlo end to end, in the RunResult
-// contract. The chains (stdlib/mcmc) run on the log density with its gradient that the program
-// compiles once (compiled.logDensity, on the backend `auto` picks); on worker threads when more
-// than one core is available (mcmc_threads.ts), else here in turns. Either way chain c of seed s
-// draws the same numbers, so results do not depend on the thread count. Then: the draws in the
-// user's terms with the `generate` block per draw (mcmc_draws.ts), summaries with R-hat and ESS,
-// the sampler's diagnostics and warnings (mcmc_report.ts).
-// Initial points: Stan's, uniform(-init, init) per unconstrained coordinate from the chain's own
-// stream, `start` values applied; up to 100 tries per chain for a finite density and gradient.
+// contract: the mcmc family's runner of the one run path (run_program.ts). Each chain is a run of
+// the method's table entry (stdlib/mcmc/method.ts) through the one driver, on the negative log
+// density with its gradient that the program compiles once (on the backend `auto` picks); on
+// worker threads when more than one core is available (mcmc_threads.ts), else here in turns (one
+// driver step of each chain per round). Either way chain c of seed s draws the same numbers, so
+// results do not depend on the thread count. Then: the draws in the user's terms with the
+// `generate` block per draw (mcmc_draws.ts), summaries with R-hat and ESS, the sampler's
+// diagnostics and warnings (mcmc_report.ts): `converged` only when the test over the chains holds.
 
 import { foldIn } from '../../runtime/index.js';
-import { Chain, chainKey, SamplerError, type SamplerSettings } from '../../stdlib/mcmc/index.js';
+import {
+  CheckpointMismatch,
+  chainKey,
+  driverOptions,
+  SamplerError,
+  samplerSettings,
+  type AnyRunnable,
+  type MethodResult,
+  type SamplerOptions,
+} from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { fileMessage, messageAt, type Message } from '../messages.js';
-import type { InferRunOptions } from './infer.js';
-import { initialPoint, logDensityOf, progressOf, samplerSettings, type McmcCheckpoint } from './mcmc_chains.js';
+import {
+  chainRun,
+  progressAll,
+  reportProgress,
+  samplerProblem,
+  type ChainCheckpoint,
+  type ChainEnd,
+  type McmcCheckpoint,
+  type McmcPlan,
+  type McmcRunEnd,
+} from './mcmc_chains.js';
 import { mcmcReport, type ChainRun } from './mcmc_report.js';
 import { runResult, type RunResult } from './result.js';
+import type { RunOptions } from './run_options.js';
 import { runThreaded, SamplerFailure, threadCount, ThreadsUnavailable } from './mcmc_threads.js';
-
-export interface McmcRunOptions extends InferRunOptions {
-  /** Worker threads for the chains (default: one per chain up to the available cores; 1: none). */
-  threads?: number;
-}
-
-export const MCMC_METHODS = new Set(['nuts', 'hmc']);
 
 export async function runMcmc(
   compiled: CompiledProgram,
   base: { seed: number; backend: string; compile_ms: number },
-  opts: McmcRunOptions,
+  opts: RunOptions,
+  m: AnyRunnable,
 ): Promise<RunResult> {
   const t0 = performance.now();
-  const alg = compiled.algorithm!;
-  const o = alg.options;
+  const name = m.name as 'nuts' | 'hmc';
+  const o = compiled.algorithm!.options;
   const messages: Message[] = [...compiled.messages];
   const chainsN = o.chains as number;
   const draws = opts.draws ?? (o.draws as number);
-  const options = { method: alg.name, ...o, draws };
-  const fail = (message: string, hint?: string): RunResult => {
-    const m = compiled.anchor
-      ? messageAt('error', compiled.anchor, message, hint)
-      : fileMessage('error', compiled.file, message, hint);
-    return runResult({ ...base, status: 'error', messages: [...messages, m], options }, compiled.file);
-  };
+  const effective = { ...o, draws };
+  const options = { method: name, ...effective };
+  const at = (severity: 'error' | 'warning', message: string, hint?: string): Message =>
+    compiled.anchor
+      ? messageAt(severity, compiled.anchor, message, hint)
+      : fileMessage(severity, compiled.file, message, hint);
+  const fail = (message: string, hint?: string): RunResult =>
+    runResult(
+      { ...base, status: 'error', messages: [...messages, at('error', message, hint)], options },
+      compiled.file,
+    );
   const latents = compiled.checked.latents;
   if (latents.length)
     return fail(
-      `${alg.name} samples continuous parameters only; \`${latents[0]!.decl.name.name}\` is a discrete latent (an int param)`,
+      `${name} samples continuous parameters only; \`${latents[0]!.decl.name.name}\` is a discrete latent (an int param)`,
       'use `infer vi` (it has estimators for discrete latents), or marginalize it: sum its values out of the model with logsumexp',
     );
-  if (compiled.n === 0) return fail(`${alg.name} needs at least one continuous param; this model has none`);
-  if (!compiled.logDensity) return fail(`${alg.name} samples a model's posterior; this program has no model`);
-  const s = samplerSettings(alg.name, { ...o, draws });
-  if (typeof s === 'string') return fail(`${alg.name}: ${s}`);
-
+  if (compiled.n === 0) return fail(`${name} needs at least one continuous param; this model has none`);
+  if (!compiled.logDensity) return fail(`${name} samples a model's posterior; this program has no model`);
+  let s;
+  try {
+    s = samplerSettings(name, effective as unknown as SamplerOptions);
+  } catch (e) {
+    if (e instanceof SamplerError) return fail(`${name}: ${e.message}`);
+    throw e;
+  }
   if (opts.steps !== undefined)
     messages.push(
-      compiled.anchor
-        ? messageAt(
-            'warning',
-            compiled.anchor,
-            `--steps does not apply to ${alg.name}; it is ignored`,
-            'set warmup = ... and draws = ... (or --draws N for the draws per chain)',
-          )
-        : fileMessage('warning', compiled.file, `--steps does not apply to ${alg.name}; it is ignored`),
+      at(
+        'warning',
+        `--steps does not apply to ${name}; it is ignored`,
+        'set warmup = ... and draws = ... (or --draws N for the draws per chain)',
+      ),
     );
   const resume = opts.checkpoint?.resume as McmcCheckpoint | undefined;
-  if (resume && (resume.method !== alg.name || resume.chains?.length !== chainsN))
+  if (resume && (resume.method !== name || resume.chains?.length !== chainsN))
     return fail(
-      `the checkpoint is for ${resume.method} with ${resume.chains?.length} chains, not ${alg.name} with ${chainsN}`,
+      `--resume: the checkpoint is for ${resume.method} with ${resume.chains?.length} chains, not ${name} with ${chainsN}`,
     );
 
-  let runs: ChainRun[];
-  let stopped = false;
+  const plan: McmcPlan = {
+    method: m,
+    options: driverOptions(name, effective),
+    chains: chainsN,
+    radius: o.init as number,
+    warmup: s.warmup,
+    total: s.warmup + s.draws,
+  };
+  let done: McmcRunEnd;
   let threads = 1;
   try {
     const threaded = threadCount(chainsN, opts.threads);
-    let r: { runs: ChainRun[]; stopped: boolean } | null = null;
+    let r: typeof done | null = null;
     if (threaded > 1) {
       try {
-        r = await runThreaded(compiled, s, chainsN, o.init as number, threaded, opts, resume);
+        r = await runThreaded(compiled, plan, threaded, opts, resume);
         threads = threaded;
       } catch (e) {
         if (!(e instanceof ThreadsUnavailable)) throw e;
       }
     }
-    if (r) {
-      runs = r.runs;
-      stopped = r.stopped;
-    } else {
-      const r = await runInTurns(compiled, s, chainsN, o.init as number, opts, resume);
-      runs = r.runs;
-      stopped = r.stopped;
-    }
+    done = r ?? (await runInTurns(compiled, plan, opts, resume));
   } catch (e) {
     if (e instanceof SamplerError || e instanceof SamplerFailure) return fail(e.message, samplerHint(e.message));
+    if (e instanceof CheckpointMismatch) return fail(`--resume: ${e.message}`);
     throw e;
   }
+  const diverged = done.results.find((r) => r?.status === 'diverged');
+  if (diverged)
+    return fail(
+      `chain ${diverged.checkpoint.state.chain.chain + 1}: ${diverged.message}`,
+      'give every parameter a prior, or bound it (e.g. `real > 0`)',
+    );
+  const runs: ChainRun[] = done.latest.map((ck, c) => chainOutput(c, done.results[c]?.checkpoint ?? ck));
   const report = await mcmcReport(compiled, s, runs, {
-    stopped,
+    stopped: done.stopped,
     threads,
     wallMs: performance.now() - t0,
     key: foldIn(chainKey(compiled.seed, 0), 0x67656e),
@@ -121,6 +147,37 @@ export async function runMcmc(
   );
 }
 
+/** A chain's draws and statistics from its checkpoint (none when it never started). */
+function chainOutput(c: number, ck: ChainCheckpoint | null): ChainRun {
+  if (!ck) return { chain: c, draws: new Float64Array(0), stats: emptyStats(), state: emptyState(c) };
+  const st = ck.state.chain;
+  return { chain: c, draws: Float64Array.from(st.draws), stats: st.stats, state: st };
+}
+
+function emptyStats(): ChainRun['stats'] {
+  return { lp: [], acceptStat: [], stepsize: [], treedepth: [], nLeapfrog: [], divergent: [], energy: [] };
+}
+
+function emptyState(chain: number): ChainRun['state'] {
+  return {
+    chain,
+    iteration: 0,
+    q: [],
+    stepsize: NaN,
+    metric: { kind: 'unit', inverse: [] },
+    dual: { mu: 0, sBar: 0, xBar: 0, counter: 0 },
+    window: { counter: 0, size: 0, next: 0 },
+    welford: { count: 0, mean: [], m2: [] },
+    rng: 0,
+    draws: [],
+    stats: emptyStats(),
+    warmupDivergent: [],
+    gradients: 0,
+    warmupMs: 0,
+    samplingMs: 0,
+  };
+}
+
 function samplerHint(message: string): string | undefined {
   if (message.includes('improper')) return 'give every parameter a prior, or bound it (e.g. `real > 0`)';
   if (message.includes('not finite at'))
@@ -128,65 +185,46 @@ function samplerHint(message: string): string | undefined {
   return undefined;
 }
 
-/** Every chain in this thread, one iteration of each in turn (so each shows progress). */
+/** Every chain in this thread, one driver step of each in turn (so each shows progress). */
 async function runInTurns(
   compiled: CompiledProgram,
-  s: SamplerSettings,
-  chainsN: number,
-  radius: number,
-  opts: InferRunOptions,
+  plan: McmcPlan,
+  opts: RunOptions,
   resume: McmcCheckpoint | undefined,
-): Promise<{ runs: ChainRun[]; stopped: boolean }> {
-  const ld = logDensityOf(compiled);
-  const seed = compiled.seed;
-  const chains: Chain[] = [];
-  for (let c = 0; c < chainsN; c++) {
-    const saved = resume?.chains[c];
-    chains.push(
-      saved ? Chain.resume(ld, s, seed, saved) : Chain.start(ld, s, seed, c, initialPoint(compiled, seed, c, radius)),
-    );
-  }
+): Promise<McmcRunEnd> {
+  const p = samplerProblem(compiled);
+  const latest: (ChainCheckpoint | null)[] = Array.from({ length: plan.chains }, (_, c) => resume?.chains[c] ?? null);
+  const results: (ChainEnd | null)[] = latest.map(() => null);
+  const runs = latest.map((ck, c) =>
+    chainRun(compiled, plan.method, p, plan.options, c, plan.radius, ck, {
+      shouldStop: opts.shouldStop,
+      latest: (x) => (latest[c] = x),
+    }),
+  );
   const every = opts.checkpoint?.every;
-  const save = () => opts.checkpoint?.save({ method: s.algorithm, chains: chains.map((c) => c.save()) } as never);
-  let stopped = false;
+  const save = () =>
+    opts.checkpoint?.save({ method: plan.method.name, chains: latest } satisfies McmcCheckpoint as never);
   let lastYield = performance.now();
   let round = 0;
-  while (chains.some((c) => !c.done)) {
-    if (opts.shouldStop?.()) {
-      stopped = true;
-      break;
+  while (results.some((r) => !r)) {
+    for (let c = 0; c < plan.chains; c++) {
+      if (results[c]) continue;
+      const r = runs[c]!.next();
+      if (r.done) {
+        results[c] = r.value;
+        latest[c] = r.value.checkpoint;
+      }
     }
-    for (const c of chains) if (!c.done) c.step();
     round++;
-    reportProgress(opts, chains.map(progressOf));
-    if (every && round % every === 0) save();
+    reportProgress(opts, progressAll(plan, latest));
+    if (every && round % every === 0 && results.some((r) => !r)) save();
     // Let the event loop run now and then (Ctrl-C, progress output).
     if (performance.now() - lastYield > 50) {
       await new Promise((r) => setImmediate(r));
       lastYield = performance.now();
     }
   }
+  const stopped = results.some((r) => r!.status === 'stopped');
   if (stopped && opts.checkpoint) save();
-  return { runs: chains.map((c) => ({ ...c.output(), chain: c.save().chain })), stopped };
-}
-
-/** One progress report over every chain: step = iterations done, steps = their total. */
-export function reportProgress(
-  opts: InferRunOptions,
-  chains: { chain: number; iteration: number; total: number; warmup: boolean; divergences: number }[],
-): void {
-  if (!opts.onProgress) return;
-  let step = 0;
-  let steps = 0;
-  for (const c of chains) {
-    step += c.iteration;
-    steps += c.total;
-  }
-  opts.onProgress({
-    step,
-    steps,
-    objective: NaN,
-    gnorm: NaN,
-    chains: chains.map((c) => ({ ...c, chain: c.chain + 1 })),
-  });
+  return { results, latest, stopped };
 }

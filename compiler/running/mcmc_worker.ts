@@ -1,13 +1,15 @@
 // The entry of an MCMC worker thread (bundled by worker_bundle.ts): compiles the program it is
 // given (sources, bound data, backend and seed: the same executable, so the same numbers, as the
-// main thread), then runs the chains the main thread hands it one at a time, posting progress,
-// checkpoint states and the finished chain. It stops between iterations when the shared stop
-// flag is set. Protocol: mcmc_threads.ts.
+// main thread), then runs the chains the main thread hands it one at a time, each a run of the
+// sampler's table entry through the one driver (mcmc_chains.ts chainRun, as in one thread),
+// posting progress, checkpoints and the finished chain. The driver stops between iterations when
+// the shared stop flag is set. Protocol: mcmc_threads.ts.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Chain, SamplerError, type ChainState, type SamplerSettings } from '../../stdlib/mcmc/index.js';
+import { runnableOf, SamplerError } from '../../stdlib/index.js';
 import { compileProgram } from '../compile.js';
-import { initialPoint, logDensityOf, progressOf } from './mcmc_chains.js';
+import { chainRun, progressOf, samplerProblem, type ChainCheckpoint } from './mcmc_chains.js';
+import type { ChainProgress } from './run_options.js';
 
 export interface WorkerSetup {
   file: string;
@@ -15,20 +17,24 @@ export interface WorkerSetup {
   data: Record<string, unknown>;
   backend: string;
   seed: number;
-  settings: SamplerSettings;
+  method: string;
+  /** The driver's options (mcmc_run.ts McmcPlan). */
+  options: Record<string, unknown>;
   radius: number;
-  /** Post a checkpoint state every this many iterations (0: never). */
+  warmup: number;
+  total: number;
+  /** Post a checkpoint every this many iterations (0: never). */
   every: number;
   stop: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'chain'; chain: number; state: ChainState | null } | { type: 'exit' };
+export type ToWorker = { type: 'chain'; chain: number; checkpoint: ChainCheckpoint | null } | { type: 'exit' };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'progress'; chain: number; iteration: number; total: number; warmup: boolean; divergences: number }
-  | { type: 'checkpoint'; chain: number; state: ChainState }
-  | { type: 'done'; chain: number; state: ChainState; stopped: boolean }
+  | ({ type: 'progress' } & ChainProgress)
+  | { type: 'checkpoint'; chain: number; checkpoint: ChainCheckpoint }
+  | { type: 'done'; chain: number; checkpoint: ChainCheckpoint; status: string; message: string }
   | { type: 'error'; message: string; sampler: boolean };
 
 async function main(): Promise<void> {
@@ -60,33 +66,37 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const ld = logDensityOf(compiled);
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'exit') {
+  const p = samplerProblem(compiled);
+  const m = runnableOf(w.method)!;
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'exit') {
       port.close();
       return;
     }
     try {
-      const c = m.state
-        ? Chain.resume(ld, w.settings, w.seed, m.state)
-        : Chain.start(ld, w.settings, w.seed, m.chain, initialPoint(compiled, w.seed, m.chain, w.radius));
       let last = 0;
-      let stopped = false;
-      while (!c.done) {
-        if (Atomics.load(stop, 0)) {
-          stopped = true;
-          break;
-        }
-        c.step();
-        const now = performance.now();
-        if (now - last > 100 || c.done) {
-          post({ type: 'progress', ...progressOf(c) });
-          last = now;
-        }
-        if (w.every && c.iteration % w.every === 0 && !c.done)
-          post({ type: 'checkpoint', chain: m.chain, state: c.save() });
-      }
-      post({ type: 'done', chain: m.chain, state: c.save(), stopped });
+      const run = chainRun(compiled, m, p, w.options, msg.chain, w.radius, msg.checkpoint, {
+        shouldStop: () => Atomics.load(stop, 0) !== 0,
+        latest(ck) {
+          const now = performance.now();
+          const it = ck.state.step;
+          if (now - last > 100 || it === w.total) {
+            post({ type: 'progress', ...progressOf(ck.state, w.warmup, w.total) });
+            last = now;
+          }
+          if (w.every && it % w.every === 0 && it < w.total)
+            post({ type: 'checkpoint', chain: msg.chain, checkpoint: ck });
+        },
+      });
+      let r = run.next();
+      while (!r.done) r = run.next();
+      post({
+        type: 'done',
+        chain: msg.chain,
+        checkpoint: r.value.checkpoint,
+        status: r.value.status,
+        message: r.value.message,
+      });
     } catch (e) {
       post({ type: 'error', message: (e as Error).message, sampler: e instanceof SamplerError });
     }

@@ -9,7 +9,7 @@
 // here, on `ref`. Loops of constraints (`for i in 0..n { ... }`) are unrolled.
 
 import type { ConstraintItem, Expr, Span } from '../../grammar/index.js';
-import { ops as P, runRef, trace, type Tracer } from '../../runtime/index.js';
+import { inline, ops as P, runRef, trace, type Tracer } from '../../runtime/index.js';
 import { analyze, type ObjectiveTerm } from '../analysis/analyze.js';
 import type { CompiledProgram } from '../compile.js';
 import { orderArgs, type Env, type Lowerer } from '../lower/lower.js';
@@ -79,7 +79,6 @@ const q = (s: string) => '`' + s + '`';
 export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const p = compiled.checked;
   if (!p.optimize) throw new BuildError(compiled.anchor, 'there is nothing to solve: the program has no objective');
-  const opt = p.optimize;
   const { kit, layout, dataArrays } = compiled.internals;
   const n = layout.n;
   const parts = analyze(p).parts;
@@ -98,14 +97,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     );
   }
 
-  const consts = (): Tracer[] =>
-    dataArrays.map((a) =>
-      P.constant(
-        a.data,
-        a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
-        a.shape,
-      ),
-    );
+  const consts = (): Tracer[] => dataArrays.map(constantOf);
   /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
   const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
     const s = kit.setup(data ?? consts());
@@ -423,18 +415,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
   const ineqFn = mIneq ? (x: Tracer) => cat(rowsOf(x).ineq) : null;
 
-  const coordName = (i: number): string => {
-    const v = vars.find((w) => i >= w.offset && i < w.offset + w.size)!;
-    if (!v.shape.length) return v.name;
-    let r = i - v.offset;
-    const ix: number[] = [];
-    for (let d = v.shape.length - 1; d >= 0; d--) {
-      ix.unshift(r % v.shape[d]!);
-      r = Math.floor(r / v.shape[d]!);
-    }
-    return `${v.name}[${ix.join(', ')}]`;
-  };
-  void opt;
+  const coordName = coordNamer(vars);
   return {
     n,
     smooth,
@@ -470,3 +451,61 @@ export function fibers(shape: readonly number[], axis: number): number[][] {
 }
 
 const text = (c: CompiledProgram, span: Span): string => sourceText(c.sources, span, 80);
+
+/**
+ * A model's MAP problem: minimize -log p (+ log|J|) on the unconstrained scale, from the compiled
+ * objective graph with the data inlined as constants; no sets (the transforms took them).
+ */
+export function modelProblem(compiled: CompiledProgram): BuiltProblem {
+  const g = compiled.graphs.objective;
+  if (!g) throw new BuildError(compiled.anchor, 'there is nothing to solve: the model has no log density');
+  const { layout, dataArrays } = compiled.internals;
+  const vars: VarSlice[] = layout.entries.map((e) => ({
+    name: e.name,
+    offset: e.offset,
+    size: e.size,
+    shape: e.shape,
+  }));
+  const consts = () => dataArrays.map(constantOf);
+  const smoothWith = (x: Tracer, data?: Tracer[]) => inline(g, [x, ...(data ?? consts())])[0]!;
+  return {
+    n: layout.n,
+    smooth: (x) => smoothWith(x),
+    smoothWith,
+    residual: null,
+    prox: [],
+    simplex: [],
+    lower: new Float64Array(layout.n).fill(-Infinity),
+    upper: new Float64Array(layout.n).fill(Infinity),
+    eq: null,
+    ineq: null,
+    mEq: 0,
+    mIneq: 0,
+    keys: [],
+    coordName: coordNamer(vars),
+    vars,
+  };
+}
+
+/** A data array as a graph constant. */
+const constantOf = (a: { data: ArrayLike<number>; shape: readonly number[] }): Tracer =>
+  P.constant(
+    a.data as Float64Array,
+    a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
+    [...a.shape],
+  );
+
+/** Names a flat coordinate in the user's terms: `x[1]`, `W[0, 2]`. */
+function coordNamer(vars: readonly VarSlice[]): (i: number) => string {
+  return (i) => {
+    const v = vars.find((w) => i >= w.offset && i < w.offset + w.size)!;
+    if (!v.shape.length) return v.name;
+    let r = i - v.offset;
+    const ix: number[] = [];
+    for (let d = v.shape.length - 1; d >= 0; d--) {
+      ix.unshift(r % v.shape[d]!);
+      r = Math.floor(r / v.shape[d]!);
+    }
+    return `${v.name}[${ix.join(', ')}]`;
+  };
+}
