@@ -9,21 +9,24 @@ import type { Problem, Residual } from '../methods/rule.js';
 
 /** A Problem with evaluate, value and hvp from a scalar graph function of the flat vector x (length n). */
 export function graphObjective(f: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Problem {
-  const vg = hostFn(
-    (x) => {
-      const [v, [g]] = valueAndGrad(f)(x);
-      return [v, g!];
-    },
-    [[n]],
-    runner,
+  // Each graph is traced on first use: a method (or a problem whose evaluate is the compiled
+  // objective) that never asks for one pays nothing.
+  const vg = lazy(() =>
+    hostFn(
+      (x) => {
+        const [v, [g]] = valueAndGrad(f)(x);
+        return [v, g!];
+      },
+      [[n]],
+      runner,
+    ),
   );
-  // Traced on first use: a method that never asks for them pays nothing.
   const val = lazy(() => hostFn((x) => f(x), [[n]], runner));
   const hv = lazy(() => hostFn((x, v) => hvpT((y) => f(y), [x], [v])[0]!, [[n], [n]], runner));
   return {
     n,
     evaluate: (x) => {
-      const [v, g] = vg(x);
+      const [v, g] = vg()(x);
       return { f: v![0]!, g: g! };
     },
     value: (x) => val()(x)[0]![0]!,
