@@ -30,8 +30,10 @@ run:
   --backend auto|ref|cpu|wasm the backend (default auto: ref for small graphs)
   --seed N                    random seed (default 1)
   --steps N                   override the step budget of the top-level solve or infer
-  --draws N                   posterior draws behind the summaries (inference; default 4000)
-  --draws-out FILE.csv|.json  write the posterior draws (inference)
+  --draws N                   posterior draws behind the summaries (vi: default 4000; nuts/hmc:
+                              draws per chain, default the draws option)
+  --draws-out FILE.csv|.json  write the posterior draws (inference; MCMC adds the chain column
+                              and the sampler's columns)
 output:
   --json                      print exactly one JSON object on stdout (also on errors)
   --out FILE                  write the same JSON object to FILE
