@@ -4,7 +4,6 @@
 // with messages); `run` returns a RunResult for every user error and throws only on internal
 // errors (the CLI's exit code 2).
 
-import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
@@ -18,7 +17,7 @@ import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { dirname, join } from 'node:path';
+import { platform } from '../runtime/index.js';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
 
@@ -36,7 +35,7 @@ export function parse(source: string, file: string): ParseResult {
  * objective's decomposition and the algorithm it implies. A string is a path to a .opt file.
  */
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   try {
     const fe = frontEnd(input, read);
     const ok = !fe.diagnostics.some((d) => d.severity === 'error');
@@ -76,12 +75,13 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
  * or when --data is absent and it wants to merge --set overrides onto them.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   const { file, source } = readProgram(input, read);
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
-      if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+      if (st.kind === 'Data' && st.source !== null)
+        out.push(platform.path.join(platform.path.dirname(m.file), st.source));
   }
   return out;
 }

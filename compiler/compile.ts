@@ -5,11 +5,9 @@
 // User errors stop the pipeline with a CompileError carrying every message found so far in
 // that stage; warnings travel on the CompiledProgram.
 
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Diagnostic, Span } from '../grammar/index.js';
 import { inline } from '../runtime/ir/tracer.js';
-import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
+import { platform, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
@@ -163,7 +161,7 @@ export interface BoundProgram {
 
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   const fe = frontEnd(input, read);
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
@@ -326,7 +324,7 @@ function loadData(
   file: string,
 ): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
-  const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
+  const files = opts.dataFiles ?? p.dataSources.map((s) => platform.path.join(platform.path.dirname(s.file), s.path));
   const data: Record<string, unknown> = {};
   for (const f of files) {
     if (!f.toLowerCase().endsWith('.json')) {

@@ -22,3 +22,4 @@ export {
   type Jitted,
 } from './backends/index.js';
 export type { BackendName, CompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
+export { platform, type Platform, type Hash } from './platform/index.js';

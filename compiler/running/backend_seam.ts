@@ -14,7 +14,7 @@ import {
 import type { Graph } from '../../runtime/index.js';
 import type { DataArray } from '../front/data_binding.js';
 
-export const BACKENDS = ['auto', 'ref', 'cpu', 'wasm'] as const;
+export const BACKENDS = ['auto', 'ref', 'cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 export function isBackend(name: string): name is BackendChoice {

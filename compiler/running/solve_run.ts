@@ -374,7 +374,7 @@ export async function runSolver(
 /** The backend the solve runs its graphs on: the compile's resolved choice (`auto` already decided). */
 export function solveBackend(compiled: CompiledProgram): BackendName {
   const b = compiled.backend;
-  return b === 'cpu' || b === 'wasm' ? b : 'ref';
+  return b === 'cpu' || b === 'wasm' || b === 'webgl' || b === 'webgpu' ? b : 'ref';
 }
 
 /** The prox of the nonsmooth part: each term on its var's slice, sets as projections. */

@@ -86,11 +86,12 @@ const natively = (cs: readonly AnyEqn[], scalarSelect: boolean) =>
   cs.length > 0 && cs.every((c) => ELEMENTWISE.has(c.prim) && (c.prim !== 'select' || scalarSelect));
 
 /**
- * Whether a broadcast stays lazy on this backend. wasm broadcasts any operand natively at a
- * small cost; tfjs's cpu kernels are only fast for scalar operands (a [1, n] row is ~10x slower
- * than materializing), so there only size-1 broadcasts stay lazy.
+ * Whether a broadcast stays lazy on this backend. wasm and the GPU backends broadcast any operand
+ * natively at a small cost (on a GPU, index arithmetic in the shader); tfjs's cpu kernels are only
+ * fast for scalar operands (a [1, n] row is ~10x slower than materializing), so there only size-1
+ * broadcasts stay lazy.
  */
-function lazyBroadcast(
+export function lazyBroadcast(
   name: TfBackendName,
   e: AnyEqn,
   consumers: readonly AnyEqn[],
@@ -101,7 +102,7 @@ function lazyBroadcast(
   // A fused region reads a single element as a scalar, select included.
   const one = sizeOf(e.inputs[0]!.aval.shape) === 1;
   if (!natively(consumers, fuse && one)) return false;
-  return name === 'wasm' || one;
+  return name !== 'cpu' || one;
 }
 
 /**
@@ -109,7 +110,7 @@ function lazyBroadcast(
  * fusing always wins there; on wasm a kernel's per-element cost is lower than a JS loop's, and
  * fusion pays while dispatches dominate (measured on the benchmark machine, docs/benchmarks.md).
  */
-export const FUSE_MAX: Record<TfBackendName, number> = { cpu: Infinity, wasm: 1 << 20 };
+export const FUSE_MAX: Record<TfBackendName, number> = { cpu: Infinity, wasm: 1 << 20, webgl: 0, webgpu: 0 };
 
 /**
  * Matrix products with a static (constant or data) operand, rewritten so the per-step kernel is
@@ -173,12 +174,40 @@ export function tfPlanOptions(name: TfBackendName, fuse = true) {
       if (e.prim !== 'broadcast_in_dim' || !lazyBroadcast(name, e, consumers, isOutput, fuse)) return null;
       // No kernel at all when the operand already broadcasts as it is.
       const scalar = e.inputs[0]!.aval.shape.length === 0;
-      return scalar || (name === 'wasm' && rightAligned(e)) ? 0 : null;
+      return scalar || (name !== 'cpu' && rightAligned(e)) ? 0 : null;
     },
     // Lazy broadcasts cost (almost) nothing in the step stage, and hoisting one would materialize
     // it; a broadcast that is materialized anyway is hoisted like any other equation.
     keepInStep: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean) =>
       lazyBroadcast(name, e, consumers, isOutput, fuse),
+  };
+}
+
+/** The shape of a lazy broadcast's view of `x`: rank-aligned, size 1 where the target broadcasts. */
+export function lazyViewShape(e: AnyEqn, x: readonly number[]): number[] {
+  if (e.prim !== 'broadcast_in_dim') throw new Error('lazyViewShape: not a broadcast');
+  if (sizeOf(x) === 1) return [];
+  return e.params.shape.map((_, i) => {
+    const k = e.params.dims.indexOf(i);
+    return k < 0 ? 1 : x[k]!;
+  });
+}
+
+/** A fused region's interface: external operand and result variable ids, result types, and which
+ * operands are resident (constants, data). */
+export interface Region {
+  inIds: number[];
+  outIds: number[];
+  outAvals: AVal[];
+  resident: boolean[];
+}
+
+export function regionOf(plan: Plan, step: Step, resident: ReadonlySet<number>): Region {
+  return {
+    inIds: step.ins.map((s) => plan.vars[s]!.id),
+    outIds: step.outs.map((s) => plan.vars[s]!.id),
+    outAvals: step.outs.map((s) => plan.avals[s]!),
+    resident: step.ins.map((s) => resident.has(s)),
   };
 }
 
@@ -222,29 +251,32 @@ export class TfDevice implements Device<Tensor> {
     for (const st of plan.stages)
       for (const step of st.steps) {
         if (step.fused) {
-          const ids = (slots: readonly number[]) => slots.map((s) => plan.vars[s]!.id);
-          const k = compileRegion(step.fused, ids(step.ins), ids(step.outs), (d) =>
-            d === 'int32' ? 'Int32Array' : d === 'bool' ? 'Uint8Array' : 'Float32Array',
-          );
-          this.kernels.set(step, {
-            k,
-            outAvals: step.outs.map((s) => plan.avals[s]!),
-            resident: step.ins.map((s) => resident.has(s)),
-          });
+          this.defineStep(step, false, regionOf(plan, step, resident));
           continue;
         }
         const s = step.outs[0]!;
-        if (
-          lazyBroadcast(
-            this.name,
-            step.eqn,
-            plan.consumers[s] ?? [],
-            plan.outputs.some((o) => o.slot === s),
-            this.fuse,
-          )
-        )
-          this.lazy.add(step.eqn);
+        const lazy = lazyBroadcast(
+          this.name,
+          step.eqn,
+          plan.consumers[s] ?? [],
+          plan.outputs.some((o) => o.slot === s),
+          this.fuse,
+        );
+        this.defineStep(step, lazy);
       }
+  }
+
+  /**
+   * Readies one plan step: a broadcast the plan leaves lazy becomes a reshaped view; a fused
+   * region is compiled. The remote WebGPU server defines its steps through here too.
+   */
+  defineStep(step: Step, lazy: boolean, region?: Region): void {
+    if (step.fused && region) {
+      const k = compileRegion(step.fused, region.inIds, region.outIds, (d) =>
+        d === 'int32' ? 'Int32Array' : d === 'bool' ? 'Uint8Array' : 'Float32Array',
+      );
+      this.kernels.set(step, { k, outAvals: region.outAvals, resident: region.resident });
+    } else if (lazy) this.lazy.add(step.eqn);
   }
 
   activate(): void {
@@ -281,15 +313,7 @@ export class TfDevice implements Device<Tensor> {
     const outAvals = e.outputs.map((v) => v.aval);
     if (e.prim === 'broadcast_in_dim' && this.lazy.has(e)) {
       // Rank-aligned view for the elementwise consumers: sizes 1 where the target broadcasts.
-      const x = ins[0]!;
-      const mid =
-        x.size === 1
-          ? []
-          : e.params.shape.map((_, i) => {
-              const k = e.params.dims.indexOf(i);
-              return k < 0 ? 1 : x.shape[k]!;
-            });
-      return [this.ftf.reshape(x, mid)];
+      return [this.ftf.reshape(ins[0]!, lazyViewShape(e, ins[0]!.shape))];
     }
     const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
     let outs: Tensor[];

@@ -15,6 +15,7 @@ import { proxInit, proxStep, type ProxState } from './prox_methods.js';
 import { newtonCgInit, newtonCgStep, type NewtonCgState } from './newton_cg.js';
 import { lmInit, lmStep, type LmState } from './gauss_newton.js';
 import type { Schedule } from './schedules.js';
+import { platform } from '../../runtime/index.js';
 
 export interface Evaluation {
   f: number;
@@ -278,7 +279,7 @@ export async function drainAsync<T, R>(it: Generator<T, R>): Promise<R> {
     const r = it.next();
     if (r.done) return r.value;
     if (performance.now() - last > 20) {
-      await new Promise((res) => setImmediate(res));
+      await platform.yieldToEventLoop();
       last = performance.now();
     }
   }
