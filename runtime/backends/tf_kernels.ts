@@ -74,7 +74,9 @@ export function fastTf(tf: typeof TF): typeof TF {
     },
     matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => matMul(a, b, transposeA, transposeB),
     reshape: (x: Tensor, shape: number[]) => k('Reshape', { x }, { shape }),
-    transpose: (x: Tensor, perm: number[]) => k('Transpose', { x }, { perm }),
+    // An identity permutation is a copy (tfjs-webgl's packed transpose of a vector does not compile).
+    transpose: (x: Tensor, perm: number[]) =>
+      perm.every((p, i) => p === i) ? k('Identity', { x }) : k('Transpose', { x }, { perm }),
     cast: (x: Tensor, dtype: TF.DataType) => (x.dtype === dtype ? k('Identity', { x }) : k('Cast', { x }, { dtype })),
     sum: (x: Tensor, axis?: number | number[], keepDims = false) =>
       x.dtype === 'float32' ? k('Sum', { x }, { axis: axes(axis, x.rank), keepDims }) : tf.sum(x, axis, keepDims),

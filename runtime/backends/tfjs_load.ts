@@ -103,7 +103,15 @@ async function prepareWebgpu(): Promise<void> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (!nav) Object.defineProperty(globalThis, 'navigator', { value: { gpu: g.gpu }, configurable: true });
   else if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: g.gpu, configurable: true });
-  await import('@tensorflow/tfjs-backend-webgpu');
+  webgpuModule = await import('@tensorflow/tfjs-backend-webgpu');
+}
+
+let webgpuModule: typeof import('@tensorflow/tfjs-backend-webgpu') | null = null;
+
+/** tfjs-webgpu's dispatch helpers (for generated programs), once the backend is loaded. */
+export function webgpuUtil(): (typeof import('@tensorflow/tfjs-backend-webgpu'))['webgpu_util'] {
+  if (!webgpuModule) throw new Error('the webgpu backend is not loaded');
+  return webgpuModule.webgpu_util;
 }
 
 /**

@@ -1,12 +1,12 @@
 // The whole primitive table on tfjs cpu and wasm against the float64 ref backend: one row per
 // primitive (the test fails when a primitive has no row), each a tiny graph exercising it. The
-// rows live in prim_rows.ts; the browser suite runs the same rows on webgl and webgpu.
+// rows live in conformance_cases.ts; the browser suite runs the same rows on webgl and webgpu.
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import { primNames } from '../../runtime/index.js';
 import { initBackend } from '../../runtime/backends/index.js';
 import { checkBackends } from './tfjs_support.js';
-import { PRIM_ROWS, rowCase } from './prim_rows.js';
+import { PRIM_ROWS, rowCase } from './conformance_cases.js';
 
 beforeAll(async () => {
   await initBackend('cpu');

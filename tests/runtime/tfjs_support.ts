@@ -1,13 +1,13 @@
 // Shared by the tfjs tests: deterministic inputs of a given kind and the float32 agreement check
-// against ref (both from prim_rows.ts), and running one graph on ref, cpu and wasm.
+// against ref (both from conformance_cases.ts), and running one graph on ref, cpu and wasm.
 
 import { expect } from 'vitest';
 import type { Graph } from '../../runtime/ir/graph.js';
 import { compile } from '../../runtime/backends/index.js';
 import type { HostArray } from '../../runtime/backends/types.js';
-import { disagreement } from './prim_rows.js';
+import { disagreement } from './conformance_cases.js';
 
-export { makeInput, seeded, type Gen } from './prim_rows.js';
+export { makeInput, seeded, type Gen } from './conformance_cases.js';
 
 export function expectAgree(actual: HostArray, expected: HostArray, what: string): void {
   const d = disagreement(actual, expected, what);

@@ -18,6 +18,7 @@ import { typedCopy } from '../host_args.js';
 import { buildPlan } from '../../plan/plan.js';
 import { lazyBroadcast, lazyViewShape, regionOf, tfPlanOptions } from '../tfjs.js';
 import type { HostArray } from '../types.js';
+import { foldable, foldOnHost, MIRROR_MAX } from '../host_fold.js';
 import type { WorkerPort } from '../../platform/index.js';
 import { CTRL, STATE, STATUS, type Message, type Op, type StepSpec, type EqnSpec } from './protocol.js';
 
@@ -141,6 +142,8 @@ export class GpuConnection {
 /** A value on the server: its id and shape (kept here so no call waits for the server). */
 export class RemoteTensor {
   disposed = false;
+  /** The values, when they came from this thread (an upload): reading them needs no round trip. */
+  host: Float32Array | Int32Array | null = null;
   constructor(
     readonly conn: GpuConnection,
     readonly id: number,
@@ -154,7 +157,7 @@ export class RemoteTensor {
     return this.shape.length;
   }
   dataSync(): Float32Array | Int32Array {
-    return this.conn.read(this.id, this.size, this.dtype);
+    return this.host ?? this.conn.read(this.id, this.size, this.dtype);
   }
   dispose(): void {
     if (this.disposed) return;
@@ -197,11 +200,21 @@ export class RemoteDevice implements Device<RemoteTensor> {
     const tf = {
       unstack: (x: RemoteTensor) => {
         const outs = Array.from({ length: x.shape[0]! }, () => make(x.shape.slice(1), x.dtype));
+        const m = x.host;
+        if (m && outs.length) {
+          const n = m.length / outs.length;
+          outs.forEach((o, k) => (o.host = m.slice(k * n, (k + 1) * n)));
+        }
         conn.push(['unstack', x.id, outs.map((o) => o.id)]);
         return outs;
       },
       stack: (xs: RemoteTensor[]) => {
         const o = make([xs.length, ...xs[0]!.shape], xs[0]!.dtype);
+        if (xs.every((x) => x.host)) {
+          const h = o.dtype === 'float32' ? new Float32Array(o.size) : new Int32Array(o.size);
+          xs.forEach((x, k) => h.set(x.host!, k * x.size));
+          o.host = h;
+        }
         conn.push(['stack', xs.map((x) => x.id), o.id]);
         return o;
       },
@@ -260,7 +273,10 @@ export class RemoteDevice implements Device<RemoteTensor> {
     const dt = wireDType(a.dtype);
     const data = dt === 'float32' ? Float32Array.from(x.data) : Int32Array.from(x.data);
     const t = new RemoteTensor(this.conn, this.conn.id(), [...a.shape], dt);
-    this.conn.push(['up', t.id, data, [...a.shape], dt], data.buffer as ArrayBuffer);
+    // Small values keep a host copy (keys, host-kernel results): chains of host kernels, such as
+    // random-key splits, then never wait for the device.
+    const sent = data.length <= MIRROR_MAX ? ((t.host = data), data.slice()) : data;
+    this.conn.push(['up', t.id, sent, [...a.shape], dt], sent.buffer as ArrayBuffer);
     return t;
   }
 
@@ -270,6 +286,7 @@ export class RemoteDevice implements Device<RemoteTensor> {
 
   copy(t: RemoteTensor): RemoteTensor {
     const c = new RemoteTensor(this.conn, this.conn.id(), t.shape, t.dtype);
+    c.host = t.host;
     this.conn.push(['cp', t.id, c.id]);
     return c;
   }
@@ -280,6 +297,13 @@ export class RemoteDevice implements Device<RemoteTensor> {
 
   exec(step: Step, ins: RemoteTensor[]): RemoteTensor[] {
     const e = step.eqn;
+    if (!step.fused && ins.length && ins.every((t) => t.host) && foldable(e)) {
+      const outAvals = e.outputs.map((v) => v.aval);
+      return foldOnHost(
+        e,
+        ins.map((t) => t.host!),
+      ).map((r, i) => this.upload(r, outAvals[i]!));
+    }
     const key = this.keys.get(step);
     if (key === undefined) {
       const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
@@ -306,8 +330,10 @@ export class RemoteDevice implements Device<RemoteTensor> {
     c.hostCalls++;
     const refIns: RefArray[] = ins.map((t, i) => {
       const a = e.inputs[i]!.aval;
-      c.hostDownloads++;
-      c.hostBytes += t.size * 4;
+      if (!t.host) {
+        c.hostDownloads++;
+        c.hostBytes += t.size * 4;
+      }
       const raw = t.dataSync();
       const data =
         a.dtype === 'int32' ? Int32Array.from(raw) : a.dtype === 'bool' ? Uint8Array.from(raw) : Float64Array.from(raw);

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // The server side of the remote device (protocol.ts): runs in the thread that owns the WebGPU
 // device, executes the client's operation batches on tfjs's webgpu backend through the same
 // TfDevice that runs cpu and wasm plans, and answers reads and syncs through shared memory.
@@ -28,6 +29,11 @@ export class GpuServer {
     this.device = new TfDevice(tf, 'webgpu');
     this.ctrl = new Int32Array(init.control);
     this.data = init.data;
+    const dev = (tf.backend() as unknown as { device: GPUDevice }).device;
+    dev.addEventListener('uncapturederror', (e) => {
+      this.error ??= `WebGPU: ${(e as GPUUncapturedErrorEvent).error.message}`;
+    });
+    this.openScopes();
   }
 
   handle(msg: Message): void {
@@ -35,18 +41,48 @@ export class GpuServer {
     else if (msg.kind === 'batch') this.queue = this.queue.then(() => this.batch(msg.ops));
   }
 
+  /** Runs a batch; never rejects (a rejected batch would stall every later one). */
   private async batch(ops: Op[]): Promise<void> {
     for (const op of ops) {
-      if (op[0] === 'rd') await this.read(op[1]);
-      else if (op[0] === 'sync') this.answer(STATUS.ok, 0);
-      else {
-        try {
-          this.run(op);
-        } catch (e) {
-          this.error ??= `${(e as Error).message ?? String(e)} (in ${op[0]})`;
-        }
+      try {
+        if (op[0] === 'rd' || op[0] === 'sync') {
+          await this.collectErrors();
+          if (op[0] === 'rd') await this.read(op[1]);
+          else this.answer(STATUS.ok, 0);
+        } else this.run(op);
+      } catch (e) {
+        this.error ??= `${(e as Error).message ?? String(e)} (in ${op[0]})`;
+        if (op[0] === 'rd' || op[0] === 'sync') this.answer(STATUS.error, 0);
       }
     }
+  }
+
+  /**
+   * WebGPU reports invalid work (a shader over the device's limits, an out-of-memory buffer)
+   * asynchronously and otherwise silently: the results would be whatever the buffers held. The
+   * server keeps error scopes open around all work, and before answering a read it submits the
+   * queued commands and closes the scopes: any error becomes the read's error.
+   */
+  private async collectErrors(): Promise<void> {
+    const b = this.tf.backend() as unknown as {
+      device: GPUDevice;
+      commandEncoder: GPUCommandEncoder | null;
+      submitQueue(): void;
+      endComputePassEncoder(): void;
+    };
+    if (b.commandEncoder) {
+      b.endComputePassEncoder();
+      b.submitQueue();
+    }
+    const errs = [await b.device.popErrorScope(), await b.device.popErrorScope()];
+    this.openScopes();
+    for (const e of errs) if (e) this.error ??= `WebGPU: ${e.message}`;
+  }
+
+  private openScopes(): void {
+    const dev = (this.tf.backend() as unknown as { device: GPUDevice }).device;
+    dev.pushErrorScope('validation');
+    dev.pushErrorScope('out-of-memory');
   }
 
   private get(id: number): Tensor {
@@ -130,7 +166,7 @@ export class GpuServer {
   }
 
   private answer(status: number, length: number): void {
-    if (status === STATUS.ok && this.error !== null) {
+    if (this.error !== null) {
       const msg = new TextEncoder().encode(this.error).slice(0, this.data.byteLength);
       new Uint8Array(this.data).set(msg);
       this.error = null;

@@ -1,9 +1,10 @@
-// The primitive table's conformance rows, shared by the Node tests (tfjs cpu and wasm) and the
-// browser suite (webgl and webgpu in Chromium, tests/browser/): one tiny graph per primitive, its
-// deterministic inputs, and the float32 agreement rule against ref (|error| <= 1e-4 + 1e-3 |value|).
+// Backend conformance cases, shared by the Node tests (tfjs cpu and wasm) and the browser suite
+// (webgl and webgpu in Chromium, tests/browser/): one tiny graph per primitive with deterministic
+// inputs, random expression graphs with their gradients, and the agreement rules against ref
+// (float32 on the CPU backends, looser on GPUs: see GPU_TOL).
 // No test framework here, so the browser bundle can import it.
 
-import { trace, ops as P } from '../../runtime/index.js';
+import { trace, grads, ops as P } from '../../runtime/index.js';
 import type { Graph } from '../../runtime/ir/graph.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
 import { sizeOf, type AVal, type DType } from '../../runtime/ir/types.js';
@@ -235,8 +236,28 @@ export function rowCase(name: string): { graph: Graph; inputs: HostArray[] } {
   return { graph, inputs };
 }
 
+/** Agreement with float64 ref: |error| <= abs + rel |value|. */
+export interface Tolerance {
+  abs: number;
+  rel: number;
+}
+
+/** float32 arithmetic with correctly rounded elementary functions (tfjs cpu and wasm). */
+export const F32_TOL: Tolerance = { abs: 1e-4, rel: 1e-3 };
+/**
+ * GPU shaders: float32, but elementary functions are only as accurate as the shading languages
+ * promise (WGSL: sin and cos to an absolute 2^-11 on [-pi, pi], exp to 3 + 2|x| ULP; GLSL ES
+ * leaves them to the driver), and errors compound through deep gradient graphs.
+ */
+export const GPU_TOL: Tolerance = { abs: 1e-3, rel: 2e-3 };
+
 /** The first disagreement of `actual` with the float64 `expected`, or null when they agree. */
-export function disagreement(actual: HostArray, expected: HostArray, what: string): string | null {
+export function disagreement(
+  actual: HostArray,
+  expected: HostArray,
+  what: string,
+  tol: Tolerance = F32_TOL,
+): string | null {
   if (actual.shape.join(',') !== expected.shape.join(','))
     return `${what}: shape [${actual.shape}] vs ref [${expected.shape}]`;
   if (actual.data.length !== expected.data.length)
@@ -250,7 +271,59 @@ export function disagreement(actual: HostArray, expected: HostArray, what: strin
     }
     if (e === a) continue;
     const err = Math.abs(a - e);
-    if (!(err <= 1e-4 + 1e-3 * Math.abs(e))) return `${what}[${i}]: ${a} vs ref ${e} (|error| ${err})`;
+    if (!(err <= tol.abs + tol.rel * Math.abs(e))) return `${what}[${i}]: ${a} vs ref ${e} (|error| ${err})`;
   }
   return null;
+}
+
+// Random expression graphs: smooth, bounded unary maps, binary arithmetic with broadcasting,
+// reductions and matmuls, so float32 stays within the agreement tolerance.
+type R = () => number;
+const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+const unary: ((x: Tracer) => Tracer)[] = [
+  P.sin,
+  P.cos,
+  P.tanh,
+  P.sigmoid,
+  P.softplus,
+  P.atan,
+  (x) => P.exp(P.mul(0.3, P.tanh(x))),
+  (x) => P.log(P.add(1, P.square(x))),
+  (x) => P.sqrt(P.add(1, P.square(x))),
+  (x) => P.mul(x, 0.5),
+  P.neg,
+  (x) => P.maximum(x, P.mul(0.1, x)),
+];
+const binary: ((a: Tracer, b: Tracer) => Tracer)[] = [
+  P.add,
+  P.sub,
+  (a, b) => P.mul(P.tanh(a), b),
+  (a, b) => P.div(a, P.add(2, P.sin(b))),
+  (a, b) => P.where(P.gt(a, b), a, P.mul(0.5, b)),
+  (a, b) => P.add(a, P.sum(b, 1, true)), // broadcast a reduced column back
+  (a, b) => P.add(a, P.mean(b, 0, true)),
+  (a, b) => P.matmul(P.tanh(a), P.matmul(b, P.tanh(a), true, false)), // [3,4] @ ([4,3]@[3,4]) -> [3,4]
+];
+
+export function randomExpr(r: R, xs: Tracer[], depth: number): Tracer {
+  if (depth === 0) return pick(r, xs);
+  if (r() < 0.4) return pick(r, unary)(randomExpr(r, xs, depth - 1));
+  return pick(r, binary)(randomExpr(r, xs, depth - 1), randomExpr(r, xs, depth - 1));
+}
+
+/** Random graph `seed`: the value of a random expression in two [3, 4] inputs and its gradients. */
+export function randomGraphCase(seed: number): { graph: Graph; inputs: HostArray[] } {
+  const r = seeded(seed * 104729);
+  const depth = 2 + (seed % 4);
+  const exprSeed = Math.floor(r() * 2 ** 31);
+  const f = (a: Tracer, b: Tracer) => P.sum(P.mul(randomExpr(seeded(exprSeed), [a, b], depth), 0.1));
+  const graph = trace(
+    (a, b) => [f(a!, b!), ...grads(f)(a!, b!)],
+    [
+      [3, 4],
+      [3, 4],
+    ],
+  );
+  return { graph, inputs: graph.inputs.map((v) => makeInput(v.aval, 'normal', r)) };
 }
