@@ -7,6 +7,7 @@
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
+  type FrontEnd,
   compileProgram,
   readProgram,
   type CompileOptions,
@@ -20,6 +21,8 @@ import { loadProgram, type ReadFile } from './front/modules.js';
 import { platform } from '../runtime/index.js';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
+
+const { dirname, isAbsolute, join } = platform.path;
 
 export interface CheckOptions {
   readFile?: ReadFile;
@@ -37,26 +40,30 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? platform.readText;
   try {
-    const fe = frontEnd(input, read);
-    const ok = !fe.diagnostics.some((d) => d.severity === 'error');
-    let estimators: EstimatorEntry[] | null = null;
-    if (ok && fe.checked) {
-      try {
-        estimators = sitePlan(fe.checked);
-      } catch (e) {
-        if (!(e instanceof LowerError)) throw e;
-      }
-    }
-    return checkResult(
-      toMessages(fe.diagnostics),
-      fe.analysis?.decomposition ?? null,
-      ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
-      estimators,
-    );
+    return checkFrontEnd(frontEnd(input, read));
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;
   }
+}
+
+/** The check result of a program already through the front end (tagged templates check their own). */
+export function checkFrontEnd(fe: FrontEnd): CheckResult {
+  const ok = !fe.diagnostics.some((d) => d.severity === 'error');
+  let estimators: EstimatorEntry[] | null = null;
+  if (ok && fe.checked) {
+    try {
+      estimators = sitePlan(fe.checked);
+    } catch (e) {
+      if (!(e instanceof LowerError)) throw e;
+    }
+  }
+  return checkResult(
+    toMessages(fe.diagnostics),
+    fe.analysis?.decomposition ?? null,
+    ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+    estimators,
+  );
 }
 
 /** Compiles a program with its data bound. Throws CompileError on user errors. */
@@ -81,7 +88,7 @@ export function dataSources(input: ProgramInput, opts: CheckOptions = {}): strin
   for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
       if (st.kind === 'Data' && st.source !== null)
-        out.push(platform.path.join(platform.path.dirname(m.file), st.source));
+        out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
   }
   return out;
 }

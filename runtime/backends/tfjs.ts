@@ -251,7 +251,11 @@ function mirroringTf(tf: typeof TF): typeof TF {
     stack: (xs: Tensor[]) => {
       const o = tf.stack(xs);
       const ms = xs.map((x) => mirrors.get(x));
-      if (ms.every((m) => m)) mirrors.set(o, ms.flatMap((m) => Array.from(m!)));
+      if (ms.every((m) => m))
+        mirrors.set(
+          o,
+          ms.flatMap((m) => Array.from(m!)),
+        );
       return o;
     },
     clone: (x: Tensor) => {

@@ -3,7 +3,7 @@
 // is created once, on first use. See types.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -28,7 +28,7 @@ let gpu: ReturnType<Platform['webgpu']> | null = null;
 export const platform: Platform = {
   name: 'node',
   readText: (p) => readFileSync(p, 'utf8'),
-  path: { join, dirname, resolve },
+  path: { join, dirname, resolve, isAbsolute },
   sha256(): Hash {
     const h = createHash('sha256');
     const hash: Hash = {

@@ -24,4 +24,5 @@ export const posixPath = {
     return i === 0 ? '/' : s.slice(0, i);
   },
   resolve: (p: string): string => normalize(p.startsWith('/') ? p : `/${p}`),
+  isAbsolute: (p: string): boolean => p.startsWith('/'),
 };

@@ -16,6 +16,7 @@ export interface PathOps {
   join(...parts: string[]): string;
   dirname(p: string): string;
   resolve(p: string): string;
+  isAbsolute(p: string): boolean;
 }
 
 /** A worker thread as its parent sees it (messages out; failures reported). */
