@@ -10,6 +10,7 @@ commands:
   graph FILE    print the compiled graph (text, dot or json)
   fmt FILE...   format .opt files in the canonical layout
   repl [FILE]   an interactive session (docs/repl.md)
+  serve         the playground in a browser: editor, runs on WebGL/WebGPU, plots
 
 options:
   --help        help for a command: proxima run --help
@@ -62,3 +63,14 @@ Formats .opt files in the canonical layout (comments are kept).
   (default)   print the formatted text of each file to stdout
   --write     rewrite the files in place
   --check     exit 1 when any file would change (prints their names); writes nothing`;
+
+export const SERVE_HELP = `usage: proxima serve [--port N] [--host H] | proxima serve --build DIR
+
+Builds the playground (web/) and serves it on http://localhost:N/ (default 8080; 0 picks a free
+port): an editor with inline diagnostics, the example gallery, data upload, runs in a Web Worker
+on any backend the browser has (webgpu, webgl, wasm, cpu, ref), plots and shareable links.
+  --port N     the port (default 8080)
+  --host H     the interface to listen on (default 127.0.0.1)
+  --build DIR  write the playground as static files to DIR and exit (serve them with the
+               COOP/COEP headers of docs/backends.md for WebGPU)
+Needs a clone of the repository (the playground is built from its sources). docs/backends.md`;

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.js')).checkCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   fmt: async () => (await import('./commands/fmt.js')).fmtCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
   repl: async () => (await import('./repl.js')).replCommand,
 };
 
