@@ -148,6 +148,8 @@ async function start(vocabulary: Vocabulary): Promise<void> {
     onChange: () => {},
   });
   trace = new TracePlot($('trace'), 'objective');
+  // A handle for the console and the browser test (tests/browser/playground.test.ts).
+  Object.assign(globalThis, { playground: { editor } });
   ui.run.disabled = false;
   setStatus('ready');
   document.body.dataset.ready = 'true';

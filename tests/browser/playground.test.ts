@@ -1,0 +1,175 @@
+// The playground end to end in headless Chromium (SwiftShader for WebGL): the built page loads,
+// an example loads from the gallery, an edit that introduces an error shows an inline diagnostic
+// that goes away when fixed, a run on webgl streams its trace and fills the values table, a VI
+// run draws posterior histograms, a long run stops on request, a share link restores the program,
+// and a screenshot (saved under test-output/) shows a non-blank page.
+
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildPlayground } from '../../web/build.js';
+import { ROOT } from '../../web/browser_build.js';
+import { launchChromium, type Chromium } from '../../web/chromium.js';
+import { serveFolder, type StaticServer } from '../../web/static_server.js';
+
+const OUTPUT = join(ROOT, 'test-output', 'playground');
+let dir: string;
+let server: StaticServer;
+let chromium: Chromium;
+let page: Page;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'proxima-playground-'));
+  await buildPlayground(dir, { minify: false });
+  server = await serveFolder(dir);
+  chromium = await launchChromium('swiftshader');
+  page = chromium.page;
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+}, 180_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const status = () => page.textContent('#status');
+
+/** The editor's text, and replacing it as an edit would (the linter and listeners run). */
+const docText = () =>
+  page.evaluate(() => (globalThis as unknown as PlaygroundHandle).playground.editor.state.doc.toString());
+async function setEditor(text: string): Promise<void> {
+  await page.evaluate((t) => {
+    const { editor } = (globalThis as unknown as PlaygroundHandle).playground;
+    editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: t } });
+  }, text);
+}
+interface PlaygroundHandle {
+  playground: {
+    editor: { state: { doc: { length: number; toString(): string } }; dispatch(tr: unknown): void };
+  };
+}
+
+async function runAndWait(timeout = 120_000): Promise<string> {
+  await page.click('#run');
+  await page.waitForFunction(() => !(document.getElementById('run') as HTMLButtonElement).disabled, null, {
+    timeout,
+  });
+  return (await status()) ?? '';
+}
+
+/** Whether a canvas under `selector` has pixels that are not all one colour. */
+const canvasDrawn = (selector: string) =>
+  page.evaluate((sel) => {
+    const c = document.querySelector(sel) as HTMLCanvasElement | null;
+    if (!c) return false;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < d.length; i += 4)
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) return true;
+    return false;
+  }, selector);
+
+describe('the playground', () => {
+  it('lists the gallery and the backends this browser has', async () => {
+    const examples = await page.$$eval('#gallery option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(examples).toEqual(expect.arrayContaining(['quickstart', 'lasso', 'normal_mean']));
+    await page.waitForFunction(() => document.querySelectorAll('#backend option').length > 1);
+    const backends = await page.$$eval('#backend option:not([disabled])', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value),
+    );
+    expect(backends).toEqual(expect.arrayContaining(['auto', 'ref', 'cpu', 'wasm', 'webgl']));
+  });
+
+  it('loads an example, shows an inline diagnostic for an error, and clears it when fixed', async () => {
+    await page.selectOption('#gallery', 'quickstart');
+    await page.waitForFunction(() => document.querySelector('.cm-content')!.textContent!.includes('solve lbfgs'));
+    const original = await docText();
+    expect(original).toContain('minimize');
+    await setEditor(original.replace('lambda * sumsq(w)', 'lambda * sumsq(wz)'));
+    await page.waitForSelector('.cm-lintRange-error', { timeout: 30_000 });
+    const diag = await page.textContent('#diagnostics');
+    expect(diag).toMatch(/main\.opt:\d+:\d+: error: .*wz/);
+    await setEditor(original);
+    // Replacing the text drops the old squiggle at once; the panel shows the new check's result.
+    await page.waitForFunction(() => !document.getElementById('diagnostics')!.textContent!.includes('error'), null, {
+      timeout: 30_000,
+    });
+    expect(await page.$('.cm-lintRange-error')).toBeNull();
+  }, 90_000);
+
+  it('runs on webgl: the trace plot updates and the values table fills', async () => {
+    await page.selectOption('#backend', 'webgl');
+    await page.fill('#steps', '40');
+    const s = await runAndWait();
+    expect(s).toMatch(/^(converged|max_steps|stopped)[^]*on webgl/);
+    expect(Number(await page.getAttribute('#trace', 'data-points'))).toBeGreaterThan(5);
+    expect(await canvasDrawn('#trace canvas')).toBe(true);
+    const names = await page.$$eval('#values td:first-child', (tds) => tds.map((t) => t.textContent));
+    expect(names).toEqual(['w', 'b']);
+  }, 150_000);
+
+  it('draws posterior histograms with their 5/50/95 % marks for inference', async () => {
+    await page.selectOption('#gallery', 'normal_mean');
+    await page.waitForFunction(() => document.querySelector('.cm-content')!.textContent!.includes('infer vi'));
+    await page.selectOption('#backend', 'cpu');
+    await page.fill('#steps', '150');
+    const s = await runAndWait();
+    expect(s).toMatch(/on cpu/);
+    const captions = await page.$$eval('#histograms figcaption', (fs) => fs.map((f) => f.textContent));
+    expect(captions.map((c) => c!.split(':')[0])).toEqual(['mu', 'sigma']);
+    expect(captions[0]).toMatch(/5 % .*50 % .*95 % /);
+    expect(await canvasDrawn('#histograms figure canvas')).toBe(true);
+    expect(await page.$$eval('#values th', (ths) => ths.map((t) => t.textContent))).toEqual([
+      'name',
+      'mean',
+      'sd',
+      '5 %',
+      '50 %',
+      '95 %',
+    ]);
+  }, 150_000);
+
+  it('stops a long run, keeping the page responsive', async () => {
+    await page.fill('#steps', '1000000');
+    await page.click('#run');
+    await page.waitForFunction(() => Number(document.getElementById('trace')!.dataset.points) > 20, null, {
+      timeout: 60_000,
+    });
+    // The page answers while the worker runs.
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    await page.click('#stop');
+    await page.waitForFunction(() => !(document.getElementById('run') as HTMLButtonElement).disabled, null, {
+      timeout: 60_000,
+    });
+    expect(await status()).toMatch(/^stopped/);
+  }, 120_000);
+
+  it('encodes the program and settings in a share link that restores them', async () => {
+    await setEditor('var x: real\nminimize (x - 3)^2\nsolve lbfgs()\n');
+    await page.fill('#seed', '7');
+    await page.click('#share');
+    await page.waitForFunction(() => location.hash.startsWith('#p='));
+    const url = await page.evaluate(() => location.href);
+    const other = await chromium.context.newPage();
+    await other.goto(url);
+    await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await other.evaluate(() => document.querySelector('.cm-content')!.textContent)).toContain(
+      'minimize (x - 3)^2',
+    );
+    expect(await other.inputValue('#seed')).toBe('7');
+    expect(await other.inputValue('#steps')).toBe('1000000');
+    await other.close();
+  }, 90_000);
+
+  it('saves a non-blank screenshot', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const png = await page.screenshot({ fullPage: true });
+    writeFileSync(join(OUTPUT, 'playground.png'), png);
+    // A blank 1280x860 page compresses to a few kB; the editor, plots and tables take far more.
+    expect(png.byteLength).toBeGreaterThan(30_000);
+    expect(await canvasDrawn('#trace canvas')).toBe(true);
+  });
+});
