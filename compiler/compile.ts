@@ -10,6 +10,7 @@ import { inline } from '../runtime/ir/tracer.js';
 import { platform, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
+import { GpuUnavailable } from '../runtime/backends/index.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
 import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
 import { uniformInit as uniform } from './lower/start_point.js';
@@ -327,7 +328,14 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
   const exes: Executable[] = [];
   const exec = async (g: Graph, on: BackendChoice = backend) => {
-    const x = await prepare(g, on, 1, dataArrays);
+    let x: Executable;
+    try {
+      x = await prepare(g, on, 1, dataArrays);
+    } catch (e) {
+      // No GPU here (no adapter, no browser for webgl): a user's choice that cannot run, not a bug.
+      if (e instanceof GpuUnavailable) throw new CompileError([fileDiagnostic(file, e.message)]);
+      throw e;
+    }
     exes.push(x);
     return x;
   };

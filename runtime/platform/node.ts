@@ -44,15 +44,27 @@ export const platform: Platform = {
   startGpuWorker,
 };
 
+/** The WebGPU server thread's module: beside this one (sources, or dist/ once compiled), or, when
+ * this module is inside a bundle (the CLI's, under node_modules/.cache), in the package above it. */
+function gpuWorkerEntry(): URL {
+  const ts = import.meta.url.endsWith('.ts');
+  const beside = new URL(`../backends/remote/worker_node.${ts ? 'ts' : 'js'}`, import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
+    for (const f of ['runtime/backends/remote/worker_node.ts', 'dist/runtime/backends/remote/worker_node.js'])
+      if (existsSync(join(dir, f))) return pathToFileURL(join(dir, f));
+  }
+  return beside;
+}
+
 /** The WebGPU server thread (runtime/backends/remote/worker_node.ts, or .js once compiled). */
 function startGpuWorker(): WorkerPort {
-  const ts = import.meta.url.endsWith('.ts');
-  const entry = new URL(`../backends/remote/worker_node.${ts ? 'ts' : 'js'}`, import.meta.url);
+  const entry = gpuWorkerEntry();
   let w: Worker;
-  if (!ts) w = new Worker(entry);
+  if (!entry.pathname.endsWith('.ts')) w = new Worker(entry);
   else {
-    // From source (tsx, vitest), the worker registers tsx's loader itself: Node 20 workers do not
-    // take loader hooks from execArgv.
+    // From source (tsx, vitest, the CLI in a clone), the worker registers tsx's loader itself:
+    // Node 20 workers do not take loader hooks from execArgv.
     const tsx = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
     const api = pathToFileURL(join(tsx, 'dist', 'esm', 'api', 'index.mjs')).href; // tsx/esm/api, as ESM
     const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
