@@ -3,11 +3,12 @@
 // thread that reads through SharedArrayBuffer), and calling into the test's Web Worker.
 
 import * as esbuild from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { browserOptions, GPU_WORKER_ENTRY, nodeModulesIn, ROOT } from '../../web/browser_build.js';
-import { launchChromium, type Chromium } from '../../web/chromium.js';
+import { launchChromium, type Chromium, type GpuMode } from '../../web/chromium.js';
 import { serveFolder } from '../../web/static_server.js';
 
 export interface TestPage {
@@ -18,7 +19,7 @@ export interface TestPage {
 }
 
 /** Bundles `workerEntry` (which calls serveCalls), opens a page running it in a Web Worker. */
-export async function openWorkerPage(workerEntry: string): Promise<TestPage> {
+export async function openWorkerPage(workerEntry: string, gpu: GpuMode = 'swiftshader'): Promise<TestPage> {
   const out = mkdtempSync(join(tmpdir(), 'proxima-page-'));
   const r = await esbuild.build({
     ...browserOptions(),
@@ -32,12 +33,18 @@ export async function openWorkerPage(workerEntry: string): Promise<TestPage> {
   });
   const nodeMods = nodeModulesIn(r.metafile!);
   if (nodeMods.length) throw new Error(`the browser bundle imports Node modules: ${nodeMods.join(', ')}`);
+  // tfjs-wasm's binaries beside the bundle (a worker points setWasmPaths at its own folder).
+  const wasmDist = join(
+    dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    'dist',
+  );
+  for (const f of readdirSync(wasmDist)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDist, f), join(out, f));
   writeFileSync(
     join(out, 'index.html'),
     '<!doctype html><meta charset="utf-8"><title>proxima tests</title><script type="module" src="/page.js"></script>',
   );
   const server = await serveFolder(out);
-  const chromium = await launchChromium('swiftshader');
+  const chromium = await launchChromium(gpu);
   await chromium.page.goto(server.url);
   await chromium.page.waitForFunction(() => 'callWorker' in globalThis);
   return {
