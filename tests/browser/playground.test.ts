@@ -5,7 +5,7 @@
 // and a screenshot (saved under test-output/) shows a non-blank page.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -72,6 +72,9 @@ const canvasDrawn = (selector: string) =>
     return false;
   }, selector);
 
+const objectiveIn = (status: string) => Number(/objective (\S+)/.exec(status)?.[1]);
+let fullObjective = NaN;
+
 describe('the playground', () => {
   it('lists the gallery and the backends this browser has', async () => {
     const examples = await page.$$eval('#gallery option', (os) => os.map((o) => (o as HTMLOptionElement).value));
@@ -105,11 +108,31 @@ describe('the playground', () => {
     await page.fill('#steps', '40');
     const s = await runAndWait();
     expect(s).toMatch(/^(converged|max_steps|stopped)[^]*on webgl/);
+    fullObjective = objectiveIn(s);
     expect(Number(await page.getAttribute('#trace', 'data-points'))).toBeGreaterThan(5);
     expect(await canvasDrawn('#trace canvas')).toBe(true);
     const names = await page.$$eval('#values td:first-child', (tds) => tds.map((t) => t.textContent));
     expect(names).toEqual(['w', 'b']);
   }, 150_000);
+
+  it('runs on uploaded CSV data, which overrides the example data', async () => {
+    // The quickstart data as CSV (columns X[0..2] and y), its first 50 rows only.
+    const d = JSON.parse(readFileSync(join(ROOT, 'examples/quickstart.json'), 'utf8')) as {
+      X: number[][];
+      y: number[];
+    };
+    const rows = d.X.slice(0, 50).map((x, i) => [...x, d.y[i]].join(','));
+    const csv = ['X[0],X[1],X[2],y', ...rows].join('\n');
+    await page.setInputFiles('#data', { name: 'small.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => document.getElementById('files')!.textContent!.includes('upload/small.json'));
+    await page.selectOption('#backend', 'cpu');
+    const s = await runAndWait();
+    expect(s).toMatch(/on cpu/);
+    // The run used the 50 uploaded rows, not the example's 200: a sum over rows, far smaller.
+    expect(objectiveIn(s)).toBeLessThan(0.5 * fullObjective);
+    expect(objectiveIn(s)).toBeGreaterThan(0);
+    expect(await page.$$eval('#values td:first-child', (tds) => tds.map((t) => t.textContent))).toEqual(['w', 'b']);
+  }, 120_000);
 
   it('draws posterior histograms with their 5/50/95 % marks for inference', async () => {
     await page.selectOption('#gallery', 'normal_mean');
