@@ -1,39 +1,53 @@
-// The playground end to end in headless Chromium (SwiftShader for WebGL): the built page loads,
+// The playground end to end in headless Chromium (SwiftShader for WebGL), served as users serve
+// it (`proxima serve --port 0`, the real CLI in a child process): the page loads,
 // an example loads from the gallery, an edit that introduces an error shows an inline diagnostic
 // that goes away when fixed, a run on webgl streams its trace and fills the values table, a VI
 // run draws posterior histograms, a long run stops on request, a share link restores the program,
-// and a screenshot (saved under test-output/) shows a non-blank page.
+// a screenshot (saved under test-output/) shows a non-blank page, and Ctrl-C stops the server.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildPlayground } from '../../web/build.js';
 import { ROOT } from '../../web/browser_build.js';
 import { launchChromium, type Chromium } from '../../web/chromium.js';
-import { serveFolder, type StaticServer } from '../../web/static_server.js';
 
 const OUTPUT = join(ROOT, 'test-output', 'playground');
-let dir: string;
-let server: StaticServer;
+let server: ChildProcess;
+let exited: Promise<number | null>;
+let url: string;
 let chromium: Chromium;
 let page: Page;
 
+/** Starts `proxima serve --port 0` and resolves with the URL it prints. */
+function startServer(): Promise<string> {
+  server = spawn(process.execPath, [join(ROOT, 'cli/proxima.js'), 'serve', '--port', '0'], { cwd: ROOT });
+  exited = new Promise((done) => server.once('exit', (code) => done(code)));
+  let out = '';
+  let err = '';
+  server.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  return new Promise((ok, fail) => {
+    server.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /http:\/\/localhost:\d+\//.exec(out);
+      if (m) ok(m[0]);
+    });
+    void exited.then((code) => fail(new Error(`proxima serve exited (${code}): ${out}${err}`)));
+  });
+}
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proxima-playground-'));
-  await buildPlayground(dir, { minify: false });
-  server = await serveFolder(dir);
+  url = await startServer();
   chromium = await launchChromium('swiftshader');
   page = chromium.page;
-  await page.goto(server.url);
+  await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
 }, 180_000);
 
 afterAll(async () => {
   await chromium?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (server && server.exitCode === null) server.kill('SIGKILL');
 });
 
 const status = () => page.textContent('#status');
@@ -194,5 +208,14 @@ describe('the playground', () => {
     // A blank 1280x860 page compresses to a few kB; the editor, plots and tables take far more.
     expect(png.byteLength).toBeGreaterThan(30_000);
     expect(await canvasDrawn('#trace canvas')).toBe(true);
+  });
+
+  it('serves cross-origin isolated, and Ctrl-C stops the server', async () => {
+    const r = await fetch(url);
+    expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    server.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });
