@@ -19,7 +19,7 @@ import { openWebgpu } from './remote/open.js';
 import { chooseBackend } from './auto.js';
 import { isDeviceArray } from './host_args.js';
 import type * as TF from '@tensorflow/tfjs';
-import type { Arg, BackendName, CompileOptions, DeviceArray, Executable, HostArray } from './types.js';
+import type { Arg, BackendName, BackendCompileOptions, DeviceArray, Executable, HostArray } from './types.js';
 
 export type * from './types.js';
 export { estimateCost, chooseBackend } from './auto.js';
@@ -52,7 +52,7 @@ export function tfModule(): typeof TF | null {
   return tfReady.values().next().value ?? null;
 }
 
-export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable {
+export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Executable {
   const g = opts.simplify === false ? graph : simplify(graph);
   const want = opts.backend ?? 'auto';
   const backend = want === 'auto' ? chooseBackend(g, availableBackends()) : want;
@@ -80,7 +80,7 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   return exe;
 }
 
-export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<Executable> {
+export async function compile(graph: Graph, opts: BackendCompileOptions = {}): Promise<Executable> {
   await initBackend(opts.backend ?? 'auto');
   return compileSync(graph, opts);
 }
@@ -113,7 +113,7 @@ const dtypeOf = (d: HostArray['data']): DType =>
         ? 'bool'
         : 'float64';
 
-export interface JitOptions extends Omit<CompileOptions, 'data'> {}
+export interface JitOptions extends Omit<BackendCompileOptions, 'data'> {}
 
 export interface Jitted {
   (...args: Arg[]): HostArray[];

@@ -4,7 +4,7 @@
 
 import type { EditorView } from 'codemirror';
 import type { Message, RunResult } from '../../index.js';
-import { parseCsv, parseJsonData } from '../../cli/data_parse.js';
+import { parseCsv, parseJsonData } from '../../compiler/index.js';
 import { createEditor } from './editor.js';
 import { TracePlot, histogramPlot } from './plots.js';
 import { decodeShared, encodeShared } from './share.js';

@@ -4,21 +4,12 @@
 // this browser can run. Files (imports, data) live in the browser platform's virtual file system.
 
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import {
-  BUILTINS,
-  DISTRIBUTIONS,
-  INFER_METHODS,
-  PROXIMA_VERSION,
-  SOLVERS,
-  check,
-  dataSources,
-  run,
-} from '../../index.js';
+import { BUILTINS, DISTRIBUTIONS, METHOD_LIST, PROXIMA_VERSION, check, dataSources, run } from '../../index.js';
 import { CONTEXTUAL_WORDS, RESERVED_WORDS } from '../../grammar/index.js';
 import { initBackend } from '../../runtime/index.js';
 import { files } from '../../runtime/platform/browser.js';
 import { posixPath } from '../../runtime/platform/path_posix.js';
-import type { DrawTable } from '../../compiler/running/draws.js';
+import type { DrawTable } from '../../compiler/index.js';
 import type { BackendStatus, FromWorker, Histogram, ProgramFiles, ToWorker } from './protocol.js';
 
 const self = globalThis as unknown as {
@@ -162,7 +153,7 @@ post({
     keywords: [...RESERVED_WORDS, ...CONTEXTUAL_WORDS],
     builtins: BUILTINS.map((b) => b.name),
     distributions: Object.keys(DISTRIBUTIONS),
-    methods: [...SOLVERS, ...INFER_METHODS].map((s) => s.name),
+    methods: METHOD_LIST.map((m) => m.name),
   },
 });
 void probe().then((backends) => post({ type: 'backends', backends }));

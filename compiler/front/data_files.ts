@@ -1,19 +1,23 @@
-// Reading data files for `proxima run`: JSON objects and CSV tables, merged in command-line order
-// (later files override earlier ones, with one warning per overridden key), then `--set` values.
+// Reading data files, in one layer for the library and the CLI alike: JSON objects and CSV
+// tables, merged in order (later files override earlier ones, with one warning per overridden
+// key), then `name=JSON` overrides (the CLI's --set).
 // CSV binding (docs/cli.md): a header row; a column `y` binds a vector y; columns `X[0]`, `X[1]`,
 // ... bind the columns of a matrix X (0-based, as in the language). "NaN", "Inf", "+Inf" and
 // "-Inf" cells are read as such; whether they are allowed is the compiler's data check.
 // Every failure is a DataError with a message naming the file, and the row and column for cells.
 
-import { readFileSync } from 'node:fs';
+import { platform } from '../../runtime/index.js';
 
 export { DataError, parseCsv, parseJsonData, type DataObject, type DataValue } from './data_parse.js';
 import { DataError, jsonValue, parseCsv, parseJsonData, type DataObject } from './data_parse.js';
 
-export function readDataFile(path: string): DataObject {
+export type ReadText = (path: string) => string;
+const readUtf8: ReadText = (p) => platform.readText(p);
+
+export function readDataFile(path: string, read: ReadText = readUtf8): DataObject {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = read(path);
   } catch {
     throw new DataError(`${path}: cannot read the data file (does it exist?)`);
   }
@@ -28,12 +32,12 @@ export interface MergedData {
 }
 
 /** Merges data files in order, then `--set name=JSON` overrides. */
-export function mergeData(files: readonly string[], sets: readonly string[]): MergedData {
+export function mergeData(files: readonly string[], sets: readonly string[], read: ReadText = readUtf8): MergedData {
   const data: DataObject = {};
   const origin = new Map<string, string>();
   const warnings: string[] = [];
   for (const f of files) {
-    for (const [k, v] of Object.entries(readDataFile(f))) {
+    for (const [k, v] of Object.entries(readDataFile(f, read))) {
       if (origin.has(k)) warnings.push(`data \`${k}\` from ${f} overrides the value from ${origin.get(k)}`);
       data[k] = v;
       origin.set(k, f);

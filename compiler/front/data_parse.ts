@@ -1,5 +1,5 @@
 // Parsing data text (no files): CSV tables and JSON objects with NaN/Inf spelled as strings.
-// Shared by `proxima run` (cli/data_files.ts reads the files) and the playground's data upload,
+// Shared by data_files.ts (which reads the files) and the playground's data upload,
 // which runs in a browser, so nothing here imports a Node module.
 // CSV binding (docs/cli.md): a header row; a column `y` binds a vector y; columns `X[0]`, `X[1]`,
 // ... bind the columns of a matrix X (0-based, as in the language). Every failure is a DataError
