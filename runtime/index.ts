@@ -26,6 +26,8 @@ export {
   chooseBackend,
   GpuUnavailable,
   isGpuBackend,
+  chooseExact,
+  jsSource,
   type Jitted,
 } from './backends/index.js';
 export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
