@@ -143,6 +143,7 @@ async function probe(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [
     { name: 'auto', ok: true },
     { name: 'ref', ok: true },
+    { name: 'js', ok: true },
     { name: 'cpu', ok: true },
   ];
   for (const name of ['wasm', 'webgl', 'webgpu'] as const) {
