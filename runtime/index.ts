@@ -24,10 +24,10 @@ export {
   jit,
   estimateCost,
   chooseBackend,
-  GpuUnavailable,
-  isGpuBackend,
   chooseExact,
   jsSource,
+  GpuUnavailable,
+  isGpuBackend,
   type Jitted,
 } from './backends/index.js';
 export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';

@@ -1,10 +1,10 @@
 // The `auto` backend choice: a cost model over the graph, one row of coefficients per backend:
 // a cost per kernel dispatch, per element of elementwise-like work and per matmul-like flop.
 // The float64 ref interpreter pays per element; the js backend's generated loops pay almost
-// nothing per dispatch and little per element; tfjs wasm/cpu pay a fixed cost per dispatch.
+// nothing per dispatch and little per element; tfjs wasm/cpu pay a fixed cost per dispatch;
+// the GPU backends pay a costly dispatch and read-back and are very fast per element.
 // The coefficients are a least-squares fit to bench/auto_crossover.ts on the benchmark machine
-// (CPU time per call, docs/benchmarks.md); only their ratios matter for the choice. The GPU
-// backends add a fixed cost per call (waiting for results to come back: a pipeline stall).
+// (CPU time per call, docs/benchmarks.md); only their ratios matter for the choice.
 
 import type { AnyEqn, Graph } from '../ir/graph.js';
 import { sizeOf } from '../ir/types.js';
