@@ -18,6 +18,7 @@ import {
 import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
+import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
 import { dirname, isAbsolute, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
@@ -64,6 +65,7 @@ export function checkFrontEnd(fe: FrontEnd): CheckResult {
     fe.analysis?.decomposition ?? null,
     fe.analysis?.algorithm ?? null,
     estimators,
+    ok && fe.checked ? samplerPlan(fe.checked, fe.analysis?.algorithm ?? null) : null,
   );
 }
 

@@ -81,6 +81,8 @@ export interface CompiledProgram {
   logDensity: CompiledObjective | null;
   /** Stan-style initial point: uniform(-2, 2) from `seed`, `start` values applied. */
   initialPoint(seed?: number): Float64Array;
+  /** `start` values applied to the unconstrained point theta0 (the other slices keep theta0's values). */
+  initialPointFrom(theta0: Float64Array): Float64Array;
   /** Every var and param, constrained, nested in its declared shape. */
   valuesAt(x: Float64Array): Record<string, NestedNumber>;
   /** Simplified graphs over (theta, ...data): value only, and value-and-gradient. */
@@ -373,7 +375,8 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     n: layout.n,
     objective: asObjective(objExe),
     logDensity: asObjective(ldExe),
-    initialPoint: (s = seed) => initialPoint(initExe, layout, s),
+    initialPoint: (s = seed) => applyStarts(initExe, layout, uniform(layout.n, s)),
+    initialPointFrom: (theta0) => applyStarts(initExe, layout, theta0),
     valuesAt: (x) => valuesAt(valuesExe, layout, x),
     graphs: {
       objective: graphs.objective ? simplify(graphs.objective) : null,
@@ -419,8 +422,7 @@ export function loadData(
   }
 }
 
-function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {
-  const theta0 = uniform(layout.n, seed);
+function applyStarts(exe: Executable, layout: Layout, theta0: Float64Array): Float64Array {
   const [x] = exe.run([{ data: theta0, shape: [layout.n] }]);
   const out = Float64Array.from(x!.data);
   // A start value outside its transform's support inverts to a non-finite point: fall back to

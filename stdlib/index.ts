@@ -47,6 +47,19 @@ export { estimate, logWeight, type Program, type VIProgram } from './vi/programm
 export { runGuide, scoreModel } from './vi/sites.js';
 export { DimLayout } from './vi/enum_dims.js';
 export { collinearity, correlatedPairs, covarianceFromPrecision } from './vi/correlation.js';
+// MCMC: the chains behind the `nuts` / `hmc` entries and the convergence diagnostics
+export {
+  chainKey,
+  convergence,
+  ebfmi,
+  MAX_INIT_TRIES,
+  SamplerError,
+  Stream,
+  type ChainState,
+  type SamplerSettings,
+  type SamplerStats,
+} from './mcmc/index.js';
+export { driverOptions, samplerSettings, type McmcState, type SamplerOptions } from './mcmc/method.js';
 // constraint transforms, distributions, special functions
 export { transforms, type ConstraintTransform } from './constraints/index.js';
 export {

@@ -2,7 +2,7 @@
 // as a flat [D, ...shape] array; summaries nested in the declared shape; scalar column names for
 // --draws-out (0-based, as the language: `beta[0]`, `Sigma[0,1]`).
 
-import { summarize, summarizeWeighted } from '../../stdlib/index.js';
+import { summarize, summarizeWeighted, type Summary } from '../../stdlib/index.js';
 import type { NestedValue, PosteriorSummary } from './result.js';
 
 export interface DrawVariable {
@@ -15,6 +15,10 @@ export interface DrawVariable {
 export interface DrawTable {
   draws: number;
   variables: DrawVariable[];
+  /** MCMC: each draw's chain (1-based); the draws are chain-major. */
+  chains?: Int32Array;
+  /** MCMC: the sampler's per-draw columns (lp__, accept_stat__, ..., as Stan names them). */
+  stats?: { name: string; data: Float64Array }[];
 }
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -33,7 +37,7 @@ export function weightedSummaries(t: DrawTable, w: Float64Array | null): Record<
       for (let d = 0; d < t.draws; d++) col[d] = v.data[d * k + j]!;
       return w ? summarizeWeighted(col, w) : summarize(col);
     });
-    const field = (f: keyof PosteriorSummary) =>
+    const field = (f: keyof Summary) =>
       nest(
         cols.map((c) => c[f]),
         v.shape,

@@ -174,6 +174,8 @@ export interface RunContext {
   seed: number;
   /** A runnable entry of the table by name (methods that run another, e.g. vi's optimizer). */
   method?(name: string): AnyRunnable | undefined;
+  /** MCMC: which chain this run is (its random stream is foldIn(seed's, chain)); 0 when absent. */
+  chain?: number;
 }
 
 /** The method's documented test at a state. */
