@@ -3,14 +3,28 @@
 // CSV binding (docs/cli.md): a header row; a column `y` binds a vector y; columns `X[0]`, `X[1]`,
 // ... bind the columns of a matrix X (0-based, as in the language). "NaN", "Inf", "+Inf" and
 // "-Inf" cells are read as such; whether they are allowed is the compiler's data check.
-// Every failure is a DataError with a message naming the file, and the row and column for cells.
+// Cells and JSON numbers are read strictly: decimal numbers only (`0x10`, `1_000` and blanks are
+// errors, not 16, 1000 or 0). A UTF-8 byte-order mark at the start of a file is skipped.
+// Every failure is a DataError with a message naming the file (or `--set NAME`), and the row and
+// column for cells.
 
 import { readFileSync } from 'node:fs';
 
 export type DataValue = number | boolean | DataValue[];
 export type DataObject = Record<string, DataValue>;
 
-export class DataError extends Error {}
+export class DataError extends Error {
+  /** The data file the error is about, when it is about one. */
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A decimal number as people write one in a data file: `3`, `-0.5`, `1e-9`, `.5`, `+2.`. */
+const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 export function parseCsv(text: string, file: string): DataObject {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -84,8 +98,8 @@ function parseCell(cell: string, file: string, row: number, col: string): number
   if (/^(nan)$/i.test(c)) return NaN;
   if (/^\+?inf(inity)?$/i.test(c)) return Infinity;
   if (/^-inf(inity)?$/i.test(c)) return -Infinity;
-  const v = c === '' ? NaN : Number(c);
-  if (c === '' || Number.isNaN(v)) {
+  const v = DECIMAL.test(c) ? Number(c) : NaN;
+  if (Number.isNaN(v)) {
     throw new DataError(`${file}:${row}: column \`${col}\`: \`${cell}\` is not a number (row ${row}, column ${col})`);
   }
   return v;
@@ -122,16 +136,26 @@ export function readDataFile(path: string): DataObject {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new DataError(`${path}: cannot read the data file (does it exist?)`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new DataError(`cannot read the data file ${path}: ${why}`, path);
   }
-  if (/\.csv$/i.test(path)) return parseCsv(text, path);
-  if (/\.json$/i.test(path)) return parseJsonData(text, path);
-  throw new DataError(`${path}: data files must end in .json or .csv`);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    if (/\.csv$/i.test(path)) return parseCsv(text, path);
+    if (/\.json$/i.test(path)) return parseJsonData(text, path);
+  } catch (e) {
+    if (e instanceof DataError && e.path === undefined) throw new DataError(e.message, path);
+    throw e;
+  }
+  throw new DataError(`${path}: data files must end in .json or .csv`, path);
 }
 
 export interface MergedData {
   data: DataObject;
+  /** Where each key's value came from: a file's path, or `--set`. */
+  origins: Record<string, string>;
   warnings: string[];
 }
 
@@ -151,6 +175,8 @@ export function mergeData(files: readonly string[], sets: readonly string[]): Me
     const eq = s.indexOf('=');
     if (eq <= 0) throw new DataError(`--set ${s}: expected name=VALUE (VALUE is JSON, e.g. --set lambda=0.5)`);
     const name = s.slice(0, eq).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new DataError(`--set ${s}: \`${name}\` is not a name (expected name=VALUE, e.g. --set lambda=0.5)`);
     const text = s.slice(eq + 1);
     let v: unknown;
     try {
@@ -159,6 +185,7 @@ export function mergeData(files: readonly string[], sets: readonly string[]): Me
       throw new DataError(`--set ${name}: \`${text}\` is not JSON (numbers, true/false, [arrays])`);
     }
     data[name] = jsonValue(v, `--set ${name}`);
+    origin.set(name, '--set');
   }
-  return { data, warnings };
+  return { data, origins: Object.fromEntries(origin), warnings };
 }

@@ -5,7 +5,7 @@
 // errors (the CLI's exit code 2).
 
 import { readFileSync } from 'node:fs';
-import { parse as parseSource, type ParseResult } from '../grammar/index.js';
+import { parse as parseSource, type ParseResult, type Span } from '../grammar/index.js';
 import {
   frontEnd,
   compileProgram,
@@ -17,7 +17,9 @@ import {
 import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
+import { nothingToRun } from './analysis/runnable.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
+import { quotedSpan } from './front/source_text.js';
 import { dirname, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
@@ -39,6 +41,11 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   try {
     const fe = frontEnd(input, read);
+    // What `run` would refuse outright, `check` refuses too.
+    if (fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
+      const none = nothingToRun(fe.checked, fe.analysis.algorithm);
+      if (none) fe.diagnostics.push(none);
+    }
     const ok = !fe.diagnostics.some((d) => d.severity === 'error');
     let estimators: EstimatorEntry[] | null = null;
     if (ok && fe.checked) {
@@ -70,18 +77,32 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
   return runProgram(input, opts);
 }
 
+/** A `data from "..."` default: the path resolved next to the file that names it, and where it is named. */
+export interface DataSource {
+  path: string;
+  /** The span of the quoted file name (for messages about the file). */
+  span: Span;
+}
+
 /**
  * The `data from "..."` defaults of a program, resolved relative to the files that name them,
  * in order (later ones override earlier ones). The CLI loads these itself when they are CSV,
  * or when --data is absent and it wants to merge --set overrides onto them.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
+  return dataSourceList(input, opts).map((s) => s.path);
+}
+
+/** dataSources with the place each file is named, so a missing file is reported there. */
+export function dataSourceList(input: ProgramInput, opts: CheckOptions = {}): DataSource[] {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const { file, source } = readProgram(input, read);
-  const out: string[] = [];
-  for (const m of loadProgram(file, source, read).modules) {
+  const loaded = loadProgram(file, source, read);
+  const out: DataSource[] = [];
+  for (const m of loaded.modules) {
     for (const st of m.program.body)
-      if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+      if (st.kind === 'Data' && st.source !== null)
+        out.push({ path: join(dirname(m.file), st.source), span: quotedSpan(loaded.sources, st.span) });
   }
   return out;
 }

@@ -37,6 +37,10 @@ export interface CompileOptions {
   dataFiles?: string[];
   /** How data messages name the data's origin (e.g. the file the CLI read). */
   dataFile?: string;
+  /** Each key's origin (a file's path, or `--set`), where it differs by key; wins over `dataFile`. */
+  dataOrigins?: Record<string, string>;
+  /** The memory the program may need, in bytes (default: front/size_check.ts). */
+  maxMemory?: number;
   backend?: string;
   seed?: number;
   readFile?: ReadFile;
@@ -180,7 +184,7 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
 
   // ---- data ----
   const { data, origin } = loadData(checked, opts, read, file);
-  const bound = bindData(checked, data, origin);
+  const bound = bindData(checked, data, origin, opts.data ? (opts.dataOrigins ?? {}) : {});
   stop(bound.diagnostics);
   warnings.push(...bound.diagnostics);
   const statics = new Map(bound.values);
@@ -213,7 +217,9 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
     const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
     const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
     const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
-    const bad = checkDomain(d.decl, arr, lo, hi, strict, origin ? ` in ${origin}` : '');
+    const from = opts.data ? opts.dataOrigins?.[d.decl.name.name] : undefined;
+    const where = from === '--set' ? ' from --set' : from ? ` in ${from}` : origin ? ` in ${origin}` : '';
+    const bad = checkDomain(d.decl, arr, lo, hi, strict, where);
     if (bad) domainErrors.push(bad);
   }
   stop(domainErrors);
@@ -326,36 +332,35 @@ function loadData(
   file: string,
 ): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
+  const named = opts.dataFiles ? null : p.dataSources;
   const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
   const data: Record<string, unknown> = {};
-  for (const f of files) {
-    if (!f.toLowerCase().endsWith('.json')) {
-      throw new CompileError([
-        fileDiagnostic(file, `cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`),
-      ]);
-    }
-    let text: string;
+  files.forEach((f, i) => {
+    // A `data from` default is blamed where the program names it; a caller's file on the file.
+    const fail = (message: string): never => {
+      const span = named?.[i]?.span;
+      throw new CompileError([span ? { severity: 'error', message, span } : fileDiagnostic(file, message)]);
+    };
+    if (!f.toLowerCase().endsWith('.json'))
+      fail(`cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`);
+    let text = '';
     try {
       text = read(f);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new CompileError([
-        fileDiagnostic(
-          file,
-          `cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-        ),
-      ]);
+      fail(`cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let obj: unknown;
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      throw new CompileError([fileDiagnostic(file, `the data file ${f} is not valid JSON: ${(e as Error).message}`)]);
+      fail(`the data file ${f} is not valid JSON: ${(e as Error).message}`);
     }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj))
-      throw new CompileError([fileDiagnostic(file, `the data file ${f} must hold a JSON object (name -> value)`)]);
+      fail(`the data file ${f} must hold a JSON object (name -> value)`);
     Object.assign(data, obj);
-  }
+  });
   return { data, origin: opts.dataFile ?? (files.length ? files.join(', ') : undefined) };
 }
 

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { compile, compiledGraphText, formatMessages, CompileError } from '../../index.js';
 import { GRAPH_HELP } from '../help.js';
-import { parseOptions, UsageError } from '../options.js';
+import { parseOptions, sizeOption, UsageError } from '../options.js';
+import { DataError } from '../data_files.js';
 import { bindData } from '../program_data.js';
 
 export async function graphCommand(argv: readonly string[]): Promise<number> {
@@ -13,6 +14,7 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
     format: { type: 'string' },
     data: { type: 'string', multiple: true },
     set: { type: 'string', multiple: true },
+    'max-memory': { type: 'string' },
   } as const);
   if (o.help) {
     console.log(GRAPH_HELP);
@@ -25,14 +27,25 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
   if (!['text', 'dot', 'json'].includes(format))
     throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
   if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
-  const bound = bindData(file, o.data ?? [], o.set ?? []);
+  const maxMemory = sizeOption('graph', 'max-memory', o['max-memory']);
   try {
-    const c = await compile(file, { data: bound.data, dataFile: bound.dataFile, backend: 'ref' });
+    const bound = bindData(file, o.data ?? [], o.set ?? []);
+    const c = await compile(file, {
+      data: bound.data,
+      dataFile: bound.dataFile,
+      dataOrigins: bound.origins,
+      backend: 'ref',
+      maxMemory,
+    });
     console.log(compiledGraphText(c, { grad: o.grad ?? false, format: format as 'text' }));
     return 0;
   } catch (e) {
     if (e instanceof CompileError) {
       process.stderr.write(formatMessages(e.messages) + '\n');
+      return 1;
+    }
+    if (e instanceof DataError) {
+      process.stderr.write(`${file}: error: ${e.message}\n`);
       return 1;
     }
     throw e;

@@ -18,10 +18,12 @@ import type {
   ObjectiveDef,
   Optimize,
   Solve,
+  Span,
   Stmt,
   TypeExpr,
   Where,
 } from '../../grammar/index.js';
+import { quotedSpan } from './source_text.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
 import type { Module } from './modules.js';
 import { lowerObjectiveDef } from '../lower/objective_program.js';
@@ -83,7 +85,7 @@ export interface CheckedProgram {
   solve: MethodChoice | null;
   infer: MethodChoice | null;
   /** `data from "file"` sources, resolved later relative to their module. */
-  dataSources: { path: string; file: string }[];
+  dataSources: { path: string; file: string; span: Span }[];
   types: Map<Expr, Ty>;
   diagnostics: Diagnostic[];
   checker: Checker;
@@ -141,7 +143,7 @@ export function checkProgram(
   const dataDecls: { d: Decl; file: string }[] = [];
   for (const { st, file } of all) {
     if (st.kind === 'Data') {
-      if (st.source !== null) out.dataSources.push({ path: st.source, file });
+      if (st.source !== null) out.dataSources.push({ path: st.source, file, span: quotedSpan(sources, st.span) });
       for (const d of st.decls) dataDecls.push({ d, file });
     }
   }

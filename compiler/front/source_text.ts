@@ -20,3 +20,21 @@ export function sourceText(sources: ReadonlyMap<string, string>, span: Span, max
   t = '('.repeat(open) + t + ')'.repeat(depth);
   return t.length > max ? t.slice(0, max - 3) + '...' : t;
 }
+
+/** The span of the first string literal on a statement's first line (the statement's own span if none). */
+export function quotedSpan(sources: ReadonlyMap<string, string>, span: Span): Span {
+  const text = sources.get(span.file) ?? '';
+  const lineEnd = text.indexOf('\n', span.start);
+  const head = text.slice(span.start, lineEnd < 0 ? span.end : Math.min(lineEnd, span.end));
+  const open = head.search(/["']/);
+  const close = open < 0 ? -1 : head.indexOf(head[open]!, open + 1);
+  if (open < 0 || close < 0) return span;
+  return {
+    ...span,
+    start: span.start + open,
+    end: span.start + close + 1,
+    col: span.col + open,
+    endLine: span.line,
+    endCol: span.col + close + 1,
+  };
+}

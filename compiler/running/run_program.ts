@@ -11,7 +11,8 @@ import { compileProgram, type CompileOptions, type CompiledProgram, type Program
 import type { DrawTable } from './draws.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
-import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
+import { CompileError, fileMessage, messageAt, toMessages, type Message } from '../messages.js';
+import { nothingToRun } from '../analysis/runnable.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
 import { toBatch, toSchedule } from '../analysis/schedule_options.js';
@@ -90,11 +91,11 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
 
   const alg = compiled.algorithm;
   if (compiled.checked.infer) return runInference(compiled, base, opts);
-  if (!alg) {
-    return fail(
-      compiled.kind === 'model'
-        ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`'
-        : 'there is nothing to run: the program has no objective',
+  const none = nothingToRun(compiled.checked, alg);
+  if (none || !alg) {
+    return runResult(
+      { ...base, status: 'error', messages: [...compiled.messages, ...toMessages(none ? [none] : [])] },
+      compiled.file,
     );
   }
   // Every other solver of an optimization program: compiler/running/solve_run.ts (on the program's backend).
