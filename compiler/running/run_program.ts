@@ -13,6 +13,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
 import { CompileError, fileMessage, messageAt, toMessages, type Message } from '../messages.js';
 import { nothingToRun } from '../analysis/runnable.js';
+import { startProblem } from './start_check.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
 import { toBatch, toSchedule } from '../analysis/schedule_options.js';
@@ -139,6 +140,9 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
 
   const sign = compiled.sense === 'minimize' ? 1 : -1;
   const x0 = compiled.initialPoint(seed);
+  const bad = opts.checkpoint?.resume ? null : startProblem(compiled, x0);
+  if (bad)
+    return runResult({ ...base, status: 'error', options, messages: [...compiled.messages, bad] }, compiled.file);
   const t1 = performance.now();
   const r = await solveAsync(compiled.objective, x0, solveOpts, {
     onStep: opts.onProgress

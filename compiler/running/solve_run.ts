@@ -44,6 +44,7 @@ import type { RunOptions } from './run_program.js';
 import { BuildError, buildProblem, type BuiltProblem } from './solve_problem.js';
 import { toBatch, toSchedule } from '../analysis/schedule_options.js';
 import { batchObjective } from './solve_batch.js';
+import { startProblem } from './start_check.js';
 
 /** The fields of a run result this module fills (run.ts adds seed, backend, compile time). */
 export type SolveOutcome = Pick<RunResult, 'status' | 'messages'> & Partial<RunResult>;
@@ -159,6 +160,8 @@ export async function runSolver(
     const span = compiled.checked.starts.get(name)?.span ?? null;
     messages.push(at(span, 'warning', `the start lies outside the bounds at ${moved.join(', ')}; projected onto them`));
   }
+  const bad = opts.checkpoint?.resume ? null : startProblem(compiled, x0, { gradient: !pb.prox.length });
+  if (bad) return { status: 'error', options, messages: [...messages, bad] };
 
   const hooks = {
     onStep: opts.onProgress
