@@ -26,6 +26,8 @@ import { runProgram, type RunOptions } from './running/run_program.js';
 
 export interface CheckOptions {
   readFile?: ReadFile;
+  /** The memory the program may need, in bytes (default: the machine's; compiler/front/size_check.ts). */
+  maxMemory?: number;
 }
 
 /** Parses one file (syntax only). */
@@ -40,7 +42,7 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   try {
-    const fe = frontEnd(input, read);
+    const fe = frontEnd(input, read, opts.maxMemory);
     // What `run` would refuse outright, `check` refuses too.
     if (fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
       const none = nothingToRun(fe.checked, fe.analysis.algorithm);

@@ -14,6 +14,7 @@ import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/an
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
 import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
+import { sizeDiagnostics } from './front/size_check.js';
 import { uniformInit as uniform } from './lower/start_point.js';
 import { buildLayout, type Layout } from './lower/param_layout.js';
 import { LowerError } from './lower/lower.js';
@@ -127,6 +128,7 @@ const stop = (ds: readonly Diagnostic[]): void => {
 export function frontEnd(
   input: ProgramInput,
   read: ReadFile,
+  maxMemory?: number,
 ): {
   checked: CheckedProgram;
   analysis: ReturnType<typeof analyze>;
@@ -141,7 +143,9 @@ export function frontEnd(
     return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const checked = checkProgram(loaded.modules, loaded.sources, new Map());
   diagnostics.push(...checked.diagnostics);
-  if (checked.diagnostics.some((d) => d.severity === 'error'))
+  if (!checked.diagnostics.some((d) => d.severity === 'error'))
+    diagnostics.push(...sizeDiagnostics(checked, maxMemory)); // the sizes the program spells out
+  if (diagnostics.some((d) => d.severity === 'error'))
     return { checked, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const analysis = analyze(checked);
   diagnostics.push(...analysis.diagnostics);
@@ -168,7 +172,7 @@ export interface BoundProgram {
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const fe = frontEnd(input, read);
+  const fe = frontEnd(input, read, opts.maxMemory);
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
   const warnings = [...fe.diagnostics];
@@ -196,6 +200,7 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
   // The same rules again, now with every dimension's value: late shape errors in user terms.
   const late = checkProgram(checked.modules, fe.sources, statics);
   stop(late.diagnostics);
+  stop(sizeDiagnostics(late, opts.maxMemory)); // every dimension bound: before anything is allocated
   const unbound = late.decls.flatMap((d) => d.ty.shape.filter((x) => x.value === null).map((x) => ({ d, x })));
   if (unbound.length) {
     const { d, x } = unbound[0]!;
