@@ -7,7 +7,7 @@
 // Every message names the user's own expression; a Ty of kind 'error' silences cascades.
 
 import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn } from '../../grammar/index.js';
-import { DiagnosticBag, type Span } from '../../grammar/index.js';
+import { DiagnosticBag, isLeftChain, leftSpine, type LeftChain, type Span } from '../../grammar/index.js';
 import { builtinTable, type ArgInfo } from './builtins.js';
 import {
   declaredSupport,
@@ -88,14 +88,30 @@ export class Checker {
   // ---- expressions --------------------------------------------------------------------
 
   expr(e: Expr, scope: Scope): Ty {
+    if (isLeftChain(e) && isLeftChain(e.left)) return this.chain(e, scope);
     const t = this.exprInner(e, scope);
     this.types.set(e, t);
     return t;
   }
 
+  /** `a + b - c * d + ...`: the operators of a left-associative chain in a loop (grammar/spine.ts). */
+  private chain(e: LeftChain, scope: Scope): Ty {
+    const { leaf, spine } = leftSpine(e);
+    let t = this.expr(leaf, scope);
+    for (const b of spine) {
+      t = this.binary(b.op, b.left, t, b.right, b, scope);
+      this.types.set(b, t);
+    }
+    return t;
+  }
+
   /** An expression that must be a number tensor; returns null after reporting otherwise. */
   tensorOf(e: Expr, scope: Scope, what?: string): TensorTy | null {
-    const t = this.expr(e, scope);
+    return this.asTensor(e, this.expr(e, scope), what);
+  }
+
+  /** tensorOf for an expression already checked (its type `t`). */
+  private asTensor(e: Expr, t: Ty, what?: string): TensorTy | null {
     if (t.kind === 'tensor') return t;
     if (t.kind !== 'error')
       this.error(e.span, `${q(this.text(e))} is ${tyText(t)}${what ? `; ${what}` : ', not a value'}`);
@@ -128,7 +144,7 @@ export class Checker {
         return tensor(t.elem, t.shape, t.dyn, t.static === undefined ? undefined : -t.static);
       }
       case 'Binary':
-        return this.binary(e.op, e.left, e.right, e, scope);
+        return this.binary(e.op, e.left, this.expr(e.left, scope), e.right, e, scope);
       case 'Compare': {
         let ok = true;
         let shape: Dim[] = [];
@@ -362,31 +378,48 @@ export class Checker {
     return { elem, shape };
   }
 
-  private binary(op: string, l: Expr, r: Expr, e: Expr, scope: Scope): Ty {
-    const a = this.tensorOf(l, scope);
+  /** `l op r`, with `l` already checked (its type `lt`): chains call this in a loop. */
+  private binary(op: string, l: Expr, lt: Ty, r: Expr, e: Expr, scope: Scope): Ty {
+    const a = this.asTensor(l, lt);
     const b = this.tensorOf(r, scope);
     if (!a || !b) return ERROR;
-    const expr = this.text(e);
-    const A = { shape: a.shape, text: this.text(l) };
-    const B = { shape: b.shape, text: this.text(r) };
+    // Texts are for messages: read only when one is written (a long chain has one per link).
+    const self = this;
+    const texts = {
+      get expr() {
+        return self.text(e);
+      },
+    };
+    const A = {
+      shape: a.shape,
+      get text() {
+        return self.text(l);
+      },
+    };
+    const B = {
+      shape: b.shape,
+      get text() {
+        return self.text(r);
+      },
+    };
     const dyn = a.dyn || b.dyn;
     if (op === '&&' || op === '||') {
       const bad = a.elem !== 'bool' ? l : b.elem !== 'bool' ? r : null;
       if (bad)
         return this.error(
           e.span,
-          `${q(expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
+          `${q(texts.expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
         );
-      const s = broadcast(expr, A, B);
+      const s = broadcast(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('bool', s, dyn);
     }
     const badBool = a.elem === 'bool' ? l : b.elem === 'bool' ? r : null;
-    if (badBool) return this.error(e.span, `${q(expr)}: ${this.text(badBool)} is bool, not a number`);
+    if (badBool) return this.error(e.span, `${q(texts.expr)}: ${this.text(badBool)} is bool, not a number`);
     if (op === '@') {
-      const s = matmulShape(expr, A, B);
+      const s = matmulShape(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('real', s, dyn);
     }
-    const s = broadcast(expr, A, B);
+    const s = broadcast(() => texts.expr, A, B);
     if (typeof s === 'string') return this.error(e.span, s);
     const ints = a.elem === 'int' && b.elem === 'int';
     const elem: Elem = ints && (op === '+' || op === '-' || op === '*' || op === '%') ? 'int' : 'real';
@@ -409,7 +442,7 @@ export class Checker {
                   : Math.pow(x, y);
       if (elem === 'int' && v !== undefined) stat = v;
     }
-    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(expr)}: division by zero`);
+    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(texts.expr)}: division by zero`);
     return tensor(elem, s, dyn, stat);
   }
 
@@ -752,6 +785,10 @@ export class Checker {
       return !!s && (s.kind === 'dim' || (s.kind === 'data' && s.ty.shape.length === 0));
     }
     if (x.kind === 'Number') return true;
+    if (isLeftChain(x)) {
+      const { leaf, spine } = leftSpine(x);
+      return this.isStaticShaped(leaf, scope) && spine.every((b) => this.isStaticShaped(b.right, scope));
+    }
     if (x.kind === 'Binary') return this.isStaticShaped(x.left, scope) && this.isStaticShaped(x.right, scope);
     if (x.kind === 'Unary') return this.isStaticShaped(x.operand, scope);
     return false;

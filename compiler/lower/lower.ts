@@ -11,6 +11,7 @@
 // Without a key a `batch` loop runs over all N indices: that is the exact log density.
 
 import type { Block, Call, Expr, Fn, Index, Span, Stmt } from '../../grammar/index.js';
+import { isLeftChain, leftSpine } from '../../grammar/index.js';
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { builtinTable } from '../front/builtins.js';
 import { literalInt } from '../front/check_expr.js';
@@ -107,8 +108,16 @@ export class Lowerer {
         if (e.op === '!') return typeof v === 'boolean' ? !v : P.not(this.tensor(v, e.span));
         return typeof v === 'number' ? -v : P.neg(this.tensor(v, e.span));
       }
-      case 'Binary':
+      case 'Binary': {
+        if (isLeftChain(e) && isLeftChain(e.left)) {
+          // `a + b + c + ...` in a loop: a chain's length costs no stack (grammar/spine.ts).
+          const { leaf, spine } = leftSpine(e);
+          let v = this.expr(leaf, env);
+          for (const b of spine) v = this.binary(b.op, v, this.expr(b.right, env), b.span);
+          return v;
+        }
         return this.binary(e.op, this.expr(e.left, env), this.expr(e.right, env), e.span);
+      }
       case 'Compare': {
         const vs = e.operands.map((o) => this.expr(o, env));
         let acc: LV = true;

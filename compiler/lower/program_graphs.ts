@@ -11,7 +11,7 @@
 //               lo + e^u, hi - e^u, lo + (hi - lo) logistic(u), softmax(u) for a simplex
 // Parameters unpack in declaration order, so a bound may use any earlier parameter's value.
 
-import type { Expr } from '../../grammar/index.js';
+import { dependencyOrder, type Expr } from '../../grammar/index.js';
 import { ops as P, runRef, trace, type Graph, type Tracer } from '../../runtime/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import type { DataArray } from '../front/data_binding.js';
@@ -80,10 +80,14 @@ export function programKit(
 
   // Top-level lets are evaluated after binding, in the outermost trace: evaluated lazily inside a
   // loop body first, their value would belong to that body's trace and could not be used outside.
+  // Each after the lets it uses, so a long chain of lets is lowered in a loop (grammar/spine.ts).
+  const letsInOrder = dependencyOrder(
+    p.modules.flatMap((m) =>
+      m.program.body.flatMap((st) => (st.kind === 'Let' ? [{ name: st.name.name, value: st.value, st }] : [])),
+    ),
+  );
   const bindLets = (env: Env, low: Lowerer): void => {
-    for (const m of p.modules)
-      for (const st of m.program.body)
-        if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
+    for (const { st } of letsInOrder) low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
   };
 
   const latentShapes = (env: Env, low: Lowerer) =>
