@@ -11,7 +11,16 @@ import type { Diagnostic, Span } from '../grammar/index.js';
 import { inline } from '../runtime/ir/tracer.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
-import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
+import {
+  isBackend,
+  prepare,
+  belowFloat32,
+  BACKENDS,
+  FLOAT32_BACKENDS,
+  FLOAT32_REACH,
+  type BackendChoice,
+  type Executable,
+} from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
 import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
 import { sizeDiagnostics } from './front/size_check.js';
@@ -271,9 +280,25 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
 
   const objectiveGrad = graphs.objective ? withGrad(graphs.objective) : null;
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
+  // float32 cannot resolve tolerances below FLOAT32_REACH: `auto` keeps such a solve on float64,
+  // and an explicit float32 backend is warned (its inner solves ask no less: solve_run.ts).
+  const solveOptions = analysis.algorithm && analysis.algorithm.source !== 'infer' ? analysis.algorithm.options : {};
+  const tight = belowFloat32(solveOptions);
+  const runOn: BackendChoice = backend === 'auto' && tight.length ? 'ref' : backend;
+  if (FLOAT32_BACKENDS.has(backend) && tight.length && (objectiveGrad || logDensityGrad)) {
+    const [k, v] = tight[0]!;
+    const at = checked.solve?.span ?? checked.optimize?.span ?? checked.model?.span;
+    if (at)
+      warnings.push({
+        severity: 'warning',
+        message: `\`${k} = ${v}\` is below what the float32 backend \`${backend}\` resolves (about ${FLOAT32_REACH.toExponential()} relative): the run cannot reach it; it ends at its step budget or where float32 rounding stops its progress`,
+        span: at,
+        hint: `use --backend ref (float64) for this tolerance, or \`${k} = ${FLOAT32_REACH.toExponential()}\` on ${backend}`,
+      });
+  }
   const exes: Executable[] = [];
   const exec = async (g: Graph) => {
-    const x = await prepare(g, backend, 1, dataArrays);
+    const x = await prepare(g, runOn, 1, dataArrays);
     exes.push(x);
     return x;
   };

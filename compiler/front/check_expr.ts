@@ -531,6 +531,12 @@ export class Checker {
             a.value.span,
             `the ${p.name} of ${name} must have at least ${p.eventRank} dimension${p.eventRank > 1 ? 's' : ''}, but ${q(this.text(a.value))} is ${tyText(t)}`,
           );
+        const outside = constantOutside(a.value, p.constraint);
+        if (outside)
+          this.error(
+            a.value.span,
+            `the ${p.name} of ${name} must be ${CONSTRAINT_WORDS[p.constraint]}, but ${outside.startsWith('is ') && /^[-+\d.e ]+$/i.test(this.text(a.value)) ? 'it' : q(this.text(a.value))} ${outside}`,
+          );
         const batch = t.shape.slice(0, t.shape.length - p.eventRank);
         const s = broadcast(
           this.text(e),
@@ -1084,5 +1090,74 @@ export function describeSym(s: Sym): string {
       return 'a function';
     case 'local':
       return `a ${s.what}`;
+  }
+}
+
+/** How each parameter constraint reads in a message. */
+const CONSTRAINT_WORDS: Partial<Record<string, string>> = {
+  positive: '> 0',
+  nonnegative: '>= 0',
+  unit_interval: 'in [0, 1]',
+  simplex: 'a simplex (entries >= 0 that sum to 1)',
+  real: 'finite',
+};
+
+/** The numbers of a constant expression (literals, unary minus, + - * / of those, vectors), or null. */
+function constantNumbers(e: Expr): number[] | null {
+  switch (e.kind) {
+    case 'Number':
+      return [e.value];
+    case 'Unary': {
+      const v = e.op === '-' ? constantNumbers(e.operand) : null;
+      return v && v.map((x) => -x);
+    }
+    case 'Binary': {
+      const [a, b] = [constantNumbers(e.left), constantNumbers(e.right)];
+      if (!a || !b || a.length !== 1 || b.length !== 1) return null;
+      const [x, y] = [a[0]!, b[0]!];
+      const ops: Partial<Record<string, number>> = { '+': x + y, '-': x - y, '*': x * y, '/': x / y };
+      const v = ops[e.op];
+      return v === undefined ? null : [v];
+    }
+    case 'Vector': {
+      const out: number[] = [];
+      for (const x of e.elements) {
+        const v = constantNumbers(x);
+        if (!v || v.length !== 1) return null;
+        out.push(v[0]!);
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Why a constant distribution argument is outside its parameter's constraint, or null. */
+function constantOutside(e: Expr, constraint: string): string | null {
+  const xs = constantNumbers(e);
+  if (!xs || !xs.length) return null;
+  const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
+  const bad = (ok: (x: number) => boolean) => {
+    const i = xs.findIndex((x) => !ok(x));
+    return i < 0 ? null : xs.length === 1 ? `is ${fmt(xs[0]!)}` : `has the entry ${fmt(xs[i]!)}`;
+  };
+  switch (constraint) {
+    case 'positive':
+      return bad((x) => x > 0);
+    case 'nonnegative':
+      return bad((x) => x >= 0);
+    case 'unit_interval':
+      return bad((x) => x >= 0 && x <= 1);
+    case 'real':
+      return bad(Number.isFinite);
+    case 'simplex': {
+      const neg = bad((x) => x >= 0);
+      if (neg) return neg;
+      const sum = xs.reduce((a, b) => a + b, 0);
+      return Math.abs(sum - 1) > 1e-8 ? `sums to ${fmt(sum)}` : null;
+    }
+    default:
+      return null;
   }
 }

@@ -46,4 +46,22 @@ export function autoBackend(graph: Graph): BackendName {
   return ref < 2e-3 || ref < 3 * wasm ? 'ref' : chooseBackend(graph, ['ref', 'wasm']);
 }
 
+/** Backends that compute in float32 (tfjs). */
+export const FLOAT32_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+/**
+ * The smallest relative tolerance float32 evaluations reach (docs/cli.md): float32 resolves about
+ * 1e-7 relative; a gradient or KKT residual summed from terms of the objective's size is resolved
+ * to about 1e-6 of it. `auto` keeps a solve with a smaller `tol` (or `tol_feas`) on float64, and an
+ * explicit float32 backend with one gets a warning and inner solves that ask no less.
+ */
+export const FLOAT32_REACH = 1e-6;
+
+/** The tolerances of a solve's options below float32's reach, by option name. */
+export function belowFloat32(options: Record<string, unknown>): [string, number][] {
+  return (['tol', 'tol_feas'] as const)
+    .map((k) => [k, options[k]] as [string, unknown])
+    .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0 && e[1] < FLOAT32_REACH);
+}
+
 export type { Executable, BackendName };

@@ -14,6 +14,7 @@ import { runInference } from './infer.js';
 import { CompileError, fileMessage, messageAt, toMessages, type Message } from '../messages.js';
 import { nothingToRun } from '../analysis/runnable.js';
 import { startProblem } from './start_check.js';
+import { siteProblems } from './site_check.js';
 import { runResult, type RunResult } from './result.js';
 import { runSolver } from './solve_run.js';
 import { toBatch, toSchedule } from '../analysis/schedule_options.js';
@@ -91,6 +92,15 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   };
 
   const alg = compiled.algorithm;
+  // A model whose distribution arguments are outside their domain at the start: name the sites.
+  if (compiled.kind === 'model' && !opts.checkpoint?.resume) {
+    const bad = await startSites(compiled);
+    if (bad.length)
+      return runResult(
+        { ...base, status: 'error', options: alg?.options ?? {}, messages: [...compiled.messages, ...bad] },
+        compiled.file,
+      );
+  }
   if (compiled.checked.infer) return runInference(compiled, base, opts);
   const none = nothingToRun(compiled.checked, alg);
   if (none || !alg) {
@@ -156,10 +166,16 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   const messages = [...compiled.messages];
   if (r.status !== 'converged' && compiled.anchor)
     messages.push(messageAt('note', compiled.anchor, `${alg.name} stopped: ${r.message}`));
+  // A diverged model: a distribution argument that left its domain is the likely cause; name it.
+  const sites =
+    r.status === 'diverged' && compiled.kind === 'model'
+      ? await siteProblems(compiled, r.x, 'where the run stopped')
+      : [];
+  messages.push(...sites);
   return runResult(
     {
       ...base,
-      status: r.status,
+      status: sites.length ? 'error' : r.status,
       objective: sign * r.f,
       steps: r.steps,
       time_ms: performance.now() - t1,
@@ -170,6 +186,20 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
     },
     compiled.file,
   );
+}
+
+/** Site errors at the start point, looked for only when the log density is not finite there. */
+async function startSites(compiled: CompiledProgram): Promise<Message[]> {
+  const ld = compiled.logDensity ?? compiled.objective;
+  if (!ld) return [];
+  const x0 = compiled.initialPoint(compiled.seed);
+  let f: number;
+  try {
+    f = ld.evaluate(x0, 0).f;
+  } catch {
+    return [];
+  }
+  return Number.isFinite(f) ? [] : siteProblems(compiled, x0, 'at the start');
 }
 
 function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {

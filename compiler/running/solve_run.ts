@@ -45,6 +45,7 @@ import { BuildError, buildProblem, type BuiltProblem } from './solve_problem.js'
 import { toBatch, toSchedule } from '../analysis/schedule_options.js';
 import { batchObjective } from './solve_batch.js';
 import { startProblem } from './start_check.js';
+import { FLOAT32_BACKENDS, FLOAT32_REACH } from './backend_seam.js';
 
 /** The fields of a run result this module fills (run.ts adds seed, backend, compile time). */
 export type SolveOutcome = Pick<RunResult, 'status' | 'messages'> & Partial<RunResult>;
@@ -236,6 +237,7 @@ export async function runSolver(
           rho0: o.penalty as number,
           rhoMax: o.penalty_max as number,
           innerSteps: o.inner_steps as number,
+          resolution: FLOAT32_BACKENDS.has(backend) ? FLOAT32_REACH : undefined,
         },
         {
           onStep: hooks.onStep ? (i) => hooks.onStep!({ step: i.step, f: i.f, gnorm: i.kkt }) : undefined,

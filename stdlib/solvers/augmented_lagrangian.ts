@@ -9,6 +9,20 @@
 // Stops when maxViolation <= tolFeas and the KKT residual ||P(x - grad L) - x||_inf <= tol *
 // max(1, |f|) (what `tol` measures); reports `infeasible` when rho exceeds rhoMax while the
 // violation stays above tolFeas. The state (between outer iterations) is plain JSON.
+//
+// Two safeguards keep every inner solve short:
+// - `resolution`: the relative level a gradient resolves (1e-6 for float32 backends). Inner
+//   solves are never asked for less, and end after INNER_PATIENCE iterations without a better
+//   projected gradient, so they do not wander on rounding noise to their step cap; violations
+//   below 10x it neither raise the penalty nor count as infeasible; `converged` is still claimed
+//   only at the caller's `tol` and `tol_feas`.
+// - An inner problem that is unbounded below (the objective falls faster away from the
+//   constraints than the quadratic penalty grows, e.g. `- x^3` with x >= 0 and a constraint
+//   that bounds x) is detected within the inner solve (its value far below the start's, or its
+//   iterate far from it) and stopped; from then on the inner solves run in a box around the
+//   current iterate (radius 10 max(1, |x|_inf), doubled whenever an inner solution ends on it)
+//   and the penalty grows until it dominates inside the box. An outer iterate on the box is not
+//   a KKT point of the problem, so `converged` stays honest.
 
 import { minimizeBounded, projectedGradientNorm } from './bounded.js';
 import {
@@ -34,6 +48,8 @@ export interface AugLagOptions {
   rhoMax?: number;
   /** Inner iteration budget per outer iteration. */
   innerSteps?: number;
+  /** The relative accuracy the evaluations resolve (float32: 1e-6); inner solves ask no less. */
+  resolution?: number;
 }
 
 export interface AugLagState {
@@ -48,9 +64,17 @@ export interface AugLagState {
   evals: number;
   innerIters: number;
   warnings: string[];
+  /** The radius of the box inner solves run in once one was unbounded (0: none). */
+  box?: number;
 }
 
 const SAFE = 1e12;
+/** An inner solve whose value falls this far (relative) below its start is unbounded below. */
+const UNBOUNDED_DROP = 1e12;
+/** ... or whose iterate moves this far (relative) from its start. */
+const UNBOUNDED_MOVE = 1e8;
+/** With `resolution` set: inner iterations without a better projected gradient before it ends. */
+const INNER_PATIENCE = 20;
 
 export interface AugLagStepInfo {
   step: number;
@@ -100,6 +124,8 @@ export function* augLagSteps(
     tol = o.tol ?? 1e-8,
     tolFeas = o.tolFeas ?? 1e-8,
     rhoMax = o.rhoMax ?? 1e12;
+  // Violations below what the evaluations resolve neither raise the penalty nor mean infeasible.
+  const feasFloor = Math.max(tolFeas, 10 * (o.resolution ?? 0));
   const mE = p.eq?.m ?? 0,
     mI = p.ineq?.m ?? 0;
   let st: AugLagState;
@@ -175,7 +201,7 @@ export function* augLagSteps(
     if (!Number.isFinite(k.f)) return finish('diverged', 'the objective is not finite');
     if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f)))
       return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
-    if (st.rho > rhoMax && k.viol > tolFeas)
+    if (st.rho > rhoMax && k.viol > feasFloor)
       return finish(
         'infeasible',
         `the penalty reached ${st.rho.toExponential(1)} with the violation still ${k.viol.toExponential(2)}: the constraints look infeasible`,
@@ -183,9 +209,53 @@ export function* augLagSteps(
     if (st.step >= steps) return finish('max_steps', `reached the outer-iteration budget (${steps})`);
     if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user');
     // Inner solve.
-    const innerTol = Math.max(st.innerTol, 0.5 * tol * Math.max(1, Math.abs(k.f)));
-    const r = minimizeBounded(lagr, x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.innerSteps ?? 1000 });
-    st.innerIters += r.iters;
+    const scale = Math.max(1, Math.abs(k.f));
+    const innerTol = Math.max(st.innerTol, 0.5 * tol * scale, (o.resolution ?? 0) * scale);
+    const inner = (box: number) => {
+      const blo = box ? lo.map((v, i) => Math.max(v, x[i]! - box)) : lo;
+      const bhi = box ? hi.map((v, i) => Math.min(v, x[i]! + box)) : hi;
+      const start = lagr(x).f;
+      const xmax = x.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      let unbounded = false;
+      const guarded = (z: Float64Array) => {
+        const r = lagr(z);
+        if (!box && (r.f < start - UNBOUNDED_DROP * Math.max(1, Math.abs(start)) || r.f === -Infinity))
+          unbounded = true;
+        if (!box && z.some((v) => Math.abs(v) > UNBOUNDED_MOVE * xmax)) unbounded = true;
+        return r;
+      };
+      const r = minimizeBounded(
+        guarded,
+        x,
+        {
+          lower: blo,
+          upper: bhi,
+          tol: innerTol,
+          maxIter: o.innerSteps ?? 1000,
+          patience: o.resolution ? INNER_PATIENCE : undefined,
+        },
+        { shouldStop: () => unbounded },
+      );
+      st.innerIters += r.iters;
+      return {
+        r,
+        unbounded,
+        onBox: !!box && r.x.some((v, i) => (v === blo[i] && v > lo[i]!) || (v === bhi[i] && v < hi[i]!)),
+      };
+    };
+    let res = inner(st.box ?? 0);
+    if (res.unbounded) {
+      // Unbounded below away from the constraints: solve in a box from now on (see the header).
+      st.box = 10 * x.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      st.rho *= 10;
+      if (!st.warnings.some((w) => w.startsWith('the inner problem')))
+        st.warnings.push(
+          'the inner problem was unbounded below (the objective falls without bound away from the constraints); the inner solves run in a box around the iterate',
+        );
+      res = inner(st.box);
+    }
+    if (res.onBox) st.box! *= 2;
+    const r = res.r;
     const xn = r.x;
     const E = p.eq?.evaluate(xn),
       I = p.ineq?.evaluate(xn);
@@ -198,7 +268,7 @@ export function* augLagSteps(
       I.c.forEach((c, i) => (V = Math.max(V, Math.abs(Math.min(c, muOld[i]! / st.rho)))));
       st.mu = st.mu.map((m, i) => Math.min(SAFE, Math.max(0, m - st.rho * I.c[i]!)));
     }
-    if (V > 0.5 * st.vPrev && V > 0.1 * tolFeas) st.rho *= 10;
+    if (V > 0.5 * st.vPrev && V > 0.1 * feasFloor) st.rho *= 10;
     st.vPrev = V;
     st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * tol);
     st.x = Array.from(xn);

@@ -21,6 +21,12 @@ export interface BoundedOptions {
   tol: number;
   maxIter: number;
   history?: number;
+  /**
+   * Iterations without a new best projected gradient after which the solve ends (not
+   * converged): on rounding noise (float32) the line search keeps accepting steps that go
+   * nowhere, and this ends that wandering long before maxIter. Off when absent.
+   */
+  patience?: number;
 }
 
 export interface BoundedResult {
@@ -110,6 +116,7 @@ export function* boundedSteps(
     iters = 0;
   }
   let pg = projectedGradientNorm(x, g, lo, hi);
+  let [best, bestAt] = [pg, iters];
   let stopped = false;
   while (iters < o.maxIter && pg > o.tol && Number.isFinite(f)) {
     if (hooks.shouldStop?.()) {
@@ -183,6 +190,9 @@ export function* boundedSteps(
       // Armijo; or, once f only changes at rounding level, a step that reduces the projected
       // gradient (so the last digits of the gradient can still be resolved).
       const roundOk = r.f <= f + 1e-14 * Math.abs(f) && projectedGradientNorm(xn, r.g, lo, hi) < 0.9 * pg;
+      // A step too small to change x is no step: accepting it would repeat forever (the
+      // inner-solve cliff of the augmented Lagrangian: 1,000 such no-op iterations per solve).
+      if (xn.every((v, i) => v === x[i])) break;
       if (Number.isFinite(r.f) && (r.f <= f + 1e-4 * dec || roundOk)) {
         fnew = r.f;
         gnew = r.g;
@@ -213,6 +223,8 @@ export function* boundedSteps(
     f = fnew;
     g = gnew;
     pg = projectedGradientNorm(x, g, lo, hi);
+    if (pg < best) [best, bestAt] = [pg, iters];
+    else if (o.patience && iters - bestAt >= o.patience) break; // wandering on rounding noise
     after();
     yield;
   }
