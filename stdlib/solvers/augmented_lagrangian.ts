@@ -14,8 +14,10 @@
 // - `resolution`: the relative level a gradient resolves (1e-6 for float32 backends). Inner
 //   solves are never asked for less, and end after INNER_PATIENCE iterations without a better
 //   projected gradient, so they do not wander on rounding noise to their step cap; violations
-//   below 10x it neither raise the penalty nor count as infeasible; `converged` is still claimed
-//   only at the caller's `tol` and `tol_feas`.
+//   below 10x it (relative to max(1, |f|)) neither raise the penalty nor count as infeasible;
+//   the run ends `max_steps`, with a message saying why, once both the violation and the KKT
+//   residual are at that noise level or stop halving for STALL_LIMIT outer iterations.
+//   `converged` is still claimed only at the caller's `tol` and `tol_feas`.
 // - An inner problem that is unbounded below (the objective falls faster away from the
 //   constraints than the quadratic penalty grows, e.g. `- x^3` with x >= 0 and a constraint
 //   that bounds x) is detected within the inner solve (its value far below the start's, or its
@@ -66,6 +68,9 @@ export interface AugLagState {
   warnings: string[];
   /** The radius of the box inner solves run in once one was unbounded (0: none). */
   box?: number;
+  /** With `resolution`: the best max(violation, KKT residual) seen, and outer iterations since it halved. */
+  best?: number;
+  stall?: number;
 }
 
 const SAFE = 1e12;
@@ -75,6 +80,8 @@ const UNBOUNDED_DROP = 1e12;
 const UNBOUNDED_MOVE = 1e8;
 /** With `resolution` set: inner iterations without a better projected gradient before it ends. */
 const INNER_PATIENCE = 20;
+/** With `resolution` set: outer iterations without halving max(violation, KKT) before the run ends. */
+const STALL_LIMIT = 5;
 
 export interface AugLagStepInfo {
   step: number;
@@ -124,8 +131,11 @@ export function* augLagSteps(
     tol = o.tol ?? 1e-8,
     tolFeas = o.tolFeas ?? 1e-8,
     rhoMax = o.rhoMax ?? 1e12;
-  // Violations below what the evaluations resolve neither raise the penalty nor mean infeasible.
-  const feasFloor = Math.max(tolFeas, 10 * (o.resolution ?? 0));
+  // Violations and KKT residuals below what the evaluations resolve (relative to the objective's
+  // size) are noise: they neither raise the penalty nor mean infeasible, and reaching them ends
+  // the run (not converged: `tol` was not met).
+  const resol = o.resolution ?? 0;
+  const noise = (f: number) => 10 * resol * Math.max(1, Math.abs(f));
   const mE = p.eq?.m ?? 0,
     mI = p.ineq?.m ?? 0;
   let st: AugLagState;
@@ -201,6 +211,17 @@ export function* augLagSteps(
     if (!Number.isFinite(k.f)) return finish('diverged', 'the objective is not finite');
     if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f)))
       return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
+    const feasFloor = Math.max(tolFeas, noise(k.f));
+    if (resol && st.step > 0 && k.viol <= feasFloor && k.kkt <= Math.max(tol * Math.max(1, Math.abs(k.f)), noise(k.f)))
+      return finish(
+        'max_steps',
+        `reached the backend's resolution (KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}) before tol = ${tol}: a float32 backend resolves no further`,
+      );
+    if (resol && (st.stall ?? 0) >= STALL_LIMIT)
+      return finish(
+        'max_steps',
+        `no progress in ${STALL_LIMIT} outer iterations (KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}): the backend's rounding stops it before tol = ${tol}`,
+      );
     if (st.rho > rhoMax && k.viol > feasFloor)
       return finish(
         'infeasible',
@@ -268,7 +289,9 @@ export function* augLagSteps(
       I.c.forEach((c, i) => (V = Math.max(V, Math.abs(Math.min(c, muOld[i]! / st.rho)))));
       st.mu = st.mu.map((m, i) => Math.min(SAFE, Math.max(0, m - st.rho * I.c[i]!)));
     }
-    if (V > 0.5 * st.vPrev && V > 0.1 * feasFloor) st.rho *= 10;
+    if (V > 0.5 * st.vPrev && V > Math.max(0.1 * tolFeas, noise(k.f))) st.rho *= 10;
+    if (resol) st.stall = Math.max(V, k.kkt) < 0.5 * (st.best ?? Infinity) ? 0 : (st.stall ?? 0) + 1;
+    if (resol) st.best = Math.min(st.best ?? Infinity, Math.max(V, k.kkt));
     st.vPrev = V;
     st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * tol);
     st.x = Array.from(xn);
