@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cliInProcess as cli, oneJson } from '../helpers/cli_in_process.js';
 import { parseCsv, parseJsonData } from '../../cli/data_files.js';
@@ -183,6 +184,22 @@ describe('checkpoint contents are validated', () => {
 });
 
 describe('one JSON object on every exit path under --json', () => {
+  it('Ctrl-C while the CLI is still loading: one JSON object, status stopped, exit 130', async () => {
+    const bin = join(import.meta.dirname, '../../cli/proxima.js');
+    const child = spawn(process.execPath, [bin, 'run', 'tests/cli/fixtures/slow.opt', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    // Early: the bin is up (its handler is installed at once) but the CLI bundle is loading, or
+    // the run has begun; either way the answer is the same.
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(oneJson(out).status).toBe('stopped');
+  });
+
   it.each([['check'], ['run']])('%s --json with a usage error', async (cmd) => {
     const r = await cli(cmd, '--json', '--bogus', 'examples/quickstart.opt');
     expect(r.code).toBe(1);
