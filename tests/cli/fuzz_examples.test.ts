@@ -87,6 +87,17 @@ describe('fuzz: mutations of every example', () => {
   const files = examples();
   const sources = files.map((f) => ({ file: f, toks: tokens(readFileSync(f, 'utf8')) }));
 
+  it('every example checks clean and compiles with its data, as shipped', async () => {
+    for (const f of files) {
+      const c = check(f);
+      expect(
+        c.messages.filter((m) => m.severity === 'error'),
+        f,
+      ).toEqual([]);
+      await compile(f, { seed: 1, backend: 'ref' });
+    }
+  });
+
   it('tokenizing round-trips every example', () => {
     for (const s of sources) expect(s.toks.join('')).toBe(readFileSync(s.file, 'utf8'));
   });

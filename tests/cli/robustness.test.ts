@@ -4,7 +4,7 @@
 // auglag inner-solve cliff, constant distribution arguments, checkpoint validation, one JSON
 // object on every path, strict flags and data, and the examples as shipped.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,6 +40,25 @@ describe('outputs are checked before the run', () => {
     expect(r.out).toBe('');
     noStack(r.err);
     expect(readdirSync(sub).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a write that fails after the run still prints the result, names the file, exits 1', async () => {
+    const sub = join(dir, 'vanishing');
+    mkdirSync(sub, { recursive: true });
+    const ck = join(sub, 'c.ckpt');
+    const args = ['--steps', '1500', '--out', join(sub, 'o.json'), '--checkpoint', ck, '--checkpoint-every', '1'];
+    const pending = cli('run', 'tests/cli/fixtures/slow.opt', ...args, '--json');
+    // The folder goes away once the run has begun (its first checkpoint is written).
+    const gone = (async () => {
+      while (!existsSync(ck)) await new Promise((r) => setTimeout(r, 5));
+      rmSync(sub, { recursive: true });
+    })();
+    const r = await pending;
+    await gone;
+    expect(r.code).toBe(1);
+    const j = oneJson(r.out) as { status: string; steps: number; messages: { message: string }[] };
+    expect(j.steps, JSON.stringify(j)).toBe(1500);
+    expect(j.messages.map((m) => m.message).join('\n')).toMatch(/o\.json/);
   });
 
   it('under --json the refusal is one JSON object', async () => {
@@ -141,6 +160,17 @@ describe('distribution arguments outside their domain', () => {
     const r = await cli('check', write('neg.opt', 'param mu: real\nmodel {\n  mu ~ Normal(0, -1)\n}\n'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/neg\.opt:3:18: error: the sigma of Normal must be > 0, but it is -1/);
+  });
+});
+
+describe('distribution arguments that depend on data', () => {
+  it('a negative scale from data is a run error naming the ~ statement', async () => {
+    const f = write('scale.opt', 'data {\n  s: real\n}\nparam mu: real\nmodel {\n  mu ~ Normal(0, s)\n}\n');
+    const r = await cli('run', f, '--set', 's=-1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /scale\.opt:6:3: error: `mu ~ Normal\(0, s\)`: the sigma of Normal must be > 0, but at the start it is not/,
+    );
   });
 });
 
