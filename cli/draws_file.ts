@@ -4,7 +4,7 @@
 // variable's declared shape.
 
 import { writeAtomic } from './output_files.js';
-import { nest, scalarNames, type DrawTable } from '../compiler/running/draws.js';
+import { nest, scalarNames, type DrawTable } from '../compiler/index.js';
 
 export type DrawsFormat = 'csv' | 'json';
 

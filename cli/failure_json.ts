@@ -2,8 +2,7 @@
 // result of its own (a usage error, an internal error): a run result with status `error`, or a
 // check result with ok false, carrying the message (docs/result.schema.json).
 
-import { checkResult, runResult } from '../compiler/running/result.js';
-import { fileMessage } from '../compiler/messages.js';
+import { checkResult, runResult, fileMessage } from '../compiler/index.js';
 
 export function failureJson(cmd: string, args: readonly string[], message: string, hint?: string): object {
   const file = args.find((a) => a.endsWith('.opt')) ?? 'proxima';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `proxima` bin. It runs the TypeScript sources with no build step for the user: on the
+// The `proxima` bin. An installed package runs its built JavaScript (dist/, from `npm run build`;
+// the package ships no TypeScript). In a clone it runs the TypeScript sources with no build step: on the
 // first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
 // node_modules/.cache/proxima/<checkout>/, keyed by the sources' paths, sizes and mtimes; later
 // runs import that bundle directly. Loading through a bundle instead of tsx's per-module loader
@@ -138,6 +139,8 @@ function collect(cacheDir, keep) {
 }
 
 async function loadMain() {
+  // No sources beside the bin: an installed package, which runs its build.
+  if (!existsSync(join(root, 'cli/main.ts'))) return import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
   let esbuild;
   try {
     esbuild = await import('esbuild');

@@ -5,9 +5,10 @@
 // errors (the CLI's exit code 2).
 
 import { readFileSync } from 'node:fs';
-import { parse as parseSource, type ParseResult, type Span } from '../grammar/index.js';
+import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
+  type FrontEnd,
   compileProgram,
   readProgram,
   type CompileOptions,
@@ -19,8 +20,7 @@ import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { nothingToRun } from './analysis/runnable.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { quotedSpan } from './front/source_text.js';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
 
@@ -42,31 +42,35 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   try {
-    const fe = frontEnd(input, read, opts.maxMemory);
-    // What `run` would refuse outright, `check` refuses too.
-    if (fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
-      const none = nothingToRun(fe.checked, fe.analysis.algorithm);
-      if (none) fe.diagnostics.push(none);
-    }
-    const ok = !fe.diagnostics.some((d) => d.severity === 'error');
-    let estimators: EstimatorEntry[] | null = null;
-    if (ok && fe.checked) {
-      try {
-        estimators = sitePlan(fe.checked);
-      } catch (e) {
-        if (!(e instanceof LowerError)) throw e;
-      }
-    }
-    return checkResult(
-      toMessages(fe.diagnostics),
-      fe.analysis?.decomposition ?? null,
-      ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
-      estimators,
-    );
+    return checkFrontEnd(frontEnd(input, read, opts.maxMemory));
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;
   }
+}
+
+/** The check result of a program already through the front end (tagged templates check their own). */
+export function checkFrontEnd(fe: FrontEnd): CheckResult {
+  // What `run` would refuse outright, `check` refuses too.
+  if (fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
+    const none = nothingToRun(fe.checked, fe.analysis.algorithm);
+    if (none) fe.diagnostics.push(none);
+  }
+  const ok = !fe.diagnostics.some((d) => d.severity === 'error');
+  let estimators: EstimatorEntry[] | null = null;
+  if (ok && fe.checked) {
+    try {
+      estimators = sitePlan(fe.checked);
+    } catch (e) {
+      if (!(e instanceof LowerError)) throw e;
+    }
+  }
+  return checkResult(
+    toMessages(fe.diagnostics),
+    fe.analysis?.decomposition ?? null,
+    ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+    estimators,
+  );
 }
 
 /** Compiles a program with its data bound. Throws CompileError on user errors. */
@@ -79,32 +83,18 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
   return runProgram(input, opts);
 }
 
-/** A `data from "..."` default: the path resolved next to the file that names it, and where it is named. */
-export interface DataSource {
-  path: string;
-  /** The span of the quoted file name (for messages about the file). */
-  span: Span;
-}
-
 /**
  * The `data from "..."` defaults of a program, resolved relative to the files that name them,
- * in order (later ones override earlier ones). The CLI loads these itself when they are CSV,
- * or when --data is absent and it wants to merge --set overrides onto them.
+ * in order (later ones override earlier ones): the files `compile` reads when no data is given.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
-  return dataSourceList(input, opts).map((s) => s.path);
-}
-
-/** dataSources with the place each file is named, so a missing file is reported there. */
-export function dataSourceList(input: ProgramInput, opts: CheckOptions = {}): DataSource[] {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const { file, source } = readProgram(input, read);
-  const loaded = loadProgram(file, source, read);
-  const out: DataSource[] = [];
-  for (const m of loaded.modules) {
+  const out: string[] = [];
+  for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
       if (st.kind === 'Data' && st.source !== null)
-        out.push({ path: join(dirname(m.file), st.source), span: quotedSpan(loaded.sources, st.span) });
+        out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
   }
   return out;
 }

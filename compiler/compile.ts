@@ -6,9 +6,9 @@
 // that stage; warnings travel on the CompiledProgram.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Diagnostic, Span } from '../grammar/index.js';
-import { inline } from '../runtime/ir/tracer.js';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Diagnostic, Expr, Span } from '../grammar/index.js';
+import { inline } from '../runtime/index.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import {
@@ -22,13 +22,14 @@ import {
   type Executable,
 } from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
-import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
 import { sizeDiagnostics } from './front/size_check.js';
+import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
 import { uniformInit as uniform } from './lower/start_point.js';
 import { buildLayout, type Layout } from './lower/param_layout.js';
 import { LowerError } from './lower/lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
-import { loadProgram, type ReadFile } from './front/modules.js';
+import { loadProgram, type LoadResult, type ReadFile } from './front/modules.js';
+import { DataError, mergeData } from './front/data_files.js';
 import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './lower/program_graphs.js';
 
 export interface SourceInput {
@@ -41,14 +42,14 @@ export interface SourceInput {
 export type ProgramInput = string | SourceInput;
 
 export interface CompileOptions {
-  /** The data, merged (the CLI merges files and --set); replaces `data from` defaults. */
+  /** The data as values (replaces `data from` defaults and `dataFiles`). */
   data?: Record<string, unknown>;
-  /** JSON data files to load and merge (later ones win) when `data` is not given. */
+  /** Data files (JSON or CSV) to load and merge, later ones winning; default: the program's `data from`. */
   dataFiles?: string[];
-  /** How data messages name the data's origin (e.g. the file the CLI read). */
+  /** `name=JSON` overrides merged over the data (the CLI's --set). */
+  set?: string[];
+  /** How data messages name the data's origin (default: the files read). */
   dataFile?: string;
-  /** Each key's origin (a file's path, or `--set`), where it differs by key; wins over `dataFile`. */
-  dataOrigins?: Record<string, string>;
   /** The memory the program may need, in bytes (default: front/size_check.ts). */
   maxMemory?: number;
   backend?: string;
@@ -109,7 +110,14 @@ export interface CompiledProgram {
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
-  internals: { kit: ProgramKit; layout: Layout; dataArrays: DataArray[]; backend: BackendChoice };
+  internals: {
+    kit: ProgramKit;
+    layout: Layout;
+    dataArrays: DataArray[];
+    backend: BackendChoice;
+    /** Every executable above, bound to `dataArrays` (rebinding new data of the same shapes needs no trace). */
+    executables: Executable[];
+  };
 }
 
 export type NestedNumber = number | NestedNumber[];
@@ -146,7 +154,23 @@ export function frontEnd(
   file: string;
 } {
   const { file, source } = readProgram(input, read);
-  const loaded = loadProgram(file, source, read);
+  return checkLoaded(loadProgram(file, source, read), file, maxMemory);
+}
+
+export type FrontEnd = ReturnType<typeof frontEnd>;
+
+/** The front end after loading: check and analyze already-parsed modules (tagged templates parse their own). */
+export function checkLoaded(
+  loaded: LoadResult,
+  file: string,
+  maxMemory?: number,
+): {
+  checked: CheckedProgram;
+  analysis: ReturnType<typeof analyze>;
+  diagnostics: Diagnostic[];
+  sources: ReadonlyMap<string, string>;
+  file: string;
+} {
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (loaded.diagnostics.some((d) => d.severity === 'error'))
     return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
@@ -181,7 +205,12 @@ export interface BoundProgram {
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const fe = frontEnd(input, read, opts.maxMemory);
+  return bindFrontEnd(frontEnd(input, read, opts.maxMemory), opts, t0);
+}
+
+/** Data, the bound check, layout and graphs for a program already through the front end. */
+export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = performance.now()): BoundProgram {
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
   const warnings = [...fe.diagnostics];
@@ -196,16 +225,11 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
     throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
 
   // ---- data ----
-  const { data, origin } = loadData(checked, opts, read, file);
-  const bound = bindData(checked, data, origin, opts.data ? (opts.dataOrigins ?? {}) : {});
-  stop(bound.diagnostics);
-  warnings.push(...bound.diagnostics);
-  const statics = new Map(bound.values);
-  for (const info of bound.defaults) {
-    const v = evalData(checked, info.decl.init!, statics, bound.arrays);
-    bound.arrays.set(info.decl.name.name, v);
-    if (info.family === 'int' && info.decl.type.dims.length === 0) statics.set(info.decl.name.name, v.data[0]!);
-  }
+  const { data, origin, origins, warnings: dataWarnings } = loadData(checked, opts, read, file);
+  warnings.push(...dataWarnings);
+  const bound = bindDataValues(checked, data, origin, undefined, origins);
+  warnings.push(...bound.warnings);
+  const statics = bound.statics;
   // The same rules again, now with every dimension's value: late shape errors in user terms.
   const late = checkProgram(checked.modules, fe.sources, statics);
   stop(late.diagnostics);
@@ -222,21 +246,7 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
       },
     ]);
   }
-  const domainErrors: Diagnostic[] = [];
-  for (const d of late.decls) {
-    const dom = d.decl.type.domain;
-    const arr = bound.arrays.get(d.decl.name.name);
-    if (d.kind !== 'data' || !dom || !arr) continue;
-    const ev = (e: import('../grammar/index.js').Expr) => evalData(late, e, statics, bound.arrays);
-    const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
-    const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
-    const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
-    const from = opts.data ? opts.dataOrigins?.[d.decl.name.name] : undefined;
-    const where = from === '--set' ? ' from --set' : from ? ` in ${from}` : origin ? ` in ${origin}` : '';
-    const bad = checkDomain(d.decl, arr, lo, hi, strict, where);
-    if (bad) domainErrors.push(bad);
-  }
-  stop(domainErrors);
+  checkDataDomains(late, bound.arrays, statics, origin, origins);
 
   // ---- graphs ----
   const layout = buildLayout(late);
@@ -265,9 +275,70 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
   };
 }
 
+/**
+ * Data values bound to a checked program: each checked against its declaration, the dimensions
+ * they bind, then defaults evaluated (`reuse` may supply a default's value known not to change).
+ * Throws CompileError on bad data.
+ */
+export function bindDataValues(
+  checked: CheckedProgram,
+  data: Record<string, unknown>,
+  origin: string | undefined,
+  reuse?: (name: string) => DataArray | undefined,
+  origins: Readonly<Record<string, string>> = {},
+): { arrays: Map<string, DataArray>; statics: Map<string, number>; warnings: Diagnostic[] } {
+  const bound = bindData(checked, data, origin, origins);
+  stop(bound.diagnostics);
+  const statics = new Map(bound.values);
+  for (const info of bound.defaults) {
+    const v = reuse?.(info.decl.name.name) ?? evalData(checked, info.decl.init!, statics, bound.arrays);
+    bound.arrays.set(info.decl.name.name, v);
+    if (info.family === 'int' && info.decl.type.dims.length === 0) statics.set(info.decl.name.name, v.data[0]!);
+  }
+  return { arrays: bound.arrays, statics, warnings: bound.diagnostics };
+}
+
+/** Every data value inside its declared domain (bounds evaluated with the data); throws CompileError. */
+export function checkDataDomains(
+  late: CheckedProgram,
+  arrays: ReadonlyMap<string, DataArray>,
+  statics: ReadonlyMap<string, number>,
+  origin: string | undefined,
+  origins: Readonly<Record<string, string>> = {},
+): void {
+  const errors: Diagnostic[] = [];
+  const ev = (e: Expr): DataArray => {
+    const c = literalValue(e);
+    return c === null ? evalData(late, e, statics, arrays) : { data: Float64Array.of(c), shape: [] };
+  };
+  for (const d of late.decls) {
+    const dom = d.decl.type.domain;
+    const arr = arrays.get(d.decl.name.name);
+    if (d.kind !== 'data' || !dom || !arr) continue;
+    const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
+    const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
+    const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
+    const from = Object.hasOwn(origins, d.decl.name.name) ? origins[d.decl.name.name] : origin;
+    const bad = checkDomain(d.decl, arr, lo, hi, strict, from === '--set' ? ' from --set' : from ? ` in ${from}` : '');
+    if (bad) errors.push(bad);
+  }
+  stop(errors);
+}
+
+/** A number literal, possibly negated (most bounds), without tracing. */
+function literalValue(e: Expr): number | null {
+  if (e.kind === 'Number') return e.value;
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number') return -e.operand.value;
+  return null;
+}
+
 export async function compileProgram(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
-  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } =
-    bindProgram(input, opts);
+  return compileBound(bindProgram(input, opts));
+}
+
+/** Gradient graphs and backend executables for a bound program. */
+export async function compileBound(bound: BoundProgram): Promise<CompiledProgram> {
+  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } = bound;
   const dataArrays = graphs.dataInputs.map((n) => arrays.get(n)!);
   const specs = graphs.objective ? graphs.objective.inAvals : graphs.values.inAvals;
   const withGrad = (g: Graph): Graph =>
@@ -297,15 +368,15 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
       });
   }
   const exes: Executable[] = [];
-  const exec = async (g: Graph) => {
-    const x = await prepare(g, runOn, 1, dataArrays);
+  const exec = async (g: Graph, on: BackendChoice = runOn) => {
+    const x = await prepare(g, on, 1, dataArrays);
     exes.push(x);
     return x;
   };
   const objExe = objectiveGrad ? await exec(objectiveGrad) : null;
   const ldExe = logDensityGrad ? await exec(logDensityGrad) : null;
-  const valuesExe = await prepare(simplify(graphs.values), 'ref', 1, dataArrays);
-  const initExe = await prepare(simplify(graphs.init), 'ref', 1, dataArrays);
+  const valuesExe = await exec(simplify(graphs.values), 'ref');
+  const initExe = await exec(simplify(graphs.init), 'ref');
   const asObjective = (x: Executable | null): CompiledObjective | null =>
     x && {
       n: layout.n,
@@ -349,49 +420,54 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
     compileMs: 0,
     anchor,
     checked: late,
-    internals: { kit, layout, dataArrays, backend },
+    internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
   return compiled;
 }
 
-function loadData(
+/**
+ * The program's data: `data` as given, else the files (`dataFiles`, or the program's `data from`
+ * defaults resolved next to the modules that name them) read and merged here, JSON or CSV, then
+ * the `set` overrides. Merge warnings become compile warnings; a bad file is a CompileError.
+ */
+export function loadData(
   p: CheckedProgram,
   opts: CompileOptions,
   read: ReadFile,
   file: string,
-): { data: Record<string, unknown>; origin: string | undefined } {
-  if (opts.data) return { data: opts.data, origin: opts.dataFile };
-  const named = opts.dataFiles ? null : p.dataSources;
-  const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
-  const data: Record<string, unknown> = {};
-  files.forEach((f, i) => {
-    // A `data from` default is blamed where the program names it; a caller's file on the file.
-    const fail = (message: string): never => {
-      const span = named?.[i]?.span;
-      throw new CompileError([span ? { severity: 'error', message, span } : fileDiagnostic(file, message)]);
-    };
-    if (!f.toLowerCase().endsWith('.json'))
-      fail(`cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`);
-    let text = '';
-    try {
-      text = read(f);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      fail(`cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      fail(`the data file ${f} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
-      fail(`the data file ${f} must hold a JSON object (name -> value)`);
-    Object.assign(data, obj);
-  });
-  return { data, origin: opts.dataFile ?? (files.length ? files.join(', ') : undefined) };
+): {
+  data: Record<string, unknown>;
+  origin: string | undefined;
+  /** Each key's origin (a file's path, or `--set`), so a message names the right one. */
+  origins: Record<string, string>;
+  warnings: Diagnostic[];
+} {
+  if (opts.data) return { data: opts.data, origin: opts.dataFile, origins: {}, warnings: [] };
+  const files =
+    opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
+  const sets = opts.set ?? [];
+  try {
+    const m = mergeData(files, sets, read);
+    const warnings = m.warnings.map((w) => ({ ...fileDiagnostic(file, w), severity: 'warning' as const }));
+    const origin = opts.dataFile ?? (files.length ? files.join(', ') : sets.length ? '--set' : undefined);
+    return { data: m.data, origin, origins: opts.dataFile ? {} : m.origins, warnings };
+  } catch (e) {
+    // A `data from` file that cannot be read is reported where the program names it.
+    const named = opts.dataFiles
+      ? undefined
+      : p.dataSources.find(
+          (s) =>
+            e instanceof DataError &&
+            e.path !== undefined &&
+            (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)) === e.path,
+        );
+    if (e instanceof DataError)
+      throw new CompileError([
+        named ? { severity: 'error', message: e.message, span: named.span } : fileDiagnostic(file, e.message),
+      ]);
+    throw e;
+  }
 }
 
 function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {

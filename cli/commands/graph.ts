@@ -2,11 +2,9 @@
 // or json.
 
 import { existsSync } from 'node:fs';
-import { compile, compiledGraphText, formatMessages, CompileError } from '../../index.js';
+import { compile, compiledGraphText, formatMessages, CompileError, DataError } from '../../compiler/index.js';
 import { GRAPH_HELP } from '../help.js';
 import { parseOptions, sizeOption, UsageError } from '../options.js';
-import { DataError } from '../data_files.js';
-import { bindData } from '../program_data.js';
 
 export async function graphCommand(argv: readonly string[]): Promise<number> {
   const { values: o, positionals } = parseOptions('graph', argv, {
@@ -29,14 +27,7 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
   if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
   const maxMemory = sizeOption('graph', 'max-memory', o['max-memory']);
   try {
-    const bound = bindData(file, o.data ?? [], o.set ?? []);
-    const c = await compile(file, {
-      data: bound.data,
-      dataFile: bound.dataFile,
-      dataOrigins: bound.origins,
-      backend: 'ref',
-      maxMemory,
-    });
+    const c = await compile(file, { dataFiles: o.data, set: o.set, backend: 'ref', maxMemory });
     console.log(compiledGraphText(c, { grad: o.grad ?? false, format: format as 'text' }));
     return 0;
   } catch (e) {

@@ -5,20 +5,26 @@
 // error message, and exits 1 (output_files.ts).
 
 import { existsSync, writeFileSync } from 'node:fs';
-import { compile, run, fingerprint, CompileError, PROXIMA_VERSION, BACKENDS, type RunResult } from '../../index.js';
-import { runResult } from '../../compiler/running/result.js';
-import { fileMessage, type Message } from '../../compiler/messages.js';
+import {
+  compile,
+  run,
+  fingerprint,
+  CompileError,
+  PROXIMA_VERSION,
+  BACKENDS,
+  type RunResult,
+} from '../../compiler/index.js';
+import { runResult } from '../../compiler/index.js';
+import { fileMessage, type Message } from '../../compiler/index.js';
 import { RUN_HELP } from '../help.js';
 import { parseOptions, intOption, sizeOption, UsageError } from '../options.js';
-import { bindData } from '../program_data.js';
-import { DataError } from '../data_files.js';
 import { progressBar } from '../progress.js';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../checkpoint_file.js';
 import { exitCodeForStatus } from '../exit_codes.js';
 import { drawsFormat, writeDraws } from '../draws_file.js';
 import { checkWritable, ioMessage } from '../output_files.js';
 import { interrupted, setLastWord } from '../interrupts.js';
-import type { DrawTable } from '../../compiler/running/draws.js';
+import type { DrawTable } from '../../compiler/index.js';
 import { printResult } from '../result_text.js';
 
 const OPTIONS = {
@@ -54,7 +60,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     }
     if (json) process.stdout.write(JSON.stringify(r) + '\n');
     else printResult(r);
-    return exitCodeForStatus(r.status);
+    return exitCodeForStatus(r.status, r.diagnostics.stopped_by !== 'method');
   };
   const fail = (messages: Message[]) => emit(runResult({ status: 'error', messages, seed, backend }, file));
   const writeFailure = (r: RunResult, what: string, e: unknown): Message =>
@@ -117,23 +123,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (!existsSync(file)) return fail([fileMessage('error', file, `cannot read ${file}: no such file`)]);
 
     const extra: Message[] = [];
-    let bound;
-    try {
-      bound = bindData(file, o.data ?? [], o.set ?? []);
-    } catch (e) {
-      if (e instanceof DataError) return fail([fileMessage('error', file, e.message)]);
-      if (e instanceof CompileError) return fail(e.messages);
-      throw e;
-    }
-    for (const w of bound.warnings) extra.push(fileMessage('warning', file, w));
-
     const t0 = performance.now();
     let compiled;
     try {
       compiled = await compile(file, {
-        data: bound.data,
-        dataFile: bound.dataFile,
-        dataOrigins: bound.origins,
+        dataFiles: o.data,
+        set: o.set,
         backend: backend as never,
         seed,
         maxMemory,

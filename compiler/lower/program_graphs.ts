@@ -16,7 +16,7 @@ import { ops as P, runRef, trace, type Graph, type Tracer } from '../../runtime/
 import type { CheckedProgram } from '../front/check_program.js';
 import type { DataArray } from '../front/data_binding.js';
 import type { Layout } from './param_layout.js';
-import { transforms } from '../../stdlib/constraints/index.js';
+import { transforms } from '../../stdlib/index.js';
 import { Env, KEY, Lowerer, TARGET, type LV } from './lower.js';
 
 export interface ProgramGraphs {

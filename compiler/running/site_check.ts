@@ -10,7 +10,7 @@
 
 import { ops as P, simplify, trace, type Tracer } from '../../runtime/index.js';
 import type { Stmt } from '../../grammar/index.js';
-import type { DistSpec } from '../../stdlib/distributions/index.js';
+import type { DistSpec } from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { SITES, TARGET, type DistV, type LV } from '../lower/lower.js';
 import { messageAt, type Message } from '../messages.js';

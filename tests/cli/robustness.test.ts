@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cliInProcess as cli, oneJson } from '../helpers/cli_in_process.js';
-import { parseCsv, parseJsonData } from '../../cli/data_files.js';
+import { parseCsv, parseJsonData } from '../../compiler/front/data_files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proxima-robust-'));
 const write = (name: string, text: string) => {
