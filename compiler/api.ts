@@ -28,6 +28,8 @@ export interface CheckOptions {
   readFile?: ReadFile;
   /** The memory the program may need, in bytes (default: the machine's; compiler/front/size_check.ts). */
   maxMemory?: number;
+  /** A program being written (the REPL's session): having nothing to run yet is no error. */
+  partial?: boolean;
 }
 
 /** Parses one file (syntax only). */
@@ -42,7 +44,13 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   try {
-    return checkFrontEnd(frontEnd(input, read, opts.maxMemory));
+    const fe = frontEnd(input, read, opts.maxMemory);
+    // What `run` would refuse outright, `check` refuses too (unless the program is still partial).
+    if (!opts.partial && fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
+      const none = nothingToRun(fe.checked, fe.analysis.algorithm);
+      if (none) fe.diagnostics.push(none);
+    }
+    return checkFrontEnd(fe);
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;
@@ -51,11 +59,6 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
 
 /** The check result of a program already through the front end (tagged templates check their own). */
 export function checkFrontEnd(fe: FrontEnd): CheckResult {
-  // What `run` would refuse outright, `check` refuses too.
-  if (fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
-    const none = nothingToRun(fe.checked, fe.analysis.algorithm);
-    if (none) fe.diagnostics.push(none);
-  }
   const ok = !fe.diagnostics.some((d) => d.severity === 'error');
   let estimators: EstimatorEntry[] | null = null;
   if (ok && fe.checked) {
