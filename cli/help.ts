@@ -30,8 +30,10 @@ run:
   --backend auto|ref|cpu|wasm the backend (default auto: ref for small graphs)
   --seed N                    random seed (default 1)
   --steps N                   override the step budget of the top-level solve or infer
-  --draws N                   posterior draws behind the summaries (inference; default 4000)
-  --draws-out FILE.csv|.json  write the posterior draws (inference)
+  --draws N                   posterior draws behind the summaries (vi: default 4000; nuts/hmc:
+                              draws per chain, default the draws option)
+  --draws-out FILE.csv|.json  write the posterior draws (inference; MCMC adds the chain column
+                              and the sampler's columns)
 output:
   --json                      print exactly one JSON object on stdout (also on errors)
   --out FILE                  write the same JSON object to FILE
@@ -50,11 +52,11 @@ part, prox-able terms, simple sets, general constraints) and the algorithm it im
   --json   print the check result as one JSON object
 Exit code 1 when there are errors.`;
 
-export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json] [--data F] [--set k=v]
+export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json|js] [--data F] [--set k=v]
 
 Compiles FILE with its data and prints the graph of its objective (or log density).
   --grad               the value-and-gradient graph instead of the value graph
-  --format text|dot|json  output format (default text)
+  --format text|dot|json|js  output format (default text); js: the code the js backend generates
   --data, --set        as for proxima run`;
 
 export const FMT_HELP = `usage: proxima fmt FILE... [--check] [--write]

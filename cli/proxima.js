@@ -3,9 +3,10 @@
 // the package ships no TypeScript). In a clone it runs the TypeScript sources with no build step: on the
 // first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
 // node_modules/.cache/proxima/<checkout>/, keyed by the sources' paths, sizes and mtimes; later
-// runs import that bundle directly. Loading through a bundle instead of tsx's per-module loader
-// hooks cuts start-up by seconds (chevrotain alone loads hundreds of modules). If esbuild is
-// unavailable, it falls back to tsx's loader.
+// runs import that bundle directly, without loading esbuild. The bundle holds our sources and
+// chevrotain (whose lodash-es is hundreds of small modules: loading them one by one cost ~0.4 s);
+// tfjs is left outside and imported only when a tfjs backend runs. If esbuild is unavailable, it
+// falls back to tsx's loader.
 //
 // The cache is shared by concurrent runs, also from different checkouts that share one
 // node_modules: each checkout has its own folder (named by a hash of its path), a bundle is
@@ -95,7 +96,7 @@ function sourceKey() {
     }
   };
   for (const d of SOURCE_DIRS) walk(join(root, d));
-  for (const f of ['index.ts', 'package.json']) {
+  for (const f of ['index.ts', 'package.json', 'cli/proxima.js']) {
     const s = statSync(join(root, f));
     h.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
   }
@@ -112,8 +113,12 @@ async function build(esbuild, bundle) {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
-      sourcemap: 'inline',
+      // chevrotain (and its lodash-es, hundreds of small modules) is bundled: one file to load.
+      // tfjs stays outside and is imported only when a tfjs backend runs.
+      external: ['@tensorflow/*', 'esbuild', 'tsx'],
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
       logLevel: 'silent',
     });
     renameSync(tmp, bundle);
@@ -141,19 +146,19 @@ function collect(cacheDir, keep) {
 async function loadMain() {
   // No sources beside the bin: an installed package, which runs its build.
   if (!existsSync(join(root, 'cli/main.ts'))) return import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
-  let esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    const { register } = await import('tsx/esm/api');
-    register();
-    return import(pathToFileURL(join(root, 'cli/main.ts')).href);
-  }
   const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12);
   const cacheDir = join(root, 'node_modules', '.cache', 'proxima', checkout);
   const bundle = join(cacheDir, `cli-${sourceKey()}.mjs`);
   for (let attempt = 0; ; attempt++) {
     if (!existsSync(bundle)) {
+      let esbuild;
+      try {
+        esbuild = await import('esbuild');
+      } catch {
+        const { register } = await import('tsx/esm/api');
+        register();
+        return import(pathToFileURL(join(root, 'cli/main.ts')).href);
+      }
       mkdirSync(cacheDir, { recursive: true });
       await build(esbuild, bundle);
       collect(cacheDir, bundle);

@@ -19,6 +19,7 @@ import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { nothingToRun } from './analysis/runnable.js';
+import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
 import { dirname, isAbsolute, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
@@ -61,18 +62,21 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
 export function checkFrontEnd(fe: FrontEnd): CheckResult {
   const ok = !fe.diagnostics.some((d) => d.severity === 'error');
   let estimators: EstimatorEntry[] | null = null;
+  const planErrors: typeof fe.diagnostics = [];
   if (ok && fe.checked) {
     try {
-      estimators = sitePlan(fe.checked);
+      estimators = sitePlan(fe.checked)?.entries ?? null;
     } catch (e) {
       if (!(e instanceof LowerError)) throw e;
+      planErrors.push({ severity: 'error', message: e.message, span: e.span, ...(e.hint ? { hint: e.hint } : {}) });
     }
   }
   return checkResult(
-    toMessages(fe.diagnostics),
+    toMessages([...fe.diagnostics, ...planErrors]),
     fe.analysis?.decomposition ?? null,
-    ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+    fe.analysis?.algorithm ?? null,
     estimators,
+    ok && fe.checked ? samplerPlan(fe.checked, fe.analysis?.algorithm ?? null) : null,
   );
 }
 

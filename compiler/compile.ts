@@ -93,6 +93,8 @@ export interface CompiledProgram {
   logDensity: CompiledObjective | null;
   /** Stan-style initial point: uniform(-2, 2) from `seed`, `start` values applied. */
   initialPoint(seed?: number): Float64Array;
+  /** `start` values applied to the unconstrained point theta0 (the other slices keep theta0's values). */
+  initialPointFrom(theta0: Float64Array): Float64Array;
   /** Every var and param, constrained, nested in its declared shape. */
   valuesAt(x: Float64Array): Record<string, NestedNumber>;
   /** Simplified graphs over (theta, ...data): value only, and value-and-gradient. */
@@ -109,6 +111,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The data-free check, exactly what `check` sees (the estimator plan reads it). */
+  front: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: {
     kit: ProgramKit;
@@ -407,7 +411,8 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     n: layout.n,
     objective: asObjective(objExe),
     logDensity: asObjective(ldExe),
-    initialPoint: (s = seed) => initialPoint(initExe, layout, s),
+    initialPoint: (s = seed) => applyStarts(initExe, layout, uniform(layout.n, s)),
+    initialPointFrom: (theta0) => applyStarts(initExe, layout, theta0),
     valuesAt: (x) => valuesAt(valuesExe, layout, x),
     graphs: {
       objective: graphs.objective ? simplify(graphs.objective) : null,
@@ -420,6 +425,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     compileMs: 0,
     anchor,
     checked: late,
+    front: checked,
     internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
@@ -470,8 +476,7 @@ export function loadData(
   }
 }
 
-function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {
-  const theta0 = uniform(layout.n, seed);
+function applyStarts(exe: Executable, layout: Layout, theta0: Float64Array): Float64Array {
   const [x] = exe.run([{ data: theta0, shape: [layout.n] }]);
   const out = Float64Array.from(x!.data);
   // A start value outside its transform's support inverts to a non-finite point: fall back to

@@ -24,6 +24,8 @@ export {
   jit,
   estimateCost,
   chooseBackend,
+  chooseExact,
+  jsSource,
   type Jitted,
 } from './backends/index.js';
 export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';

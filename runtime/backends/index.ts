@@ -12,6 +12,8 @@ import { simplify } from '../transforms/simplify.js';
 import { buildPlan } from '../plan/plan.js';
 import { PlanExecutable } from './executable.js';
 import { RefDevice } from './ref_device.js';
+import { JsExecutable } from './js/executable.js';
+import { compileJs } from './js/program.js';
 import { TfDevice, tfPlanOptions } from './tfjs.js';
 import { initTfBackend, type TfBackendName } from './tfjs_load.js';
 import { chooseBackend } from './auto.js';
@@ -20,20 +22,20 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Arg, BackendName, BackendCompileOptions, DeviceArray, Executable, HostArray } from './types.js';
 
 export type * from './types.js';
-export { estimateCost, chooseBackend } from './auto.js';
+export { estimateCost, chooseBackend, chooseExact } from './auto.js';
 
 const tfReady = new Map<TfBackendName, typeof TF>();
 
 /** Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm. */
 export async function initBackend(name: BackendName | 'auto'): Promise<void> {
-  if (name === 'ref') return;
+  if (name === 'ref' || name === 'js') return;
   const b: TfBackendName = name === 'auto' ? 'wasm' : name;
   if (!tfReady.has(b)) tfReady.set(b, await initTfBackend(b));
 }
 
 /** Backends usable synchronously now. */
 export function availableBackends(): BackendName[] {
-  return ['ref', ...tfReady.keys()];
+  return ['ref', 'js', ...tfReady.keys()];
 }
 
 /** The tfjs module as the runtime uses it, once a tfjs backend is initialized (for tests/interop). */
@@ -47,6 +49,7 @@ export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Exe
   const backend = want === 'auto' ? chooseBackend(g, availableBackends()) : want;
   let exe: Executable;
   if (backend === 'ref') exe = new PlanExecutable(buildPlan(g, { dataInputs: opts.dataInputs }), new RefDevice());
+  else if (backend === 'js') exe = new JsExecutable(g, opts.dataInputs);
   else {
     const tf = tfReady.get(backend);
     if (!tf)
@@ -61,8 +64,21 @@ export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Exe
   return exe;
 }
 
+/** The JavaScript the js backend generates for a graph (after simplification), for reading. */
+export function jsSource(graph: Graph, dataInputs: readonly number[] = []): string {
+  return compileJs(simplify(graph), dataInputs).source;
+}
+
+/** Compiles, loading a tfjs backend first when it is asked for (or when `auto` picks one). */
 export async function compile(graph: Graph, opts: BackendCompileOptions = {}): Promise<Executable> {
-  await initBackend(opts.backend ?? 'auto');
+  let backend = opts.backend ?? 'auto';
+  if (backend === 'auto') {
+    const g = opts.simplify === false ? graph : simplify(graph);
+    backend = chooseBackend(g, ['ref', 'js', 'cpu', 'wasm']);
+    await initBackend(backend);
+    return compileSync(g, { ...opts, backend, simplify: false });
+  }
+  await initBackend(backend);
   return compileSync(graph, opts);
 }
 

@@ -13,54 +13,18 @@ import { Var, type AnyEqn, type Graph } from '../ir/graph.js';
 import type { AVal } from '../ir/types.js';
 import { aval, sizeOf } from '../ir/types.js';
 import { buildPlan, type Plan, type Step } from '../plan/plan.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule, RefArray, TfContext } from '../prims/rule.js';
-import type { PrimName } from '../prims/params.js';
+import { ELEMENTWISE, ruleOf } from '../prims/table.js';
+import type { RefArray, TfContext } from '../prims/rule.js';
 import type { Device } from './device.js';
 import { PlanExecutable } from './executable.js';
 import { typedCopy } from './host_args.js';
 import type { ExecStats, HostArray } from './types.js';
 import { activateTf, type TfBackendName } from './tfjs_load.js';
 import { fastTf } from './tf_kernels.js';
-import { compileRegion, FUSIBLE, type FusedKernel } from './fused_js.js';
+import { compileRegion, type FusedKernel } from './fused_js.js';
 import { regionShapeOk } from '../plan/fuse.js';
 
 type Tensor = TF.Tensor;
-
-/** Elementwise primitives whose tfjs kernels broadcast their operands numpy-style. */
-const ELEMENTWISE = new Set<PrimName>([
-  'neg',
-  'exp',
-  'log',
-  'log1p',
-  'expm1',
-  'sin',
-  'cos',
-  'atan',
-  'sqrt',
-  'abs',
-  'sign',
-  'floor',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'max',
-  'min',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'eq',
-  'ne',
-  'and',
-  'or',
-  'not',
-  'select',
-  'convert',
-  'stop_gradient',
-]);
 
 export const tfDtype = (a: AVal): TF.DataType => (a.dtype === 'float64' ? 'float32' : a.dtype);
 
@@ -167,7 +131,7 @@ export function tfPlanOptions(name: TfBackendName, fuse = true) {
     rewrite: name === 'wasm' ? staticMatmul : undefined,
     fuseWorthIt: (members: readonly AnyEqn[], ins: number, outs: number) =>
       regionPays(name, sizeOf(members[members.length - 1]!.outputs[0]!.aval.shape), members.length, ins, outs),
-    fusible: fuse ? (e: AnyEqn) => FUSIBLE.has(e.prim) && regionShapeOk(e, FUSE_MAX[name]) : undefined,
+    fusible: fuse ? (e: AnyEqn) => ELEMENTWISE.has(e.prim) && regionShapeOk(e, FUSE_MAX[name]) : undefined,
     aliasOf: (e: AnyEqn, consumers: readonly AnyEqn[], isOutput: boolean): number | null => {
       if (isIdentity(e)) return 0;
       if (e.prim !== 'broadcast_in_dim' || !lazyBroadcast(name, e, consumers, isOutput, fuse)) return null;
@@ -291,12 +255,12 @@ export class TfDevice implements Device<Tensor> {
             });
       return [this.ftf.reshape(x, mid)];
     }
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     let outs: Tensor[];
     if (rule.tfjs === 'host') outs = this.host(step, ins);
     else {
       this.current = step;
-      outs = rule.tfjs(ins, e.params as never, outAvals, this.ctx);
+      outs = rule.tfjs(ins, e.params, outAvals, this.ctx);
     }
     if (ELEMENTWISE.has(e.prim)) {
       const o = outs[0]!;
@@ -344,9 +308,9 @@ export class TfDevice implements Device<Tensor> {
         a.dtype === 'int32' ? Int32Array.from(raw) : a.dtype === 'bool' ? Uint8Array.from(raw) : Float64Array.from(raw);
       return { data, shape: [...a.shape] };
     });
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     const outAvals = e.outputs.map((v) => v.aval);
-    const res = rule.ref(refIns, e.params as never, outAvals, {
+    const res = rule.ref(refIns, e.params, outAvals, {
       run: () => {
         throw new Error('host kernels do not run sub-graphs');
       },

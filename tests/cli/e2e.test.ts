@@ -33,7 +33,7 @@ describe('proxima run', () => {
     const r = runJson('examples/quickstart.opt');
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('converged');
-    expect(r.json.backend).toBe('ref');
+    expect(r.json.backend).toBe('js');
     expect(r.json.values.w).toHaveLength(3);
     const text = cli('run', 'examples/quickstart.opt');
     expect(text.code).toBe(0);
