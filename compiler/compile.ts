@@ -359,7 +359,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   // and an explicit float32 backend is warned (its inner solves ask no less: solve_run.ts).
   const solveOptions = analysis.algorithm && analysis.algorithm.source !== 'infer' ? analysis.algorithm.options : {};
   const tight = belowFloat32(solveOptions);
-  const runOn: BackendChoice = backend === 'auto' && tight.length ? 'ref' : backend;
+  const runOn: BackendChoice = backend === 'auto' && tight.length ? 'js' : backend;
   if (FLOAT32_BACKENDS.has(backend) && tight.length && (objectiveGrad || logDensityGrad)) {
     const [k, v] = tight[0]!;
     const at = checked.solve?.span ?? checked.optimize?.span ?? checked.model?.span;
@@ -368,7 +368,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
         severity: 'warning',
         message: `\`${k} = ${v}\` is below what the float32 backend \`${backend}\` resolves (about ${FLOAT32_REACH.toExponential()} relative): the run cannot reach it; it ends at its step budget or where float32 rounding stops its progress`,
         span: at,
-        hint: `use --backend ref (float64) for this tolerance, or \`${k} = ${FLOAT32_REACH.toExponential()}\` on ${backend}`,
+        hint: `use --backend js or ref (float64) for this tolerance, or \`${k} = ${FLOAT32_REACH.toExponential()}\` on ${backend}`,
       });
   }
   const exes: Executable[] = [];

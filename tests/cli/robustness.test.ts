@@ -142,7 +142,7 @@ describe('float32 backends and tight tolerances', () => {
   it('auto keeps a tolerance below float32 reach on float64', async () => {
     const r = await cli('run', 'examples/hs/hs71.opt', '--json');
     const j = oneJson(r.out) as { status: string; backend: string };
-    expect(j.backend).toBe('ref');
+    expect(j.backend).toBe('js'); // float64, compiled
     expect(j.status).toBe('converged');
   });
   it('HS35 with a cubic term (unbounded inner problem) ends fast, with a warning', async () => {
