@@ -359,7 +359,6 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   // and an explicit float32 backend is warned (its inner solves ask no less: solve_run.ts).
   const solveOptions = analysis.algorithm && analysis.algorithm.source !== 'infer' ? analysis.algorithm.options : {};
   const tight = belowFloat32(solveOptions);
-  const runOn: BackendChoice = backend === 'auto' && tight.length ? 'js' : backend;
   if (FLOAT32_BACKENDS.has(backend) && tight.length && (objectiveGrad || logDensityGrad)) {
     const [k, v] = tight[0]!;
     const at = checked.solve?.span ?? checked.optimize?.span ?? checked.model?.span;
@@ -372,8 +371,8 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
       });
   }
   const exes: Executable[] = [];
-  const exec = async (g: Graph, on: BackendChoice = runOn) => {
-    const x = await prepare(g, on, 1, dataArrays);
+  const exec = async (g: Graph, on: BackendChoice = backend) => {
+    const x = await prepare(g, on, 1, dataArrays, tight.length > 0);
     exes.push(x);
     return x;
   };

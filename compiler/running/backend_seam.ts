@@ -21,17 +21,19 @@ export async function prepare(
   backend: BackendChoice,
   numStep: number,
   data: readonly DataArray[],
+  float64Only = false,
 ): Promise<Executable> {
   const dataInputs = data.map((_, i) => numStep + i);
   // Decide `auto` here, from the same cost model, so that a small problem does not pay for
-  // loading a tfjs backend it will not use.
-  const chosen: BackendName = backend === 'auto' ? autoBackend(graph) : backend;
+  // loading a tfjs backend it will not use; `float64Only` (a tolerance float32 cannot reach)
+  // leaves the float32 tfjs-wasm out of the choice.
+  const chosen: BackendName = backend === 'auto' ? autoBackend(graph, float64Only) : backend;
   return compileGraph(graph, { backend: chosen, dataInputs, data: data as DataArray[] });
 }
 
 /** `auto` for a program: the runtime's exact-first choice (float64 js unless wasm is clearly faster). */
-export function autoBackend(graph: Graph): BackendName {
-  return chooseExact(graph, ['js', 'wasm']);
+export function autoBackend(graph: Graph, float64Only = false): BackendName {
+  return chooseExact(graph, float64Only ? ['js'] : ['js', 'wasm']);
 }
 
 /** Backends that compute in float32 (tfjs). */
