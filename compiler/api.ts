@@ -4,7 +4,6 @@
 // with messages); `run` returns a RunResult for every user error and throws only on internal
 // errors (the CLI's exit code 2).
 
-import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
@@ -21,9 +20,11 @@ import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { nothingToRun } from './analysis/runnable.js';
 import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { dirname, isAbsolute, join } from 'node:path';
+import { platform } from '../runtime/index.js';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
+
+const { dirname, isAbsolute, join } = platform.path;
 
 export interface CheckOptions {
   readFile?: ReadFile;
@@ -43,7 +44,7 @@ export function parse(source: string, file: string): ParseResult {
  * objective's decomposition and the algorithm it implies. A string is a path to a .opt file.
  */
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   try {
     const fe = frontEnd(input, read, opts.maxMemory);
     // What `run` would refuse outright, `check` refuses too (unless the program is still partial).
@@ -95,7 +96,7 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
  * in order (later ones override earlier ones): the files `compile` reads when no data is given.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   const { file, source } = readProgram(input, read);
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {

@@ -11,7 +11,7 @@
 //      meant to refuse programs that cannot fit, not to predict the peak to the byte.
 // Each error points at the declaration or expression that dominates, with its dimensions' values.
 
-import { totalmem } from 'node:os';
+import { platform } from '../../runtime/index.js';
 import type { Diagnostic, Expr, Span } from '../../grammar/index.js';
 import type { CheckedProgram } from './check_program.js';
 import { valuesText, type Dim, type Ty } from './static_types.js';
@@ -22,7 +22,7 @@ const UNKNOWN_COPIES = 32;
 const VALUE_COPIES = 4;
 
 /** The default limit: the machine's total memory. */
-export const defaultMemoryLimit = (): number => totalmem();
+export const defaultMemoryLimit = (): number => platform.totalMemory();
 
 interface Sized {
   elements: number;
