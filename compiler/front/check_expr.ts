@@ -8,7 +8,8 @@
 
 import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn } from '../../grammar/index.js';
 import { DiagnosticBag, type Span } from '../../grammar/index.js';
-import { builtinTable, type ArgInfo } from './builtins.js';
+import { builtinTable, type ArgInfo, type Builtin, type FnSig } from './builtins.js';
+import { bindBuiltin, signature } from './builtin_kit.js';
 import {
   declaredSupport,
   defaultSpec,
@@ -422,44 +423,7 @@ export class Checker {
     if (sym && sym.kind === 'fn') return this.userCall(e, sym.node, scope);
     if (sym) return this.error(e.callee.span, `${q(name)} is ${describeSym(sym)}, not a function`);
     const b = builtinTable.get(name);
-    if (b) {
-      const bound = this.bindArgs(
-        e,
-        b.name,
-        b.params.map((p) => p.name),
-        b.required,
-      );
-      if (!bound) return ERROR;
-      const infos: ArgInfo[] = [];
-      let dyn = false;
-      let axis: number | null = null;
-      for (let i = 0; i < b.params.length; i++) {
-        const a = bound[i];
-        if (!a) continue;
-        if (b.params[i]!.kind === 'axis') {
-          const ax = literalInt(a.value);
-          if (ax === null)
-            return this.error(
-              a.value.span,
-              `${q(this.text(e))}: the axis must be an integer literal such as \`0\` or \`-1\``,
-            );
-          axis = ax;
-          continue;
-        }
-        const t = this.tensorOf(a.value, scope, `${name} needs a number here`);
-        if (!t) return ERROR;
-        dyn ||= t.dyn;
-        infos.push({
-          shape: t.shape,
-          text: this.text(a.value),
-          elem: t.elem,
-          ...(t.static !== undefined ? { static: t.static } : {}),
-        });
-      }
-      const out = b.type({ expr: this.text(e), args: infos, axis });
-      if (typeof out === 'string') return this.error(e.span, out);
-      return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
-    }
+    if (b) return this.builtinCall(e, b, scope);
     if (isDistribution(name)) {
       if (!inSample)
         return this.error(e.span, `${q(this.text(e))} is a distribution; it can only appear on the right of \`~\``);
@@ -529,6 +493,119 @@ export class Checker {
     return this.error(e.callee.span, `unknown function ${q(name)}`, dym);
   }
 
+  /** A call of a built-in function: its arguments bound, checked by kind, then its type rule. */
+  private builtinCall(e: Call, b: Builtin, scope: Scope): Ty {
+    const name = b.name;
+    const bound = bindBuiltin(
+      b,
+      e.args.map((a) => a.name?.name ?? null),
+    );
+    if ('error' in bound) {
+      const a = bound.at >= 0 ? e.args[bound.at]! : null;
+      const hint =
+        a?.name && !b.params.some((p) => p.name === a.name!.name)
+          ? didYouMean(
+              a.name.name,
+              b.params.map((p) => p.name),
+            ) || `the signature is ${signature(b)}`
+          : /given twice/.test(bound.error)
+            ? undefined
+            : `the signature is ${signature(b)}`;
+      return this.error(a ? (a.name && !/takes/.test(bound.error) ? a.name.span : a.span) : e.span, bound.error, hint);
+    }
+    const infos: ArgInfo[] = [];
+    const fns: FnSig[] = [];
+    const nums: (number | null)[] = [];
+    let dyn = false;
+    let axis: number | null = null;
+    const tensorArg = (a: Arg): boolean => {
+      const t = this.tensorOf(a.value, scope, `${name} needs a number here`);
+      if (!t) return false;
+      dyn ||= t.dyn;
+      infos.push({
+        shape: t.shape,
+        text: this.text(a.value),
+        elem: t.elem,
+        dyn: t.dyn,
+        ...(t.static !== undefined ? { static: t.static } : {}),
+      });
+      return true;
+    };
+    for (let i = 0; i < b.params.length; i++) {
+      const p = b.params[i]!;
+      if (p.kind === 'num') nums.push(null);
+      const k = bound.slots[i]!;
+      if (k < 0) continue;
+      const a = e.args[k]!;
+      switch (p.kind) {
+        case 'axis': {
+          const ax = literalInt(a.value);
+          if (ax === null)
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: the axis must be an integer literal such as \`0\` or \`-1\``,
+            );
+          axis = ax;
+          break;
+        }
+        case 'num': {
+          const v = this.staticNumber(a.value, scope);
+          if (v === undefined)
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: ${p.name} must be a number known before the run, such as \`1e-6\``,
+            );
+          nums[nums.length - 1] = v;
+          break;
+        }
+        case 'fn': {
+          const f = a.value.kind === 'Ident' ? scope.get(a.value.name) : undefined;
+          if (!f || f.kind !== 'fn')
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: ${p.name} must name a function defined with \`fn\``,
+              a.value.kind === 'Ident' && !f ? didYouMean(a.value.name, scope.names()) || undefined : undefined,
+            );
+          fns.push(this.fnSig(f.node, a.value.span));
+          break;
+        }
+        default:
+          if (!tensorArg(a)) return ERROR;
+      }
+    }
+    for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
+    const out = b.type({ expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length });
+    if (typeof out === 'string') return this.error(e.span, out);
+    return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
+  }
+
+  /** A number known before the run: a literal, or an int the checker knows (null when not yet). */
+  private staticNumber(e: Expr, scope: Scope): number | null | undefined {
+    const lit = literalNumber(e);
+    if (lit !== null) return lit;
+    const t = this.tensorOf(e, scope);
+    if (!t || t.dyn || t.shape.length !== 0 || t.elem === 'bool') return undefined;
+    if (t.static !== undefined) return t.static;
+    return this.isStaticShaped(e, scope) ? null : undefined;
+  }
+
+  /** A user function as an argument of a built-in: its type at the argument types the built-in gives. */
+  private fnSig(fn: Fn, at: Span): FnSig {
+    return {
+      name: fn.name.name,
+      call: (args) => {
+        if (args.length !== fn.params.length)
+          return `${q(fn.name.name)} takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}; it is called with ${args.length} (${args.map((a) => a.text).join(', ')})`;
+        if (this.fnStack.includes(fn)) return `${q(fn.name.name)} calls itself`;
+        const tys = args.map((a) => tensor(a.elem, a.shape, a.dyn ?? false, a.static));
+        const t = this.callWith(fn, tys, at);
+        if (t.kind === 'error') return `${q(fn.name.name)} has errors (above)`;
+        if (t.kind !== 'tensor') return `${q(fn.name.name)} returns ${tyText(t)}, not a value`;
+        return { elem: t.elem, shape: t.shape, dyn: t.dyn, ...(t.static !== undefined ? { static: t.static } : {}) };
+      },
+    };
+  }
+
   /**
    * Matches positional and named arguments to parameter names. Returns args in parameter order
    * (undefined where an optional one is absent), or null after reporting.
@@ -594,6 +671,16 @@ export class Checker {
     if (!bound) return ERROR;
     const argTys = bound.map((a) => this.expr(a!.value, scope));
     if (argTys.some((t) => t.kind === 'error')) return ERROR;
+    return this.callWith(
+      fn,
+      argTys,
+      e.span,
+      bound.map((a) => a!.value),
+    );
+  }
+
+  /** The type of a call of `fn` with arguments of these types (`exprs` name them in messages). */
+  private callWith(fn: Fn, argTys: Ty[], at: Span, exprs?: Expr[]): Ty {
     const inner = this.globals.child();
     fn.params.forEach((p, i) => {
       const t = argTys[i]!;
@@ -606,8 +693,8 @@ export class Checker {
             (d.elem === 'bool') !== (t.elem === 'bool'))
         ) {
           this.error(
-            bound[i]!.value.span,
-            `${q(this.text(bound[i]!.value))} is ${tyText(t)} but ${fn.name.name} declares ${q(p.name.name)} as ${d.elem}${d.shape.length ? shapeText(d.shape) : ''}`,
+            exprs ? exprs[i]!.span : at,
+            `${exprs ? q(this.text(exprs[i]!)) : `argument ${i}`} is ${tyText(t)} but ${fn.name.name} declares ${q(p.name.name)} as ${d.elem}${d.shape.length ? shapeText(d.shape) : ''}`,
           );
         }
       }
@@ -1021,6 +1108,12 @@ export class Checker {
 function joinElems(ts: TensorTy[]): Elem {
   if (ts.every((t) => t.elem === 'bool')) return 'bool';
   return ts.every((t) => t.elem === 'int') ? 'int' : 'real';
+}
+
+export function literalNumber(e: Expr): number | null {
+  if (e.kind === 'Number') return e.value;
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number') return -e.operand.value;
+  return null;
 }
 
 export function literalInt(e: Expr): number | null {

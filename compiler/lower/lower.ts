@@ -12,7 +12,8 @@
 
 import type { Block, Call, Expr, Fn, Index, Span, Stmt } from '../../grammar/index.js';
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { builtinTable } from '../front/builtins.js';
+import { builtinTable, type Builtin } from '../front/builtins.js';
+import { bindBuiltin } from '../front/builtin_kit.js';
 import { literalInt } from '../front/check_expr.js';
 import { resolveCall, type DistSpec } from '../front/distribution_names.js';
 
@@ -237,26 +238,7 @@ export class Lowerer {
     const b = env.get(name);
     if (b && b.kind === 'fn') return this.inline(b.fn, e, env);
     const bi = builtinTable.get(name);
-    if (bi) {
-      const args = orderArgs(
-        e,
-        bi.params.map((p) => p.name),
-      );
-      const tensors: Tracer[] = [];
-      const ints: number[] = [];
-      let axis: number | undefined;
-      bi.params.forEach((p, i) => {
-        const a = args[i];
-        if (!a) return;
-        if (p.kind === 'axis') axis = literalInt(a) ?? undefined;
-        else if (p.kind === 'int') {
-          const v = this.expr(a, env);
-          if (typeof v !== 'number') throw new LowerError(a.span, 'a size must be known before the run');
-          ints.push(v);
-        } else tensors.push(this.real(this.expr(a, env), a.span));
-      });
-      return bi.lower({ args: tensors, axis, ints });
-    }
+    if (bi) return this.builtinCall(e, bi, env);
     const r = resolveCall(
       name,
       e.args.map((a) => a.name?.name ?? null),
@@ -272,6 +254,56 @@ export class Lowerer {
       };
     }
     throw new LowerError(e.span, `internal: unknown function \`${name}\``);
+  }
+
+  /** A built-in call: arguments evaluated by their kind, then the table entry's lowering. */
+  private builtinCall(e: Call, bi: Builtin, env: Env): LV {
+    const bound = bindBuiltin(
+      bi,
+      e.args.map((a) => a.name?.name ?? null),
+    );
+    if ('error' in bound) throw new LowerError(e.span, bound.error);
+    const tensors: Tracer[] = [];
+    const ints: number[] = [];
+    const nums: (number | undefined)[] = [];
+    const fns: ((...xs: Tracer[]) => Tracer)[] = [];
+    let axis: number | undefined;
+    bi.params.forEach((p, i) => {
+      const k = bound.slots[i]!;
+      const a = k >= 0 ? e.args[k]!.value : undefined;
+      if (p.kind === 'num') nums.push(a ? this.staticNumber(a, env) : undefined);
+      if (!a) return;
+      if (p.kind === 'axis') axis = literalInt(a) ?? undefined;
+      else if (p.kind === 'int') {
+        const v = this.expr(a, env);
+        if (typeof v !== 'number') throw new LowerError(a.span, 'a size must be known before the run');
+        ints.push(v);
+      } else if (p.kind === 'fn') {
+        const b = a.kind === 'Ident' ? env.get(a.name) : undefined;
+        if (!b || b.kind !== 'fn') throw new LowerError(a.span, `internal: \`${this.text(a)}\` is not a function`);
+        fns.push((...xs: Tracer[]) => this.real(this.inlineValues(b.fn, xs), a.span));
+      } else if (p.kind === 'x') tensors.push(this.real(this.expr(a, env), a.span));
+    });
+    for (const k of bound.rest) tensors.push(this.real(this.expr(e.args[k]!.value, env), e.args[k]!.span));
+    return bi.lower({ args: tensors, axis, ints, nums, fns, restCount: bound.rest.length });
+  }
+
+  /** A number known before the run (a literal or static arithmetic). */
+  private staticNumber(e: Expr, env: Env): number {
+    const v = this.expr(e, env);
+    if (typeof v !== 'number') throw new LowerError(e.span, 'this must be a number known before the run');
+    return v;
+  }
+
+  private text(e: Expr): string {
+    return e.kind === 'Ident' ? e.name : e.kind;
+  }
+
+  /** A user function applied to values (a built-in's function argument). */
+  inlineValues(fn: Fn, values: readonly LV[]): LV {
+    const inner = this.globals.child();
+    fn.params.forEach((p, i) => inner.set(p.name.name, { kind: 'value', v: values[i]! }));
+    return fn.body.kind === 'Block' ? this.block(fn.body, inner) : this.expr(fn.body, inner);
   }
 
   private inline(fn: Fn, e: Call, env: Env): LV {

@@ -7,6 +7,21 @@ import { lgamma, lbeta, xlogy, xlog1py } from '../special/index.js';
 import { LOG_SQRT_2PI, LOG_PI } from '../special/series.js';
 import { batchShape, floatDtype, inSupport, openUniform } from './common.js';
 import { define } from './define.js';
+import {
+  normalCdf,
+  halfNormalCdf,
+  logNormalCdf,
+  studentTCdf,
+  cauchyCdf,
+  halfCauchyCdf,
+  laplaceCdf,
+  logisticCdf,
+  exponentialCdf,
+  gammaCdf,
+  inverseGammaCdf,
+  betaCdf,
+  uniformCdf,
+} from './cdfs.js';
 import { logStdGamma } from './samplers.js';
 
 const LOG2 = Math.LN2;
@@ -37,6 +52,8 @@ const bc = (v: Tracer, ps: readonly Tracer[]) =>
 
 export const Normal = define({
   name: 'Normal',
+  fn: 'normal',
+  cdf: normalCdf,
   family: 'Normal',
   stan: 'normal_lpdf',
   doc: 'location mu, scale sigma > 0',
@@ -54,6 +71,8 @@ export const Normal = define({
 
 export const HalfNormal = define({
   name: 'HalfNormal',
+  fn: 'half_normal',
+  cdf: halfNormalCdf,
   family: 'HalfNormal',
   stan: 'normal_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the normal folded at 0',
@@ -68,6 +87,8 @@ export const HalfNormal = define({
 
 export const LogNormal = define({
   name: 'LogNormal',
+  fn: 'lognormal',
+  cdf: logNormalCdf,
   family: 'LogNormal',
   stan: 'lognormal_lpdf',
   doc: 'log x ~ Normal(mu, sigma)',
@@ -89,6 +110,8 @@ export const LogNormal = define({
 
 export const StudentT = define({
   name: 'StudentT',
+  fn: 'student_t',
+  cdf: studentTCdf,
   family: 'StudentT',
   stan: 'student_t_lpdf',
   doc: 'degrees of freedom nu > 0, location mu, scale sigma > 0 (Stan order)',
@@ -124,6 +147,8 @@ export const StudentT = define({
 
 export const Cauchy = define({
   name: 'Cauchy',
+  fn: 'cauchy',
+  cdf: cauchyCdf,
   family: 'Cauchy',
   stan: 'cauchy_lpdf',
   doc: 'location mu, scale sigma > 0; no mean or variance',
@@ -142,6 +167,8 @@ export const Cauchy = define({
 
 export const HalfCauchy = define({
   name: 'HalfCauchy',
+  fn: 'half_cauchy',
+  cdf: halfCauchyCdf,
   family: 'HalfCauchy',
   stan: 'cauchy_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the Cauchy folded at 0; no mean or variance',
@@ -158,6 +185,8 @@ export const HalfCauchy = define({
 
 export const Laplace = define({
   name: 'Laplace',
+  fn: 'double_exponential',
+  cdf: laplaceCdf,
   family: 'Laplace',
   stan: 'double_exponential_lpdf',
   doc: 'location mu, scale b > 0',
@@ -179,6 +208,8 @@ export const Laplace = define({
 
 export const Logistic = define({
   name: 'Logistic',
+  fn: 'logistic',
+  cdf: logisticCdf,
   family: 'Logistic',
   stan: 'logistic_lpdf',
   doc: 'location mu, scale s > 0',
@@ -202,6 +233,8 @@ export const Logistic = define({
 
 export const Exponential = define({
   name: 'Exponential',
+  fn: 'exponential',
+  cdf: exponentialCdf,
   family: 'Exponential',
   stan: 'exponential_lpdf',
   doc: 'rate lambda > 0 (mean 1/lambda)',
@@ -216,6 +249,8 @@ export const Exponential = define({
 
 export const Gamma = define({
   name: 'Gamma',
+  fn: 'gamma',
+  cdf: gammaCdf,
   family: 'Gamma',
   stan: 'gamma_lpdf',
   doc: 'shape alpha > 0, rate beta > 0 (Stan convention: mean alpha/beta)',
@@ -241,6 +276,8 @@ export const Gamma = define({
 
 export const InverseGamma = define({
   name: 'InverseGamma',
+  fn: 'inv_gamma',
+  cdf: inverseGammaCdf,
   family: 'InverseGamma',
   stan: 'inv_gamma_lpdf',
   doc: 'shape alpha > 0, scale beta > 0 (1/x ~ Gamma(alpha, rate beta))',
@@ -285,6 +322,8 @@ export function logBetaDraw(
 
 export const Beta = define({
   name: 'Beta',
+  fn: 'beta',
+  cdf: betaCdf,
   family: 'Beta',
   stan: 'beta_lpdf',
   doc: 'shapes alpha > 0, beta > 0 (mean alpha/(alpha+beta))',
@@ -310,6 +349,8 @@ export const Beta = define({
 
 export const Uniform = define({
   name: 'Uniform',
+  fn: 'uniform',
+  cdf: uniformCdf,
   family: 'Uniform',
   stan: 'uniform_lpdf',
   doc: 'bounds lower < upper',
