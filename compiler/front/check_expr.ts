@@ -6,17 +6,22 @@
 // definition with unknown argument types, which reports unknown names even in unused functions.
 // Every message names the user's own expression; a Ty of kind 'error' silences cascades.
 
-import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn } from '../../grammar/index.js';
+import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn, Truncation } from '../../grammar/index.js';
 import { DiagnosticBag, type Span } from '../../grammar/index.js';
 import { builtinTable, type ArgInfo, type Builtin, type FnSig } from './builtins.js';
 import { bindBuiltin, signature } from './builtin_kit.js';
+import { DENSITY_SUFFIXES } from './builtins_dist.js';
 import {
   declaredSupport,
   defaultSpec,
   distributionNames,
   isDistribution,
+  lookupDistribution,
+  reachesOutside,
   resolveCall,
   supportIncludes,
+  supportRange,
+  type Range,
 } from './distribution_names.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
@@ -186,18 +191,24 @@ export class Checker {
         const b = this.tensorOf(e.else, scope);
         if (!c || !a || !b) return ERROR;
         if (c.elem !== 'bool')
-          return this.error(e.cond.span, `the condition ${q(this.text(e.cond))} is ${tyText(c)}; it must be bool`);
-        if (c.shape.length !== 0)
           return this.error(
             e.cond.span,
-            `the condition ${q(this.text(e.cond))} is ${shapeText(c.shape)}; it must be a single bool`,
+            `the condition ${q(this.text(e.cond))} is ${tyText(c)}; it must be bool`,
+            'compare it, e.g. `x > 0`',
           );
         if ((a.elem === 'bool') !== (b.elem === 'bool'))
           return this.error(e.span, `${q(this.text(e))}: the branches are ${tyText(a)} and ${tyText(b)}`);
-        const s = broadcast(
+        // A tensor condition chooses elementwise: condition and branches broadcast together.
+        const ab = broadcast(
           this.text(e),
           { shape: a.shape, text: this.text(e.then) },
           { shape: b.shape, text: this.text(e.else) },
+        );
+        if (typeof ab === 'string') return this.error(e.span, ab);
+        const s = broadcast(
+          this.text(e),
+          { shape: c.shape, text: `the condition ${this.text(e.cond)}` },
+          { shape: ab, text: 'the branches' },
         );
         if (typeof s === 'string') return this.error(e.span, s);
         const elem: Elem = a.elem === 'int' && b.elem === 'int' ? 'int' : a.elem === 'bool' ? 'bool' : 'real';
@@ -419,6 +430,12 @@ export class Checker {
   /** `inSample`: the right side of `~`, where distributions are allowed. */
   call(e: Call, scope: Scope, inSample: boolean): Ty {
     const name = e.callee.name;
+    if (e.bar && !DENSITY_SUFFIXES.some((k) => name.endsWith(`_${k}`)))
+      this.error(
+        e.span,
+        `\`|\` separates the value from the parameters of a density function, such as \`normal_lpdf(y | mu, sigma)\`; ${q(name)} is not one`,
+        'separate arguments with `,`',
+      );
     const sym = scope.get(name);
     if (sym && sym.kind === 'fn') return this.userCall(e, sym.node, scope);
     if (sym) return this.error(e.callee.span, `${q(name)} is ${describeSym(sym)}, not a function`);
@@ -947,7 +964,24 @@ export class Checker {
             `${q(this.text(st))}: ${this.text(st.target)} is ${shapeText(target.shape)} but the distribution is ${shapeText(dt.shape)}; it would be counted more than once`,
           );
         }
-        this.checkSupport(st, scope, dt.name, dt.discrete);
+        if (st.truncation) this.truncation(st, st.truncation, dt, batch, scope);
+        else this.checkSupport(st, scope, dt.name, dt.discrete);
+        return;
+      }
+      case 'IfStmt': {
+        const c = this.tensorOf(st.cond, scope);
+        if (c && (c.elem !== 'bool' || c.shape.length !== 0))
+          this.error(
+            st.cond.span,
+            `the condition of \`if\` must be a single bool, but ${q(this.text(st.cond))} is ${tyText(c)}`,
+            c.elem === 'bool'
+              ? 'to choose entry by entry, write the expression `if c then a else b`'
+              : 'compare it, e.g. `x > 0`',
+          );
+        // The branches are nested blocks: what they declare stays inside them.
+        const inner: BlockMode = mode.startsWith('loop-') ? mode : (`loop-${mode}` as BlockMode);
+        this.stmts(st.then, scope.child(), inner);
+        if (st.else) this.stmts(st.else, scope.child(), inner);
         return;
       }
       case 'TargetAdd': {
@@ -987,6 +1021,55 @@ export class Checker {
     }
   }
 
+  /** `y ~ D(...) T[lo, hi]`: D univariate with a CDF; bounds numbers that broadcast with y. */
+  private truncation(
+    st: Extract<Stmt, { kind: 'Sample' }>,
+    tr: Truncation,
+    dt: Extract<Ty, { kind: 'dist' }>,
+    batch: Dim[],
+    scope: Scope,
+  ): void {
+    const spec = lookupDistribution(dt.name);
+    if (dt.eventRank > 0 || !spec?.cdf) {
+      this.error(
+        tr.span,
+        `${dt.name} cannot be truncated: ${dt.eventRank > 0 ? 'its values are not scalars' : 'it has no CDF'}`,
+        'truncation takes a univariate distribution, such as `Normal(mu, sigma) T[0, ]`',
+      );
+      return;
+    }
+    const base = st.target.kind === 'Index' ? st.target.target : st.target;
+    const s = base.kind === 'Ident' ? scope.get(base.name) : undefined;
+    if (s && s.kind === 'param' && s.ty.elem === 'int') {
+      this.error(tr.span, `the discrete latent ${q(s.name.name)} cannot be truncated`);
+      return;
+    }
+    for (const b of [tr.lo, tr.hi]) {
+      if (!b) continue;
+      const t = this.tensorOf(b, scope);
+      if (!t) continue;
+      if (t.elem === 'bool') this.error(b.span, `the truncation bound ${q(this.text(b))} is bool, not a number`);
+      else if (dt.discrete && t.elem !== 'int')
+        this.error(
+          b.span,
+          `${dt.name} is discrete, so its truncation bounds are ints, but ${q(this.text(b))} is ${tyText(t)}`,
+        );
+      else {
+        const r = broadcast(
+          this.text(st),
+          { shape: batch, text: this.text(st.target) },
+          { shape: t.shape, text: this.text(b) },
+        );
+        if (typeof r === 'string') this.error(b.span, r);
+        else if (r.length > batch.length)
+          this.error(
+            b.span,
+            `the truncation bound ${q(this.text(b))} is ${shapeText(t.shape)}, larger than ${q(this.text(st.target))}`,
+          );
+      }
+    }
+  }
+
   /** A `~` on a param whose declared type does not lie inside the distribution's support. */
   private checkSupport(st: Extract<Stmt, { kind: 'Sample' }>, scope: Scope, dist: string, discrete: boolean): void {
     const base = st.target.kind === 'Index' ? st.target.target : st.target;
@@ -1008,22 +1091,39 @@ export class Checker {
     }
     if (discrete) return;
     const declared = declaredSupport(s.decl);
-    if (declared && !supportIncludes(spec.support.kind, declared)) {
-      const want: Partial<Record<string, string>> = {
-        positive: 'real > 0',
-        nonnegative: 'real > 0',
-        unit_interval: 'real in [0, 1]',
-        simplex: 'simplex[K]',
-        cov: 'cov[K]',
-        cholesky_corr: 'cholesky_corr[K]',
-      };
-      const hint = want[spec.support.kind] ? `declare \`${base.name}: ${want[spec.support.kind]}\`` : undefined;
+    if (!declared) return;
+    const sup = spec.support;
+    const want: Partial<Record<string, string>> = {
+      positive: 'real > 0',
+      nonnegative: 'real > 0',
+      unit_interval: 'real in [0, 1]',
+      simplex: 'simplex[K]',
+      cov: 'cov[K]',
+      cholesky_corr: 'cholesky_corr[K]',
+    };
+    const hint = want[sup.kind] ? `declare \`${base.name}: ${want[sup.kind]}\`` : undefined;
+    const warn = (what: string) =>
       this.warning(
         st.span,
-        `${dist}'s support is ${spec.support.kind.replace('_', ' ')}, but ${q(base.name)} is declared ${declared.replace('_', ' ')}; outside the support the density is 0 (log density -inf)`,
+        `${dist}'s support is ${sup.kind.replace('_', ' ')}, but ${q(base.name)} ${what}; outside the support the density is 0 (log density -inf)`,
         hint,
       );
+    if (sup.eventRank > 0) {
+      // A vector or matrix distribution sees whole values: compare the sets.
+      if (declared.event && !supportIncludes(sup.kind, declared.event)) warn(`is declared ${s.decl.type.name.name}`);
+      return;
     }
+    // A scalar distribution sees each entry: compare ranges (bounds that are expressions are
+    // not known here, and are not held against the declaration).
+    const bound = (b: string | number | undefined): number | null => {
+      if (typeof b === 'number') return b;
+      const j = spec.params.findIndex((p) => p.name === b);
+      const call = st.dist.kind === 'Call' ? st.dist : null;
+      const arg = call && j >= 0 ? (call.args[j]?.name === null ? call.args[j]!.value : undefined) : undefined;
+      return arg ? literalNumber(arg) : null;
+    };
+    const range = supportRange(sup.kind, { lo: bound(sup.lower), hi: bound(sup.upper) });
+    if (range && reachesOutside(declared.entry, range)) warn(`can be ${describeRange(declared.entry)}`);
   }
 
   private forLoop(st: Extract<Stmt, { kind: 'For' }>, scope: Scope, mode: BlockMode): void {
@@ -1120,6 +1220,16 @@ export function literalInt(e: Expr): number | null {
   if (e.kind === 'Number' && e.isInt) return e.value;
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number' && e.operand.isInt) return -e.operand.value;
   return null;
+}
+
+/** `any real`, `> 0`, `in [0, 1]`, for the support warning. */
+function describeRange(r: Range): string {
+  const lo = r.lo === null || r.lo === -Infinity ? null : r.lo;
+  const hi = r.hi === null || r.hi === Infinity ? null : r.hi;
+  if (lo === null && hi === null) return 'any real';
+  if (hi === null) return `any real above ${lo}`;
+  if (lo === null) return `any real below ${hi}`;
+  return `anywhere in [${lo}, ${hi}]`;
 }
 
 export function describeSym(s: Sym): string {
