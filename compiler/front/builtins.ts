@@ -22,6 +22,7 @@ import {
 } from './builtin_kit.js';
 import { MATH_BUILTINS } from './builtins_math.js';
 import { DIST_BUILTINS } from './builtins_dist.js';
+import { MODEL_BUILTINS } from './builtins_model.js';
 
 export type {
   ArgInfo,
@@ -427,6 +428,6 @@ function filled(name: string, v: number): Builtin {
 const normAxis = (a: number, r: number) => (a < 0 ? a + r : a);
 
 /** Every built-in function: the core above, then the tables of the other files. */
-export const BUILTINS: readonly Builtin[] = [...CORE_BUILTINS, ...MATH_BUILTINS, ...DIST_BUILTINS];
+export const BUILTINS: readonly Builtin[] = [...CORE_BUILTINS, ...MATH_BUILTINS, ...DIST_BUILTINS, ...MODEL_BUILTINS];
 
 export const builtinTable: ReadonlyMap<string, Builtin> = new Map(BUILTINS.map((b) => [b.name, b]));

@@ -5,6 +5,7 @@
 import type { Tracer } from '../../runtime/index.js';
 import { MATH_ROWS } from './builtin_math_rows.js';
 import { DIST_ROWS } from './builtin_dist_rows.js';
+import { MODEL_ROWS } from './builtin_model_rows.js';
 
 type Arr = { data: number[]; shape: number[] };
 const v = (...xs: number[]): Arr => ({ data: xs, shape: [xs.length] });
@@ -196,4 +197,4 @@ const CORE_ROWS: Record<string, Row[]> = {
   ones: [{ args: [], ints: [2], out: v(1, 1) }],
 };
 
-export const ROWS: Record<string, Row[]> = { ...CORE_ROWS, ...MATH_ROWS, ...DIST_ROWS };
+export const ROWS: Record<string, Row[]> = { ...CORE_ROWS, ...MATH_ROWS, ...DIST_ROWS, ...MODEL_ROWS };
