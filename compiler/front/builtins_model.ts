@@ -73,11 +73,12 @@ function odeType(c: TypeCtx): TypeOut | string {
     { shape: y0.shape, text: y0.text, elem: 'real' },
     ...rest.map((a) => ({ ...a, dyn: false })),
   ]);
-  if (typeof r === 'string') return `${q(c.expr)}: ${r}`;
+  if (typeof r === 'string')
+    return `${q(c.expr)}: ${r}${/uses the param/.test(r) ? ' (after the times), so that the solver differentiates with respect to it' : ''}`;
   if (r.shape.length !== 1 || dimEq(r.shape[0]!, y0.shape[0]!) === false)
     return `${q(c.expr)}: ${q(f.name)} returns ${r.shape.length ? shapeText(r.shape) : 'a scalar'}, but the state ${y0.text} is ${shapeText(y0.shape)}; the right-hand side returns dy/dt, one entry per state`;
   if (r.dyn)
-    return `${q(c.expr)}: ${q(f.name)} uses a param that is not one of its arguments; pass it as an argument after the times (\`${c.expr.replace(/\)$/, ', param)')}\`), so that the solver differentiates with respect to it`;
+    return `${q(c.expr)}: ${q(f.name)} depends on a param that is not one of its arguments; pass it after the times, so that the solver differentiates with respect to it`;
   return real([ts.shape[0]!, y0.shape[0]!]);
 }
 

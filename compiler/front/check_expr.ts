@@ -205,12 +205,12 @@ export class Checker {
           { shape: b.shape, text: this.text(e.else) },
         );
         if (typeof ab === 'string') return this.error(e.span, ab);
-        const s = broadcast(
-          this.text(e),
-          { shape: c.shape, text: `the condition ${this.text(e.cond)}` },
-          { shape: ab, text: 'the branches' },
-        );
-        if (typeof s === 'string') return this.error(e.span, s);
+        const s = broadcast(this.text(e), { shape: c.shape, text: '' }, { shape: ab, text: '' });
+        if (typeof s === 'string')
+          return this.error(
+            e.span,
+            `${q(this.text(e))}: the condition is ${shapeText(c.shape)} but the branches are ${shapeText(ab)}; they must broadcast to one shape${valuesText([...c.shape, ...ab])}`,
+          );
         const elem: Elem = a.elem === 'int' && b.elem === 'int' ? 'int' : a.elem === 'bool' ? 'bool' : 'real';
         const stat = c.static !== undefined ? (c.static ? a.static : b.static) : undefined;
         return tensor(elem, s, a.dyn || b.dyn || c.dyn, stat);
@@ -617,6 +617,12 @@ export class Checker {
         const tys = args.map((a) => tensor(a.elem, a.shape, a.dyn ?? false, a.static));
         const t = this.callWith(fn, tys, at);
         if (t.kind === 'error') return `${q(fn.name.name)} has errors (above)`;
+        if (t.kind === 'tensor' && t.dyn && !args.some((a) => a.dyn)) {
+          const used = [...paramsUsed(fn.body, new Set(fn.params.map((p) => p.name.name)), this.globals)];
+          return used.length
+            ? `${q(fn.name.name)} uses the param ${used.map(q).join(', ')} without taking ${used.length > 1 ? 'them' : 'it'} as an argument; add ${used.length > 1 ? 'them' : 'it'} to ${q(fn.name.name)}'s arguments and to the call`
+            : `${q(fn.name.name)} depends on a param that is not one of its arguments`;
+        }
         if (t.kind !== 'tensor') return `${q(fn.name.name)} returns ${tyText(t)}, not a value`;
         return { elem: t.elem, shape: t.shape, dyn: t.dyn, ...(t.static !== undefined ? { static: t.static } : {}) };
       },
@@ -1220,6 +1226,28 @@ export function literalInt(e: Expr): number | null {
   if (e.kind === 'Number' && e.isInt) return e.value;
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number' && e.operand.isInt) return -e.operand.value;
   return null;
+}
+
+/** The global params an expression mentions (outside names bound locally), for messages. */
+function* paramsUsed(e: Expr | Stmt | Slice, bound: Set<string>, globals: Scope): Generator<string> {
+  const seen = new Set<string>();
+  const walk = function* (x: unknown): Generator<string> {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) yield* walk(y);
+      return;
+    }
+    const n = x as { kind?: string; name?: string };
+    if (n.kind === 'Ident' && typeof n.name === 'string' && !bound.has(n.name) && !seen.has(n.name)) {
+      if (globals.get(n.name)?.kind === 'param') {
+        seen.add(n.name);
+        yield n.name;
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(x)) if (k !== 'span' && typeof v === 'object') yield* walk(v);
+  };
+  yield* walk(e);
 }
 
 /** `any real`, `> 0`, `in [0, 1]`, for the support warning. */

@@ -268,14 +268,12 @@ function bodyStmts(inGuide: boolean): fc.Arbitrary<A.Stmt[]> {
           span: fc.constant(S),
         }),
         truncation: fc.option(
-          fc
-            .tuple(fc.option(expr, { nil: null }), fc.option(expr, { nil: null }))
-            .map(([lo, hi]): A.Truncation => ({
-              kind: 'Truncation',
-              lo: lo ?? (hi === null ? expr0 : null),
-              hi,
-              span: S,
-            })),
+          fc.tuple(fc.option(expr, { nil: null }), fc.option(expr, { nil: null })).map(([lo, hi]): A.Truncation => ({
+            kind: 'Truncation',
+            lo: lo ?? (hi === null ? expr0 : null),
+            hi,
+            span: S,
+          })),
           { nil: null },
         ),
         via: fc.option(expr, { nil: null }),

@@ -1,0 +1,163 @@
+// The modelling constructs of issue #11 from .opt source to log density: truncation (against
+// scipy.stats 1.17's truncated densities, scripted), `if` statements (a loop with an `if` against
+// the same density written without one), elementwise `if ... then ... else`, bool-to-number
+// conversion, constrained types (positive_ordered, bounded ordered, arrays of simplexes), the
+// density functions' `|` call form, and the `~` support check (no warning for ordered ~ Normal).
+
+import { describe, expect, it } from 'vitest';
+import { check, compile } from '../../index.js';
+import type { CompiledProgram } from '../../compiler/compile.js';
+
+const program = (source: string, data: Record<string, unknown>) =>
+  compile({ source, file: 'm.opt' }, { data, backend: 'ref' }) as Promise<CompiledProgram>;
+
+/** log p at an unconstrained point (identity transforms: the point is the params' values). */
+const logp = (c: CompiledProgram, x: number[]) => c.logDensity!.evaluate(Float64Array.from(x), 0).f;
+
+const warnings = (source: string) =>
+  check({ source, file: 'w.opt' })
+    .messages.filter((m) => m.severity === 'warning')
+    .map((m) => m.message);
+
+describe('truncation', () => {
+  const y = { y: [0.3, 1.2, 2.5] };
+  it('Normal T[0, 3] and T[0, ] are scipy truncnorm', async () => {
+    const two = await program(`data { y: real[3] }\nparam { mu: real }\nmodel { y ~ Normal(mu, 1.3) T[0, 3] }`, y);
+    const one = await program(`data { y: real[3] }\nparam { mu: real }\nmodel { y ~ Normal(mu, 1.3) T[0, ] }`, y);
+    expect(logp(two, [0.7])).toBeCloseTo(-3.4063884557524116, 10);
+    expect(logp(one, [0.7])).toBeCloseTo(-3.574567674493375, 10);
+  });
+
+  it('Poisson T[2, 7], T[2, ], T[, 7] include their bounds', async () => {
+    const k = { k: [2, 3, 5, 7] };
+    const run = async (t: string) =>
+      logp(await program(`data { k: int[4] }\nparam { lam: real }\nmodel { k ~ Poisson(lam) ${t} }`, k), [4.2]);
+    expect(await run('T[2, 7]')).toBeCloseTo(-7.588889467550437, 10);
+    expect(await run('T[2, ]')).toBeCloseTo(-7.876382386165046, 10);
+    expect(await run('T[, 7]')).toBeCloseTo(-7.936805744287248, 10);
+  });
+
+  it('a value outside the truncation has log density -inf', async () => {
+    const c = await program(`data { y: real[2] }\nparam { mu: real }\nmodel { y ~ Normal(mu, 1) T[0, ] }`, {
+      y: [1, -0.5],
+    });
+    expect(logp(c, [0])).toBe(-Infinity);
+  });
+});
+
+describe('if statements and elementwise choice', () => {
+  // posteriordb's M0 model as written in Stan (a loop with an `if`), and the vectorized form of
+  // examples/posteriordb/M0_data-M0_model: one log density.
+  const y = [
+    [0, 0, 1],
+    [1, 1, 0],
+    [0, 0, 0],
+    [1, 0, 1],
+    [0, 0, 0],
+  ];
+  const data = { M: 5, T: 3, y };
+  const looped = `
+data { M: int; T: int; y: int[M, T] }
+param { omega: real; p: real }
+model {
+  for i in 0..M {
+    let s = sum(y[i])
+    if s > 0 {
+      target += bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p)
+    } else if s == 0 {
+      target += log_sum_exp(bernoulli_lpmf(1 | omega) + binomial_lpmf(0 | T, p), bernoulli_lpmf(0 | omega))
+    } else {
+      target += negative_infinity()
+    }
+  }
+}`;
+  const vectorized = `
+data { M: int; T: int; y: int[M, T] }
+param { omega: real; p: real }
+model {
+  let s = sum(y, axis = 1)
+  let seen = sum(to_real(s > 0))
+  let missed = M - seen
+  target += seen * bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p) - missed * binomial_lpmf(0 | T, p)
+  target += missed * log_sum_exp(bernoulli_lpmf(1 | omega) + binomial_lpmf(0 | T, p), bernoulli_lpmf(0 | omega))
+}`;
+  it('a loop with if / else if / else gives the density of the vectorized form', async () => {
+    const [a, b] = await Promise.all([program(looped, data), program(vectorized, data)]);
+    for (const x of [
+      [0.3, 0.6],
+      [0.8, 0.1],
+    ]) {
+      const [fa, fb] = [
+        a.logDensity!.evaluate(Float64Array.from(x), 0),
+        b.logDensity!.evaluate(Float64Array.from(x), 0),
+      ];
+      expect(fa.f).toBeCloseTo(fb.f, 10);
+      fa.g.forEach((g, i) => expect(g).toBeCloseTo(fb.g[i]!, 8));
+    }
+  });
+
+  it('an if on a param switches the density (both branches traced, one taken)', async () => {
+    const c = await program(`param { x: real }\nmodel { if x > 0 { target += -x } else { target += 2 * x } }`, {});
+    expect(logp(c, [1.5])).toBeCloseTo(-1.5, 12);
+    expect(logp(c, [-1.5])).toBeCloseTo(-3, 12);
+  });
+
+  it('elementwise if-then-else and to_real', async () => {
+    const c = await program(
+      `data { y: real[4] }\nparam { a: real }\nmodel { target += sum(if y > 0 then a * y else to_real(y == -1)) }`,
+      { y: [1, -1, 2, -3] },
+    );
+    expect(logp(c, [0.5])).toBeCloseTo(0.5 * 3 + 1, 12);
+  });
+});
+
+describe('constrained types', () => {
+  it('positive_ordered, bounded ordered and simplex[k][m] land in their sets', async () => {
+    const c = await program(
+      `param { a: positive_ordered[3]; b: ordered[3] in [-1, 2]; c: ordered[2] < 5; d: simplex[3][2] }\nmodel { a ~ Exponential(1) }`,
+      {},
+    );
+    const x = Float64Array.from({ length: c.logDensity!.n }, (_, i) => Math.sin(3 * i + 1));
+    const v = c.valuesAt(x) as Record<string, number[] & number[][]>;
+    const inc = (xs: number[]) => xs.every((u, i) => i === 0 || u > xs[i - 1]!);
+    expect(inc(v.a) && v.a[0]! > 0).toBe(true);
+    expect(inc(v.b) && v.b[0]! > -1 && v.b[2]! < 2).toBe(true);
+    expect(inc(v.c) && v.c[1]! < 5).toBe(true);
+    expect(v.d.length).toBe(2);
+    for (const row of v.d as number[][]) expect(row.reduce((p, q) => p + q, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('density functions take their value before `|`', async () => {
+    const a = await program(`data { y: real[2] }\nparam { m: real }\nmodel { target += normal_lpdf(y | m, 2) }`, {
+      y: [0.5, 1],
+    });
+    const b = await program(`data { y: real[2] }\nparam { m: real }\nmodel { y ~ Normal(m, 2) }`, { y: [0.5, 1] });
+    expect(logp(a, [0.3])).toBeCloseTo(logp(b, [0.3]), 12);
+  });
+});
+
+describe('the ~ support check', () => {
+  const cases: [string, boolean][] = [
+    ['param mu: ordered[2]\nmodel { mu ~ Normal(0, 1) }', false],
+    ['param mu: positive_ordered[2]\nmodel { mu ~ Exponential(1) }', false],
+    ['param mu: ordered[2] > 0\nmodel { mu ~ Gamma(2, 1) }', false],
+    ['param w: simplex[3]\nmodel { w ~ Beta(1, 1) }', false],
+    ['param w: simplex[3][2]\nmodel { w ~ Dirichlet([1, 1, 1]) }', false],
+    ['param t: real in [0.2, 0.8]\nmodel { t ~ Beta(2, 2) }', false],
+    ['param t: real in [0, 1]\nmodel { t ~ Uniform(0, 1) }', false],
+    ['param s: real >= 0\nmodel { s ~ Gamma(2, 1) }', false],
+    ['param t: real\nmodel { t ~ Exponential(1) }', true],
+    ['param t: real in [-1, 1]\nmodel { t ~ Beta(2, 2) }', true],
+    ['param mu: ordered[2]\nmodel { mu ~ Exponential(1) }', true],
+    ['param t: real > 0\nmodel { t ~ Uniform(0, 10) }', true],
+  ];
+  for (const [src, warned] of cases) {
+    it(`${src.replace(/\n/g, '; ')}: ${warned ? 'warns' : 'no warning'}`, () => {
+      const w = warnings(src);
+      expect(
+        w.some((m) => /support/.test(m)),
+        w.join('\n'),
+      ).toBe(warned);
+    });
+  }
+});
