@@ -8,6 +8,8 @@ export { jvpGraph } from './transforms/jvp.js';
 export { vjpGraph } from './transforms/vjp.js';
 export { primTable, primNames } from './prims/table.js';
 export { runRef } from './backends/ref.js';
+export { threefry2x32, keyFromSeed, foldIn } from './kernels/threefry.js';
+export { cholesky as choleskyKernel } from './kernels/cholesky.js';
 export { toRefArray, toNested, type HostValue } from './values/host.js';
 export { printGraph, countEqns, varName } from './ir/print.js';
 export { simplify, dce, cse, constantFold, algebraic } from './transforms/simplify.js';
