@@ -3,6 +3,7 @@
 // differences). The table must cover every entry of BUILTINS.
 
 import type { Tracer } from '../../runtime/index.js';
+import type { FnSig } from '../../compiler/front/builtins.js';
 import { MATH_ROWS } from './builtin_math_rows.js';
 import { DIST_ROWS } from './builtin_dist_rows.js';
 import { MODEL_ROWS } from './builtin_model_rows.js';
@@ -28,6 +29,10 @@ export interface Row {
   restCount?: number;
   /** Absolute tolerance of the comparison (default 1e-10). */
   tol?: number;
+  /** The function arguments as the type rule sees them. */
+  fnTypes?: FnSig[];
+  /** The built-in is an honest refusal: its type rule's message. */
+  refuses?: RegExp;
 }
 
 const x3 = v(0.5, -1.2, 2);
