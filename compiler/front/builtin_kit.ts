@@ -85,6 +85,8 @@ export interface Builtin {
   prox?: { op: string; text: string; options?(a: ProxArgs): Record<string, unknown> };
   summary: string;
   type(c: TypeCtx): TypeOut | string;
+  /** A warning about a call that type-checks (a usage that works but costs or misleads). */
+  warn?(c: TypeCtx): string | null;
   lower(c: LowerCtx): Tracer | number;
 }
 

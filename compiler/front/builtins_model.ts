@@ -116,8 +116,17 @@ const odeRk45Entry = (name: string, named: boolean): Builtin => ({
     ? `the solution [N, K] at the times ts of y' = f(t, y, args...), y(t0) = y0 [K]: adaptive Dormand-Prince 5(4), differentiated by forward sensitivities; options rel_tol (${ODE_DEFAULTS.relTol}), abs_tol (${ODE_DEFAULTS.absTol}), max_num_steps (${ODE_DEFAULTS.maxSteps}) by name`
     : "ode_rk45 with the tolerances positional, as Stan's ode_rk45_tol(f, y0, t0, ts, rel_tol, abs_tol, max_num_steps, args...)",
   type: odeType,
+  warn: odeWarn,
   lower: odeLower,
 });
+
+/** Data passed as an ODE argument is differentiated for nothing: each entry adds K sensitivity states. */
+function odeWarn(c: TypeCtx): string | null {
+  const rest = c.args.slice(c.args.length - c.restCount);
+  const data = rest.filter((a) => !a.dyn);
+  if (!data.length) return null;
+  return `${q(c.expr)}: ${data.map((a) => q(a.text)).join(', ')} ${data.length > 1 ? 'do' : 'does'} not depend on any param; the solver integrates the sensitivities of every argument, so use data inside ${q(c.fns[0]!.name)} instead of passing it`;
+}
 
 /** Stiff solvers: an honest refusal that names what to do instead. */
 const stiffRefusal = (name: string): Builtin => ({

@@ -591,8 +591,11 @@ export class Checker {
       }
     }
     for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
-    const out = b.type({ expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length });
+    const ctx = { expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length };
+    const out = b.type(ctx);
     if (typeof out === 'string') return this.error(e.span, out);
+    const w = b.warn?.(ctx);
+    if (w) this.warning(e.span, w);
     return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
   }
 

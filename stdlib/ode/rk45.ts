@@ -183,19 +183,12 @@ function sensitivities(dyn: Dyn, K: number, argSizes: number[]): Dyn {
       });
       return jvp(f, [y, ...args], [ty, ...targs])[1][0]!;
     };
-    const Jy = P.stack(
-      Array.from({ length: K }, (_, j) => column(j)),
-      1,
-    ); // [K, K]
-    const Ja =
-      nA > 0
-        ? P.stack(
-            Array.from({ length: nA }, (_, j) => column(K + j)),
-            1,
-          )
-        : null; // [K, nA]
-    const Jp = Ja ? P.concat([P.zeros([K, K]), Ja], 1) : P.zeros([K, K]);
-    const dS = P.add(P.matmul(Jy, S), Jp);
+    // The Jacobian's columns, laid end to end (one concatenation) and read as rows of J^T.
+    const Jt = P.reshape(P.concat(Array.from({ length: Pn }, (_, j) => column(j))), [Pn, K]);
+    // S' = J_y S + [0 | J_args] = J [S; 0 I]: one product with S stacked on the constant block.
+    const M =
+      nA > 0 ? P.concat([S, P.concat([P.zeros([nA, K]), P.constant(identity(nA), 'float64', [nA, nA])], 1)]) : S;
+    const dS = P.matmul(P.transpose(Jt), M);
     return P.concat([fy, P.reshape(dS, [K * Pn])]);
   };
 }

@@ -111,6 +111,46 @@ model {
   });
 });
 
+describe('hmm_marginal in a model', () => {
+  // examples/hmm.opt against the forward algorithm written out as posteriordb's hmm_example does
+  // (a loop over time, log_sum_exp over the previous state), on simplex[2][2] and positive_ordered.
+  const data = { N: 6, K: 2, y: [2.1, 3.3, 8.7, 9.4, 2.8, 9.9] };
+  const builtin = `
+data { N: int; K: int; y: real[N] }
+param { theta: simplex[K][K]; mu: positive_ordered[K] }
+model {
+  let d = outer(mu, ones(N)) - outer(ones(K), y)
+  target += hmm_marginal(-0.5 * d^2 - 0.5 * log(2 * pi()), theta, rep_vector(1.0 / K, K))
+}`;
+  const handwritten = `
+data { N: int; K: int; y: real[N] }
+param { theta: simplex[K][K]; mu: positive_ordered[K] }
+model {
+  state g = [normal_lpdf(y[0] | mu[0], 1), normal_lpdf(y[0] | mu[1], 1)] - log(2)
+  for t in 1..N {
+    g = [
+      log_sum_exp(g + log(theta[:, 0])) + normal_lpdf(y[t] | mu[0], 1),
+      log_sum_exp(g + log(theta[:, 1])) + normal_lpdf(y[t] | mu[1], 1)
+    ]
+  }
+  target += log_sum_exp(g)
+}`;
+  it('equals the forward algorithm written out, value and gradient', async () => {
+    const [a, b] = await Promise.all([program(builtin, data), program(handwritten, data)]);
+    for (const x of [
+      [0.3, -0.2, 1.0, 1.8],
+      [-1.1, 0.7, 0.4, 2.2],
+    ]) {
+      const [fa, fb] = [
+        a.logDensity!.evaluate(Float64Array.from(x), 0),
+        b.logDensity!.evaluate(Float64Array.from(x), 0),
+      ];
+      expect(fa.f).toBeCloseTo(fb.f, 10);
+      fa.g.forEach((g, i) => expect(g).toBeCloseTo(fb.g[i]!, 8));
+    }
+  });
+});
+
 describe('constrained types', () => {
   it('positive_ordered, bounded ordered and simplex[k][m] land in their sets', async () => {
     const c = await program(
@@ -160,4 +200,28 @@ describe('the ~ support check', () => {
       ).toBe(warned);
     });
   }
+});
+
+describe('ODE arguments', () => {
+  // Every argument passed to the solver gets K sensitivity states; data passed there cost work
+  // for nothing, so the checker warns and names them (a fn may read data directly).
+  const ode = (args: string) => `
+data { ts: real[3]; k0: real }
+param { k: real > 0 }
+fn decay(t, y, k, c) { -k * y + 0 * c }
+fn decay1(t, y, k) { -k * y }
+model {
+  let z = ode_rk45(${args})
+  k ~ Normal(1, 1)
+  target += -sum(z^2)
+}`;
+  it('warns when an argument does not depend on a param, naming it', () => {
+    const w = warnings(ode('decay, [1.0], 0, ts, k, k0'));
+    expect(w.filter((m) => /sensitivities/.test(m))).toEqual([
+      '`ode_rk45(decay, [1.0], 0, ts, k, k0)`: `k0` does not depend on any param; the solver integrates the sensitivities of every argument, so use data inside `decay` instead of passing it',
+    ]);
+  });
+  it('no warning when every argument depends on a param', () => {
+    expect(warnings(ode('decay1, [1.0], 0, ts, k')).filter((m) => /sensitivities/.test(m))).toEqual([]);
+  });
 });
