@@ -23,3 +23,4 @@ export { SOLVERS, INFER_METHODS } from './compiler/analysis/method_options.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
 export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';
 export type { SolverState } from './stdlib/optim/driver.js';
+export * from './compiler/interactive/index.js';

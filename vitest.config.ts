@@ -1,7 +1,11 @@
-// Test runner configuration: every tests/**/*.test.ts file, run in Node.
+// Test runner configuration: every tests/**/*.test.ts file, run in Node. `proxima` resolves to
+// the sources (as tsconfig.json's paths say for tsc and tsx), so documentation code that imports
+// the package runs in tests without a build.
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
 
 export default defineConfig({
+  resolve: { alias: { proxima: fileURLToPath(new URL('./index.ts', import.meta.url)) } },
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,

@@ -9,6 +9,7 @@ commands:
   check FILE    check names, types and shapes; print the decomposition and the algorithm
   graph FILE    print the compiled graph (text, dot or json)
   fmt FILE...   format .opt files in the canonical layout
+  repl [FILE]   an interactive session (docs/repl.md)
 
 options:
   --help        help for a command: proxima run --help

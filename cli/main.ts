@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.js')).checkCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   fmt: async () => (await import('./commands/fmt.js')).fmtCommand,
+  repl: async () => (await import('./repl.js')).replCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

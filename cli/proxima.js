@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `proxima` bin. It runs the TypeScript sources with no build step for the user: on the
-// first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
-// node_modules/.cache/proxima, keyed by the sources' paths, sizes and mtimes; later runs import
+// The `proxima` bin. An installed package runs its built JavaScript (dist/, from `npm run build`;
+// the package ships no TypeScript). In a clone it runs the TypeScript sources with no build step:
+// on the first run (and whenever a source file changes) esbuild bundles the CLI into one ES module
+// in node_modules/.cache/proxima, keyed by the sources' paths, sizes and mtimes; later runs import
 // that bundle directly. Loading through a bundle instead of tsx's per-module loader hooks cuts
 // start-up by seconds (chevrotain alone loads hundreds of modules). If esbuild is unavailable,
 // it falls back to tsx's loader.
@@ -34,6 +35,8 @@ function sourceKey() {
 }
 
 async function loadMain() {
+  // No sources beside the bin: an installed package, which runs its build.
+  if (!existsSync(join(root, 'cli/main.ts'))) return import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
   let esbuild;
   try {
     esbuild = await import('esbuild');

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
+  type FrontEnd,
   compileProgram,
   readProgram,
   type CompileOptions,
@@ -18,7 +19,7 @@ import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
 
@@ -38,26 +39,30 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   try {
-    const fe = frontEnd(input, read);
-    const ok = !fe.diagnostics.some((d) => d.severity === 'error');
-    let estimators: EstimatorEntry[] | null = null;
-    if (ok && fe.checked) {
-      try {
-        estimators = sitePlan(fe.checked);
-      } catch (e) {
-        if (!(e instanceof LowerError)) throw e;
-      }
-    }
-    return checkResult(
-      toMessages(fe.diagnostics),
-      fe.analysis?.decomposition ?? null,
-      ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
-      estimators,
-    );
+    return checkFrontEnd(frontEnd(input, read));
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;
   }
+}
+
+/** The check result of a program already through the front end (tagged templates check their own). */
+export function checkFrontEnd(fe: FrontEnd): CheckResult {
+  const ok = !fe.diagnostics.some((d) => d.severity === 'error');
+  let estimators: EstimatorEntry[] | null = null;
+  if (ok && fe.checked) {
+    try {
+      estimators = sitePlan(fe.checked);
+    } catch (e) {
+      if (!(e instanceof LowerError)) throw e;
+    }
+  }
+  return checkResult(
+    toMessages(fe.diagnostics),
+    fe.analysis?.decomposition ?? null,
+    ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+    estimators,
+  );
 }
 
 /** Compiles a program with its data bound. Throws CompileError on user errors. */
@@ -81,7 +86,8 @@ export function dataSources(input: ProgramInput, opts: CheckOptions = {}): strin
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {
     for (const st of m.program.body)
-      if (st.kind === 'Data' && st.source !== null) out.push(join(dirname(m.file), st.source));
+      if (st.kind === 'Data' && st.source !== null)
+        out.push(isAbsolute(st.source) ? st.source : join(dirname(m.file), st.source));
   }
   return out;
 }

@@ -6,8 +6,8 @@
 // that stage; warnings travel on the CompiledProgram.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Diagnostic, Span } from '../grammar/index.js';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Diagnostic, Expr, Span } from '../grammar/index.js';
 import { inline } from '../runtime/ir/tracer.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
@@ -18,7 +18,7 @@ import { uniformInit as uniform } from './lower/start_point.js';
 import { buildLayout, type Layout } from './lower/param_layout.js';
 import { LowerError } from './lower/lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
-import { loadProgram, type ReadFile } from './front/modules.js';
+import { loadProgram, type LoadResult, type ReadFile } from './front/modules.js';
 import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './lower/program_graphs.js';
 
 export interface SourceInput {
@@ -95,7 +95,14 @@ export interface CompiledProgram {
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
-  internals: { kit: ProgramKit; layout: Layout; dataArrays: DataArray[]; backend: BackendChoice };
+  internals: {
+    kit: ProgramKit;
+    layout: Layout;
+    dataArrays: DataArray[];
+    backend: BackendChoice;
+    /** Every executable above, bound to `dataArrays` (rebinding new data of the same shapes needs no trace). */
+    executables: Executable[];
+  };
 }
 
 export type NestedNumber = number | NestedNumber[];
@@ -131,7 +138,22 @@ export function frontEnd(
   file: string;
 } {
   const { file, source } = readProgram(input, read);
-  const loaded = loadProgram(file, source, read);
+  return checkLoaded(loadProgram(file, source, read), file);
+}
+
+export type FrontEnd = ReturnType<typeof frontEnd>;
+
+/** The front end after loading: check and analyze already-parsed modules (tagged templates parse their own). */
+export function checkLoaded(
+  loaded: LoadResult,
+  file: string,
+): {
+  checked: CheckedProgram;
+  analysis: ReturnType<typeof analyze>;
+  diagnostics: Diagnostic[];
+  sources: ReadonlyMap<string, string>;
+  file: string;
+} {
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (loaded.diagnostics.some((d) => d.severity === 'error'))
     return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
@@ -164,7 +186,12 @@ export interface BoundProgram {
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const fe = frontEnd(input, read);
+  return bindFrontEnd(frontEnd(input, read), opts, t0);
+}
+
+/** Data, the bound check, layout and graphs for a program already through the front end. */
+export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = performance.now()): BoundProgram {
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
   const warnings = [...fe.diagnostics];
@@ -180,15 +207,9 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
 
   // ---- data ----
   const { data, origin } = loadData(checked, opts, read, file);
-  const bound = bindData(checked, data, origin);
-  stop(bound.diagnostics);
-  warnings.push(...bound.diagnostics);
-  const statics = new Map(bound.values);
-  for (const info of bound.defaults) {
-    const v = evalData(checked, info.decl.init!, statics, bound.arrays);
-    bound.arrays.set(info.decl.name.name, v);
-    if (info.family === 'int' && info.decl.type.dims.length === 0) statics.set(info.decl.name.name, v.data[0]!);
-  }
+  const bound = bindDataValues(checked, data, origin);
+  warnings.push(...bound.warnings);
+  const statics = bound.statics;
   // The same rules again, now with every dimension's value: late shape errors in user terms.
   const late = checkProgram(checked.modules, fe.sources, statics);
   stop(late.diagnostics);
@@ -204,19 +225,7 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
       },
     ]);
   }
-  const domainErrors: Diagnostic[] = [];
-  for (const d of late.decls) {
-    const dom = d.decl.type.domain;
-    const arr = bound.arrays.get(d.decl.name.name);
-    if (d.kind !== 'data' || !dom || !arr) continue;
-    const ev = (e: import('../grammar/index.js').Expr) => evalData(late, e, statics, bound.arrays);
-    const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
-    const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
-    const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
-    const bad = checkDomain(d.decl, arr, lo, hi, strict, origin ? ` in ${origin}` : '');
-    if (bad) domainErrors.push(bad);
-  }
-  stop(domainErrors);
+  checkDataDomains(late, bound.arrays, statics, origin);
 
   // ---- graphs ----
   const layout = buildLayout(late);
@@ -245,9 +254,67 @@ export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): Bou
   };
 }
 
+/**
+ * Data values bound to a checked program: each checked against its declaration, the dimensions
+ * they bind, then defaults evaluated (`reuse` may supply a default's value known not to change).
+ * Throws CompileError on bad data.
+ */
+export function bindDataValues(
+  checked: CheckedProgram,
+  data: Record<string, unknown>,
+  origin: string | undefined,
+  reuse?: (name: string) => DataArray | undefined,
+): { arrays: Map<string, DataArray>; statics: Map<string, number>; warnings: Diagnostic[] } {
+  const bound = bindData(checked, data, origin);
+  stop(bound.diagnostics);
+  const statics = new Map(bound.values);
+  for (const info of bound.defaults) {
+    const v = reuse?.(info.decl.name.name) ?? evalData(checked, info.decl.init!, statics, bound.arrays);
+    bound.arrays.set(info.decl.name.name, v);
+    if (info.family === 'int' && info.decl.type.dims.length === 0) statics.set(info.decl.name.name, v.data[0]!);
+  }
+  return { arrays: bound.arrays, statics, warnings: bound.diagnostics };
+}
+
+/** Every data value inside its declared domain (bounds evaluated with the data); throws CompileError. */
+export function checkDataDomains(
+  late: CheckedProgram,
+  arrays: ReadonlyMap<string, DataArray>,
+  statics: ReadonlyMap<string, number>,
+  origin: string | undefined,
+): void {
+  const errors: Diagnostic[] = [];
+  const ev = (e: Expr): DataArray => {
+    const c = literalValue(e);
+    return c === null ? evalData(late, e, statics, arrays) : { data: Float64Array.of(c), shape: [] };
+  };
+  for (const d of late.decls) {
+    const dom = d.decl.type.domain;
+    const arr = arrays.get(d.decl.name.name);
+    if (d.kind !== 'data' || !dom || !arr) continue;
+    const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
+    const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
+    const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
+    const bad = checkDomain(d.decl, arr, lo, hi, strict, origin ? ` in ${origin}` : '');
+    if (bad) errors.push(bad);
+  }
+  stop(errors);
+}
+
+/** A number literal, possibly negated (most bounds), without tracing. */
+function literalValue(e: Expr): number | null {
+  if (e.kind === 'Number') return e.value;
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number') return -e.operand.value;
+  return null;
+}
+
 export async function compileProgram(input: ProgramInput, opts: CompileOptions = {}): Promise<CompiledProgram> {
-  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } =
-    bindProgram(input, opts);
+  return compileBound(bindProgram(input, opts));
+}
+
+/** Gradient graphs and backend executables for a bound program. */
+export async function compileBound(bound: BoundProgram): Promise<CompiledProgram> {
+  const { file, sources, warnings, checked, late, analysis, backend, seed, arrays, layout, graphs, kit, t0 } = bound;
   const dataArrays = graphs.dataInputs.map((n) => arrays.get(n)!);
   const specs = graphs.objective ? graphs.objective.inAvals : graphs.values.inAvals;
   const withGrad = (g: Graph): Graph =>
@@ -261,15 +328,15 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
   const objectiveGrad = graphs.objective ? withGrad(graphs.objective) : null;
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
   const exes: Executable[] = [];
-  const exec = async (g: Graph) => {
-    const x = await prepare(g, backend, 1, dataArrays);
+  const exec = async (g: Graph, on: BackendChoice = backend) => {
+    const x = await prepare(g, on, 1, dataArrays);
     exes.push(x);
     return x;
   };
   const objExe = objectiveGrad ? await exec(objectiveGrad) : null;
   const ldExe = logDensityGrad ? await exec(logDensityGrad) : null;
-  const valuesExe = await prepare(simplify(graphs.values), 'ref', 1, dataArrays);
-  const initExe = await prepare(simplify(graphs.init), 'ref', 1, dataArrays);
+  const valuesExe = await exec(simplify(graphs.values), 'ref');
+  const initExe = await exec(simplify(graphs.init), 'ref');
   const asObjective = (x: Executable | null): CompiledObjective | null =>
     x && {
       n: layout.n,
@@ -313,20 +380,21 @@ export async function compileProgram(input: ProgramInput, opts: CompileOptions =
     compileMs: 0,
     anchor,
     checked: late,
-    internals: { kit, layout, dataArrays, backend },
+    internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
   return compiled;
 }
 
-function loadData(
+export function loadData(
   p: CheckedProgram,
   opts: CompileOptions,
   read: ReadFile,
   file: string,
 ): { data: Record<string, unknown>; origin: string | undefined } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile };
-  const files = opts.dataFiles ?? p.dataSources.map((s) => join(dirname(s.file), s.path));
+  const files =
+    opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
   const data: Record<string, unknown> = {};
   for (const f of files) {
     if (!f.toLowerCase().endsWith('.json')) {

@@ -5,7 +5,7 @@
 // Invariant: `modules` is in dependency order (a file after everything it imports), the root last.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, type Diagnostic, type Program, type Span, type Stmt } from '../../grammar/index.js';
 
 export interface Module {
@@ -29,7 +29,8 @@ const defaultRead: ReadFile = (p) => readFileSync(p, 'utf8');
 
 const LIBRARY_STMTS = new Set<Stmt['kind']>(['Fn', 'Let', 'Import']);
 
-export function loadProgram(file: string, source: string, read: ReadFile = defaultRead): LoadResult {
+/** `parsed`: the root's syntax tree when the caller has already parsed `source` (tagged templates). */
+export function loadProgram(file: string, source: string, read: ReadFile = defaultRead, parsed?: Program): LoadResult {
   const modules: Module[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
@@ -42,12 +43,12 @@ export function loadProgram(file: string, source: string, read: ReadFile = defau
     stack.push(key);
     names.push(name);
     sources.set(name, text);
-    const { program, diagnostics: ds } = parse(text, name);
+    const { program, diagnostics: ds } = root && parsed ? { program: parsed, diagnostics: [] } : parse(text, name);
     diagnostics.push(...ds);
     if (program) {
       for (const st of program.body) {
         if (st.kind === 'Import') {
-          const target = join(dirname(name), st.path);
+          const target = isAbsolute(st.path) ? st.path : join(dirname(name), st.path);
           const tkey = resolve(target);
           if (stack.includes(tkey)) {
             const chain = [...names.slice(stack.indexOf(tkey)), target];

@@ -10,8 +10,15 @@ export function sourceText(sources: ReadonlyMap<string, string>, span: Span, max
   let t = src.slice(span.start, span.end).replace(/\s+/g, ' ');
   let depth = 0;
   let open = 0;
-  for (const ch of t) {
-    if (ch === '(') depth++;
+  let quoted = false;
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i]!;
+    // Brackets inside a string literal are its text, not the expression's.
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '(') depth++;
     else if (ch === ')') {
       if (depth === 0) open++;
       else depth--;
