@@ -23,6 +23,7 @@ import {
 import { MATH_BUILTINS } from './builtins_math.js';
 import { DIST_BUILTINS } from './builtins_dist.js';
 import { MODEL_BUILTINS } from './builtins_model.js';
+import { LINALG_BUILTINS } from './builtins_linalg.js';
 
 export type {
   ArgInfo,
@@ -428,6 +429,12 @@ function filled(name: string, v: number): Builtin {
 const normAxis = (a: number, r: number) => (a < 0 ? a + r : a);
 
 /** Every built-in function: the core above, then the tables of the other files. */
-export const BUILTINS: readonly Builtin[] = [...CORE_BUILTINS, ...MATH_BUILTINS, ...DIST_BUILTINS, ...MODEL_BUILTINS];
+export const BUILTINS: readonly Builtin[] = [
+  ...CORE_BUILTINS,
+  ...MATH_BUILTINS,
+  ...LINALG_BUILTINS,
+  ...DIST_BUILTINS,
+  ...MODEL_BUILTINS,
+];
 
 export const builtinTable: ReadonlyMap<string, Builtin> = new Map(BUILTINS.map((b) => [b.name, b]));

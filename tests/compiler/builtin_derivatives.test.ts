@@ -21,6 +21,7 @@ const OVERRIDES: Record<string, Arr[]> = {
   hypot: [v(3, -1.2, 0.7), v(4, 0.5, -2)],
   lmultiply: [v(0.5, 2, 1.5), v(0.3, 3, 0.25)],
   xlogy: [v(0.5, 2, 1.5), v(0.3, 3, 0.25)],
+  multiply_log: [v(0.5, 2, 1.5), v(0.3, 3, 0.25)],
   xlog1py: [v(0.5, 2, 1.5), v(0.3, 3, -0.25)],
   log1m: [v(0.1, 0.5, -2)],
   // P(X > 1) = 0 for a Bernoulli: the row's y = 1 has lccdf -inf
@@ -33,6 +34,7 @@ const OVERRIDES: Record<string, Arr[]> = {
 const symmetric = (a: Tracer) => P.mul(0.5, P.add(a, P.transpose(a)));
 const PREPARE: Record<string, (xs: Tracer[]) => Tracer[]> = {
   multi_normal_lpdf: ([y, mu, S]) => [y!, mu!, symmetric(S!)],
+  log_determinant_spd: ([S]) => [symmetric(S!)],
 };
 
 /** Smooth built-ins whose derivatives are not checked here, and why. */
@@ -42,6 +44,7 @@ const NOT_CHECKED: Record<string, string> = {
   ones: 'a constant',
   cholesky:
     "reads the lower triangle only, so its derivative is the symmetric one (runtime/prims/linalg.ts), not the raw entries' finite differences",
+  cholesky_decompose: "cholesky under Stan's name (above)",
 };
 
 /** Built on the incomplete gamma or beta functions (a scan of 192 terms): gradients are checked

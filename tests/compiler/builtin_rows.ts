@@ -7,6 +7,7 @@ import type { FnSig } from '../../compiler/front/builtins.js';
 import { MATH_ROWS } from './builtin_math_rows.js';
 import { DIST_ROWS } from './builtin_dist_rows.js';
 import { MODEL_ROWS } from './builtin_model_rows.js';
+import { LINALG_ROWS } from './builtin_linalg_rows.js';
 
 type Arr = { data: number[]; shape: number[] };
 const v = (...xs: number[]): Arr => ({ data: xs, shape: [xs.length] });
@@ -202,4 +203,10 @@ const CORE_ROWS: Record<string, Row[]> = {
   ones: [{ args: [], ints: [2], out: v(1, 1) }],
 };
 
-export const ROWS: Record<string, Row[]> = { ...CORE_ROWS, ...MATH_ROWS, ...DIST_ROWS, ...MODEL_ROWS };
+export const ROWS: Record<string, Row[]> = {
+  ...CORE_ROWS,
+  ...MATH_ROWS,
+  ...LINALG_ROWS,
+  ...DIST_ROWS,
+  ...MODEL_ROWS,
+};

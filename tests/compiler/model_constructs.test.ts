@@ -225,3 +225,45 @@ model {
     expect(warnings(ode('decay1, [1.0], 0, ts, k')).filter((m) => /sensitivities/.test(m))).toEqual([]);
   });
 });
+
+describe("Stan's vector and matrix functions in a model", () => {
+  // A Stan-style program (std_normal_lpdf, diag_pre_multiply, quad_form_diag, cholesky_decompose,
+  // to_vector, head with a data size) against the same density written with Proxima's core ops.
+  const data = { K: 2, n: 2, y: [0.4, -1.3, 0.9] };
+  const stan = `
+data { K: int; n: int; y: real[3] }
+param { z: real[K]; tau: real[K] > 0 }
+model {
+  let S = quad_form_diag([[1, 0.3], [0.3, 1]], tau)
+  target += std_normal_lpdf(z) + log_determinant_spd(S)
+  target += dot_self(mdivide_left_tri_low(cholesky_decompose(S), head(y, n) - z))
+  target += sum(to_vector(diag_pre_multiply(tau, [[1, 2], [3, 4]])) * [1, 10, 100, 1000])
+}`;
+  const core = `
+data { K: int; n: int; y: real[3] }
+param { z: real[K]; tau: real[K] > 0 }
+model {
+  let S = outer(tau, tau) * [[1, 0.3], [0.3, 1]]
+  let L = cholesky(S)
+  let r = y[0:2] - z
+  let u0 = r[0] / L[0, 0]
+  let u1 = (r[1] - L[1, 0] * u0) / L[1, 1]
+  target += -0.5 * sumsq(z) - log(2 * pi()) + 2 * (log(L[0, 0]) + log(L[1, 1]))
+  target += u0^2 + u1^2
+  target += tau[0] * (1 + 200) + tau[1] * (30 + 4000)
+}`;
+  it('gives the density of the same model written with core ops, value and gradient', async () => {
+    const [a, b] = await Promise.all([program(stan, data), program(core, data)]);
+    for (const x of [
+      [0.3, -0.2, 0.1, -0.4],
+      [-1.1, 0.7, 0.5, 0.2],
+    ]) {
+      const [fa, fb] = [
+        a.logDensity!.evaluate(Float64Array.from(x), 0),
+        b.logDensity!.evaluate(Float64Array.from(x), 0),
+      ];
+      expect(fa.f).toBeCloseTo(fb.f, 10);
+      fa.g.forEach((g, i) => expect(g).toBeCloseTo(fb.g[i]!, 8));
+    }
+  });
+});
