@@ -175,6 +175,25 @@ export const uniformCdf: LogCdf = {
   lccdf: ([lo, hi], x) => P.log(P.minimum(P.maximum(P.div(P.sub(hi!, x), P.sub(hi!, lo!)), 0), 1)),
 };
 
+/** Weibull(shape alpha, scale sigma): F = 1 - exp(-(x / sigma)^alpha) for x >= 0. */
+export const weibullCdf: LogCdf = {
+  lcdf: ([alpha, sigma], x) => {
+    const pos = P.gt(x, 0);
+    const t = P.pow(P.div(P.where(pos, x, 1), sigma!), alpha!);
+    return below(P.not(pos), log1mexp(P.neg(t)), -Infinity);
+  },
+  lccdf: ([alpha, sigma], x) => {
+    const pos = P.gt(x, 0);
+    return P.where(pos, P.neg(P.pow(P.div(P.where(pos, x, 1), sigma!), alpha!)), 0);
+  },
+};
+
+/** Gumbel(location mu, scale beta): F = exp(-exp(-(x - mu) / beta)). */
+export const gumbelCdf: LogCdf = {
+  lcdf: ([mu, beta], x) => P.neg(P.exp(P.neg(P.div(P.sub(x, mu!), beta!)))),
+  lccdf: ([mu, beta], x) => log1mexp(P.neg(P.exp(P.neg(P.div(P.sub(x, mu!), beta!))))),
+};
+
 // ---- discrete ------------------------------------------------------------------------
 
 /** floor(k), with the masks below 0 (F = 0) and, when `n` is given, at or above n (F = 1). */

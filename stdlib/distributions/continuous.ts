@@ -21,6 +21,8 @@ import {
   inverseGammaCdf,
   betaCdf,
   uniformCdf,
+  weibullCdf,
+  gumbelCdf,
 } from './cdfs.js';
 import { logStdGamma } from './samplers.js';
 
@@ -366,4 +368,56 @@ export const Uniform = define({
     P.add(ps[0]!, P.mul(P.sub(ps[1]!, ps[0]!), P.uniform(key, outShape(ps, s!), floatDtype(ps)))),
   mean: ([lo, hi]) => P.mul(0.5, P.add(lo!, hi!)),
   variance: ([lo, hi]) => P.div(sq(P.sub(hi!, lo!)), 12),
+});
+
+export const Weibull = define({
+  name: 'Weibull',
+  fn: 'weibull',
+  cdf: weibullCdf,
+  family: 'Weibull',
+  stan: 'weibull_lpdf',
+  doc: 'shape alpha > 0, scale sigma > 0',
+  params: [
+    ['alpha', 'positive'],
+    ['sigma', 'positive'],
+  ],
+  support: 'nonnegative',
+  reparamParams: ['alpha', 'sigma'],
+  logProb: ([alpha, sigma], x) => {
+    const ok = P.ge(x, 0);
+    const z = P.div(P.where(ok, x, 1), sigma!);
+    const lp = P.sub(P.add(P.sub(P.log(alpha!), P.log(sigma!)), xlogy(P.sub(alpha!, 1), z)), P.pow(z, alpha!));
+    return inSupport(ok, lp);
+  },
+  // the inverse CDF: sigma (-log U)^(1 / alpha), pathwise in both parameters
+  sample: (ps, key, s = []) => P.mul(ps[1]!, P.pow(P.neg(P.log(unif(ps, key, s!))), P.div(1, ps[0]!))),
+  mean: ([a, sg]) => P.mul(sg!, P.exp(lgamma(P.add(1, P.div(1, a!))))),
+  variance: ([a, sg]) =>
+    P.mul(sq(sg!), P.sub(P.exp(lgamma(P.add(1, P.div(2, a!)))), P.exp(P.mul(2, lgamma(P.add(1, P.div(1, a!))))))),
+});
+
+/** The Euler-Mascheroni constant (the Gumbel mean's offset). */
+const EULER_GAMMA = 0.5772156649015329;
+
+export const Gumbel = define({
+  name: 'Gumbel',
+  fn: 'gumbel',
+  cdf: gumbelCdf,
+  family: 'Gumbel',
+  stan: 'gumbel_lpdf',
+  doc: 'location mu, scale beta > 0',
+  params: [
+    ['mu', 'real'],
+    ['beta', 'positive'],
+  ],
+  support: 'real',
+  reparamParams: ['mu', 'beta'],
+  logProb: ([mu, beta], x) => {
+    const z = P.div(P.sub(x, mu!), beta!);
+    return P.sub(P.sub(P.neg(P.log(beta!)), z), P.exp(P.neg(z)));
+  },
+  // the inverse CDF: mu - beta log(-log U)
+  sample: (ps, key, s = []) => P.sub(ps[0]!, P.mul(ps[1]!, P.log(P.neg(P.log(unif(ps, key, s!)))))),
+  mean: ([mu, beta]) => P.add(mu!, P.mul(EULER_GAMMA, beta!)),
+  variance: (ps) => bc(P.mul((Math.PI * Math.PI) / 6, sq(ps[1]!)), ps),
 });

@@ -19,6 +19,8 @@ import {
   InverseGamma,
   Beta,
   Uniform,
+  Weibull,
+  Gumbel,
 } from './continuous.js';
 import { Dirichlet, MultivariateNormal, MultivariateNormalCholesky, LKJCholesky } from './multivariate.js';
 import {
@@ -52,6 +54,8 @@ export const distributions: Readonly<Record<string, DistSpec>> = {
   InverseGamma, // (alpha, beta) shape, scale
   Beta, // (alpha, beta)
   Uniform, // (lower, upper)
+  Weibull, // (alpha, sigma) shape, scale
+  Gumbel, // (mu, beta)
   Dirichlet, // (alpha[K])
   MultivariateNormal, // (mu[K], Sigma[K,K])
   MultivariateNormalCholesky, // (mu[K], L[K,K])

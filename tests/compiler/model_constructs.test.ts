@@ -37,6 +37,14 @@ describe('truncation', () => {
     expect(await run('T[, 7]')).toBeCloseTo(-7.936805744287248, 10);
   });
 
+  it('Weibull T[0, 3] and Gumbel T[0, ] are scipy weibull_min and gumbel_r truncated', async () => {
+    const y = { y: [0.3, 1.2, 2.5] };
+    const w = await program(`data { y: real[3] }\nparam { s: real }\nmodel { y ~ Weibull(1.7, s) T[0, 3] }`, y);
+    const g = await program(`data { y: real[3] }\nparam { m: real }\nmodel { y ~ Gumbel(m, 2) T[0, ] }`, y);
+    expect(logp(w, [2])).toBeCloseTo(-3.4977452877759285, 10);
+    expect(logp(g, [0.5])).toBeCloseTo(-4.534472365865571, 10);
+  });
+
   it('a value outside the truncation has log density -inf', async () => {
     const c = await program(`data { y: real[2] }\nparam { mu: real }\nmodel { y ~ Normal(mu, 1) T[0, ] }`, {
       y: [1, -0.5],

@@ -142,6 +142,24 @@ const rows: Row[] = [
     norm: { kind: 'real', c: -0.5, s: 1.2 },
   },
   {
+    name: 'Gumbel',
+    params: [0.5, 1.7],
+    xs: [-3, 0.5, 2.5, 12],
+    ref: ([m, b], x) => {
+      const z = (x - m!) / b!;
+      return -Math.log(b!) - z - Math.exp(-z);
+    },
+    norm: { kind: 'real', c: 0.5, s: 1.7 },
+  },
+  {
+    name: 'Weibull',
+    params: [1.7, 2.0],
+    xs: [-1, 0, 0.4, 2, 9],
+    ref: ([a, sg], x) =>
+      x < 0 || x === 0 ? -Infinity : Math.log(a!) - Math.log(sg!) + (a! - 1) * Math.log(x / sg!) - (x / sg!) ** a!,
+    norm: { kind: 'positive', s: 2 },
+  },
+  {
     name: 'Exponential',
     params: [1.7],
     xs: [-0.1, 0, 0.3, 5],
@@ -692,6 +710,8 @@ describe('reparameterized samplers: pathwise derivatives', () => {
       ['HalfCauchy', [1.5]],
       ['Laplace', [0, 2]],
       ['Logistic', [1, 0.5]],
+      ['Gumbel', [0.3, 1.4]],
+      ['Weibull', [1.6, 2.2]],
       ['Exponential', [2]],
       ['Gamma', [2, 3]],
       ['InverseGamma', [3, 2]],
@@ -727,6 +747,7 @@ describe('reparameterized samplers: pathwise derivatives', () => {
       [
         'Cauchy',
         'Exponential',
+        'Gumbel',
         'HalfCauchy',
         'HalfNormal',
         'Laplace',
@@ -736,6 +757,7 @@ describe('reparameterized samplers: pathwise derivatives', () => {
         'MultivariateNormalCholesky',
         'Normal',
         'Uniform',
+        'Weibull',
       ].sort(),
     );
   });
@@ -864,7 +886,7 @@ describe('the registry', () => {
       for (const r of s.reparamParams) expect(s.params.map((p) => p.name)).toContain(r);
       if (s.support.discrete) expect(s.reparameterizable).toBe(false);
     }
-    expect(Object.keys(D.distributions).length).toBe(28);
+    expect(Object.keys(D.distributions).length).toBe(30);
   });
 
   it('resolves positional and named arguments and alternative parameterizations', () => {
