@@ -1,7 +1,7 @@
 // Stan's vector and matrix functions under Stan's names and argument orders, so that a Stan model
 // translates line by line: products (dot_product, quad_form, diag_pre_multiply, ...), triangular
 // solves and the SPD log determinant (by Cholesky), distances, cumulative sums, head / tail /
-// reverse / sorts, to_vector (column-major, as Stan's), and std_normal_lpdf. Every entry composes
+// reverse / sorts, to_vector (column-major, as Stan's), append_row, rep_array, and std_normal_lpdf. Every entry composes
 // runtime ops, so derivatives of any order come free. Where Proxima already has the function under
 // another name (dot, cumsum, cholesky, diag), the entry here is that function under Stan's name.
 
@@ -115,6 +115,12 @@ const sorted = (name: 'sort_asc' | 'sort_desc'): Builtin => ({
 });
 
 const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The length of two dims laid end to end. */
+const sumDim = (a: Dim, b: Dim): Dim => ({
+  text: `${a.text} + ${b.text}`,
+  value: a.value !== null && b.value !== null ? a.value + b.value : null,
+});
 
 export const LINALG_BUILTINS: readonly Builtin[] = [
   // products
@@ -348,6 +354,56 @@ export const LINALG_BUILTINS: readonly Builtin[] = [
   },
   sorted('sort_asc'),
   sorted('sort_desc'),
+  {
+    name: 'append_row',
+    params: two('a', 'b'),
+    required: 2,
+    smooth: true,
+    summary: 'a stacked above b: scalars and vectors into one vector, or matrices with as many columns',
+    type: (c) => {
+      const e =
+        numeric(c) ??
+        needRank(c, 0, [0, 1, 2], 'append_row takes scalars, vectors or matrices') ??
+        needRank(c, 1, [0, 1, 2], 'append_row takes scalars, vectors or matrices');
+      if (e) return e;
+      const [a, b] = [c.args[0]!, c.args[1]!];
+      const one: Dim = { text: '1', value: 1 };
+      if (a.shape.length === 2 || b.shape.length === 2) {
+        if (a.shape.length !== 2 || b.shape.length !== 2)
+          return `${q(c.expr)}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; append_row stacks two matrices, or scalars and vectors`;
+        const cols = sameDim(c, 0, 1, 1, 1, 'the column counts must be equal');
+        if (cols) return cols;
+        return real([sumDim(a.shape[0]!, b.shape[0]!), a.shape[1]!]);
+      }
+      return real([sumDim(a.shape[0] ?? one, b.shape[0] ?? one)]);
+    },
+    lower: (c) => {
+      const [a, b] = c.args.map((x) => (x.rank === 0 ? P.reshape(x, [1]) : x));
+      return P.concat([a!, b!], 0);
+    },
+  },
+  {
+    name: 'rep_array',
+    params: [
+      { name: 'x', kind: 'x' },
+      { name: 'm', kind: 'int' },
+      { name: 'n', kind: 'int' },
+      { name: 'k', kind: 'int' },
+    ],
+    required: 2,
+    smooth: true,
+    summary: 'an array [m], [m, n] or [m, n, k] with every entry x (a scalar)',
+    type: (c) => {
+      const e = numeric(c);
+      if (e) return e;
+      if (c.args[0]!.shape.length !== 0) return `${q(c.expr)}: ${c.args[0]!.text} must be a scalar`;
+      const sizes = c.args.slice(1);
+      for (const a of sizes)
+        if (a.elem !== 'int' || a.shape.length !== 0) return `${q(c.expr)}: the size ${a.text} must be an int`;
+      return real(sizes.map((a) => ({ text: a.text, value: a.static ?? null })));
+    },
+    lower: (c) => P.broadcastTo(c.args[0]!, c.ints),
+  },
   // elementwise, Stan's names
   elementwise('multiply_log', ['x', 'y'], S.xlogy, 'x log(y), with 0 log 0 = 0 (lmultiply)'),
   elementwise(

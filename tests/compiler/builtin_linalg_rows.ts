@@ -169,6 +169,23 @@ export const LINALG_ROWS: Record<string, Row[]> = {
   reverse: [{ args: [a], out: v(2.0, -1.2, 0.5) }],
   sort_asc: [{ args: [a], out: v(-1.2, 0.5, 2.0) }],
   sort_desc: [{ args: [a], out: v(2.0, 0.5, -1.2) }],
+  append_row: [
+    { args: [a, b], out: v(0.5, -1.2, 2.0, 1.5, 0.3, -0.7) },
+    { args: [s(4), a], out: v(4, 0.5, -1.2, 2.0) },
+    {
+      args: [B, C],
+      out: m([
+        [1.0, -0.4, 0.2],
+        [0.5, 0.8, -1.1],
+        [0.7, 1.2, -0.3],
+        [-0.6, 0.4, 0.9],
+      ]),
+    },
+  ],
+  rep_array: [
+    { args: [s(1.5)], ints: [2], out: v(1.5, 1.5) },
+    { args: [s(-2)], ints: [2, 1, 2], out: { data: [-2, -2, -2, -2], shape: [2, 1, 2] } },
+  ],
   multiply_log: [{ args: [v(0, 2, 1.5), v(0, 3, 0.25)], out: v(0, 2.1972245773362196, -2.0794415416798357) }],
   log_inv_logit_diff: [
     {
