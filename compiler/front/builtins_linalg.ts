@@ -1,10 +1,10 @@
 // Stan's vector and matrix functions under Stan's names and argument orders, so that a Stan model
 // translates line by line: products (dot_product, quad_form, diag_pre_multiply, ...), triangular
 // solves and the SPD log determinant (by Cholesky), distances, cumulative sums, head / tail /
-// reverse / sorts, to_vector (column-major, as Stan's), append_row, rep_array, and std_normal_lpdf. Every entry composes
-// runtime ops, so derivatives of any order come free. Where Proxima already has the function under
-// another name (dot, cumsum, cholesky, diag), the entry here is that function under Stan's name.
-
+// reverse / sorts, to_vector (column-major, as Stan's), append_row, rep_array, and
+// std_normal_lpdf. Every entry composes runtime ops, so derivatives of any order come free. Where
+// Proxima already has the function under another name (dot, cumsum, cholesky, diag), the entry
+// here is that function under Stan's name.
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
 import { elementwise, needRank, numeric, q, real, type Builtin, type TypeCtx } from './builtin_kit.js';
