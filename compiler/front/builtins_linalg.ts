@@ -5,6 +5,7 @@
 // std_normal_lpdf. Every entry composes runtime ops, so derivatives of any order come free. Where
 // Proxima already has the function under another name (dot, cumsum, cholesky, diag), the entry
 // here is that function under Stan's name.
+
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
 import { elementwise, needRank, numeric, q, real, type Builtin, type TypeCtx } from './builtin_kit.js';
