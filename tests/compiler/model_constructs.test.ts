@@ -157,6 +157,13 @@ model {
       fa.g.forEach((g, i) => expect(g).toBeCloseTo(fb.g[i]!, 8));
     }
   });
+  it('examples/hmm.opt compiles with its data, no warning, a finite log density and gradient', async () => {
+    const c = (await compile('examples/hmm.opt', { backend: 'ref' })) as CompiledProgram;
+    expect(c.messages.filter((m) => m.severity !== 'note')).toEqual([]);
+    const { f, g } = c.logDensity!.evaluate(c.initialPoint(1), 0);
+    expect(Number.isFinite(f)).toBe(true);
+    expect(g.every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('constrained types', () => {
