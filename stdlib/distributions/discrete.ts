@@ -3,7 +3,7 @@
 // reparameterizable. Category values are 0-based (0..K-1).
 
 import { ops as P, type Shape, type Tracer } from '../../runtime/index.js';
-import { lgamma, lchoose, xlogy, xlog1py } from '../special/index.js';
+import { lgamma, lchoose, log1mexp, xlogy, xlog1py } from '../special/index.js';
 import { batchShape, inSupport, isInt, oneHot, openUniform } from './common.js';
 import { define } from './define.js';
 import {
@@ -218,6 +218,53 @@ export const CategoricalLogits = define({
   mean: ([l]) => catMoments(P.softmax(l!, -1))[0],
   variance: ([l]) => catMoments(P.softmax(l!, -1))[1],
   enumerate: ([l]) => P.iota([K(l!)], 0, 'int32'),
+});
+
+/** log P(y = k), k = 0..K-1, of the ordered logistic: P(y = k) = inv_logit(eta - c[k-1]) -
+ *  inv_logit(eta - c[k]) with c[-1] = -inf and c[K-1] = +inf, written as
+ *  log_inv_logit(a) + log_inv_logit(-b) + log1m_exp(b - a) (a = eta - c[k-1] > b = eta - c[k]), and
+ *  the end categories as log_inv_logit(-b) and log_inv_logit(a); every branch stays finite, so
+ *  the selection by `where` carries clean derivatives (cutpoints out of order give NaN). [..., K] for eta [...] and cutpoints [K-1]. */
+function orderedLogisticLogProbs(eta: Tracer, c: Tracer): Tracer {
+  const n = K(c);
+  const e = P.reshape(eta, [...eta.shape, 1]);
+  // lower and upper cutpoints of each category, the missing ends padded with a neighbour (finite)
+  const lo = P.concat([P.slice(c, [...c.shape.slice(0, -1).map(() => 0), 0], [...c.shape.slice(0, -1), 1]), c], -1);
+  const hi = P.concat([c, P.slice(c, [...c.shape.slice(0, -1).map(() => 0), n - 1], [...c.shape.slice(0, -1), n])], -1);
+  const a = P.sub(e, lo);
+  const b = P.sub(e, hi);
+  const middle = P.add(
+    P.add(P.logSigmoid(a), P.logSigmoid(P.neg(b))),
+    log1mexp(P.sub(b, P.where(P.le(a, b), P.add(b, 1), a))),
+  );
+  // cutpoints out of order leave a middle category a negative mass: NaN, never a silent value
+  const checked = P.where(P.le(a, b), NaN, middle);
+  const k = P.iota([n + 1], 0);
+  return P.where(P.eq(k, 0), P.logSigmoid(P.neg(b)), P.where(P.eq(k, n), P.logSigmoid(a), checked));
+}
+
+export const OrderedLogistic = define({
+  name: 'OrderedLogistic',
+  fn: 'ordered_logistic',
+  family: 'OrderedLogistic',
+  stan: 'ordered_logistic_lpmf (0-based values)',
+  doc: 'location eta, ordered cutpoints c (last axis K-1); values 0..K-1',
+  params: [
+    ['eta', 'real'],
+    ['c', 'real_vector', 1],
+  ],
+  support: { kind: 'category', eventRank: 0, discrete: true, lower: 0, upper: 'K-1' },
+  reparamParams: [],
+  logProb: ([eta, c], x) => {
+    const lps = orderedLogisticLogProbs(eta!, c!);
+    const oh = oneHot(x, K(lps));
+    const hit = P.gt(P.sum(P.cast(oh, 'float64'), -1), 0);
+    return inSupport(hit, P.sum(P.where(oh, lps, 0), -1));
+  },
+  sample: ([eta, c], key, s = []) => gumbelMax(orderedLogisticLogProbs(eta!, c!), key, s!),
+  mean: ([eta, c]) => catMoments(P.exp(orderedLogisticLogProbs(eta!, c!)))[0],
+  variance: ([eta, c]) => catMoments(P.exp(orderedLogisticLogProbs(eta!, c!)))[1],
+  enumerate: ([, c]) => P.iota([K(c!) + 1], 0, 'int32'),
 });
 
 export const Geometric = define({

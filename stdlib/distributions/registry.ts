@@ -32,6 +32,7 @@ import {
   PoissonLog,
   Categorical,
   CategoricalLogits,
+  OrderedLogistic,
   Geometric,
   NegativeBinomial,
   NegativeBinomial2,
@@ -68,6 +69,7 @@ export const distributions: Readonly<Record<string, DistSpec>> = {
   PoissonLog, // (log_rate)
   Categorical, // (probs[K])
   CategoricalLogits, // (logits[K])
+  OrderedLogistic, // (eta, c[K-1])
   Geometric, // (probs)
   NegativeBinomial, // (alpha, beta)
   NegativeBinomial2, // (mu, phi)

@@ -109,6 +109,7 @@ export const DIST_ROWS: Record<string, Row[]> = {
   neg_binomial_2_cdf: [{ args: [v(0.0, 3.0, 11.0), s(4.0), s(2.5)], out: s(0.04671282954619351) }],
   categorical_lpmf: [{ args: [v(0.0, 2.0, 2.0), v(0.2, 0.5, 0.3)], out: s(-4.017383521085972) }],
   categorical_logit_lpmf: [{ args: [v(1.0, 2.0), v(0.1, -0.4, 1.2)], out: s(-2.4567579400567703) }],
+  ordered_logistic_lpmf: [{ args: [v(0, 2, 3), v(0.4, -0.3, 1.2), v(-1.2, 0.3, 2.5)], out: s(-4.538866620308047) }],
   dirichlet_lpdf: [{ args: [v(0.2, 0.5, 0.3), v(1.5, 2.0, 0.7)], out: s(0.7717963325849542) }],
   multi_normal_lpdf: [
     {

@@ -45,6 +45,15 @@ describe('truncation', () => {
     expect(logp(g, [0.5])).toBeCloseTo(-4.534472365865571, 10);
   });
 
+  it('y ~ OrderedLogistic(eta, c) and ordered_logistic_lpmf are the ordered logistic (scipy expit)', async () => {
+    const d = { y: [0, 2, 3], c: [-1.2, 0.3, 2.5] };
+    const head = 'data { y: int[3]; c: real[3] }\nparam { eta: real }\n';
+    const a = await program(`${head}model { y ~ OrderedLogistic(eta, c) }`, d);
+    const b = await program(`${head}model { target += ordered_logistic_lpmf(y | eta, c) }`, d);
+    expect(logp(a, [0.4])).toBeCloseTo(-4.876773096134279, 12);
+    expect(logp(b, [0.4])).toBeCloseTo(-4.876773096134279, 12);
+  });
+
   it('a value outside the truncation has log density -inf', async () => {
     const c = await program(`data { y: real[2] }\nparam { mu: real }\nmodel { y ~ Normal(mu, 1) T[0, ] }`, {
       y: [1, -0.5],

@@ -664,6 +664,47 @@ describe('multivariate and categorical', () => {
   });
 });
 
+describe('OrderedLogistic', () => {
+  // P(y = k) = sigm(eta - c[k-1]) - sigm(eta - c[k]), c[-1] = -inf, c[K-1] = +inf (Stan's
+  // ordered_logistic, values 0-based as Categorical's).
+  const eta = 0.4;
+  const c = [-1.2, 0.3, 2.5];
+  const pmf = [0, 1, 2, 3].map((k) => {
+    const hi = k === 3 ? 1 : 1 - sigm(eta - c[k]!);
+    const lo = k === 0 ? 0 : 1 - sigm(eta - c[k - 1]!);
+    return hi - lo;
+  });
+  it('log-mass, normalization, out-of-range values, unordered cutpoints, frequencies, moments, enumeration', () => {
+    const [lp, bad, en] = run(() => [
+      D.logProb('OrderedLogistic', [P.constant(eta), C(c)], P.constant([0, 1, 2, 3, 4, -1], 'int32')),
+      D.logProb('OrderedLogistic', [P.constant(eta), C([0.5, -0.5, 1])], P.constant([1], 'int32')),
+      D.distributions.OrderedLogistic!.enumerate!([P.constant(eta), C(c)]),
+    ]);
+    pmf.forEach((q, k) => expect(Math.abs(lp![k]! - Math.log(q))).toBeLessThan(1e-14));
+    expect(pmf.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 15);
+    expect([lp![4], lp![5]]).toEqual([-Infinity, -Infinity]);
+    expect(Number.isNaN(bad![0]!)).toBe(true);
+    expect(Array.from(en!)).toEqual([0, 1, 2, 3]);
+    const [draws] = run(() => [P.cast(D.sample('OrderedLogistic', [P.constant(eta), C(c)], key(3), [NS]), 'float64')]);
+    pmf.forEach((q, k) =>
+      expect(Math.abs(draws!.filter((v) => v === k).length / NS - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / NS)),
+    );
+    const [m, v] = run(() => {
+      const d = D.dist('OrderedLogistic', [P.constant(eta), C(c)]);
+      return [d.mean!(), d.variance!()];
+    });
+    expectMoments(draws!, m![0]!, v![0]!, 'OrderedLogistic');
+  });
+  it('gradients in eta and the cutpoints, every mode, batched eta', () => {
+    checkDerivatives(
+      (e, cc) => P.sum(D.logProb('OrderedLogistic', [e!, cc!], P.constant([0, 1, 2, 3, 1], 'int32'))),
+      [[5], [3]],
+      [Float64Array.of(0.4, -2, 3, 0.1, 1.1), Float64Array.from(c)],
+      { modes: { rev: true, fwd: true, order2: true } },
+    );
+  });
+});
+
 describe('discrete samplers against their pmf', () => {
   const cases: [string, number[]][] = [
     ['Poisson', [0.7]],
@@ -886,7 +927,7 @@ describe('the registry', () => {
       for (const r of s.reparamParams) expect(s.params.map((p) => p.name)).toContain(r);
       if (s.support.discrete) expect(s.reparameterizable).toBe(false);
     }
-    expect(Object.keys(D.distributions).length).toBe(30);
+    expect(Object.keys(D.distributions).length).toBe(31);
   });
 
   it('resolves positional and named arguments and alternative parameterizations', () => {
