@@ -1,26 +1,83 @@
-// Proxima's library API: what `import ... from 'proxima'` gives. The CLI (cli/) is a thin layer
-// over exactly these functions and types.
+// Proxima's library API: what `import ... from 'proxima'` gives: the compiler's face, plus the
+// method table and the distribution registry from the stdlib's face. The CLI (cli/) is a thin
+// layer over the compiler's face (compiler/index.ts).
 
-export { parse, check, compile, run, dataSources, type CheckOptions } from './compiler/api.js';
-export { fingerprint, type RunOptions, type Progress, type CheckpointHooks } from './compiler/running/run_program.js';
-export type {
-  CompileOptions,
-  CompiledProgram,
-  CompiledObjective,
-  LayoutEntry,
-  NestedNumber,
-  ProgramInput,
-  SourceInput,
-} from './compiler/compile.js';
-export type { RunResult, RunStatus, CheckResult, NestedValue, PosteriorSummary } from './compiler/running/result.js';
-export type { Decomposition, AlgorithmChoice, ProxTerm, SetTerm, ConstraintTerm } from './compiler/analysis/analyze.js';
-export { CompileError, formatMessages, type Message } from './compiler/messages.js';
-export { compiledGraphText, type GraphTextOptions } from './compiler/graph_text.js';
-export { BACKENDS } from './compiler/running/backend_seam.js';
-export { BUILTINS } from './compiler/front/builtins.js';
-export { distributions as DISTRIBUTIONS } from './stdlib/distributions/index.js';
-export { SOLVERS, INFER_METHODS } from './compiler/analysis/method_options.js';
-export { PROXIMA_VERSION, RESULT_SCHEMA } from './compiler/version.js';
+export {
+  parse,
+  check,
+  compile,
+  run,
+  dataSources,
+  fingerprint,
+  CompileError,
+  formatMessages,
+  compiledGraphText,
+  BACKENDS,
+  BUILTINS,
+  PROXIMA_VERSION,
+  RESULT_SCHEMA,
+  type CheckOptions,
+  type RunOptions,
+  type Progress,
+  type CheckpointHooks,
+  type CompileOptions,
+  type CompiledProgram,
+  type CompiledObjective,
+  type LayoutEntry,
+  type NestedNumber,
+  type ProgramInput,
+  type SourceInput,
+  type RunResult,
+  type RunStatus,
+  type CheckResult,
+  type NestedValue,
+  type PosteriorSummary,
+  type Decomposition,
+  type AlgorithmChoice,
+  type ProxTerm,
+  type SetTerm,
+  type ConstraintTerm,
+  type Message,
+  type GraphTextOptions,
+} from './compiler/index.js';
+export {
+  distributions as DISTRIBUTIONS,
+  methodTable as METHODS,
+  methodList as METHOD_LIST,
+  optionsTable,
+  type Checkpoint,
+  type MethodName,
+} from './stdlib/index.js';
 export type { ParseResult, Program, Diagnostic, DiagnosticJSON } from './grammar/index.js';
-export type { SolverState } from './stdlib/optim/driver.js';
-export * from './compiler/interactive/index.js';
+export {
+  opt,
+  TemplateProgram,
+  TemplateError,
+  TEMPLATE_FILE,
+  templateCounters,
+  pointGraph,
+  evaluateAt,
+  pointGraphText,
+  startPoint,
+  pointOf,
+  expressionType,
+  letValue,
+  typeOf,
+  type TemplateValue,
+  type TemplateValues,
+  type TemplateResult,
+  type TemplateOption,
+  type TemplateRunOptions,
+  type TemplateSolveOptions,
+  type TemplateInferOptions,
+  type PosteriorOf,
+  type Interpolation,
+  type TensorLike,
+  type ShapedArray,
+  type NumericArray,
+  type NestedData,
+  type Point,
+  type PointTarget,
+  type PointValue,
+  type ExpressionType,
+} from './compiler/index.js';

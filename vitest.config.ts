@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: { alias: { proxima: fileURLToPath(new URL('./index.ts', import.meta.url)) } },
   test: {
     include: ['tests/**/*.test.ts'],
+    setupFiles: ['tests/harness/fast_check_seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

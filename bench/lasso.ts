@@ -15,7 +15,7 @@ import { ops as P, trace, valueAndGrad } from '../runtime/index.js';
 import { compile } from '../runtime/backends/index.js';
 import { proxOf } from '../stdlib/prox/registry.js';
 import { fistaStep } from '../stdlib/optim/prox_graph.js';
-import { solve } from '../stdlib/optim/driver.js';
+import { solve } from '../stdlib/index.js';
 import { graphObjective } from '../stdlib/optim/graph_objective.js';
 import { hostProx } from '../stdlib/prox/host.js';
 
@@ -353,7 +353,7 @@ print(json.dumps({"seconds": el, "iters": it, "threads": torch.get_num_threads()
       { method: 'fista', steps: 300, tol: 0, lipschitz: L },
       {
         checkpointEvery: 1,
-        saveCheckpoint: (st) => {
+        saveCheckpoint: ({ state: st }) => {
           x = Float64Array.from(st.x);
           if (!done && gap(x) <= 1e-6) {
             done = true;

@@ -5,7 +5,7 @@
 // variable's declared shape.
 
 import { renameSync, writeFileSync } from 'node:fs';
-import { nest, scalarNames, type DrawTable } from '../compiler/running/draws.js';
+import { nest, scalarNames, type DrawTable } from '../compiler/index.js';
 
 export type DrawsFormat = 'csv' | 'json';
 

@@ -9,6 +9,7 @@ commands:
   check FILE    check names, types and shapes; print the decomposition and the algorithm
   graph FILE    print the compiled graph (text, dot or json)
   fmt FILE...   format .opt files in the canonical layout
+  methods       the options table of every solve and infer method
   repl [FILE]   an interactive session (docs/repl.md)
 
 options:
@@ -62,3 +63,10 @@ Formats .opt files in the canonical layout (comments are kept).
   (default)   print the formatted text of each file to stdout
   --write     rewrite the files in place
   --check     exit 1 when any file would change (prints their names); writes nothing`;
+
+export const METHODS_HELP = `usage: proxima methods [--json]
+
+Prints the options table of every \`solve\` and \`infer\` method, generated from the method
+table: what each method takes, its options (default, range), and what \`steps\` counts and
+\`tol\` measures.
+  --json   the entries as one JSON array`;

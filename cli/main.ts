@@ -5,7 +5,7 @@
 import { TOP_HELP } from './help.js';
 import { UsageError } from './options.js';
 import { EXIT } from './exit_codes.js';
-import { PROXIMA_VERSION } from '../compiler/version.js';
+import { PROXIMA_VERSION } from '../compiler/index.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.js')).checkCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   fmt: async () => (await import('./commands/fmt.js')).fmtCommand,
+  methods: async () => (await import('./commands/methods.js')).methodsCommand,
   repl: async () => (await import('./repl.js')).replCommand,
 };
 

@@ -5,11 +5,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
 const HELP = { help: { type: 'boolean' } } as const;
 
-export function parseOptions<T extends OptionSpec>(command: string, argv: readonly string[], options: T) {
+export function parseOptions<T extends FlagSpec>(command: string, argv: readonly string[], options: T) {
   try {
     return parseArgs({
       args: [...argv],

@@ -1,12 +1,12 @@
 // The progress line for long runs: step, objective, rate and ETA, redrawn at most 10 times a
 // second on a TTY (stderr). In a pipe it prints nothing, so scripts see only results.
 
-export interface Progress {
+export interface ProgressLine {
   update(step: number, total: number, f: number): void;
   done(): void;
 }
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr, label = 'step'): Progress {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, label = 'step'): ProgressLine {
   if (!stream.isTTY) return { update() {}, done() {} };
   const start = performance.now();
   let last = 0;

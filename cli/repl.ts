@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROXIMA_VERSION } from '../index.js';
+import { PROXIMA_VERSION } from '../compiler/index.js';
 import { parseOptions, UsageError } from './options.js';
 import { progressBar } from './progress.js';
 import { complete } from './repl_complete.js';

@@ -5,7 +5,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BACKENDS, BUILTINS, DISTRIBUTIONS, INFER_METHODS, SOLVERS } from '../index.js';
+import { BACKENDS, BUILTINS, DISTRIBUTIONS, METHOD_LIST } from '../compiler/index.js';
 
 export const COMMANDS = [
   ':help',
@@ -50,7 +50,7 @@ const KEYWORDS = [
   'false',
 ];
 
-const METHODS = new Map([...SOLVERS, ...INFER_METHODS].map((m) => [m.name, m]));
+const METHODS = new Map(METHOD_LIST.map((m) => [m.name, m]));
 
 export function complete(line: string, scope: readonly string[]): [string[], string] {
   const word = /[A-Za-z_][A-Za-z0-9_]*$/.exec(line)?.[0] ?? '';
@@ -65,7 +65,7 @@ export function complete(line: string, scope: readonly string[]): [string[], str
 
   if (/\b(solve|infer)\s+\w*$/.test(line)) {
     const infer = /\binfer\s+\w*$/.test(line);
-    return [pick((infer ? INFER_METHODS : SOLVERS).map((m) => m.name)), word];
+    return [pick(METHOD_LIST.filter((m) => m.kind === (infer ? 'infer' : 'solve')).map((m) => m.name)), word];
   }
   // Inside a method's parentheses, at an argument name: its options.
   const call = openCall(line);

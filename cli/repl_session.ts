@@ -31,8 +31,10 @@ import {
   type Message,
   type Program,
   type RunResult,
-} from '../index.js';
-import { readDataFile, DataError, type DataObject } from './data_files.js';
+  readDataFile,
+  DataError,
+  type DataObject,
+} from '../compiler/index.js';
 import { COMMANDS } from './repl_complete.js';
 import { traceChart } from './repl_plot.js';
 import { fmtNumber, showValue, type ShownValue } from './repl_print.js';

@@ -1,7 +1,7 @@
 // The human-readable form of a run result: status, objective, values, then the messages with
 // their source excerpts.
 
-import { formatMessages, type RunResult } from '../index.js';
+import { formatMessages, type RunResult } from '../compiler/index.js';
 
 type Nested = number | null | Nested[];
 

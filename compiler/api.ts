@@ -77,8 +77,7 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
 
 /**
  * The `data from "..."` defaults of a program, resolved relative to the files that name them,
- * in order (later ones override earlier ones). The CLI loads these itself when they are CSV,
- * or when --data is absent and it wants to merge --set overrides onto them.
+ * in order (later ones override earlier ones): the files `compile` reads when no data is given.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic, Expr, Span } from '../grammar/index.js';
-import { inline } from '../runtime/ir/tracer.js';
+import { inline } from '../runtime/index.js';
 import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
@@ -19,6 +19,7 @@ import { buildLayout, type Layout } from './lower/param_layout.js';
 import { LowerError } from './lower/lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
 import { loadProgram, type LoadResult, type ReadFile } from './front/modules.js';
+import { DataError, mergeData } from './front/data_files.js';
 import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './lower/program_graphs.js';
 
 export interface SourceInput {
@@ -31,11 +32,13 @@ export interface SourceInput {
 export type ProgramInput = string | SourceInput;
 
 export interface CompileOptions {
-  /** The data, merged (the CLI merges files and --set); replaces `data from` defaults. */
+  /** The data as values (replaces `data from` defaults and `dataFiles`). */
   data?: Record<string, unknown>;
-  /** JSON data files to load and merge (later ones win) when `data` is not given. */
+  /** Data files (JSON or CSV) to load and merge, later ones winning; default: the program's `data from`. */
   dataFiles?: string[];
-  /** How data messages name the data's origin (e.g. the file the CLI read). */
+  /** `name=JSON` overrides merged over the data (the CLI's --set). */
+  set?: string[];
+  /** How data messages name the data's origin (default: the files read). */
   dataFile?: string;
   backend?: string;
   seed?: number;
@@ -206,7 +209,8 @@ export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = perfo
     throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
 
   // ---- data ----
-  const { data, origin } = loadData(checked, opts, read, file);
+  const { data, origin, warnings: dataWarnings } = loadData(checked, opts, read, file);
+  warnings.push(...dataWarnings);
   const bound = bindDataValues(checked, data, origin);
   warnings.push(...bound.warnings);
   const statics = bound.statics;
@@ -386,45 +390,30 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   return compiled;
 }
 
+/**
+ * The program's data: `data` as given, else the files (`dataFiles`, or the program's `data from`
+ * defaults resolved next to the modules that name them) read and merged here, JSON or CSV, then
+ * the `set` overrides. Merge warnings become compile warnings; a bad file is a CompileError.
+ */
 export function loadData(
   p: CheckedProgram,
   opts: CompileOptions,
   read: ReadFile,
   file: string,
-): { data: Record<string, unknown>; origin: string | undefined } {
-  if (opts.data) return { data: opts.data, origin: opts.dataFile };
+): { data: Record<string, unknown>; origin: string | undefined; warnings: Diagnostic[] } {
+  if (opts.data) return { data: opts.data, origin: opts.dataFile, warnings: [] };
   const files =
     opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
-  const data: Record<string, unknown> = {};
-  for (const f of files) {
-    if (!f.toLowerCase().endsWith('.json')) {
-      throw new CompileError([
-        fileDiagnostic(file, `cannot load ${f}: the library reads JSON data; CSV files are read by the CLI (--data)`),
-      ]);
-    }
-    let text: string;
-    try {
-      text = read(f);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CompileError([
-        fileDiagnostic(
-          file,
-          `cannot read the data file ${f}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-        ),
-      ]);
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      throw new CompileError([fileDiagnostic(file, `the data file ${f} is not valid JSON: ${(e as Error).message}`)]);
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
-      throw new CompileError([fileDiagnostic(file, `the data file ${f} must hold a JSON object (name -> value)`)]);
-    Object.assign(data, obj);
+  const sets = opts.set ?? [];
+  try {
+    const m = mergeData(files, sets, read);
+    const warnings = m.warnings.map((w) => ({ ...fileDiagnostic(file, w), severity: 'warning' as const }));
+    const origin = opts.dataFile ?? (files.length ? files.join(', ') : sets.length ? '--set' : undefined);
+    return { data: m.data, origin, warnings };
+  } catch (e) {
+    if (e instanceof DataError) throw new CompileError([fileDiagnostic(file, e.message)]);
+    throw e;
   }
-  return { data, origin: opts.dataFile ?? (files.length ? files.join(', ') : undefined) };
 }
 
 function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {

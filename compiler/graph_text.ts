@@ -5,7 +5,7 @@
 
 import { printGraph, varName, type Graph, type Var } from '../runtime/index.js';
 import { Graph as GraphClass } from '../runtime/index.js';
-import { buildPlan, planSummary } from '../runtime/plan/plan.js';
+import { buildPlan, planSummary } from '../runtime/index.js';
 import type { CompiledProgram } from './compile.js';
 
 export interface GraphTextOptions {

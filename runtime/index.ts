@@ -1,6 +1,8 @@
 // The runtime's public surface: tracing, transforms, the primitive table, backends, host values.
 export * as ops from './ops/index.js';
-export { Tracer, TraceError } from './ir/tracer.js';
+export { Tracer, TraceError, inline, traceSub } from './ir/tracer.js';
+export type { TLike } from './ops/core.js';
+export type { RefArray } from './prims/rule.js';
 export { Graph, Var } from './ir/graph.js';
 export * from './ir/types.js';
 export { trace, vjp, grad, grads, valueAndGrad, jvp, hvp, jacobian, hessian } from './transforms/api.js';
@@ -8,7 +10,8 @@ export { jvpGraph } from './transforms/jvp.js';
 export { vjpGraph } from './transforms/vjp.js';
 export { primTable, primNames } from './prims/table.js';
 export { runRef } from './backends/ref.js';
-export { threefry2x32, keyFromSeed, foldIn } from './kernels/threefry.js';
+export { mulberry32, mulberry32Step, boxMuller, normals } from './kernels/seeded.js';
+export { threefry2x32, keyFromSeed, foldIn, randomBits64, uniform01 } from './kernels/threefry.js';
 export { cholesky as choleskyKernel } from './kernels/cholesky.js';
 export { toRefArray, toNested, type HostValue } from './values/host.js';
 export { printGraph, countEqns, varName } from './ir/print.js';
@@ -23,4 +26,6 @@ export {
   chooseBackend,
   type Jitted,
 } from './backends/index.js';
-export type { BackendName, CompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
+export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
+export { eigh } from './kernels/eigh.js';
+export { buildPlan, planSummary } from './plan/plan.js';

@@ -2,7 +2,7 @@
 // the algorithm it implies.
 
 import { existsSync } from 'node:fs';
-import { check, formatMessages } from '../../index.js';
+import { check, formatMessages } from '../../compiler/index.js';
 import { CHECK_HELP } from '../help.js';
 import { parseOptions, UsageError } from '../options.js';
 

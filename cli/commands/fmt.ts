@@ -2,7 +2,7 @@
 // rewritten.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { format, formatDiagnostics } from '../../grammar/index.js';
+import { format, formatDiagnostics } from '../../compiler/index.js';
 import { FMT_HELP } from '../help.js';
 import { parseOptions, UsageError } from '../options.js';
 

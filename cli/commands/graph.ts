@@ -2,10 +2,9 @@
 // or json.
 
 import { existsSync } from 'node:fs';
-import { compile, compiledGraphText, formatMessages, CompileError } from '../../index.js';
+import { compile, compiledGraphText, formatMessages, CompileError } from '../../compiler/index.js';
 import { GRAPH_HELP } from '../help.js';
 import { parseOptions, UsageError } from '../options.js';
-import { bindData } from '../program_data.js';
 
 export async function graphCommand(argv: readonly string[]): Promise<number> {
   const { values: o, positionals } = parseOptions('graph', argv, {
@@ -25,9 +24,8 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
   if (!['text', 'dot', 'json'].includes(format))
     throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
   if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
-  const bound = bindData(file, o.data ?? [], o.set ?? []);
   try {
-    const c = await compile(file, { data: bound.data, dataFile: bound.dataFile, backend: 'ref' });
+    const c = await compile(file, { dataFiles: o.data, set: o.set, backend: 'ref' });
     console.log(compiledGraphText(c, { grad: o.grad ?? false, format: format as 'text' }));
     return 0;
   } catch (e) {

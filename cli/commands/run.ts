@@ -1,20 +1,26 @@
-// `proxima run`: data binding, compilation, the run with progress, Ctrl-C and checkpoints, and
-// the result as text or one JSON object. User errors become a result with status "error" (also
-// in --json mode, so scripts always get exactly one object).
+// `proxima run`: compilation (the compiler reads the --data files and --set values), the run with
+// progress, Ctrl-C and checkpoints, and the result as text or one JSON object. User errors become
+// a result with status "error" (also in --json mode, so scripts always get exactly one object).
 
 import { existsSync, writeFileSync } from 'node:fs';
-import { compile, run, fingerprint, CompileError, PROXIMA_VERSION, BACKENDS, type RunResult } from '../../index.js';
-import { runResult } from '../../compiler/running/result.js';
-import { fileMessage, type Message } from '../../compiler/messages.js';
+import {
+  compile,
+  run,
+  fingerprint,
+  CompileError,
+  PROXIMA_VERSION,
+  BACKENDS,
+  type RunResult,
+} from '../../compiler/index.js';
+import { runResult } from '../../compiler/index.js';
+import { fileMessage, type Message } from '../../compiler/index.js';
 import { RUN_HELP } from '../help.js';
 import { parseOptions, intOption, UsageError } from '../options.js';
-import { bindData } from '../program_data.js';
-import { DataError } from '../data_files.js';
 import { progressBar } from '../progress.js';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../checkpoint_file.js';
 import { exitCodeForStatus } from '../exit_codes.js';
 import { drawsFormat, writeDraws } from '../draws_file.js';
-import type { DrawTable } from '../../compiler/running/draws.js';
+import type { DrawTable } from '../../compiler/index.js';
 import { printResult } from '../result_text.js';
 
 const OPTIONS = {
@@ -39,7 +45,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (out) writeFileSync(out, JSON.stringify(r, null, 2) + '\n');
     if (json) process.stdout.write(JSON.stringify(r) + '\n');
     else printResult(r);
-    return exitCodeForStatus(r.status);
+    return exitCodeForStatus(r.status, r.diagnostics.stopped_by !== 'method');
   };
   const fail = (messages: Message[], seed = 1, backend = 'auto') =>
     emit(runResult({ status: 'error', messages, seed, backend }, file));
@@ -69,19 +75,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       return fail([fileMessage('error', file, `cannot read ${file}: no such file`)], seed, backend);
 
     const extra: Message[] = [];
-    let bound;
-    try {
-      bound = bindData(file, o.data ?? [], o.set ?? []);
-    } catch (e) {
-      if (e instanceof DataError) return fail([fileMessage('error', file, e.message)], seed, backend);
-      throw e;
-    }
-    for (const w of bound.warnings) extra.push(fileMessage('warning', file, w));
-
     const t0 = performance.now();
     let compiled;
     try {
-      compiled = await compile(file, { data: bound.data, dataFile: bound.dataFile, backend: backend as never, seed });
+      compiled = await compile(file, { dataFiles: o.data, set: o.set, backend: backend as never, seed });
     } catch (e) {
       if (e instanceof CompileError) {
         const r = runResult(

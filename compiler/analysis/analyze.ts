@@ -5,18 +5,27 @@
 // nonsmooth subexpression no solver here can take, reported at the smallest such subexpression
 // (as CVXPY does). Var domains and constraints that bound a single variable are simple sets;
 // other constraints are general equalities and inequalities (whose functions must be smooth).
-// The choice: smooth -> lbfgs (adam when stochastic); + prox terms -> fista (simple sets become
-// projections); simple sets only -> projected (projected L-BFGS on bounds, FISTA with the
-// projection for a simplex); general constraints -> auglag; `where` -> bilevel; `solve m(...)`
-// overrides, and is rejected, with the reason, when m cannot take the problem. `parts` keeps
-// the same split as syntax for compiler/running/solve_problem.ts, which builds what the solvers take.
+// The decomposition becomes a problem shape (features such as prox, bounds, simplex, equalities,
+// least_squares, stochastic), and the method table chooses (stdlib/methods/choose.ts: each entry
+// says what it takes and when the analysis should pick it; no method is named here). `solve m(...)`
+// or `infer m(...)` overrides, and is rejected, with the reason the table gives, when m cannot
+// take the problem. `parts` keeps the same split as syntax for compiler/running/solve_problem.ts,
+// which builds what the solvers take.
 
 import type { ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
 import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
+import { unboundedWarnings } from './unbounded.js';
 import type { CheckedProgram } from '../front/check_program.js';
-import { solverTable, withDefaults, type ProblemClass } from './method_options.js';
+import {
+  chooseMethod,
+  methodList,
+  refusal,
+  withDefaults,
+  type Feature,
+  type ProblemShape,
+} from '../../stdlib/index.js';
 
 export interface ProxTerm {
   term: string;
@@ -62,6 +71,8 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   /** The same decomposition as syntax, for the solver builders (compiler/running/solve_problem.ts). */
   parts: Parts;
+  /** The shape the method table chooses by (stdlib/methods/choose.ts). */
+  shape: ProblemShape;
 }
 
 /** One additive term of the objective: value = flip * prod(coefs) * e (the sense applied in flip). */
@@ -346,68 +357,74 @@ export function analyze(p: CheckedProgram): Analysis {
     });
   }
   for (const pr of problems) error(pr.e, pr.message);
+  if (!problems.length)
+    diagnostics.push(...unboundedWarnings(p, new Set([...dec.sets.map((s) => s.var), ...dec.prox.map((t) => t.var)])));
 
-  // ---- the algorithm ----
-  const cls0: ProblemClass = dec.bilevel
-    ? 'bilevel'
-    : dec.equalities.length || dec.inequalities.length
-      ? 'constrained'
-      : dec.prox.length
-        ? 'composite'
-        : dec.sets.length
-          ? 'simple_sets'
-          : 'smooth';
+  // ---- the algorithm: chosen from the method table by the problem's shape ----
+  const shape = problemShape(p, dec, parts, text);
   let algorithm: AlgorithmChoice | null = null;
-  if (p.infer) {
-    algorithm = {
-      name: p.infer.name,
-      reason: `\`infer ${p.infer.name}\` in the program`,
-      available: p.infer.spec.available,
-      source: 'infer',
-      options: withDefaults(p.infer.spec, p.infer.given),
-    };
-  } else if (p.solve) {
-    const spec = p.solve.spec;
-    if (!spec.takes.includes(cls0)) {
-      const why = whyNot(cls0, dec);
-      diagnostics.push({
-        severity: 'error',
-        message: `${spec.name} cannot take this problem: ${why}`,
-        span: p.solve.span,
-        hint: `the analysis would choose ${defaultFor(cls0, dec.stochastic)}; remove the \`solve\` line or name a solver that takes ${describeClass(cls0)}`,
-      });
-    } else if (spec.name === 'sketch_newton' && (dec.inequalities.length || dec.sets.length)) {
-      const what = dec.inequalities.length
-        ? `the inequality ${q(dec.inequalities[0]!.expr)}`
-        : `the set of ${q(dec.sets[0]!.var)} (${dec.sets[0]!.set})`;
-      diagnostics.push({
-        severity: 'error',
-        message: `sketch_newton takes equality constraints only, and this problem has ${what}`,
-        span: p.solve.span,
-        hint: 'auglag takes inequalities and bounds',
-      });
-    }
+  const named = p.infer ?? p.solve;
+  if (named) {
+    const spec = named.spec;
+    const no = refusal(methodList, spec, shape);
+    if (no) diagnostics.push({ severity: 'error', message: no.message, span: named.span, hint: no.hint });
     algorithm = {
       name: spec.name,
-      reason: `\`solve ${spec.name}\` in the program`,
+      reason: `\`${spec.kind} ${spec.name}\` in the program`,
       available: spec.available,
-      source: 'solve',
-      options: withDefaults(spec, p.solve.given),
+      source: p.infer ? 'infer' : 'solve',
+      options: withDefaults(spec.options, named.given),
     };
-  } else if (p.optimize || p.model) {
-    const name = p.model ? (dec.stochastic ? 'adam' : 'lbfgs') : defaultFor(cls0, dec.stochastic);
-    if (!p.model || p.solve) {
-      const spec = solverTable.get(name)!;
+  } else if (p.optimize) {
+    const auto = chooseMethod(methodList, 'solve', shape);
+    if (auto)
       algorithm = {
-        name,
-        reason: reasonFor(cls0, dec),
-        available: spec.available,
+        name: auto.method.name,
+        reason: auto.reason,
+        available: auto.method.available,
         source: 'analysis',
-        options: withDefaults(spec, {}),
+        options: withDefaults(auto.method.options, {}),
       };
-    }
   }
-  return { decomposition: dec, algorithm, diagnostics, parts };
+  return { decomposition: dec, algorithm, diagnostics, parts, shape };
+}
+
+/** The problem's shape for the method table: its features, and their first instances in words. */
+function problemShape(p: CheckedProgram, dec: Decomposition, parts: Parts, text: (e: Expr) => string): ProblemShape {
+  const features = new Set<Feature>();
+  const examples: ProblemShape['examples'] = {};
+  const add = (f: Feature, example?: string) => {
+    features.add(f);
+    if (example !== undefined && !(f in examples)) examples[f] = example;
+  };
+  for (const t of dec.prox) add('prox', `the term ${q(t.term)}`);
+  for (const s of dec.sets) add(s.set === 'simplex' ? 'simplex' : 'bounds', `the set of ${q(s.var)} (${s.set})`);
+  for (const e of dec.equalities) add('equalities', `the equality ${q(e.expr)}`);
+  for (const e of dec.inequalities) add('inequalities', `the inequality ${q(e.expr)}`);
+  if (dec.bilevel) add('bilevel', 'an inner argmin (`where`)');
+  if (dec.stochastic) add('stochastic');
+  if (p.model) add('model');
+  if (p.latents.length) add('discrete_latents', `the discrete latent ${q(p.latents[0]!.decl.name.name)}`);
+  // A single smooth term `c * sumsq(r)` with c > 0 (data coefficients count as positive).
+  const only = parts.terms.length === 1 ? parts.terms[0]! : null;
+  if (
+    only &&
+    !only.prox &&
+    only.e.kind === 'Call' &&
+    only.e.callee.name === 'sumsq' &&
+    only.e.args.length === 1 &&
+    only.flip * only.coefs.reduce((s, c) => s * literalSign(c.e), 1) > 0
+  )
+    add('least_squares', `the objective ${q(text(only.e))}`);
+  return {
+    features,
+    examples,
+    counts: { prox: dec.prox.length, equalities: dec.equalities.length, inequalities: dec.inequalities.length },
+    words: {
+      proxKinds: dec.prox.map((x) => x.prox.split(' ')[0]!),
+      setVars: [...new Set(dec.sets.map((s) => s.var))],
+    },
+  };
 }
 
 function literalSign(e: Expr): number {
@@ -524,61 +541,4 @@ function hasBatch(body: readonly Stmt[]): boolean {
     (s) =>
       (s.kind === 'For' && s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || nestedBodies(s).some(hasBatch),
   );
-}
-
-function defaultFor(c: ProblemClass, stochastic: boolean): string {
-  switch (c) {
-    case 'smooth':
-      return stochastic ? 'adam' : 'lbfgs';
-    case 'composite':
-      return 'fista';
-    case 'simple_sets':
-      return 'projected';
-    case 'constrained':
-      return 'auglag';
-    case 'bilevel':
-      return 'bilevel';
-  }
-}
-
-function reasonFor(c: ProblemClass, d: Decomposition): string {
-  switch (c) {
-    case 'smooth':
-      return d.stochastic ? 'smooth and stochastic (minibatched): Adam' : 'smooth and unconstrained: L-BFGS';
-    case 'composite':
-      return `a smooth part plus ${d.prox.length} prox term${d.prox.length > 1 ? 's' : ''} (${d.prox.map((x) => x.prox.split(' ')[0]).join(', ')})${d.sets.length ? ' over simple sets' : ''}: accelerated proximal gradient`;
-    case 'simple_sets':
-      return `smooth over simple sets (${[...new Set(d.sets.map((s) => s.var))].join(', ')}): ${d.sets.some((s) => s.set === 'simplex') ? 'FISTA with the projection onto the simplex' : 'projected L-BFGS on the bounds'}`;
-    case 'constrained':
-      return `${d.equalities.length} equality and ${d.inequalities.length} inequality constraint${d.equalities.length + d.inequalities.length > 1 ? 's' : ''}: augmented Lagrangian`;
-    case 'bilevel':
-      return 'an inner argmin (`where`): bilevel optimization';
-  }
-}
-
-function describeClass(c: ProblemClass): string {
-  return {
-    smooth: 'smooth problems',
-    composite: 'prox terms',
-    simple_sets: 'simple bounds and sets',
-    constrained: 'general constraints',
-    bilevel: 'bilevel problems',
-  }[c];
-}
-
-function whyNot(c: ProblemClass, d: Decomposition): string {
-  switch (c) {
-    case 'composite':
-      return `the term ${q(d.prox[0]!.term)} is not differentiable (it needs a prox step)`;
-    case 'simple_sets':
-      return `${q(d.sets[0]!.var)} is restricted to a set (${d.sets[0]!.set}), which needs a projection`;
-    case 'constrained': {
-      const x = d.equalities[0] ?? d.inequalities[0]!;
-      return `the constraint ${q(x.expr)} needs a constrained solver`;
-    }
-    case 'bilevel':
-      return 'it has an inner argmin (`where`)';
-    case 'smooth':
-      return 'it is a smooth problem';
-  }
 }

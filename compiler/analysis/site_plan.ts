@@ -7,8 +7,8 @@
 // what it means and on its errors (via.ts).
 
 import type { Expr, Sample, Stmt } from '../../grammar/index.js';
-import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/vi/estimator_plan.js';
-import { objectiveInfo } from '../../stdlib/vi/estimate.js';
+import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/index.js';
+import { objectiveInfo } from '../../stdlib/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import { resolveCall } from '../front/distribution_names.js';
 import { LowerError } from '../lower/lower.js';

@@ -4,8 +4,7 @@
 // Every entry composes existing ops; none adds a primitive. Axis arguments are integer literals.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { safeSqrt } from '../../stdlib/prox/common.js';
-import { valueSparseEnvelope } from '../../stdlib/prox/envelope.js';
+import { valueSparseEnvelope } from '../../stdlib/index.js';
 import { broadcast, matmulShape, reduceShape } from './shape_rules.js';
 import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
 import {
@@ -64,7 +63,7 @@ function groupWeights(ids: ArrayLike<number>, w: Float64Array | number | undefin
 
 /** ||x_g||_2 for group ids g in 0..G-1 (x flat; ids an int or real vector). */
 const groupNormsOf = (x: Tracer, ids: Tracer, G: number): Tracer =>
-  safeSqrt(P.scatterAdd(P.square(P.reshape(x, [-1])), P.cast(P.reshape(ids, [-1]), 'int32'), 0, G));
+  P.safeSqrt(P.scatterAdd(P.square(P.reshape(x, [-1])), P.cast(P.reshape(ids, [-1]), 'int32'), 0, G));
 /** The group-norm vector v_g = w_g ||x_g|| (G = the weights' length, else the size of x: ids in 0..G-1). */
 const weightedGroupNorms = (x: Tracer, ids: Tracer, w?: Tracer): Tracer => {
   const G = w ? (w.shape[0] ?? 1) : x.shape.reduce((a, b) => a * b, 1);

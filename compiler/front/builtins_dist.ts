@@ -8,7 +8,7 @@
 // distribution.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { distributions, type DistSpec } from '../../stdlib/distributions/index.js';
+import { distributions, type DistSpec } from '../../stdlib/index.js';
 import { broadcast } from './shape_rules.js';
 import { shapeText } from './static_types.js';
 import { q, real, type Builtin, type TypeCtx, type TypeOut } from './builtin_kit.js';

@@ -9,7 +9,7 @@
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
 import { elementwise, needRank, numeric, q, real, type Builtin, type TypeCtx } from './builtin_kit.js';
-import * as S from '../../stdlib/special/index.js';
+import { special as S } from '../../stdlib/index.js';
 
 const X = [{ name: 'x', kind: 'x' as const }];
 const two = (a: string, b: string) => [

@@ -6,7 +6,7 @@
 // differences).
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import * as S from '../../stdlib/special/index.js';
+import { special as S } from '../../stdlib/index.js';
 import { reduceShape } from './shape_rules.js';
 import { constantFn, elementwise, needRank, numeric, q, real, reduction, unary, type Builtin } from './builtin_kit.js';
 

@@ -1,8 +1,7 @@
 // Built-ins that are whole models or solvers rather than formulas: the marginal likelihood of a
 // hidden Markov model (stdlib/hmm) and ODE solutions (stdlib/ode, a separate file).
 
-import { hmmHiddenStateProb, hmmMarginal } from '../../stdlib/hmm/index.js';
-import { odeRk45, ODE_DEFAULTS } from '../../stdlib/ode/index.js';
+import { hmmHiddenStateProb, hmmMarginal, odeRk45, ODE_DEFAULTS } from '../../stdlib/index.js';
 import type { Tracer } from '../../runtime/index.js';
 import { dimEq, shapeText, valuesText } from './static_types.js';
 import {

@@ -26,7 +26,7 @@ import {
 import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
 import { broadcast, matmulShape } from './shape_rules.js';
-import { inferTable, solverTable } from '../analysis/method_options.js';
+import { methodOf } from '../../stdlib/index.js';
 import { viaEstimator } from './via_syntax.js';
 import {
   ERROR,
@@ -499,11 +499,9 @@ export class Checker {
       };
     }
     if (name === 'batch') return this.error(e.span, '`batch(N, B)` can only be the range of a `for` loop in a model');
-    if (solverTable.has(name) || inferTable.has(name))
-      return this.error(
-        e.callee.span,
-        `${q(name)} is a solver; use it as \`${solverTable.has(name) ? 'solve' : 'infer'} ${name}(...)\``,
-      );
+    const named = methodOf(name);
+    if (named && named.kind !== 'hypergrad')
+      return this.error(e.callee.span, `${q(name)} is a solver; use it as \`${named.kind} ${name}(...)\``);
     const candidates = [...scope.names(), ...builtinTable.keys(), ...(inSample ? distributionNames : [])];
     let dym = didYouMean(name, candidates);
     if (!dym && !inSample) dym = didYouMean(name, distributionNames);

@@ -29,13 +29,17 @@ import { lowerObjectiveDef } from '../lower/objective_program.js';
 import { LowerError } from '../lower/lower.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
 import {
-  hypergradTable,
-  inferTable,
-  solverTable,
+  checkValue,
+  choicesOf,
+  methodList,
+  methodOf,
+  missingRequired,
   withDefaults,
-  type MethodSpec,
+  type AnyMethod,
+  type MethodKind,
   type OptionSpec,
-} from '../analysis/method_options.js';
+  type OptionSpecs,
+} from '../../stdlib/index.js';
 import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorTy, type Ty } from './static_types.js';
 
 export type DeclKind = 'data' | 'var' | 'param';
@@ -54,7 +58,8 @@ export interface DeclInfo {
 
 export interface MethodChoice {
   name: string;
-  spec: MethodSpec;
+  /** The method's entry in the table (stdlib/methods). */
+  spec: AnyMethod;
   /** Options the program wrote (literal values; nested methods as {method, options}). */
   given: Record<string, unknown>;
   span: import('../../grammar/index.js').Span;
@@ -276,10 +281,10 @@ export function checkProgram(
         whereClause(c, st, globals);
         break;
       case 'Solve':
-        if (once(st, '`solve`')) out.solve = method(c, st, solverTable, 'solver', globals);
+        if (once(st, '`solve`')) out.solve = method(c, st, 'solve', 'solver', globals);
         break;
       case 'Infer':
-        if (once(st, '`infer`')) out.infer = method(c, st, inferTable, 'inference method', globals);
+        if (once(st, '`infer`')) out.infer = method(c, st, 'infer', 'inference method', globals);
         break;
       case 'ObjectiveDef':
         // Checked by lowering it (objective_program.ts), the same code `infer` runs.
@@ -602,39 +607,35 @@ function whereClause(c: Checker, st: Where, scope: Scope): void {
   if (st.constraints) constraints(c, st.constraints, scope);
 }
 
-function method(
-  c: Checker,
-  st: Solve | Infer,
-  table: ReadonlyMap<string, MethodSpec>,
-  what: string,
-  scope: Scope,
-): MethodChoice | null {
-  const spec = table.get(st.method.name);
+function method(c: Checker, st: Solve | Infer, kind: MethodKind, what: string, scope: Scope): MethodChoice | null {
+  const spec = methodOf(st.method.name, kind);
   if (!spec) {
-    const other = st.kind === 'Solve' ? inferTable.get(st.method.name) : solverTable.get(st.method.name);
+    const other = methodOf(st.method.name, kind === 'solve' ? 'infer' : 'solve');
+    const known = methodList.filter((m) => m.kind === kind).map((m) => m.name);
     c.error(
       st.method.span,
       `unknown ${what} ${q(st.method.name)}`,
       other
         ? `${st.method.name} is ${st.kind === 'Solve' ? 'an inference method: `infer' : 'a solver: `solve'} ${st.method.name}(...)\``
-        : didYouMean(st.method.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`,
+        : didYouMean(st.method.name, known) || `known: ${known.join(', ')}`,
     );
     return null;
   }
-  const given = options(c, st.method.name, spec, st.args ?? [], scope);
+  const given = options(c, st.method.name, spec.options, st.args ?? [], scope);
   return given ? { name: spec.name, spec, given, span: st.span } : null;
 }
 
+/** The options written in `name(...)`: each checked against its spec (stdlib/methods/options.ts). */
 function options(
   c: Checker,
   name: string,
-  spec: MethodSpec,
+  specs: OptionSpecs,
   args: readonly Arg[],
   scope: Scope,
 ): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   let ok = true;
-  const keys = Object.keys(spec.options);
+  const keys = Object.keys(specs);
   for (const a of args) {
     if (!a.name) {
       c.error(
@@ -645,7 +646,7 @@ function options(
       ok = false;
       continue;
     }
-    const o = spec.options[a.name.name];
+    const o = specs[a.name.name];
     if (!o) {
       c.error(
         a.name.span,
@@ -667,49 +668,63 @@ function options(
   return ok ? out : null;
 }
 
+/** A call-valued option `name(...)`: its own options checked, required ones present, defaults filled. */
+function callOptions(
+  c: Checker,
+  e: Extract<Expr, { kind: 'Call' }>,
+  specs: OptionSpecs,
+  scope: Scope,
+): Record<string, unknown> | undefined {
+  const given = options(c, e.callee.name, specs, e.args, scope);
+  if (!given) return undefined;
+  const miss = missingRequired(specs, given, e.callee.name);
+  if (miss) {
+    c.error(e.span, miss);
+    return undefined;
+  }
+  return { method: e.callee.name, ...withDefaults(specs, given) };
+}
+
 function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: Expr, scope: Scope): unknown {
   const bad = (msg: string) => {
     c.error(e.span, `${method}(${key} = ...): ${msg}`);
     return undefined;
   };
+  const checked = (v: unknown) => {
+    const err = checkValue(o, v);
+    return err ? bad(err) : v;
+  };
   switch (o.kind) {
     case 'int': {
       const v = literalInt(e);
-      if (v === null) return bad(`expected an integer, got ${q(c.text(e))}`);
-      if (v < o.min) return bad(`must be at least ${o.min}, got ${v}`);
-      return v;
+      return v === null ? bad(`expected an integer, got ${q(c.text(e))}`) : checked(v);
     }
     case 'real': {
       const v = literalNumber(e);
-      if (v === null) return bad(`expected a number, got ${q(c.text(e))}`);
-      if (o.positive && !(v > 0)) return bad(`must be positive, got ${v}`);
-      if (o.open01 && !(v > 0 && v < 1)) return bad(`must lie strictly between 0 and 1, got ${v}`);
-      return v;
+      return v === null ? bad(`expected a number, got ${q(c.text(e))}`) : checked(v);
     }
     case 'bool':
-      if (e.kind !== 'Bool') return bad(`expected true or false, got ${q(c.text(e))}`);
-      return e.value;
+      return e.kind !== 'Bool' ? bad(`expected true or false, got ${q(c.text(e))}`) : e.value;
     case 'enum':
     case 'name': {
       if (o.kind === 'name' && o.calls && e.kind === 'Call') {
         const opts = o.calls[e.callee.name];
         if (!opts)
           return bad(
-            `${q(e.callee.name)} takes no options${
-              o.calls
-                ? `; these do: ${Object.keys(o.calls)
-                    .map((k) => `${k}(...)`)
-                    .join(', ')}`
-                : ''
-            }`,
+            `${q(e.callee.name)} takes no options; these do: ${Object.keys(o.calls)
+              .map((k) => `${k}(...)`)
+              .join(', ')}`,
           );
-        const spec: MethodSpec = { name: e.callee.name, summary: '', options: opts, available: true, takes: [] };
-        const given = options(c, e.callee.name, spec, e.args, scope);
-        return given ? { method: e.callee.name, ...withDefaults(spec, given) } : undefined;
+        return callOptions(c, e, opts, scope);
       }
       if (e.kind !== 'Ident') return bad(`expected a name, got ${q(c.text(e))}`);
-      const allowed = o.kind === 'enum' ? o.values : o.builtins;
-      if (allowed.includes(e.name)) return e.name;
+      const allowed = choicesOf(o);
+      if (allowed.includes(e.name)) {
+        // A built-in with required call options must be written as a call.
+        const opts = o.kind === 'name' ? o.calls?.[e.name] : undefined;
+        const miss = opts && missingRequired(opts, {}, e.name);
+        return miss ? bad(miss) : e.name;
+      }
       if (o.kind === 'name') {
         const s = scope.get(e.name);
         if (s) return e.name;
@@ -719,25 +734,28 @@ function optionValue(c: Checker, method: string, key: string, o: OptionSpec, e: 
       c.error(
         e.span,
         `${method}(${key} = ...): unknown ${key} ${q(e.name)}`,
-        didYouMean(e.name, allowed) || `choices: ${allowed.join(', ')}`,
+        didYouMean(e.name, [...allowed]) || `choices: ${allowed.join(', ')}`,
       );
       return undefined;
     }
     case 'method': {
-      const table = o.table === 'solve' ? solverTable : hypergradTable;
       const nameOf = e.kind === 'Call' ? e.callee : e.kind === 'Ident' ? e : null;
       if (!nameOf) return bad(`expected a method such as \`${o.default}(...)\`, got ${q(c.text(e))}`);
-      const spec = table.get(nameOf.name);
-      if (!spec) {
+      const fits = (m: AnyMethod) => m.kind === o.table && (!o.families || o.families.includes(m.family));
+      const spec = methodOf(nameOf.name, o.table);
+      if (!spec || !fits(spec)) {
+        const known = methodList.filter(fits).map((m) => m.name);
         c.error(
           nameOf.span,
-          `${method}(${key} = ...): unknown ${o.table === 'solve' ? 'solver' : 'hypergradient method'} ${q(nameOf.name)}`,
-          didYouMean(nameOf.name, [...table.keys()]) || `known: ${[...table.keys()].join(', ')}`,
+          spec
+            ? `${method}(${key} = ...): ${q(nameOf.name)} is not a ${o.families?.join(' or ').replace(/_/g, '-') ?? ''} method`
+            : `${method}(${key} = ...): unknown ${o.table === 'solve' ? 'solver' : 'hypergradient method'} ${q(nameOf.name)}`,
+          didYouMean(nameOf.name, known) || `known: ${known.join(', ')}`,
         );
         return undefined;
       }
-      const given = options(c, nameOf.name, spec, e.kind === 'Call' ? e.args : [], scope);
-      return given ? { method: spec.name, ...withDefaults(spec, given) } : undefined;
+      const given = options(c, nameOf.name, spec.options, e.kind === 'Call' ? e.args : [], scope);
+      return given ? { method: spec.name, ...withDefaults(spec.options, given) } : undefined;
     }
   }
 }

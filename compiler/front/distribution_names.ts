@@ -13,11 +13,11 @@ import {
   DistributionError,
   type DistSpec,
   type SupportKind,
-} from '../../stdlib/distributions/index.js';
+} from '../../stdlib/index.js';
 import type { Decl, Expr } from '../../grammar/index.js';
 
 export type { DistSpec, SupportKind };
-export { supportIncludes, lookupDistribution } from '../../stdlib/distributions/index.js';
+export { supportIncludes, lookupDistribution } from '../../stdlib/index.js';
 
 export const distributionNames: readonly string[] = [
   ...new Set([...Object.keys(distributions), ...Object.keys(distributionAliases), ...Object.keys(families)]),

@@ -5,7 +5,7 @@
 // parameters, never the caller's locals (functions are inlined, but scoped lexically).
 
 import type { Decl, Fn, Ident, Let, State } from '../../grammar/index.js';
-import { closest } from '../../grammar/suggest.js';
+import { closest } from '../../grammar/index.js';
 import type { TensorTy, Ty } from './static_types.js';
 
 export type Sym =

@@ -5,7 +5,7 @@
 // distribution is the plan's question.
 
 import type { Expr, Span } from '../../grammar/index.js';
-import type { Estimator } from '../../stdlib/vi/estimator_plan.js';
+import type { Estimator } from '../../stdlib/index.js';
 
 export interface ViaError {
   error: string;

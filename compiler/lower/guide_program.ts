@@ -9,7 +9,7 @@
 
 import type { Decl } from '../../grammar/index.js';
 import { ops as P, trace, type Tracer } from '../../runtime/index.js';
-import { monteCarlo } from '../../stdlib/vi/index.js';
+import { monteCarlo } from '../../stdlib/index.js';
 import { prepare } from '../running/backend_seam.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import type { CompiledProgram } from '../compile.js';

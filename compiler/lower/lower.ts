@@ -12,7 +12,7 @@
 
 import type { Block, Call, Expr, Fn, Index, Span, Stmt, Truncation } from '../../grammar/index.js';
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { logSubExp } from '../../stdlib/special/index.js';
+import { special } from '../../stdlib/index.js';
 import { builtinTable, type Builtin } from '../front/builtins.js';
 import { bindBuiltin } from '../front/builtin_kit.js';
 import { nestedBodies } from '../front/stmt_walk.js';
@@ -421,8 +421,8 @@ export class Lowerer {
     let logMass: Tracer;
     if (below && hi) {
       const lFlo = cdf.lcdf(dist.params, below);
-      const lower = logSubExp(cdf.lcdf(dist.params, hi), lFlo);
-      const upper = logSubExp(cdf.lccdf(dist.params, below), cdf.lccdf(dist.params, hi));
+      const lower = special.logSubExp(cdf.lcdf(dist.params, hi), lFlo);
+      const upper = special.logSubExp(cdf.lccdf(dist.params, below), cdf.lccdf(dist.params, hi));
       logMass = P.where(P.gt(lFlo, -Math.LN2), upper, lower);
     } else if (below) logMass = cdf.lccdf(dist.params, below);
     else logMass = cdf.lcdf(dist.params, hi!);

@@ -10,8 +10,7 @@
 // running (infer.ts) call the same functions, so what checks runs.
 
 import type { Expr as Ast, ObjectiveDef, Span } from '../../grammar/index.js';
-import { show, type Expr, type Gradient, type Objective } from '../../stdlib/vi/objectives.js';
-import * as B from '../../stdlib/vi/objectives.js';
+import { show, viObjectives as B, type Expr, type Gradient, type Objective } from '../../stdlib/index.js';
 import { LowerError } from './lower.js';
 
 /** The built-in objectives, as written in `infer vi(objective = ...)`; k defaults to 5. */

@@ -4,7 +4,7 @@
 // Invariant: entries tile [0, n) without gaps, in declaration order.
 
 import type { Decl, Expr } from '../../grammar/index.js';
-import { arrayOf, transforms, type ConstraintTransform } from '../../stdlib/constraints/index.js';
+import { arrayOf, transforms, type ConstraintTransform } from '../../stdlib/index.js';
 import type { CheckedProgram, Family } from '../front/check_program.js';
 
 export interface Entry {

@@ -2,7 +2,7 @@
 // the run's seed through the runtime's Threefry kernels, so a seed gives the same point on
 // every machine. `start` values then replace their slices (program_graphs.ts, `init`).
 
-import { keyFromSeed, randomBits64, uniform01 } from '../../runtime/kernels/threefry.js';
+import { keyFromSeed, randomBits64, uniform01 } from '../../runtime/index.js';
 
 export function uniformInit(n: number, seed: number): Float64Array {
   if (n === 0) return new Float64Array(0);

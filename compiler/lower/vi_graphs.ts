@@ -5,7 +5,7 @@
 // compiler/running/infer.ts compiles these into executables and runs the optimizer.
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { gaussianDraw, gaussianElbo, unwhiten, type GaussianFamily } from '../../stdlib/vi/index.js';
+import { gaussianDraw, gaussianElbo, unwhiten, type GaussianFamily } from '../../stdlib/index.js';
 import type { HostArray } from '../../runtime/index.js';
 import type { Env, Lowerer } from './lower.js';
 import type { ProgramKit } from './program_graphs.js';

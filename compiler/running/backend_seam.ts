@@ -10,7 +10,7 @@ import {
   compile as compileGraph,
   type BackendName,
   type Executable,
-} from '../../runtime/backends/index.js';
+} from '../../runtime/index.js';
 import type { Graph } from '../../runtime/index.js';
 import type { DataArray } from '../front/data_binding.js';
 

@@ -20,10 +20,10 @@
 // admit enum/mvd (their particles are coupled).
 
 import { ops as P, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
-import { affine, evaluate, type Objective } from '../../stdlib/vi/objectives.js';
-import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/vi/estimator_plan.js';
-import { objectiveInfo } from '../../stdlib/vi/estimate.js';
-import { gaussianFamily, type GaussianFamily } from '../../stdlib/vi/index.js';
+import { affine, evaluate, type Objective } from '../../stdlib/index.js';
+import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/index.js';
+import { objectiveInfo } from '../../stdlib/index.js';
+import { gaussianFamily, type GaussianFamily } from '../../stdlib/index.js';
 import { defaultSpec } from '../front/distribution_names.js';
 import type { CompiledProgram } from '../compile.js';
 import { LowerError, type LV } from '../lower/lower.js';

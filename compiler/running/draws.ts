@@ -2,7 +2,7 @@
 // as a flat [D, ...shape] array; summaries nested in the declared shape; scalar column names for
 // --draws-out (0-based, as the language: `beta[0]`, `Sigma[0,1]`).
 
-import { summarize } from '../../stdlib/vi/index.js';
+import { summarize } from '../../stdlib/index.js';
 import type { NestedValue, PosteriorSummary } from './result.js';
 
 export interface DrawVariable {

@@ -17,21 +17,17 @@
 // the step budget.
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { solveAsync, type Method, type SolveOptions, type SolverState } from '../../stdlib/optim/driver.js';
-import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
+import { foldIn, keyFromSeed } from '../../runtime/index.js';
+import { shortTrace } from '../../stdlib/index.js';
 import {
   gaussianFamily,
   laplace,
   laplaceWhitening,
   plainWhitening,
-  plateauInit,
-  plateauPush,
   type GuideName,
   type LaplaceResult,
-  type PlateauState,
   type Whitening,
-} from '../../stdlib/vi/index.js';
+} from '../../stdlib/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { summaries, type DrawTable } from './draws.js';
@@ -39,42 +35,21 @@ import { userGuideEngine } from '../lower/guide_program.js';
 import { LowerError, type LV } from '../lower/lower.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
-import type { CheckpointHooks, Progress } from './run_program.js';
+import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
 import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
-import { evaluate, type Objective } from '../../stdlib/vi/objectives.js';
+import { evaluate, type Objective } from '../../stdlib/index.js';
 import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
 import { sitePlan } from '../analysis/site_plan.js';
 import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
 import { runDiscreteInference } from './infer_discrete.js';
-
-export interface InferRunOptions {
-  steps?: number;
-  /** Posterior draws behind the summaries (default 4000). */
-  draws?: number;
-  onProgress?(p: Progress): void;
-  shouldStop?(): boolean;
-  checkpoint?: CheckpointHooks;
-  /** Receives the posterior draws (the CLI's --draws-out). */
-  onDraws?(t: DrawTable): void;
-}
 
 export const DEFAULT_DRAWS = 4000;
 /** Draws behind the reported ELBO. */
 export const FINAL_ELBO_DRAWS = 1000;
 /** The Laplace start is skipped above this many unconstrained coordinates (an n x n Hessian). */
 export const MAX_LAPLACE_DIM = 400;
-/** Steps per window of the stopping rule (stdlib/vi/plateau.ts). */
+/** Steps per window of the stopping rule (stdlib/vi/method.ts). */
 export const PLATEAU_WINDOW = 100;
-const FIRST_ORDER = new Set<Method>([
-  'sgd',
-  'adam',
-  'adamw',
-  'adagrad',
-  'rmsprop',
-  'diffgrad',
-  'normalized_gd',
-  'normalized_momentum',
-]);
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
 
 export async function runInference(
@@ -88,10 +63,6 @@ export async function runInference(
   const steps = opts.steps ?? (o.steps as number);
   const K = o.samples as number;
   const D = opts.draws ?? DEFAULT_DRAWS;
-  // A nested method is {method, ...options} when written as a call, a bare name when defaulted.
-  const optimizer = (
-    typeof o.optimizer === 'object' ? o.optimizer : { method: (o.optimizer as string | undefined) ?? 'adam' }
-  ) as Record<string, unknown> & { method: string };
   const options = { method: 'vi', ...o, steps, draws: D };
   const fail = (message: string, hint?: string, at = compiled.anchor): RunResult => {
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
@@ -106,8 +77,6 @@ export async function runInference(
         draws: D,
         messages,
         options,
-        optimizer,
-        tol: o.tol as number,
         window: PLATEAU_WINDOW,
         finalDraws: FINAL_ELBO_DRAWS,
         khatDraws: KHAT_DRAWS,
@@ -148,11 +117,6 @@ export async function runInference(
         'use mean_field or full_rank, or objective = elbo',
       );
   }
-  if (!FIRST_ORDER.has(optimizer.method as Method))
-    return fail(
-      `vi needs a stochastic first-order optimizer; \`${optimizer.method}\` is not one`,
-      'use `optimizer = adam(lr = ...)`',
-    );
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
   const dataSpecs = kit.specs.slice(1);
@@ -261,41 +225,10 @@ export async function runInference(
       return { f, g: gr };
     },
   };
-  const solveOpts: SolveOptions = {
-    // The driver's gradient rule only ends exact cases (a Gaussian posterior, delta guides).
-    method: optimizer.method as Method,
-    steps,
-    tol: 1e-10,
-    schedule: { kind: 'cosine', floor: 0.1 },
-    lr: optimizer.lr as number | undefined,
-    beta1: optimizer.beta1 as number | undefined,
-    beta2: optimizer.beta2 as number | undefined,
-    eps: optimizer.eps as number | undefined,
-  };
   const trace: number[] = [];
-  // The stopping rule's state travels inside the solver state, so checkpoints carry it.
-  type Saved = SolverState & { plateau?: PlateauState };
-  const resumed = opts.checkpoint?.resume as Saved | undefined;
-  const plateau = resumed?.plateau ? { ...resumed.plateau } : plateauInit(PLATEAU_WINDOW, o.tol as number);
-  let userStop = false;
-  const r = await solveAsync(objective, phi0, solveOpts, {
-    onStep: (i) => {
-      trace.push(-i.f);
-      plateauPush(plateau, i.step, -i.f);
-      opts.onProgress?.({ step: i.step, steps, objective: -i.f, gnorm: i.gnorm });
-    },
-    shouldStop: () => {
-      userStop = opts.shouldStop?.() ?? false;
-      return userStop || plateau.firedAt !== null;
-    },
-    checkpointEvery: opts.checkpoint?.every,
-    saveCheckpoint: opts.checkpoint
-      ? (st) => opts.checkpoint!.save({ ...st, plateau: { ...plateau } } as Saved)
-      : undefined,
-    resume: resumed,
-  });
-  const plateaued = r.status === 'stopped' && !userStop && plateau.firedAt !== null;
-  const status = plateaued ? 'converged' : r.status;
+  const run = await runVi(compiled, objective, phi0, steps, opts, trace);
+  if ('error' in run) return fail(run.error);
+  const { r, end } = run;
   const phi = r.x;
   const elbo =
     valueExe.run([{ data: phi, shape: [m] }, { data: foldIn(evalKey, 0), shape: [2] }, ...engine.extras])[0]!.data[0]! +
@@ -309,12 +242,11 @@ export async function runInference(
   messages.push(...fit.messages);
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
-  if (r.status === 'diverged' && compiled.anchor)
-    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
+  messages.push(...end.messages);
   return runResult(
     {
       ...base,
-      status,
+      status: end.status,
       objective: elbo,
       steps: r.steps,
       time_ms: performance.now() - t1,
@@ -323,12 +255,9 @@ export async function runInference(
       posterior,
       messages,
       diagnostics: {
-        stop_reason: plateaued
-          ? `the ELBO reached a plateau at step ${plateau.firedAt} (its mean over ${PLATEAU_WINDOW} steps improved by less than tol = ${o.tol as number} relative, or than its noise)`
-          : r.status === 'max_steps'
-            ? `ran the step budget (${steps}) before the ELBO reached a plateau`
-            : r.message,
-        gradient_norm: r.gnorm,
+        stop_reason: viStopReason(r, end, steps),
+        gradient_norm: r.measure,
+        ...end.diagnostics,
         elbo_draws: FINAL_ELBO_DRAWS,
         // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
         elbo_trace: shortTrace(trace, 50),

@@ -6,19 +6,19 @@
 // bit-identical.
 
 import { simplify } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { solveAsync, type Method, type SolveOptions, type SolverState } from '../../stdlib/optim/driver.js';
-import { paretoKHat } from '../../stdlib/vi/psis.js';
-import { shortTrace } from '../../stdlib/vi/elbo_trace.js';
-import { plateauInit, plateauPush, type PlateauState } from '../../stdlib/vi/index.js';
-import { estimatorName } from '../../stdlib/vi/estimator_plan.js';
-import type { Objective } from '../../stdlib/vi/objectives.js';
+import { foldIn, keyFromSeed } from '../../runtime/index.js';
+import type { Problem } from '../../stdlib/index.js';
+import { paretoKHat } from '../../stdlib/index.js';
+import { shortTrace } from '../../stdlib/index.js';
+import { estimatorName } from '../../stdlib/index.js';
+import type { Objective } from '../../stdlib/index.js';
 import { prepare } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { discreteVi } from './discrete_engine.js';
 import { summaries } from './draws.js';
-import type { InferRunOptions } from './infer.js';
+import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
 import { messageAt, type Message } from '../messages.js';
+import { LowerError } from '../lower/lower.js';
 import { objectiveText } from '../lower/objective_program.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
 import { KHAT_WARN } from './vi_diagnostics.js';
@@ -36,8 +36,6 @@ export async function runDiscreteInference(
     draws: number;
     messages: Message[];
     options: Record<string, unknown>;
-    optimizer: Record<string, unknown> & { method: string };
-    tol: number;
     window: number;
     finalDraws: number;
     khatDraws: number;
@@ -50,10 +48,8 @@ export async function runDiscreteInference(
   const root = keyFromSeed(compiled.seed);
   const [trainKey, evalKey, drawKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3)];
   const gradExe = await prepare(simplify(vi.gradGraph), backend, 3, dataArrays);
-  type Saved = SolverState & { plateau?: PlateauState; baseline?: number | null };
-  const resumed = opts.checkpoint?.resume as Saved | undefined;
-  let baseline: number | null = resumed?.baseline ?? null;
-  const objective = {
+  let baseline: number | null = null;
+  const objective: Problem = {
     n: vi.m,
     evaluate(phi: Float64Array, step: number) {
       const [v, g, s] = gradExe.run([
@@ -69,37 +65,16 @@ export async function runDiscreteInference(
       for (let i = 0; i < vi.m; i++) gr[i] = -g!.data[i]!;
       return { f: -v!.data[0]!, g: gr };
     },
-  };
-  const solveOpts: SolveOptions = {
-    method: ctx.optimizer.method as Method,
-    steps: ctx.steps,
-    tol: 1e-10,
-    schedule: { kind: 'cosine', floor: 0.1 },
-    lr: ctx.optimizer.lr as number | undefined,
-    beta1: ctx.optimizer.beta1 as number | undefined,
-    beta2: ctx.optimizer.beta2 as number | undefined,
-    eps: ctx.optimizer.eps as number | undefined,
+    // The running-mean baseline is loop state: checkpoints carry it.
+    aux: {
+      save: () => baseline,
+      restore: (b) => (baseline = typeof b === 'number' ? b : null),
+    },
   };
   const trace: number[] = [];
-  const plateau = resumed?.plateau ? { ...resumed.plateau } : plateauInit(ctx.window, ctx.tol);
-  let userStop = false;
-  const r = await solveAsync(objective, vi.phi0, solveOpts, {
-    onStep: (i) => {
-      trace.push(-i.f);
-      plateauPush(plateau, i.step, -i.f);
-      opts.onProgress?.({ step: i.step, steps: ctx.steps, objective: -i.f, gnorm: i.gnorm });
-    },
-    shouldStop: () => {
-      userStop = opts.shouldStop?.() ?? false;
-      return userStop || plateau.firedAt !== null;
-    },
-    checkpointEvery: opts.checkpoint?.every,
-    saveCheckpoint: opts.checkpoint
-      ? (st) => opts.checkpoint!.save({ ...st, plateau: { ...plateau }, baseline } as Saved)
-      : undefined,
-    resume: resumed,
-  });
-  const plateaued = r.status === 'stopped' && !userStop && plateau.firedAt !== null;
+  const run = await runVi(compiled, objective, vi.phi0, ctx.steps, opts, trace);
+  if ('error' in run) throw new LowerError(compiled.anchor!, run.error);
+  const { r, end } = run;
   const phi = r.x;
   const elboExe = await prepare(simplify(vi.elboGraph(ctx.finalDraws)), 'ref', 2, dataArrays);
   const elbo = elboExe.run([
@@ -154,12 +129,11 @@ export async function runDiscreteInference(
         `Pareto k-hat of the guide's importance weights is ${Number.isFinite(k.khat) ? k.khat.toFixed(2) : 'undefined'} (> ${KHAT_WARN}): the guide misses posterior mass`,
       ),
     );
-  if (r.status === 'diverged' && compiled.anchor)
-    messages.push(messageAt('warning', compiled.anchor, `vi diverged: ${r.message}`));
+  messages.push(...end.messages);
   return runResult(
     {
       ...base,
-      status: plateaued ? 'converged' : r.status,
+      status: end.status,
       objective: elbo,
       steps: r.steps,
       time_ms: performance.now() - t1,
@@ -168,12 +142,9 @@ export async function runDiscreteInference(
       posterior,
       messages,
       diagnostics: {
-        stop_reason: plateaued
-          ? `the objective reached a plateau at step ${plateau.firedAt}`
-          : r.status === 'max_steps'
-            ? `ran the step budget (${ctx.steps}) before the objective reached a plateau`
-            : r.message,
-        gradient_norm: r.gnorm,
+        stop_reason: viStopReason(r, end, ctx.steps),
+        gradient_norm: r.measure,
+        ...end.diagnostics,
         elbo_draws: ctx.finalDraws,
         elbo_trace: shortTrace(trace, 50),
         objective: objectiveText(ctx.objective),

@@ -1,52 +1,38 @@
-// Running a compiled program: the host-side solver loop (stdlib/optim) over the compiled
-// objective, with progress, stop requests and checkpoints passed through, and the result in the
-// user's terms (the user's sign for the objective, constrained values in declared shapes).
-// lbfgs and adam run here on the compiled objective; every other solver of an optimization
-// program runs through solve_run.ts (on the program's backend); a solver that is not available (sqp,
-// bilevel) ends with status `error` saying so, never with a stand-in solver.
+// Running a compiled program: one path for every method. It dispatches on the program kind and
+// the method's family only: `infer` methods go to their family's runner (vi: infer.ts), every
+// `solve` method (optimization programs, and a model's MAP estimate) to solve_run.ts, which runs
+// the method's table entry through the one driver. A method that is not available (sqp,
+// bilevel) ends with status `error` saying so, never with a stand-in method.
 // User errors become an `error` result; anything else thrown is an internal error.
 
-import { solveAsync, type SolverState, type SolveOptions } from '../../stdlib/optim/driver.js';
-import { compileProgram, type CompileOptions, type CompiledProgram, type ProgramInput } from '../compile.js';
-import type { DrawTable } from './draws.js';
+import { runnableOf, type AnyRunnable, type MethodFamily } from '../../stdlib/index.js';
+import { compileProgram, type CompiledProgram, type ProgramInput } from '../compile.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type RunResult } from './result.js';
+import type { RunOptions } from './run_options.js';
 import { runSolver } from './solve_run.js';
-import { toBatch, toSchedule } from '../analysis/schedule_options.js';
 
-export interface Progress {
-  step: number;
-  /** The step budget. */
-  steps: number;
-  /** The user's objective (user's sign). */
-  objective: number;
-  /** Infinity norm of the gradient on the unconstrained scale. */
-  gnorm: number;
+export type { RunOptions, Progress, CheckpointHooks } from './run_options.js';
+
+export interface RunBase {
+  seed: number;
+  backend: string;
+  compile_ms: number;
 }
 
-export interface CheckpointHooks {
-  /** Save every this many steps. */
-  every: number;
-  save(state: SolverState): void;
-  /** Resume from this state (its fingerprint already checked by the caller). */
-  resume?: SolverState;
-}
+type InferRunner = (
+  compiled: CompiledProgram,
+  base: RunBase,
+  opts: RunOptions,
+  method: AnyRunnable,
+) => Promise<RunResult>;
 
-export interface RunOptions extends CompileOptions {
-  /** Overrides the step budget of the top-level `solve` (or `infer`). */
-  steps?: number;
-  onProgress?(p: Progress): void;
-  shouldStop?(): boolean;
-  checkpoint?: CheckpointHooks;
-  /** Inference: posterior draws behind the summaries (default 4000). */
-  draws?: number;
-  /** Inference: receives the posterior draws (the CLI's --draws-out). */
-  onDraws?(t: DrawTable): void;
-}
-
-const RUNNABLE = new Set(['lbfgs', 'adam']);
+/** The runner of each `infer` family (mcmc joins here). */
+const INFER_RUNNERS: Partial<Record<MethodFamily, InferRunner>> = {
+  vi: (compiled, base, opts) => runInference(compiled, base, opts),
+};
 
 export async function runProgram(input: CompiledProgram | ProgramInput, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
@@ -58,23 +44,14 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
       compiled = await compileProgram(input, opts);
     } catch (e) {
       if (e instanceof CompileError) {
-        return runResult(
-          {
-            status: 'error',
-            messages: e.messages,
-            compile_ms: performance.now() - t0,
-            seed: opts.seed ?? 1,
-            backend: opts.backend ?? 'auto',
-          },
-          file,
-        );
+        const base = { seed: opts.seed ?? 1, backend: opts.backend ?? 'auto', compile_ms: performance.now() - t0 };
+        return runResult({ ...base, status: 'error', messages: e.messages }, file);
       }
       throw e;
     }
   }
-  const seed = compiled.seed;
-  const base = {
-    seed,
+  const base: RunBase = {
+    seed: compiled.seed,
     backend: compiled.backend,
     compile_ms: isCompiled(input) ? compiled.compileMs : performance.now() - t0,
   };
@@ -89,82 +66,24 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   };
 
   const alg = compiled.algorithm;
-  if (compiled.checked.infer) return runInference(compiled, base, opts);
-  if (!alg) {
+  if (!alg)
     return fail(
       compiled.kind === 'model'
         ? 'a model needs `solve lbfgs` (the MAP estimate) or `infer ...`'
         : 'there is nothing to run: the program has no objective',
     );
-  }
-  // Every other solver of an optimization program: compiler/running/solve_run.ts (on the program's backend).
-  if (
-    alg.available &&
-    compiled.kind === 'optimization' &&
-    !(RUNNABLE.has(alg.name) && compiled.objective && !compiled.decomposition.sets.length)
-  ) {
-    return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
-  }
-  if (!alg.available || !RUNNABLE.has(alg.name) || !compiled.objective) {
+  const method = runnableOf(alg.name);
+  if (!method)
     return fail(
-      alg.available
-        ? `the solver ${alg.name} runs optimization programs; a model's MAP estimate runs with lbfgs or adam`
-        : `the solver ${alg.name} is not available in this release`,
+      `the ${alg.source === 'infer' ? 'inference method' : 'solver'} ${alg.name} is not available in this release`,
       '`proxima check` shows the decomposition and the algorithm it implies',
     );
+  if (method.kind === 'infer') {
+    const runner = INFER_RUNNERS[method.family];
+    if (!runner) return fail(`no runner for the ${method.family} family of ${alg.name}`);
+    return runner(compiled, base, opts, method);
   }
-
-  const o = alg.options;
-  const steps = opts.steps ?? (o.steps as number);
-  const solveOpts: SolveOptions = { method: alg.name as 'lbfgs' | 'adam', steps, tol: o.tol as number };
-  if (alg.name === 'lbfgs') solveOpts.history = o.history as number;
-  else {
-    Object.assign(solveOpts, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
-    try {
-      solveOpts.schedule = toSchedule(o.schedule as never);
-    } catch (e) {
-      return fail((e as Error).message);
-    }
-    // Adaptive batches need the row structure of the objective: compiler/running/solve_run.ts.
-    if (toBatch(o.batch as never, seed) && compiled.kind !== 'optimization')
-      return fail(
-        'batch = adaptive(...) runs on optimization programs (an objective that is a sum or mean over data rows)',
-        'a model minibatches with `for i in batch(N, B)` loops',
-      );
-    if (toBatch(o.batch as never, seed))
-      return runResult({ ...base, ...(await runSolver(compiled, alg, opts)) }, compiled.file);
-  }
-  const options = { method: alg.name, ...o, steps };
-
-  const sign = compiled.sense === 'minimize' ? 1 : -1;
-  const x0 = compiled.initialPoint(seed);
-  const t1 = performance.now();
-  const r = await solveAsync(compiled.objective, x0, solveOpts, {
-    onStep: opts.onProgress
-      ? (i) => opts.onProgress!({ step: i.step, steps, objective: sign * i.f, gnorm: i.gnorm })
-      : undefined,
-    shouldStop: opts.shouldStop,
-    checkpointEvery: opts.checkpoint?.every,
-    saveCheckpoint: opts.checkpoint?.save,
-    resume: opts.checkpoint?.resume,
-  });
-  const messages = [...compiled.messages];
-  if (r.status !== 'converged' && compiled.anchor)
-    messages.push(messageAt('note', compiled.anchor, `${alg.name} stopped: ${r.message}`));
-  return runResult(
-    {
-      ...base,
-      status: r.status,
-      objective: sign * r.f,
-      steps: r.steps,
-      time_ms: performance.now() - t1,
-      options,
-      values: compiled.valuesAt(r.x),
-      messages,
-      diagnostics: { gradient_norm: r.gnorm, stop_reason: r.message },
-    },
-    compiled.file,
-  );
+  return runResult({ ...base, ...(await runSolver(compiled, alg, method, opts)) }, compiled.file);
 }
 
 function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {

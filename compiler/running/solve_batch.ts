@@ -8,8 +8,7 @@
 // evaluates one compiled per-example value-and-gradient graph per example (the program's backend).
 
 import { valueAndGrad, type Tracer } from '../../runtime/index.js';
-import type { BatchObjective } from '../../stdlib/optim/driver.js';
-import { hostFn, type GraphRunner, type Sig } from '../../stdlib/optim/graph_fn.js';
+import { hostFn, type BatchObjective, type GraphRunner, type Sig } from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import type { BuiltProblem } from './solve_problem.js';
 

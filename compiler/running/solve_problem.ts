@@ -9,7 +9,7 @@
 // here, on `ref`. Loops of constraints (`for i in 0..n { ... }`) are unrolled.
 
 import type { ConstraintItem, Expr, Span } from '../../grammar/index.js';
-import { ops as P, runRef, trace, type Tracer } from '../../runtime/index.js';
+import { inline, ops as P, runRef, trace, type Tracer } from '../../runtime/index.js';
 import { analyze, type ObjectiveTerm } from '../analysis/analyze.js';
 import type { CompiledProgram } from '../compile.js';
 import { orderArgs, type Env, type Lowerer } from '../lower/lower.js';
@@ -79,7 +79,6 @@ const q = (s: string) => '`' + s + '`';
 export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const p = compiled.checked;
   if (!p.optimize) throw new BuildError(compiled.anchor, 'there is nothing to solve: the program has no objective');
-  const opt = p.optimize;
   const { kit, layout, dataArrays } = compiled.internals;
   const n = layout.n;
   const parts = analyze(p).parts;
@@ -98,14 +97,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     );
   }
 
-  const consts = (): Tracer[] =>
-    dataArrays.map((a) =>
-      P.constant(
-        a.data,
-        a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
-        a.shape,
-      ),
-    );
+  const consts = (): Tracer[] => dataArrays.map(constantOf);
   /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
   const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
     const s = kit.setup(data ?? consts());
@@ -122,8 +114,16 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
         });
     return s;
   };
-  /** Evaluates on the host, with the vars bound to their flat indices. */
-  const evalHost = (f: (env: Env, low: Lowerer) => Tracer[]): { data: Float64Array; shape: number[] }[] => {
+  /**
+   * Evaluates on the host, with the vars bound to their flat indices. `count` is how many values
+   * `f` returns: with none there is nothing to trace (a plain objective builds its problem with no
+   * trace at all, so a template's rerun on new data of the same shapes traces nothing).
+   */
+  const evalHost = (
+    count: number,
+    f: (env: Env, low: Lowerer) => Tracer[],
+  ): { data: Float64Array; shape: number[] }[] => {
+    if (count === 0) return [];
     const g = trace(() => {
       const { env, low } = scope(null);
       const outs = f(env, low);
@@ -150,7 +150,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
 
   // Coefficients of the prox terms: flip * prod(coefs), scalars known before the run.
   const proxTerms = parts.terms.filter((t) => t.prox);
-  const coefVals = evalHost((env, low) =>
+  const coefVals = evalHost(proxTerms.length, (env, low) =>
     proxTerms.map((t) => {
       let c: Tracer = P.full([], t.flip);
       for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
@@ -164,7 +164,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     const where = pr.call ?? pr.weights?.e ?? t.e;
     try {
       if (pr.weights) {
-        const w = evalHost((env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
+        const w = evalHost(1, (env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
         const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
         const bad = ws.findIndex((x) => !(x >= 0));
         if (bad >= 0)
@@ -182,7 +182,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
         b.params.map((x) => x.name),
       );
       const names = b.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
-      const vals = evalHost((env, low) =>
+      const vals = evalHost(names.length, (env, low) =>
         b.params.flatMap((x, i) => {
           const a = ordered[i];
           if (i === 0 || !a) return [];
@@ -229,12 +229,19 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     smoothTerms[0]!.e.args.length === 1
   ) {
     const t = smoothTerms[0]!;
-    const c = evalHost((env, low) => [
-      t.coefs.reduce<Tracer>(
-        (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
-        P.full([], t.flip),
-      ),
-    ])[0]!.data[0]!;
+    // Literal coefficients (the usual `0.5 * sumsq(r)`) need no trace.
+    const literal = t.coefs.every((k) => k.e.kind === 'Number');
+    const c = literal
+      ? t.coefs.reduce<number>((acc, k) => {
+          const v = (k.e as Extract<Expr, { kind: 'Number' }>).value;
+          return k.op === '*' ? acc * v : acc / v;
+        }, t.flip)
+      : evalHost(1, (env, low) => [
+          t.coefs.reduce<Tracer>(
+            (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
+            P.full([], t.flip),
+          ),
+        ])[0]!.data[0]!;
     if (c > 0) {
       const arg = (t.e as Extract<Expr, { kind: 'Call' }>).args[0]!.value;
       residual = (x) => {
@@ -266,7 +273,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const simplex: VarSlice[] = [];
   const domains = layout.entries.filter((e) => e.domain || e.family === 'simplex');
   for (const e of domains) if (e.family === 'simplex') simplex.push(byName.get(e.name)!);
-  const domVals = evalHost((env, low) =>
+  const domVals = evalHost(domains.filter((e) => e.domain).length, (env, low) =>
     domains.flatMap((e) =>
       (e.domain ? [e.domain.lo, e.domain.hi] : []).map((b) =>
         b ? P.broadcastTo(real(low, env, b), e.shape) : P.zeros([0]),
@@ -293,33 +300,34 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     return r;
   };
   // Unrolls loops now (their ranges are static), recording for each leaf how to rebuild its scope.
-  trace(() => {
-    const { env: env0, low } = scope(null);
-    const walk = (items: readonly ConstraintItem[], bind: (base: Env) => Env, top: string | null) => {
-      items.forEach((it, i) => {
-        const key = top === null ? String(i) : top;
-        if (it.kind === 'Constraint') {
-          leaves.push({ it, key: it.label?.name ?? key, env: bind });
-          return;
-        }
-        const r = rangeOf(it, bind(env0), low);
-        for (let j = 0; j < r.length; j++) {
-          const v = r.start + j;
-          walk(
-            it.body,
-            (base) => {
-              const e = bind(base).child();
-              e.set(it.name.name, { kind: 'value', v });
-              return e;
-            },
-            key,
-          );
-        }
-      });
-    };
-    walk(p.constraints, (b) => b, null);
-    return P.zeros([]);
-  }, []);
+  if (p.constraints.length)
+    trace(() => {
+      const { env: env0, low } = scope(null);
+      const walk = (items: readonly ConstraintItem[], bind: (base: Env) => Env, top: string | null) => {
+        items.forEach((it, i) => {
+          const key = top === null ? String(i) : top;
+          if (it.kind === 'Constraint') {
+            leaves.push({ it, key: it.label?.name ?? key, env: bind });
+            return;
+          }
+          const r = rangeOf(it, bind(env0), low);
+          for (let j = 0; j < r.length; j++) {
+            const v = r.start + j;
+            walk(
+              it.body,
+              (base) => {
+                const e = bind(base).child();
+                e.set(it.name.name, { kind: 'value', v });
+                return e;
+              },
+              key,
+            );
+          }
+        });
+      };
+      walk(p.constraints, (b) => b, null);
+      return P.zeros([]);
+    }, []);
   const keyOf = new Map<string, ConstraintKey>();
   const getKey = (s: string) => keyOf.get(s) ?? (keyOf.set(s, newKey(s)), keyOf.get(s)!);
 
@@ -331,7 +339,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const generalLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'general');
   const cmp = (l: Leaf) => l.it.expr as Extract<Expr, { kind: 'Compare' }>;
   // Bounds: evaluate each operand with the vars bound to their flat indices.
-  const bvals = evalHost((base, low) =>
+  const bvals = evalHost(boundLeaves.length, (base, low) =>
     boundLeaves.flatMap((l) => {
       const env = l.env(base);
       return cmp(l).operands.map((o) => real(low, env, o));
@@ -423,18 +431,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
   const ineqFn = mIneq ? (x: Tracer) => cat(rowsOf(x).ineq) : null;
 
-  const coordName = (i: number): string => {
-    const v = vars.find((w) => i >= w.offset && i < w.offset + w.size)!;
-    if (!v.shape.length) return v.name;
-    let r = i - v.offset;
-    const ix: number[] = [];
-    for (let d = v.shape.length - 1; d >= 0; d--) {
-      ix.unshift(r % v.shape[d]!);
-      r = Math.floor(r / v.shape[d]!);
-    }
-    return `${v.name}[${ix.join(', ')}]`;
-  };
-  void opt;
+  const coordName = coordNamer(vars);
   return {
     n,
     smooth,
@@ -470,3 +467,61 @@ export function fibers(shape: readonly number[], axis: number): number[][] {
 }
 
 const text = (c: CompiledProgram, span: Span): string => sourceText(c.sources, span, 80);
+
+/**
+ * A model's MAP problem: minimize -log p (+ log|J|) on the unconstrained scale, from the compiled
+ * objective graph with the data inlined as constants; no sets (the transforms took them).
+ */
+export function modelProblem(compiled: CompiledProgram): BuiltProblem {
+  const g = compiled.graphs.objective;
+  if (!g) throw new BuildError(compiled.anchor, 'there is nothing to solve: the model has no log density');
+  const { layout, dataArrays } = compiled.internals;
+  const vars: VarSlice[] = layout.entries.map((e) => ({
+    name: e.name,
+    offset: e.offset,
+    size: e.size,
+    shape: e.shape,
+  }));
+  const consts = () => dataArrays.map(constantOf);
+  const smoothWith = (x: Tracer, data?: Tracer[]) => inline(g, [x, ...(data ?? consts())])[0]!;
+  return {
+    n: layout.n,
+    smooth: (x) => smoothWith(x),
+    smoothWith,
+    residual: null,
+    prox: [],
+    simplex: [],
+    lower: new Float64Array(layout.n).fill(-Infinity),
+    upper: new Float64Array(layout.n).fill(Infinity),
+    eq: null,
+    ineq: null,
+    mEq: 0,
+    mIneq: 0,
+    keys: [],
+    coordName: coordNamer(vars),
+    vars,
+  };
+}
+
+/** A data array as a graph constant. */
+const constantOf = (a: { data: ArrayLike<number>; shape: readonly number[] }): Tracer =>
+  P.constant(
+    a.data as Float64Array,
+    a.data instanceof Int32Array ? 'int32' : a.data instanceof Uint8Array ? 'bool' : 'float64',
+    [...a.shape],
+  );
+
+/** Names a flat coordinate in the user's terms: `x[1]`, `W[0, 2]`. */
+function coordNamer(vars: readonly VarSlice[]): (i: number) => string {
+  return (i) => {
+    const v = vars.find((w) => i >= w.offset && i < w.offset + w.size)!;
+    if (!v.shape.length) return v.name;
+    let r = i - v.offset;
+    const ix: number[] = [];
+    for (let d = v.shape.length - 1; d >= 0; d--) {
+      ix.unshift(r % v.shape[d]!);
+      r = Math.floor(r / v.shape[d]!);
+    }
+    return `${v.name}[${ix.join(', ')}]`;
+  };
+}

@@ -10,11 +10,11 @@
 // Both run on float64 ref with their own key (derived from the seed), so they never change the
 // fit and are identical on rerun.
 
-import { inline } from '../../runtime/ir/tracer.js';
+import { inline } from '../../runtime/index.js';
 import { hessian, ops as P, simplify, trace, type Tracer } from '../../runtime/index.js';
-import { eigh } from '../../runtime/kernels/eigh.js';
-import { correlatedPairs, covarianceFromPrecision } from '../../stdlib/vi/correlation.js';
-import { paretoKHat } from '../../stdlib/vi/psis.js';
+import { eigh } from '../../runtime/index.js';
+import { correlatedPairs, covarianceFromPrecision } from '../../stdlib/index.js';
+import { paretoKHat } from '../../stdlib/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
 import { messageAt, fileMessage, type Message } from '../messages.js';

@@ -17,7 +17,7 @@ import { initTfBackend, type TfBackendName } from './tfjs_load.js';
 import { chooseBackend } from './auto.js';
 import { isDeviceArray } from './host_args.js';
 import type * as TF from '@tensorflow/tfjs';
-import type { Arg, BackendName, CompileOptions, DeviceArray, Executable, HostArray } from './types.js';
+import type { Arg, BackendName, BackendCompileOptions, DeviceArray, Executable, HostArray } from './types.js';
 
 export type * from './types.js';
 export { estimateCost, chooseBackend } from './auto.js';
@@ -41,7 +41,7 @@ export function tfModule(): typeof TF | null {
   return tfReady.values().next().value ?? null;
 }
 
-export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable {
+export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Executable {
   const g = opts.simplify === false ? graph : simplify(graph);
   const want = opts.backend ?? 'auto';
   const backend = want === 'auto' ? chooseBackend(g, availableBackends()) : want;
@@ -61,7 +61,7 @@ export function compileSync(graph: Graph, opts: CompileOptions = {}): Executable
   return exe;
 }
 
-export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<Executable> {
+export async function compile(graph: Graph, opts: BackendCompileOptions = {}): Promise<Executable> {
   await initBackend(opts.backend ?? 'auto');
   return compileSync(graph, opts);
 }
@@ -94,7 +94,7 @@ const dtypeOf = (d: HostArray['data']): DType =>
         ? 'bool'
         : 'float64';
 
-export interface JitOptions extends Omit<CompileOptions, 'data'> {}
+export interface JitOptions extends Omit<BackendCompileOptions, 'data'> {}
 
 export interface Jitted {
   (...args: Arg[]): HostArray[];

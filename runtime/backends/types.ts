@@ -81,7 +81,7 @@ export interface Executable {
   dispose(): void;
 }
 
-export interface CompileOptions {
+export interface BackendCompileOptions {
   backend?: BackendName | 'auto';
   /** Graph input indices bound once via bind() (or `data`) instead of passed on every call. */
   dataInputs?: readonly number[];

@@ -66,3 +66,15 @@ export const softmax = (x: Tracer, axis = -1): Tracer => exp(logSoftmax(x, axis)
 export const sumsq = (x: Tracer, axes?: Axes): Tracer => sum(square(x), axes);
 export const norm2 = (x: Tracer, axes?: Axes): Tracer => sqrt(sumsq(x, axes));
 export const norm1 = (x: Tracer, axes?: Axes): Tracer => sum(abs(x), axes);
+
+/** sqrt(s) where s > 0, else 0, with finite derivatives everywhere. */
+export function safeSqrt(s: Tracer): Tracer {
+  const p = gt(s, 0);
+  return where(p, sqrt(where(p, s, 1)), 0);
+}
+
+/** a / b where b > 0, else `dflt`, with finite derivatives. */
+export function safeDiv(a: TLike, b: Tracer, dflt: TLike): Tracer {
+  const p = gt(b, 0);
+  return where(p, div(a, where(p, b, 1)), dflt);
+}

@@ -16,8 +16,7 @@
 // (the step sizes held fixed). Only y0 and args are differentiated; t0 and ts are data, and f
 // must use nothing differentiable besides its arguments (values it closes over count as data).
 
-import { jvp, ops as P, type Tracer } from '../../runtime/index.js';
-import { inline, traceSub } from '../../runtime/ir/tracer.js';
+import { inline, jvp, ops as P, traceSub, type Tracer } from '../../runtime/index.js';
 
 export interface OdeOptions {
   relTol: number;

@@ -5,7 +5,7 @@
 // Float64Arrays (widened from float32 on the tfjs backends). `ref` gives undefined: hostFn's
 // own float64 path (runRef), so float64 results do not change with this seam.
 
-import { compileSync, type BackendName } from '../../runtime/backends/index.js';
+import { compileSync, type BackendName } from '../../runtime/index.js';
 import type { GraphRunner } from './graph_fn.js';
 
 export function backendRunner(backend: BackendName): GraphRunner | undefined {

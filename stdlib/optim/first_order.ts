@@ -1,77 +1,91 @@
-// Host loop of the first-order methods (sgd, adam, adamw, adagrad, rmsprop, diffgrad, normalized
-// gradient / momentum) and of Prox-Adam: each step runs the method's graph rule (rules.ts) on
-// `ref`, so the rule has one definition. Learning-rate schedules and adaptive batch sizes
-// (AdAdaGrad, Lau et al. 2024: grow the batch when a norm test or an inner-product test on the
-// per-example gradients fails) live here. The state is plain JSON (the batch sampler is seeded
-// by the step number, so resumes are bit-identical).
+// The first-order family: each method is its graph update rule (first_order_rules.ts, or a rule file of its own)
+// made a table entry by `firstOrderMethod`, which adds the options every first-order method has
+// (steps, tol, lr, schedule, batch) and this host loop: each step runs the rule's graph on `ref`,
+// so the rule has one definition (and jsback can fuse the same graph with the objective).
+// Learning-rate schedules (schedules.ts) and adaptive batch sizes (AdAdaGrad, Lau et al. 2024:
+// grow the batch when a norm test or an inner-product test on the per-example gradients fails)
+// live here. The state is plain JSON (the batch sampler is seeded by the run's seed and the step
+// number, so resumes are bit-identical). Prox-Adam (prox_methods.ts) reuses the loop with a prox.
 
+import { normInf, scaledTest } from '../methods/driver.js';
+import {
+  int,
+  name,
+  oneOf,
+  real,
+  stepsOption,
+  tolOption,
+  type CallValue,
+  type OptionSpecs,
+  type OptionsOf,
+} from '../methods/options.js';
+import {
+  defineMethod,
+  type AutoChoice,
+  type GraphStep,
+  type Problem,
+  type RunContext,
+  type RunnableMethod,
+  type StateBase,
+} from '../methods/rule.js';
 import { hostFn, HostFnCache, type HostFn } from './graph_fn.js';
-import { rules, type RuleOptions } from './rules.js';
-import { scheduleFactor } from './schedules.js';
-import type { BatchOptions, Objective, SolveOptions } from './driver.js';
+import { SCHEDULE_OPTION, scheduleFactor, scheduleOf } from './schedules.js';
 
-export type FirstOrderMethod =
-  'sgd' | 'adam' | 'adamw' | 'adagrad' | 'rmsprop' | 'diffgrad' | 'normalized_gd' | 'normalized_momentum' | 'prox_adam';
-
-export interface FirstOrderState {
-  method: FirstOrderMethod;
-  step: number;
-  x: number[];
-  /** Objective (plus the prox term's value for prox_adam) at x, on the last batch when batched. */
-  f: number;
-  /** Gradient at x (for prox_adam: the gradient mapping of the last step, used by the stopping rule). */
+export interface FirstOrderState extends StateBase {
+  /** Gradient at x (for prox_adam: the gradient mapping of the last step, used by the test). */
   g: number[];
   /** Smooth gradient at x (prox_adam only; otherwise equal to g). */
   gs?: number[];
   slots: number[][];
-  /** Current batch size (batched objectives). */
+  /** Current batch size, and the batch sizes chosen so far as [step, size] at each change (batched objectives). */
   batch?: number;
-  /** Batch sizes chosen so far, as [step, size] at each change. */
   batchLog?: [number, number][];
+  /** The seed of the batch sampler (the run's seed). */
+  batchSeed?: number;
 }
 
-const cache = new HostFnCache();
-
-export const ruleOptions = (o: SolveOptions): RuleOptions => ({
-  momentum: o.momentum,
-  nesterov: o.nesterov,
-  beta1: o.beta1,
-  beta2: o.beta2,
-  eps: o.eps,
-  weightDecay: o.weightDecay,
-  rho: o.rho,
+export const BATCH_OPTION = name({
+  builtins: ['full', 'adaptive'],
+  default: 'full',
+  doc: 'full batches, or adaptive batch sizes (objectives that are a sum over data rows)',
+  calls: {
+    adaptive: {
+      test: oneOf({ values: ['norm', 'inner_product'], default: 'norm' }),
+      initial: int({ default: 8, min: 2 }),
+      eta: real({ positive: true }),
+      max: int({ min: 2 }),
+    },
+  },
 });
 
-const ruleName = (m: FirstOrderMethod) => (m === 'prox_adam' ? 'adam' : m);
+/** The options every first-order method has; `lr` defaults per method. */
+export const firstOrderOptions = (lr: number) => ({
+  steps: stepsOption(5000),
+  tol: tolOption(1e-8),
+  lr: real({ default: lr, positive: true, doc: 'the base learning rate' }),
+  schedule: SCHEDULE_OPTION,
+  batch: BATCH_OPTION,
+});
+type Common = ReturnType<typeof firstOrderOptions>;
+type CommonOptions = OptionsOf<Common>;
 
-function ruleFn(method: FirstOrderMethod, n: number, o: SolveOptions): HostFn {
-  const rule = rules[ruleName(method)]!;
-  const ro = ruleOptions(o);
-  return cache.get(`${rule.name}|${n}|${JSON.stringify(ro)}`, () =>
-    hostFn(
-      (x, g, lr, t, ...s) => {
-        const r = rule.update(x, g, s, lr, t, ro);
-        return [r.x, ...r.s, ...(rule.scale ? [rule.scale(r.s, lr, t, ro)] : [])];
-      },
-      [[n], [n], [], [], ...rule.slots.map(() => [n])],
-    ),
-  );
+interface BatchPlan {
+  initial: number;
+  test: 'norm' | 'inner_product';
+  eta: number;
+  max?: number;
 }
 
-/** Default learning rates per method. */
-export const defaultLr: Record<FirstOrderMethod, number> = {
-  sgd: 0.01,
-  adam: 0.01,
-  adamw: 0.01,
-  adagrad: 0.1,
-  rmsprop: 0.01,
-  diffgrad: 0.01,
-  normalized_gd: 0.01,
-  normalized_momentum: 0.01,
-  prox_adam: 0.01,
-};
-
-// --- batches -----------------------------------------------------------------------------------
+function batchPlan(v: string | CallValue): BatchPlan | null {
+  if (typeof v === 'string' || v.method !== 'adaptive') return null;
+  const test = (v.test as 'norm' | 'inner_product' | undefined) ?? 'norm';
+  return {
+    initial: (v.initial as number | undefined) ?? 8,
+    test,
+    eta: (v.eta as number | undefined) ?? (test === 'inner_product' ? 0.9 : 0.5),
+    ...(typeof v.max === 'number' ? { max: v.max } : {}),
+  };
+}
 
 /** A deterministic sample of b distinct indices out of N for a step (partial Fisher-Yates). */
 export function sampleBatch(N: number, b: number, seed: number, step: number): number[] {
@@ -127,21 +141,15 @@ export function batchTest(
   return rhs > 0 ? Math.ceil(variance / rhs) : Infinity;
 }
 
-function evaluateAt(
-  obj: Objective,
-  st: FirstOrderState,
-  x: Float64Array,
-  step: number,
-  o: SolveOptions,
-): { f: number; g: Float64Array } {
-  const bo = o.batch;
-  if (!bo || !obj.batch) return obj.evaluate(x, step);
-  const b = st.batch ?? bo.initial;
-  const idx = sampleBatch(obj.batch.size, b, bo.seed ?? 0, step);
-  const r = obj.batch.evaluate(x, idx);
-  const want = batchTest(r.perExample, r.g, bo.test ?? 'norm', bo.eta ?? (bo.test === 'inner_product' ? 0.9 : 0.5));
+function evaluateAt(p: Problem, st: FirstOrderState, x: Float64Array, step: number, o: CommonOptions) {
+  const plan = batchPlan(o.batch);
+  if (!plan || !p.batch) return p.evaluate(x, step);
+  const b = st.batch ?? plan.initial;
+  const idx = sampleBatch(p.batch.size, b, st.batchSeed ?? 0, step);
+  const r = p.batch.evaluate(x, idx);
+  const want = batchTest(r.perExample, r.g, plan.test, plan.eta);
   if (want > b) {
-    const nb = Math.min(bo.max ?? obj.batch.size, obj.batch.size, Math.max(b + 1, want));
+    const nb = Math.min(plan.max ?? p.batch.size, p.batch.size, Math.max(b + 1, want));
     if (nb !== b) {
       st.batch = nb;
       (st.batchLog ??= []).push([step, nb]);
@@ -150,11 +158,34 @@ function evaluateAt(
   return r;
 }
 
-// --- the method --------------------------------------------------------------------------------
+// ---- the host loop ----
 
-export function firstOrderInit(obj: Objective, x0: Float64Array, o: SolveOptions): FirstOrderState {
-  const method = o.method as FirstOrderMethod;
-  const rule = rules[ruleName(method)]!;
+const cache = new HostFnCache();
+const COMMON_KEYS = new Set(['steps', 'tol', 'lr', 'schedule', 'batch']);
+
+/** The rule's graph, traced once per (method, n, rule options), run on ref. */
+function ruleFn<O>(method: string, rule: GraphStep<O>, n: number, o: O): HostFn {
+  const ro = Object.fromEntries(Object.entries(o as object).filter(([k]) => !COMMON_KEYS.has(k)));
+  return cache.get(`${method}|${n}|${JSON.stringify(ro)}`, () =>
+    hostFn(
+      (x, g, lr, t, ...s) => {
+        const r = rule.update(x, g, s, lr, t, o);
+        return [r.x, ...r.s, ...(rule.scale ? [rule.scale(r.s, lr, t, o)] : [])];
+      },
+      [[n], [n], [], [], ...rule.slots.map(() => [n])],
+    ),
+  );
+}
+
+export function firstOrderInit(
+  method: string,
+  rule: GraphStep<never>,
+  p: Problem,
+  x0: Float64Array,
+  o: CommonOptions,
+  ctx: RunContext,
+  withProx: boolean,
+): FirstOrderState {
   const st: FirstOrderState = {
     method,
     step: 0,
@@ -163,44 +194,51 @@ export function firstOrderInit(obj: Objective, x0: Float64Array, o: SolveOptions
     g: [],
     slots: rule.slots.map(() => new Array(x0.length).fill(0)),
   };
-  if (o.batch && obj.batch) {
-    st.batch = o.batch.initial;
-    st.batchLog = [[0, o.batch.initial]];
+  const plan = batchPlan(o.batch);
+  if (plan && p.batch) {
+    st.batch = plan.initial;
+    st.batchLog = [[0, plan.initial]];
+    st.batchSeed = ctx.seed;
   }
-  const { f, g } = evaluateAt(obj, st, x0, 0, o);
-  st.f = f + (method === 'prox_adam' && obj.prox ? obj.prox.value(x0) : 0);
+  const { f, g } = evaluateAt(p, st, x0, 0, o);
+  st.f = f + (withProx && p.prox ? p.prox.value(x0) : 0);
   st.g = Array.from(g);
-  if (method === 'prox_adam') st.gs = Array.from(g);
+  if (withProx) st.gs = Array.from(g);
   return st;
 }
 
-/** One step; returns a stop note or null. */
-export function firstOrderStep(obj: Objective, st: FirstOrderState, o: SolveOptions): string | null {
+/** One step of the rule (and, for Prox-Adam, the prox in the rule's metric). */
+export function firstOrderStep<O extends CommonOptions>(
+  rule: GraphStep<O>,
+  p: Problem,
+  st: FirstOrderState,
+  o: O,
+  withProx: boolean,
+): null {
   const n = st.x.length;
-  const lr = (o.lr ?? defaultLr[st.method]) * scheduleFactor(o.schedule, st.step, o.steps);
+  const lr = o.lr * scheduleFactor(scheduleOf(o.schedule), st.step, o.steps);
   const t = st.step + 1;
-  const rule = rules[ruleName(st.method)]!;
-  const outs = ruleFn(st.method, n, o)(st.x, st.gs ?? st.g, lr, t, ...st.slots);
+  const outs = ruleFn(st.method, rule, n, o)(st.x, st.gs ?? st.g, lr, t, ...st.slots);
   let x = outs[0]!;
   st.slots = rule.slots.map((_, i) => Array.from(outs[1 + i]!));
-  if (st.method === 'prox_adam') {
-    if (!obj.prox) throw new Error('prox_adam needs an objective with a prox term');
+  if (withProx) {
+    if (!p.prox) throw new Error(`${st.method} needs a problem with a prox term`);
     // The prox in the metric of the adaptive step: argmin h(z) + sum (z_i - u_i)^2 / (2 s_i).
     const scale = outs[1 + rule.slots.length]!;
     const u = x;
-    x = obj.prox.proxDiag ? obj.prox.proxDiag(u, scale) : obj.prox.prox(u, meanOf(scale));
+    x = p.prox.proxDiag ? p.prox.proxDiag(u, scale) : p.prox.prox(u, meanOf(scale));
     const prev = st.x;
     st.step = t;
-    const { f, g } = evaluateAt(obj, st, x, t, o);
+    const { f, g } = evaluateAt(p, st, x, t, o);
     st.x = Array.from(x);
-    st.f = f + obj.prox.value(x);
+    st.f = f + p.prox.value(x);
     st.gs = Array.from(g);
     // gradient mapping (x_prev - x) / s with s the step: zero exactly at a fixed point.
     st.g = prev.map((v, i) => (v - x[i]!) / Math.max(scale[i]!, 1e-300));
     return null;
   }
   st.step = t;
-  const { f, g } = evaluateAt(obj, st, x, t, o);
+  const { f, g } = evaluateAt(p, st, x, t, o);
   st.x = Array.from(x);
   st.f = f;
   st.g = Array.from(g);
@@ -208,3 +246,45 @@ export function firstOrderStep(obj: Objective, st: FirstOrderState, o: SolveOpti
 }
 
 const meanOf = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / Math.max(a.length, 1);
+
+/** Diagnostics of a batched run: the batch sizes as [step, size] at each change. */
+export const batchDiagnostics = (st: FirstOrderState) => (st.batchLog ? { batch_sizes: st.batchLog } : {});
+
+/**
+ * A first-order method of the table from its graph rule: the common options (`lr` defaulting to
+ * `lr`) plus the rule's own, the host loop, and the gradient test.
+ */
+export function firstOrderMethod<const N extends string, const S extends OptionSpecs>(def: {
+  name: N;
+  summary: string;
+  lr: number;
+  options: S;
+  rule: GraphStep<OptionsOf<Common & S>>;
+  auto?: AutoChoice;
+}): RunnableMethod<N, Common & S, FirstOrderState> & { graph: GraphStep<OptionsOf<Common & S>> } {
+  const options = { ...firstOrderOptions(def.lr), ...def.options } as Common & S;
+  return {
+    ...defineMethod<N, Common & S, FirstOrderState>({
+      name: def.name,
+      kind: 'solve',
+      family: 'first_order',
+      available: true,
+      summary: def.summary,
+      test: 'iterations / ‖∇f‖∞ <= tol max(1, min(|f|, |f0|))',
+      takes: { allows: [] },
+      ...(def.auto ? { auto: def.auto } : {}),
+      options,
+      needs: (o) => (batchPlan((o as unknown as CommonOptions).batch) ? ['batch'] : []),
+      init: (p, x0, o, ctx) =>
+        firstOrderInit(def.name, def.rule as GraphStep<never>, p, x0, o as unknown as CommonOptions, ctx, false),
+      step: (p, st, o) =>
+        firstOrderStep(def.rule as GraphStep<CommonOptions>, p, st, o as unknown as CommonOptions, false),
+      measure: 'gradient_norm',
+      criterion: (_p, st, o, scale) =>
+        scaledTest('gradient norm', normInf(st.g), (o as unknown as CommonOptions).tol, scale),
+      diagnostics: (_p, st) => batchDiagnostics(st),
+      graph: def.rule,
+    }),
+    graph: def.rule,
+  };
+}

@@ -4,8 +4,8 @@
 // of stdlib (one definition per rule: the graph), and how tests call them.
 
 import { trace, runRef, type Graph, type DType } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { RefArray } from '../../runtime/prims/rule.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { RefArray } from '../../runtime/index.js';
 
 export type GraphFn = (...xs: Tracer[]) => Tracer | Tracer[];
 

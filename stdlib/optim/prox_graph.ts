@@ -5,8 +5,8 @@
 // scheme of O'Donoghue & Candes, written with `where`, so no data-dependent control flow.
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 import type { ProxFn } from '../prox/types.js';
 
 export type GradFn = (x: Tracer) => Tracer;

@@ -1,11 +1,11 @@
-// Small graph helpers shared by the prox operators: soft thresholding, safe norms (no NaN in any
-// derivative at zero, by the double-where pattern), and option constants.
+// Small graph helpers shared by the prox operators: soft thresholding, weights, option numbers.
+// (The safe square root and division are runtime ops: P.safeSqrt, P.safeDiv.)
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 import type { Weights } from './types.js';
-import { sizeOf } from '../../runtime/ir/types.js';
+import { sizeOf } from '../../runtime/index.js';
 
 export const sz = (x: Tracer): number => sizeOf(x.shape);
 
@@ -18,18 +18,6 @@ export function weightsLike(w: Weights, x: Tracer): Tracer | number {
 
 /** sign(x) max(|x| - tau, 0). */
 export const soft = (x: Tracer, tau: TLike): Tracer => P.mul(P.sign(x), P.maximum(P.sub(P.abs(x), tau), 0));
-
-/** sqrt(s) where s > 0, else 0, with finite derivatives everywhere. */
-export function safeSqrt(s: Tracer): Tracer {
-  const pos = P.gt(s, 0);
-  return P.where(pos, P.sqrt(P.where(pos, s, 1)), 0);
-}
-
-/** a / b where b > 0, else `dflt`, with finite derivatives. */
-export function safeDiv(a: TLike, b: Tracer, dflt: TLike): Tracer {
-  const pos = P.gt(b, 0);
-  return P.where(pos, P.div(a, P.where(pos, b, 1)), dflt);
-}
 
 export const flat = (x: Tracer): Tracer => P.reshape(x, [sz(x)]);
 

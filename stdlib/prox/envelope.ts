@@ -12,10 +12,10 @@
 // the 2G breakpoints of that piecewise-linear sum and a search (O(G log G)).
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 import type { ProxFn, ValueFn } from './types.js';
-import { flat, safeDiv, sz, tmul } from './common.js';
+import { flat, sz, tmul } from './common.js';
 import { groupIds, groupNorms, scaleGroups } from './projections.js';
 
 const ints = (xs: number[]) => P.constant(xs, 'int32', [xs.length]);
@@ -154,8 +154,8 @@ export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Trace
   const pos = P.gt(n, 0);
   const nw = P.mul(n, w);
   const lw2 = P.mul(lam, P.square(w));
-  const a = P.where(pos, safeDiv(P.mul(lam, w), n, BIG), BIG);
-  const b = P.where(pos, safeDiv(P.add(1, lw2), nw, BIG), BIG);
+  const a = P.where(pos, P.safeDiv(P.mul(lam, w), n, BIG), BIG);
+  const b = P.where(pos, P.safeDiv(P.add(1, lw2), nw, BIG), BIG);
   const e = P.concat([a, b]);
   const dS = P.concat([nw, P.neg(nw)]);
   const posF = P.cast(pos, n.dtype);
@@ -174,11 +174,11 @@ export function wgsefFactors(n: Tracer, w: Tracer, k: number, lam: TLike): Trace
   const ei = at(P.stopGradient(es), i),
     ej = at(P.stopGradient(es), P.minimum(P.add(i, 1), 2 * G - 1));
   const si = at(slope, i);
-  const c = P.where(P.gt(si, 0), P.minimum(P.maximum(safeDiv(P.sub(k, at(icpt, i)), si, 0), ei), ej), ei);
+  const c = P.where(P.gt(si, 0), P.minimum(P.maximum(P.safeDiv(P.sub(k, at(icpt, i)), si, 0), ei), ej), ei);
   const th = P.minimum(P.maximum(P.sub(P.mul(nw, c), lw2), 0), 1);
   // Rounding in c can leave 1e-16 where theta is exactly 0: snap it (exact group zeros).
   const theta = P.where(saturated, posF, P.where(P.lt(th, 1e-12), 0, th));
-  return safeDiv(theta, P.add(lw2, theta), 0);
+  return P.safeDiv(theta, P.add(lw2, theta), 0);
 }
 
 /** prox of t lambda WGSEF: each group scaled by its factor (groups not listed are left alone). */

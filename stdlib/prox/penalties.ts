@@ -4,10 +4,10 @@
 // threshold). Each prox(x, t) is argmin_z t f(z) + 0.5 ||z - x||^2.
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { Tracer } from '../../runtime/index.js';
 import type { ProxFn, ValueFn, Weights } from './types.js';
-import type { TLike } from '../../runtime/ops/core.js';
-import { flat, safeDiv, safeSqrt, soft, sz, tmul, tsqrt, weightsLike } from './common.js';
+import type { TLike } from '../../runtime/index.js';
+import { flat, soft, sz, tmul, tsqrt, weightsLike } from './common.js';
 import { groupIds, groupNorms, projL1Ball, scaleGroups } from './projections.js';
 
 /** f = lambda sum_i w_i |x_i|. */
@@ -44,13 +44,13 @@ export const valueRidge =
 export const proxL2 =
   (lambda: number): ProxFn =>
   (x, t) => {
-    const nrm = safeSqrt(P.sumsq(x));
-    return P.mul(x, P.maximum(0, P.sub(1, safeDiv(tmul(t, lambda), nrm, 1))));
+    const nrm = P.safeSqrt(P.sumsq(x));
+    return P.mul(x, P.maximum(0, P.sub(1, P.safeDiv(tmul(t, lambda), nrm, 1))));
   };
 export const valueL2 =
   (lambda: number): ValueFn =>
   (x) =>
-    P.mul(lambda, safeSqrt(P.sumsq(x)));
+    P.mul(lambda, P.safeSqrt(P.sumsq(x)));
 
 /** f = lambda ||x||_inf: x - t proj_{||.||_1 <= lambda}(x / t). */
 export const proxLinf =
@@ -72,7 +72,7 @@ export const proxGroupLasso =
     const thr = weights
       ? P.mul(tmul(t, lambda), P.constant(weights, x.dtype, [G]))
       : P.add(P.zerosLike(nr), tmul(t, lambda));
-    const factor = P.maximum(0, P.sub(1, safeDiv(thr, nr, 1)));
+    const factor = P.maximum(0, P.sub(1, P.safeDiv(thr, nr, 1)));
     return P.reshape(scaleGroups(flat(x), factor, ids), x.shape);
   };
 export const valueGroupLasso =

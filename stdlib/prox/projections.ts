@@ -6,9 +6,9 @@
 // (Held et al.; Duchi et al. 2008), which is a max over a cumsum, hence differentiable.
 
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { Tracer } from '../../runtime/index.js';
 import type { ProxFn, Weights } from './types.js';
-import { flat, safeDiv, safeSqrt, soft, sz, weightsLike } from './common.js';
+import { flat, soft, sz, weightsLike } from './common.js';
 
 /** The simplex threshold of a flat nonnegative vector u for radius r: max_j (cumsum_j - r) / j. */
 export function simplexThreshold(u: Tracer, r: number): Tracer {
@@ -42,8 +42,8 @@ export const projL1Ball =
 export const projL2Ball =
   (r = 1): ProxFn =>
   (x) => {
-    const nrm = safeSqrt(P.sumsq(x));
-    return P.mul(x, P.minimum(1, safeDiv(r, nrm, 1)));
+    const nrm = P.safeSqrt(P.sumsq(x));
+    return P.mul(x, P.minimum(1, P.safeDiv(r, nrm, 1)));
   };
 
 /** {||x||_inf <= r}. */
@@ -123,7 +123,7 @@ export function groupIds(groups: readonly (readonly number[])[], n: number): Int
 export function groupNorms(xf: Tracer, ids: Int32Array, G: number): Tracer {
   const idx = P.constant(ids, 'int32', [ids.length]);
   const s = P.scatterAdd(P.square(xf), idx, 0, G + 1);
-  return safeSqrt(P.slice(s, [0], [G]));
+  return P.safeSqrt(P.slice(s, [0], [G]));
 }
 
 /** Scales each group of a flat vector by factor[j] (entries outside every group by 1). */
@@ -142,7 +142,7 @@ export const projGroupBall =
     const ids = groupIds(groups, n);
     const nr = groupNorms(flat(x), ids, G);
     const rad = weights ? P.mul(r, P.constant(weights, x.dtype, [G])) : P.fullLike(nr, r);
-    return P.reshape(scaleGroups(flat(x), P.minimum(1, safeDiv(rad, nr, 1)), ids), x.shape);
+    return P.reshape(scaleGroups(flat(x), P.minimum(1, P.safeDiv(rad, nr, 1)), ids), x.shape);
   };
 
 /** {X : ||X||_2 (largest singular value) <= r}, for a matrix: U min(s, r) V'. */

@@ -4,19 +4,19 @@
 // of flat (row-major) indices; weights are a number or one number per entry (per group for
 // group operators).
 
-import type { ProxEntry, ProxFn, ValueFn, OptionSpec } from './types.js';
+import type { ProxEntry, ProxFn, ValueFn, ProxOptionSpec } from './types.js';
 import * as Pen from './penalties.js';
 import * as Prj from './projections.js';
 import * as Env from './envelope.js';
 import { ops as P } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import type { Tracer } from '../../runtime/index.js';
 import { flat } from './common.js';
 
 type O = Record<string, any>;
 
-const lambdaOpt: OptionSpec = { type: 'number', required: false, default: 1, doc: 'penalty weight lambda >= 0' };
-const radiusOpt: OptionSpec = { type: 'number', required: false, default: 1, doc: 'radius r > 0' };
-const groupsOpt: OptionSpec = { type: 'groups', required: true, doc: 'non-overlapping lists of flat indices' };
+const lambdaOpt: ProxOptionSpec = { type: 'number', required: false, default: 1, doc: 'penalty weight lambda >= 0' };
+const radiusOpt: ProxOptionSpec = { type: 'number', required: false, default: 1, doc: 'radius r > 0' };
+const groupsOpt: ProxOptionSpec = { type: 'groups', required: true, doc: 'non-overlapping lists of flat indices' };
 const lam = (o: O) => (o.lambda ?? 1) as number;
 
 /** An indicator's value: 0 inside the set (to a tolerance relative to x's scale), +inf outside. */

@@ -3,8 +3,8 @@
 // tracer or a number); a value builder returns f(x) as a scalar tracer. Both are written with
 // the runtime's tracing ops only, so they run on every backend and can be differentiated.
 
-import type { Tracer } from '../../runtime/ir/tracer.js';
-import type { TLike } from '../../runtime/ops/core.js';
+import type { Tracer } from '../../runtime/index.js';
+import type { TLike } from '../../runtime/index.js';
 
 export type ProxFn = (x: Tracer, t: TLike) => Tracer;
 export type ValueFn = (x: Tracer) => Tracer;
@@ -13,7 +13,7 @@ export type ValueFn = (x: Tracer) => Tracer;
 export type Weights = number | readonly number[];
 
 /** One option of an operator, for the compiler's checks and `proxima check` messages. */
-export interface OptionSpec {
+export interface ProxOptionSpec {
   type: 'number' | 'weights' | 'int' | 'groups' | 'vector' | 'matrix';
   required: boolean;
   default?: number;
@@ -29,7 +29,7 @@ export interface ProxEntry<O = Record<string, unknown>> {
   doc: string;
   /** 'vector' (any shape, treated flat) or 'matrix' (rank 2). */
   domain: 'vector' | 'matrix';
-  options: Record<string, OptionSpec>;
+  options: Record<string, ProxOptionSpec>;
   prox(o: O): ProxFn;
   value(o: O): ValueFn;
   /** Optional: the prox and f at it from one computation (e.g. one SVD for the nuclear norm). */

@@ -1,45 +1,23 @@
 // The augmented Lagrangian method (method of multipliers; PHR form for inequalities, in the style
-// of ALGENCAN, Birgin & Martinez 2014). Each outer iteration minimizes
+// of ALGENCAN, Birgin & Martinez 2014): the `auglag` entry. Each outer iteration minimizes
 //   L_rho(x) = f - lambda'c_E + (rho/2) ||c_E||^2 + (1/(2 rho)) sum (max(0, mu - rho c_I)^2 - mu^2)
 // over the bounds with the projected L-BFGS solver (bounded.ts), to an inner tolerance that
 // tightens as the outer iterations go; then updates the multipliers (lambda -= rho c_E,
 // mu = max(0, mu - rho c_I)), safeguarded into [-1e12, 1e12] / [0, 1e12], and multiplies rho by 10
 // when the infeasibility-complementarity measure V = max(||c_E||_inf, ||min(c_I, mu / rho)||_inf)
 // did not fall below half its previous value.
-// Stops when maxViolation <= tolFeas and the KKT residual ||P(x - grad L) - x||_inf <= tol *
-// max(1, |f|) (what `tol` measures); reports `infeasible` when rho exceeds rhoMax while the
-// violation stays above tolFeas. The state (between outer iterations) is plain JSON.
+// The test (after at least one outer iteration): maxViolation <= tol_feas and the KKT residual
+// ||P(x - grad L) - x||_inf <= tol * scale. The verdict `infeasible`: rho beyond penalty_max
+// while the violation stays above tol_feas. The state (between outer iterations) is plain JSON.
 
+import { scaledTest } from '../methods/driver.js';
+import { int, real, stepsOption, tolOption } from '../methods/options.js';
+import { defineMethod, type Problem, type StateBase } from '../methods/rule.js';
 import { minimizeBounded, projectedGradientNorm } from './bounded.js';
-import {
-  jtv,
-  lowerOf,
-  maxViolation,
-  projectStart,
-  upperOf,
-  type ConstrainedProblem,
-  type ConstrainedResult,
-  type ConstrainedStatus,
-} from './problem.js';
-import type { SolveHooks } from '../optim/driver.js';
+import { jtv, lowerOf, maxViolation, projectStart, upperOf } from './problem.js';
 
-export interface AugLagOptions {
-  /** Outer-iteration budget. */
-  steps?: number;
-  /** KKT tolerance (relative to max(1, |f|)). */
-  tol?: number;
-  /** Feasibility tolerance on the largest violation. */
-  tolFeas?: number;
-  rho0?: number;
-  rhoMax?: number;
-  /** Inner iteration budget per outer iteration. */
-  innerSteps?: number;
-}
-
-export interface AugLagState {
+export interface AugLagState extends StateBase {
   method: 'auglag';
-  step: number;
-  x: number[];
   lambda: number[];
   mu: number[];
   rho: number;
@@ -52,21 +30,7 @@ export interface AugLagState {
 
 const SAFE = 1e12;
 
-export interface AugLagStepInfo {
-  step: number;
-  f: number;
-  kkt: number;
-  maxViolation: number;
-  rho: number;
-}
-
-type Hooks = Pick<SolveHooks, 'shouldStop' | 'checkpointEvery'> & {
-  onStep?(i: AugLagStepInfo): void;
-  saveCheckpoint?(s: AugLagState): void;
-  resume?: AugLagState;
-};
-
-function boundsOf(p: ConstrainedProblem) {
+function boundsOf(p: Problem) {
   const lo = new Float64Array(p.n),
     hi = new Float64Array(p.n);
   for (let i = 0; i < p.n; i++) {
@@ -77,8 +41,8 @@ function boundsOf(p: ConstrainedProblem) {
 }
 
 /** The gradient of the Lagrangian and the KKT residual at x for given multipliers. */
-export function kktResidual(p: ConstrainedProblem, x: Float64Array, lambda: ArrayLike<number>, mu: ArrayLike<number>) {
-  const { f, g } = p.f(x);
+export function kktResidual(p: Problem, x: Float64Array, lambda: ArrayLike<number>, mu: ArrayLike<number>) {
+  const { f, g } = p.evaluate(x, 0);
   const gl = Float64Array.from(g);
   const E = p.eq?.evaluate(x),
     I = p.ineq?.evaluate(x);
@@ -90,63 +54,13 @@ export function kktResidual(p: ConstrainedProblem, x: Float64Array, lambda: Arra
   return { f, gl, kkt: Math.max(projectedGradientNorm(x, gl, lo, hi), comp), viol: maxViolation(p, x, E, I), lo, hi };
 }
 
-export function* augLagSteps(
-  p: ConstrainedProblem,
-  x0: ArrayLike<number>,
-  o: AugLagOptions = {},
-  hooks: Hooks = {},
-): Generator<AugLagStepInfo, ConstrainedResult> {
-  const steps = o.steps ?? 100,
-    tol = o.tol ?? 1e-8,
-    tolFeas = o.tolFeas ?? 1e-8,
-    rhoMax = o.rhoMax ?? 1e12;
+/** L_rho and its gradient for the current multipliers and penalty. */
+function lagrangian(p: Problem, st: AugLagState) {
   const mE = p.eq?.m ?? 0,
     mI = p.ineq?.m ?? 0;
-  let st: AugLagState;
-  if (hooks.resume) st = hooks.resume;
-  else {
-    const { x, warning } = projectStart(p, x0);
-    st = {
-      method: 'auglag',
-      step: 0,
-      x: Array.from(x),
-      lambda: new Array(mE).fill(0),
-      mu: new Array(mI).fill(0),
-      rho: o.rho0 ?? 10,
-      vPrev: Infinity,
-      innerTol: 1e-2,
-      evals: 0,
-      innerIters: 0,
-      warnings: warning ? [warning] : [],
-    };
-  }
-  const { lo, hi } = boundsOf(p);
-  const finish = (status: ConstrainedStatus, message: string): ConstrainedResult => {
-    const x = Float64Array.from(st.x);
-    const k = kktResidual(p, x, st.lambda, st.mu);
-    const zl = new Array(p.n).fill(0),
-      zu = new Array(p.n).fill(0);
-    for (let i = 0; i < p.n; i++) {
-      if (x[i]! <= lo[i]! && k.gl[i]! > 0) zl[i] = k.gl[i]!;
-      if (x[i]! >= hi[i]! && k.gl[i]! < 0) zu[i] = -k.gl[i]!;
-    }
-    return {
-      x,
-      f: k.f,
-      status,
-      message,
-      steps: st.step,
-      kkt: k.kkt,
-      maxViolation: k.viol,
-      multipliers: { eq: [...st.lambda], ineq: [...st.mu], lower: zl, upper: zu },
-      warnings: [...st.warnings],
-      stats: { evals: st.evals, innerIters: st.innerIters, rho: st.rho },
-      state: st,
-    };
-  };
-  const lagr = (x: Float64Array) => {
+  return (x: Float64Array) => {
     st.evals++;
-    let { f, g } = p.f(x);
+    let { f, g } = p.evaluate(x, 0);
     g = Float64Array.from(g);
     if (p.eq) {
       const { c, J } = p.eq.evaluate(x);
@@ -169,22 +83,58 @@ export function* augLagSteps(
     }
     return { f, g };
   };
-  for (;;) {
+}
+
+export const auglag = defineMethod({
+  name: 'auglag',
+  kind: 'solve',
+  family: 'constrained',
+  available: true,
+  summary: 'augmented Lagrangian (general equality and inequality constraints; bounds in the inner solves)',
+  test: 'outer iterations / KKT residual <= tol max(1, min(|f|, |f0|)) and max violation <= tol_feas',
+  takes: { allows: ['bounds', 'simplex', 'equalities', 'inequalities'] },
+  auto: {
+    rank: 30,
+    when: (s) => s.features.has('equalities') || s.features.has('inequalities'),
+    reason: (s) => {
+      const e = s.counts.equalities ?? 0,
+        i = s.counts.inequalities ?? 0;
+      return `${e} equality and ${i} inequality constraint${e + i > 1 ? 's' : ''}: augmented Lagrangian`;
+    },
+  },
+  options: {
+    steps: stepsOption(100),
+    tol: tolOption(1e-8),
+    tol_feas: real({ default: 1e-8, positive: true, doc: 'the feasibility tolerance on the largest violation' }),
+    penalty: real({ default: 10, positive: true, doc: 'the initial penalty rho' }),
+    penalty_max: real({ default: 1e12, positive: true, doc: 'beyond it with a violation: infeasible' }),
+    inner_steps: int({ default: 1000, min: 1, doc: 'the inner iteration budget per outer iteration' }),
+  },
+  // The objective may rise far above its start on the way to feasibility.
+  rises: true,
+  needs: () => ['constraints', 'bounds'],
+  init(p, x0, o): AugLagState {
+    const { x, warning } = projectStart(p, x0);
+    return {
+      method: 'auglag',
+      step: 0,
+      x: Array.from(x),
+      f: p.evaluate(x, 0).f,
+      lambda: new Array(p.eq?.m ?? 0).fill(0),
+      mu: new Array(p.ineq?.m ?? 0).fill(0),
+      rho: o.penalty,
+      vPrev: Infinity,
+      innerTol: 1e-2,
+      evals: 0,
+      innerIters: 0,
+      warnings: warning ? [warning] : [],
+    };
+  },
+  step(p, st, o) {
     const x = Float64Array.from(st.x);
-    const k = kktResidual(p, x, st.lambda, st.mu);
-    if (!Number.isFinite(k.f)) return finish('diverged', 'the objective is not finite');
-    if (st.step > 0 && k.viol <= tolFeas && k.kkt <= tol * Math.max(1, Math.abs(k.f)))
-      return finish('converged', `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`);
-    if (st.rho > rhoMax && k.viol > tolFeas)
-      return finish(
-        'infeasible',
-        `the penalty reached ${st.rho.toExponential(1)} with the violation still ${k.viol.toExponential(2)}: the constraints look infeasible`,
-      );
-    if (st.step >= steps) return finish('max_steps', `reached the outer-iteration budget (${steps})`);
-    if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user');
-    // Inner solve.
-    const innerTol = Math.max(st.innerTol, 0.5 * tol * Math.max(1, Math.abs(k.f)));
-    const r = minimizeBounded(lagr, x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.innerSteps ?? 1000 });
+    const { lo, hi } = boundsOf(p);
+    const innerTol = Math.max(st.innerTol, 0.5 * o.tol * Math.max(1, Math.abs(st.f)));
+    const r = minimizeBounded(lagrangian(p, st), x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.inner_steps });
     st.innerIters += r.iters;
     const xn = r.x;
     const E = p.eq?.evaluate(xn),
@@ -198,29 +148,46 @@ export function* augLagSteps(
       I.c.forEach((c, i) => (V = Math.max(V, Math.abs(Math.min(c, muOld[i]! / st.rho)))));
       st.mu = st.mu.map((m, i) => Math.min(SAFE, Math.max(0, m - st.rho * I.c[i]!)));
     }
-    if (V > 0.5 * st.vPrev && V > 0.1 * tolFeas) st.rho *= 10;
+    if (V > 0.5 * st.vPrev && V > 0.1 * o.tol_feas) st.rho *= 10;
     st.vPrev = V;
-    st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * tol);
+    st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * o.tol);
     st.x = Array.from(xn);
+    st.f = p.evaluate(xn, 0).f;
     st.step++;
-    const kk = kktResidual(p, xn, st.lambda, st.mu);
-    const info = { step: st.step, f: kk.f, kkt: kk.kkt, maxViolation: kk.viol, rho: st.rho };
-    hooks.onStep?.(info);
-    if (hooks.checkpointEvery && hooks.saveCheckpoint && st.step % hooks.checkpointEvery === 0)
-      hooks.saveCheckpoint(st);
-    yield info;
-  }
-}
-
-export function augLag(
-  p: ConstrainedProblem,
-  x0: ArrayLike<number>,
-  o: AugLagOptions = {},
-  hooks: Hooks = {},
-): ConstrainedResult {
-  const it = augLagSteps(p, x0, o, hooks);
-  for (;;) {
-    const r = it.next();
-    if (r.done) return r.value;
-  }
-}
+    return null;
+  },
+  measure: 'kkt',
+  criterion(p, st, o, scale) {
+    const k = kktResidual(p, Float64Array.from(st.x), st.lambda, st.mu);
+    const kkt = scaledTest('KKT residual', k.kkt, o.tol, scale);
+    const feasible = k.viol <= o.tol_feas;
+    const text = `${kkt.text}, max violation ${k.viol.toExponential(2)} ${feasible ? '<=' : '>'} tol_feas ${o.tol_feas}`;
+    if (st.step === 0) return { converged: false, measure: k.kkt, text: `${text} (before the first outer iteration)` };
+    return { converged: kkt.converged && feasible, measure: k.kkt, text };
+  },
+  verdict(p, st, o) {
+    if (!(st.rho > o.penalty_max)) return null;
+    const viol = maxViolation(p, Float64Array.from(st.x));
+    return viol > o.tol_feas
+      ? {
+          status: 'infeasible',
+          text: `the penalty reached ${st.rho.toExponential(1)} with the violation still ${viol.toExponential(2)}: the constraints look infeasible`,
+        }
+      : null;
+  },
+  diagnostics(p, st) {
+    const x = Float64Array.from(st.x);
+    const k = kktResidual(p, x, st.lambda, st.mu);
+    const lower = st.x.map((v, i) => (v <= k.lo[i]! && k.gl[i]! > 0 ? k.gl[i]! : 0));
+    const upper = st.x.map((v, i) => (v >= k.hi[i]! && k.gl[i]! < 0 ? -k.gl[i]! : 0));
+    return {
+      kkt: k.kkt,
+      max_violation: k.viol,
+      multipliers: { eq: [...st.lambda], ineq: [...st.mu], lower, upper },
+      outer_iterations: st.step,
+      inner_iterations: st.innerIters,
+      penalty: st.rho,
+      evaluations: st.evals,
+    };
+  },
+});

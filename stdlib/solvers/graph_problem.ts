@@ -3,10 +3,10 @@
 // (runtime `jacobian`) and Hessian-of-Lagrangian products (runtime `hvp`) come by autodiff,
 // traced once and run on `ref` (float64), or on a backend when a GraphRunner is given.
 
-import { ops as P, valueAndGrad, jacobian, hvp } from '../../runtime/index.js';
-import type { Tracer } from '../../runtime/ir/tracer.js';
+import { ops as P, jacobian, hvp, type Tracer } from '../../runtime/index.js';
 import { hostFn, type GraphRunner } from '../optim/graph_fn.js';
-import type { ConstrainedProblem, ConstraintBlock } from './problem.js';
+import { graphObjective } from '../optim/graph_objective.js';
+import type { ConstraintBlock, Problem } from '../methods/rule.js';
 
 export interface GraphProblemSpec {
   n: number;
@@ -19,7 +19,8 @@ export interface GraphProblemSpec {
   upper?: ArrayLike<number>;
 }
 
-function block(c: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): ConstraintBlock {
+/** The constraint values and their Jacobian from a vector function c(x). */
+export function constraintBlock(c: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): ConstraintBlock {
   let m = 0;
   const fn = hostFn(
     (x) => {
@@ -39,36 +40,28 @@ function block(c: (x: Tracer) => Tracer, n: number, runner?: GraphRunner): Const
   };
 }
 
-export function graphProblem(s: GraphProblemSpec, runner?: GraphRunner): ConstrainedProblem {
-  const n = s.n;
-  const vg = hostFn(
-    (x) => {
-      const [v, [g]] = valueAndGrad(s.f)(x);
-      return [v, g!];
-    },
-    [[n]],
+/** v -> Hessian of the Lagrangian f - lambda'c_E at x, times v. */
+export function lagrangianHvp(
+  f: (x: Tracer) => Tracer,
+  eq: (x: Tracer) => Tracer,
+  n: number,
+  m: number,
+  runner?: GraphRunner,
+): NonNullable<Problem['lagHvp']> {
+  const h = hostFn(
+    (x, lam, v) => hvp((y: Tracer) => P.sub(f(y), P.sum(P.mul(lam, P.reshape(eq(y), [-1])))), [x], [v])[0]!,
+    [[n], [m], [n]],
     runner,
   );
-  const p: ConstrainedProblem = {
-    n,
-    f: (x) => {
-      const [v, g] = vg(x);
-      return { f: v![0]!, g: g! };
-    },
-  };
-  if (s.eq) p.eq = block(s.eq, n, runner);
-  if (s.ineq) p.ineq = block(s.ineq, n, runner);
+  return (x, lam, v) => h(x, lam, v)[0]!;
+}
+
+export function graphProblem(s: GraphProblemSpec, runner?: GraphRunner): Problem {
+  const p: Problem = graphObjective(s.f, s.n, runner);
+  if (s.eq) p.eq = constraintBlock(s.eq, s.n, runner);
+  if (s.ineq) p.ineq = constraintBlock(s.ineq, s.n, runner);
   if (s.lower) p.lower = s.lower;
   if (s.upper) p.upper = s.upper;
-  if (s.eq) {
-    const m = p.eq!.m;
-    const eq = s.eq;
-    const h = hostFn(
-      (x, lam, v) => hvp((y: Tracer) => P.sub(s.f(y), P.sum(P.mul(lam, P.reshape(eq(y), [-1])))), [x], [v])[0]!,
-      [[n], [m], [n]],
-      runner,
-    );
-    p.lagHvp = (x, lam, v) => h(x, lam, v)[0]!;
-  }
+  if (s.eq) p.lagHvp = lagrangianHvp(s.f, s.eq, s.n, p.eq!.m, runner);
   return p;
 }

@@ -11,39 +11,34 @@
 //     gives); eta grows by 10 (and nu shrinks by 10, and H is regularized by delta I, in that
 //     order) until the direction is one of sufficient descent;
 //  3. Armijo backtracking on M from the unit step.
-// Stops when ||grad_x L||_inf <= tol * max(1, |f|) (what `tol` measures) and ||c||_inf <= tolFeas.
-// The state, including the sampler's counter, is plain JSON; sketch iterations are reported.
+// The `sketch_newton` entry. The test: ||grad_x L||_inf <= tol * scale and ||c||_inf <= tol_feas.
+// When no direction of sufficient descent for the merit exists (the regularization ran out),
+// the step resets the merit parameters and takes the regularized Newton step on the KKT system
+// solved exactly instead; only if that fails too does the method report that it can make no
+// further progress (never `converged` unless the test holds). The state, including the sampler's
+// counter, is plain JSON; sketch iterations are reported.
 
+import { normInf, scaledTest } from '../methods/driver.js';
+import { int, oneOf, real, stepsOption, tolOption } from '../methods/options.js';
+import { defineMethod, type Problem, type StateBase } from '../methods/rule.js';
 import { dot, nrm2 } from '../optim/linalg_host.js';
 import { leastSquaresMultipliers, solveSquare } from './dense.js';
-import {
-  jtv,
-  jv,
-  maxViolation,
-  type ConstrainedProblem,
-  type ConstrainedResult,
-  type ConstrainedStatus,
-} from './problem.js';
+import { jtv, jv, maxViolation } from './problem.js';
 
-export interface SketchNewtonOptions {
-  steps?: number;
-  tol?: number;
-  tolFeas?: number;
-  /** 'kaczmarz' (default) or 'gaussian'. */
-  sketch?: 'kaczmarz' | 'gaussian';
+/** The sketch and its sizes. */
+interface SketchOptions {
+  readonly sketch: 'kaczmarz' | 'gaussian';
   /** Gaussian sketch block size (default ceil((n+m)/2)). */
-  sketchSize?: number;
+  readonly sketch_size?: number;
   /** Cap on sketch iterations per Newton step (default 2000 (n+m)). */
-  maxSketch?: number;
-  seed?: number;
-  eta0?: number;
-  nu0?: number;
+  readonly max_sketch?: number;
 }
 
-export interface SketchNewtonState {
+const ETA0 = 10;
+const NU0 = 0.1;
+
+export interface SketchNewtonState extends StateBase {
   method: 'sketch_newton';
-  step: number;
-  x: number[];
   lambda: number[];
   eta: number;
   nu: number;
@@ -51,6 +46,8 @@ export interface SketchNewtonState {
   sketchIters: number;
   evals: number;
   hvps: number;
+  /** Steps that fell back to the merit's steepest descent. */
+  steepest: number;
 }
 
 /** A small counter-based generator (state = one uint32, JSON-safe). */
@@ -72,36 +69,18 @@ interface Point {
   gl: Float64Array; // grad_x L
 }
 
-/** K z for K = [[H, -J'], [-J, 0]]. */
-function kmul(H: Float64Array, J: Float64Array, n: number, m: number, z: Float64Array): Float64Array {
-  const N = n + m;
-  const r = new Float64Array(N);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += H[i * n + j]! * z[j]!;
-    for (let k = 0; k < m; k++) s -= J[k * n + i]! * z[n + k]!;
-    r[i] = s;
-  }
-  for (let k = 0; k < m; k++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s -= J[k * n + j]! * z[j]!;
-    r[n + k] = s;
-  }
-  return r;
-}
-
 function sketchSolve(
   K: Float64Array,
   rhs: Float64Array,
   N: number,
-  o: SketchNewtonOptions,
+  o: SketchOptions,
   st: SketchNewtonState,
 ): Float64Array {
   const z = new Float64Array(N);
   const rn = nrm2(rhs);
   if (rn === 0) return z;
   const target = Math.min(0.1, rn) * rn;
-  const maxIt = o.maxSketch ?? 2000 * N;
+  const maxIt = o.max_sketch ?? 2000 * N;
   const resid = () => {
     let s = 0;
     for (let i = 0; i < N; i++) {
@@ -112,7 +91,7 @@ function sketchSolve(
     return Math.sqrt(s);
   };
   if (o.sketch === 'gaussian') {
-    const q = Math.min(N, o.sketchSize ?? Math.ceil(N / 2));
+    const q = Math.min(N, o.sketch_size ?? Math.ceil(N / 2));
     for (let it = 0; it < maxIt; it++) {
       if (resid() <= target) break;
       st.sketchIters++;
@@ -175,165 +154,204 @@ function sketchSolve(
   return z;
 }
 
-export function sketchNewton(
-  p: ConstrainedProblem,
-  x0: ArrayLike<number>,
-  o: SketchNewtonOptions = {},
-  hooks: { resume?: SketchNewtonState; saveCheckpoint?(s: SketchNewtonState): void; shouldStop?(): boolean } = {},
-): ConstrainedResult {
-  if (!p.eq || p.ineq || p.lower || p.upper)
-    throw new Error(
-      'sketch_newton handles equality constraints only (use the augmented Lagrangian for inequalities and bounds)',
-    );
+/** f, grad f, c, J and grad_x L at (x, lambda). */
+function pointAt(p: Problem, st: SketchNewtonState, x: Float64Array, lambda: ArrayLike<number>): Point {
+  st.evals++;
+  const { f, g } = p.evaluate(x, 0);
+  const { c, J } = p.eq!.evaluate(x);
+  const gl = Float64Array.from(g);
+  jtv(J, lambda, p.eq!.m, p.n).forEach((v, i) => (gl[i] -= v));
+  return { x, f, g, c, J, gl };
+}
+
+/** The point of the current iterate (kept between steps; recomputed after a resume). */
+const current = new WeakMap<SketchNewtonState, Point>();
+function pointOf(p: Problem, st: SketchNewtonState): Point {
+  const pt = current.get(st);
+  if (pt && pt.x.length === st.x.length && pt.x.every((v, i) => v === st.x[i])) return pt;
+  const fresh = pointAt(p, st, Float64Array.from(st.x), st.lambda);
+  current.set(st, fresh);
+  return fresh;
+}
+
+/** The Hessian of the Lagrangian at pt (from lagHvp, else finite differences of grad L), symmetrized. */
+function hessian(p: Problem, st: SketchNewtonState, pt: Point, lambda: Float64Array): Float64Array {
+  const n = p.n;
+  const H = new Float64Array(n * n);
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e.fill(0);
+    e[j] = 1;
+    let col: Float64Array;
+    if (p.lagHvp) col = p.lagHvp(pt.x, lambda, e);
+    else {
+      const h = 1e-7 * Math.max(1, Math.abs(pt.x[j]!));
+      const xp = Float64Array.from(pt.x);
+      xp[j] += h;
+      col = pointAt(p, st, xp, lambda).gl.map((v, i) => (v - pt.gl[i]!) / h);
+    }
+    st.hvps++;
+    for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
+  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j]! + H[j * n + i]!);
+  return H;
+}
+
+/**
+ * The search direction (dx, dl) and the merit's directional derivative D along it: the sketched
+ * Newton-KKT step, regularized and with the merit parameters adjusted until it is a direction of
+ * sufficient descent; failing that, the merit's steepest descent direction (always one, unless
+ * the merit is stationary).
+ */
+function direction(p: Problem, st: SketchNewtonState, pt: Point, H: Float64Array, o: SketchOptions) {
   const n = p.n,
-    m = p.eq.m,
+    m = p.eq!.m,
     N = n + m;
-  const steps = o.steps ?? 200,
-    tol = o.tol ?? 1e-8,
-    tolFeas = o.tolFeas ?? 1e-8;
-  let st: SketchNewtonState;
-  const evalAt = (x: Float64Array, lambda: ArrayLike<number>): Point => {
-    st.evals++;
-    const { f, g } = p.f(x);
-    const { c, J } = p.eq!.evaluate(x);
-    const gl = Float64Array.from(g);
-    jtv(J, lambda, m, n).forEach((v, i) => (gl[i] -= v));
-    return { x, f, g, c, J, gl };
-  };
-  if (hooks.resume) st = hooks.resume;
-  else {
-    st = {
+  const Hgl = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Hgl[i] += H[i * n + j]! * pt.gl[j]!;
+  const JtC = jtv(pt.J, pt.c, m, n);
+  const JGl = jv(pt.J, pt.gl, m, n);
+  const cn = normInf(pt.c);
+  const rhs = new Float64Array(N);
+  for (let i = 0; i < n; i++) rhs[i] = -pt.gl[i]!;
+  for (let k = 0; k < m; k++) rhs[n + k] = pt.c[k]!;
+  const dirDeriv = (dx: Float64Array, dl: Float64Array) =>
+    dot(pt.gl, dx) + st.eta * dot(JtC, dx) + st.nu * dot(Hgl, dx) - dot(pt.c, dl) - st.nu * dot(JGl, dl);
+  const need = (dx: Float64Array, dl: Float64Array) => -1e-8 * (dot(dx, dx) + dot(dl, dl));
+  let delta = 0;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const K = new Float64Array(N * N);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) K[i * N + j] = H[i * n + j]! + (i === j ? delta : 0);
+      for (let k = 0; k < m; k++) K[i * N + n + k] = K[(n + k) * N + i] = -pt.J[k * n + i]!;
+    }
+    const z = sketchSolve(K, rhs, N, o, st);
+    const dx = z.slice(0, n),
+      dl = z.slice(n);
+    // Inertia-free curvature test (Chiang & Zavala 2016): dx'(H + delta I) dx >= kappa ||dx||^2,
+    // else regularize H and solve again (keeps the step from heading to a maximizer).
+    let curv = 0;
+    for (let i = 0; i < n; i++) {
+      let s = delta * dx[i]!;
+      for (let j = 0; j < n; j++) s += H[i * n + j]! * dx[j]!;
+      curv += dx[i]! * s;
+    }
+    if (curv < 1e-8 * dot(dx, dx) && attempt < 40) {
+      delta = delta === 0 ? 1e-4 : 10 * delta;
+      continue;
+    }
+    let D = dirDeriv(dx, dl);
+    for (let k = 0; k < 20 && D > need(dx, dl) && cn > 0 && st.eta < 1e12; k++) {
+      st.eta *= 10;
+      D = dirDeriv(dx, dl);
+    }
+    for (let k = 0; k < 4 && D > need(dx, dl) && st.nu > 1e-8; k++) {
+      st.nu /= 10;
+      D = dirDeriv(dx, dl);
+    }
+    if (D <= need(dx, dl) && dot(dx, dx) + dot(dl, dl) > 0) return { dx, dl, D };
+    delta = delta === 0 ? 1e-4 : 10 * delta;
+  }
+  // No sufficient descent from the Newton system: the merit's negative gradient.
+  st.steepest++;
+  const dx = Float64Array.from(pt.gl, (v, i) => -(v + st.eta * JtC[i]! + st.nu * Hgl[i]!));
+  const dl = Float64Array.from(pt.c, (v, k) => v + st.nu * JGl[k]!);
+  return { dx, dl, D: -(dot(dx, dx) + dot(dl, dl)) };
+}
+
+const merit = (st: SketchNewtonState, pt: Point, lambda: ArrayLike<number>) =>
+  pt.f - dot(lambda, pt.c) + 0.5 * st.eta * dot(pt.c, pt.c) + 0.5 * st.nu * dot(pt.gl, pt.gl);
+
+export const sketchNewton = defineMethod({
+  name: 'sketch_newton',
+  kind: 'solve',
+  family: 'constrained',
+  available: true,
+  summary: 'exact augmented Lagrangian with randomized sketching of the Newton-KKT system (equality constraints)',
+  test: 'Newton iterations / ‖∇ₓL‖∞ <= tol max(1, min(|f|, |f0|)) and ‖c_E‖∞ <= tol_feas',
+  takes: { allows: ['equalities'], requires: ['equalities'] },
+  options: {
+    steps: stepsOption(200),
+    tol: tolOption(1e-8),
+    tol_feas: real({ default: 1e-8, positive: true, doc: 'the feasibility tolerance' }),
+    sketch: oneOf({ values: ['kaczmarz', 'gaussian'], default: 'kaczmarz', doc: 'the randomized solver' }),
+    sketch_size: int({ min: 1, doc: 'the Gaussian sketch block size (default ceil((n+m)/2))' }),
+    max_sketch: int({ min: 1, doc: 'sketch iterations per Newton step (default 2000 (n+m))' }),
+  },
+  rises: true,
+  needs: () => ['constraints'],
+  init(p, x0, _o, ctx): SketchNewtonState {
+    if (!p.eq || p.ineq || p.lower || p.upper)
+      throw new Error(
+        'sketch_newton handles equality constraints only (use the augmented Lagrangian for inequalities and bounds)',
+      );
+    const x = Float64Array.from(x0);
+    const { g } = p.evaluate(x, 0);
+    const lambda = Array.from(leastSquaresMultipliers(p.eq.evaluate(x).J, g, p.eq.m, p.n));
+    const st: SketchNewtonState = {
       method: 'sketch_newton',
       step: 0,
       x: Array.from(x0),
-      lambda: [],
-      eta: o.eta0 ?? 10,
-      nu: o.nu0 ?? 0.1,
-      rng: (o.seed ?? 0) >>> 0,
+      f: NaN,
+      lambda,
+      eta: ETA0,
+      nu: NU0,
+      rng: ctx.seed >>> 0,
       sketchIters: 0,
       evals: 0,
       hvps: 0,
+      steepest: 0,
     };
-    const x = Float64Array.from(x0);
-    const { g } = p.f(x);
-    st.lambda = Array.from(leastSquaresMultipliers(p.eq.evaluate(x).J, g, m, n));
-  }
-  const merit = (pt: Point, lambda: ArrayLike<number>) =>
-    pt.f - dot(lambda, pt.c) + 0.5 * st.eta * dot(pt.c, pt.c) + 0.5 * st.nu * dot(pt.gl, pt.gl);
-  const hessian = (pt: Point, lambda: Float64Array): Float64Array => {
-    const H = new Float64Array(n * n);
-    const e = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      e.fill(0);
-      e[j] = 1;
-      let col: Float64Array;
-      if (p.lagHvp) col = p.lagHvp(pt.x, lambda, e);
-      else {
-        const h = 1e-7 * Math.max(1, Math.abs(pt.x[j]!));
-        const xp = Float64Array.from(pt.x);
-        xp[j] += h;
-        col = evalAt(xp, lambda).gl.map((v, i) => (v - pt.gl[i]!) / h);
-      }
-      st.hvps++;
-      for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
-    }
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j]! + H[j * n + i]!);
-    return H;
-  };
-  const finish = (status: ConstrainedStatus, message: string, pt: Point): ConstrainedResult => ({
-    x: Float64Array.from(pt.x),
-    f: pt.f,
-    status,
-    message,
-    steps: st.step,
-    kkt: Math.max(...Array.from(pt.gl, Math.abs), 0),
-    maxViolation: maxViolation(p, pt.x, { c: pt.c, J: pt.J }),
-    multipliers: { eq: [...st.lambda], ineq: [], lower: [], upper: [] },
-    warnings: [],
-    stats: { sketchIters: st.sketchIters, evals: st.evals, hvps: st.hvps, eta: st.eta, nu: st.nu },
-    state: st,
-  });
-  let pt = evalAt(Float64Array.from(st.x), st.lambda);
-  for (;;) {
-    const gln = Math.max(0, ...Array.from(pt.gl, Math.abs));
-    const cn = Math.max(0, ...Array.from(pt.c, Math.abs));
-    if (!Number.isFinite(pt.f)) return finish('diverged', 'the objective is not finite', pt);
-    if (gln <= tol * Math.max(1, Math.abs(pt.f)) && cn <= tolFeas)
-      return finish('converged', `||grad L|| ${gln.toExponential(2)}, ||c|| ${cn.toExponential(2)}`, pt);
-    if (st.step >= steps) return finish('max_steps', `reached the step budget (${steps})`, pt);
-    if (hooks.shouldStop?.()) return finish('stopped', 'stopped by the user', pt);
+    st.f = pointOf(p, st).f;
+    return st;
+  },
+  step(p, st, o) {
+    const pt = pointOf(p, st);
     const lam = Float64Array.from(st.lambda);
-    const H = hessian(pt, lam);
-    const Hgl = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Hgl[i] += H[i * n + j]! * pt.gl[j]!;
-    const JtC = jtv(pt.J, pt.c, m, n);
-    const JGl = jv(pt.J, pt.gl, m, n);
-    const rhs = new Float64Array(N);
-    for (let i = 0; i < n; i++) rhs[i] = -pt.gl[i]!;
-    for (let k = 0; k < m; k++) rhs[n + k] = pt.c[k]!;
-    let delta = 0;
-    let dx = new Float64Array(n),
-      dl = new Float64Array(m),
-      D = 0;
-    let found = false;
-    for (let attempt = 0; attempt < 60 && !found; attempt++) {
-      const K = new Float64Array(N * N);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) K[i * N + j] = H[i * n + j]! + (i === j ? delta : 0);
-        for (let k = 0; k < m; k++) K[i * N + n + k] = K[(n + k) * N + i] = -pt.J[k * n + i]!;
-      }
-      const z = sketchSolve(K, rhs, N, o, st);
-      void kmul;
-      dx = z.slice(0, n);
-      dl = z.slice(n);
-      // Inertia-free curvature test (Chiang & Zavala 2016): dx'(H + delta I) dx >= kappa ||dx||^2,
-      // else regularize H and solve again (keeps the step from heading to a maximizer).
-      let curv = 0;
-      for (let i = 0; i < n; i++) {
-        let s = delta * dx[i]!;
-        for (let j = 0; j < n; j++) s += H[i * n + j]! * dx[j]!;
-        curv += dx[i]! * s;
-      }
-      if (curv < 1e-8 * dot(dx, dx) && attempt < 40) {
-        delta = delta === 0 ? 1e-4 : 10 * delta;
-        continue;
-      }
-      const dir = () =>
-        dot(pt.gl, dx) + st.eta * dot(JtC, dx) + st.nu * dot(Hgl, dx) - dot(pt.c, dl) - st.nu * dot(JGl, dl);
-      const need = () => -1e-8 * (dot(dx, dx) + dot(dl, dl));
-      D = dir();
-      for (let k = 0; k < 20 && D > need() && cn > 0 && st.eta < 1e12; k++) {
-        st.eta *= 10;
-        D = dir();
-      }
-      for (let k = 0; k < 4 && D > need() && st.nu > 1e-8; k++) {
-        st.nu /= 10;
-        D = dir();
-      }
-      if (D <= need() && dot(dx, dx) + dot(dl, dl) > 0) found = true;
-      else delta = delta === 0 ? 1e-4 : 10 * delta;
-    }
+    const H = hessian(p, st, pt, lam);
+    const { dx, dl, D } = direction(p, st, pt, H, o);
     st.step++;
-    if (!found) return finish('converged', 'no descent direction for the merit: stationary to machine precision', pt);
-    const M0 = merit(pt, lam);
+    const M0 = merit(st, pt, lam);
     let a = 1;
-    let accepted = false;
     for (let k = 0; k < 50; k++) {
       const xa = pt.x.map((v, i) => v + a * dx[i]!);
       const la = lam.map((v, i) => v + a * dl[i]!);
-      const pa = evalAt(xa, la);
-      if (Number.isFinite(pa.f) && merit(pa, la) <= M0 + 1e-4 * a * D) {
-        pt = pa;
+      const pa = pointAt(p, st, xa, la);
+      if (Number.isFinite(pa.f) && merit(st, pa, la) <= M0 + 1e-4 * a * D) {
         st.x = Array.from(xa);
         st.lambda = Array.from(la);
-        accepted = true;
-        break;
+        st.f = pa.f;
+        current.set(st, pa);
+        return null;
       }
       a *= 0.5;
     }
-    if (!accepted)
-      return finish('converged', 'the line search could not decrease the merit (converged to machine precision)', pt);
-    hooks.saveCheckpoint?.(st);
-  }
-}
+    return 'the line search could not decrease the merit function further';
+  },
+  measure: 'kkt',
+  criterion(p, st, o, scale) {
+    const pt = pointOf(p, st);
+    const kkt = scaledTest('‖grad L‖', normInf(pt.gl), o.tol, scale);
+    const cn = normInf(pt.c);
+    const feasible = cn <= o.tol_feas;
+    return {
+      converged: kkt.converged && feasible,
+      measure: kkt.measure,
+      text: `${kkt.text}, ‖c‖ ${cn.toExponential(2)} ${feasible ? '<=' : '>'} tol_feas ${o.tol_feas}`,
+    };
+  },
+  diagnostics(p, st) {
+    const pt = pointOf(p, st);
+    return {
+      kkt: normInf(pt.gl),
+      max_violation: maxViolation(p, pt.x, { c: pt.c, J: pt.J }),
+      multipliers: { eq: [...st.lambda], ineq: [], lower: [], upper: [] },
+      outer_iterations: st.step,
+      sketch_iterations: st.sketchIters,
+      steepest_descent_steps: st.steepest,
+      evaluations: st.evals,
+      hvps: st.hvps,
+    };
+  },
+});

@@ -5,7 +5,7 @@
 // pair becomes a warning suggesting `guide = full_rank`. Host-side float64; coordinates are the
 // unconstrained ones the guide lives in.
 
-import { eigh } from '../../runtime/kernels/eigh.js';
+import { eigh } from '../../runtime/index.js';
 
 export interface CorrelatedPair {
   i: number;

@@ -13,7 +13,7 @@
 // the closed-form entropy of q(w) (the ELBO uses it instead of -log q(w): lower variance).
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { eigh } from '../../runtime/kernels/eigh.js';
+import { eigh } from '../../runtime/index.js';
 
 export type GuideName = 'mean_field' | 'full_rank' | 'low_rank' | 'delta';
 

@@ -7,8 +7,9 @@
 // Gaussian; the caller still compares its ELBO with the plain start's (whitening.ts) and keeps
 // the better one, so a bad Laplace step can cost time but not the result.
 
-import { eigh } from '../../runtime/kernels/eigh.js';
-import { solve, type Objective } from '../optim/driver.js';
+import { eigh } from '../../runtime/index.js';
+import { solve } from '../methods/solve.js';
+import type { Problem } from '../methods/rule.js';
 
 export interface LaplaceResult {
   /** True when the MAP search ended at a finite point with a finite Hessian. */
@@ -30,7 +31,7 @@ const ABS_FLOOR = 1e-8;
  * Hessian, row-major [n, n].
  */
 export function laplace(
-  negLogDensity: Objective,
+  negLogDensity: Problem,
   x0: Float64Array,
   hessian: (x: Float64Array) => Float64Array,
   steps = 1000,

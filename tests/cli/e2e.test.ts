@@ -99,7 +99,7 @@ describe('proxima run', () => {
     await new Promise((r) => child.on('exit', r));
     expect(existsSync(ck)).toBe(true);
     const saved = JSON.parse(readFileSync(ck, 'utf8'));
-    expect(saved.state.step).toBeLessThan(4000);
+    expect(saved.state.state.step).toBeLessThan(4000);
     const resumed = runJson(slow, '--checkpoint', ck, '--resume');
     expect(resumed.json.values).toEqual(full.json.values);
     expect(resumed.json.objective).toBe(full.json.objective);

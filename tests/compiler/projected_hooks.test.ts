@@ -35,7 +35,7 @@ describe('projected (bounds): hooks', () => {
     expect(part.steps).toBe(10);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(saved.length).toBe(2);
-    expect(saved[1]).toMatchObject({ kind: 'bounded', iters: 10 });
+    expect(saved[1]).toMatchObject({ method: 'projected', state: { method: 'projected', step: 10 } });
 
     const resumed = await run(prog, { checkpoint: { every: 1000, save: () => {}, resume: saved[0] as never } });
     expect(resumed.status).toBe(full.status);

@@ -4,8 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { check, run } from '../../index.js';
-import { scheduleFactor } from '../../stdlib/optim/schedules.js';
-import { toSchedule } from '../../compiler/analysis/schedule_options.js';
+import { scheduleFactor, scheduleOf } from '../../stdlib/index.js';
 
 // y = X w* + small noise, 64 rows, 3 features.
 const N = 64;
@@ -29,7 +28,7 @@ describe('schedules', () => {
   ])('schedule = %s is checked and becomes the stdlib schedule', (text, want) => {
     const c = check(prog(`adam(lr = 0.05, schedule = ${text}, steps = 100)`), { data } as never);
     expect(c.messages.filter((m) => m.severity === 'error')).toEqual([]);
-    expect(toSchedule(c.algorithm!.options.schedule as never)).toEqual(want);
+    expect(scheduleOf(c.algorithm!.options.schedule as never)).toEqual(want);
   });
 
   it.each([

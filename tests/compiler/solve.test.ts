@@ -97,9 +97,9 @@ const CHOICE: {
     },
   },
   {
-    name: 'simplex var -> projected (FISTA with the simplex projection)',
+    name: 'simplex var -> fista with the simplex projection',
     source: 'var p: simplex[3]\nminimize sumsq(p - [0.5, 0.6, -0.4])',
-    method: 'projected',
+    method: 'fista',
     checkRun: (r) => expect(vec(r, 'p')).toEqual([expect.closeTo(0.45, 8), expect.closeTo(0.55, 8), 0]),
   },
   {

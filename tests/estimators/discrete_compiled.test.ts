@@ -252,6 +252,6 @@ describe('examples/discrete_latents.opt end to end', () => {
       checkpoint: { every: 100, save: () => {}, resume: saved[1] },
     } as never);
     expect(resumed.values).toEqual(full.values);
-    expect((saved[1] as { baseline: number }).baseline).toEqual(expect.any(Number));
+    expect((saved[1] as { aux: number }).aux).toEqual(expect.any(Number));
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../index.js';
-import type { SolverState } from '../../stdlib/optim/driver.js';
+import type { Checkpoint } from '../../stdlib/index.js';
 
 const MODEL = `data { N: int; y: real[N] }
 param { mu: real; s: real > 0; w: real[2] }
@@ -89,7 +89,7 @@ describe('inference results', () => {
   it('checkpoint and resume give the uninterrupted VI result bit for bit', async () => {
     const src = { source: MODEL + 'infer vi(guide = mean_field, steps = 300, tol = 1e-9)\n', file: 'c.opt' };
     const full = await run(src, { data: DATA, backend: 'ref', draws: 100 });
-    const saved: SolverState[] = [];
+    const saved: Checkpoint[] = [];
     await run(src, {
       data: DATA,
       backend: 'ref',

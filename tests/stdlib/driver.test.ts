@@ -1,9 +1,9 @@
 // The host-side solver loop: L-BFGS and Adam converge on classic problems, statuses are right,
 // and resuming from a checkpoint gives bit-identical iterates.
 import { describe, expect, it } from 'vitest';
-import { solve, type Objective, type SolverState } from '../../stdlib/optim/driver.js';
+import { solve, type Checkpoint, type Problem } from '../../stdlib/index.js';
 
-const rosenbrock = (n: number): Objective => ({
+const rosenbrock = (n: number): Problem => ({
   n,
   evaluate(x) {
     let f = 0;
@@ -19,7 +19,7 @@ const rosenbrock = (n: number): Objective => ({
   },
 });
 
-const quadratic: Objective = {
+const quadratic: Problem = {
   n: 3,
   evaluate(x) {
     const c = [1, -2, 3];
@@ -54,7 +54,7 @@ describe('solve', () => {
     expect(
       solve(quadratic, new Float64Array(3), { method: 'adam', steps: 100, tol: 0 }, { shouldStop: () => true }).status,
     ).toBe('stopped');
-    const bad: Objective = {
+    const bad: Problem = {
       n: 1,
       evaluate: (x) => ({ f: -Math.exp(x[0]! * 1000), g: new Float64Array([-1000 * Math.exp(x[0]! * 1000)]) }),
     };
@@ -62,9 +62,12 @@ describe('solve', () => {
   });
 
   it.each(['lbfgs', 'adam'] as const)('%s resumes bit-identically from a checkpoint', (method) => {
-    const opts = { method, steps: 40, tol: 0, lr: 0.01 };
+    const opts =
+      method === 'lbfgs'
+        ? ({ method, steps: 40, tol: 0 } as const)
+        : ({ method, steps: 40, tol: 0, lr: 0.01 } as const);
     const full = solve(rosenbrock(4), new Float64Array(4).fill(-1), opts);
-    const saved: SolverState[] = [];
+    const saved: Checkpoint[] = [];
     solve(
       rosenbrock(4),
       new Float64Array(4).fill(-1),

@@ -3,7 +3,7 @@
 import { ops as P } from '../../runtime/index.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
 import { graphProblem, type GraphProblemSpec } from '../../stdlib/solvers/graph_problem.js';
-import type { ConstrainedProblem } from '../../stdlib/solvers/problem.js';
+import type { Problem } from '../../stdlib/index.js';
 
 const xi = (x: Tracer, i: number) => P.index(x, i);
 const vec = (...xs: Tracer[]) => P.stack(xs);
@@ -134,4 +134,4 @@ export const hsCases: HsCase[] = [
   },
 ];
 
-export const hsProblem = (c: HsCase): ConstrainedProblem => graphProblem(c.spec);
+export const hsProblem = (c: HsCase): Problem => graphProblem(c.spec);

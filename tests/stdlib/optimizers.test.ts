@@ -3,11 +3,19 @@
 // rule; diffGrad vs Adam on a non-convex problem (reported).
 import { describe, expect, it } from 'vitest';
 import { ops as P, grad, trace, runRef } from '../../runtime/index.js';
-import { solve, type Method, type Objective } from '../../stdlib/optim/driver.js';
-import { graphObjective, leastSquaresObjective } from '../../stdlib/optim/graph_objective.js';
-import { rules } from '../../stdlib/optim/rules.js';
-import { scheduleFactor } from '../../stdlib/optim/schedules.js';
-import { batchTest, sampleBatch } from '../../stdlib/optim/first_order.js';
+import {
+  batchTest,
+  graphObjective,
+  leastSquaresObjective,
+  methodTable,
+  sampleBatch,
+  scheduleFactor,
+  solve,
+  withDefaults,
+  type Problem,
+  type RunnableName,
+  type SolveRequest,
+} from '../../stdlib/index.js';
 import { rng } from './prox_refs.js';
 
 const quad = graphObjective(
@@ -26,25 +34,25 @@ const quad = graphObjective(
 const xstar = [1, -2, 3, 0.5];
 
 describe('first-order methods', () => {
-  const table: [Method, Record<string, unknown>][] = [
+  const table: [RunnableName, Record<string, unknown>][] = [
     ['sgd', { lr: 0.1 }],
     ['sgd', { lr: 0.05, momentum: 0.9 }],
     ['sgd', { lr: 0.05, momentum: 0.9, nesterov: true }],
     ['adam', { lr: 0.05 }],
-    ['adamw', { lr: 0.05, weightDecay: 0 }],
+    ['adamw', { lr: 0.05, weight_decay: 0 }],
     ['adagrad', { lr: 0.5 }],
-    ['rmsprop', { lr: 0.01, schedule: { kind: 'step', every: 500, gamma: 0.3 } }],
+    ['rmsprop', { lr: 0.01, schedule: { method: 'step', every: 500, gamma: 0.3 } }],
     ['diffgrad', { lr: 0.05 }],
-    ['normalized_gd', { lr: 0.05, schedule: { kind: 'exponential', gamma: 0.99 } }],
-    ['normalized_momentum', { lr: 0.05, momentum: 0.5, schedule: { kind: 'cosine' } }],
+    ['normalized_gd', { lr: 0.05, schedule: { method: 'exponential', gamma: 0.99 } }],
+    ['normalized_momentum', { lr: 0.05, momentum: 0.5, schedule: 'cosine' }],
   ];
   it.each(table)('%s %j minimizes a quadratic', (method, o) => {
-    const r = solve(quad, new Float64Array(4), { method, steps: 3000, tol: 1e-6, ...o });
+    const r = solve(quad, new Float64Array(4), { method, steps: 3000, tol: 1e-6, ...o } as SolveRequest);
     for (let i = 0; i < 4; i++) expect(Math.abs(r.x[i]! - xstar[i]!)).toBeLessThan(2e-3);
   });
 
   it('adamw decays the weights toward zero', () => {
-    const r = solve(quad, new Float64Array(4), { method: 'adamw', steps: 3000, tol: 0, lr: 0.05, weightDecay: 0.5 });
+    const r = solve(quad, new Float64Array(4), { method: 'adamw', steps: 3000, tol: 0, lr: 0.05, weight_decay: 0.5 });
     expect(Math.abs(r.x[2]!)).toBeLessThan(3);
   });
 
@@ -72,7 +80,7 @@ describe('first-order methods', () => {
       steps: 50,
       tol: 0,
       lr: 0.01,
-      schedule: { kind: 'warmup' as const, steps: 10 },
+      schedule: { method: 'warmup', steps: 10 },
     };
     const full = solve(rosen, new Float64Array([-1, 1]), opts);
     let saved: unknown = null;
@@ -88,6 +96,7 @@ describe('first-order methods', () => {
   });
 
   it('update rules are differentiable graphs: d(loss after 3 adam steps)/d(lr) matches finite differences', () => {
+    const adamDefaults = withDefaults(methodTable.adam.options, {}) as never;
     const run = (lrv: number) => {
       const g = trace(
         (lr) => {
@@ -95,7 +104,7 @@ describe('first-order methods', () => {
           let s = [P.zeros([2]), P.zeros([2])];
           const loss = (y: typeof x) => P.sum(P.mul(P.constant([1, 10], 'float64', [2]), P.square(y)));
           for (let t = 1; t <= 3; t++) {
-            const r = rules.adam!.update(x, grad(loss)(x), s, lr, P.constant(t), {});
+            const r = methodTable.adam.graph.update(x, grad(loss)(x), s, lr, P.constant(t), adamDefaults);
             x = r.x;
             s = r.s;
           }
@@ -105,7 +114,7 @@ describe('first-order methods', () => {
               let y = P.constant([2, -1], 'float64', [2]);
               let q = [P.zeros([2]), P.zeros([2])];
               for (let t = 1; t <= 3; t++) {
-                const r = rules.adam!.update(y, grad(loss)(y), q, l, P.constant(t), {});
+                const r = methodTable.adam.graph.update(y, grad(loss)(y), q, l, P.constant(t), adamDefaults);
                 y = r.x;
                 q = r.s;
               }
@@ -133,7 +142,7 @@ describe('first-order methods', () => {
       const r = X[i]!.reduce((s, v, j) => s + v * x[j]!, 0) - y[i]!;
       return { f: 0.5 * r * r, g: X[i]!.map((v) => v * r) };
     };
-    const obj: Objective = {
+    const obj: Problem = {
       n,
       evaluate: (x) => {
         let f = 0;
@@ -165,9 +174,9 @@ describe('first-order methods', () => {
         lr: 0.5,
         steps: 400,
         tol: 0,
-        batch: { initial: 4, test, eta: 0.5 },
+        batch: { method: 'adaptive', initial: 4, test, eta: 0.5 },
       });
-      const st = r.state as { batch: number; batchLog: [number, number][] };
+      const st = r.checkpoint.state as unknown as { batch: number; batchLog: [number, number][] };
       expect(st.batch).toBeGreaterThan(4);
       for (let j = 0; j < n; j++) expect(Math.abs(r.x[j]! - w[j]!)).toBeLessThan(0.15);
       console.log(
@@ -192,9 +201,7 @@ describe('second-order methods', () => {
     expect(r.status).toBe('converged');
     for (const v of r.x) expect(Math.abs(v - 1)).toBeLessThan(1e-7);
     const lb = solve(rosen, new Float64Array(n).fill(-1), { method: 'lbfgs', steps: 1000, tol: 1e-10 });
-    console.log(
-      `Rosenbrock-20: newton_cg ${r.steps} steps (${(r.state as { hvps: number }).hvps} hvps), lbfgs ${lb.steps} steps`,
-    );
+    console.log(`Rosenbrock-20: newton_cg ${r.steps} steps (${r.diagnostics.hvps} hvps), lbfgs ${lb.steps} steps`);
   });
 
   it.each(['gauss_newton', 'lm'] as const)('%s fits an exponential model (sumsq of residuals)', (method) => {

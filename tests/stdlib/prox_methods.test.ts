@@ -3,7 +3,7 @@
 // the WGSEF vs group-lasso recovery ranges on group-sparse regression (recorded for the docs).
 import { describe, expect, it } from 'vitest';
 import { ops as P } from '../../runtime/index.js';
-import { solve, type Objective } from '../../stdlib/optim/driver.js';
+import { solve, type Problem as Objective } from '../../stdlib/index.js';
 import { graphObjective } from '../../stdlib/optim/graph_objective.js';
 import { hostProx } from '../../stdlib/prox/host.js';
 import { rng } from './prox_refs.js';

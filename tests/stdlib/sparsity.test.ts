@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ops as P } from '../../runtime/index.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
-import { solve, type Objective } from '../../stdlib/optim/driver.js';
+import { solve, type Problem as Objective } from '../../stdlib/index.js';
 import { graphObjective } from '../../stdlib/optim/graph_objective.js';
 import { hostProx } from '../../stdlib/prox/host.js';
 import { rng } from './prox_refs.js';

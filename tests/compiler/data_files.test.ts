@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv, parseJsonData, mergeData, DataError } from '../../cli/data_files.js';
+import { parseCsv, parseJsonData, mergeData, DataError } from '../../compiler/front/data_files.js';
 
 describe('CSV', () => {
   it('binds vectors and matrix columns', () => {

@@ -1,5 +1,6 @@
-// Reading data files for `proxima run`: JSON objects and CSV tables, merged in command-line order
-// (later files override earlier ones, with one warning per overridden key), then `--set` values.
+// Reading data files, in one layer for the library and the CLI alike: JSON objects and CSV
+// tables, merged in order (later files override earlier ones, with one warning per overridden
+// key), then `name=JSON` overrides (the CLI's --set).
 // CSV binding (docs/cli.md): a header row; a column `y` binds a vector y; columns `X[0]`, `X[1]`,
 // ... bind the columns of a matrix X (0-based, as in the language). "NaN", "Inf", "+Inf" and
 // "-Inf" cells are read as such; whether they are allowed is the compiler's data check.
@@ -118,10 +119,13 @@ function jsonValue(x: unknown, where: string): DataValue {
   throw new DataError(`${where}: ${x === null ? 'null' : typeof x} is not a number, boolean or array`);
 }
 
-export function readDataFile(path: string): DataObject {
+export type ReadText = (path: string) => string;
+const readUtf8: ReadText = (p) => readFileSync(p, 'utf8');
+
+export function readDataFile(path: string, read: ReadText = readUtf8): DataObject {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = read(path);
   } catch {
     throw new DataError(`${path}: cannot read the data file (does it exist?)`);
   }
@@ -136,12 +140,12 @@ export interface MergedData {
 }
 
 /** Merges data files in order, then `--set name=JSON` overrides. */
-export function mergeData(files: readonly string[], sets: readonly string[]): MergedData {
+export function mergeData(files: readonly string[], sets: readonly string[], read: ReadText = readUtf8): MergedData {
   const data: DataObject = {};
   const origin = new Map<string, string>();
   const warnings: string[] = [];
   for (const f of files) {
-    for (const [k, v] of Object.entries(readDataFile(f))) {
+    for (const [k, v] of Object.entries(readDataFile(f, read))) {
       if (origin.has(k)) warnings.push(`data \`${k}\` from ${f} overrides the value from ${origin.get(k)}`);
       data[k] = v;
       origin.set(k, f);

@@ -1,0 +1,64 @@
+// The stdlib's face: what the compiler (and library users) import from stdlib/. Every import
+// from another top folder goes through this file (dependency-cruiser's `faces` rule).
+
+// the method table, the one driver, option specs, the automatic choice, the library's solve
+export * from './methods/index.js';
+// problems from graph functions, host access to graphs, backends
+export { graphObjective, graphResidual, leastSquaresObjective } from './optim/graph_objective.js';
+export { hostFn, HostFnCache, type HostFn, type GraphRunner, type Sig, type GraphFn } from './optim/graph_fn.js';
+export { backendRunner } from './optim/backend_runner.js';
+export type { Multipliers } from './solvers/problem.js';
+export { constraintBlock, lagrangianHvp, graphProblem, type GraphProblemSpec } from './solvers/graph_problem.js';
+export { scheduleFactor, scheduleOf, SCHEDULE_OPTION, type Schedule } from './optim/schedules.js';
+export { BATCH_OPTION, sampleBatch, batchTest, type FirstOrderState } from './optim/first_order.js';
+export { fistaStep, fistaScan, proxGradStep, proxGradSolution } from './optim/prox_graph.js';
+// prox operators and projections
+export { blockProx, hostProx, hostProxFrom, zeroProx, type HostProx, type ProxBlock } from './prox/host.js';
+// variational inference
+export {
+  gaussianDraw,
+  gaussianElbo,
+  gaussianFamily,
+  laplace,
+  laplaceWhitening,
+  monteCarlo,
+  plainWhitening,
+  summarize,
+  unwhiten,
+  plateauInit,
+  plateauPush,
+  type GaussianFamily,
+  type GuideName,
+  type LaplaceResult,
+  type Whitening,
+  type PlateauState,
+  type AffineT,
+  type Summary,
+} from './vi/index.js';
+export { paretoKHat } from './vi/psis.js';
+export { shortTrace } from './vi/elbo_trace.js';
+export { chooseEstimator, estimatorName, type Estimator } from './vi/estimator_plan.js';
+export { affine, evaluate, show, type Expr, type Gradient, type Objective } from './vi/objectives.js';
+/** The objective algebra as one namespace (the compiler lowers `objective name = ...` onto it). */
+export * as viObjectives from './vi/objectives.js';
+export { objectiveInfo } from './vi/estimate.js';
+export { correlatedPairs, covarianceFromPrecision } from './vi/correlation.js';
+// constraint transforms, distributions, special functions
+export { arrayOf, transforms, type ConstraintTransform } from './constraints/index.js';
+export {
+  DistributionError,
+  distributionAliases,
+  distributions,
+  families,
+  lookupDistribution,
+  resolveDistribution,
+  supportIncludes,
+  type DistSpec,
+  type SupportKind,
+} from './distributions/index.js';
+export { valueSparseEnvelope } from './prox/envelope.js';
+/** The special functions (log-space helpers, incomplete gamma and beta, ...) as one namespace. */
+export * as special from './special/index.js';
+// modelling functions: the HMM forward algorithm and the adaptive Runge-Kutta ODE solver
+export { hmmHiddenStateProb, hmmMarginal } from './hmm/index.js';
+export { odeRk45, ODE_DEFAULTS } from './ode/index.js';
