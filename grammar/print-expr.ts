@@ -82,6 +82,8 @@ function printBare(e: A.Expr): string {
     case 'If':
       return `if ${printExpr(e.cond)} then ${printExpr(e.then)} else ${printExpr(e.else)}`;
     case 'Call':
+      if (e.bar && e.args.length > 1)
+        return `${e.callee.name}(${printArgs(e.args.slice(0, 1))} | ${printArgs(e.args.slice(1))})`;
       return `${e.callee.name}(${printArgs(e.args)})`;
     case 'Index':
       return `${printExpr(e.target, P_ATOM)}[${e.indices.map(printIndex).join(', ')}]`;
@@ -110,9 +112,14 @@ export function quote(s: string): string {
 export function printType(t: A.TypeExpr): string {
   let s = t.name.name;
   if (t.dims.length > 0) s += `[${t.dims.map((d) => printExpr(d)).join(', ')}]`;
+  if (t.arrayDims.length > 0) s += `[${t.arrayDims.map((d) => printExpr(d)).join(', ')}]`;
   if (t.domain?.kind === 'Bound') s += ` ${t.domain.op} ${printExpr(t.domain.value, P_ADD)}`;
   else if (t.domain?.kind === 'Interval') s += ` in [${printExpr(t.domain.lo)}, ${printExpr(t.domain.hi)}]`;
   return s;
+}
+
+export function printTruncation(t: A.Truncation): string {
+  return `T[${t.lo === null ? '' : printExpr(t.lo)}, ${t.hi === null ? '' : printExpr(t.hi)}]`;
 }
 
 export function printDecl(d: A.Decl): string {

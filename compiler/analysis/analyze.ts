@@ -15,6 +15,7 @@
 import type { Binary, ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
 import { dependencyOrder, isLeftChain, leftSpine } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
+import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
 import type { CheckedProgram } from '../front/check_program.js';
@@ -234,11 +235,12 @@ export function analyze(p: CheckedProgram): Analysis {
       else if (st.kind === 'Assign') {
         const base = st.target.kind === 'Index' ? st.target.target : st.target;
         if (base.kind === 'Ident') sc.set(base.name, join(sc.get(base.name) ?? CONST, cls(st.value, sc, stack)));
-      } else if (st.kind === 'For')
-        acc = join(
-          acc,
-          blockCls(st.body, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack),
-        );
+      } else {
+        // an `if` on a value that depends on a var or param switches: its condition's class counts
+        if (st.kind === 'IfStmt') acc = join(acc, cls(st.cond, sc, stack));
+        for (const b of nestedBodies(st))
+          acc = join(acc, blockCls(b, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack));
+      }
     }
     return join(acc, cls(result, sc, stack));
   };
@@ -392,7 +394,7 @@ export function analyze(p: CheckedProgram): Analysis {
   if (p.model) {
     dec.stochastic = hasBatch(p.model.body);
     dec.smooth = p.model.body
-      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For')
+      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For' || s.kind === 'IfStmt')
       .map((s) => text(s));
     if (p.decls.some((d) => (d.kind === 'param' && d.family !== 'real') || (d.kind === 'param' && d.decl.type.domain)))
       dec.smooth.push("log|J| of the constrained parameters' transforms");
@@ -587,6 +589,7 @@ function simpleBound(operands: readonly Expr[], vars: Set<string>, isConst: (e: 
 
 function hasBatch(body: readonly Stmt[]): boolean {
   return body.some(
-    (s) => s.kind === 'For' && ((s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || hasBatch(s.body)),
+    (s) =>
+      (s.kind === 'For' && s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || nestedBodies(s).some(hasBatch),
   );
 }

@@ -26,6 +26,7 @@ import type {
 import { dependencyOrder } from '../../grammar/index.js';
 import { quotedSpan } from './source_text.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
+import { nestedBodies } from './stmt_walk.js';
 import type { Module } from './modules.js';
 import { lowerObjectiveDef } from '../lower/objective_program.js';
 import { LowerError } from '../lower/lower.js';
@@ -47,8 +48,8 @@ import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorT
 export type DeclKind = 'data' | 'var' | 'param';
 
 /** The constrained families a declared type can name. */
-export type Family = 'real' | 'int' | 'bool' | 'simplex' | 'ordered' | 'cholesky_corr' | 'cov';
-const FAMILIES: Family[] = ['real', 'int', 'bool', 'simplex', 'ordered', 'cholesky_corr', 'cov'];
+export type Family = 'real' | 'int' | 'bool' | 'simplex' | 'ordered' | 'positive_ordered' | 'cholesky_corr' | 'cov';
+const FAMILIES: Family[] = ['real', 'int', 'bool', 'simplex', 'ordered', 'positive_ordered', 'cholesky_corr', 'cov'];
 
 export interface DeclInfo {
   kind: DeclKind;
@@ -320,8 +321,8 @@ export function checkProgram(
 function modelDraw(stmts: readonly Stmt[], name: string): Extract<Stmt, { kind: 'Sample' }> | null {
   for (const st of stmts) {
     if (st.kind === 'Sample' && st.target.kind === 'Ident' && st.target.name === name) return st;
-    if (st.kind === 'For') {
-      const r = modelDraw(st.body, name);
+    for (const b of nestedBodies(st)) {
+      const r = modelDraw(b, name);
       if (r) return r;
     }
   }
@@ -359,23 +360,48 @@ function family(c: Checker, t: TypeExpr, kind: DeclKind): Family | null {
       c.error(t.span, `${q(n)} takes one dimension, as in \`${n}[k]\``);
       return null;
     }
-    if (t.domain) {
-      c.error(t.domain.span, `a ${n} cannot also have a domain`);
+    if (t.domain && fam !== 'ordered') {
+      c.error(
+        t.domain.span,
+        `a ${n} cannot also have a domain`,
+        fam === 'positive_ordered' ? 'it is already `ordered[k] > 0`' : undefined,
+      );
+      return null;
+    }
+  }
+  if (t.arrayDims.length > 0) {
+    if (fam === 'real' || fam === 'int' || fam === 'bool') {
+      c.error(
+        t.arrayDims[0]!.span,
+        `an array of ${n} is written with one bracket: \`${n}[${[...t.arrayDims, ...t.dims].map((d) => c.text(d)).join(', ')}]\``,
+        `\`T[k][m]\` is for constrained types, e.g. \`simplex[k][m]\`: m simplexes of size k`,
+      );
+      return null;
+    }
+    if (kind !== 'param') {
+      c.error(t.arrayDims[0]!.span, `an array of ${n} is a param type; a var takes one \`simplex[k]\``);
       return null;
     }
   }
   return fam;
 }
 
+/** The value's shape: the array dims (`simplex[k][m]`: [m]) then the family's own. */
 function familyShape(c: Checker, t: TypeExpr, fam: Family, scope: Scope): Dim[] | null {
   const s = c.declaredShape(t, scope);
   if (!s) return null;
-  if (fam === 'cholesky_corr' || fam === 'cov') return [s.shape[0]!, s.shape[0]!];
-  if ((fam === 'simplex' || fam === 'ordered') && s.shape[0]!.value !== null && s.shape[0]!.value < 1) {
+  const arr = t.arrayDims.length ? c.declaredShape({ ...t, dims: t.arrayDims, arrayDims: [] }, scope) : { shape: [] };
+  if (!arr) return null;
+  if (fam === 'cholesky_corr' || fam === 'cov') return [...arr.shape, s.shape[0]!, s.shape[0]!];
+  if (
+    (fam === 'simplex' || fam === 'ordered' || fam === 'positive_ordered') &&
+    s.shape[0]!.value !== null &&
+    s.shape[0]!.value < 1
+  ) {
     c.error(t.dims[0]!.span, `a ${fam} needs at least one entry`);
     return null;
   }
-  return s.shape;
+  return [...arr.shape, ...s.shape];
 }
 
 function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
@@ -387,6 +413,13 @@ function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
     if (!t) continue;
     if (t.elem === 'bool') {
       c.error(b.span, `the bound ${q(c.text(b))} is bool, not a number`);
+      continue;
+    }
+    if (t.shape.length > 0 && info.family === 'ordered') {
+      c.error(
+        b.span,
+        `the bound ${q(c.text(b))} of the ordered ${q(decl.name.name)} must be a scalar (one bound for the whole vector)`,
+      );
       continue;
     }
     if (
