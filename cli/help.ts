@@ -11,6 +11,7 @@ commands:
   fmt FILE...   format .opt files in the canonical layout
   methods       the options table of every solve and infer method
   repl [FILE]   an interactive session (docs/repl.md)
+  serve         the playground in a browser: editor, runs on WebGL/WebGPU, plots
 
 options:
   --help        help for a command: proxima run --help
@@ -30,8 +31,10 @@ run:
   --backend auto|ref|cpu|wasm the backend (default auto: ref for small graphs)
   --seed N                    random seed (default 1)
   --steps N                   override the step budget of the top-level solve or infer
-  --draws N                   posterior draws behind the summaries (inference; default 4000)
-  --draws-out FILE.csv|.json  write the posterior draws (inference)
+  --draws N                   posterior draws behind the summaries (vi: default 4000; nuts/hmc:
+                              draws per chain, default the draws option)
+  --draws-out FILE.csv|.json  write the posterior draws (inference; MCMC adds the chain column
+                              and the sampler's columns)
 output:
   --json                      print exactly one JSON object on stdout (also on errors)
   --out FILE                  write the same JSON object to FILE
@@ -70,3 +73,14 @@ Prints the options table of every \`solve\` and \`infer\` method, generated from
 table: what each method takes, its options (default, range), and what \`steps\` counts and
 \`tol\` measures.
   --json   the entries as one JSON array`;
+
+export const SERVE_HELP = `usage: proxima serve [--port N] [--host H] | proxima serve --build DIR
+
+Builds the playground (web/) and serves it on http://localhost:N/ (default 8080; 0 picks a free
+port): an editor with inline diagnostics, the example gallery, data upload, runs in a Web Worker
+on any backend the browser has (webgpu, webgl, wasm, cpu, ref), plots and shareable links.
+  --port N     the port (default 8080)
+  --host H     the interface to listen on (default 127.0.0.1)
+  --build DIR  write the playground as static files to DIR and exit (serve them with the
+               COOP/COEP headers of docs/backends.md for WebGPU)
+Needs a clone of the repository (the playground is built from its sources). docs/backends.md`;

@@ -33,7 +33,8 @@ export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdo
       for (const n of names) lines.push(`  ${n.padEnd(w)} = ${fmtValue(r.values[n] as Nested)}`);
     }
     // Inference: the values are posterior means; the table adds the spread (generate outputs too).
-    if (r.posterior) {
+    if (r.posterior && Object.values(r.posterior).some((s) => s.rhat !== undefined)) lines.push(...mcmcTable(r));
+    else if (r.posterior) {
       const post = Object.keys(r.posterior);
       const w = Math.max(4, ...post.map((n) => n.length));
       lines.push(`posterior:  ${'name'.padEnd(w)}  mean / sd / [q05, q50, q95]`);
@@ -47,4 +48,36 @@ export function printResult(r: RunResult, out: NodeJS.WriteStream = process.stdo
   }
   out.write(lines.join('\n') + '\n');
   if (r.messages.length) process.stderr.write(formatMessages(r.messages) + '\n');
+}
+
+/** MCMC summaries: one row per scalar, with R-hat and bulk/tail ESS (Stan's summary layout). */
+function mcmcTable(r: RunResult): string[] {
+  const rows: string[][] = [];
+  const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v === null ? NaN : (v as number)]);
+  for (const [name, s] of Object.entries(r.posterior!)) {
+    const cols = [s.mean, s.sd, s.q05, s.q50, s.q95, s.rhat, s.ess_bulk, s.ess_tail].map(flat);
+    const labels = scalarLabels(name, s.mean);
+    labels.forEach((label, j) =>
+      rows.push([
+        label,
+        ...cols.slice(0, 5).map((c) => num(c[j]!)),
+        Number.isFinite(cols[5]![j]!) ? cols[5]![j]!.toFixed(3) : '-',
+        ...cols.slice(6).map((c) => (Number.isFinite(c[j]!) ? c[j]!.toFixed(0) : '-')),
+      ]),
+    );
+  }
+  const head = ['', 'mean', 'sd', 'q05', 'q50', 'q95', 'rhat', 'ess_bulk', 'ess_tail'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return ['posterior:', line(head), ...rows.map(line)];
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? fmtValue(v) : String(v);
+}
+
+function scalarLabels(name: string, v: unknown, prefix: number[] = []): string[] {
+  if (!Array.isArray(v)) return [prefix.length ? `${name}[${prefix.join(',')}]` : name];
+  return v.flatMap((x, i) => scalarLabels(name, x, [...prefix, i]));
 }

@@ -5,11 +5,17 @@
 // User errors stop the pipeline with a CompileError carrying every message found so far in
 // that stage; warnings travel on the CompiledProgram.
 
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic, Expr, Span } from '../grammar/index.js';
-import { inline } from '../runtime/index.js';
-import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
+import {
+  GpuUnavailable,
+  inline,
+  platform,
+  simplify,
+  trace,
+  valueAndGrad,
+  type Graph,
+  type Tracer,
+} from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
@@ -81,6 +87,8 @@ export interface CompiledProgram {
   logDensity: CompiledObjective | null;
   /** Stan-style initial point: uniform(-2, 2) from `seed`, `start` values applied. */
   initialPoint(seed?: number): Float64Array;
+  /** `start` values applied to the unconstrained point theta0 (the other slices keep theta0's values). */
+  initialPointFrom(theta0: Float64Array): Float64Array;
   /** Every var and param, constrained, nested in its declared shape. */
   valuesAt(x: Float64Array): Record<string, NestedNumber>;
   /** Simplified graphs over (theta, ...data): value only, and value-and-gradient. */
@@ -97,6 +105,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The data-free check, exactly what `check` sees (the estimator plan reads it). */
+  front: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: {
     kit: ProgramKit;
@@ -188,13 +198,13 @@ export interface BoundProgram {
 
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   return bindFrontEnd(frontEnd(input, read), opts, t0);
 }
 
 /** Data, the bound check, layout and graphs for a program already through the front end. */
 export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = performance.now()): BoundProgram {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
   const warnings = [...fe.diagnostics];
@@ -333,7 +343,14 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
   const exes: Executable[] = [];
   const exec = async (g: Graph, on: BackendChoice = backend) => {
-    const x = await prepare(g, on, 1, dataArrays);
+    let x: Executable;
+    try {
+      x = await prepare(g, on, 1, dataArrays);
+    } catch (e) {
+      // No GPU here (no adapter, no browser for webgl): a user's choice that cannot run, not a bug.
+      if (e instanceof GpuUnavailable) throw new CompileError([fileDiagnostic(file, e.message)]);
+      throw e;
+    }
     exes.push(x);
     return x;
   };
@@ -371,7 +388,8 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     n: layout.n,
     objective: asObjective(objExe),
     logDensity: asObjective(ldExe),
-    initialPoint: (s = seed) => initialPoint(initExe, layout, s),
+    initialPoint: (s = seed) => applyStarts(initExe, layout, uniform(layout.n, s)),
+    initialPointFrom: (theta0) => applyStarts(initExe, layout, theta0),
     valuesAt: (x) => valuesAt(valuesExe, layout, x),
     graphs: {
       objective: graphs.objective ? simplify(graphs.objective) : null,
@@ -384,6 +402,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     compileMs: 0,
     anchor,
     checked: late,
+    front: checked,
     internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
@@ -403,7 +422,10 @@ export function loadData(
 ): { data: Record<string, unknown>; origin: string | undefined; warnings: Diagnostic[] } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile, warnings: [] };
   const files =
-    opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
+    opts.dataFiles ??
+    p.dataSources.map((s) =>
+      platform.path.isAbsolute(s.path) ? s.path : platform.path.join(platform.path.dirname(s.file), s.path),
+    );
   const sets = opts.set ?? [];
   try {
     const m = mergeData(files, sets, read);
@@ -416,8 +438,7 @@ export function loadData(
   }
 }
 
-function initialPoint(exe: Executable, layout: Layout, seed: number): Float64Array {
-  const theta0 = uniform(layout.n, seed);
+function applyStarts(exe: Executable, layout: Layout, theta0: Float64Array): Float64Array {
   const [x] = exe.run([{ data: theta0, shape: [layout.n] }]);
   const out = Float64Array.from(x!.data);
   // A start value outside its transform's support inverts to a non-finite point: fall back to

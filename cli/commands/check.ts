@@ -29,6 +29,16 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     for (const [k, v] of Object.entries(r.decomposition)) lines.push(`  ${k}: ${describe(v)}`);
   }
   if (r.algorithm) lines.push(`algorithm: ${r.algorithm.name}${r.algorithm.reason ? ` (${r.algorithm.reason})` : ''}`);
+  if (r.sampler) {
+    const o = r.sampler.options;
+    const extra = r.sampler.method === 'nuts' ? `max_depth ${o.max_depth}` : `${o.steps} leapfrog steps`;
+    lines.push(
+      `sampler: ${r.sampler.method}: ${o.chains} chains x (${o.warmup} warmup + ${o.draws} draws), metric ${o.metric}, target_accept ${o.target_accept}, ${extra}`,
+    );
+    lines.push('parameters (sampled on the unconstrained scale; log-Jacobians included):');
+    for (const p of r.sampler.parameters) lines.push(`  ${p.name}: ${p.type}  [${p.transform}]`);
+    if (r.sampler.refusal) lines.push(`cannot run: ${r.sampler.refusal}`);
+  }
   if (r.estimators?.length) {
     lines.push('estimators:');
     for (const e of r.estimators) lines.push(`  ${e.site}: ${e.estimator} (${e.reason})`);

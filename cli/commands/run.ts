@@ -134,7 +134,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     try {
       r = await run(compiled, {
         steps,
-        onProgress: (p) => bar.update(p.step, p.steps, p.objective),
+        onProgress: (p) => bar.update(p.step, p.steps, p.objective, p.chains),
         shouldStop: () => stop,
         checkpoint,
         draws,

@@ -8,7 +8,7 @@ import { chooseExact, compile as compileGraph, type BackendName, type Executable
 import type { Graph } from '../../runtime/index.js';
 import type { DataArray } from '../front/data_binding.js';
 
-export const BACKENDS = ['auto', 'ref', 'js', 'cpu', 'wasm'] as const;
+export const BACKENDS = ['auto', 'ref', 'js', 'cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 export function isBackend(name: string): name is BackendChoice {

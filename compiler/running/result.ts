@@ -4,6 +4,7 @@
 // with one warning naming where they were.
 
 import type { EstimatorEntry } from '../analysis/site_plan.js';
+import type { SamplerPlan } from '../analysis/sampler_plan.js';
 import type { AlgorithmChoice, Decomposition } from '../analysis/analyze.js';
 import type { Message } from '../messages.js';
 import { PROXIMA_VERSION, RESULT_SCHEMA } from '../version.js';
@@ -19,6 +20,10 @@ export interface PosteriorSummary {
   q05: NestedValue;
   q50: NestedValue;
   q95: NestedValue;
+  /** MCMC: rank-normalized split R-hat, bulk and tail effective sample sizes. */
+  rhat?: NestedValue;
+  ess_bulk?: NestedValue;
+  ess_tail?: NestedValue;
 }
 
 export interface RunResult {
@@ -52,6 +57,8 @@ export interface CheckResult {
   algorithm: AlgorithmChoice | null;
   /** The `infer vi` estimator plan, one entry per sample site (compiler/analysis/site_plan.ts); null otherwise. */
   estimators: EstimatorEntry[] | null;
+  /** `infer nuts` / `infer hmc`: the sampler's plan (compiler/analysis/sampler_plan.ts). */
+  sampler?: SamplerPlan;
 }
 
 export function runResult(
@@ -116,6 +123,7 @@ export function checkResult(
   decomposition: Decomposition | null,
   algorithm: AlgorithmChoice | null,
   estimators: EstimatorEntry[] | null = null,
+  sampler: SamplerPlan | null = null,
 ): CheckResult {
   return {
     schema: RESULT_SCHEMA,
@@ -125,5 +133,6 @@ export function checkResult(
     decomposition,
     algorithm,
     estimators,
+    ...(sampler ? { sampler } : {}),
   };
 }

@@ -15,6 +15,17 @@ export interface Progress {
   objective: number;
   /** The method's convergence measure: the gradient norm on the unconstrained scale, a KKT residual, ... */
   gnorm: number;
+  /** MCMC: each chain's progress (iterations over warmup + draws). */
+  chains?: ChainProgress[];
+}
+
+/** MCMC: one chain's progress. */
+export interface ChainProgress {
+  chain: number;
+  iteration: number;
+  total: number;
+  warmup: boolean;
+  divergences: number;
 }
 
 export interface CheckpointHooks {
@@ -35,6 +46,8 @@ export interface RunOptions extends CompileOptions {
   draws?: number;
   /** Inference: receives the posterior draws (the CLI's --draws-out). */
   onDraws?(t: DrawTable): void;
+  /** MCMC: worker threads for the chains (default: up to the available cores; 1: none). */
+  threads?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Running a compiled program: one path for every method. It dispatches on the program kind and
-// the method's family only: `infer` methods go to their family's runner (vi: infer.ts), every
-// `solve` method (optimization programs, and a model's MAP estimate) to solve_run.ts, which runs
-// the method's table entry through the one driver. A method that is not available (sqp,
+// the method's family only: `infer` methods go to their family's runner (vi: infer.ts, mcmc:
+// mcmc_run.ts), every `solve` method (optimization programs, and a model's MAP estimate) to
+// solve_run.ts, which runs the method's table entry through the one driver. A method that is not available (sqp,
 // bilevel) ends with status `error` saying so, never with a stand-in method.
 // User errors become an `error` result; anything else thrown is an internal error.
 
@@ -9,12 +9,13 @@ import { runnableOf, type AnyRunnable, type MethodFamily } from '../../stdlib/in
 import { compileProgram, type CompiledProgram, type ProgramInput } from '../compile.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
+import { runMcmc } from './mcmc_run.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type RunResult } from './result.js';
 import type { RunOptions } from './run_options.js';
 import { runSolver } from './solve_run.js';
 
-export type { RunOptions, Progress, CheckpointHooks } from './run_options.js';
+export type { RunOptions, Progress, CheckpointHooks, ChainProgress } from './run_options.js';
 
 export interface RunBase {
   seed: number;
@@ -29,9 +30,10 @@ type InferRunner = (
   method: AnyRunnable,
 ) => Promise<RunResult>;
 
-/** The runner of each `infer` family (mcmc joins here). */
+/** The runner of each `infer` family. */
 const INFER_RUNNERS: Partial<Record<MethodFamily, InferRunner>> = {
   vi: (compiled, base, opts) => runInference(compiled, base, opts),
+  mcmc: runMcmc,
 };
 
 export async function runProgram(input: CompiledProgram | ProgramInput, opts: RunOptions = {}): Promise<RunResult> {

@@ -16,6 +16,8 @@ import { JsExecutable } from './js/executable.js';
 import { compileJs } from './js/program.js';
 import { TfDevice, tfPlanOptions } from './tfjs.js';
 import { initTfBackend, type TfBackendName } from './tfjs_load.js';
+import { GpuConnection, RemoteDevice } from './remote/client.js';
+import { openWebgpu } from './remote/open.js';
 import { chooseBackend } from './auto.js';
 import { isDeviceArray } from './host_args.js';
 import type * as TF from '@tensorflow/tfjs';
@@ -23,19 +25,28 @@ import type { Arg, BackendName, BackendCompileOptions, DeviceArray, Executable, 
 
 export type * from './types.js';
 export { estimateCost, chooseBackend, chooseExact } from './auto.js';
+export { GpuUnavailable, isGpuBackend } from './tfjs_load.js';
 
-const tfReady = new Map<TfBackendName, typeof TF>();
+const tfReady = new Map<Exclude<TfBackendName, 'webgpu'>, typeof TF>();
+let gpuConnection: GpuConnection | null = null;
 
-/** Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm. */
+/**
+ * Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm.
+ * A GPU backend that cannot run here rejects with a GpuUnavailable error naming the cause.
+ */
 export async function initBackend(name: BackendName | 'auto'): Promise<void> {
   if (name === 'ref' || name === 'js') return;
-  const b: TfBackendName = name === 'auto' ? 'wasm' : name;
+  if (name === 'webgpu') {
+    gpuConnection ??= await openWebgpu();
+    return;
+  }
+  const b = name === 'auto' ? 'wasm' : name;
   if (!tfReady.has(b)) tfReady.set(b, await initTfBackend(b));
 }
 
 /** Backends usable synchronously now. */
 export function availableBackends(): BackendName[] {
-  return ['ref', 'js', ...tfReady.keys()];
+  return ['ref', 'js', ...tfReady.keys(), ...(gpuConnection ? (['webgpu'] as const) : [])];
 }
 
 /** The tfjs module as the runtime uses it, once a tfjs backend is initialized (for tests/interop). */
@@ -50,7 +61,15 @@ export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Exe
   let exe: Executable;
   if (backend === 'ref') exe = new PlanExecutable(buildPlan(g, { dataInputs: opts.dataInputs }), new RefDevice());
   else if (backend === 'js') exe = new JsExecutable(g, opts.dataInputs);
-  else {
+  else if (backend === 'webgpu') {
+    if (!gpuConnection)
+      throw new Error(`backend 'webgpu' is not initialized: await initBackend('webgpu') (or use compile)`);
+    const fuse = opts.fuse ?? true;
+    exe = new PlanExecutable(
+      buildPlan(g, { ...tfPlanOptions('webgpu', fuse), dataInputs: opts.dataInputs }),
+      new RemoteDevice(gpuConnection, fuse),
+    );
+  } else {
     const tf = tfReady.get(backend);
     if (!tf)
       throw new Error(`backend '${backend}' is not initialized: await initBackend('${backend}') (or use compile)`);

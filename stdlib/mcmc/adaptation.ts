@@ -9,7 +9,8 @@
 //     draws in each slow window, regularized towards 1e-3 I as Stan does: n/(n+5) S + 1e-3 5/(n+5) I.
 // Differences from Stan, on purpose: a short warmup that falls back to 15/75/10 % restarts the
 // window counter (Stan leaves its first window end at the unsigned -1 there, so its metric is
-// never adapted).
+// never adapted); a dense estimate from a window with no more draws than dimensions keeps only its
+// diagonal (Stan's is singular up to the ridge).
 
 export interface DualAveraging {
   mu: number;
@@ -144,6 +145,11 @@ export function welfordEstimate(w: Welford, dense: boolean): Float64Array {
   for (let k = 0; k < out.length; k++) out[k] = shrink * (c > 1 ? w.m2[k]! / (c - 1) : 0);
   if (!dense) for (let i = 0; i < n; i++) out[i] = out[i]! + ridge;
   else {
+    // A window with no more draws than dimensions gives a singular covariance (rank < n, only
+    // the 1e-3 ridge in the other directions), whose metric would force a tiny step: keep its
+    // diagonal only (a deliberate difference from Stan, whose early dense windows in high
+    // dimension run at the maximum tree depth).
+    if (c <= n) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) out[i * n + j] = 0;
     for (let i = 0; i < n; i++) out[i * n + i] = out[i * n + i]! + ridge;
     // Symmetrize (the accumulated products agree only up to rounding).
     for (let i = 0; i < n; i++)

@@ -1,7 +1,8 @@
 // One Markov chain of NUTS or static HMC with Stan's warmup, as a state machine over plain JSON:
-// `step()` runs one iteration (warmup with adaptation, then sampling), `save()` returns the
-// complete state (position, step size, metric, adaptation, the random stream's counter, the draws
-// so far), and a chain rebuilt from it continues bit for bit. Chain c of seed s draws from its own
+// `step()` runs one iteration (warmup with adaptation, then sampling) and keeps `state` complete
+// after every iteration (position, step size, metric, adaptation, the random stream's counter, the
+// draws so far), so the state is the method table's state as it is (stdlib/mcmc/method.ts) and a
+// chain attached to a copy of it continues bit for bit; `save()` is such a copy. Chain c of seed s draws from its own
 // stream, foldIn(foldIn(key(s), MCMC_STREAM), c), so chains are independent of each other and of
 // the order (or thread) in which they run.
 // Warmup (Stan's run_adaptive_sampler): the initial step size heuristic (double or halve eps until
@@ -67,6 +68,10 @@ export interface SamplerSettings {
   initBuffer: number;
   termBuffer: number;
   window: number;
+  /** The initial inverse metric (diag: n variances; dense: n x n row-major); default the identity. */
+  inverseMetric?: readonly number[];
+  /** Estimate the metric in warmup's slow windows (default true; false keeps the initial one). */
+  adaptMetric?: boolean;
 }
 
 export interface SamplerStats {
@@ -126,18 +131,18 @@ export class Chain {
   private readonly nuts: NutsWorkspace | null;
   private readonly hmc: HmcWorkspace | null;
   private st: ChainState;
-  private draws: Float64Array;
 
   private constructor(ld: LogDensity, s: SamplerSettings, seed: number, st: ChainState) {
     this.n = ld.n;
     this.ld = ld;
     this.s = s;
-    this.plan = windowPlan({
+    const plan = windowPlan({
       warmup: s.warmup,
       initBuffer: s.initBuffer,
       termBuffer: s.termBuffer,
       baseWindow: s.window,
     });
+    this.plan = s.adaptMetric === false ? { ...plan, adapt: false } : plan;
     this.rng = new Stream(chainKey(seed, st.chain), st.rng);
     this.metric = metricFrom(st.metric.kind, ld.n, st.metric.inverse);
     this.z = newPoint(ld.n);
@@ -146,8 +151,6 @@ export class Chain {
     this.nuts = s.algorithm === 'nuts' ? nutsWorkspace(ld.n, s.maxDepth) : null;
     this.hmc = s.algorithm === 'hmc' ? hmcWorkspace(ld.n) : null;
     this.st = st;
-    this.draws = new Float64Array(s.draws * ld.n);
-    this.draws.set(st.draws);
   }
 
   /**
@@ -172,7 +175,7 @@ export class Chain {
       throw new SamplerError(
         `chain ${chain + 1}: the log density or its gradient is not finite at ${MAX_INIT_TRIES} random initial points`,
       );
-    const metric = unitMetric(ld.n, s.metric);
+    const metric = s.inverseMetric ? metricFrom(s.metric, ld.n, s.inverseMetric) : unitMetric(ld.n, s.metric);
     const st: ChainState = {
       chain,
       iteration: 0,
@@ -202,12 +205,38 @@ export class Chain {
 
   /** Continues from a saved state (the caller checked that seed and settings are the same). */
   static resume(ld: LogDensity, s: SamplerSettings, seed: number, saved: ChainState): Chain {
-    const st = JSON.parse(JSON.stringify(saved)) as ChainState;
+    return Chain.attach(ld, s, seed, JSON.parse(JSON.stringify(saved)) as ChainState);
+  }
+
+  /** Continues from `st` itself (no copy): the chain's iterations update it in place. */
+  static attach(ld: LogDensity, s: SamplerSettings, seed: number, st: ChainState): Chain {
     return new Chain(ld, s, seed, st);
+  }
+
+  /** The live state (JSON-complete after every iteration; `save()` for a copy). */
+  get state(): ChainState {
+    return this.st;
+  }
+
+  /** The current log density. */
+  get logp(): number {
+    return this.z.logp;
   }
 
   get iteration(): number {
     return this.st.iteration;
+  }
+
+  /** The chain's index (0-based). */
+  get chain(): number {
+    return this.st.chain;
+  }
+
+  /** Divergent transitions so far, warmup included. */
+  get divergences(): number {
+    let d = this.st.warmupDivergent.length;
+    for (const x of this.st.stats.divergent) d += x;
+    return d;
   }
 
   get total(): number {
@@ -244,8 +273,7 @@ export class Chain {
       if (st.iteration === this.s.warmup) st.stepsize = dualAveragingFinal(st.dual);
       st.warmupMs += performance.now() - t0;
     } else {
-      const d = st.iteration - this.s.warmup - 1;
-      this.draws.set(this.z.q, d * this.n);
+      for (let i = 0; i < this.n; i++) st.draws.push(this.z.q[i]!);
       const x = st.stats;
       x.lp.push(this.z.logp);
       x.acceptStat.push(r.acceptStat);
@@ -263,21 +291,12 @@ export class Chain {
 
   /** The complete state, as JSON-safe data (a copy). */
   save(): ChainState {
-    const st = this.st;
-    const done = Math.max(0, st.iteration - this.s.warmup);
-    return JSON.parse(
-      JSON.stringify({
-        ...st,
-        metric: { kind: this.metric.kind, inverse: Array.from(this.metric.inverse) },
-        draws: Array.from(this.draws.subarray(0, done * this.n)),
-      }),
-    ) as ChainState;
+    return JSON.parse(JSON.stringify(this.st)) as ChainState;
   }
 
   /** The sampling draws so far, unconstrained [draws, n], and their statistics. */
   output(): { draws: Float64Array; stats: SamplerStats; state: ChainState } {
-    const done = Math.max(0, this.st.iteration - this.s.warmup);
-    return { draws: this.draws.slice(0, done * this.n), stats: this.st.stats, state: this.st };
+    return { draws: Float64Array.from(this.st.draws), stats: this.st.stats, state: this.st };
   }
 
   /** The adapted inverse metric (a copy). */
@@ -307,6 +326,7 @@ export class Chain {
           `chain ${st.chain + 1}: the metric estimate overflowed in warmup (extreme values on the unconstrained scale: the posterior may be improper or too wide)`,
         );
       this.metric = metricFrom(this.metric.kind, this.n, inv);
+      st.metric = { kind: this.metric.kind, inverse: Array.from(this.metric.inverse) };
       st.welford = welfordInit(this.n, dense);
       updated = true;
     }

@@ -48,28 +48,32 @@ function returnsNaN(chains: Chains): boolean {
 
 /** Normal scores of the pooled ranks (average ranks for ties): Phi^-1((r - 3/8) / (S + 1/4)). */
 export function rankNormalize(chains: Chains): Float64Array[] {
-  const sizes = chains.map((c) => c.length);
-  const S = sizes.reduce((a, b) => a + b, 0);
-  const vals = new Float64Array(S);
+  const S = chains.reduce((a, c) => a + c.length, 0);
+  const sorted = new Float64Array(S);
   let k = 0;
-  for (const c of chains) for (let i = 0; i < c.length; i++) vals[k++] = c[i]!;
-  const order = Array.from({ length: S }, (_, i) => i).sort((a, b) => vals[a]! - vals[b]!);
-  const rank = new Float64Array(S);
-  for (let i = 0; i < S;) {
-    let j = i;
-    while (j + 1 < S && vals[order[j + 1]!] === vals[order[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) rank[order[t]!] = r;
-    i = j + 1;
-  }
-  const out: Float64Array[] = [];
-  k = 0;
-  for (const n of sizes) {
-    const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) z[i] = normalQuantile((rank[k++]! - 0.375) / (S + 0.25));
-    out.push(z);
-  }
-  return out;
+  for (const c of chains) for (let i = 0; i < c.length; i++) sorted[k++] = c[i]!;
+  sorted.sort();
+  // The average rank of x: between its first and last positions in the sorted draws (1-based).
+  const rankOf = (x: number) => {
+    let lo = 0;
+    let hi = S;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    let last = lo;
+    hi = S;
+    while (last < hi) {
+      const mid = (last + hi) >> 1;
+      if (sorted[mid]! <= x) last = mid + 1;
+      else hi = mid;
+    }
+    return (lo + last - 1) / 2 + 1;
+  };
+  return chains.map((c) =>
+    Float64Array.from(c as ArrayLike<number>, (x) => normalQuantile((rankOf(x) - 0.375) / (S + 0.25))),
+  );
 }
 
 function meanOf(x: ArrayLike<number>): number {

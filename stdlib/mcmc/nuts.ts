@@ -237,12 +237,14 @@ function buildTree(
   if (depth === 0) {
     leapfrog(t.ld, t.metric, z, sign * t.eps, ws.v);
     t.nLeapfrog++;
-    const h = hamiltonian(t.metric, z);
+    // The velocity M^-1 p serves the criterion and the kinetic energy p' M^-1 p / 2 (one product).
+    velocity(t.metric, z.p, pSharpBeg);
+    let h = -z.logp + 0.5 * dot(z.p, pSharpBeg);
+    if (Number.isNaN(h)) h = Infinity;
     if (h - t.H0 > t.maxDeltaH) t.divergent = true;
     t.lsw = t.H0 - h;
     t.sumMetroProb += t.H0 - h > 0 ? 1 : Math.exp(t.H0 - h);
     copyPoint(zPropose, z);
-    velocity(t.metric, z.p, pSharpBeg);
     pSharpEnd.set(pSharpBeg);
     for (let i = 0; i < rho.length; i++) rho[i] = rho[i]! + z.p[i]!;
     pBeg.set(z.p);

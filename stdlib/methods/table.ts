@@ -22,6 +22,7 @@ import { auglag } from '../solvers/augmented_lagrangian.js';
 import { projected } from '../solvers/bounded.js';
 import { sketchNewton } from '../solvers/sketch_newton.js';
 import { vi } from '../vi/method.js';
+import { hmc, nuts } from '../mcmc/method.js';
 import { bilevel, implicit, sqp, unrolled } from './planned.js';
 import type { AnyMethod, AnyRunnable, MethodKind } from './rule.js';
 
@@ -55,6 +56,8 @@ export const methodTable = byName(
   bilevel,
   // infer
   vi,
+  nuts,
+  hmc,
   // hypergradients
   implicit,
   unrolled,

@@ -1,5 +1,5 @@
 // The js backend (generated JavaScript over preallocated float64 buffers) against the float64 ref
-// backend: the whole primitive table (tests/runtime/prim_rows.ts), each row's gradient graph, and
+// backend: the whole primitive table (tests/runtime/conformance_cases.ts), each row's gradient graph, and
 // fused structures the rows alone do not reach (views read inside loops, reductions fused with
 // their producers, regions that must close, control flow bodies reading outer buffers in place).
 // Agreement: int32 and bool exact; floats within 1e-12 (1 + |ref|), since only the summation
@@ -12,8 +12,7 @@ import type { Tracer } from '../../runtime/ir/tracer.js';
 import type { Graph } from '../../runtime/ir/graph.js';
 import { compileSync } from '../../runtime/backends/index.js';
 import type { HostArray } from '../../runtime/backends/types.js';
-import { makeInput, seeded } from './tfjs_support.js';
-import { rows } from './prim_rows.js';
+import { makeInput, seeded, PRIM_ROWS as rows } from './conformance_cases.js';
 import { build, describeProg, inputsOf, programArb } from './random_grammar.js';
 
 export function expectClose(actual: HostArray, expected: HostArray, what: string): void {

@@ -1,11 +1,12 @@
 // The whole primitive table on tfjs cpu and wasm against the float64 ref backend: one row per
-// primitive (tests/runtime/prim_rows.ts; the test fails when a primitive has no row).
+// primitive (the test fails when a primitive has no row), each a tiny graph exercising it. The
+// rows live in conformance_cases.ts; the browser suite runs the same rows on webgl and webgpu.
 
 import { describe, it, expect, beforeAll } from 'vitest';
-import { trace, primNames } from '../../runtime/index.js';
+import { primNames } from '../../runtime/index.js';
 import { initBackend } from '../../runtime/backends/index.js';
-import { checkBackends, makeInput, seeded } from './tfjs_support.js';
-import { rows } from './prim_rows.js';
+import { checkBackends } from './tfjs_support.js';
+import { PRIM_ROWS, rowCase } from './conformance_cases.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -14,18 +15,12 @@ beforeAll(async () => {
 
 describe('the primitive table on tfjs cpu and wasm agrees with ref', () => {
   it('has one row per primitive', () => {
-    expect(Object.keys(rows).sort()).toEqual([...primNames].sort());
+    expect(Object.keys(PRIM_ROWS).sort()).toEqual([...primNames].sort());
   });
-  for (const name of Object.keys(rows)) {
+  for (const name of Object.keys(PRIM_ROWS)) {
     it(name, async () => {
-      const row = rows[name]!;
-      const g = trace(
-        (...xs) => row.f(...xs),
-        row.args.map(([shape, dtype]) => ({ shape, dtype: dtype ?? 'float64' })),
-      );
-      const r = seeded(name.length * 7919 + name.charCodeAt(0));
-      const inputs = g.inputs.map((v, i) => makeInput(v.aval, row.args[i]![2] ?? 'normal', r));
-      await checkBackends(g, inputs, name);
+      const { graph, inputs } = rowCase(name);
+      await checkBackends(graph, inputs, name);
     });
   }
 });

@@ -20,7 +20,11 @@ import {
 } from '../../stdlib/index.js';
 import { convergent, unbounded } from './method_problems.js';
 
-const runnable = methodList.filter((m): m is AnyRunnable => m.available && (m.kind === 'solve' || m.kind === 'infer'));
+// MCMC entries are left out: a chain's criterion never holds (a chain ends at its budget; the
+// mcmc runner judges convergence over the chains: tests/mcmc/compiled.test.ts).
+const runnable = methodList.filter(
+  (m): m is AnyRunnable => m.available && (m.kind === 'solve' || m.kind === 'infer') && m.family !== 'mcmc',
+);
 const ENDINGS = ['converged', 'max_steps', 'stopped', 'diverged', 'infeasible'];
 
 /** Every printed relation `a <= b` or `a > b` between numbers holds (3 significant digits: ties allowed). */
