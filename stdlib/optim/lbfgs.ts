@@ -27,7 +27,7 @@ const MAX_LS = 30;
  * and the test fails on every step although the gradient still points the way. There the
  * approximate Wolfe conditions of Hager and Zhang (2005) accept a step: f no higher than f0 up to
  * rounding (FLAT relative), and the slope within [C2 d0, (2 C1 - 1) d0], used only where the
-decrease the test asks for is itself below that rounding. Without them whether a
+ * decrease the test asks for is itself below that rounding. Without them whether a
  * tight tolerance is reached depends on the summation order of the backend.
  */
 const FLAT = 1e-14;
