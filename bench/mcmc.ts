@@ -8,7 +8,9 @@
 // ESS/s is the smallest bulk ESS over the parameters divided by the run's time, warmup included
 // (Proxima: wall time of the run; Stan: its reported warmup + sampling time). Proxima runs in one
 // thread (threads = 1) so both use one core; a second row gives Proxima's threaded time.
-// Runs alternate Proxima / Stan, REPS times each; medians are reported.
+// Runs alternate Proxima / Stan, REPS times each (MCMC_REPS overrides it); medians are reported.
+// MCMC_CASES=word,word runs only the cases whose names contain one of the words. Each case's rows
+// are printed as soon as it ends (a long run shows what it has).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,8 @@ import { run as runProgram } from '../index.js';
 import { median, type BenchRow } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const REPS = 3;
+const REPS = Number(process.env.MCMC_REPS) || 3;
+const ONLY = (process.env.MCMC_CASES ?? '').split(',').filter(Boolean);
 
 function logregData() {
   let s = 20250101;
@@ -136,6 +139,8 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'proxima-mcmc-'));
   for (const c of CASES) {
+    if (ONLY.length && !ONLY.some((w) => c.name.includes(w))) continue;
+    const before = rows.length;
     const ours: { seconds: number; ess: number }[] = [];
     const peer: { seconds: number; ess: number }[] = [];
     let backend = '';
@@ -169,6 +174,7 @@ export async function run(): Promise<BenchRow[]> {
       value: vi.seconds,
       note: `${vi.steps} steps, status ${vi.status}`,
     });
+    for (const r of rows.slice(before)) console.log(`  ${JSON.stringify(r)}`);
   }
   return rows;
 }

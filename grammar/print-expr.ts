@@ -62,9 +62,19 @@ function printBare(e: A.Expr): string {
       return e.name;
     case 'Unary':
       return `${e.op}${printExpr(e.operand, P_UNARY)}`;
-    case 'Binary':
+    case 'Binary': {
       if (e.op === '^') return `${printExpr(e.left, P_ATOM)}^${printExpr(e.right, P_UNARY)}`;
-      return `${printExpr(e.left, BINARY_STRENGTH[e.op])} ${e.op} ${printExpr(e.right, BINARY_STRENGTH[e.op] + 1)}`;
+      // A chain of one strength (`a + b - c + ...`) prints in a loop: its length costs no stack.
+      const s = BINARY_STRENGTH[e.op];
+      const parts: string[] = [];
+      let x: A.Expr = e;
+      while (x.kind === 'Binary' && x.op !== '^' && BINARY_STRENGTH[x.op] === s) {
+        parts.push(`${x.op} ${printExpr(x.right, s + 1)}`);
+        x = x.left;
+      }
+      parts.push(printExpr(x, s));
+      return parts.reverse().join(' ');
+    }
     case 'Compare':
       return e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + printExpr(o, P_RANGE)).join('');
     case 'Range':

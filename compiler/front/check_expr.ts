@@ -7,7 +7,7 @@
 // Every message names the user's own expression; a Ty of kind 'error' silences cascades.
 
 import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn, Truncation } from '../../grammar/index.js';
-import { DiagnosticBag, type Span } from '../../grammar/index.js';
+import { DiagnosticBag, isLeftChain, leftSpine, type LeftChain, type Span } from '../../grammar/index.js';
 import { builtinTable, type ArgInfo, type Builtin, type FnSig } from './builtins.js';
 import { bindBuiltin, signature } from './builtin_kit.js';
 import { DENSITY_SUFFIXES } from './builtins_dist.js';
@@ -94,14 +94,30 @@ export class Checker {
   // ---- expressions --------------------------------------------------------------------
 
   expr(e: Expr, scope: Scope): Ty {
+    if (isLeftChain(e) && isLeftChain(e.left)) return this.chain(e, scope);
     const t = this.exprInner(e, scope);
     this.types.set(e, t);
     return t;
   }
 
+  /** `a + b - c * d + ...`: the operators of a left-associative chain in a loop (grammar/spine.ts). */
+  private chain(e: LeftChain, scope: Scope): Ty {
+    const { leaf, spine } = leftSpine(e);
+    let t = this.expr(leaf, scope);
+    for (const b of spine) {
+      t = this.binary(b.op, b.left, t, b.right, b, scope);
+      this.types.set(b, t);
+    }
+    return t;
+  }
+
   /** An expression that must be a number tensor; returns null after reporting otherwise. */
   tensorOf(e: Expr, scope: Scope, what?: string): TensorTy | null {
-    const t = this.expr(e, scope);
+    return this.asTensor(e, this.expr(e, scope), what);
+  }
+
+  /** tensorOf for an expression already checked (its type `t`). */
+  private asTensor(e: Expr, t: Ty, what?: string): TensorTy | null {
     if (t.kind === 'tensor') return t;
     if (t.kind !== 'error')
       this.error(e.span, `${q(this.text(e))} is ${tyText(t)}${what ? `; ${what}` : ', not a value'}`);
@@ -134,7 +150,7 @@ export class Checker {
         return tensor(t.elem, t.shape, t.dyn, t.static === undefined ? undefined : -t.static);
       }
       case 'Binary':
-        return this.binary(e.op, e.left, e.right, e, scope);
+        return this.binary(e.op, e.left, this.expr(e.left, scope), e.right, e, scope);
       case 'Compare': {
         let ok = true;
         let shape: Dim[] = [];
@@ -374,31 +390,48 @@ export class Checker {
     return { elem, shape };
   }
 
-  private binary(op: string, l: Expr, r: Expr, e: Expr, scope: Scope): Ty {
-    const a = this.tensorOf(l, scope);
+  /** `l op r`, with `l` already checked (its type `lt`): chains call this in a loop. */
+  private binary(op: string, l: Expr, lt: Ty, r: Expr, e: Expr, scope: Scope): Ty {
+    const a = this.asTensor(l, lt);
     const b = this.tensorOf(r, scope);
     if (!a || !b) return ERROR;
-    const expr = this.text(e);
-    const A = { shape: a.shape, text: this.text(l) };
-    const B = { shape: b.shape, text: this.text(r) };
+    // Texts are for messages: read only when one is written (a long chain has one per link).
+    const self = this;
+    const texts = {
+      get expr() {
+        return self.text(e);
+      },
+    };
+    const A = {
+      shape: a.shape,
+      get text() {
+        return self.text(l);
+      },
+    };
+    const B = {
+      shape: b.shape,
+      get text() {
+        return self.text(r);
+      },
+    };
     const dyn = a.dyn || b.dyn;
     if (op === '&&' || op === '||') {
       const bad = a.elem !== 'bool' ? l : b.elem !== 'bool' ? r : null;
       if (bad)
         return this.error(
           e.span,
-          `${q(expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
+          `${q(texts.expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
         );
-      const s = broadcast(expr, A, B);
+      const s = broadcast(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('bool', s, dyn);
     }
     const badBool = a.elem === 'bool' ? l : b.elem === 'bool' ? r : null;
-    if (badBool) return this.error(e.span, `${q(expr)}: ${this.text(badBool)} is bool, not a number`);
+    if (badBool) return this.error(e.span, `${q(texts.expr)}: ${this.text(badBool)} is bool, not a number`);
     if (op === '@') {
-      const s = matmulShape(expr, A, B);
+      const s = matmulShape(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('real', s, dyn);
     }
-    const s = broadcast(expr, A, B);
+    const s = broadcast(() => texts.expr, A, B);
     if (typeof s === 'string') return this.error(e.span, s);
     const ints = a.elem === 'int' && b.elem === 'int';
     const elem: Elem = ints && (op === '+' || op === '-' || op === '*' || op === '%') ? 'int' : 'real';
@@ -421,7 +454,7 @@ export class Checker {
                   : Math.pow(x, y);
       if (elem === 'int' && v !== undefined) stat = v;
     }
-    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(expr)}: division by zero`);
+    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(texts.expr)}: division by zero`);
     return tensor(elem, s, dyn, stat);
   }
 
@@ -478,6 +511,12 @@ export class Checker {
           return this.error(
             a.value.span,
             `the ${p.name} of ${name} must have at least ${p.eventRank} dimension${p.eventRank > 1 ? 's' : ''}, but ${q(this.text(a.value))} is ${tyText(t)}`,
+          );
+        const outside = constantOutside(a.value, p.constraint);
+        if (outside)
+          this.error(
+            a.value.span,
+            `the ${p.name} of ${name} must be ${CONSTRAINT_WORDS[p.constraint]}, but ${outside.startsWith('is ') && /^[-+\d.e ]+$/i.test(this.text(a.value)) ? 'it' : q(this.text(a.value))} ${outside}`,
           );
         const batch = t.shape.slice(0, t.shape.length - p.eventRank);
         const s = broadcast(
@@ -863,6 +902,10 @@ export class Checker {
       return !!s && (s.kind === 'dim' || (s.kind === 'data' && s.ty.shape.length === 0));
     }
     if (x.kind === 'Number') return true;
+    if (isLeftChain(x)) {
+      const { leaf, spine } = leftSpine(x);
+      return this.isStaticShaped(leaf, scope) && spine.every((b) => this.isStaticShaped(b.right, scope));
+    }
     if (x.kind === 'Binary') return this.isStaticShaped(x.left, scope) && this.isStaticShaped(x.right, scope);
     if (x.kind === 'Unary') return this.isStaticShaped(x.operand, scope);
     return false;
@@ -1279,5 +1322,74 @@ export function describeSym(s: Sym): string {
       return 'a function';
     case 'local':
       return `a ${s.what}`;
+  }
+}
+
+/** How each parameter constraint reads in a message. */
+const CONSTRAINT_WORDS: Partial<Record<string, string>> = {
+  positive: '> 0',
+  nonnegative: '>= 0',
+  unit_interval: 'in [0, 1]',
+  simplex: 'a simplex (entries >= 0 that sum to 1)',
+  real: 'finite',
+};
+
+/** The numbers of a constant expression (literals, unary minus, + - * / of those, vectors), or null. */
+function constantNumbers(e: Expr): number[] | null {
+  switch (e.kind) {
+    case 'Number':
+      return [e.value];
+    case 'Unary': {
+      const v = e.op === '-' ? constantNumbers(e.operand) : null;
+      return v && v.map((x) => -x);
+    }
+    case 'Binary': {
+      const [a, b] = [constantNumbers(e.left), constantNumbers(e.right)];
+      if (!a || !b || a.length !== 1 || b.length !== 1) return null;
+      const [x, y] = [a[0]!, b[0]!];
+      const ops: Partial<Record<string, number>> = { '+': x + y, '-': x - y, '*': x * y, '/': x / y };
+      const v = ops[e.op];
+      return v === undefined ? null : [v];
+    }
+    case 'Vector': {
+      const out: number[] = [];
+      for (const x of e.elements) {
+        const v = constantNumbers(x);
+        if (!v || v.length !== 1) return null;
+        out.push(v[0]!);
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Why a constant distribution argument is outside its parameter's constraint, or null. */
+function constantOutside(e: Expr, constraint: string): string | null {
+  const xs = constantNumbers(e);
+  if (!xs || !xs.length) return null;
+  const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
+  const bad = (ok: (x: number) => boolean) => {
+    const i = xs.findIndex((x) => !ok(x));
+    return i < 0 ? null : xs.length === 1 ? `is ${fmt(xs[0]!)}` : `has the entry ${fmt(xs[i]!)}`;
+  };
+  switch (constraint) {
+    case 'positive':
+      return bad((x) => x > 0);
+    case 'nonnegative':
+      return bad((x) => x >= 0);
+    case 'unit_interval':
+      return bad((x) => x >= 0 && x <= 1);
+    case 'real':
+      return bad(Number.isFinite);
+    case 'simplex': {
+      const neg = bad((x) => x >= 0);
+      if (neg) return neg;
+      const sum = xs.reduce((a, b) => a + b, 0);
+      return Math.abs(sum - 1) > 1e-8 ? `sums to ${fmt(sum)}` : null;
+    }
+    default:
+      return null;
   }
 }

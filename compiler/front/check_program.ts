@@ -18,10 +18,13 @@ import type {
   ObjectiveDef,
   Optimize,
   Solve,
+  Span,
   Stmt,
   TypeExpr,
   Where,
 } from '../../grammar/index.js';
+import { dependencyOrder } from '../../grammar/index.js';
+import { quotedSpan } from './source_text.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
 import { nestedBodies } from './stmt_walk.js';
 import type { Module } from './modules.js';
@@ -89,7 +92,7 @@ export interface CheckedProgram {
   solve: MethodChoice | null;
   infer: MethodChoice | null;
   /** `data from "file"` sources, resolved later relative to their module. */
-  dataSources: { path: string; file: string }[];
+  dataSources: { path: string; file: string; span: Span }[];
   types: Map<Expr, Ty>;
   diagnostics: Diagnostic[];
   checker: Checker;
@@ -147,7 +150,7 @@ export function checkProgram(
   const dataDecls: { d: Decl; file: string }[] = [];
   for (const { st, file } of all) {
     if (st.kind === 'Data') {
-      if (st.source !== null) out.dataSources.push({ path: st.source, file });
+      if (st.source !== null) out.dataSources.push({ path: st.source, file, span: quotedSpan(sources, st.span) });
       for (const d of st.decls) dataDecls.push({ d, file });
     }
   }
@@ -210,6 +213,14 @@ export function checkProgram(
   for (const { st } of all) {
     if (st.kind === 'Fn') declare(st.name, { kind: 'fn', name: st.name, node: st });
     else if (st.kind === 'Let') declare(st.name, { kind: 'let', name: st.name, node: st, ty: undefined });
+  }
+
+  // The lets' types, each after the lets it uses: a chain of thousands of lets that use one
+  // another is resolved in a loop, not by one recursion per link (grammar/spine.ts).
+  const lets = all.flatMap(({ st }) => (st.kind === 'Let' ? [{ name: st.name.name, value: st.value, st }] : []));
+  for (const { st } of dependencyOrder(lets)) {
+    const s = globals.own(st.name.name);
+    if (s && s.kind === 'let' && s.node === st) c.symTy(s, st.name);
   }
 
   // Pass 2: declarations' domains and defaults.
@@ -484,42 +495,48 @@ function assignable(c: Checker, e: Expr, t: TensorTy, ty: TensorTy, name: string
   }
 }
 
-function* idents(e: Expr): Generator<Ident> {
-  switch (e.kind) {
-    case 'Ident':
-      yield e;
-      return;
-    case 'Unary':
-      yield* idents(e.operand);
-      return;
-    case 'Binary':
-      yield* idents(e.left);
-      yield* idents(e.right);
-      return;
-    case 'Call':
-      for (const a of e.args) yield* idents(a.value);
-      return;
-    case 'Index':
-      yield* idents(e.target);
-      for (const i of e.indices) if (i.kind !== 'Slice') yield* idents(i);
-      return;
-    case 'If':
-      yield* idents(e.cond);
-      yield* idents(e.then);
-      yield* idents(e.else);
-      return;
-    case 'Vector':
-      for (const x of e.elements) yield* idents(x);
-      return;
-    case 'Matrix':
-      for (const r of e.rows) for (const x of r) yield* idents(x);
-      return;
-    case 'Compare':
-      for (const x of e.operands) yield* idents(x);
-      return;
-    default:
-      return;
+/** The names an expression mentions, in source order (an explicit stack: any length, any depth). */
+function idents(root: Expr): Ident[] {
+  const out: Ident[] = [];
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    const kids: Expr[] = [];
+    switch (e.kind) {
+      case 'Ident':
+        out.push(e);
+        continue;
+      case 'Unary':
+        kids.push(e.operand);
+        break;
+      case 'Binary':
+        kids.push(e.left, e.right);
+        break;
+      case 'Call':
+        for (const a of e.args) kids.push(a.value);
+        break;
+      case 'Index':
+        kids.push(e.target);
+        for (const i of e.indices) if (i.kind !== 'Slice') kids.push(i);
+        break;
+      case 'If':
+        kids.push(e.cond, e.then, e.else);
+        break;
+      case 'Vector':
+        kids.push(...e.elements);
+        break;
+      case 'Matrix':
+        for (const r of e.rows) kids.push(...r);
+        break;
+      case 'Compare':
+        kids.push(...e.operands);
+        break;
+      default:
+        break;
+    }
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
   }
+  return out;
 }
 
 function objective(c: Checker, st: Optimize, scope: Scope): void {

@@ -11,6 +11,7 @@
 // Without a key a `batch` loop runs over all N indices: that is the exact log density.
 
 import type { Block, Call, Expr, Fn, Index, Span, Stmt, Truncation } from '../../grammar/index.js';
+import { isLeftChain, leftSpine } from '../../grammar/index.js';
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { special } from '../../stdlib/index.js';
 import { builtinTable, type Builtin } from '../front/builtins.js';
@@ -65,6 +66,8 @@ export class Env {
 export const TARGET = '#target';
 /** The name under which the random key (int32[2]) lives when a graph draws (not an identifier). */
 export const KEY = '#key';
+/** A state a site-checking graph accumulates per `~` statement (compiler/running/site_check.ts). */
+export const SITES = '#sites';
 
 /** A fresh key from the scope's key (which advances), or null when the graph has no key. */
 export function nextKey(env: Env): Tracer | null {
@@ -83,6 +86,9 @@ export class Lowerer {
   /** Called with each `name ~ D(...)` statement's target name and lowered distribution (the
    * discrete engine reads a latent's support size, a Categorical's K, from it). */
   onSample?: (name: string, dist: DistV) => void;
+
+  /** Called with every `~` statement and its lowered distribution, in its scope (site checks). */
+  onSite?: (st: Extract<Stmt, { kind: 'Sample' }>, dist: DistV, env: Env) => void;
 
   tensor(v: LV, span: Span): Tracer {
     if (typeof v === 'number') return P.full([], v);
@@ -111,8 +117,16 @@ export class Lowerer {
         if (e.op === '!') return typeof v === 'boolean' ? !v : P.not(this.tensor(v, e.span));
         return typeof v === 'number' ? -v : P.neg(this.tensor(v, e.span));
       }
-      case 'Binary':
+      case 'Binary': {
+        if (isLeftChain(e) && isLeftChain(e.left)) {
+          // `a + b + c + ...` in a loop: a chain's length costs no stack (grammar/spine.ts).
+          const { leaf, spine } = leftSpine(e);
+          let v = this.expr(leaf, env);
+          for (const b of spine) v = this.binary(b.op, v, this.expr(b.right, env), b.span);
+          return v;
+        }
         return this.binary(e.op, this.expr(e.left, env), this.expr(e.right, env), e.span);
+      }
       case 'Compare': {
         const vs = e.operands.map((o) => this.expr(o, env));
         let acc: LV = true;
@@ -383,6 +397,7 @@ export class Lowerer {
       case 'Sample': {
         const dist = this.expr(st.dist, env) as DistV;
         if (this.onSample && st.target.kind === 'Ident') this.onSample(st.target.name, dist);
+        this.onSite?.(st, dist, env);
         if (st.target.kind === 'Ident' && !env.get(st.target.name)) return this.draw(st.target.name, dist, st, env);
         const x0 = this.tensor(this.expr(st.target, env), st.target.span);
         const x = dist.spec.support.discrete ? x0 : P.cast(x0, 'float64');
@@ -571,6 +586,7 @@ export class Lowerer {
     const names = [...new Set(assignedNames(st.body))].filter((n) => env.get(n)?.kind === 'state');
     const sampling = samples(st.body) && env.get(TARGET);
     if (sampling) names.push(TARGET);
+    if (sampling && env.get(SITES)?.kind === 'state') names.push(SITES);
     const boxes = names.map((n) => env.get(n) as { kind: 'state'; v: LV });
     // A scaled plate accumulates its own sum from 0, scaled once after the loop.
     const init = boxes.map((b, i) => (scale !== 1 && names[i] === TARGET ? P.zeros([]) : this.tensor(b.v, st.span)));

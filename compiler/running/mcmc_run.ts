@@ -60,12 +60,6 @@ export async function runMcmc(
       { ...base, status: 'error', messages: [...messages, at('error', message, hint)], options },
       compiled.file,
     );
-  const latents = compiled.checked.latents;
-  if (latents.length)
-    return fail(
-      `${name} samples continuous parameters only; \`${latents[0]!.decl.name.name}\` is a discrete latent (an int param)`,
-      'use `infer vi` (it has estimators for discrete latents), or marginalize it: sum its values out of the model with logsumexp',
-    );
   if (compiled.n === 0) return fail(`${name} needs at least one continuous param; this model has none`);
   if (!compiled.logDensity) return fail(`${name} samples a model's posterior; this program has no model`);
   let s;

@@ -26,6 +26,9 @@ import type { CompiledProgram } from '../compile.js';
 import { fileMessage, messageAt, type Message } from '../messages.js';
 import { runEnd } from './outcome.js';
 import { problemFor } from './problem_facets.js';
+import { startProblem } from './start_check.js';
+import { siteProblems } from './site_check.js';
+import { FLOAT32_BACKENDS, FLOAT32_REACH } from './backend_seam.js';
 import type { RunResult, RunStatus } from './result.js';
 import { driverHooks, type RunOptions } from './run_options.js';
 import { BuildError, buildProblem, modelProblem, type BuiltProblem } from './solve_problem.js';
@@ -77,19 +80,32 @@ export async function runSolver(
       };
     }
     const x0 = startPoint(compiled, pb, messages, at);
+    // A start where the objective is not finite: an error that shows it and suggests `start`.
+    const bad = opts.checkpoint?.resume ? null : startProblem(compiled, x0, { gradient: !pb.prox.length });
+    if (bad) return { status: 'error', options: resultOptions, messages: [...messages, bad] };
     const problem = problemFor(compiled, pb, method, options, runner);
     const hooks = driverHooks(opts, steps, (f) => sign * f);
-    const r = await drainAsync(runSteps(method, problem, x0, options as never, hooks, contextFor(compiled.seed)));
+    const r = await drainAsync(
+      runSteps(method, problem, x0, options as never, hooks, {
+        ...contextFor(compiled.seed),
+        resolution: FLOAT32_BACKENDS.has(backend) ? FLOAT32_REACH : undefined,
+      }),
+    );
     const end = runEnd(compiled, alg.name, r, options);
+    // A diverged model: a distribution argument that left its domain is the likely cause; name it.
+    const sites =
+      end.status === 'diverged' && compiled.kind === 'model'
+        ? await siteProblems(compiled, r.x, 'where the run stopped')
+        : [];
     return {
-      status: end.status,
+      status: sites.length ? 'error' : end.status,
       backend,
       objective: sign * r.f,
       steps: r.steps,
       time_ms: performance.now() - t1,
       options: resultOptions,
       values: compiled.valuesAt(r.x),
-      messages: [...messages, ...end.messages],
+      messages: [...messages, ...end.messages, ...sites],
       diagnostics: {
         [method.measure]: r.measure,
         ...inUserTerms(pb, r.diagnostics, r.x),

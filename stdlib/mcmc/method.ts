@@ -133,8 +133,8 @@ export const nuts = defineMethod({
   available: true,
   summary: "the No-U-Turn sampler (multinomial, Stan's warmup)",
   test,
-  // Discrete latents are refused by the runner, with the remedies (vi, or summing them out).
-  takes: { allows: ['discrete_latents'] },
+  // Continuous params only: a discrete latent is refused at check time, with the remedies.
+  takes: { allows: [] },
   options: {
     ...common,
     max_depth: int({ default: 10, min: 1, doc: 'the maximum tree depth (2^depth leapfrog steps)' }),
@@ -155,7 +155,7 @@ export const hmc = defineMethod({
   available: true,
   summary: "static Hamiltonian Monte Carlo (fixed leapfrog steps, Stan's warmup)",
   test,
-  takes: { allows: ['discrete_latents'] },
+  takes: { allows: [] },
   options: { ...common, steps: int({ default: 16, min: 1, doc: 'leapfrog steps per iteration' }) },
   needs: () => [],
   init: (p, x0, o, ctx) => init('hmc', p, x0, o as SamplerOptions, ctx),

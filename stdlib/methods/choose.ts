@@ -14,7 +14,7 @@ export const FEATURES: Readonly<Record<Feature, { takes: string; why: string; la
   bilevel: { takes: 'bilevel problems', why: 'needs a bilevel method', lacks: 'this problem has no `where`' },
   discrete_latents: {
     takes: 'discrete latents',
-    why: 'needs an estimator for discrete sites',
+    why: 'needs an estimator for discrete sites, or to be summed out of the model (logsumexp over its values)',
     lacks: 'this model has none',
   },
   least_squares: {

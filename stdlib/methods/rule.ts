@@ -172,6 +172,11 @@ export interface StateBase {
 /** The run's context: what is not an option but a method may need (a seed for its sampler, the table for nested methods). */
 export interface RunContext {
   seed: number;
+  /**
+   * The relative accuracy the problem's evaluations resolve (1e-6 on float32 backends; absent:
+   * float64). Methods with inner solves ask them for no less (the augmented Lagrangian).
+   */
+  resolution?: number;
   /** A runnable entry of the table by name (methods that run another, e.g. vi's optimizer). */
   method?(name: string): AnyRunnable | undefined;
   /** MCMC: which chain this run is (its random stream is foldIn(seed's, chain)); 0 when absent. */
