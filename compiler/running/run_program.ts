@@ -102,7 +102,8 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
     if (!runner) return fail(`no runner for the ${method.family} family of ${alg.name}`);
     return runner(compiled, base, opts, method);
   }
-  return runResult({ ...base, ...(await runSolver(compiled, alg, method, opts)) }, compiled.file);
+  const { build_ms = 0, ...solved } = await runSolver(compiled, alg, method, opts);
+  return runResult({ ...base, ...solved, compile_ms: base.compile_ms + build_ms }, compiled.file);
 }
 
 /** Site errors at the start point, looked for only when the log density is not finite there. */
