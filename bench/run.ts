@@ -8,7 +8,8 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machineFacts, printTable, writeResults, type BenchRow } from './harness.js';
 
-const NOT_MODULES = new Set(['run', 'harness']);
+// gpu.ts is its own command (it drives Chromium on a GPU machine); gpu_worker.ts is its page half.
+const NOT_MODULES = new Set(['run', 'harness', 'gpu', 'gpu_worker']);
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2).filter((a) => a !== '--');
 

@@ -11,6 +11,7 @@ commands:
   fmt FILE...   format .opt files in the canonical layout
   methods       the options table of every solve and infer method
   repl [FILE]   an interactive session (docs/repl.md)
+  serve         the playground in a browser: editor, runs on WebGL/WebGPU, plots
 
 options:
   --help        help for a command: proxima run --help
@@ -52,11 +53,11 @@ part, prox-able terms, simple sets, general constraints) and the algorithm it im
   --json   print the check result as one JSON object
 Exit code 1 when there are errors.`;
 
-export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json] [--data F] [--set k=v]
+export const GRAPH_HELP = `usage: proxima graph FILE [--grad] [--format text|dot|json|js] [--data F] [--set k=v]
 
 Compiles FILE with its data and prints the graph of its objective (or log density).
   --grad               the value-and-gradient graph instead of the value graph
-  --format text|dot|json  output format (default text)
+  --format text|dot|json|js  output format (default text); js: the code the js backend generates
   --data, --set        as for proxima run`;
 
 export const FMT_HELP = `usage: proxima fmt FILE... [--check] [--write]
@@ -72,3 +73,14 @@ Prints the options table of every \`solve\` and \`infer\` method, generated from
 table: what each method takes, its options (default, range), and what \`steps\` counts and
 \`tol\` measures.
   --json   the entries as one JSON array`;
+
+export const SERVE_HELP = `usage: proxima serve [--port N] [--host H] | proxima serve --build DIR
+
+Builds the playground (web/) and serves it on http://localhost:N/ (default 8080; 0 picks a free
+port): an editor with inline diagnostics, the example gallery, data upload, runs in a Web Worker
+on any backend the browser has (webgpu, webgl, wasm, cpu, ref), plots and shareable links.
+  --port N     the port (default 8080)
+  --host H     the interface to listen on (default 127.0.0.1)
+  --build DIR  write the playground as static files to DIR and exit (serve them with the
+               COOP/COEP headers of docs/backends.md for WebGPU)
+Needs a clone of the repository (the playground is built from its sources). docs/backends.md`;

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   fmt: async () => (await import('./commands/fmt.js')).fmtCommand,
   methods: async () => (await import('./commands/methods.js')).methodsCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
   repl: async () => (await import('./repl.js')).replCommand,
 };
 

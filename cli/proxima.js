@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `proxima` bin. An installed package runs its built JavaScript (dist/, from `npm run build`;
 // the package ships no TypeScript). In a clone it runs the TypeScript sources with no build step:
-// on the first run (and whenever a source file changes) esbuild bundles the CLI into one ES module
-// in node_modules/.cache/proxima, keyed by the sources' paths, sizes and mtimes; later runs import
-// that bundle directly. Loading through a bundle instead of tsx's per-module loader hooks cuts
-// start-up by seconds (chevrotain alone loads hundreds of modules). If esbuild is unavailable,
-// it falls back to tsx's loader.
-import { createHash } from 'node:crypto';
+// on the first run (and whenever a source file changes) esbuild bundles the CLI into one ES module in
+// node_modules/.cache/proxima, keyed by the sources' paths, sizes and mtimes; later runs import
+// that bundle directly, without loading esbuild. The bundle holds our sources and chevrotain
+// (whose lodash-es is hundreds of small modules: loading them one by one cost ~0.4 s); tfjs is
+// left outside and imported only when a tfjs backend runs. If esbuild is unavailable, it falls
+// back to tsx's loader.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,40 +14,48 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['cli', 'compiler', 'grammar', 'runtime', 'stdlib'];
 
+/**
+ * The bundle's cache key: paths, sizes and mtimes of the sources (FNV-style, no crypto module to
+ * load).
+ */
 function sourceKey() {
-  const h = createHash('sha256');
+  let h1 = 0x811c9dc5,
+    h2 = 0x1b873593;
+  const mix = (p) => {
+    const s = statSync(p);
+    const text = `${p}\0${s.size}\0${s.mtimeMs}\n`;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+  };
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') || e.name === 'package.json') {
-        const s = statSync(p);
-        h.update(`${p}\0${s.size}\0${s.mtimeMs}\n`);
-      }
+      else if (e.name.endsWith('.ts') || e.name === 'package.json') mix(p);
     }
   };
   for (const d of SOURCE_DIRS) walk(join(root, d));
-  for (const f of ['index.ts', 'package.json']) {
-    const s = statSync(join(root, f));
-    h.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
-  }
-  return h.digest('hex').slice(0, 16);
+  for (const f of ['index.ts', 'package.json', 'cli/proxima.js']) mix(join(root, f));
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
 async function loadMain() {
   // No sources beside the bin: an installed package, which runs its build.
   if (!existsSync(join(root, 'cli/main.ts'))) return import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
-  let esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    const { register } = await import('tsx/esm/api');
-    register();
-    return import(pathToFileURL(join(root, 'cli/main.ts')).href);
-  }
   const cacheDir = join(root, 'node_modules', '.cache', 'proxima');
   const bundle = join(cacheDir, `cli-${sourceKey()}.mjs`);
   if (!existsSync(bundle)) {
+    let esbuild;
+    try {
+      esbuild = await import('esbuild');
+    } catch {
+      const { register } = await import('tsx/esm/api');
+      register();
+      return import(pathToFileURL(join(root, 'cli/main.ts')).href);
+    }
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${bundle}.${process.pid}.tmp`;
     await esbuild.build({
@@ -57,8 +65,12 @@ async function loadMain() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
-      sourcemap: 'inline',
+      // chevrotain (and its lodash-es, hundreds of small modules) is bundled: one file to load.
+      // tfjs stays outside and is imported only when a tfjs backend runs.
+      external: ['@tensorflow/*', 'esbuild', 'tsx'],
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
       logLevel: 'silent',
     });
     const { renameSync, readdirSync: ls, rmSync } = await import('node:fs');

@@ -4,7 +4,6 @@
 // with messages); `run` returns a RunResult for every user error and throws only on internal
 // errors (the CLI's exit code 2).
 
-import { readFileSync } from 'node:fs';
 import { parse as parseSource, type ParseResult } from '../grammar/index.js';
 import {
   frontEnd,
@@ -20,9 +19,11 @@ import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
 import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
-import { dirname, isAbsolute, join } from 'node:path';
+import { platform } from '../runtime/index.js';
 import { checkResult, type CheckResult, type RunResult } from './running/result.js';
 import { runProgram, type RunOptions } from './running/run_program.js';
+
+const { dirname, isAbsolute, join } = platform.path;
 
 export interface CheckOptions {
   readFile?: ReadFile;
@@ -38,7 +39,7 @@ export function parse(source: string, file: string): ParseResult {
  * objective's decomposition and the algorithm it implies. A string is a path to a .opt file.
  */
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   try {
     return checkFrontEnd(frontEnd(input, read));
   } catch (e) {
@@ -51,17 +52,19 @@ export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult
 export function checkFrontEnd(fe: FrontEnd): CheckResult {
   const ok = !fe.diagnostics.some((d) => d.severity === 'error');
   let estimators: EstimatorEntry[] | null = null;
+  const planErrors: typeof fe.diagnostics = [];
   if (ok && fe.checked) {
     try {
-      estimators = sitePlan(fe.checked);
+      estimators = sitePlan(fe.checked)?.entries ?? null;
     } catch (e) {
       if (!(e instanceof LowerError)) throw e;
+      planErrors.push({ severity: 'error', message: e.message, span: e.span, ...(e.hint ? { hint: e.hint } : {}) });
     }
   }
   return checkResult(
-    toMessages(fe.diagnostics),
+    toMessages([...fe.diagnostics, ...planErrors]),
     fe.analysis?.decomposition ?? null,
-    ok ? (fe.analysis?.algorithm ?? null) : (fe.analysis?.algorithm ?? null),
+    fe.analysis?.algorithm ?? null,
     estimators,
     ok && fe.checked ? samplerPlan(fe.checked, fe.analysis?.algorithm ?? null) : null,
   );
@@ -82,7 +85,7 @@ export function run(input: CompiledProgram | ProgramInput, opts: RunOptions = {}
  * in order (later ones override earlier ones): the files `compile` reads when no data is given.
  */
 export function dataSources(input: ProgramInput, opts: CheckOptions = {}): string[] {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   const { file, source } = readProgram(input, read);
   const out: string[] = [];
   for (const m of loadProgram(file, source, read).modules) {

@@ -5,11 +5,17 @@
 // User errors stop the pipeline with a CompileError carrying every message found so far in
 // that stage; warnings travel on the CompiledProgram.
 
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic, Expr, Span } from '../grammar/index.js';
-import { inline } from '../runtime/index.js';
-import { simplify, trace, valueAndGrad, type Graph, type Tracer } from '../runtime/index.js';
+import {
+  GpuUnavailable,
+  inline,
+  platform,
+  simplify,
+  trace,
+  valueAndGrad,
+  type Graph,
+  type Tracer,
+} from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
 import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
@@ -99,6 +105,8 @@ export interface CompiledProgram {
   /** Where run-time messages about the problem point (the objective, model, solve or infer). */
   anchor: Span | null;
   /** @internal */ checked: CheckedProgram;
+  /** @internal The data-free check, exactly what `check` sees (the estimator plan reads it). */
+  front: CheckedProgram;
   /** @internal The lowering pieces and bound data, for the inference engine (compiler/running/infer.ts). */
   internals: {
     kit: ProgramKit;
@@ -190,13 +198,13 @@ export interface BoundProgram {
 
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   return bindFrontEnd(frontEnd(input, read), opts, t0);
 }
 
 /** Data, the bound check, layout and graphs for a program already through the front end. */
 export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = performance.now()): BoundProgram {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = opts.readFile ?? platform.readText;
   stop(fe.diagnostics);
   const { checked, analysis, file } = fe;
   const warnings = [...fe.diagnostics];
@@ -335,7 +343,14 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
   const exes: Executable[] = [];
   const exec = async (g: Graph, on: BackendChoice = backend) => {
-    const x = await prepare(g, on, 1, dataArrays);
+    let x: Executable;
+    try {
+      x = await prepare(g, on, 1, dataArrays);
+    } catch (e) {
+      // No GPU here (no adapter, no browser for webgl): a user's choice that cannot run, not a bug.
+      if (e instanceof GpuUnavailable) throw new CompileError([fileDiagnostic(file, e.message)]);
+      throw e;
+    }
     exes.push(x);
     return x;
   };
@@ -387,6 +402,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
     compileMs: 0,
     anchor,
     checked: late,
+    front: checked,
     internals: { kit, layout, dataArrays, backend, executables: exes },
   };
   compiled.compileMs = performance.now() - t0;
@@ -406,7 +422,10 @@ export function loadData(
 ): { data: Record<string, unknown>; origin: string | undefined; warnings: Diagnostic[] } {
   if (opts.data) return { data: opts.data, origin: opts.dataFile, warnings: [] };
   const files =
-    opts.dataFiles ?? p.dataSources.map((s) => (isAbsolute(s.path) ? s.path : join(dirname(s.file), s.path)));
+    opts.dataFiles ??
+    p.dataSources.map((s) =>
+      platform.path.isAbsolute(s.path) ? s.path : platform.path.join(platform.path.dirname(s.file), s.path),
+    );
   const sets = opts.set ?? [];
   try {
     const m = mergeData(files, sets, read);

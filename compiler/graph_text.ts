@@ -5,13 +5,13 @@
 
 import { printGraph, varName, type Graph, type Var } from '../runtime/index.js';
 import { Graph as GraphClass } from '../runtime/index.js';
-import { buildPlan, planSummary } from '../runtime/index.js';
+import { buildPlan, planSummary, jsSource } from '../runtime/index.js';
 import type { CompiledProgram } from './compile.js';
 
 export interface GraphTextOptions {
   /** The value-and-gradient graph instead of the value graph. */
   grad?: boolean;
-  format?: 'text' | 'dot' | 'json';
+  format?: 'text' | 'dot' | 'json' | 'js';
 }
 
 export function compiledGraphText(c: CompiledProgram, opts: GraphTextOptions = {}): string {
@@ -19,6 +19,11 @@ export function compiledGraphText(c: CompiledProgram, opts: GraphTextOptions = {
   if (!g) throw new Error('the program has no objective or log density to show');
   const inputs = ['theta', ...c.graphs.dataInputs];
   switch (opts.format ?? 'text') {
+    case 'js':
+      return `// ${opts.grad ? 'value and gradient' : 'value'}: the js backend's generated code (inputs: theta, ${c.graphs.dataInputs.join(', ') || 'no data'})\n${jsSource(
+        g,
+        c.graphs.dataInputs.map((_, i) => i + 1),
+      )}\n`;
     case 'json':
       return JSON.stringify(graphJSON(g, inputs), null, 2);
     case 'dot':

@@ -35,6 +35,6 @@ export { methodList as METHOD_LIST, optionsTable } from '../stdlib/index.js';
 // The formatter, for `proxima fmt` (grammar/).
 export { format, formatDiagnostics, type FormatResult, type Diagnostic, type Program } from '../grammar/index.js';
 // Data files (JSON and CSV), for the REPL's `:data`.
-export { readDataFile, DataError, type DataObject } from './front/data_files.js';
+export { readDataFile, parseCsv, parseJsonData, DataError, type DataObject } from './front/data_files.js';
 // Tagged templates and expressions at a point, for the package and the REPL (compiler/interactive).
 export * from './interactive/index.js';

@@ -9,7 +9,7 @@ import {
   type DiagnosticJSON,
   type Span,
 } from '../grammar/index.js';
-import { readFileSync } from 'node:fs';
+import { platform } from '../runtime/index.js';
 
 export type Message = DiagnosticJSON;
 
@@ -59,7 +59,7 @@ export function formatMessages(
     const s = sources instanceof Map ? sources.get(f) : (sources as Record<string, string> | undefined)?.[f];
     if (s !== undefined) return s;
     try {
-      return readFileSync(f, 'utf8');
+      return platform.readText(f);
     } catch {
       return '';
     }

@@ -24,8 +24,13 @@ export {
   jit,
   estimateCost,
   chooseBackend,
+  chooseExact,
+  jsSource,
+  GpuUnavailable,
+  isGpuBackend,
   type Jitted,
 } from './backends/index.js';
 export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceArray } from './backends/types.js';
 export { eigh } from './kernels/eigh.js';
 export { buildPlan, planSummary } from './plan/plan.js';
+export { platform, type Platform, type Hash } from './platform/index.js';

@@ -16,33 +16,37 @@ export { fistaStep, fistaScan, proxGradStep, proxGradSolution } from './optim/pr
 export { blockProx, hostProx, hostProxFrom, zeroProx, type HostProx, type ProxBlock } from './prox/host.js';
 // variational inference
 export {
+  fullRankTril,
   gaussianDraw,
   gaussianElbo,
   gaussianFamily,
-  laplace,
-  laplaceWhitening,
+  gaussianWhitening,
+  laplacePath,
   monteCarlo,
   plainWhitening,
   summarize,
+  summarizeWeighted,
   unwhiten,
-  plateauInit,
-  plateauPush,
   type GaussianFamily,
   type GuideName,
-  type LaplaceResult,
+  type PathCandidate,
   type Whitening,
-  type PlateauState,
   type AffineT,
   type Summary,
 } from './vi/index.js';
-export { paretoKHat } from './vi/psis.js';
+export { viPoint, viTrace, VI_WINDOW, type ViState } from './vi/method.js';
+export { stillRising, type StopState } from './vi/stopping.js';
+export { paretoKHat, psisWeights } from './vi/psis.js';
 export { shortTrace } from './vi/elbo_trace.js';
 export { chooseEstimator, estimatorName, type Estimator } from './vi/estimator_plan.js';
 export { affine, evaluate, show, type Expr, type Gradient, type Objective } from './vi/objectives.js';
 /** The objective algebra as one namespace (the compiler lowers `objective name = ...` onto it). */
 export * as viObjectives from './vi/objectives.js';
 export { objectiveInfo } from './vi/estimate.js';
-export { correlatedPairs, covarianceFromPrecision } from './vi/correlation.js';
+export { estimate, logWeight, type Program, type VIProgram } from './vi/programmable.js';
+export { runGuide, scoreModel } from './vi/sites.js';
+export { DimLayout } from './vi/enum_dims.js';
+export { collinearity, correlatedPairs, covarianceFromPrecision } from './vi/correlation.js';
 // MCMC: the chains behind the `nuts` / `hmc` entries and the convergence diagnostics
 export {
   chainKey,

@@ -1,5 +1,5 @@
-// `proxima graph`: the compiled graph of a program's objective (or its gradient) as text, dot
-// or json.
+// `proxima graph`: the compiled graph of a program's objective (or its gradient) as text, dot,
+// json, or the JavaScript the js backend generates for it.
 
 import { existsSync } from 'node:fs';
 import { compile, compiledGraphText, formatMessages, CompileError } from '../../compiler/index.js';
@@ -21,8 +21,8 @@ export async function graphCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError('proxima graph: give exactly one .opt file (see proxima graph --help)');
   const file = positionals[0]!;
   const format = o.format ?? 'text';
-  if (!['text', 'dot', 'json'].includes(format))
-    throw new UsageError(`proxima graph: --format must be text, dot or json, not \`${format}\``);
+  if (!['text', 'dot', 'json', 'js'].includes(format))
+    throw new UsageError(`proxima graph: --format must be text, dot, json or js, not \`${format}\``);
   if (!existsSync(file)) throw new UsageError(`proxima graph: cannot read ${file}: no such file`);
   try {
     const c = await compile(file, { dataFiles: o.data, set: o.set, backend: 'ref' });

@@ -1,14 +1,20 @@
-// The estimator plan `proxima check` prints in `estimators`: one entry per sample site of an
-// `infer vi` program, from the same rule the estimator construction runs
-// (stdlib/vi/estimator_plan.ts chooseEstimator), given what is known without data: the site's
-// distribution, the objective (objective_program.ts), and the site's `via`.
-// The sites: a guide block's `x ~ D(...)` statements, or, for an automatic guide, the model's
-// statements that draw a param. `via` is parsed here (viaEstimator), so check and run agree on
-// what it means and on its errors (via.ts).
+// The estimator plan of an `infer vi` program: one entry per sample site of its guide, from the
+// rule the estimator construction runs (stdlib/vi/estimator_plan.ts chooseEstimator), given what
+// is known without data. `proxima check` prints it in `estimators`, and `run` executes it: the
+// run calls this function on the same data-free program and hands every site's estimator to the
+// stdlib estimator as its `via` (compiler/running/infer.ts), then reports the same entries in
+// `diagnostics.estimators`. So the plan printed is the plan run, by construction.
+// The sites:
+//   - a guide block: its `x ~ D(...)` statements (reparameterized draws);
+//   - an automatic guide: every continuous param (the guide draws it from a Gaussian on its
+//     unconstrained scale: a Normal site per param under mean_field, one joint site otherwise),
+//     then every discrete latent (a Bernoulli or Categorical guide per element, with the model's
+//     support). A param's `via` is written on the model statement that draws it.
+// Plan-level errors (an estimator that does not suit the site) are LowerErrors at the `via`.
 
-import type { Expr, Sample, Stmt } from '../../grammar/index.js';
-import { chooseEstimator, estimatorName, type Estimator } from '../../stdlib/index.js';
-import { objectiveInfo } from '../../stdlib/index.js';
+import type { Expr, Sample, Span, Stmt } from '../../grammar/index.js';
+import { lookupDistribution, type DistSpec } from '../../stdlib/index.js';
+import { chooseEstimator, estimatorName, objectiveInfo, type Estimator } from '../../stdlib/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import { resolveCall } from '../front/distribution_names.js';
 import { LowerError } from '../lower/lower.js';
@@ -23,6 +29,16 @@ export interface EstimatorEntry {
   via?: string;
 }
 
+/** The plan with each site's estimator itself (what the run hands to the stdlib estimator). */
+export interface SitePlan {
+  entries: EstimatorEntry[];
+  estimators: Map<string, Estimator>;
+  /** Support sizes the plan assumed for the discrete latents (null: unknown before the data). */
+  support: Map<string, number | null>;
+}
+
+const AUTO_GUIDES = ['mean_field', 'full_rank', 'low_rank', 'delta'];
+
 function samples(stmts: readonly Stmt[], out: Sample[] = []): Sample[] {
   for (const st of stmts) {
     if (st.kind === 'Sample') out.push(st);
@@ -34,31 +50,15 @@ function samples(stmts: readonly Stmt[], out: Sample[] = []): Sample[] {
 const targetName = (e: Expr): string | null =>
   e.kind === 'Ident' ? e.name : e.kind === 'Index' ? targetName(e.target) : null;
 
-/** The sample sites of an `infer vi` program with their parsed `via` (LowerError when it is bad). */
-export function siteSamples(checked: CheckedProgram): { site: string; sample: Sample; via?: Estimator }[] {
-  const given = checked.infer?.given ?? {};
-  const params = new Set([
-    ...checked.decls.filter((d) => d.kind === 'param').map((d) => d.decl.name.name),
-    ...checked.latents.map((l) => l.decl.name.name),
-  ]);
-  const userGuide =
-    given.guide === 'guide' ||
-    (typeof given.guide === 'string' && !['mean_field', 'full_rank', 'low_rank', 'delta'].includes(given.guide));
-  const sites =
-    userGuide && checked.guide
-      ? samples(checked.guide.body)
-      : checked.model
-        ? samples(checked.model.body).filter((s) => params.has(targetName(s.target) ?? ''))
-        : [];
-  return sites.map((s) => {
-    const v = s.via ? viaEstimator(s.via) : undefined;
-    if (v && 'error' in v) throw new LowerError(v.span, v.error);
-    return { site: targetName(s.target) ?? '?', sample: s, ...(v ? { via: v } : {}) };
-  });
+function via(s: Sample): Estimator | undefined {
+  if (!s.via) return undefined;
+  const v = viaEstimator(s.via);
+  if ('error' in v) throw new LowerError(v.span, v.error);
+  return v;
 }
 
-/** The plan, or null when the program has no `infer vi`; `via` errors are thrown as LowerError. */
-export function sitePlan(checked: CheckedProgram): EstimatorEntry[] | null {
+/** The plan, or null when the program has no `infer vi`; LowerError for a `via` that does not fit. */
+export function sitePlan(checked: CheckedProgram): SitePlan | null {
   const infer = checked.infer;
   if (!infer || infer.name !== 'vi' || !checked.model) return null;
   const given = infer.given;
@@ -70,49 +70,140 @@ export function sitePlan(checked: CheckedProgram): EstimatorEntry[] | null {
   } catch {
     return null;
   }
-  const out: EstimatorEntry[] = [];
-  // Without data a latent's shape may be unknown: an array latent then counts as many copies
-  // (Infinity), so check plans what run will do with any data.
-  const copies = new Map(
-    checked.latents.map((l) => [
-      l.decl.name.name,
-      l.shape && l.shape.every((d) => d >= 0)
+  const guide = typeof given.guide === 'string' ? given.guide : 'mean_field';
+  const plan: SitePlan = { entries: [], estimators: new Map(), support: new Map() };
+  const add = (site: string, est: Estimator, reason: string, written?: Estimator) => {
+    plan.estimators.set(site, est);
+    plan.entries.push({
+      site,
+      estimator: estimatorName(est),
+      reason,
+      ...(written ? { via: estimatorName(written) } : {}),
+    });
+  };
+
+  if (!AUTO_GUIDES.includes(guide)) {
+    // A guide block: its draws are reparameterized (guide_program.ts).
+    for (const s of checked.guide ? samples(checked.guide.body) : []) {
+      const site = targetName(s.target) ?? '?';
+      const v = via(s);
+      if (v && v.kind !== 'reparam')
+        throw new LowerError(
+          s.via!.span,
+          `\`via ${estimatorName(v)}\` on \`${site}\`: a guide block's draws are reparameterized (the ELBO is differentiated through them)`,
+          'remove the `via`, or use an automatic guide (mean_field) with the `via` on the model statement',
+        );
+      const spec = specOf(s);
+      if (spec && !spec.reparameterizable)
+        throw new LowerError(
+          s.dist.span,
+          `${spec.name} cannot be reparameterized, and a guide block's draws are differentiated through`,
+          'use a reparameterizable family such as Normal or LogNormal; discrete latents take the automatic guide',
+        );
+      add(
+        site,
+        { kind: 'reparam' },
+        v ? 'via reparam' : `${spec?.name ?? 'the draw'} is reparameterized in the guide block`,
+        v,
+      );
+    }
+    return plan;
+  }
+
+  // ---- the automatic guide ----
+  const modelSamples = samples(checked.model.body);
+  const written = new Map<string, { est: Estimator; span: Span }>();
+  for (const s of modelSamples) {
+    const site = targetName(s.target);
+    const v = site ? via(s) : undefined;
+    if (site && v) written.set(site, { est: v, span: s.via!.span });
+  }
+  const normal = lookupDistribution('Normal')!;
+  for (const d of checked.decls) {
+    if (d.kind !== 'param') continue;
+    const site = d.decl.name.name;
+    const w = written.get(site);
+    if (guide === 'delta') {
+      if (w) throw new LowerError(w.span, `\`via\` on \`${site}\`: a delta guide has no draws to estimate`);
+      continue;
+    }
+    if (w && w.est.kind !== 'reparam' && guide !== 'mean_field')
+      throw new LowerError(
+        w.span,
+        `\`via ${estimatorName(w.est)}\` on \`${site}\`: under guide = ${guide} the continuous params are one joint Gaussian draw, reparameterized`,
+        'use guide = mean_field (one Normal site per param), or remove the `via`',
+      );
+    if (w && w.est.kind === 'enum')
+      throw new LowerError(
+        w.span,
+        `\`via enumerate\` on \`${site}\`: a continuous param has no finite support to enumerate`,
+        'use mvd, reinforce or reparam',
+      );
+    const p = chooseEstimator({ site, dist: normal, supportSize: null, batchSize: 1, via: w?.est }, obj);
+    add(
+      site,
+      p.estimator,
+      w
+        ? p.reason
+        : obj.pathwise
+          ? `the automatic guide draws it from a Gaussian on its unconstrained scale (reparameterizable)`
+          : p.reason,
+      w?.est,
+    );
+  }
+  // Discrete latents: the guide has the model's support. Without data an array latent counts
+  // as many copies (Infinity), so check plans what run will do with any data.
+  for (const l of checked.latents) {
+    const site = l.decl.name.name;
+    const draw = modelSamples.find((s) => targetName(s.target) === site && s.dist.kind === 'Call');
+    if (!draw || draw.dist.kind !== 'Call') continue;
+    const r = resolveCall(
+      draw.dist.callee.name,
+      draw.dist.args.map((a) => a.name?.name ?? null),
+    );
+    if (typeof r === 'string') continue;
+    const categorical = r.spec.family === 'Categorical';
+    const K = categorical ? lastDim(checked, draw.dist.args[0]?.value) : 2;
+    plan.support.set(site, K);
+    const copies =
+      l.shape && l.shape.every((x) => x >= 0)
         ? l.shape.reduce((a, b) => a * b, 1)
         : l.decl.type.dims.length
           ? Infinity
-          : 1,
-    ]),
-  );
-  for (const { site, sample: s, via } of siteSamples(checked)) {
-    if (s.dist.kind !== 'Call') continue;
-    const r = resolveCall(
-      s.dist.callee.name,
-      s.dist.args.map((a) => a.name?.name ?? null),
-    );
-    if (typeof r === 'string') continue;
-    const supportSize =
-      r.spec.support.discrete && r.spec.name.startsWith('Bernoulli')
-        ? 2
-        : r.spec.family === 'Categorical'
-          ? categories(checked, s.dist.args[0]?.value)
-          : null;
-    const p = chooseEstimator({ site, dist: r.spec, supportSize, batchSize: copies.get(site) ?? 1, via }, obj);
-    out.push({
-      site,
-      estimator: estimatorName(p.estimator),
-      reason: p.reason.replace('Infinity copies', 'one copy per element'),
-      ...(via ? { via: estimatorName(via) } : {}),
-    });
+          : 1;
+    const w = written.get(site);
+    if (w && w.est.kind === 'reparam')
+      throw new LowerError(
+        w.span,
+        `\`${site}\` is discrete and cannot be reparameterized`,
+        'use enumerate, mvd or reinforce',
+      );
+    const p = chooseEstimator({ site, dist: r.spec, supportSize: K, batchSize: copies, via: w?.est }, obj);
+    const reason =
+      K === null && !w
+        ? p.reason.replace(
+            /^[^:]*/,
+            'the number of categories is not known before the data is bound (give it a literal size, e.g. `simplex[3]`, or write `via enumerate`)',
+          )
+        : p.reason.replace('Infinity copies', 'one copy per element');
+    add(site, p.estimator, reason, w?.est);
   }
-  return out;
+  return plan;
 }
 
-/** A Categorical's K when its parameter is a declared name whose last dimension is a literal
- * (`w: simplex[3]`); otherwise unknown without data (null; the run reads K from the lowered
- * parameter). */
-function categories(checked: CheckedProgram, arg: Expr | undefined): number | null {
-  if (!arg || arg.kind !== 'Ident') return null;
-  const d = checked.decls.find((x) => x.decl.name.name === arg.name);
-  const last = d?.decl.type.dims[d.decl.type.dims.length - 1];
-  return last && last.kind === 'Number' ? last.value : null;
+function specOf(s: Sample): DistSpec | null {
+  if (s.dist.kind !== 'Call') return null;
+  const r = resolveCall(
+    s.dist.callee.name,
+    s.dist.args.map((a) => a.name?.name ?? null),
+  );
+  return typeof r === 'string' ? null : r.spec;
+}
+
+/** The last dimension of an expression's type when it is known without data (a literal size). */
+function lastDim(checked: CheckedProgram, e: Expr | undefined): number | null {
+  if (!e) return null;
+  const t = checked.types.get(e);
+  if (!t || t.kind !== 'tensor' || !t.shape.length) return null;
+  return t.shape[t.shape.length - 1]!.value ?? null;
 }

@@ -4,8 +4,7 @@
 // they may define `fn`s and `let`s (and import others), nothing that makes a problem.
 // Invariant: `modules` is in dependency order (a file after everything it imports), the root last.
 
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { platform } from '../../runtime/index.js';
 import { parse, type Diagnostic, type Program, type Span, type Stmt } from '../../grammar/index.js';
 
 export interface Module {
@@ -25,7 +24,8 @@ export interface LoadResult {
 
 export type ReadFile = (path: string) => string;
 
-const defaultRead: ReadFile = (p) => readFileSync(p, 'utf8');
+const defaultRead: ReadFile = (p) => platform.readText(p);
+const { dirname, isAbsolute, join, resolve } = platform.path;
 
 const LIBRARY_STMTS = new Set<Stmt['kind']>(['Fn', 'Let', 'Import']);
 

@@ -3,12 +3,12 @@
 // With data the bound check gives sizes (`real[n, d] (n = 100, d = 3)`); without, the symbolic
 // check still gives the type (`real[n, d]`).
 
-import { readFileSync } from 'node:fs';
 import type { Expr } from '../../grammar/index.js';
 import { bindProgram, frontEnd, type CompileOptions, type ProgramInput } from '../compile.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import { tyText, valuesText, type Ty } from '../front/static_types.js';
 import { CompileError } from '../messages.js';
+import { platform } from '../../runtime/index.js';
 
 export interface ExpressionType {
   /** `real[n, d]`, `int`, `a Normal distribution`. */
@@ -51,7 +51,7 @@ export function expressionType(input: ProgramInput, name: string, opts: CompileO
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
   }
-  const fe = frontEnd(input, opts.readFile ?? ((p) => readFileSync(p, 'utf8')));
+  const fe = frontEnd(input, opts.readFile ?? platform.readText);
   if (fe.diagnostics.some((d) => d.severity === 'error')) throw new CompileError(fe.diagnostics);
   const e = letValue(fe.checked, name);
   if (!e) throw new Error(`no top-level \`let ${name}\``);

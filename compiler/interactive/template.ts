@@ -11,7 +11,6 @@
 // Errors are thrown at the tag as a TemplateError whose messages point into the template as
 // written, `${i}` marking interpolation i, with a hint saying what that value was.
 
-import { readFileSync } from 'node:fs';
 import {
   LineMap,
   parse,
@@ -41,7 +40,7 @@ import type { DataArray } from '../front/data_binding.js';
 import type { CheckResult, PosteriorSummary, RunResult } from '../running/result.js';
 import { runProgram, type CheckpointHooks, type Progress } from '../running/run_program.js';
 import { compiledGraphText, type GraphTextOptions } from '../graph_text.js';
-import { toNested } from '../../runtime/index.js';
+import { platform, toNested } from '../../runtime/index.js';
 import { evaluateAt, pointGraph, pointOf, startPoint, type PointTarget } from './point_eval.js';
 import { inferDims, unboundDims } from './template_dims.js';
 import {
@@ -480,7 +479,7 @@ function bindSite(
 ): Bound {
   try {
     const fileData = checked.fe.checked.dataSources.length
-      ? loadData(checked.fe.checked, {}, (f) => readFileSync(f, 'utf8'), TEMPLATE_FILE).data
+      ? loadData(checked.fe.checked, {}, platform.readText, TEMPLATE_FILE).data
       : {};
     let dims = new Map<string, number>();
     if (checked.inferred.size) {

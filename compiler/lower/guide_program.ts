@@ -68,7 +68,7 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     });
     return { values, logq };
   };
-  const modelScope = (values: Tracer[], key: Tracer, data: Tracer[]) => {
+  const modelScope = (values: Tracer[], key: Tracer | null, data: Tracer[]) => {
     const { env, low } = kit.setup(data, key);
     layout.entries.forEach((e, i) => env.set(e.name, { kind: 'value', v: values[i]! }));
     kit.bindLets(env, low);
@@ -94,6 +94,7 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
     extraSpecs: [],
     extras: [],
     constant: 0,
+    widenable: false,
     elbo: (phi, key, _ex, data, K) =>
       monteCarlo(
         (k) => {
@@ -105,9 +106,22 @@ export async function userGuideEngine(compiled: CompiledProgram): Promise<{ engi
         key,
         K,
       ),
+    terms: (phi, key, _ex, data, M) =>
+      P.scan(
+        (_c, [k]) => {
+          const { values, logq } = guideDraw(phi, k!, data);
+          const { env, low } = modelScope(values, null, data);
+          return [[], [P.sub(kit.modelLogp(env, low), logq)]];
+        },
+        [],
+        [P.splitKeys(key, M)],
+      ).ys[0]!,
+    // A guide block cannot be widened: its draws are the guide's own (the caller passes scale 1).
     draw: (phi, key, _ex, data) => {
       const [kq, kg] = P.splitKey(key, 2);
-      return modelScope(guideDraw(phi, kq!, data).values, kg!, data);
+      const { values, logq } = guideDraw(phi, kq!, data);
+      const exact = modelScope(values, null, data);
+      return { ...modelScope(values, kg!, data), lp: kit.modelLogp(exact.env, exact.low), lq: logq, lqWide: null };
     },
     // Both densities on the constrained space (their Jacobians would cancel in lp - lq). The
     // guide's draws are reparameterized through its statements, so wake-sleep (no gradient

@@ -32,6 +32,7 @@ export class LowerError extends Error {
   constructor(
     readonly span: Span,
     message: string,
+    readonly hint?: string,
   ) {
     super(message);
   }

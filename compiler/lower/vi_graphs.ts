@@ -15,6 +15,17 @@ import type { Layout } from './param_layout.js';
 export interface DrawScope {
   env: Env;
   low: Lowerer;
+  /**
+   * Log densities at the draw, all of the same point: the model's (exact, every Jacobian in),
+   * the guide's, and the guide's widened by `spread` (its spread scaled, the defensive
+   * component of the importance proposal); null for a guide with no density (delta), and
+   * `lqWide` null for a guide that cannot be widened (a guide block).
+   */
+  lp: Tracer | null;
+  lq: Tracer | null;
+  lqWide: Tracer | null;
+  /** Further outputs of a draw (the discrete latents' values), after the params. */
+  extra?: { name: string; shape: number[]; value: Tracer }[];
 }
 
 export interface ViEngine {
@@ -25,10 +36,21 @@ export interface ViEngine {
   extras: HostArray[];
   /** A host constant added to the graph's ELBO (log|det A| of the whitening). */
   constant: number;
+  /** Whether `draw` can widen the guide (a Gaussian spread to scale): the defensive proposal. */
+  widenable: boolean;
   /** The ELBO estimate (less `constant`) from K draws. */
   elbo(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], K: number): Tracer;
-  /** One draw from the guide, bound into a scope whose key serves the `generate` block. */
-  draw(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[]): DrawScope;
+  /**
+   * The ELBO's per-draw terms (less `constant`) at M draws, a [M] tensor, no gradient needed:
+   * the same keys at different phi give paired estimates (the stopping rule, the start's
+   * choice, the final ELBO). A minibatched plate runs in full.
+   */
+  terms(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], M: number): Tracer;
+  /**
+   * One draw from the guide, its spread scaled by `scale` (a scalar tensor: 1 for the guide
+   * itself, WIDE for the widened guide), bound into a scope whose key serves the `generate` block.
+   */
+  draw(phi: Tracer, key: Tracer, extras: Tracer[], data: Tracer[], scale: Tracer): DrawScope;
   /**
    * K guide draws' log p and log q, two [K] tensors, both densities of the same (unconstrained)
    * point, so lp - lq is the importance log weight with nothing left out: the general objectives
@@ -52,6 +74,9 @@ export interface ViEngine {
   mean: ((phi: Tracer, extras: Tracer[]) => Tracer) | null;
 }
 
+/** The spread factor of the widened guide in the importance proposal (compiler/running/infer.ts). */
+export const WIDE = 2;
+
 /** K draws of term(key_k) -> [lp, lq] stacked as two [K] tensors (one scan, never unrolled). */
 export function particleScan(
   term: (key: Tracer) => [Tracer, Tracer],
@@ -63,7 +88,7 @@ export function particleScan(
 }
 
 /** The unconstrained log density (Jacobians included) at z, with a key for minibatched plates. */
-export function logDensityAt(kit: ProgramKit, z: Tracer, key: Tracer, data: Tracer[]): Tracer {
+export function logDensityAt(kit: ProgramKit, z: Tracer, key: Tracer | null, data: Tracer[]): Tracer {
   const { env, low } = kit.setup(data, key);
   const logJac = kit.unpack(z, env, low);
   return P.add(kit.modelLogp(env, low), logJac);
@@ -90,14 +115,38 @@ export function autoEngine(
       { data: W.a, shape: aShape },
     ],
     constant: W.logDet,
+    widenable: family.logq !== undefined && family.noise(n) > 0,
     elbo: (phi, key, ex, data, K) =>
       gaussianElbo((z, k) => logDensityAt(kit, z, k, data), family, affine(ex), phi, key, K),
-    draw: (phi, key, ex, data) => {
+    terms: (phi, key, ex, data, M) => {
+      const m = family.noise(n);
+      const { ys } = P.scan(
+        (_c, [k]) => {
+          const w = family.sample(phi, m ? P.normal(k!, [m]) : P.zeros([0]), n);
+          const lp = logDensityAt(kit, unwhiten(affine(ex), w), null, data);
+          return [[], [family.logq ? P.sub(lp, family.logq(phi, w, n)) : lp]];
+        },
+        [],
+        [P.splitKeys(key, M)],
+      );
+      return family.logq ? ys[0]! : P.add(ys[0]!, family.entropy(phi, n));
+    },
+    draw: (phi, key, ex, data, scale) => {
       const [kq, kg] = P.splitKey(key, 2);
-      const z = gaussianDraw(family, affine(ex), phi, kq!);
+      const m = family.noise(n);
+      const w = family.sample(phi, m ? P.mul(P.normal(kq!, [m]), scale) : P.zeros([0]), n);
+      const z = unwhiten(affine(ex), w);
       const { env, low } = kit.setup(data, kg!);
       kit.unpack(z, env, low);
-      return { env, low };
+      if (!family.logq) return { env, low, lp: null, lq: null, lqWide: null };
+      // log q_c(w) = log q(mu + (w - mu) / c) - n log c for the family widened by c; log q of
+      // z = shift + A w is log q(w) - log|det A|. The log p is exact (no key: a minibatched
+      // plate runs in full).
+      const mu = family.mean(phi, n);
+      const lq = P.sub(family.logq(phi, w, n), W.logDet);
+      const back = P.add(mu, P.div(P.sub(w, mu), WIDE));
+      const lqWide = P.sub(family.logq(phi, back, n), W.logDet + n * Math.log(WIDE));
+      return { env, low, lp: logDensityAt(kit, z, null, data), lq, lqWide };
     },
     particles: family.logq
       ? (phi, key, ex, data, K, pathwise, fixedScore = false) => {

@@ -4,17 +4,11 @@
 // in the plan's data stage, and each solver step runs only the step stage. Nothing else in the
 // compiler names a backend.
 
-import {
-  chooseBackend,
-  estimateCost,
-  compile as compileGraph,
-  type BackendName,
-  type Executable,
-} from '../../runtime/index.js';
+import { chooseExact, compile as compileGraph, type BackendName, type Executable } from '../../runtime/index.js';
 import type { Graph } from '../../runtime/index.js';
 import type { DataArray } from '../front/data_binding.js';
 
-export const BACKENDS = ['auto', 'ref', 'cpu', 'wasm'] as const;
+export const BACKENDS = ['auto', 'ref', 'js', 'cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 export function isBackend(name: string): name is BackendChoice {
@@ -35,15 +29,9 @@ export async function prepare(
   return compileGraph(graph, { backend: chosen, dataInputs, data: data as DataArray[] });
 }
 
-/**
- * `auto` for a program: float64 `ref` unless tfjs-wasm is clearly faster. Small problems stay on
- * ref even when wasm would be somewhat quicker per call: ref is exact to float64 (tolerances
- * like 1e-10 are reachable), and it does not pay the second or so that loading wasm costs.
- */
+/** `auto` for a program: the runtime's exact-first choice (float64 js unless wasm is clearly faster). */
 export function autoBackend(graph: Graph): BackendName {
-  const ref = estimateCost(graph, 'ref');
-  const wasm = estimateCost(graph, 'wasm');
-  return ref < 2e-3 || ref < 3 * wasm ? 'ref' : chooseBackend(graph, ['ref', 'wasm']);
+  return chooseExact(graph, ['js', 'wasm']);
 }
 
 export type { Executable, BackendName };

@@ -2,7 +2,7 @@
 // iterates (the program's sources, the bound data, the seed, the backend and the effective
 // solver options). A resumed run with a different fingerprint would not be the same run.
 
-import { createHash } from 'node:crypto';
+import { platform } from '../../runtime/index.js';
 
 export interface FingerprintInput {
   sources: ReadonlyMap<string, string>;
@@ -13,7 +13,7 @@ export interface FingerprintInput {
 }
 
 export function fingerprintOf(x: FingerprintInput): string {
-  const h = createHash('sha256');
+  const h = platform.sha256();
   for (const f of [...x.sources.keys()].sort()) h.update(`file ${f}\n${x.sources.get(f)}\n`);
   for (const k of [...x.data.keys()].sort()) {
     const a = x.data.get(k)!;
@@ -21,7 +21,7 @@ export function fingerprintOf(x: FingerprintInput): string {
     h.update(new Uint8Array(Float64Array.from(a.data).buffer));
   }
   h.update(`seed ${x.seed}\nbackend ${x.backend}\noptions ${stable(x.options)}\n`);
-  return h.digest('hex');
+  return h.digest();
 }
 
 function stable(v: unknown): string {

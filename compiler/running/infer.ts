@@ -1,55 +1,53 @@
 // `infer vi(...)`: variational inference end to end, in the RunResult contract.
-//   1. the guide: an automatic Gaussian family (stdlib/vi) or the program's `guide { }` block;
-//   2. the robust start (automatic Gaussian guides): the Laplace approximation (MAP by L-BFGS,
-//      the inverse Hessian by autodiff) whitens the guide's coordinates; the plain start (mean at
-//      the Stan-style initial point, sd 1) replaces it when the MAP search fails or the Laplace
-//      start's ELBO estimate is not finite;
-//   3. stochastic optimization of the objective (the ELBO by default; others, built in or
-//      `objective name = ...`, through objective_program.ts on the particles' log weights): the optimizer (Adam by default) over K-sample
-//      reparameterization gradients for `steps` steps, the learning rate decaying by a cosine to
-//      a tenth of itself; the key of step t is foldIn(key(seed), t), so a resumed run is
-//      bit-identical;
-//   4. results: the final ELBO from many draws, `--draws` posterior draws (constrained, with the
-//      `generate` quantities), summaries, and posterior means as `values`.
-// Programs with discrete latents (int params) take compiler/running/infer_discrete.ts instead.
-// After the fit: k-hat and the correlation check (vi_diagnostics.ts), on by default.
-// Stopping: the ELBO's plateau (stdlib/vi/plateau.ts, windows of 100 steps, `tol` relative), or
-// the step budget.
+//   1. the plan (compiler/analysis/site_plan.ts, the one `check` prints) and the objective (the
+//      ELBO by default; others, built in or `objective name = ...`, through objective_program.ts);
+//   2. the guide and its start: an automatic Gaussian family, started from the best of the
+//      Gaussians along the MAP path and the plain start (infer_start.ts), or the program's
+//      `guide { }` block; discrete latents, and `via` other than reparam on a continuous param,
+//      take the stdlib site API (infer_sites.ts), the one estimator implementation;
+//   3. stochastic optimization by the method table's `vi` entry through the one driver
+//      (infer_loop.ts, vi_run.ts; stdlib/vi/method.ts): the nested optimizer (Adam, lr 0.05 by
+//      default) and the stopping rule (stdlib/vi/stopping.ts) on the stopping draws' terms; the
+//      key of step t is foldIn(key(seed), t), so a resumed run is bit-identical;
+//   4. draws and summaries (infer_draws.ts: PSIS-weighted when the weights allow), the fit checks
+//      (vi_diagnostics.ts: k-hat, collinearity, the budget), and the result.
 
 import { ops as P, simplify, trace, valueAndGrad, type Graph, type Tracer } from '../../runtime/index.js';
 import { foldIn, keyFromSeed } from '../../runtime/index.js';
-import { shortTrace } from '../../stdlib/index.js';
 import {
+  evaluate,
   gaussianFamily,
-  laplace,
-  laplaceWhitening,
   plainWhitening,
+  shortTrace,
   type GuideName,
-  type LaplaceResult,
-  type Whitening,
+  type Objective,
 } from '../../stdlib/index.js';
 import { prepare, type Executable } from './backend_seam.js';
 import type { CompiledProgram } from '../compile.js';
-import { summaries, type DrawTable } from './draws.js';
+import { headDraws, resample, summaries, weightedSummaries, type DrawTable } from './draws.js';
 import { userGuideEngine } from '../lower/guide_program.js';
 import { LowerError, type LV } from '../lower/lower.js';
 import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type NestedValue, type RunResult } from './result.js';
-import { runVi, viStopReason, type InferRunOptions } from './vi_run.js';
-import { autoEngine, type ViEngine } from '../lower/vi_graphs.js';
-import { evaluate, type Objective } from '../../stdlib/index.js';
-import { isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
-import { sitePlan } from '../analysis/site_plan.js';
-import { fitDiagnostics, KHAT_DRAWS, negHessianExe } from './vi_diagnostics.js';
-import { runDiscreteInference } from './infer_discrete.js';
+import type { ViEngine } from '../lower/vi_graphs.js';
+import { BUILTIN_OBJECTIVES, isPlainElbo, objectiveText, resolveObjective } from '../lower/objective_program.js';
+import { sitePlan, type SitePlan } from '../analysis/site_plan.js';
+import { fitDiagnostics } from './vi_diagnostics.js';
+import { weighedPool } from './infer_draws.js';
+import { siteEngine } from './infer_sites.js';
+import { automaticStart } from './infer_start.js';
+import { optimizeGuide } from './infer_loop.js';
+import type { InferRunOptions } from './vi_run.js';
 
-export const DEFAULT_DRAWS = 4000;
+/** Weight of the old value in the running-mean baselines (stdlib/vi/estimate.ts's default). */
+const BASELINE_DECAY = 0.9;
+
+/** Guide draws behind k-hat, the summaries and --draws-out (and as many widened ones). */
+export const DEFAULT_DRAWS = 1000;
 /** Draws behind the reported ELBO. */
 export const FINAL_ELBO_DRAWS = 1000;
-/** The Laplace start is skipped above this many unconstrained coordinates (an n x n Hessian). */
-export const MAX_LAPLACE_DIM = 400;
-/** Steps per window of the stopping rule (stdlib/vi/method.ts). */
-export const PLATEAU_WINDOW = 100;
+/** The stopping rule's fixed draws (stdlib/vi/stopping.ts): one set, the same at every check. */
+export const STOP_DRAWS = 64;
 const AUTO_GUIDES = new Set(['mean_field', 'full_rank', 'low_rank', 'delta']);
 
 export async function runInference(
@@ -68,221 +66,232 @@ export async function runInference(
     const m = at ? messageAt('error', at, message, hint) : fileMessage('error', compiled.file, message, hint);
     return runResult({ ...base, status: 'error', messages: [...messages, m], options }, compiled.file);
   };
-  if (compiled.checked.latents.length) {
-    try {
-      const objective = resolveObjective(o.objective, compiled.checked.objectives, K);
-      return await runDiscreteInference(compiled, base, opts, {
-        objective,
-        steps,
-        draws: D,
-        messages,
-        options,
-        window: PLATEAU_WINDOW,
-        finalDraws: FINAL_ELBO_DRAWS,
-        khatDraws: KHAT_DRAWS,
-      });
-    } catch (e) {
-      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-      if (e instanceof CompileError)
-        return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
-      throw e;
-    }
-  }
-  // Every latent here is continuous and drawn by a reparameterized guide: a `via` asking for
-  // another estimator cannot be honoured yet, so it is an error rather than silently ignored.
-  try {
-    const off = (sitePlan(compiled.checked) ?? []).find((e) => e.via && e.estimator !== 'reparam');
-    if (off)
-      return fail(
-        `\`via ${off.via}\` on \`${off.site}\`: this release draws continuous latents by reparameterization only; score-function, enumeration and MVD estimators run from the stdlib site API (stdlib/vi/programmable.ts), not yet from .opt programs`,
-        'remove the `via`, or use `via reparam`',
-      );
-  } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
+  const userError = (e: unknown): RunResult => {
+    if (e instanceof LowerError) return fail(e.message, e.hint, e.span);
+    if (e instanceof CompileError)
+      return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
     throw e;
+  };
+
+  // ---- the plan (the one `check` prints) and the objective ----
+  let plan: SitePlan;
+  let objective: Objective;
+  try {
+    // The data-free program, as `check` sees it: the plan printed is the plan run.
+    plan = sitePlan(compiled.front)!;
+    objective = resolveObjective(o.objective, compiled.checked.objectives, K);
+  } catch (e) {
+    return userError(e);
   }
-  // The ELBO keeps the Gaussian fast path (exact entropy or sticking-the-landing); any other
-  // objective runs on the particles' log weights (objectiveGraph).
-  let general: Objective | null = null;
-  if (!isPlainElbo(o.objective)) {
-    try {
-      general = resolveObjective(o.objective, compiled.checked.objectives, K);
-    } catch (e) {
-      if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-      throw e;
-    }
-    if (o.guide === 'delta')
-      return fail(
-        `the objective \`${general.name}\` needs a guide with a density; delta has none`,
-        'use mean_field or full_rank, or objective = elbo',
-      );
-  }
+  const guide = o.guide as string;
+  const plain = isPlainElbo(o.objective);
+  // Built-in objectives fit the guide to the posterior, so importance weights can correct its
+  // summaries; a user objective's guide is its own answer (a policy, say): summaries unweighted.
+  const toPosterior = (BUILTIN_OBJECTIVES as readonly string[]).includes(
+    typeof o.objective === 'object' ? (o.objective as { method: string }).method : (o.objective as string),
+  );
+  if (!plain && guide === 'delta')
+    return fail(
+      `the objective \`${objective.name}\` needs a guide with a density; delta has none`,
+      'use mean_field or full_rank, or objective = elbo',
+    );
+  if (!AUTO_GUIDES.has(guide) && !compiled.checked.guide)
+    return fail(
+      `the guide \`${guide}\` is not defined`,
+      'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta',
+    );
+  // Discrete latents, or a continuous site whose plan is not reparameterization, take the site
+  // API (infer_sites.ts); everything else the Gaussian fast path.
+  const latents = compiled.checked.latents.length > 0;
+  const viaSites = [...plan.estimators.values()].some((e) => e.kind !== 'reparam' && e.kind !== 'detach');
+  if (latents && !AUTO_GUIDES.has(guide))
+    return fail(
+      'a program with discrete latents takes an automatic guide (mean_field or full_rank): a guide block draws continuous params only',
+    );
 
   const { kit, layout, dataArrays, backend } = compiled.internals;
   const dataSpecs = kit.specs.slice(1);
-  const n = layout.n;
   const root = keyFromSeed(compiled.seed);
-  const [trainKey, evalKey, drawKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3)];
+  const [trainKey, evalKey, drawKey, stopKey] = [foldIn(root, 1), foldIn(root, 2), foldIn(root, 3), foldIn(root, 7)];
 
-  // ---- the guide and its start ----
+  // ---- the guide, its start and the gradient ----
   let engine: ViEngine;
-  let start: Record<string, unknown> = {};
+  let start: Record<string, unknown>;
   let phi0: Float64Array;
+  let gradient: (phi: Float64Array, t: number) => { value: number; grad: Float64Array };
+  let carry: { get(): unknown; set(v: unknown): void } | undefined;
   try {
-    const guide = o.guide as string;
     if (!AUTO_GUIDES.has(guide)) {
-      if (!compiled.checked.guide)
-        return fail(
-          `the guide \`${guide}\` is not defined`,
-          'write a `guide { ... }` block, or use mean_field, full_rank, low_rank or delta',
-        );
       const u = await userGuideEngine(compiled);
       engine = u.engine;
       phi0 = u.phi0;
       start = { kind: 'guide block' };
-    } else {
+    } else if (latents || viaSites) {
+      // With latents the start is plain (a Laplace start would need them marginalized); without,
+      // the continuous start below.
       const family = gaussianFamily(guide as GuideName, o.rank as number);
       const x0 = compiled.initialPoint(compiled.seed);
-      const lp = n > 0 && n <= MAX_LAPLACE_DIM ? await laplaceStart(compiled, x0) : null;
-      const kind = guide === 'full_rank' ? 'full' : 'diag';
-      const plain = plainWhitening(x0, 1, kind);
-      const candidates: { W: Whitening; name: string }[] = [];
-      if (lp?.ok) candidates.push({ W: laplaceWhitening(lp, guide as GuideName), name: 'laplace' });
-      candidates.push({ W: plain, name: 'plain' });
-      // The Laplace start unless it failed or its ELBO estimate is not finite (the plain start then).
-      let chosen = candidates[candidates.length - 1]!;
-      for (const c of candidates) {
-        const e = autoEngine(kit, layout, family, c.W);
-        const probe = await prepare(
-          simplify(elboGraph(e, e.m, dataSpecs, 1, false)),
-          'ref',
-          2 + e.extras.length,
-          dataArrays,
-        );
-        const v = probe.run([
-          { data: family.init(n, c.W.C), shape: [e.m] },
-          { data: foldIn(trainKey, 0), shape: [2] },
-          ...e.extras,
-        ])[0]!.data[0]!;
-        if (Number.isFinite(v)) {
-          chosen = c;
-          break;
-        }
+      const chosen = latents
+        ? {
+            W: plainWhitening(x0, 1, guide === 'full_rank' ? 'full' : 'diag'),
+            info: { kind: 'plain', map: { ok: false, message: 'skipped: discrete latents' } },
+          }
+        : await automaticStart(compiled, family, guide as GuideName, x0, foldIn(root, 6));
+      const se = siteEngine(compiled, guide as GuideName, chosen.W, plan, objective);
+      engine = se.engine;
+      phi0 = se.program.phi0;
+      start = chosen.info;
+      const exe = await prepare(simplify(se.gradGraph), backend, 3, dataArrays);
+      const B = se.baselines.length;
+      let baselines = new Float64Array(B);
+      const run = (phi: Float64Array, key: Int32Array) =>
+        exe.run([
+          { data: phi, shape: [phi.length] },
+          { data: key, shape: [2] },
+          { data: baselines, shape: [B] },
+        ]);
+      // The running means start at the signal of one estimate at the start (a baseline of 0
+      // would inflate the first steps' gradients, and Adam's moments would remember them).
+      if (B) {
+        const signal = Float64Array.from(run(phi0, foldIn(root, 8))[2]!.data);
+        baselines = signal.map((v) => v / (1 - BASELINE_DECAY));
       }
-      engine = autoEngine(kit, layout, family, chosen.W);
-      phi0 = family.init(n, chosen.W.C);
-      start = {
-        kind: chosen.name,
-        laplace: lp
-          ? { ok: lp.ok, steps: lp.steps, message: lp.message }
-          : {
-              ok: false,
-              message: n > MAX_LAPLACE_DIM ? `skipped: more than ${MAX_LAPLACE_DIM} coordinates` : 'no parameters',
-            },
+      gradient = (phi, t) => {
+        const [v, g, next] = run(phi, foldIn(trainKey, t));
+        if (B && next!.data.every(Number.isFinite)) baselines = Float64Array.from(next!.data);
+        return { value: v!.data[0]!, grad: Float64Array.from(g!.data) };
+      };
+      if (B)
+        carry = {
+          get: () => Array.from(baselines),
+          set: (v) => {
+            baselines = Float64Array.from(v as number[]);
+          },
+        };
+    } else {
+      const family = gaussianFamily(guide as GuideName, o.rank as number);
+      const chosen = await automaticStart(
+        compiled,
+        family,
+        guide as GuideName,
+        compiled.initialPoint(compiled.seed),
+        foldIn(root, 6),
+      );
+      engine = chosen.engine;
+      phi0 = chosen.phi0;
+      start = chosen.info;
+    }
+    if (!latents && !viaSites) {
+      const e = engine;
+      const exe = await prepare(
+        simplify(plain ? elboGraph(e, e.m, dataSpecs, K, true) : objectiveGraph(e, e.m, dataSpecs, objective, true)),
+        backend,
+        2 + e.extraSpecs.length,
+        dataArrays,
+      );
+      gradient = (phi, t) => {
+        const [v, g] = exe.run([{ data: phi, shape: [e.m] }, { data: foldIn(trainKey, t), shape: [2] }, ...e.extras]);
+        return { value: v!.data[0]! + (plain ? e.constant : 0), grad: Float64Array.from(g!.data) };
       };
     }
   } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-    if (e instanceof CompileError)
-      return runResult({ ...base, status: 'error', messages: [...messages, ...e.messages], options }, compiled.file);
-    throw e;
+    return userError(e);
   }
   const m = engine.m;
-  let gradExe: Executable;
-  let valueExe: Executable;
+  const ne = engine.extraSpecs.length;
+  const at = (phi: Float64Array, key: Int32Array) => [
+    { data: phi, shape: [m] },
+    { data: key, shape: [2] },
+    ...engine.extras,
+  ];
+  let termsExe: Executable;
   try {
-    gradExe = await prepare(
-      simplify(
-        general ? objectiveGraph(engine, m, dataSpecs, general, true) : elboGraph(engine, m, dataSpecs, K, true),
-      ),
+    termsExe = await prepare(
+      simplify(termsGraph(engine, m, dataSpecs, STOP_DRAWS, plain ? null : objective)),
       backend,
-      2 + engine.extras.length,
-      dataArrays,
-    );
-    valueExe = await prepare(
-      simplify(elboGraph(engine, m, dataSpecs, FINAL_ELBO_DRAWS, false)),
-      backend,
-      2 + engine.extras.length,
+      2 + ne,
       dataArrays,
     );
   } catch (e) {
-    if (e instanceof LowerError) return fail(e.message, undefined, e.span);
-    throw e;
+    return userError(e);
   }
 
   // ---- stochastic optimization ----
-  const objective = {
-    n: m,
-    evaluate(phi: Float64Array, step: number) {
-      const [v, g] = gradExe.run([
-        { data: phi, shape: [m] },
-        { data: foldIn(trainKey, step), shape: [2] },
-        ...engine.extras,
-      ]);
-      const f = -(v!.data[0]! + (general ? 0 : engine.constant));
-      const gr = new Float64Array(m);
-      for (let i = 0; i < m; i++) gr[i] = -g!.data[i]!;
-      return { f, g: gr };
+  const fit = await optimizeGuide(
+    compiled,
+    {
+      m,
+      phi0,
+      estimate: (phi, t) => gradient(phi, t),
+      terms: (phi) =>
+        Float64Array.from(termsExe.run(at(phi, stopKey))[0]!.data, (v) => v + (plain ? engine.constant : 0)),
+      steps,
+      carry,
     },
-  };
-  const trace: number[] = [];
-  const run = await runVi(compiled, objective, phi0, steps, opts, trace);
-  if ('error' in run) return fail(run.error);
-  const { r, end } = run;
-  const phi = r.x;
-  const elbo =
-    valueExe.run([{ data: phi, shape: [m] }, { data: foldIn(evalKey, 0), shape: [2] }, ...engine.extras])[0]!.data[0]! +
-    engine.constant;
+    opts,
+  );
+  if ('error' in fit) return fail(fit.error);
+  const phi = fit.phi;
 
-  // ---- draws and summaries ----
-  const table = await posteriorDraws(compiled, engine, phi, D, drawKey, dataSpecs);
-  opts.onDraws?.(table);
-  const posterior = summaries(table);
-  const fit = await fitDiagnostics(compiled, engine, phi, o.guide as string, foldIn(root, 4), dataSpecs);
-  messages.push(...fit.messages);
+  // ---- draws, summaries and the fit checks ----
+  // A pool of D guide draws (and as many from the widened guide; more when k-hat is borderline)
+  // serves k-hat, the importance weights, the ELBO, the summaries and the draws.
+  const { pool, weighing } = await weighedPool(compiled, engine, phi, D, drawKey, dataSpecs, toPosterior);
+  let elbo: number;
+  if (weighing.elbo !== null) elbo = weighing.elbo;
+  else {
+    // No guide density (delta): the ELBO is the log density at the point.
+    const one = await prepare(simplify(termsGraph(engine, m, dataSpecs, 1, null)), 'ref', 2 + ne, dataArrays);
+    elbo = one.run(at(phi, foldIn(evalKey, 0)))[0]!.data[0]! + engine.constant;
+  }
+  const checks = await fitDiagnostics(compiled, engine, phi, guide, weighing, fit, dataSpecs, toPosterior);
+  messages.push(...checks.messages);
+  const table = headDraws(pool.table, weighing.rows);
+  const posterior = weighing.weights ? weightedSummaries(table, weighing.weights) : summaries(table);
+  opts.onDraws?.(weighing.weights ? resample(table, weighing.weights, foldIn(root, 5), D) : headDraws(table, D));
   const values: Record<string, NestedValue> = {};
   for (const e of layout.entries) values[e.name] = posterior[e.name]!.mean;
-  messages.push(...end.messages);
+  for (const l of compiled.checked.latents) {
+    const name = l.decl.name.name;
+    if (posterior[name]) values[name] = posterior[name]!.mean;
+  }
+  messages.push(...fit.messages);
   return runResult(
     {
       ...base,
-      status: end.status,
+      status: fit.status,
       objective: elbo,
-      steps: r.steps,
+      steps: fit.steps,
       time_ms: performance.now() - t1,
       options,
       values,
       posterior,
       messages,
       diagnostics: {
-        stop_reason: viStopReason(r, end, steps),
-        gradient_norm: r.measure,
-        ...end.diagnostics,
-        elbo_draws: FINAL_ELBO_DRAWS,
-        // The trace of the optimized objective's estimate per step, averaged to at most 50 points.
-        elbo_trace: shortTrace(trace, 50),
-        ...(general ? { objective: objectiveText(general) } : {}),
-        start,
+        stop_reason: fit.stopReason,
+        gradient_norm: fit.gnorm,
         ...fit.diagnostics,
+        elbo_draws: weighing.elbo !== null ? pool.guideRows : 1,
+        // The optimized objective's per-step estimates, averaged per window, at most 50 points.
+        elbo_trace: shortTrace(fit.trace, 50),
+        // The stopping rule's checks: the ELBO of each window's average guide on fixed draws.
+        elbo_checks: fit.stop.checks.map((c) => ({
+          step: c.step,
+          stage: c.stage,
+          elbo: c.elbo,
+          gain: c.gain,
+          se: c.se,
+        })),
+        ...(plain ? {} : { objective: objectiveText(objective) }),
+        // The plan `proxima check` prints, which this run executed (compiler/analysis/site_plan.ts).
+        estimators: plan.entries,
+        ...(carry ? { baselines: carry.get() } : {}),
+        start,
+        ...checks.diagnostics,
       },
     },
     compiled.file,
   );
-}
-
-/** MAP and Hessian on the unconstrained scale (the exact log density: minibatches run in full). */
-async function laplaceStart(compiled: CompiledProgram, x0: Float64Array): Promise<LaplaceResult> {
-  const ld = compiled.logDensity!;
-  const neg = {
-    n: ld.n,
-    evaluate(x: Float64Array) {
-      const r = ld.evaluate(x, 0);
-      return { f: -r.f, g: r.g.map((v) => -v) };
-    },
-  };
-  // The Hessian runs once, on float64 ref (exact, and it never pays for loading tfjs).
-  const exe = await negHessianExe(compiled);
-  return laplace(neg, x0, (x) => Float64Array.from(exe.run([{ data: x, shape: [x.length] }])[0]!.data));
 }
 
 /**
@@ -335,46 +344,22 @@ function elboGraph(engine: ViEngine, m: number, dataSpecs: unknown[], K: number,
   }, specs);
 }
 
-/** D draws of every param (constrained) and `generate` output, as one scan on ref. */
-async function posteriorDraws(
-  compiled: CompiledProgram,
-  engine: ViEngine,
-  phi: Float64Array,
-  D: number,
-  key: Int32Array,
-  dataSpecs: unknown[],
-): Promise<DrawTable> {
-  const { kit, layout, dataArrays } = compiled.internals;
-  const specs = [[phi.length], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
+/**
+ * (phi, key, ...extras, ...data) -> M estimates of the optimized objective, each from its own
+ * draws (less the engine's constant for the ELBO): the ELBO's per-draw terms, or for another
+ * objective its body on M groups of K particles (no gradient: the stopping rule's paired terms).
+ */
+function termsGraph(engine: ViEngine, m: number, dataSpecs: unknown[], M: number, obj: Objective | null): Graph {
+  const specs = [[m], { shape: [2], dtype: 'int32' }, ...engine.extraSpecs, ...dataSpecs] as Parameters<
     typeof trace
   >[1];
   const ne = engine.extraSpecs.length;
-  let genNames: { name: string; shape: number[] }[] = [];
-  const g = trace((ph: Tracer, k: Tracer, ...rest: Tracer[]) => {
+  return trace((phi: Tracer, key: Tracer, ...rest: Tracer[]) => {
     const ex = rest.slice(0, ne);
     const data = rest.slice(ne);
-    const { ys } = P.scan(
-      (_c, [kd]) => {
-        const { env, low } = engine.draw(ph, kd!, ex, data);
-        const vals = layout.entries.map((e) => low.real((env.get(e.name) as { v: LV }).v, e.decl.span));
-        const gen = kit.generate(env, low);
-        genNames = gen.map((x) => ({ name: x.name, shape: [...x.value.shape] }));
-        return [[], [...vals, ...gen.map((x) => x.value)]];
-      },
-      [],
-      [P.splitKeys(k, D)],
-    );
-    return ys.length ? ys : [P.zeros([0])];
+    if (!obj || !engine.particles) return engine.terms(phi, key, ex, data, M);
+    const K = obj.samples;
+    const { lp, lq } = engine.particles(P.stopGradient(phi), key, ex, data, M * K, true);
+    return evaluate(obj.body, P.reshape(lp, [M, K]), P.reshape(lq, [M, K]));
   }, specs);
-  const exe = await prepare(simplify(g), 'ref', 2 + ne, dataArrays);
-  const outs = exe.run([{ data: phi, shape: [phi.length] }, { data: key, shape: [2] }, ...engine.extras]);
-  const variables = [
-    ...layout.entries.map((e, i) => ({ name: e.name, shape: e.shape, data: Float64Array.from(outs[i]!.data) })),
-    ...genNames.map((x, i) => ({
-      name: x.name,
-      shape: x.shape,
-      data: Float64Array.from(outs[layout.entries.length + i]!.data),
-    })),
-  ];
-  return { draws: D, variables };
 }

@@ -106,8 +106,7 @@ export async function runSolver(
 
 /** The backend the solve runs its graphs on: the compile's resolved choice (`auto` already decided). */
 export function solveBackend(compiled: CompiledProgram): BackendName {
-  const b = compiled.backend;
-  return b === 'cpu' || b === 'wasm' ? b : 'ref';
+  return compiled.backend as BackendName;
 }
 
 /** Bounds that contradict each other: the first coordinate and its two constraints, in words. */

@@ -1,6 +1,6 @@
-// The `vi` entry of the method table run through the one driver, shared by the continuous
-// (infer.ts) and discrete (infer_discrete.ts) VI runners: hooks in the user's terms (the ELBO),
-// the ELBO trace, checkpoints, and the run's end as the result states it.
+// The `vi` entry of the method table run through the one driver, for every VI engine
+// (infer_loop.ts): hooks in the user's terms (the ELBO), checkpoints, and the run's end as the
+// result states it.
 
 import {
   CheckpointMismatch,
@@ -31,15 +31,9 @@ export async function runVi(
   phi0: Float64Array,
   steps: number,
   opts: InferRunOptions,
-  trace: number[],
 ): Promise<{ r: MethodResult; end: RunEnd } | { error: string }> {
   const options = { ...compiled.algorithm!.options, steps };
-  const hooks = driverHooks(
-    opts,
-    steps,
-    (f) => -f,
-    (f) => trace.push(-f),
-  );
+  const hooks = driverHooks(opts, steps, (f) => -f);
   try {
     const r = await drainAsync(
       runSteps(runnableOf('vi')!, objective, phi0, options as never, hooks, contextFor(compiled.seed)),
@@ -50,7 +44,3 @@ export async function runVi(
     throw e;
   }
 }
-
-/** The stop reason of a VI run in words. */
-export const viStopReason = (r: MethodResult, end: RunEnd, steps: number): string =>
-  r.status === 'max_steps' ? `ran the step budget (${steps}) before the ELBO reached a plateau` : end.stopReason;

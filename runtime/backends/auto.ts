@@ -1,24 +1,49 @@
-// The `auto` backend choice: a cost model over the graph, comparing the float64 ref interpreter
-// (no dispatch cost, slow per element) with tfjs wasm/cpu (a fixed cost per kernel dispatch,
-// fast per element). Coefficients were measured on the benchmark machine (see
-// bench/auto_crossover.ts and docs/benchmarks.md); only their ratios matter for the choice.
+// The `auto` backend choice: a cost model over the graph, one row of coefficients per backend:
+// a cost per kernel dispatch, per element of elementwise-like work and per matmul-like flop.
+// The float64 ref interpreter pays per element; the js backend's generated loops pay almost
+// nothing per dispatch and little per element; tfjs wasm/cpu pay a fixed cost per dispatch;
+// the GPU backends pay a costly dispatch and read-back and are very fast per element.
+// The coefficients are a least-squares fit to bench/auto_crossover.ts on the benchmark machine
+// (CPU time per call, docs/benchmarks.md); only their ratios matter for the choice.
 
 import type { AnyEqn, Graph } from '../ir/graph.js';
 import { sizeOf } from '../ir/types.js';
 import type { BackendName } from './types.js';
 
-/** Seconds per unit of work and per dispatch, per backend. */
+/** Seconds per call, per dispatch and per unit of work, per backend. */
 export interface CostCoefficients {
+  /** Fixed cost of one call: on a GPU, waiting for the results to come back (a pipeline stall). */
+  call: number;
   dispatch: number;
   elementwise: number;
   flop: number;
 }
 
+/**
+ * The GPU rows are typical figures for a discrete GPU in Chromium (a kernel launch of tens of
+ * microseconds, a synchronous read-back of about a millisecond, hundreds of GFLOP/s), not yet
+ * measured on one: `bench/gpu.ts` measures them on the machine it runs on and prints the row to
+ * put here (docs/benchmarks.md). A GPU backend is a candidate only once it is initialized.
+ */
 export const COSTS: Record<BackendName, CostCoefficients> = {
-  ref: { dispatch: 1e-6, elementwise: 20e-9, flop: 3e-9 },
-  wasm: { dispatch: 4e-6, elementwise: 0.6e-9, flop: 0.12e-9 },
-  cpu: { dispatch: 2e-6, elementwise: 2e-9, flop: 1e-9 },
+  ref: { call: 0, dispatch: 2.3e-6, elementwise: 6.7e-9, flop: 1.0e-9 },
+  js: { call: 0, dispatch: 0.05e-6, elementwise: 0.4e-9, flop: 0.27e-9 },
+  wasm: { call: 0, dispatch: 4.6e-6, elementwise: 1.9e-9, flop: 0.32e-9 },
+  cpu: { call: 0, dispatch: 2.8e-6, elementwise: 1e-9, flop: 1.3e-9 },
+  webgl: { call: 1e-3, dispatch: 30e-6, elementwise: 0.05e-9, flop: 0.005e-9 },
+  webgpu: { call: 0.5e-3, dispatch: 15e-6, elementwise: 0.03e-9, flop: 0.003e-9 },
 };
+
+/**
+ * The backend a program runs on under `auto`: float64 `js` unless a float32 tfjs backend among
+ * `available` is estimated at least 3x faster per call (float64 results and no module to load
+ * are worth that much).
+ */
+export function chooseExact(g: Graph, available: readonly BackendName[]): BackendName {
+  const js = estimateCost(g, 'js');
+  const best = chooseBackend(g, available);
+  return best === 'js' || best === 'ref' || estimateCost(g, best) * 3 > js ? 'js' : best;
+}
 
 /** Work of one equation: [elementwise-like element count, matmul-like flops, dispatches]. */
 function work(e: AnyEqn): [number, number, number] {
@@ -71,7 +96,7 @@ export function graphWork(g: Graph): [number, number, number] {
 export function estimateCost(g: Graph, backend: BackendName): number {
   const [el, fl, d] = graphWork(g);
   const c = COSTS[backend];
-  return d * c.dispatch + el * c.elementwise + fl * c.flop;
+  return c.call + d * c.dispatch + el * c.elementwise + fl * c.flop;
 }
 
 /** The cheapest backend among those available. */

@@ -1,120 +1,19 @@
 // Fused elementwise regions compiled to one JavaScript loop (new Function), so a chain of k
 // elementwise primitives costs one pass over the data instead of k kernel dispatches and k
 // intermediate tensors. Values are computed in float64 and stored in the outputs' array types
-// (float32 for graph floats on tfjs), int32 arithmetic wraps like Int32Array stores, and every
-// primitive follows its ref rule's semantics (NaN-propagating max/min, truncating int division).
+// (float32 for graph floats on tfjs). Each member's code is its rule's `elementwise.js`, the one
+// definition the js backend's loops use too.
 
 import type { AnyEqn } from '../ir/graph.js';
 import type { DType } from '../ir/types.js';
 import { sizeOf } from '../ir/types.js';
-import type { PrimName } from '../prims/params.js';
+import { ruleOf } from '../prims/table.js';
 
-/** Primitives a region may contain. */
-export const FUSIBLE = new Set<PrimName>([
-  'neg',
-  'exp',
-  'log',
-  'log1p',
-  'expm1',
-  'sin',
-  'cos',
-  'atan',
-  'sqrt',
-  'abs',
-  'sign',
-  'floor',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'max',
-  'min',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'eq',
-  'ne',
-  'and',
-  'or',
-  'not',
-  'select',
-  'convert',
-  'stop_gradient',
-]);
-
+/** One member's element expression, from the rule's shared code generation. */
 function expr(e: AnyEqn, a: string[]): string {
-  const [x, y, z] = a;
-  const int = e.outputs[0]!.aval.dtype === 'int32';
-  switch (e.prim) {
-    case 'neg':
-      return int ? `(-${x} | 0)` : `(-${x})`;
-    case 'exp':
-      return `Math.exp(${x})`;
-    case 'log':
-      return `Math.log(${x})`;
-    case 'log1p':
-      return `Math.log1p(${x})`;
-    case 'expm1':
-      return `Math.expm1(${x})`;
-    case 'sin':
-      return `Math.sin(${x})`;
-    case 'cos':
-      return `Math.cos(${x})`;
-    case 'atan':
-      return `Math.atan(${x})`;
-    case 'sqrt':
-      return `Math.sqrt(${x})`;
-    case 'abs':
-      return `Math.abs(${x})`;
-    case 'sign':
-      return `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x})`;
-    case 'floor':
-      return `Math.floor(${x})`;
-    case 'add':
-      return int ? `((${x} + ${y}) | 0)` : `(${x} + ${y})`;
-    case 'sub':
-      return int ? `((${x} - ${y}) | 0)` : `(${x} - ${y})`;
-    case 'mul':
-      return int ? `Math.imul(${x}, ${y})` : `(${x} * ${y})`;
-    case 'div':
-      return int ? `((${x} / ${y}) | 0)` : `(${x} / ${y})`;
-    case 'pow':
-      return `Math.pow(${x}, ${y})`;
-    case 'max':
-      return `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.max(${x}, ${y}))`;
-    case 'min':
-      return `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.min(${x}, ${y}))`;
-    case 'lt':
-      return `(${x} < ${y} ? 1 : 0)`;
-    case 'le':
-      return `(${x} <= ${y} ? 1 : 0)`;
-    case 'gt':
-      return `(${x} > ${y} ? 1 : 0)`;
-    case 'ge':
-      return `(${x} >= ${y} ? 1 : 0)`;
-    case 'eq':
-      return `(${x} === ${y} ? 1 : 0)`;
-    case 'ne':
-      return `(${x} !== ${y} ? 1 : 0)`;
-    case 'and':
-      return `(${x} & ${y})`;
-    case 'or':
-      return `(${x} | ${y})`;
-    case 'not':
-      return `(1 - ${x})`;
-    case 'select':
-      return `(${x} ? ${y} : ${z})`;
-    case 'stop_gradient':
-      return x!;
-    case 'convert': {
-      const to = e.params.dtype;
-      return to === 'int32' ? `(Math.trunc(${x}) | 0)` : to === 'bool' ? `(${x} !== 0 ? 1 : 0)` : x!;
-    }
-    default:
-      throw new Error(`fused region: ${e.prim} is not elementwise`);
-  }
+  const r = ruleOf(e.prim).elementwise;
+  if (!r) throw new Error(`fused region: ${e.prim} is not elementwise`);
+  return r.js(a, e.params, e.outputs[0]!.aval);
 }
 
 export type ArrayCtor = Float32Array | Float64Array | Int32Array | Uint8Array;

@@ -12,28 +12,41 @@ import { simplify } from '../transforms/simplify.js';
 import { buildPlan } from '../plan/plan.js';
 import { PlanExecutable } from './executable.js';
 import { RefDevice } from './ref_device.js';
+import { JsExecutable } from './js/executable.js';
+import { compileJs } from './js/program.js';
 import { TfDevice, tfPlanOptions } from './tfjs.js';
 import { initTfBackend, type TfBackendName } from './tfjs_load.js';
+import { GpuConnection, RemoteDevice } from './remote/client.js';
+import { openWebgpu } from './remote/open.js';
 import { chooseBackend } from './auto.js';
 import { isDeviceArray } from './host_args.js';
 import type * as TF from '@tensorflow/tfjs';
 import type { Arg, BackendName, BackendCompileOptions, DeviceArray, Executable, HostArray } from './types.js';
 
 export type * from './types.js';
-export { estimateCost, chooseBackend } from './auto.js';
+export { estimateCost, chooseBackend, chooseExact } from './auto.js';
+export { GpuUnavailable, isGpuBackend } from './tfjs_load.js';
 
-const tfReady = new Map<TfBackendName, typeof TF>();
+const tfReady = new Map<Exclude<TfBackendName, 'webgpu'>, typeof TF>();
+let gpuConnection: GpuConnection | null = null;
 
-/** Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm. */
+/**
+ * Initializes a backend (loads tfjs and its wasm module when needed). 'auto' initializes wasm.
+ * A GPU backend that cannot run here rejects with a GpuUnavailable error naming the cause.
+ */
 export async function initBackend(name: BackendName | 'auto'): Promise<void> {
-  if (name === 'ref') return;
-  const b: TfBackendName = name === 'auto' ? 'wasm' : name;
+  if (name === 'ref' || name === 'js') return;
+  if (name === 'webgpu') {
+    gpuConnection ??= await openWebgpu();
+    return;
+  }
+  const b = name === 'auto' ? 'wasm' : name;
   if (!tfReady.has(b)) tfReady.set(b, await initTfBackend(b));
 }
 
 /** Backends usable synchronously now. */
 export function availableBackends(): BackendName[] {
-  return ['ref', ...tfReady.keys()];
+  return ['ref', 'js', ...tfReady.keys(), ...(gpuConnection ? (['webgpu'] as const) : [])];
 }
 
 /** The tfjs module as the runtime uses it, once a tfjs backend is initialized (for tests/interop). */
@@ -47,7 +60,16 @@ export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Exe
   const backend = want === 'auto' ? chooseBackend(g, availableBackends()) : want;
   let exe: Executable;
   if (backend === 'ref') exe = new PlanExecutable(buildPlan(g, { dataInputs: opts.dataInputs }), new RefDevice());
-  else {
+  else if (backend === 'js') exe = new JsExecutable(g, opts.dataInputs);
+  else if (backend === 'webgpu') {
+    if (!gpuConnection)
+      throw new Error(`backend 'webgpu' is not initialized: await initBackend('webgpu') (or use compile)`);
+    const fuse = opts.fuse ?? true;
+    exe = new PlanExecutable(
+      buildPlan(g, { ...tfPlanOptions('webgpu', fuse), dataInputs: opts.dataInputs }),
+      new RemoteDevice(gpuConnection, fuse),
+    );
+  } else {
     const tf = tfReady.get(backend);
     if (!tf)
       throw new Error(`backend '${backend}' is not initialized: await initBackend('${backend}') (or use compile)`);
@@ -61,8 +83,21 @@ export function compileSync(graph: Graph, opts: BackendCompileOptions = {}): Exe
   return exe;
 }
 
+/** The JavaScript the js backend generates for a graph (after simplification), for reading. */
+export function jsSource(graph: Graph, dataInputs: readonly number[] = []): string {
+  return compileJs(simplify(graph), dataInputs).source;
+}
+
+/** Compiles, loading a tfjs backend first when it is asked for (or when `auto` picks one). */
 export async function compile(graph: Graph, opts: BackendCompileOptions = {}): Promise<Executable> {
-  await initBackend(opts.backend ?? 'auto');
+  let backend = opts.backend ?? 'auto';
+  if (backend === 'auto') {
+    const g = opts.simplify === false ? graph : simplify(graph);
+    backend = chooseBackend(g, ['ref', 'js', 'cpu', 'wasm']);
+    await initBackend(backend);
+    return compileSync(g, { ...opts, backend, simplify: false });
+  }
+  await initBackend(backend);
   return compileSync(graph, opts);
 }
 

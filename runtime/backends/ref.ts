@@ -4,9 +4,8 @@
 
 import type { Graph } from '../ir/graph.js';
 import { sizeOf } from '../ir/types.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule, RefArray, RefContext } from '../prims/rule.js';
-import type { PrimName } from '../prims/params.js';
+import { ruleOf } from '../prims/table.js';
+import type { RefArray, RefContext } from '../prims/rule.js';
 
 const ctx: RefContext = { run: runRef };
 
@@ -24,10 +23,10 @@ export function runRef(graph: Graph, inputs: readonly RefArray[]): RefArray[] {
   });
   for (const e of graph.eqns) {
     const ins = e.inputs.map((v) => env.get(v.id)!);
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     const outs = rule.ref(
       ins,
-      e.params as never,
+      e.params,
       e.outputs.map((v) => v.aval),
       ctx,
     );

@@ -4,9 +4,8 @@
 
 import type { AVal } from '../ir/types.js';
 import type { Step } from '../plan/plan.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule, RefArray, RefContext } from '../prims/rule.js';
-import type { PrimName } from '../prims/params.js';
+import { ruleOf } from '../prims/table.js';
+import type { RefArray, RefContext } from '../prims/rule.js';
 import { runRef } from './ref.js';
 import type { Device } from './device.js';
 import { typedCopy } from './host_args.js';
@@ -46,10 +45,10 @@ export class RefDevice implements Device<RefArray> {
 
   exec(step: Step, ins: RefArray[]): RefArray[] {
     const e = step.eqn;
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     return rule.ref(
       ins,
-      e.params as never,
+      e.params,
       e.outputs.map((v) => v.aval),
       ctx,
     );

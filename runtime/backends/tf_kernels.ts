@@ -15,6 +15,10 @@ export function fastTf(tf: typeof TF): typeof TF {
     eng.runKernel(name, inputs as never, attrs as never) as Tensor;
   const bin = (name: string) => (a: Tensor, b: Tensor) => k(name, { a, b });
   const un = (name: string) => (x: Tensor) => k(name, { x });
+  const onGpu = () => {
+    const b = tf.getBackend();
+    return b === 'webgl' || b === 'webgpu';
+  };
   const axes = (ax: number | number[] | undefined, rank: number) =>
     ax === undefined ? [...Array(rank).keys()] : Array.isArray(ax) ? ax : [ax];
   const fast: Partial<Record<keyof typeof TF, unknown>> = {
@@ -53,7 +57,10 @@ export function fastTf(tf: typeof TF): typeof TF {
       const tmp: Tensor[] = [];
       const full = (t: Tensor) => {
         if (sameShape(t.shape, shape) || t.size !== 1 || t.dtype === 'bool') return t;
-        const f = k('Fill', {}, { shape, value: (t.dataSync() as ArrayLike<number>)[0], dtype: t.dtype });
+        // On a GPU, reading the element back would stall the pipeline: broadcast it there.
+        const f = onGpu()
+          ? tf.broadcastTo(t, shape)
+          : k('Fill', {}, { shape, value: (t.dataSync() as ArrayLike<number>)[0], dtype: t.dtype });
         tmp.push(f);
         return f;
       };
@@ -67,7 +74,9 @@ export function fastTf(tf: typeof TF): typeof TF {
     },
     matMul: (a: Tensor, b: Tensor, transposeA = false, transposeB = false) => matMul(a, b, transposeA, transposeB),
     reshape: (x: Tensor, shape: number[]) => k('Reshape', { x }, { shape }),
-    transpose: (x: Tensor, perm: number[]) => k('Transpose', { x }, { perm }),
+    // An identity permutation is a copy (tfjs-webgl's packed transpose of a vector does not compile).
+    transpose: (x: Tensor, perm: number[]) =>
+      perm.every((p, i) => p === i) ? k('Identity', { x }) : k('Transpose', { x }, { perm }),
     cast: (x: Tensor, dtype: TF.DataType) => (x.dtype === dtype ? k('Identity', { x }) : k('Cast', { x }, { dtype })),
     sum: (x: Tensor, axis?: number | number[], keepDims = false) =>
       x.dtype === 'float32' ? k('Sum', { x }, { axis: axes(axis, x.rank), keepDims }) : tf.sum(x, axis, keepDims),

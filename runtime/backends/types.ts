@@ -7,7 +7,7 @@
 import type { AVal } from '../ir/types.js';
 import type { HostValue } from '../values/host.js';
 
-export type BackendName = 'ref' | 'cpu' | 'wasm';
+export type BackendName = 'ref' | 'js' | 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 export type HostData = Float64Array | Float32Array | Int32Array | Uint8Array;
 

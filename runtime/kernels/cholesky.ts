@@ -6,13 +6,19 @@
 // throwing, so a batched caller can report which element failed.
 
 export function cholesky(a: Float64Array, batch: number, n: number): Float64Array {
+  const l = new Float64Array(batch * n * n);
+  choleskyInto(a, l, batch, n);
+  return l;
+}
+
+/** The same factorization written into `l` (every element; `l` must not overlap `a`). */
+export function choleskyInto(a: Float64Array, l: Float64Array, batch: number, n: number): void {
   const nn = n * n;
-  const l = new Float64Array(batch * nn);
+  l.fill(0, 0, batch * nn);
   for (let b = 0; b < batch; b++) {
     const off = b * nn;
     if (!choleskyOne(a, l, off, n)) l.fill(NaN, off, off + nn);
   }
-  return l;
 }
 
 // Cholesky–Banachiewicz (row by row): both operands of each inner dot product

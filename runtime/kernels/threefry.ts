@@ -191,6 +191,33 @@ export function randomBits64(key: Int32Array, count: number): Uint32Array {
   return out;
 }
 
+/** split(key, n) written into `out` (length 2n), allocating nothing. */
+export function splitInto(key: Int32Array, n: number, out: Int32Array): void {
+  const k0 = key[0];
+  const k1 = key[1];
+  for (let i = 0; i < n; i++) {
+    hashInto(k0, k1, (i / TWO32) | 0, i | 0);
+    out[2 * i] = OUT[0];
+    out[2 * i + 1] = OUT[1];
+  }
+}
+
+/**
+ * uniform01(randomBits(key, n), 'float32') or uniform01(randomBits64(key, n), 'float64')
+ * written into `out`, allocating nothing: the same numbers, bit for bit.
+ */
+export function uniformInto(key: Int32Array, n: number, dtype: 'float32' | 'float64', out: Float64Array): void {
+  const k0 = key[0];
+  const k1 = key[1];
+  for (let i = 0; i < n; i++) {
+    hashInto(k0, k1, (i / TWO32) | 0, i | 0);
+    out[i] =
+      dtype === 'float32'
+        ? ((OUT[0] ^ OUT[1]) >>> 9) * INV23
+        : ((OUT[0] >>> 0) * TWO20 + ((OUT[1] >>> 0) >>> 12)) * INV52;
+  }
+}
+
 const INV23 = 2 ** -23;
 const INV52 = 2 ** -52;
 const TWO20 = 2 ** 20;

@@ -30,6 +30,21 @@ export function triangularSolve(
   m: number,
   options: TriangularSolveOptions = {},
 ): Float64Array {
+  const x = new Float64Array(b.length);
+  triangularSolveInto(a, b, x, batch, n, m, options);
+  return x;
+}
+
+/** The same solve written into `x` (which must not overlap `a`; it may be `b` itself). */
+export function triangularSolveInto(
+  a: Float64Array,
+  b: Float64Array,
+  x: Float64Array,
+  batch: number,
+  n: number,
+  m: number,
+  options: TriangularSolveOptions = {},
+): void {
   const lower = options.lower ?? true;
   const transposeA = options.transposeA ?? false;
   const unit = options.unitDiagonal ?? false;
@@ -45,7 +60,7 @@ export function triangularSolve(
   const ys = left ? m : 1;
   const yc = left ? 1 : n;
 
-  const x = new Float64Array(b);
+  if (x !== b) x.set(b.length === x.length ? b : b.subarray(0, x.length));
   const nn = n * n;
   const nm = n * m;
   for (let bt = 0; bt < batch; bt++) {
@@ -70,5 +85,4 @@ export function triangularSolve(
       }
     }
   }
-  return x;
 }

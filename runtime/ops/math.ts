@@ -27,26 +27,34 @@ import {
 import { max, sum, type Axes } from './reduce.js';
 import { reshape } from './shape.js';
 
-const pos = (x: Tracer) => where(ge(x, 0), x, 0);
-const negPart = (x: Tracer) => where(lt(x, 0), x, 0);
+/**
+ * -|x| written as a `where`, so its derivative at 0 is 1 (the x <= 0 branch) rather than
+ * sign(0) = 0: the one-sided formulas below then give the right derivatives of every order at 0.
+ * exp of it never overflows, and each function needs a single exponential.
+ */
+const negAbs = (x: Tracer, c: Tracer) => where(c, neg(x), x);
 
 export function sigmoid(x: TLike): Tracer {
   const t = asTracer(x);
-  const en = exp(negPart(t));
-  return where(ge(t, 0), div(1, add(1, exp(neg(pos(t))))), div(en, add(1, en)));
+  const c = ge(t, 0);
+  const e = exp(negAbs(t, c));
+  return where(c, div(1, add(1, e)), div(e, add(1, e)));
 }
 
 export function tanh(x: TLike): Tracer {
   const t = asTracer(x);
-  const p = mul(-2, pos(t));
-  const n = mul(2, negPart(t));
-  return where(ge(t, 0), div(neg(expm1(p)), add(1, exp(p))), div(expm1(n), add(1, exp(n))));
+  const c = ge(t, 0);
+  const m = expm1(mul(2, negAbs(t, c))); // exp(-2|x|) - 1
+  const r = div(m, add(2, m));
+  return where(c, neg(r), r);
 }
 
-/** log(1 + exp(x)) without overflow. */
+/** log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)). */
 export function softplus(x: TLike): Tracer {
   const t = asTracer(x);
-  return where(gt(t, 0), add(t, log1p(exp(neg(where(gt(t, 0), t, 0))))), log1p(exp(where(gt(t, 0), 0, t))));
+  const c = gt(t, 0);
+  const l = log1p(exp(negAbs(t, c)));
+  return where(c, add(t, l), l);
 }
 
 export const logSigmoid = (x: TLike): Tracer => neg(softplus(neg(asTracer(x))));

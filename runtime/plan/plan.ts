@@ -70,6 +70,8 @@ export interface PlanOptions {
   rewrite?: (e: AnyEqn, isStatic: (v: Var) => boolean) => AnyEqn[] | null;
   /** Equations the backend can fuse into elementwise regions (see fuse.ts). */
   fusible?: (e: AnyEqn) => boolean;
+  /** The most distinct values a fused region may read (longer regions are cut). */
+  maxRegionInputs?: number;
   /** Whether a region (with its numbers of external operands and results) is worth fusing. */
   fuseWorthIt?: (members: readonly AnyEqn[], ins: number, outs: number) => boolean;
 }
@@ -174,7 +176,32 @@ export function buildPlan(graph: Graph, opts: PlanOptions = {}): Plan {
         .filter((s) => exported.has(s) || consumers[s]!.some((c) => !members.has(c)));
       return { ins, outs };
     };
-    const groups = (opts.fusible ? fuseRegions(mine, opts.fusible) : mine.map((e) => [e])).flatMap((grp) => {
+    // A region reads at most maxRegionInputs distinct values (a GPU shader's buffer or texture
+    // limit): longer runs are cut into consecutive regions, which keeps every dependency.
+    const capped = (grp: AnyEqn[]): AnyEqn[][] => {
+      const max = opts.maxRegionInputs;
+      if (max === undefined || grp.length === 1) return [grp];
+      const out: AnyEqn[][] = [];
+      let cur: AnyEqn[] = [];
+      let made = new Set<number>();
+      let ins = new Set<number>();
+      for (const m of grp) {
+        const fresh = new Set(m.inputs.map(slot).filter((s) => !made.has(s) && !ins.has(s)));
+        if (cur.length && ins.size + fresh.size > max) {
+          out.push(cur);
+          cur = [];
+          made = new Set();
+          ins = new Set();
+        }
+        for (const s of m.inputs.map(slot)) if (!made.has(s)) ins.add(s);
+        for (const v of m.outputs) made.add(slot(v));
+        cur.push(m);
+      }
+      if (cur.length) out.push(cur);
+      return out;
+    };
+    const regions = opts.fusible ? fuseRegions(mine, opts.fusible).flatMap(capped) : mine.map((e) => [e]);
+    const groups = regions.flatMap((grp) => {
       if (grp.length === 1 || !opts.fuseWorthIt) return [grp];
       const io = regionIO(grp);
       return opts.fuseWorthIt(grp, io.ins.length, io.outs.length) ? [grp] : grp.map((e) => [e]);

@@ -16,7 +16,7 @@ import { inline, traceSub, TraceError, type Tracer } from '../ir/tracer.js';
 import * as P from '../ops/index.js';
 import { jvpTrace } from '../transforms/jvp.js';
 import { vjpTrace } from '../transforms/vjp.js';
-import type { Ct, PartialTable, PrimRule, RefArray } from './rule.js';
+import type { Ct, JsBuffer, JsProgram, PartialTable, PrimRule, RefArray } from './rule.js';
 import { ShapeError } from './rule.js';
 import type { PrimParams } from './params.js';
 
@@ -237,7 +237,47 @@ const scanRule: PrimRule<'scan'> = {
     // With zero steps the carry is the caller's init: hand back copies it can own.
     return [...(p.length === 0 ? carry.map((c) => tf.clone(c)) : carry), ...stacked];
   },
+  js: {
+    emit: (ins, outs, p, _ia, outAvals, ctx) => {
+      const nc = p.numConsts,
+        nk = p.numCarry;
+      const body = ctx.sub(
+        p.body,
+        ins.map((nm, i) => (i < nc ? nm : null)),
+      );
+      const xRows = p.body.inAvals.slice(nc + nk).map((a) => sizeOf(a.shape));
+      const yRows = outAvals.slice(nk).map((a) => sizeOf(a.shape.slice(1)));
+      const args = [ctx.buffers(ins.slice(nc, nc + nk)), ctx.buffers(ins.slice(nc + nk)), ctx.buffers(outs)];
+      return `${ctx.ref(scanJs)}(${body}, ${args.join(', ')}, ${ctx.ref({ ...p, xRows, yRows })});`;
+    },
+  },
 };
+
+/** scan on the js backend: the body's carry and x-row inputs are its own buffers; consts are read in place. */
+function scanJs(
+  body: JsProgram,
+  init: readonly JsBuffer[],
+  xs: readonly JsBuffer[],
+  outs: readonly JsBuffer[],
+  p: ScanP & { xRows: number[]; yRows: number[] },
+): void {
+  const nc = p.numConsts,
+    nk = p.numCarry;
+  for (let j = 0; j < nk; j++) body.ins[nc + j]!.set(init[j]!);
+  for (let k = 0; k < p.length; k++) {
+    const t = stepIndex(p, k);
+    for (let j = 0; j < xs.length; j++) {
+      const n = p.xRows[j]!,
+        src = xs[j]!,
+        dst = body.ins[nc + nk + j]!;
+      for (let i = 0; i < n; i++) dst[i] = src[t * n + i]!;
+    }
+    body.run();
+    for (let j = 0; j < nk; j++) body.ins[nc + j]!.set(body.outs[j]!);
+    for (let j = nk; j < outs.length; j++) outs[j]!.set(body.outs[j]!, t * p.yRows[j - nk]!);
+  }
+  for (let j = 0; j < nk; j++) outs[j]!.set(body.ins[nc + j]!);
+}
 
 /** max|a - b| <= tol * (1 + max|b|): the fixed-point stopping rule (documented in docs). */
 function converged(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean {
@@ -310,7 +350,25 @@ const fixedPointRule: PrimRule<'fixed_point'> = {
     }
     return [x];
   },
+  js: {
+    emit: ([x0, ...theta], [o], p, _ia, _oa, ctx) => {
+      const body = ctx.sub(p.body, [null, ...theta]);
+      return `${ctx.ref(fixedPointJs)}(${body}, ${x0}, ${o}, ${p.tol}, ${p.maxIter});`;
+    },
+  },
 };
+
+function fixedPointJs(body: JsProgram, x0: JsBuffer, x: JsBuffer, tol: number, maxIter: number): void {
+  x.set(x0);
+  for (let i = 0; i < maxIter; i++) {
+    body.ins[0]!.set(x);
+    body.run();
+    const y = body.outs[0]!;
+    const done = converged(y, x, tol);
+    x.set(y);
+    if (done) break;
+  }
+}
 
 const whileRule: PrimRule<'while_loop'> = {
   shape: (ins, p) => {
@@ -370,7 +428,37 @@ const whileRule: PrimRule<'while_loop'> = {
     }
     return s;
   },
+  js: {
+    emit: (ins, outs, p, _ia, _oa, ctx) => {
+      const a = p.numCondConsts,
+        b = a + p.numBodyConsts;
+      const cond = ctx.sub(p.cond, [...ins.slice(0, a), ...outs.map(() => null)]);
+      const body = ctx.sub(p.body, [...ins.slice(a, b), ...outs.map(() => null)]);
+      const bufs = [ctx.buffers(ins.slice(b)), ctx.buffers(outs)];
+      return `${ctx.ref(whileJs)}(${cond}, ${body}, ${bufs.join(', ')}, ${a}, ${p.numBodyConsts}, ${p.maxIter});`;
+    },
+  },
 };
+
+function whileJs(
+  cond: JsProgram,
+  body: JsProgram,
+  init: readonly JsBuffer[],
+  s: readonly JsBuffer[],
+  nc: number,
+  nb: number,
+  maxIter: number,
+): void {
+  for (let j = 0; j < s.length; j++) s[j]!.set(init[j]!);
+  for (let i = 0; i < maxIter; i++) {
+    for (let j = 0; j < s.length; j++) cond.ins[nc + j]!.set(s[j]!);
+    cond.run();
+    if (!cond.outs[0]![0]) break;
+    for (let j = 0; j < s.length; j++) body.ins[nb + j]!.set(s[j]!);
+    body.run();
+    for (let j = 0; j < s.length; j++) s[j]!.set(body.outs[j]!);
+  }
+}
 
 type CvP = PrimParams['custom_vjp'];
 function cvParts<T>(ins: readonly T[], p: CvP) {
@@ -422,6 +510,13 @@ const customVjpRule: PrimRule<'custom_vjp'> = {
   tfjs: (ins, p, _o, ctx) => {
     const { args, funCaps } = cvParts(ins, p);
     return ctx.run(p.fun, [...args, ...funCaps]);
+  },
+  js: {
+    emit: (ins, outs, p, _ia, _oa, ctx) => {
+      const { args, funCaps } = cvParts(ins, p);
+      const fun = ctx.sub(p.fun, [...args, ...funCaps]);
+      return [`${fun}.run();`, ...outs.map((o, k) => `${o}.set(${fun}.outs[${k}]);`)].join('\n');
+    },
   },
 };
 

@@ -36,6 +36,7 @@ function unary<P extends UnaryP>(
     vjp: ([ct], [x], [out]) => (ct && deriv ? [P.mul(ct, deriv(x!, out!))] : [null]),
     ref: ([x], _p, [o]) => [map1(x!, o!, f)],
     tfjs: ([x], _p, _o, ctx) => [tf(ctx.tf, x!)],
+    elementwise: { js: ([x]) => `Math.${name}(${x})` },
   };
 }
 
@@ -52,6 +53,7 @@ const orZero = (t: Tracer | null, like: Tracer): Tracer => t ?? P.zerosLike(like
 
 function compare<Q extends 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'>(
   name: Q,
+  op: '<' | '<=' | '>' | '>=' | '===' | '!==',
   f: (a: number, b: number) => boolean,
   tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor,
 ): PrimRule<Q> {
@@ -64,11 +66,13 @@ function compare<Q extends 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'>(
     vjp: () => [null, null],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, (x, y) => (f(x, y) ? 1 : 0))],
     tfjs: ([a, b], _p, _o, ctx) => [tf(ctx.tf, a!, b!)],
+    elementwise: { js: ([x, y]) => `(${x} ${op} ${y} ? 1 : 0)` },
   };
 }
 
 function logic<Q extends 'and' | 'or'>(
   name: Q,
+  op: '&' | '|',
   f: (a: number, b: number) => number,
   tf: (t: typeof TF, a: TF.Tensor, b: TF.Tensor) => TF.Tensor,
 ): PrimRule<Q> {
@@ -84,6 +88,7 @@ function logic<Q extends 'and' | 'or'>(
     vjp: () => [null, null],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, f)],
     tfjs: ([a, b], _p, _o, ctx) => [tf(ctx.tf, a!, b!)],
+    elementwise: { js: ([x, y]) => `(${x} ${op} ${y})` },
   };
 }
 
@@ -113,6 +118,7 @@ function minmax<Q extends 'max' | 'min'>(name: Q): PrimRule<Q> {
       ),
     ],
     tfjs: ([a, b], _p, _o, ctx) => [name === 'max' ? ctx.tf.maximum(a!, b!) : ctx.tf.minimum(a!, b!)],
+    elementwise: { js: ([x, y]) => `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.${name}(${x}, ${y}))` },
   };
 }
 
@@ -148,6 +154,7 @@ export const elementwiseRules = {
     vjp: ([ct]) => [ct ? P.neg(ct) : null],
     ref: ([x], _p, [o]) => [map1(x!, o!, (v) => -v)],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.neg(x!)],
+    elementwise: { js: ([x], _p, o) => (o.dtype === 'int32' ? `(-${x} | 0)` : `(-${x})`) },
   } satisfies PrimRule<'neg'>,
   exp: unary(
     'exp',
@@ -203,6 +210,7 @@ export const elementwiseRules = {
     vjp: ([ct], [x]) => [ct ? P.mul(ct, P.sign(x!)) : null],
     ref: ([x], _p, [o]) => [map1(x!, o!, Math.abs)],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.abs(x!)],
+    elementwise: { js: ([x]) => `Math.abs(${x})` },
   } satisfies PrimRule<'abs'>,
   sign: {
     shape: ([x]) => [x!],
@@ -210,6 +218,7 @@ export const elementwiseRules = {
     vjp: () => [null],
     ref: ([x], _p, [o]) => [map1(x!, o!, (v) => (v > 0 ? 1 : v < 0 ? -1 : v))],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.sign(x!)],
+    elementwise: { js: ([x]) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x})` },
   } satisfies PrimRule<'sign'>,
   floor: {
     shape: floatUnaryShape('floor'),
@@ -217,6 +226,7 @@ export const elementwiseRules = {
     vjp: () => [null],
     ref: ([x], _p, [o]) => [map1(x!, o!, Math.floor)],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.floor(x!)],
+    elementwise: { js: ([x]) => `Math.floor(${x})` },
   } satisfies PrimRule<'floor'>,
 
   add: {
@@ -225,6 +235,7 @@ export const elementwiseRules = {
     vjp: ([ct]) => [ct, ct],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, (x, y) => x + y)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.add(a!, b!)],
+    elementwise: { js: ([x, y], _p, o) => (o.dtype === 'int32' ? `((${x} + ${y}) | 0)` : `(${x} + ${y})`) },
   } satisfies PrimRule<'add'>,
   sub: {
     shape: sameBinaryShape('sub', true),
@@ -232,6 +243,7 @@ export const elementwiseRules = {
     vjp: ([ct]) => [ct, ct ? P.neg(ct) : null],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, (x, y) => x - y)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.sub(a!, b!)],
+    elementwise: { js: ([x, y], _p, o) => (o.dtype === 'int32' ? `((${x} - ${y}) | 0)` : `(${x} - ${y})`) },
   } satisfies PrimRule<'sub'>,
   mul: {
     shape: sameBinaryShape('mul', true),
@@ -243,6 +255,7 @@ export const elementwiseRules = {
     vjp: ([ct], [a, b]) => (ct ? [P.mul(ct, b!), P.mul(a!, ct)] : [null, null]),
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, o!.dtype === 'int32' ? (x, y) => Math.imul(x, y) : (x, y) => x * y)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.mul(a!, b!)],
+    elementwise: { js: ([x, y], _p, o) => (o.dtype === 'int32' ? `Math.imul(${x}, ${y})` : `(${x} * ${y})`) },
   } satisfies PrimRule<'mul'>,
   div: {
     shape: sameBinaryShape('div', true),
@@ -263,6 +276,7 @@ export const elementwiseRules = {
       if (o!.dtype !== 'int32') return [tf.div(a!, b!)];
       return [tf.tidy(() => tf.mul(tf.mul(tf.sign(a!), tf.sign(b!)), tf.floorDiv(tf.abs(a!), tf.abs(b!))))];
     },
+    elementwise: { js: ([x, y], _p, o) => (o.dtype === 'int32' ? `((${x} / ${y}) | 0)` : `(${x} / ${y})`) },
   } satisfies PrimRule<'div'>,
   pow: {
     shape: sameBinaryShape('pow', true),
@@ -275,47 +289,56 @@ export const elementwiseRules = {
       ct ? [P.mul(ct, P.mul(b!, P.pow(a!, P.sub(b!, 1)))), P.mul(ct, P.mul(out!, safeLog(a!)))] : [null, null],
     ref: ([a, b], _p, [o]) => [map2(a!, b!, o!, Math.pow)],
     tfjs: ([a, b], _p, _o, ctx) => [ctx.tf.pow(a!, b!)],
+    elementwise: { js: ([x, y]) => `Math.pow(${x}, ${y})` },
   } satisfies PrimRule<'pow'>,
   max: minmax('max'),
   min: minmax('min'),
 
   lt: compare(
     'lt',
+    '<',
     (a, b) => a < b,
     (tf, a, b) => tf.less(a, b),
   ),
   le: compare(
     'le',
+    '<=',
     (a, b) => a <= b,
     (tf, a, b) => tf.lessEqual(a, b),
   ),
   gt: compare(
     'gt',
+    '>',
     (a, b) => a > b,
     (tf, a, b) => tf.greater(a, b),
   ),
   ge: compare(
     'ge',
+    '>=',
     (a, b) => a >= b,
     (tf, a, b) => tf.greaterEqual(a, b),
   ),
   eq: compare(
     'eq',
+    '===',
     (a, b) => a === b,
     (tf, a, b) => tf.equal(a, b),
   ),
   ne: compare(
     'ne',
+    '!==',
     (a, b) => a !== b,
     (tf, a, b) => tf.notEqual(a, b),
   ),
   and: logic(
     'and',
+    '&',
     (a, b) => a & b,
     (tf, a, b) => tf.logicalAnd(a, b),
   ),
   or: logic(
     'or',
+    '|',
     (a, b) => a | b,
     (tf, a, b) => tf.logicalOr(a, b),
   ),
@@ -328,6 +351,7 @@ export const elementwiseRules = {
     vjp: () => [null],
     ref: ([x], _p, [o]) => [map1(x!, o!, (v) => 1 - v)],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.logicalNot(x!)],
+    elementwise: { js: ([x]) => `(1 - ${x})` },
   } satisfies PrimRule<'not'>,
 
   select: {
@@ -353,6 +377,7 @@ export const elementwiseRules = {
       return [r];
     },
     tfjs: ([c, a, b], _p, _o, ctx) => [ctx.tf.where(c!, a!, b!)],
+    elementwise: { js: ([c, a, b]) => `(${c} ? ${a} : ${b})` },
   } satisfies PrimRule<'select'>,
 
   convert: {
@@ -372,6 +397,10 @@ export const elementwiseRules = {
         ? ctx.tf.tidy(() => ctx.tf.notEqual(x!, ctx.tf.scalar(0, x!.dtype)))
         : ctx.tf.cast(x!, tfDtype(o!)),
     ],
+    elementwise: {
+      js: ([x], p) =>
+        p.dtype === 'int32' ? `(Math.trunc(${x}) | 0)` : p.dtype === 'bool' ? `(${x} !== 0 ? 1 : 0)` : x!,
+    },
   } satisfies PrimRule<'convert'>,
   stop_gradient: {
     shape: ([x]) => [x!],
@@ -379,6 +408,7 @@ export const elementwiseRules = {
     vjp: () => [null],
     ref: ([x]) => [x!],
     tfjs: ([x], _p, _o, ctx) => [ctx.tf.clone(x!)],
+    elementwise: { js: ([x]) => x! },
   } satisfies PrimRule<'stop_gradient'>,
 } satisfies PartialTable<
   | 'constant'

@@ -117,6 +117,15 @@ export const linalgRules = {
       return [r];
     },
     tfjs: ([a, b], p, _o, ctx) => [ctx.tf.matMul(a!, b!, p.transA, p.transB)],
+    js: {
+      emit: ([a, b], [o], p, [aa], [oa], ctx) => {
+        if (oa!.dtype === 'int32') return null; // exact integer sums: the ref rule
+        const r = oa!.shape.length;
+        const [m, n] = [oa!.shape[r - 2]!, oa!.shape[r - 1]!];
+        const k = p.transA ? aa!.shape[r - 2]! : aa!.shape[r - 1]!;
+        return `${ctx.ref(K.matmul)}(${a}, ${b}, ${o}, ${batchOf(oa!.shape, 2)}, ${m}, ${n}, ${k}, ${p.transA}, ${p.transB});`;
+      },
+    },
   } satisfies PrimRule<'matmul'>,
 
   cholesky: {
@@ -145,6 +154,10 @@ export const linalgRules = {
       return [{ data: K.cholesky(a!.data as Float64Array, batchOf(o!.shape, 2), n), shape: o!.shape }];
     },
     tfjs: 'host',
+    js: {
+      emit: ([a], [o], _p, _i, [oa], ctx) =>
+        `${ctx.ref(K.choleskyInto)}(${a}, ${o}, ${batchOf(oa!.shape, 2)}, ${oa!.shape[oa!.shape.length - 1]});`,
+    },
   } satisfies PrimRule<'cholesky'>,
 
   triangular_solve: {
@@ -198,6 +211,14 @@ export const linalgRules = {
       return [{ data, shape: o!.shape }];
     },
     tfjs: 'host',
+    js: {
+      emit: ([a, b], [o], p, [aa, ba], _o, ctx) => {
+        const r = aa!.shape.length;
+        const opts = ctx.ref({ lower: p.lower, transposeA: p.transA });
+        const dims = `${batchOf(aa!.shape, 2)}, ${aa!.shape[r - 1]}, ${ba!.shape[r - 1]}`;
+        return `${ctx.ref(K.triangularSolveInto)}(${a}, ${b}, ${o}, ${dims}, ${opts});`;
+      },
+    },
   } satisfies PrimRule<'triangular_solve'>,
 
   eigh: {

@@ -30,6 +30,10 @@ export const randomRules = {
       return [{ data: K.uniform01(bits, p.dtype === 'float64' ? 'float64' : 'float32'), shape: p.shape }];
     },
     tfjs: 'host',
+    js: {
+      emit: ([k], [o], p, _i, _o, ctx) =>
+        `${ctx.ref(K.uniformInto)}(${k}, ${sizeOf(p.shape)}, '${p.dtype === 'float64' ? 'float64' : 'float32'}', ${o});`,
+    },
   } satisfies PrimRule<'rng_uniform'>,
   rng_split: {
     shape: ([k], p) => {
@@ -40,5 +44,6 @@ export const randomRules = {
     vjp: () => [null],
     ref: ([k], p) => [{ data: K.split(k!.data as Int32Array, p.n), shape: [p.n, 2] }],
     tfjs: 'host',
+    js: { emit: ([k], [o], p, _i, _o, ctx) => `${ctx.ref(K.splitInto)}(${k}, ${p.n}, ${o});` },
   } satisfies PrimRule<'rng_split'>,
 } satisfies PartialTable<'rng_uniform' | 'rng_split'>;

@@ -86,6 +86,11 @@ function extremum<Q extends 'reduce_max' | 'reduce_min'>(name: Q): PrimRule<Q> {
       ),
     ],
     tfjs: ([x], p, _o, ctx) => [isMax ? ctx.tf.max(x!, p.axes) : ctx.tf.min(x!, p.axes)],
+    reduction: {
+      axes: (p) => p.axes,
+      init: isMax ? '-Infinity' : 'Infinity',
+      js: (a, v) => `(${v} ${isMax ? '>' : '<'} ${a} || ${v} !== ${v} ? ${v} : ${a})`,
+    },
   };
 }
 
@@ -96,6 +101,7 @@ export const reduceRules = {
     vjp: ([ct], [x], _o, p) => [ct ? unreduce(ct, x!, p.axes) : null],
     ref: ([x], p, [o]) => [refReduce(x!, p.axes, o!, 0, (a, v) => a + v)],
     tfjs: ([x], p, _o, ctx) => [ctx.tf.sum(x!, p.axes)],
+    reduction: { axes: (p) => p.axes, init: '0', js: (a, v) => `${a} + ${v}` },
   } satisfies PrimRule<'reduce_sum'>,
   reduce_max: extremum('reduce_max'),
   reduce_min: extremum('reduce_min'),

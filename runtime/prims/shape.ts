@@ -5,9 +5,25 @@ import type { AVal } from '../ir/types.js';
 import { aval, avalString, sameShape, sizeOf, stridesOf } from '../ir/types.js';
 import * as P from '../ops/index.js';
 import type { Tracer } from '../ir/tracer.js';
-import type { PartialTable, PrimRule, RefArray } from './rule.js';
+import type { Access, PartialTable, PrimRule, RefArray } from './rule.js';
 import { ShapeError } from './rule.js';
 import { alloc } from './ref_loops.js';
+
+/**
+ * A reshape read through an access: the row-major order of `inShape` under `src` must be
+ * expressible over `outShape`. Contiguous sources always are; otherwise only size-1 axes may be
+ * added or dropped (the other axes keep their strides). Null when neither holds.
+ */
+function reshapeAccess(src: Access, inShape: readonly number[], outShape: readonly number[]): Access | null {
+  const rowMajor = stridesOf(inShape);
+  if (inShape.every((d, i) => d === 1 || src.strides[i] === rowMajor[i]))
+    return { offset: src.offset, strides: stridesOf(outShape) };
+  const kept = inShape.flatMap((d, i) => (d === 1 ? [] : [[d, src.strides[i]!] as const]));
+  const outer = outShape.filter((d) => d !== 1);
+  if (kept.length !== outer.length || kept.some(([d], i) => d !== outer[i])) return null;
+  let k = 0;
+  return { offset: src.offset, strides: outShape.map((d) => (d === 1 ? 0 : kept[k++]![1])) };
+}
 
 /** Copies `src` into a new array of shape `outShape`, reading element at sum(idx_d * srcStride_d) + offset. */
 function stridedGather(src: RefArray, out: AVal, srcStrides: readonly number[], offset: number): RefArray {
@@ -72,6 +88,34 @@ function gatherLoop(
   }
 }
 
+/**
+ * The js backend's loops of gather (out[a, k, c] = x[a, idx[k], c]) and, with `add`, of
+ * scatter_add (x[a, idx[k], c] += out[a, k, c]); indices are clamped as in `gatherLoop`.
+ */
+function gatherCode(
+  x: string,
+  idx: string,
+  o: string,
+  xShape: readonly number[],
+  axis: number,
+  nIdx: number,
+  add: boolean,
+): string {
+  const outer = sizeOf(xShape.slice(0, axis));
+  const n = xShape[axis]!;
+  const inner = sizeOf(xShape.slice(axis + 1));
+  const move = add ? `${x}[xb + c] += ${o}[ob + c];` : `${o}[ob + c] = ${x}[xb + c];`;
+  return [
+    `for (let a = 0; a < ${outer}; a++) {`,
+    `  for (let k = 0; k < ${nIdx}; k++) {`,
+    `    const j = ${idx}[k], jc = j < 0 ? 0 : j > ${n - 1} ? ${n - 1} : j;`,
+    `    const xb = (a * ${n} + jc) * ${inner}, ob = (a * ${nIdx} + k) * ${inner};`,
+    `    for (let c = 0; c < ${inner}; c++) ${move}`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
 /** The transpose of a strided slice along each axis: pads (stride 1) or scatters (stride > 1). */
 function unslice(ct: Tracer, x: Tracer, p: { starts: number[]; limits: number[]; strides: number[] }): Tracer {
   let y = ct;
@@ -131,6 +175,15 @@ export const shapeRules = {
       r.dispose();
       return [b];
     },
+    view: {
+      view: (src, inShape, p) => ({
+        offset: src.offset,
+        strides: p.shape.map((_, i) => {
+          const k = p.dims.indexOf(i);
+          return k < 0 || inShape[k] === 1 ? 0 : src.strides[k]!;
+        }),
+      }),
+    },
   } satisfies PrimRule<'broadcast_in_dim'>,
 
   reshape: {
@@ -144,6 +197,7 @@ export const shapeRules = {
     vjp: ([ct], [x]) => [ct ? P.emit1('reshape', [ct], { shape: [...x!.shape] }) : null],
     ref: ([x], p) => [{ data: x!.data, shape: p.shape }],
     tfjs: ([x], p, _o, ctx) => [ctx.tf.reshape(x!, p.shape)],
+    view: { view: (src, inShape, _p, outShape) => reshapeAccess(src, inShape, outShape) },
   } satisfies PrimRule<'reshape'>,
 
   transpose: {
@@ -178,6 +232,7 @@ export const shapeRules = {
       ];
     },
     tfjs: ([x], p, _o, ctx) => [ctx.tf.transpose(x!, p.perm)],
+    view: { view: (src, _s, p) => ({ offset: src.offset, strides: p.perm.map((a) => src.strides[a]!) }) },
   } satisfies PrimRule<'transpose'>,
 
   slice: {
@@ -206,6 +261,12 @@ export const shapeRules = {
             ),
           ]
         : [ctx.tf.stridedSlice(x!, p.starts, p.limits, p.strides)],
+    view: {
+      view: (src, _s, p) => ({
+        offset: p.starts.reduce((o, s, i) => o + s * src.strides[i]!, src.offset),
+        strides: src.strides.map((st, i) => st * p.strides[i]!),
+      }),
+    },
   } satisfies PrimRule<'slice'>,
 
   concatenate: {
@@ -261,6 +322,27 @@ export const shapeRules = {
       return [r];
     },
     tfjs: (xs, p, _o, ctx) => [ctx.tf.concat(xs, p.axis)],
+    js: {
+      // Each operand is copied into its slice of the output.
+      emit: (xs, [o], p, ia, [oa], ctx) => {
+        const os = stridesOf(oa!.shape);
+        let off = 0;
+        return xs
+          .map((x, j) => {
+            const shape = ia[j]!.shape;
+            const code = ctx.copy(
+              x,
+              { offset: 0, strides: stridesOf(shape) },
+              o!,
+              { offset: off * os[p.axis]!, strides: os },
+              shape,
+            );
+            off += shape[p.axis]!;
+            return code;
+          })
+          .join('\n');
+      },
+    },
   } satisfies PrimRule<'concatenate'>,
 
   pad: {
@@ -305,6 +387,14 @@ export const shapeRules = {
       }
       return [r];
     },
+    js: {
+      emit: ([x], [o], p, [xa], [oa], ctx) => {
+        const os = stridesOf(oa!.shape);
+        const offset = p.lo.reduce((acc, l, i) => acc + l * os[i]!, 0);
+        const fill = `${o}.fill(0);`;
+        return `${fill}\n${ctx.copy(x!, { offset: 0, strides: stridesOf(xa!.shape) }, o!, { offset, strides: os }, xa!.shape)}`;
+      },
+    },
     tfjs: ([x], p, _o, ctx) => [
       ctx.tf.pad(
         x!,
@@ -334,6 +424,7 @@ export const shapeRules = {
       return [r];
     },
     tfjs: ([x, idx], p, _o, ctx) => [ctx.tf.gather(x!, idx!, p.axis)],
+    js: { emit: ([x, idx], [o], p, [xa, ia]) => gatherCode(x!, idx!, o!, xa!.shape, p.axis, sizeOf(ia!.shape), false) },
   } satisfies PrimRule<'gather'>,
 
   scatter_add: {
@@ -361,6 +452,10 @@ export const shapeRules = {
         idx!.data,
       );
       return [r];
+    },
+    js: {
+      emit: ([u, idx], [o], p, [ua, ia], [oa]) =>
+        `${o}.fill(0);\n${gatherCode(o!, idx!, u!, oa!.shape, p.axis, sizeOf(ia!.shape), true)}`,
     },
     tfjs: ([u, idx], p, [o], ctx) => {
       const tf = ctx.tf;

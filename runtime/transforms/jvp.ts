@@ -5,9 +5,7 @@
 import type { Graph, Var } from '../ir/graph.js';
 import { currentBuilder, traceSub, type Tracer, TraceError } from '../ir/tracer.js';
 import { isFloat } from '../ir/types.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule } from '../prims/rule.js';
-import type { PrimName } from '../prims/params.js';
+import { ruleOf } from '../prims/table.js';
 import * as P from '../ops/index.js';
 
 export type Tangent = Tracer | null;
@@ -33,8 +31,8 @@ export function jvpTrace(g: Graph, primals: readonly Tracer[], tangents: readonl
     e.outputs.forEach((v, i) => env.set(v.id, outs[i]!));
     const tins = e.inputs.map((v) => tenv.get(v.id) ?? null);
     if (tins.every((t) => t === null)) continue;
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
-    const touts = rule.jvp(ins, tins, e.params as never, outs);
+    const rule = ruleOf(e.prim);
+    const touts = rule.jvp(ins, tins, e.params, outs);
     e.outputs.forEach((v, i) => {
       const t = touts[i];
       if (t && isFloat(v.aval.dtype)) tenv.set(v.id, t);

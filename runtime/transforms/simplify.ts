@@ -1,14 +1,15 @@
 // Graph simplification passes, each a function from graph to graph: dead-code elimination,
 // common-subexpression elimination, constant folding (small results only, evaluated by the
 // reference rules) and algebraic identities (x*1, x+0, x-0, x/1, x-x, --x, reshape chains,
-// identity transposes). `simplify` runs them to a fixed point, inside sub-graphs too.
+// identity transposes, and A u + A v = A (u + v) for two products used only by their sum: the
+// gradient of an objective that writes `X @ w` twice makes two passes over X without it). `simplify` runs them to a fixed point, inside sub-graphs too.
 // Invariants: a pass never changes a graph's inputs or output avals; every primitive is pure
 // (random numbers depend only on their key), so removing or merging equations is always safe.
 
 import { Graph, Var, type AnyEqn } from '../ir/graph.js';
 import { sizeOf } from '../ir/types.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule, RefArray } from '../prims/rule.js';
+import { ruleOf } from '../prims/table.js';
+import type { RefArray } from '../prims/rule.js';
 import type { PrimName } from '../prims/params.js';
 import { runRef } from '../backends/ref.js';
 import { typedFor } from '../ops/core.js';
@@ -108,10 +109,10 @@ export function constantFold(g: Graph): Graph {
       out.push(e);
       continue;
     }
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     const vals = rule.ref(
       ins as RefArray[],
-      e.params as never,
+      e.params,
       e.outputs.map((v) => v.aval),
       { run: runRef },
     );
@@ -144,6 +145,7 @@ function uniformValue(v: Var, defs: Map<number, Eqn>): number | null {
 }
 
 export function algebraic(g: Graph): Graph {
+  const uses = useCounts(g);
   const defs = new Map<number, Eqn>();
   const sub = new Map<number, Var>();
   const out: Eqn[] = [];
@@ -201,6 +203,14 @@ export function algebraic(g: Graph): Graph {
         if (a!.aval.dtype === e.params.dtype) repl = a!;
         break;
     }
+    if (e.prim === 'add' && !repl) {
+      const merged = sharedMatmul(a!, b!, o, defs, uses);
+      if (merged) {
+        out.push(...merged);
+        merged.forEach((m) => m.outputs.forEach((v) => defs.set(v.id, m)));
+        continue;
+      }
+    }
     if (repl && sameShape(repl.aval.shape, o.aval.shape) && repl.aval.dtype === o.aval.dtype) {
       sub.set(o.id, repl);
       continue;
@@ -209,6 +219,60 @@ export function algebraic(g: Graph): Graph {
     e.outputs.forEach((v) => defs.set(v.id, e));
   }
   return rename(new Graph(g.inputs, out, g.outputs), out, sub);
+}
+
+/** How many equations (and graph outputs) read each var. */
+function useCounts(g: Graph): Map<number, number> {
+  const n = new Map<number, number>();
+  const use = (v: Var) => n.set(v.id, (n.get(v.id) ?? 0) + 1);
+  for (const e of g.eqns) e.inputs.forEach(use);
+  g.outputs.forEach(use);
+  return n;
+}
+
+/**
+ * `matmul(A, u) + matmul(A, v)` (or `matmul(u, B) + matmul(v, B)`), same transposes, each product
+ * read only by this sum, possibly each through a reshape to the sum's shape (autodiff writes
+ * them so): the equations of `o = matmul(A, u + v)` (reshaped). One product instead of two; the
+ * summation order changes within rounding.
+ */
+function sharedMatmul(a: Var, b: Var, o: Var, defs: Map<number, Eqn>, uses: Map<number, number>): Eqn[] | null {
+  const once = (v: Var) => uses.get(v.id) === 1;
+  /** The matmul behind v (through one reshape), with the product's var. */
+  const product = (v: Var): { mm: Eqn; out: Var; reshaped: boolean } | null => {
+    let e = defs.get(v.id);
+    let out = v;
+    let reshaped = false;
+    if (e?.prim === 'reshape' && once(v)) {
+      out = e.inputs[0]!;
+      e = defs.get(out.id);
+      reshaped = true;
+    }
+    return e?.prim === 'matmul' && once(out) ? { mm: e, out, reshaped } : null;
+  };
+  if (a === b) return null;
+  const pa = product(a),
+    pb = product(b);
+  if (!pa || !pb || pa.reshaped !== pb.reshaped || !sameShape(pa.out.aval.shape, pb.out.aval.shape)) return null;
+  const ea = pa.mm,
+    eb = pb.mm;
+  const ta = ea.params as { transA: boolean; transB: boolean },
+    tb = eb.params as { transA: boolean; transB: boolean };
+  if (ta.transA !== tb.transA || ta.transB !== tb.transB) return null;
+  const [a0, a1] = ea.inputs,
+    [b0, b1] = eb.inputs;
+  const side = a0 === b0 ? 1 : a1 === b1 ? 0 : -1;
+  if (side < 0) return null;
+  const u = ea.inputs[side]!,
+    v = eb.inputs[side]!;
+  if (!sameShape(u.aval.shape, v.aval.shape) || u.aval.dtype !== v.aval.dtype) return null;
+  if (!sameShape(a.aval.shape, o.aval.shape) || a.aval.dtype !== o.aval.dtype) return null;
+  const s = new Var({ shape: [...u.aval.shape], dtype: u.aval.dtype });
+  const sum = { prim: 'add', params: {}, inputs: [u, v], outputs: [s] } as unknown as Eqn;
+  const ins = side === 1 ? [a0!, s] : [s, a1!];
+  if (!pa.reshaped) return [sum, { ...ea, inputs: ins, outputs: [o] } as Eqn];
+  const m = new Var({ shape: [...pa.out.aval.shape], dtype: pa.out.aval.dtype });
+  return [sum, { ...ea, inputs: ins, outputs: [m] } as Eqn, { ...defs.get(a.id)!, inputs: [m], outputs: [o] } as Eqn];
 }
 
 /** Equations defining `o` as zeros: a scalar constant, broadcast when `o` is not a scalar. */

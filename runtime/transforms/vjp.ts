@@ -6,9 +6,7 @@
 import type { Graph, Var, AnyEqn } from '../ir/graph.js';
 import { currentBuilder, traceSub, type Tracer, TraceError } from '../ir/tracer.js';
 import { isFloat } from '../ir/types.js';
-import { primTable } from '../prims/table.js';
-import type { PrimRule } from '../prims/rule.js';
-import type { PrimName } from '../prims/params.js';
+import { ruleOf } from '../prims/table.js';
 import * as P from '../ops/index.js';
 
 export type Cotangent = Tracer | null;
@@ -36,11 +34,11 @@ export function vjpTrace(g: Graph, primals: readonly Tracer[], wrt: readonly boo
   for (const e of g.eqns) {
     const ins = e.inputs.map(get);
     const isActive = e.inputs.some((v) => active.has(v.id));
-    const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
+    const rule = ruleOf(e.prim);
     let outs: Tracer[];
     let residuals: Tracer[] = [];
     if (isActive && rule.forward) {
-      ({ outs, residuals } = rule.forward(ins, e.params as never));
+      ({ outs, residuals } = rule.forward(ins, e.params));
     } else {
       outs = b.emit(e.prim, ins, e.params);
     }
@@ -65,8 +63,8 @@ export function vjpTrace(g: Graph, primals: readonly Tracer[], wrt: readonly boo
         const { e, ins, outs: eo, residuals } = tape[k]!;
         const octs = e.outputs.map((v) => ctEnv.get(v.id) ?? null);
         if (octs.every((c) => c === null)) continue;
-        const rule = primTable[e.prim] as unknown as PrimRule<PrimName>;
-        const icts = rule.vjp(octs, ins, eo, e.params as never, residuals);
+        const rule = ruleOf(e.prim);
+        const icts = rule.vjp(octs, ins, eo, e.params, residuals);
         e.inputs.forEach((v, i) => addCt(v, icts[i]));
       }
       return g.inputs.map((v) => ctEnv.get(v.id) ?? null);

@@ -18,6 +18,7 @@
 
 import type { OptionSpecs, OptionsOf } from './options.js';
 import type { Criterion, Problem, RunContext, RunnableMethod, StateBase } from './rule.js';
+import { platform } from '../../runtime/index.js';
 
 export interface StepInfo {
   step: number;
@@ -264,7 +265,7 @@ export async function drainAsync<T, R>(it: Generator<T, R>): Promise<R> {
     const r = it.next();
     if (r.done) return r.value;
     if (performance.now() - last > 20) {
-      await new Promise((res) => setImmediate(res));
+      await platform.yieldToEventLoop();
       last = performance.now();
     }
   }

@@ -74,6 +74,11 @@ export interface Problem {
   ineq?: ConstraintBlock;
   /** Hessian of the Lagrangian f - lambda'c_E (equalities only) times v. */
   lagHvp?(x: Float64Array, lambda: Float64Array, v: Float64Array): Float64Array;
+  /**
+   * Stochastic objectives: -f's estimates at x, one per draw of a fixed set of draws (the same at
+   * every call), for paired comparisons of two points (vi's stopping rule, stdlib/vi/stopping.ts).
+   */
+  pairedTerms?(x: Float64Array): Float64Array;
   /** Host-side state of the problem itself (a running baseline) that checkpoints must carry. */
   aux?: { save(): unknown; restore(saved: unknown): void };
 }

@@ -18,6 +18,7 @@
 // further progress (never `converged` unless the test holds). The state, including the sampler's
 // counter, is plain JSON; sketch iterations are reported.
 
+import { boxMuller, mulberry32Step } from '../../runtime/index.js';
 import { normInf, scaledTest } from '../methods/driver.js';
 import { int, oneOf, real, stepsOption, tolOption } from '../methods/options.js';
 import { defineMethod, type Problem, type StateBase } from '../methods/rule.js';
@@ -50,15 +51,13 @@ export interface SketchNewtonState extends StateBase {
   steepest: number;
 }
 
-/** A small counter-based generator (state = one uint32, JSON-safe). */
+/** A uniform draw in (0, 1) from the JSON-safe mulberry32 state (kept off 0 for the logarithm). */
 function uniform(st: { rng: number }): number {
-  st.rng = (st.rng + 0x6d2b79f5) >>> 0;
-  let t = st.rng;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  const r = mulberry32Step(st.rng);
+  st.rng = r.state;
+  return r.u + 0.5 / 4294967296;
 }
-const gauss = (st: { rng: number }) => Math.sqrt(-2 * Math.log(uniform(st))) * Math.cos(2 * Math.PI * uniform(st));
+const gauss = (st: { rng: number }) => boxMuller(uniform(st), uniform(st));
 
 interface Point {
   x: Float64Array;

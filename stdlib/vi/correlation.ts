@@ -1,9 +1,12 @@
-// The correlation check of a mean-field fit: the Laplace approximation at the fitted mean gives a
-// covariance (the inverse of the negative Hessian of the log density); pairs of parameters with
-// |rho| > 0.9 there are strongly dependent a posteriori, which a mean-field guide cannot
-// represent: it then underestimates their variances (by about 1 - rho^2) and can stall. Each such
-// pair becomes a warning suggesting `guide = full_rank`. Host-side float64; coordinates are the
-// unconstrained ones the guide lives in.
+// The collinearity check of a mean-field fit. The Laplace approximation at the fitted mean gives
+// a precision P (the negative Hessian of the log density) and a covariance S = P^-1. A mean-field
+// Gaussian fitted to it gets each coordinate's *conditional* variance 1 / P_ii, not the marginal
+// S_ii, so its sd is too small by the factor 1 / sqrt(S_ii P_ii). S_ii P_ii >= 1 is the variance
+// inflation factor (VIF) of coordinate i: 1 / (1 - R_i^2), R_i^2 the squared multiple
+// correlation of i with all the others, so it sees collinearity among several parameters that no
+// pair shows. Coordinates whose mean-field sd would be too small by more than a threshold
+// become a warning with the remedy (a full-rank or low-rank guide). Pairs with |rho| > 0.9 are
+// listed too. Host-side float64; coordinates are the unconstrained ones the guide lives in.
 
 import { eigh } from '../../runtime/index.js';
 
@@ -51,4 +54,29 @@ export function correlatedPairs(
     }
   }
   return out.sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho));
+}
+
+export interface Collinearity {
+  /** Per coordinate: the mean-field sd over the marginal sd, 1 / sqrt(VIF) (<= 1). */
+  sdRatio: Float64Array;
+  /** Coordinates whose ratio is below the threshold, worst first. */
+  flagged: { i: number; ratio: number }[];
+  /** Condition number of the Laplace correlation matrix. */
+  condition: number;
+}
+
+/** The check from a precision matrix (row-major [n, n], positive definite). */
+export function collinearity(prec: Float64Array, n: number, threshold = 0.8): Collinearity {
+  const cov = covarianceFromPrecision(prec, n);
+  const sdRatio = new Float64Array(n);
+  for (let i = 0; i < n; i++) sdRatio[i] = Math.min(1, 1 / Math.sqrt(cov[i * n + i]! * prec[i * n + i]!));
+  const flagged = Array.from(sdRatio, (ratio, i) => ({ i, ratio }))
+    .filter((x) => x.ratio < threshold)
+    .sort((a, b) => a.ratio - b.ratio);
+  const corr = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) corr[i * n + j] = cov[i * n + j]! / Math.sqrt(cov[i * n + i]! * cov[j * n + j]!);
+  const { w } = eigh(corr, 1, n);
+  const lo = Math.max(Math.min(...w), 0);
+  return { sdRatio, flagged, condition: lo > 0 ? Math.max(...w) / lo : Infinity };
 }

@@ -36,6 +36,7 @@ import {
   scoreModel,
   type Factor,
   type GuideTrace,
+  type LocalSite,
   type MvdSite,
   type Program,
   type ScoreSite,
@@ -58,6 +59,11 @@ export interface EstimateOptions {
   baselineDecay?: number;
   /** Plate axes to the right of the enumeration axes (default 1). */
   plateRank?: number;
+  /**
+   * The model's factors do not expose its plates (a compiled program's one log density): enum
+   * and MVD sites are estimated locally, element by element (sites.ts, LocalSite).
+   */
+  local?: boolean;
 }
 
 export interface Estimate {
@@ -146,6 +152,73 @@ function mvdTerm(parts: readonly Tracer[], m: MvdSite, layout: DimLayout): Trace
   return P.sum(P.mul(P.sub(pi, sg(pi)), sg(Dm)));
 }
 
+const totalOf = (fs: readonly Factor[]): Tracer => fs.reduce<Tracer>((a, f) => P.add(a, P.sum(f.lp)), P.zeros([]));
+
+/**
+ * The gradient term of a local site (sites.ts LocalSite), element by element with the particle's
+ * other choices as drawn; F maps the particle's values to its objective (no gradient).
+ *   finite support: sum_j sum_s (pi_js - stop pi_js) stop(F(z_j = s) - F(z))
+ *     (the local expectation; for one element it is exact enumeration);
+ *   Normal(mu, sigma) MVD (Mohamed et al. 2020, Table 1): with R ~ Rayleigh(1) and M a
+ *     double-sided Maxwell draw, d/dmu E f = E[f(mu + sigma R) - f(mu - sigma R)] / (sigma
+ *     sqrt(2 pi)) and d/dsigma E f = E[f(mu + sigma M) - f(z)] / sigma, per element.
+ * One scan over the elements; every branch is a full re-evaluation of F.
+ */
+function localTerm(
+  l: LocalSite,
+  values: ReadonlyMap<string, Tracer>,
+  F: (values: ReadonlyMap<string, Tracer>) => Tracer,
+): Tracer {
+  const z = l.value;
+  const N = z.shape.reduce((a, b) => a * b, 1);
+  const flat = P.reshape(z, [N]);
+  const f0 = sg(F(values));
+  let alts: Tracer[]; // each [N]: the branch values of every element
+  if (l.support) {
+    const S = l.support.shape[0]!;
+    alts = Array.from({ length: S }, (_, s) => P.broadcastTo(P.cast(P.index(l.support!, s), z.dtype), [N]));
+  } else {
+    const mu = sg(P.reshape(l.params[0]!, [N]));
+    const sd = sg(P.reshape(l.params[1]!, [N]));
+    const [k1, k2, k3] = P.splitKey(l.key, 3);
+    const R = P.sqrt(P.mul(-2, P.log(P.uniform(k1!, [N]))));
+    const chi3 = P.sqrt(P.sum(P.square(P.normal(k2!, [N, 3])), -1));
+    const M = P.mul(P.sub(P.mul(2, P.cast(P.lt(P.uniform(k3!, [N]), 0.5), 'float64')), 1), chi3);
+    alts = [P.add(mu, P.mul(sd, R)), P.sub(mu, P.mul(sd, R)), P.add(mu, P.mul(sd, M))];
+  }
+  const eye = P.constant(identityFlat(N), 'bool', [N, N]);
+  const D = P.scan(
+    (_c, [row, ...vs]) => {
+      const at = (v: Tracer) => {
+        const changed = new Map(values);
+        changed.set(l.site, P.reshape(P.where(row!, v, flat), z.shape));
+        return P.sub(F(changed), f0);
+      };
+      // Each branch's value of this element, broadcast over the row.
+      return [[], [P.stack(vs.map((v) => at(P.broadcastTo(v!, [N]))))]];
+    },
+    [],
+    [eye, ...alts],
+  ).ys[0]!; // [N, branches]: F at element j's branch minus F as drawn
+  if (l.support) {
+    const S = l.support.shape[0]!;
+    const pi = P.reshape(l.probs!, [N, S]);
+    return P.sum(P.mul(P.sub(pi, sg(pi)), sg(D)));
+  }
+  const mu = P.reshape(l.params[0]!, [N]);
+  const sd = P.reshape(l.params[1]!, [N]);
+  const col = (i: number) => P.reshape(P.slice(D, [0, i], [N, i + 1]), [N]);
+  const dmu = P.div(P.sub(col(0), col(1)), P.mul(sg(sd), Math.sqrt(2 * Math.PI)));
+  const dsd = P.div(col(2), sg(sd));
+  return P.add(P.sum(P.mul(P.sub(mu, sg(mu)), sg(dmu))), P.sum(P.mul(P.sub(sd, sg(sd)), sg(dsd))));
+}
+
+function identityFlat(n: number): boolean[] {
+  const a = new Array<boolean>(n * n).fill(false);
+  for (let i = 0; i < n; i++) a[i * n + i] = true;
+  return a;
+}
+
 function scoreTerm(s: ScoreSite, signal: Tracer): Tracer {
   return P.mul(P.sub(s.logq, sg(s.logq)), sg(signal));
 }
@@ -174,7 +247,7 @@ export function estimate(
   const parts: Particle[] = keys.map((key) => {
     const layout = shared ?? new DimLayout(plateRank);
     layouts.push(layout);
-    const g = runGuide(prog.guide, phi, key, layout, info, opts.via);
+    const g = runGuide(prog.guide, phi, key, layout, info, opts.via, opts.local ?? false);
     const p = scoreModel(prog.model, theta, g.values);
     // Sticking the landing: log q with phi held fixed (the score sites keep their own live log q).
     const q = obj.gradient === 'stl' ? scoreGuide(prog.guide, sgAll(phi), g.values) : g.factors;
@@ -207,6 +280,17 @@ export function estimate(
         P.full([], aff.c),
       );
       Ls.push(L);
+      if (pt.g.locals.length) {
+        if (pt.g.enumLogq.length || pt.g.mvds.length)
+          throw new Error('a locally estimated site cannot share a guide with enumerated or MVD-axis sites');
+        // F at other values: the particle's objective, every parameter held fixed.
+        const F = (values: ReadonlyMap<string, Tracer>) => {
+          const lp = totalOf(scoreModel(prog.model, sgAll(theta), values));
+          const lq = totalOf(scoreGuide(prog.guide, sgAll(phi), values));
+          return P.add(P.add(P.mul(aff.a, lp), P.mul(aff.b, lq)), aff.c);
+        };
+        for (const l of pt.g.locals) perParticle[k]!.push(localTerm(l, pt.g.values, F));
+      }
       for (const m of pt.g.mvds) {
         perParticle[k]!.push(
           mvdTerm(
@@ -273,6 +357,27 @@ export function estimate(
       : null;
     const F = evaluate(obj.body, LP, LQ);
     value = expectation(F, layout, logW);
+    parts.forEach((pt, k) => {
+      if (!pt.g.locals.length) return;
+      if (logW || pt.g.mvds.length)
+        throw new Error('a locally estimated site cannot share a guide with enumerated or MVD-axis sites');
+      // The whole objective with particle k's densities at other values, every parameter fixed.
+      const others = (T: Tracer, v: Tracer) =>
+        P.where(
+          P.constant(
+            Array.from({ length: K }, (_, j) => j === k),
+            'bool',
+          ),
+          P.reshape(v, [1]),
+          sg(T),
+        );
+      const Fk = (values: ReadonlyMap<string, Tracer>) => {
+        const lp = totalOf(scoreModel(prog.model, sgAll(theta), values));
+        const lq = totalOf(scoreGuide(prog.guide, sgAll(phi), values));
+        return P.sum(evaluate(obj.body, others(P.reshape(LP, [K]), lp), others(P.reshape(LQ, [K]), lq)));
+      };
+      for (const l of pt.g.locals) terms.push(localTerm(l, pt.g.values, Fk));
+    });
     for (const pt of parts)
       for (const m of pt.g.mvds) terms.push(mvdTerm([expectation(F, layout, logW, m.dim)], m, layout));
     parts.forEach((pt, k) => {

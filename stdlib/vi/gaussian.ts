@@ -37,10 +37,10 @@ export interface GaussianFamily {
    */
   logq?(phi: Tracer, w: Tracer, n: number): Tracer;
   /**
-   * The start phi when the whitened Laplace covariance is C (row-major [n, n]; the identity when
-   * the whitening is the full Laplace factor).
+   * The start phi when the start Gaussian has covariance C and precision P in whitened
+   * coordinates (row-major [n, n]; both the identity when the whitening is its full factor).
    */
-  init(n: number, C: Float64Array): Float64Array;
+  init(n: number, start: { C: Float64Array; P: Float64Array }): Float64Array;
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -58,15 +58,21 @@ const meanField: GaussianFamily = {
     const u = P.mul(P.sub(w, P.slice(phi, [0], [n])), P.exp(P.neg(s)));
     return P.sub(P.mul(-0.5, P.sum(P.square(u))), P.add(P.sum(s), n * HALF_LOG_2PI));
   },
-  init: (n, C) => {
+  // The mean-field optimum against a Gaussian: the conditional variances 1 / diag(P).
+  init: (n, { P: Pw }) => {
     const phi = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) phi[n + i] = 0.5 * Math.log(C[i * n + i]!);
+    for (let i = 0; i < n; i++) phi[n + i] = -0.5 * Math.log(Pw[i * n + i]!);
     return phi;
   },
 };
 
 /** Lower-triangular packing, row by row: entry (i, j <= i) at i (i + 1) / 2 + j. */
 const tri = (n: number) => (n * (n + 1)) / 2;
+
+/** The full-rank family's Cholesky factor L [n, n] from phi (= m, then the packed triangle). */
+export function fullRankTril(phi: Tracer, n: number): Tracer {
+  return unpackTril(P.slice(phi, [n], [n + tri(n)]), n);
+}
 
 /** L [n, n] from its packed lower triangle with a log-diagonal (a gather from constant indices). */
 function unpackTril(packed: Tracer, n: number): Tracer {
@@ -105,7 +111,7 @@ const fullRank: GaussianFamily = {
     const u = P.triangularSolve(unpackTril(packed, n), P.sub(w, P.slice(phi, [0], [n])), true);
     return P.sub(P.mul(-0.5, P.sum(P.square(u))), P.add(logDiagSum(packed, n), n * HALF_LOG_2PI));
   },
-  init: (n, C) => {
+  init: (n, { C }) => {
     // L0 = chol(C), log-diagonal; C is the identity under the full whitening.
     const phi = new Float64Array(n + tri(n));
     const L = choleskyHost(C, n);
@@ -153,7 +159,30 @@ export function lowRank(rank: number): GaussianFamily {
       return P.add(P.add(P.sum(s), P.mul(0.5, ld)), n * HALF_LOG_2PI_E);
     },
     mean: (phi, n) => P.slice(phi, [0], [n]),
-    init: (n, C) => {
+    // Woodbury: with D = diag(exp(s)), Bs = D^-1 B, M = I + Bs' Bs = L L', the quadratic form is
+    // |D^-1 u|^2 - |L^-1 Bs' D^-1 u|^2 and log det Cov = 2 sum s + 2 sum log diag L.
+    logq: (phi, w, n) => {
+      const { m, B, s } = parts(phi, n);
+      const inv = P.exp(P.neg(s));
+      const ud = P.mul(P.sub(w, m), inv);
+      const Bs = P.mul(B, P.reshape(inv, [n, 1]));
+      const L = P.cholesky(P.add(P.matmul(Bs, Bs, true, false), P.constant(eye(r), 'float64', [r, r])));
+      const v = P.triangularSolve(L, P.matmul(ud, Bs), true);
+      const quad = P.sub(P.sum(P.square(ud)), P.sum(P.square(v)));
+      const logDiagL = P.sum(
+        P.log(
+          P.take(
+            P.reshape(L, [r * r]),
+            P.constant(
+              Array.from({ length: r }, (_, i) => i * r + i),
+              'int32',
+            ),
+          ),
+        ),
+      );
+      return P.sub(P.mul(-0.5, quad), P.add(P.add(P.sum(s), logDiagL), n * HALF_LOG_2PI));
+    },
+    init: (n, { C }) => {
       // Probabilistic PCA of C: the leading eigenvectors carry the correlated directions, and
       // the diagonal takes the variance they leave.
       const k = Math.min(r, n);

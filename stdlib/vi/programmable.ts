@@ -25,6 +25,23 @@ export {
 export * as objectives from './objectives.js';
 export type { Objective, Expr, Gradient } from './objectives.js';
 export { DimLayout, type EnumDim } from './enum_dims.js';
-export { paretoKHat, gpdFit, type KHat } from './psis.js';
-export { correlatedPairs, covarianceFromPrecision, type CorrelatedPair } from './correlation.js';
-export { detectPlateau, shortTrace, type Plateau, type PlateauOptions } from './elbo_trace.js';
+export { paretoKHat, psisWeights, gpdFit, type KHat } from './psis.js';
+export {
+  collinearity,
+  correlatedPairs,
+  covarianceFromPrecision,
+  type Collinearity,
+  type CorrelatedPair,
+} from './correlation.js';
+export { shortTrace } from './elbo_trace.js';
+export {
+  stopInit,
+  stopPush,
+  stopCheck,
+  windowAverage,
+  stageFactor,
+  stillRising,
+  pairedGain,
+  type StopState,
+  type StopCheck,
+} from './stopping.js';

@@ -65,3 +65,40 @@ export function paretoKHat(logWeights: ArrayLike<number>): KHat {
   const { k } = gpdFit(x.filter((v) => v > 0));
   return { khat: k, tail: M, verdict: k < 0.5 ? 'good' : k < 0.7 ? 'ok' : 'bad' };
 }
+
+/**
+ * Pareto-smoothed importance weights (Vehtari et al.): the M largest raw weights are replaced by
+ * the expected order statistics of the fitted generalized Pareto (capped at the largest raw
+ * weight), then all are normalized to sum 1. Returned in the draws' order, with k-hat.
+ */
+export function psisWeights(logWeights: ArrayLike<number>): { weights: Float64Array; khat: number } {
+  const n = logWeights.length;
+  const lw = Float64Array.from(logWeights, (v) => (Number.isNaN(v) ? -Infinity : v));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lw[a]! - lw[b]!);
+  const top = lw[order[n - 1]!]!;
+  const w = new Float64Array(n);
+  if (!(top > -Infinity)) return { weights: w.fill(1 / n), khat: NaN };
+  for (let i = 0; i < n; i++) w[i] = Math.exp(lw[i]! - top);
+  const M = Math.ceil(Math.min(0.2 * n, 3 * Math.sqrt(n)));
+  let khat = NaN;
+  if (M >= 5 && n > M + 1) {
+    const cutoff = w[order[n - M - 1]!]!;
+    const x = Array.from({ length: M }, (_, i) => w[order[n - M + i]!]! - cutoff);
+    if (x[M - 1]! <= 0) khat = -Infinity;
+    else {
+      const { k, sigma } = gpdFit(x.filter((v) => v > 0));
+      khat = k;
+      if (Number.isFinite(k) && sigma > 0) {
+        for (let i = 0; i < M; i++) {
+          const p = (i + 0.5) / M;
+          const q = Math.abs(k) < 1e-12 ? -sigma * Math.log1p(-p) : (sigma / k) * ((1 - p) ** -k - 1);
+          w[order[n - M + i]!] = Math.min(cutoff + q, 1);
+        }
+      }
+    }
+  }
+  let s = 0;
+  for (const v of w) s += v;
+  for (let i = 0; i < n; i++) w[i]! /= s;
+  return { weights: w, khat };
+}

@@ -15,6 +15,13 @@
 //             carries the estimate, the others the weak derivative (estimate.ts).
 // Every log-density is kept elementwise (a factor) so the estimator can take expectations per
 // plate copy; nothing here sums over plates.
+//
+// Local sites. A model whose density is one opaque factor (a compiled program: its plates are not
+// exposed) cannot enumerate along axes, so with `local` every enum and MVD site is drawn like a
+// score site and recorded as a LocalSite; estimate.ts then re-evaluates the particle element by
+// element (the other choices as drawn): the local expectation of Titsias & Lazaro-Gredilla
+// (2015) for finite supports, and the weak derivative of a Normal (always local: its branches are
+// continuous values per element, not a shared support).
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { lookupDistribution, type DistSpec, type TLike } from '../distributions/index.js';
@@ -33,6 +40,11 @@ export interface SiteCtx {
   observe(name: string, dist: string | DistSpec, params: readonly TLike[], value: TLike): void;
   /** Adds an arbitrary log-density term (the language's `target += e`); model only. */
   factor(name: string, logDensity: Tracer): void;
+  /**
+   * The guide's value of site `name`, a latent whose density the model states itself (through
+   * `factor`), e.g. a compiled program's whole log density; model only.
+   */
+  value(name: string): Tracer;
 }
 
 export type Program = (ctx: SiteCtx, params: readonly Tracer[]) => void;
@@ -57,6 +69,22 @@ export interface MvdSite {
   batchShape: readonly number[];
 }
 
+/** A site estimated by re-evaluating the particle element by element (see the header). */
+export interface LocalSite {
+  site: string;
+  kind: 'enum' | 'mvd';
+  spec: DistSpec;
+  /** The distribution's parameters (live), broadcast to the site's batch shape. */
+  params: Tracer[];
+  /** The drawn value (no gradient). */
+  value: Tracer;
+  /** Finite supports: the support [S] and the probabilities [...batch, S] (live). */
+  support: Tracer | null;
+  probs: Tracer | null;
+  /** A key of its own, for the branch draws of a Normal's weak derivative. */
+  key: Tracer;
+}
+
 export interface GuideTrace {
   values: Map<string, Tracer>;
   /** log q factors, elementwise. */
@@ -65,6 +93,7 @@ export interface GuideTrace {
   enumLogq: Tracer[];
   scores: ScoreSite[];
   mvds: MvdSite[];
+  locals: LocalSite[];
   plan: PlanEntry[];
 }
 
@@ -78,7 +107,7 @@ export function resolveSpec(d: string | DistSpec): DistSpec {
 const asT = (x: TLike): Tracer => P.asTracer(x);
 
 /** Probabilities over the support [...batch, S] for the families MVD supports. */
-function supportProbs(spec: DistSpec, params: readonly TLike[]): Tracer {
+export function supportProbs(spec: DistSpec, params: readonly TLike[]): Tracer {
   const x = asT(params[0]!);
   switch (spec.name) {
     case 'Bernoulli':
@@ -90,18 +119,23 @@ function supportProbs(spec: DistSpec, params: readonly TLike[]): Tracer {
     case 'CategoricalLogits':
       return P.softmax(x, -1);
     default:
-      throw new Error(`measure-valued derivatives are implemented for Bernoulli and Categorical, not ${spec.name}`);
+      throw new Error(
+        `measure-valued derivatives are implemented for Bernoulli, Categorical and Normal, not ${spec.name}`,
+      );
   }
 }
 
 /** Draws the guide at `phi`, applying each site's estimator. */
 /** What a guide's context says to model-only statements. */
-const GUIDE_ONLY: Pick<SiteCtx, 'observe' | 'factor'> = {
+const GUIDE_ONLY: Pick<SiteCtx, 'observe' | 'factor' | 'value'> = {
   observe(name) {
     throw new Error(`site ${name}: a guide has no observations`);
   },
   factor(name) {
     throw new Error(`factor ${name}: factors belong in the model`);
+  },
+  value(name) {
+    throw new Error(`value ${name}: a guide draws its sites with sample`);
   },
 };
 
@@ -112,8 +146,17 @@ export function runGuide(
   layout: DimLayout,
   obj: ObjectiveInfo,
   via: Readonly<Record<string, Estimator>> = {},
+  local = false,
 ): GuideTrace {
-  const tr: GuideTrace = { values: new Map(), factors: [], enumLogq: [], scores: [], mvds: [], plan: [] };
+  const tr: GuideTrace = {
+    values: new Map(),
+    factors: [],
+    enumLogq: [],
+    scores: [],
+    mvds: [],
+    locals: [],
+    plan: [],
+  };
   let k = key;
   const nextKey = (): Tracer => {
     const [a, b] = P.splitKey(k, 2);
@@ -150,6 +193,32 @@ export function runGuide(
       const est = entry.estimator;
       let z: Tracer;
       let lq: Tracer;
+      if ((est.kind === 'enum' || est.kind === 'mvd') && (local || !support)) {
+        // A local site: drawn, then re-evaluated element by element (estimate.ts).
+        if (est.kind === 'enum' && !support)
+          throw new Error(`site ${name}: ${spec.name} has no finite support to enumerate`);
+        if (!support && spec.name !== 'Normal')
+          throw new Error(
+            `site ${name}: measure-valued derivatives are implemented for Bernoulli, Categorical and Normal, not ${spec.name}`,
+          );
+        z = P.stopGradient(spec.sample(ps, nextKey()));
+        lq = spec.logProb(ps, z);
+        if (!local) noDims(name, lq, 'MVD');
+        const batch = z.shape.slice(0, z.rank - (spec.support.eventRank ?? 0));
+        tr.locals.push({
+          site: name,
+          kind: est.kind,
+          spec,
+          params: support ? ps : ps.map((p) => P.broadcastTo(p, batch)),
+          value: z,
+          support: support ?? null,
+          probs: support ? supportProbs(spec, ps) : null,
+          key: nextKey(),
+        });
+        tr.values.set(name, z);
+        tr.factors.push({ site: name, lp: lq });
+        return z;
+      }
       switch (est.kind) {
         case 'reparam':
           if (!spec.reparameterizable) throw new Error(`site ${name}: ${spec.name} is not reparameterizable`);
@@ -237,6 +306,11 @@ export function scoreModel(model: Program, theta: readonly Tracer[], values: Rea
     },
     factor(name, lp) {
       factors.push({ site: name, lp });
+    },
+    value(name) {
+      const z = values.get(name);
+      if (!z) throw new Error(`model value ${name} has no guide site (every latent needs one)`);
+      return z;
     },
   };
   model(ctx, theta);

@@ -33,7 +33,7 @@ describe('proxima run', () => {
     const r = runJson('examples/quickstart.opt');
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('converged');
-    expect(r.json.backend).toBe('ref');
+    expect(r.json.backend).toBe('js');
     expect(r.json.values.w).toHaveLength(3);
     const text = cli('run', 'examples/quickstart.opt');
     expect(text.code).toBe(0);
@@ -64,6 +64,10 @@ describe('proxima run', () => {
     [['examples/quickstart.opt', '--data', join(FIX, 'nope.json')], /cannot read the data file/],
     [['examples/quickstart.opt', '--set', 'lambda'], /expected name=VALUE/],
     [['examples/quickstart.opt', '--backend', 'gpu'], /unknown backend `gpu`/],
+    [
+      ['examples/quickstart.opt', '--backend', 'webgl'],
+      /backend 'webgl' is not available: WebGL exists only in a browser.*Use --backend wasm/,
+    ],
     [['examples/quickstart.opt', '--resume'], /--resume needs --checkpoint/],
     [['examples/quickstart.opt', '--seed', 'x'], /--seed needs an integer/],
   ])('user error %j: exit 1, a message, no stack trace, one JSON object with --json', (args, msg) => {

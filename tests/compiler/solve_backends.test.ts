@@ -49,8 +49,8 @@ describe('solvers on the program backend', () => {
     expect(Math.abs(hs28.objective!)).toBeLessThan(1e-4);
   }, 60_000);
 
-  it('auto keeps small problems on ref and reports it', async () => {
+  it('auto keeps small problems on float64 (the js backend) and reports it', async () => {
     const r = await run('examples/hs/hs35.opt', { backend: 'auto' });
-    expect(r.backend).toBe('ref');
+    expect(r.backend).toBe('js');
   });
 });

@@ -1,4 +1,4 @@
-// Categorical latents through the compiler (compiler/running/discrete_engine.ts): `param z: int[N]` drawn
+// Categorical latents through the compiler (compiler/running/infer_sites.ts): `param z: int[N]` drawn
 // `z ~ Categorical(probs)` / `Categorical(logits = ...)` in an .opt model (0-based categories),
 // each element with a Categorical guide of K logits.
 //   - unbiasedness: on a tiny program with only a Categorical latent (2 elements, K = 3), the
@@ -11,45 +11,16 @@
 
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { compile, run } from '../../index.js';
-import { simplify } from '../../runtime/index.js';
-import { foldIn, keyFromSeed } from '../../runtime/kernels/threefry.js';
-import { prepare } from '../../compiler/running/backend_seam.js';
-import { discreteVi } from '../../compiler/running/discrete_engine.js';
-import { resolveObjective } from '../../compiler/lower/objective_program.js';
-import { expectUnbiased, type Draws } from './harness.js';
+import { run } from '../../index.js';
+import { compiledSampler } from './compiled_sampler.js';
+import { expectUnbiased } from './harness.js';
 import { exactElbo as elboOf, exactIwae2 as iwae2Of } from '../helpers/exact_vi.js';
 import { gradient } from '../helpers/fd.js';
 
 const EXAMPLE = 'examples/categorical_latents.opt';
 
-async function sampler(input: { source: string; file: string }, data?: Record<string, unknown>) {
-  const compiled = await compile(input, { data });
-  const o = compiled.algorithm!.options;
-  const vi = discreteVi(
-    compiled,
-    'mean_field',
-    resolveObjective(o.objective, compiled.checked.objectives, o.samples as number),
-  );
-  const exe = await prepare(simplify(vi.gradGraph), 'ref', 3, compiled.internals.dataArrays);
-  const root = keyFromSeed(11);
-  return {
-    vi,
-    draw(phi: Float64Array, n: number, baseline = 0): Draws {
-      const d: Draws = { values: new Float64Array(n), grads: [] };
-      for (let i = 0; i < n; i++) {
-        const [v, g] = exe.run([
-          { data: phi, shape: [phi.length] },
-          { data: foldIn(root, i), shape: [2] },
-          { data: Float64Array.of(baseline), shape: [] },
-        ]);
-        d.values[i] = v!.data[0]!;
-        d.grads.push(Float64Array.from(g!.data));
-      }
-      return d;
-    },
-  };
-}
+const sampler = (input: { source: string; file: string }, data?: Record<string, unknown>) =>
+  compiledSampler(input, data, 11);
 
 // A tiny program: z[i] in {0, 1, 2}, y[i] ~ Normal(2 z[i] - 2, 1); prior probs (0.2, 0.5, 0.3)
 // given as logits in one case, probs in the other.
@@ -101,13 +72,13 @@ describe('compiled Categorical estimators are unbiased (exact enumeration, K = 3
       label,
       async () => {
         const s = await sampler(SMALL(via, objective, logits), { y: Y });
-        expect(s.vi.m).toBe(6);
-        expect(s.vi.sites[0]).toMatchObject({ K: 3, categorical: true });
-        if (!via && objective === 'elbo') expect(s.vi.sites[0]!.estimator.kind).toBe('enum');
+        expect(s.m).toBe(6);
+        expect(s.plan.support.get('z')).toBe(3);
+        if (!via && objective === 'elbo') expect(s.plan.entries[0]!.estimator).toBe('enum');
         const d = s.draw(L, n, -4);
         const r = expectUnbiased(d, fdGrad(exact, [...L]), label);
         console.log(
-          `Categorical ${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.vi.sites[0]!.estimator.kind}`,
+          `Categorical ${label}: max |z| ${r.maxZ.toFixed(2)} over ${n} draws; estimator ${s.plan.entries[0]!.estimator}`,
         );
       },
       120_000,

@@ -1,18 +1,14 @@
 // VI against closed-form posteriors (float64 ref): Normal-Normal, where the Gaussian family is
 // exact (mean and sd within 1 %), and Beta-Bernoulli and Gamma-Poisson with >= 100 observations,
 // near-Gaussian on the unconstrained scale (mean within 0.05 sd, sd within 5 %). Each uses the
-// default budget. Many draws keep the Monte Carlo error of the summaries well inside the bounds.
+// default budget. Many draws (10,000 to 20,000 per half of the importance pool) keep the Monte
+// Carlo error of the summaries well inside the bounds.
 
 import { describe, expect, it } from 'vitest';
 import { run } from '../../index.js';
 
-const DRAWS = 40000;
-
-async function fit(source: string, data: Record<string, unknown>, guide = 'full_rank') {
-  const r = await run(
-    { source: source.replace('GUIDE', guide), file: 'conj.opt' },
-    { data, backend: 'ref', draws: DRAWS },
-  );
+async function fit(source: string, data: Record<string, unknown>, guide = 'full_rank', draws = 10000) {
+  const r = await run({ source: source.replace('GUIDE', guide), file: 'conj.opt' }, { data, backend: 'ref', draws });
   expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
   return r;
 }
@@ -31,21 +27,20 @@ describe('conjugate posteriors', () => {
     const prec = 1 / 4 + y.length / 2.25;
     const mean = (1 / 4 + y.reduce((a, b) => a + b, 0) / 2.25) / prec;
     const sd = Math.sqrt(1 / prec);
-    // Low-rank has no sticking-the-landing estimator (its entropy is closed-form), so its noise
-    // at the optimum is larger: 10 % here.
+    // Every Gaussian family is exact here, and every one has the sticking-the-landing gradient.
     for (const [guide, tol] of [
       ['full_rank', 0.01],
       ['mean_field', 0.01],
-      ['low_rank', 0.1],
+      ['low_rank', 0.01],
     ] as const) {
-      const r = await fit(src, { N: y.length, y }, guide);
+      const r = await fit(src, { N: y.length, y }, guide, 20000);
       const p = r.posterior!.mu!;
       expect(Math.abs((p.mean as number) / mean - 1), guide).toBeLessThan(tol);
       expect(Math.abs((p.sd as number) / sd - 1), guide).toBeLessThan(tol);
       expect(r.values.mu).toBe(p.mean);
       expect(r.objective).not.toBeNull();
     }
-  });
+  }, 180_000);
 
   it('Beta-Bernoulli (N = 200): mean within 0.05 sd, sd within 5 %', async () => {
     const u = lcg(11);
@@ -61,7 +56,7 @@ describe('conjugate posteriors', () => {
     const s = r.posterior!.p!;
     expect(Math.abs((s.mean as number) - mean) / sd).toBeLessThan(0.05);
     expect(Math.abs((s.sd as number) / sd - 1)).toBeLessThan(0.05);
-  });
+  }, 180_000);
 
   it('Gamma-Poisson (N = 150): mean within 0.05 sd, sd within 5 %', async () => {
     const u = lcg(5);
@@ -75,7 +70,7 @@ describe('conjugate posteriors', () => {
     const sd = Math.sqrt(a) / b;
     expect(Math.abs((s.mean as number) - a / b) / sd).toBeLessThan(0.05);
     expect(Math.abs((s.sd as number) / sd - 1)).toBeLessThan(0.05);
-  });
+  }, 180_000);
 
   it('delta guide gives the unconstrained MAP with sd 0', async () => {
     const r = await fit(

@@ -87,7 +87,7 @@ describe('inference results', () => {
   });
 
   it('checkpoint and resume give the uninterrupted VI result bit for bit', async () => {
-    const src = { source: MODEL + 'infer vi(guide = mean_field, steps = 300, tol = 1e-9)\n', file: 'c.opt' };
+    const src = { source: MODEL + 'infer vi(guide = mean_field, steps = 700)\n', file: 'c.opt' };
     const full = await run(src, { data: DATA, backend: 'ref', draws: 100 });
     const saved: Checkpoint[] = [];
     await run(src, {
@@ -104,8 +104,9 @@ describe('inference results', () => {
       draws: 100,
       checkpoint: { every: 100, save: () => {}, resume: saved[0] },
     });
-    expect(resumed.steps).toBe(full.steps);
-    expect(resumed.values).toEqual(full.values);
-    expect(resumed.objective).toBe(full.objective);
+    // The whole result: values, posterior, messages and every diagnostic (the ELBO trace and
+    // the stopping rule's checks included); only the clocks differ.
+    const strip = (r: typeof full) => ({ ...r, time_ms: 0, compile_ms: 0 });
+    expect(strip(resumed)).toEqual(strip(full));
   });
 });

@@ -106,4 +106,35 @@ describe('passes', () => {
     `);
     expect(run(simplify(g), [1, 2, 3, 4])).toEqual([[30]]);
   });
+
+  it('A u + A v becomes A (u + v) when each product is read only by the sum (the gradient of X @ w written twice)', () => {
+    const [n, d] = [6, 3];
+    const X = Array.from({ length: n * d }, (_, i) => Math.sin(i + 1));
+    const y = Array.from({ length: n }, (_, i) => i % 2);
+    const loss = (w: P.Tracer) => {
+      const Xc = P.reshape(P.constant(X), [n, d]);
+      const yc = P.constant(y);
+      return P.mean(P.sub(P.softplus(P.matmul(Xc, w)), P.mul(yc, P.matmul(Xc, w))));
+    };
+    const g = trace((w) => grad(loss)(w), [[d]]);
+    const matmuls = (h: ReturnType<typeof trace>) => h.eqns.filter((e) => e.prim === 'matmul').length;
+    expect(matmuls(dce(cse(g)))).toBe(3); // X w merged; two products with X'
+    const s = simplify(g);
+    expect(matmuls(s)).toBe(2); // X w once, X' (u + v) once
+    const w = [0.3, -0.2, 0.5];
+    const [a, b] = [run(g, w)[0]!, run(s, w)[0]!];
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-14));
+  });
+
+  it('keeps both products when one is also read elsewhere', () => {
+    const g = trace(
+      (A, u, v) => {
+        const au = P.matmul(A!, u!);
+        return [P.add(au, P.matmul(A!, v!)), P.exp(au)];
+      },
+      [[2, 2], [2], [2]],
+    );
+    expect(simplify(g).eqns.filter((e) => e.prim === 'matmul').length).toBe(2);
+    expect(algebraic(g).eqns.some((e) => e.prim === 'add')).toBe(true);
+  });
 });
