@@ -42,8 +42,20 @@ export interface Verdict {
   failures: string[];
 }
 
-/** The ten posteriors of examples/posteriordb (written for VI there), every folder here, and eight schools. */
+/** The written posteriors that have a reference summary (those without one cannot be checked yet). */
 export function posteriors(): Posterior[] {
+  return allPosteriors().filter((p) => existsSync(p.reference));
+}
+
+/** The written posteriors whose reference summary is not stored yet. */
+export function unreferenced(): string[] {
+  return allPosteriors()
+    .filter((p) => !existsSync(p.reference))
+    .map((p) => p.name);
+}
+
+/** The ten posteriors of examples/posteriordb (written for VI there), every folder here, and eight schools. */
+function allPosteriors(): Posterior[] {
   const out: Posterior[] = [];
   const ex = join(root, 'examples', 'posteriordb');
   for (const d of readdirSync(ex).sort())
