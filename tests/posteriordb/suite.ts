@@ -58,11 +58,13 @@ export function unreferenced(): string[] {
 function allPosteriors(): Posterior[] {
   const out: Posterior[] = [];
   const ex = join(root, 'examples', 'posteriordb');
+  // A posterior written in both places (eight schools) runs once, from examples/ (posteriordb's own
+  // reference draws).
   for (const d of readdirSync(ex).sort())
     out.push({ name: d, file: join(ex, d, 'model.opt'), reference: join(ex, d, 'reference.json') });
   for (const d of readdirSync(here).sort()) {
     const f = join(here, d, 'model.opt');
-    if (!existsSync(f)) continue;
+    if (!existsSync(f) || existsSync(join(ex, d, 'model.opt'))) continue;
     const rename = existsSync(join(here, d, 'rename.json'))
       ? (JSON.parse(readFileSync(join(here, d, 'rename.json'), 'utf8')) as Record<string, string>)
       : undefined;
