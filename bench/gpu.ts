@@ -1,6 +1,6 @@
 // GPU benchmarks, for a machine with a GPU: matmul GFLOP/s at 256..4096, MLP training and VI step
-// rates, on webgpu (and webgl) against wasm in the same headless Chromium page, and matmul
-// against the device's peak when given. Prints ratios and writes bench/results/gpu.json.
+// rates, on webgpu (and webgl) against wasm in the same headless Chromium page, matmul against
+// the device's peak when given, and fused elementwise regions against unfused ones. Prints ratios and writes bench/results/gpu.json.
 //   npx tsx bench/gpu.ts [--peak GFLOPS] [--sizes 256,512,...] [--backends webgpu,webgl,wasm]
 //                        [--swiftshader]
 // By default Chromium uses the machine's GPU (Vulkan); --swiftshader runs on SwiftShader (CPU
@@ -18,12 +18,14 @@ const { values: o } = parseArgs({
     backends: { type: 'string', default: 'webgpu,webgl,wasm' },
     swiftshader: { type: 'boolean', default: false },
     'vi-rows': { type: 'string', default: '20000' },
+    'elem-size': { type: 'string', default: '1048576' },
   },
 });
 const sizes = o.sizes!.split(',').map(Number);
 const backends = o.backends!.split(',');
 const peak = o.peak ? Number(o.peak) : null;
 const viRows = Number(o['vi-rows']);
+const elemSize = Number(o['elem-size']);
 
 async function main(): Promise<void> {
   const page = await openWorkerPage('bench/gpu_worker.ts', o.swiftshader ? 'swiftshader' : 'hardware');
@@ -56,6 +58,19 @@ async function main(): Promise<void> {
       add(`matmul ${n}x${n}`, 'GFLOP/s', v, (b) =>
         peak && b !== 'wasm' ? { note: `${((100 * v[b]!) / peak).toFixed(1)} % of the ${peak} GFLOP/s peak` } : {},
       );
+    }
+    // Fused elementwise regions (one generated shader) against tfjs op by op, per backend.
+    for (const b of live) {
+      const fused = await page.call<number>('elementwise', b, elemSize, true);
+      const unfused = await page.call<number>('elementwise', b, elemSize, false);
+      rows.push({ name: `elementwise chain n=${elemSize} fused ${b}`, unit: 'Gelem-op/s', value: fused });
+      rows.push({
+        name: `elementwise chain n=${elemSize} unfused ${b}`,
+        unit: 'Gelem-op/s',
+        value: unfused,
+        peer: 'fused',
+        ratio: unfused / fused,
+      });
     }
     const m: Record<string, number> = {};
     for (const b of live) m[b] = await page.call<number>('mlp', b);

@@ -83,6 +83,28 @@ async function matmul(backend: BackendName, n: number): Promise<number> {
   return (CHAIN * 2 * n ** 3) / s / 1e9;
 }
 
+/** Elementwise work per second (elements x ops / s) of a chain of 24 elementwise ops on n
+ * elements, with the chain fused into one generated shader or left to tfjs op by op. */
+async function elementwise(backend: BackendName, n: number, fuse: boolean): Promise<number> {
+  const OPS = 24;
+  const r = rng(n + 1);
+  const g = trace(
+    (X) => {
+      let x: Tracer = X!;
+      for (let k = 0; k < OPS / 4; k++) x = P.tanh(P.add(P.mul(P.sin(x), 0.9), P.exp(P.neg(P.square(x)))));
+      return [x, P.sum(x)];
+    },
+    [{ shape: [n] }],
+    'float32',
+  );
+  const exe = await compile(g, { backend, fuse });
+  const st = exe.stepper([[0, 0]], [{ data: new Float32Array(n).map(() => 2 * r() - 1), shape: [n] }]);
+  const s = await time(() => st.step(), 3);
+  st.release();
+  exe.dispose();
+  return (n * (OPS + 1)) / s / 1e9;
+}
+
 /** SGD steps per second of an MLP 784-256-10, batch 128 (as bench/mlp.ts). */
 async function mlp(backend: BackendName): Promise<number> {
   const [Bn, IN, H, OUT] = [128, 784, 256, 10];
@@ -158,4 +180,4 @@ infer vi(guide = mean_field, samples = 1, steps = ${steps}, tol = 0, optimizer =
   return (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
 }
 
-serveCalls({ init, adapter, matmul, mlp, vi });
+serveCalls({ init, adapter, matmul, elementwise, mlp, vi });

@@ -1,12 +1,12 @@
-// --draws-out: the posterior draws of an inference run, written atomically (a temporary file in
-// the same folder, then a rename). CSV: a header with one column per scalar, named as in the
-// language, 0-based (`mu`, `beta[0]`, `Sigma[0,1]`; a name with a comma is quoted), then one row
-// per draw. JSON: an object mapping each variable to its draws, an array of D values in the
-// variable's declared shape. MCMC draws add a first column `chain` (1-based; rows are chain-major)
-// and the sampler's columns after the variables (lp__, accept_stat__, stepsize__, treedepth__,
-// n_leapfrog__, divergent__, energy__, as Stan writes them).
+// --draws-out: the posterior draws of an inference run, written atomically (output_files.ts).
+// CSV: a header with one column per scalar, named as in the language, 0-based (`mu`, `beta[0]`,
+// `Sigma[0,1]`; a name with a comma is quoted), then one row per draw. JSON: an object mapping
+// each variable to its draws, an array of D values in the variable's declared shape. MCMC draws
+// add a first column `chain` (1-based; rows are chain-major) and the sampler's columns after the
+// variables (lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__,
+// as Stan writes them).
 
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeAtomic } from './output_files.js';
 import { nest, scalarNames, type DrawTable } from '../compiler/index.js';
 
 export type DrawsFormat = 'csv' | 'json';
@@ -19,9 +19,7 @@ export function drawsFormat(path: string): DrawsFormat | null {
 
 export function writeDraws(path: string, t: DrawTable): void {
   const text = drawsFormat(path) === 'csv' ? toCsv(t) : toJson(t);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  writeAtomic(path, text);
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

@@ -1,13 +1,22 @@
 // The CLI entry: dispatches to a command and maps failures to exit codes. A user error prints a
 // message (never a stack trace); an unexpected exception is an internal error (exit 2) with a
-// request to report it. PROXIMA_DEBUG=1 prints the stack of internal errors.
+// request to report it. PROXIMA_DEBUG=1 prints the stack of internal errors. Under --json
+// (`run`, `check`) every exit path prints exactly one JSON object on stdout: usage errors and
+// internal errors included (docs/cli.md).
 
 import { TOP_HELP } from './help.js';
 import { UsageError } from './options.js';
 import { EXIT } from './exit_codes.js';
+import { installInterrupts } from './interrupts.js';
 import { PROXIMA_VERSION } from '../compiler/index.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
+
+/** What the bin saw before the CLI loaded. */
+export interface StartInfo {
+  /** Ctrl-C presses during start-up. */
+  interrupts?: number;
+}
 
 // Commands load lazily: `--help`, `--version` and `fmt` should not pay for the compiler.
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -20,7 +29,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   repl: async () => (await import('./repl.js')).replCommand,
 };
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** The commands whose --json promises one JSON object on every path. */
+const JSON_COMMANDS = new Set(['run', 'check']);
+
+export async function main(argv: readonly string[], start: StartInfo = {}): Promise<number> {
+  installInterrupts(start.interrupts ?? 0);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(TOP_HELP);
@@ -38,18 +51,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return EXIT.userError;
   }
+  const json = JSON_COMMANDS.has(cmd) && rest.includes('--json');
   try {
     return await (
       await load()
     )(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(e.message);
+      if (json) await printFailure(cmd, rest, e.message);
+      else console.error(e.message);
       return EXIT.userError;
     }
-    console.error(`proxima: internal error: ${(e as Error)?.message ?? String(e)}`);
-    console.error('This is a bug in Proxima. Please report it with the command and the files that caused it.');
+    const message = `proxima: internal error: ${(e as Error)?.message ?? String(e)}`;
+    const hint = 'This is a bug in Proxima. Please report it with the command and the files that caused it.';
+    if (json) await printFailure(cmd, rest, message, hint);
+    console.error(message);
+    console.error(hint);
     if (process.env.PROXIMA_DEBUG) console.error((e as Error)?.stack);
     return EXIT.internal;
   }
+}
+
+/** The one JSON object of a failed `run` or `check`: a result with status `error` (ok: false). */
+async function printFailure(cmd: string, args: readonly string[], message: string, hint?: string): Promise<void> {
+  const { failureJson } = await import('./failure_json.js');
+  process.stdout.write(JSON.stringify(failureJson(cmd, args, message, hint)) + '\n');
 }

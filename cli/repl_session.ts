@@ -188,7 +188,7 @@ export class ReplSession {
 
   private checkProgram(stmts: SessionStmt[]): CheckResult {
     const { source, origin } = compose(stmts);
-    const r = check({ source, file: SESSION }, { readFile: (p) => readFileSync(p, 'utf8') });
+    const r = check({ source, file: SESSION }, { readFile: (p) => readFileSync(p, 'utf8'), partial: true });
     const shown = r.messages.filter((m) => m.severity !== 'note' || !r.ok);
     if (shown.length) this.messages(shown, origin);
     return r;

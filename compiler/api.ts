@@ -17,6 +17,7 @@ import {
 import { CompileError, toMessages } from './messages.js';
 import { LowerError } from './lower/lower.js';
 import { sitePlan, type EstimatorEntry } from './analysis/site_plan.js';
+import { nothingToRun } from './analysis/runnable.js';
 import { samplerPlan } from './analysis/sampler_plan.js';
 import { loadProgram, type ReadFile } from './front/modules.js';
 import { platform } from '../runtime/index.js';
@@ -27,6 +28,10 @@ const { dirname, isAbsolute, join } = platform.path;
 
 export interface CheckOptions {
   readFile?: ReadFile;
+  /** The memory the program may need, in bytes (default: the machine's; compiler/front/size_check.ts). */
+  maxMemory?: number;
+  /** A program being written (the REPL's session): having nothing to run yet is no error. */
+  partial?: boolean;
 }
 
 /** Parses one file (syntax only). */
@@ -41,7 +46,13 @@ export function parse(source: string, file: string): ParseResult {
 export function check(input: ProgramInput, opts: CheckOptions = {}): CheckResult {
   const read = opts.readFile ?? platform.readText;
   try {
-    return checkFrontEnd(frontEnd(input, read));
+    const fe = frontEnd(input, read, opts.maxMemory);
+    // What `run` would refuse outright, `check` refuses too (unless the program is still partial).
+    if (!opts.partial && fe.analysis && !fe.diagnostics.some((d) => d.severity === 'error')) {
+      const none = nothingToRun(fe.checked, fe.analysis.algorithm);
+      if (none) fe.diagnostics.push(none);
+    }
+    return checkFrontEnd(fe);
   } catch (e) {
     if (e instanceof CompileError) return checkResult(e.messages, null, null);
     throw e;

@@ -17,8 +17,18 @@ import {
   type Tracer,
 } from '../runtime/index.js';
 import { analyze, type AlgorithmChoice, type Decomposition } from './analysis/analyze.js';
-import { isBackend, prepare, BACKENDS, type BackendChoice, type Executable } from './running/backend_seam.js';
+import {
+  isBackend,
+  prepare,
+  belowFloat32,
+  BACKENDS,
+  FLOAT32_BACKENDS,
+  FLOAT32_REACH,
+  type BackendChoice,
+  type Executable,
+} from './running/backend_seam.js';
 import { checkProgram, type CheckedProgram } from './front/check_program.js';
+import { sizeDiagnostics } from './front/size_check.js';
 import { bindData, checkDomain, type DataArray } from './front/data_binding.js';
 import { uniformInit as uniform } from './lower/start_point.js';
 import { buildLayout, type Layout } from './lower/param_layout.js';
@@ -46,6 +56,8 @@ export interface CompileOptions {
   set?: string[];
   /** How data messages name the data's origin (default: the files read). */
   dataFile?: string;
+  /** The memory the program may need, in bytes (default: front/size_check.ts). */
+  maxMemory?: number;
   backend?: string;
   seed?: number;
   readFile?: ReadFile;
@@ -143,6 +155,7 @@ const stop = (ds: readonly Diagnostic[]): void => {
 export function frontEnd(
   input: ProgramInput,
   read: ReadFile,
+  maxMemory?: number,
 ): {
   checked: CheckedProgram;
   analysis: ReturnType<typeof analyze>;
@@ -151,7 +164,7 @@ export function frontEnd(
   file: string;
 } {
   const { file, source } = readProgram(input, read);
-  return checkLoaded(loadProgram(file, source, read), file);
+  return checkLoaded(loadProgram(file, source, read), file, maxMemory);
 }
 
 export type FrontEnd = ReturnType<typeof frontEnd>;
@@ -160,6 +173,7 @@ export type FrontEnd = ReturnType<typeof frontEnd>;
 export function checkLoaded(
   loaded: LoadResult,
   file: string,
+  maxMemory?: number,
 ): {
   checked: CheckedProgram;
   analysis: ReturnType<typeof analyze>;
@@ -172,7 +186,9 @@ export function checkLoaded(
     return { checked: null as never, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const checked = checkProgram(loaded.modules, loaded.sources, new Map());
   diagnostics.push(...checked.diagnostics);
-  if (checked.diagnostics.some((d) => d.severity === 'error'))
+  if (!checked.diagnostics.some((d) => d.severity === 'error'))
+    diagnostics.push(...sizeDiagnostics(checked, maxMemory)); // the sizes the program spells out
+  if (diagnostics.some((d) => d.severity === 'error'))
     return { checked, analysis: null as never, diagnostics, sources: loaded.sources, file };
   const analysis = analyze(checked);
   diagnostics.push(...analysis.diagnostics);
@@ -199,7 +215,7 @@ export interface BoundProgram {
 export function bindProgram(input: ProgramInput, opts: CompileOptions = {}): BoundProgram {
   const t0 = performance.now();
   const read = opts.readFile ?? platform.readText;
-  return bindFrontEnd(frontEnd(input, read), opts, t0);
+  return bindFrontEnd(frontEnd(input, read, opts.maxMemory), opts, t0);
 }
 
 /** Data, the bound check, layout and graphs for a program already through the front end. */
@@ -219,14 +235,15 @@ export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = perfo
     throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
 
   // ---- data ----
-  const { data, origin, warnings: dataWarnings } = loadData(checked, opts, read, file);
+  const { data, origin, origins, warnings: dataWarnings } = loadData(checked, opts, read, file);
   warnings.push(...dataWarnings);
-  const bound = bindDataValues(checked, data, origin);
+  const bound = bindDataValues(checked, data, origin, undefined, origins);
   warnings.push(...bound.warnings);
   const statics = bound.statics;
   // The same rules again, now with every dimension's value: late shape errors in user terms.
   const late = checkProgram(checked.modules, fe.sources, statics);
   stop(late.diagnostics);
+  stop(sizeDiagnostics(late, opts.maxMemory)); // every dimension bound: before anything is allocated
   const unbound = late.decls.flatMap((d) => d.ty.shape.filter((x) => x.value === null).map((x) => ({ d, x })));
   if (unbound.length) {
     const { d, x } = unbound[0]!;
@@ -239,7 +256,7 @@ export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = perfo
       },
     ]);
   }
-  checkDataDomains(late, bound.arrays, statics, origin);
+  checkDataDomains(late, bound.arrays, statics, origin, origins);
 
   // ---- graphs ----
   const layout = buildLayout(late);
@@ -278,8 +295,9 @@ export function bindDataValues(
   data: Record<string, unknown>,
   origin: string | undefined,
   reuse?: (name: string) => DataArray | undefined,
+  origins: Readonly<Record<string, string>> = {},
 ): { arrays: Map<string, DataArray>; statics: Map<string, number>; warnings: Diagnostic[] } {
-  const bound = bindData(checked, data, origin);
+  const bound = bindData(checked, data, origin, origins);
   stop(bound.diagnostics);
   const statics = new Map(bound.values);
   for (const info of bound.defaults) {
@@ -296,6 +314,7 @@ export function checkDataDomains(
   arrays: ReadonlyMap<string, DataArray>,
   statics: ReadonlyMap<string, number>,
   origin: string | undefined,
+  origins: Readonly<Record<string, string>> = {},
 ): void {
   const errors: Diagnostic[] = [];
   const ev = (e: Expr): DataArray => {
@@ -309,7 +328,8 @@ export function checkDataDomains(
     const lo = dom.kind === 'Interval' ? ev(dom.lo) : dom.op.startsWith('>') ? ev(dom.value) : null;
     const hi = dom.kind === 'Interval' ? ev(dom.hi) : dom.op.startsWith('<') ? ev(dom.value) : null;
     const strict: [boolean, boolean] = dom.kind === 'Bound' ? [dom.op === '>', dom.op === '<'] : [false, false];
-    const bad = checkDomain(d.decl, arr, lo, hi, strict, origin ? ` in ${origin}` : '');
+    const from = Object.hasOwn(origins, d.decl.name.name) ? origins[d.decl.name.name] : origin;
+    const bad = checkDomain(d.decl, arr, lo, hi, strict, from === '--set' ? ' from --set' : from ? ` in ${from}` : '');
     if (bad) errors.push(bad);
   }
   stop(errors);
@@ -341,11 +361,26 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
 
   const objectiveGrad = graphs.objective ? withGrad(graphs.objective) : null;
   const logDensityGrad = graphs.logDensity ? withGrad(graphs.logDensity) : null;
+  // float32 cannot resolve tolerances below FLOAT32_REACH: `auto` keeps such a solve on float64,
+  // and an explicit float32 backend is warned (its inner solves ask no less: solve_run.ts).
+  const solveOptions = analysis.algorithm && analysis.algorithm.source !== 'infer' ? analysis.algorithm.options : {};
+  const tight = belowFloat32(solveOptions);
+  if (FLOAT32_BACKENDS.has(backend) && tight.length && (objectiveGrad || logDensityGrad)) {
+    const [k, v] = tight[0]!;
+    const at = checked.solve?.span ?? checked.optimize?.span ?? checked.model?.span;
+    if (at)
+      warnings.push({
+        severity: 'warning',
+        message: `\`${k} = ${v}\` is below what the float32 backend \`${backend}\` resolves (about ${FLOAT32_REACH.toExponential()} relative): the run cannot reach it; it ends at its step budget or where float32 rounding stops its progress`,
+        span: at,
+        hint: `use --backend js or ref (float64) for this tolerance, or \`${k} = ${FLOAT32_REACH.toExponential()}\` on ${backend}`,
+      });
+  }
   const exes: Executable[] = [];
   const exec = async (g: Graph, on: BackendChoice = backend) => {
     let x: Executable;
     try {
-      x = await prepare(g, on, 1, dataArrays);
+      x = await prepare(g, on, 1, dataArrays, tight.length > 0);
     } catch (e) {
       // No GPU here (no adapter, no browser for webgl): a user's choice that cannot run, not a bug.
       if (e instanceof GpuUnavailable) throw new CompileError([fileDiagnostic(file, e.message)]);
@@ -419,8 +454,14 @@ export function loadData(
   opts: CompileOptions,
   read: ReadFile,
   file: string,
-): { data: Record<string, unknown>; origin: string | undefined; warnings: Diagnostic[] } {
-  if (opts.data) return { data: opts.data, origin: opts.dataFile, warnings: [] };
+): {
+  data: Record<string, unknown>;
+  origin: string | undefined;
+  /** Each key's origin (a file's path, or `--set`), so a message names the right one. */
+  origins: Record<string, string>;
+  warnings: Diagnostic[];
+} {
+  if (opts.data) return { data: opts.data, origin: opts.dataFile, origins: {}, warnings: [] };
   const files =
     opts.dataFiles ??
     p.dataSources.map((s) =>
@@ -431,9 +472,22 @@ export function loadData(
     const m = mergeData(files, sets, read);
     const warnings = m.warnings.map((w) => ({ ...fileDiagnostic(file, w), severity: 'warning' as const }));
     const origin = opts.dataFile ?? (files.length ? files.join(', ') : sets.length ? '--set' : undefined);
-    return { data: m.data, origin, warnings };
+    return { data: m.data, origin, origins: opts.dataFile ? {} : m.origins, warnings };
   } catch (e) {
-    if (e instanceof DataError) throw new CompileError([fileDiagnostic(file, e.message)]);
+    // A `data from` file that cannot be read is reported where the program names it.
+    const named = opts.dataFiles
+      ? undefined
+      : p.dataSources.find(
+          (s) =>
+            e instanceof DataError &&
+            e.path !== undefined &&
+            (platform.path.isAbsolute(s.path) ? s.path : platform.path.join(platform.path.dirname(s.file), s.path)) ===
+              e.path,
+        );
+    if (e instanceof DataError)
+      throw new CompileError([
+        named ? { severity: 'error', message: e.message, span: named.span } : fileDiagnostic(file, e.message),
+      ]);
     throw e;
   }
 }

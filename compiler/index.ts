@@ -16,6 +16,7 @@ export type {
 } from './compile.js';
 export {
   runResult,
+  checkResult,
   type RunResult,
   type RunStatus,
   type CheckResult,

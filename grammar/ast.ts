@@ -11,7 +11,7 @@
 //                    SubjectTo Where Solve Infer ObjectiveDef
 //   model, guide,
 //   generate, for,
-//   fn bodies:       Let State For Param Sample TargetAdd Assign
+//   fn bodies:       Let State For IfStmt Param Sample TargetAdd Assign
 //                    (Param only in `guide`; the parser reports it elsewhere)
 //   subject to:      Constraint ConstraintFor
 // Expression semantics worth knowing: indices are 0-based; `Range` is half-open unless
@@ -45,12 +45,15 @@ export interface Ident {
   span: Span;
 }
 
-/** `real`, `int[n]`, `real[n, d] > 0`, `simplex[k]`, `real in [0, 1 - a]`. The name is not checked here. */
+/** `real`, `int[n]`, `real[n, d] > 0`, `simplex[k]`, `simplex[k][m]`, `real in [0, 1 - a]`. The name is not checked here. */
 export interface TypeExpr {
   kind: 'Type';
   name: Ident;
   /** Symbolic or literal dimensions; empty for scalars. */
   dims: Expr[];
+  /** `simplex[k][m]`: the second bracket, an array of m values of the type (the value's shape is
+   *  [...arrayDims, ...the type's own shape]); empty when absent. */
+  arrayDims: Expr[];
   domain: Domain | null;
   span: Span;
 }
@@ -106,7 +109,8 @@ export type Stmt =
   | Sample
   | TargetAdd
   | Assign
-  | For;
+  | For
+  | IfStmt;
 
 /** `import "other.opt"`; the path is relative to the importing file. */
 export interface Import {
@@ -265,12 +269,22 @@ export interface ObjectiveDef {
   span: Span;
 }
 
-/** `target ~ dist [via estimator]`; target is an Ident or an Index. */
+/** `target ~ dist [T[lo, hi]] [via estimator]`; target is an Ident or an Index. */
 export interface Sample {
   kind: 'Sample';
   target: Expr;
   dist: Expr;
+  /** `T[lo, hi]`: the distribution truncated to [lo, hi] (either bound may be absent). */
+  truncation: Truncation | null;
   via: Expr | null;
+  span: Span;
+}
+
+/** `T[lo, hi]`, `T[lo, ]`, `T[, hi]` after a distribution. */
+export interface Truncation {
+  kind: 'Truncation';
+  lo: Expr | null;
+  hi: Expr | null;
   span: Span;
 }
 
@@ -290,6 +304,22 @@ export interface Assign {
   span: Span;
 }
 export type AssignOp = '=' | '+=' | '-=' | '*=' | '/=';
+
+/**
+ * `if cond { ... } else { ... }` in a block. `else` holds the else branch's statements, or, for
+ * `else if`, a single IfStmt (then `elseSpan` is null); null without an else.
+ */
+export interface IfStmt {
+  kind: 'IfStmt';
+  cond: Expr;
+  then: Stmt[];
+  /** The `{ ... }` of the then branch. */
+  thenSpan: Span;
+  else: Stmt[] | null;
+  /** The `{ ... }` of the else branch; null for `else if` or no else. */
+  elseSpan: Span | null;
+  span: Span;
+}
 
 /** `for i in iter { ... }`; lowers to a scan (or, over `batch(N, B)`, a minibatched plate). */
 export interface For {
@@ -385,6 +415,8 @@ export interface Call {
   kind: 'Call';
   callee: Ident;
   args: Arg[];
+  /** `f(y | a, b)`: the first argument is separated by `|` (density functions). */
+  bar?: boolean;
   span: Span;
 }
 /** A positional (`name` null) or named (`lr = 0.01`) argument. */
@@ -432,4 +464,16 @@ export interface Block {
 }
 
 export type Node =
-  Program | Comment | Ident | TypeExpr | Domain | Decl | Stmt | ConstraintItem | FnParam | Expr | Arg | Slice;
+  | Program
+  | Comment
+  | Ident
+  | TypeExpr
+  | Domain
+  | Decl
+  | Stmt
+  | ConstraintItem
+  | FnParam
+  | Expr
+  | Arg
+  | Slice
+  | Truncation;

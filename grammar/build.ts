@@ -232,13 +232,15 @@ export class AstBuilder {
   }
 
   private type(n: CstNode | undefined, fallback: Span): A.TypeExpr {
-    if (n === undefined) return { kind: 'Type', name: this.missing(fallback), dims: [], domain: null, span: fallback };
+    if (n === undefined)
+      return { kind: 'Type', name: this.missing(fallback), dims: [], arrayDims: [], domain: null, span: fallback };
     const span = this.span(n);
     const d = this.node(n, 'domain');
     return {
       kind: 'Type',
       name: this.ident(this.tok(n, 'name'), span),
       dims: this.nodes(n, 'dims').map((e) => this.expr(e, span)),
+      arrayDims: this.nodes(n, 'arrayDims').map((e) => this.expr(e, span)),
       domain: d === undefined ? null : this.domain(d),
       span,
     };
@@ -397,6 +399,8 @@ export class AstBuilder {
             span,
           },
         };
+      case 'ifStmt':
+        return this.ifStmt(inner, ctx);
       case 'paramItem':
         if (ctx !== 'guide') {
           this.bag.error(span, '`param` declarations belong at the top level or in a `guide` block');
@@ -408,6 +412,45 @@ export class AstBuilder {
     return undefined;
   }
 
+  /** `if c { } [else ...]` as a statement, or `if c then a else b` as an expression line. */
+  private ifStmt(n: CstNode, ctx: Ctx): { kind: 'stmt'; stmt: A.IfStmt } | { kind: 'expr'; expr: A.Expr } {
+    const span = this.span(n);
+    const cond = this.expr(this.node(n, 'cond'), span);
+    const thenBlock = this.node(n, 'thenBlock');
+    if (thenBlock === undefined) {
+      return {
+        kind: 'expr',
+        expr: {
+          kind: 'If',
+          cond,
+          then: this.expr(this.node(n, 'then'), span),
+          else: this.expr(this.node(n, 'else'), span),
+          span,
+        },
+      };
+    }
+    const elseIf = this.node(n, 'elseIf');
+    const elseBlock = this.node(n, 'elseBlock');
+    let els: A.Stmt[] | null = null;
+    if (elseIf !== undefined) {
+      const r = this.ifStmt(elseIf, ctx);
+      els = r.kind === 'stmt' ? [r.stmt] : [];
+      if (r.kind === 'expr') this.bag.error(r.expr.span, '`else if` needs a block `{ ... }`, not `then`');
+    } else if (elseBlock !== undefined) els = this.stmts(elseBlock, ctx);
+    return {
+      kind: 'stmt',
+      stmt: {
+        kind: 'IfStmt',
+        cond,
+        then: this.stmts(thenBlock, ctx),
+        thenSpan: this.span(thenBlock),
+        else: els,
+        elseSpan: elseBlock === undefined ? null : this.span(elseBlock),
+        span,
+      },
+    };
+  }
+
   private simpleStmt(n: CstNode, ctx: Ctx): { kind: 'stmt'; stmt: A.Stmt } | { kind: 'expr'; expr: A.Expr } {
     const span = this.span(n);
     const lhs = this.expr(this.node(n, 'lhs'), span);
@@ -416,12 +459,14 @@ export class AstBuilder {
     if (tilde !== undefined) {
       this.checkTarget(lhs, '`~`');
       const via = this.node(n, 'via');
+      const tr = this.node(n, 'truncation');
       return {
         kind: 'stmt',
         stmt: {
           kind: 'Sample',
           target: lhs,
           dist: this.expr(this.node(n, 'dist'), span),
+          truncation: tr === undefined ? null : this.truncation(tr),
           via: via === undefined ? null : this.expr(via, span),
           span,
         },
@@ -444,6 +489,20 @@ export class AstBuilder {
       return { kind: 'stmt', stmt: { kind: 'Assign', target: lhs, op: opText, value, span } };
     }
     return { kind: 'expr', expr: lhs };
+  }
+
+  private truncation(n: CstNode): A.Truncation {
+    const span = this.span(n);
+    const lo = this.node(n, 'lo');
+    const hi = this.node(n, 'hi');
+    if (lo === undefined && hi === undefined)
+      this.bag.error(span, '`T[, ]` truncates nothing', 'give a lower bound, an upper bound or both: `T[0, ]`');
+    return {
+      kind: 'Truncation',
+      lo: lo === undefined ? null : this.expr(lo, span),
+      hi: hi === undefined ? null : this.expr(hi, span),
+      span,
+    };
   }
 
   private checkTarget(e: A.Expr, what: string): void {
@@ -661,7 +720,14 @@ export class AstBuilder {
       const id = this.ident(name, fallback);
       const argList = this.node(n, 'argList');
       if (argList === undefined) return id;
-      return { kind: 'Call', callee: id, args: this.args(argList), span: joinSpans(id.span, this.span(argList)) };
+      const call: A.Call = {
+        kind: 'Call',
+        callee: id,
+        args: this.args(argList),
+        span: joinSpans(id.span, this.span(argList)),
+      };
+      if (argList.children['Bar'] !== undefined) call.bar = true;
+      return call;
     }
     const inner = this.node(n, 'inner');
     if (inner !== undefined) return this.expr(inner, fallback);

@@ -20,3 +20,4 @@ export { printProgram } from './printer.js';
 export { printExpr, printType } from './print-expr.js';
 export { RESERVED_WORDS, CONTEXTUAL_WORDS } from './tokens.js';
 export { closest, editDistance } from './suggest.js';
+export { leftSpine, isLeftChain, namesIn, dependencyOrder, MAX_DEPTH, type LeftChain } from './spine.js';

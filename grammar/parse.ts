@@ -15,6 +15,7 @@ import { lex, tokenSpan } from './lex.js';
 import { parser } from './parser.js';
 import { LineMap } from './span.js';
 import { describeSyntaxError, OpenBrackets } from './syntax-errors.js';
+import { MAX_DEPTH, nestingProblem } from './spine.js';
 import * as T from './tokens.js';
 
 export interface ParseResult {
@@ -92,6 +93,17 @@ function parseUnsafe(source: string, map: LineMap): ParseResult {
     start = j;
   }
 
+  // Deep nesting that brackets do not show (`- - - ... x`, `a^a^...`, `if` chains) is refused
+  // here, at one limit, so no later stage recurses deeper than MAX_DEPTH (spine.ts).
+  if (!parseBag.items.some((d) => d.severity === 'error') && !buildBag.items.some((d) => d.severity === 'error')) {
+    const deep = nestingProblem({ kind: 'Program', body, comments: [], span: map.span(0, source.length) });
+    if (deep)
+      buildBag.error(
+        deep,
+        `this expression nests more than ${MAX_DEPTH} levels deep`,
+        'name the inner parts with `let` bindings',
+      );
+  }
   const diagnostics = trim([lexBag.items, parseBag.items, buildBag.items]);
   const commentNodes: Comment[] = comments.map((c) => ({
     kind: 'Comment',

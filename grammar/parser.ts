@@ -157,6 +157,16 @@ export class OptParser extends CstParser {
         this.SUBRULE2(this.expression, { LABEL: 'dims' });
       });
       this.CONSUME(T.RBracket);
+      // A second bracket makes an array of the type: `simplex[k][m]` is m simplexes of size k.
+      this.OPTION3(() => {
+        this.CONSUME2(T.LBracket);
+        this.SUBRULE3(this.expression, { LABEL: 'arrayDims' });
+        this.MANY2(() => {
+          this.CONSUME2(T.Comma);
+          this.SUBRULE4(this.expression, { LABEL: 'arrayDims' });
+        });
+        this.CONSUME2(T.RBracket);
+      });
     });
     this.OPTION2(() => this.SUBRULE(this.domain));
   });
@@ -394,6 +404,7 @@ export class OptParser extends CstParser {
           { ALT: () => this.SUBRULE(this.letStmt) },
           { ALT: () => this.SUBRULE(this.stateStmt) },
           { ALT: () => this.SUBRULE(this.forStmt) },
+          { ALT: () => this.SUBRULE(this.ifStmt) },
           { ALT: () => this.SUBRULE(this.paramItem) },
           { ALT: () => this.SUBRULE(this.simpleStmt) },
         ],
@@ -409,6 +420,51 @@ export class OptParser extends CstParser {
     this.SUBRULE(this.stmtBlock);
   });
 
+  /**
+   * `if c { ... } [else if c { ... }] [else { ... }]`, or an `if c then a else b` expression on a
+   * line of its own (the value of a function body): one rule, so that both start with `if`.
+   */
+  ifStmt = this.RULE('ifStmt', () => {
+    this.CONSUME(Kw.if);
+    this.SUBRULE(this.expression, { LABEL: 'cond' });
+    this.OR(
+      this.alts(16, () => [
+        {
+          ALT: () => {
+            this.CONSUME(Kw.then);
+            this.SUBRULE2(this.expression, { LABEL: 'then' });
+            this.CONSUME(Kw.else);
+            this.SUBRULE3(this.expression, { LABEL: 'else' });
+          },
+        },
+        {
+          ALT: () => {
+            this.SUBRULE(this.stmtBlock, { LABEL: 'thenBlock' });
+            this.OPTION(() => {
+              this.CONSUME2(Kw.else);
+              this.OR2(
+                this.alts(17, () => [
+                  { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) },
+                  { ALT: () => this.SUBRULE2(this.stmtBlock, { LABEL: 'elseBlock' }) },
+                ]),
+              );
+            });
+          },
+        },
+      ]),
+    );
+  });
+
+  /** `T[lo, hi]` after a distribution (either bound may be left out): truncation. */
+  truncation = this.RULE('truncation', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'T' });
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'lo' }));
+    this.CONSUME(T.Comma);
+    this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: 'hi' }));
+    this.CONSUME(T.RBracket);
+  });
+
   simpleStmt = this.RULE('simpleStmt', () => {
     this.SUBRULE(this.expression, { LABEL: 'lhs' });
     this.OPTION(() =>
@@ -418,6 +474,10 @@ export class OptParser extends CstParser {
             ALT: () => {
               this.CONSUME(T.Tilde);
               this.SUBRULE2(this.expression, { LABEL: 'dist' });
+              this.OPTION3({
+                GATE: () => this.LA(1).image === 'T' && this.LA(2).tokenType === T.LBracket,
+                DEF: () => this.SUBRULE(this.truncation),
+              });
               this.OPTION2(() => {
                 this.CONSUME(Kw.via);
                 this.SUBRULE3(this.expression, { LABEL: 'via' });
@@ -587,6 +647,11 @@ export class OptParser extends CstParser {
     this.CONSUME(T.LParen);
     this.OPTION(() => {
       this.SUBRULE(this.arg);
+      // `f(y | a, b)`: the value of a density function, then its parameters.
+      this.OPTION3(() => {
+        this.CONSUME(T.Bar);
+        this.SUBRULE3(this.arg);
+      });
       this.MANY(() => {
         this.CONSUME(T.Comma);
         this.SUBRULE2(this.arg);

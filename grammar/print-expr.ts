@@ -62,9 +62,19 @@ function printBare(e: A.Expr): string {
       return e.name;
     case 'Unary':
       return `${e.op}${printExpr(e.operand, P_UNARY)}`;
-    case 'Binary':
+    case 'Binary': {
       if (e.op === '^') return `${printExpr(e.left, P_ATOM)}^${printExpr(e.right, P_UNARY)}`;
-      return `${printExpr(e.left, BINARY_STRENGTH[e.op])} ${e.op} ${printExpr(e.right, BINARY_STRENGTH[e.op] + 1)}`;
+      // A chain of one strength (`a + b - c + ...`) prints in a loop: its length costs no stack.
+      const s = BINARY_STRENGTH[e.op];
+      const parts: string[] = [];
+      let x: A.Expr = e;
+      while (x.kind === 'Binary' && x.op !== '^' && BINARY_STRENGTH[x.op] === s) {
+        parts.push(`${x.op} ${printExpr(x.right, s + 1)}`);
+        x = x.left;
+      }
+      parts.push(printExpr(x, s));
+      return parts.reverse().join(' ');
+    }
     case 'Compare':
       return e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + printExpr(o, P_RANGE)).join('');
     case 'Range':
@@ -72,6 +82,8 @@ function printBare(e: A.Expr): string {
     case 'If':
       return `if ${printExpr(e.cond)} then ${printExpr(e.then)} else ${printExpr(e.else)}`;
     case 'Call':
+      if (e.bar && e.args.length > 1)
+        return `${e.callee.name}(${printArgs(e.args.slice(0, 1))} | ${printArgs(e.args.slice(1))})`;
       return `${e.callee.name}(${printArgs(e.args)})`;
     case 'Index':
       return `${printExpr(e.target, P_ATOM)}[${e.indices.map(printIndex).join(', ')}]`;
@@ -100,9 +112,14 @@ export function quote(s: string): string {
 export function printType(t: A.TypeExpr): string {
   let s = t.name.name;
   if (t.dims.length > 0) s += `[${t.dims.map((d) => printExpr(d)).join(', ')}]`;
+  if (t.arrayDims.length > 0) s += `[${t.arrayDims.map((d) => printExpr(d)).join(', ')}]`;
   if (t.domain?.kind === 'Bound') s += ` ${t.domain.op} ${printExpr(t.domain.value, P_ADD)}`;
   else if (t.domain?.kind === 'Interval') s += ` in [${printExpr(t.domain.lo)}, ${printExpr(t.domain.hi)}]`;
   return s;
+}
+
+export function printTruncation(t: A.Truncation): string {
+  return `T[${t.lo === null ? '' : printExpr(t.lo)}, ${t.hi === null ? '' : printExpr(t.hi)}]`;
 }
 
 export function printDecl(d: A.Decl): string {

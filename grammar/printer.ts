@@ -7,7 +7,7 @@
 // Printing a printed program changes nothing (the formatter is idempotent).
 
 import type * as A from './ast.js';
-import { printArgs, printDecl, printExpr, printType } from './print-expr.js';
+import { printArgs, printDecl, printExpr, printTruncation, printType } from './print-expr.js';
 
 const INDENT = '  ';
 
@@ -226,7 +226,7 @@ class Printer {
         return this.emit(`objective ${s.name.name} = ${printExpr(s.value)}`);
       case 'Sample':
         return this.emit(
-          `${printExpr(s.target)} ~ ${printExpr(s.dist)}${s.via === null ? '' : ` via ${printExpr(s.via)}`}`,
+          `${printExpr(s.target)} ~ ${printExpr(s.dist)}${s.truncation === null ? '' : ` ${printTruncation(s.truncation)}`}${s.via === null ? '' : ` via ${printExpr(s.via)}`}`,
         );
       case 'TargetAdd':
         return this.emit(`target += ${printExpr(s.value)}`);
@@ -234,7 +234,40 @@ class Printer {
         return this.emit(`${printExpr(s.target)} ${s.op} ${printExpr(s.value)}`);
       case 'For':
         return this.block(`for ${s.name.name} in ${printExpr(s.iter)}`, s.span, this.stmts(s.body), s.span.end - 1);
+      case 'IfStmt':
+        return this.ifStmt(s);
     }
+  }
+
+  /** `if c {` ... `} else if c2 {` ... `} else {` ... `}`: one chain, branches indented. */
+  private ifStmt(s: A.IfStmt): void {
+    this.emit(`if ${printExpr(s.cond)} {`);
+    this.branch(s.span.line, s.then, s.thenSpan.end - 1);
+    let cur = s;
+    while (cur.else !== null) {
+      const e = cur.else;
+      const next = e[0];
+      if (cur.elseSpan === null && e.length === 1 && next?.kind === 'IfStmt') {
+        cur = next;
+        this.emit(`} else if ${printExpr(cur.cond)} {`);
+        this.branch(cur.span.line, cur.then, cur.thenSpan.end - 1);
+        continue;
+      }
+      this.emit('} else {');
+      this.branch(cur.elseSpan?.line ?? cur.span.line, e, (cur.elseSpan ?? cur.span).end - 1);
+      break;
+    }
+    this.emit('}');
+  }
+
+  private branch(headerLine: number, body: A.Stmt[], closeAt: number): void {
+    const children = this.stmts(body);
+    this.trailing(headerLine, children[0]?.span.start ?? closeAt);
+    this.lastLine = Math.max(this.lastLine, headerLine);
+    this.depth++;
+    this.justOpened = true;
+    this.elements(children, closeAt);
+    this.depth--;
   }
 }
 
@@ -247,6 +280,7 @@ function isBlock(s: A.Stmt): boolean {
     case 'SubjectTo':
     case 'Where':
     case 'For':
+    case 'IfStmt':
       return true;
     case 'Var':
     case 'Param':

@@ -131,6 +131,8 @@ export const Lt = punct('Lt', '<');
 export const Gt = punct('Gt', '>');
 export const AndAnd = punct('AndAnd', '&&');
 export const OrOr = punct('OrOr', '||');
+/** `|` separates a density function's value from its parameters: `normal_lpdf(y | mu, sigma)`. */
+export const Bar = punct('Bar', '|');
 export const PlusEq = punct('PlusEq', '+=');
 export const MinusEq = punct('MinusEq', '-=');
 export const StarEq = punct('StarEq', '*=');
@@ -169,6 +171,7 @@ export const ALL_TOKENS: TokenType[] = [
   GtEq,
   AndAnd,
   OrOr,
+  Bar,
   PlusEq,
   MinusEq,
   StarEq,

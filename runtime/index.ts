@@ -1,6 +1,6 @@
 // The runtime's public surface: tracing, transforms, the primitive table, backends, host values.
 export * as ops from './ops/index.js';
-export { Tracer, TraceError, inline } from './ir/tracer.js';
+export { Tracer, TraceError, inline, traceSub } from './ir/tracer.js';
 export type { TLike } from './ops/core.js';
 export type { RefArray } from './prims/rule.js';
 export { Graph, Var } from './ir/graph.js';

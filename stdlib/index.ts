@@ -61,7 +61,7 @@ export {
 } from './mcmc/index.js';
 export { driverOptions, samplerSettings, type McmcState, type SamplerOptions } from './mcmc/method.js';
 // constraint transforms, distributions, special functions
-export { transforms, type ConstraintTransform } from './constraints/index.js';
+export { arrayOf, transforms, type ConstraintTransform } from './constraints/index.js';
 export {
   DistributionError,
   distributionAliases,
@@ -74,3 +74,8 @@ export {
   type SupportKind,
 } from './distributions/index.js';
 export { valueSparseEnvelope } from './prox/envelope.js';
+/** The special functions (log-space helpers, incomplete gamma and beta, ...) as one namespace. */
+export * as special from './special/index.js';
+// modelling functions: the HMM forward algorithm and the adaptive Runge-Kutta ODE solver
+export { hmmHiddenStateProb, hmmMarginal } from './hmm/index.js';
+export { odeRk45, ODE_DEFAULTS } from './ode/index.js';

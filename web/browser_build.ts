@@ -12,19 +12,25 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file is web/browser_build.ts). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const PLATFORM_FACE = join(ROOT, 'runtime', 'platform', 'index.ts');
-/** The WebGPU server thread's entry: every output folder needs it as gpu_worker.js beside its
- * bundles (runtime/platform/browser.ts starts it from there). */
+/** The GPU worker entry: every output folder needs it as gpu_worker.js beside its bundles
+ * (runtime/platform/browser.ts starts it from there). */
 export const GPU_WORKER_ENTRY = join(ROOT, 'runtime', 'backends', 'remote', 'worker_browser.ts');
-const BROWSER_PLATFORM = join(ROOT, 'runtime', 'platform', 'browser.ts');
 
-/** Binds the platform seam's face to the browser implementation. */
-const platformSwap: Plugin = {
-  name: 'proxima-browser-platform',
+/** Node-only modules and their browser implementations (same exports), swapped at build time:
+ * the platform seam's face binds to browser.ts, and MCMC chains run in one thread. */
+const BROWSER_SWAPS = new Map([
+  [join(ROOT, 'runtime', 'platform', 'node.ts'), join(ROOT, 'runtime', 'platform', 'browser.ts')],
+  [join(ROOT, 'compiler', 'running', 'mcmc_threads.ts'), join(ROOT, 'compiler', 'running', 'mcmc_threads_browser.ts')],
+]);
+
+const browserSwap: Plugin = {
+  name: 'proxima-browser-swaps',
   setup(b) {
-    b.onResolve({ filter: /^\.\/node\.js$/ }, (args) =>
-      resolve(args.importer) === PLATFORM_FACE ? { path: BROWSER_PLATFORM } : undefined,
-    );
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts'));
+      const swap = BROWSER_SWAPS.get(target);
+      return swap ? { path: swap } : undefined;
+    });
   },
 };
 
@@ -40,7 +46,7 @@ export function browserOptions(): BuildOptions {
     platform: 'browser',
     target: 'es2022',
     absWorkingDir: ROOT,
-    plugins: [platformSwap],
+    plugins: [browserSwap],
     define: {
       PROXIMA_BUILD_VERSION: JSON.stringify(version()),
       // grammar/tokens.ts reads one setting from the environment; a page has none.

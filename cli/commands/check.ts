@@ -4,10 +4,13 @@
 import { existsSync } from 'node:fs';
 import { check, formatMessages } from '../../compiler/index.js';
 import { CHECK_HELP } from '../help.js';
-import { parseOptions, UsageError } from '../options.js';
+import { parseOptions, sizeOption, UsageError } from '../options.js';
 
 export async function checkCommand(argv: readonly string[]): Promise<number> {
-  const { values: o, positionals } = parseOptions('check', argv, { json: { type: 'boolean' } } as const);
+  const { values: o, positionals } = parseOptions('check', argv, {
+    json: { type: 'boolean' },
+    'max-memory': { type: 'string' },
+  } as const);
   if (o.help) {
     console.log(CHECK_HELP);
     return 0;
@@ -16,7 +19,7 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError('proxima check: give exactly one .opt file (see proxima check --help)');
   const file = positionals[0]!;
   if (!existsSync(file)) throw new UsageError(`proxima check: cannot read ${file}: no such file`);
-  const r = check(file);
+  const r = check(file, { maxMemory: sizeOption('check', 'max-memory', o['max-memory']) });
   if (o.json) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return r.ok ? 0 : 1;

@@ -12,8 +12,10 @@
 // take the problem. `parts` keeps the same split as syntax for compiler/running/solve_problem.ts,
 // which builds what the solvers take.
 
-import type { ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
+import type { Binary, ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
+import { dependencyOrder, isLeftChain, leftSpine } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
+import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
 import type { CheckedProgram } from '../front/check_program.js';
@@ -127,7 +129,25 @@ export function analyze(p: CheckedProgram): Analysis {
   const letCache = new Map<string, Cls>();
   const join = (...cs: Cls[]): Cls =>
     cs.find((c) => c.k === 'nonsmooth') ?? (cs.some((c) => c.k === 'smooth') ? SMOOTH : CONST);
+  // At the top level (no locals, no function stack) a node's class is memoized: chains ask for
+  // the class of their left part at every link.
+  const topCls = new Map<Expr, Cls>();
   const cls = (e: Expr, sc: Scope, stack: Fn[] = []): Cls => {
+    if (sc.size || stack.length) return clsOf(e, sc, stack);
+    let c = topCls.get(e);
+    if (!c) topCls.set(e, (c = clsOf(e, sc, stack)));
+    return c;
+  };
+  // Each let's class after the lets it uses, so a long chain of lets is classified in a loop.
+  const primeLets = () => {
+    for (const { name, value } of dependencyOrder([...lets].map(([name, value]) => ({ name, value }))))
+      cls({ kind: 'Ident', name, span: value.span }, new Map());
+  };
+  const binaryCls = (e: Binary, c: Cls): Cls =>
+    (e.op === '&&' || e.op === '||' || e.op === '%') && c.k === 'smooth'
+      ? { k: 'nonsmooth', culprit: e, why: 'it is not continuous in the variables' }
+      : c;
+  const clsOf = (e: Expr, sc: Scope, stack: Fn[]): Cls => {
     switch (e.kind) {
       case 'Number':
       case 'Bool':
@@ -150,10 +170,14 @@ export function analyze(p: CheckedProgram): Analysis {
       case 'Unary':
         return cls(e.operand, sc, stack);
       case 'Binary': {
-        const c = join(cls(e.left, sc, stack), cls(e.right, sc, stack));
-        if ((e.op === '&&' || e.op === '||' || e.op === '%') && c.k === 'smooth')
-          return { k: 'nonsmooth', culprit: e, why: 'it is not continuous in the variables' };
-        return c;
+        if (isLeftChain(e) && isLeftChain(e.left)) {
+          // a chain in a loop (grammar/spine.ts)
+          const { leaf, spine } = leftSpine(e);
+          let c = cls(leaf, sc, stack);
+          for (const b of spine) c = binaryCls(b, join(c, cls(b.right, sc, stack)));
+          return c;
+        }
+        return binaryCls(e, join(cls(e.left, sc, stack), cls(e.right, sc, stack)));
       }
       case 'Compare': {
         const c = join(...e.operands.map((o) => cls(o, sc, stack)));
@@ -211,15 +235,17 @@ export function analyze(p: CheckedProgram): Analysis {
       else if (st.kind === 'Assign') {
         const base = st.target.kind === 'Index' ? st.target.target : st.target;
         if (base.kind === 'Ident') sc.set(base.name, join(sc.get(base.name) ?? CONST, cls(st.value, sc, stack)));
-      } else if (st.kind === 'For')
-        acc = join(
-          acc,
-          blockCls(st.body, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack),
-        );
+      } else {
+        // an `if` on a value that depends on a var or param switches: its condition's class counts
+        if (st.kind === 'IfStmt') acc = join(acc, cls(st.cond, sc, stack));
+        for (const b of nestedBodies(st))
+          acc = join(acc, blockCls(b, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack));
+      }
     }
     return join(acc, cls(result, sc, stack));
   };
 
+  primeLets();
   const dec: Decomposition = {
     kind: p.optimize ? 'optimization' : p.model ? 'model' : 'none',
     sense: p.optimize?.sense ?? null,
@@ -240,18 +266,45 @@ export function analyze(p: CheckedProgram): Analysis {
     // sign: the term's sign for convexity (literal coefficients' signs included); flip: only the
     // sense, `-` and unary minus (the coefficients carry their own signs in the value).
     const terms: { e: Expr; sign: number; flip: 1 | -1; coefs: ObjectiveTerm['coefs'] }[] = [];
-    const split = (e: Expr, sign: number, flip: 1 | -1, coefs: ObjectiveTerm['coefs']) => {
-      if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
-        split(e.left, sign, flip, coefs);
-        split(e.right, e.op === '-' ? -sign : sign, e.op === '-' ? (-flip as 1 | -1) : flip, coefs);
-      } else if (e.kind === 'Unary' && e.op === '-') split(e.operand, -sign, -flip as 1 | -1, coefs);
-      else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const')
-        split(e.right, sign * literalSign(e.left), flip, [...coefs, { e: e.left, op: '*' }]);
-      else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const')
-        split(e.left, sign * literalSign(e.right), flip, [...coefs, { e: e.right, op: e.op }]);
-      else terms.push({ e, sign, flip, coefs });
+    // Iterative: a sum of 100,000 terms, or a long product of constants, costs no stack. The
+    // coefficients so far are a linked list (shared by the terms of a sum), listed at each term.
+    type Coefs = { c: ObjectiveTerm['coefs'][number]; up: Coefs } | null;
+    const list = (k: Coefs): ObjectiveTerm['coefs'] => {
+      const out: ObjectiveTerm['coefs'] = [];
+      for (; k; k = k.up) out.push(k.c);
+      return out.reverse();
     };
-    split(p.optimize.objective, sign0, sign0 as 1 | -1, []);
+    const split = (e: Expr, sign: number, flip: 1 | -1, coefs: Coefs): void => {
+      for (;;) {
+        if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
+          const rights: { e: Expr; minus: boolean }[] = [];
+          let x: Expr = e;
+          while (x.kind === 'Binary' && (x.op === '+' || x.op === '-')) {
+            rights.push({ e: x.right, minus: x.op === '-' });
+            x = x.left;
+          }
+          split(x, sign, flip, coefs);
+          for (let i = rights.length - 1; i >= 0; i--) {
+            const r = rights[i]!;
+            split(r.e, r.minus ? -sign : sign, r.minus ? (-flip as 1 | -1) : flip, coefs);
+          }
+          return;
+        }
+        if (e.kind === 'Unary' && e.op === '-') {
+          [e, sign, flip] = [e.operand, -sign, -flip as 1 | -1];
+        } else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const') {
+          [sign, coefs] = [sign * literalSign(e.left), { c: { e: e.left, op: '*' }, up: coefs }];
+          e = e.right;
+        } else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const') {
+          [sign, coefs] = [sign * literalSign(e.right), { c: { e: e.right, op: e.op }, up: coefs }];
+          e = e.left;
+        } else {
+          terms.push({ e, sign, flip, coefs: list(coefs) });
+          return;
+        }
+      }
+    };
+    split(p.optimize.objective, sign0, sign0 as 1 | -1, null);
     const proxVars = new Map<string, string>();
     for (const t of terms) {
       const c = cls(t.e, new Map());
@@ -341,7 +394,7 @@ export function analyze(p: CheckedProgram): Analysis {
   if (p.model) {
     dec.stochastic = hasBatch(p.model.body);
     dec.smooth = p.model.body
-      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For')
+      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For' || s.kind === 'IfStmt')
       .map((s) => text(s));
     if (p.decls.some((d) => (d.kind === 'param' && d.family !== 'real') || (d.kind === 'param' && d.decl.type.domain)))
       dec.smooth.push("log|J| of the constrained parameters' transforms");
@@ -536,6 +589,7 @@ function simpleBound(operands: readonly Expr[], vars: Set<string>, isConst: (e: 
 
 function hasBatch(body: readonly Stmt[]): boolean {
   return body.some(
-    (s) => s.kind === 'For' && ((s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || hasBatch(s.body)),
+    (s) =>
+      (s.kind === 'For' && s.iter.kind === 'Call' && s.iter.callee.name === 'batch') || nestedBodies(s).some(hasBatch),
   );
 }

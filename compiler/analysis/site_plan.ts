@@ -19,6 +19,7 @@ import type { CheckedProgram } from '../front/check_program.js';
 import { resolveCall } from '../front/distribution_names.js';
 import { LowerError } from '../lower/lower.js';
 import { viaEstimator } from '../front/via_syntax.js';
+import { nestedBodies } from '../front/stmt_walk.js';
 import { resolveObjective } from '../lower/objective_program.js';
 
 export interface EstimatorEntry {
@@ -42,7 +43,7 @@ const AUTO_GUIDES = ['mean_field', 'full_rank', 'low_rank', 'delta'];
 function samples(stmts: readonly Stmt[], out: Sample[] = []): Sample[] {
   for (const st of stmts) {
     if (st.kind === 'Sample') out.push(st);
-    else if (st.kind === 'For') samples(st.body, out);
+    else for (const b of nestedBodies(st)) samples(b, out);
   }
   return out;
 }

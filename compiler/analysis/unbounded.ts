@@ -5,6 +5,7 @@
 // `run` then ends `diverged` (stdlib/methods/driver.ts) if it does run away.
 
 import type { ConstraintItem, Diagnostic, Expr } from '../../grammar/index.js';
+import { isLeftChain, leftSpine } from '../../grammar/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 
 /** 0: does not involve the var; 1: affine in it; 2: anything else. */
@@ -58,11 +59,12 @@ function degree(e: Expr, v: string, lets: ReadonlyMap<string, Expr>, seen: Set<s
     case 'Unary':
       return e.op === '-' ? d(e.operand) : any([e.operand]);
     case 'Binary': {
-      const [l, r] = [d(e.left), d(e.right)];
-      if (e.op === '+' || e.op === '-') return Math.max(l, r) as Deg;
-      if (e.op === '*' || e.op === '@') return Math.min(2, l + r) as Deg;
-      if (e.op === '/') return r === 0 ? l : 2;
-      return l || r ? 2 : 0;
+      // A chain of left-associative operators (a sum of 100,000 terms) in a loop: no deep recursion.
+      if (!isLeftChain(e)) return binaryDegree(e.op, d(e.left), d(e.right));
+      const { leaf, spine } = leftSpine(e);
+      let l = d(leaf);
+      for (const b of spine) l = binaryDegree(b.op, l, d(b.right));
+      return l;
     }
     case 'Call': {
       const args = e.args.map((a) => a.value);
@@ -106,4 +108,12 @@ function mentions(e: unknown, v: string, lets: ReadonlyMap<string, Expr>, seen =
     return mentions(l, v, lets, seen);
   }
   return Object.entries(e).some(([k, x]) => k !== 'span' && mentions(x, v, lets, seen));
+}
+
+/** The degree of `l op r` from its operands' degrees. */
+function binaryDegree(op: string, l: Deg, r: Deg): Deg {
+  if (op === '+' || op === '-') return Math.max(l, r) as Deg;
+  if (op === '*' || op === '@') return Math.min(2, l + r) as Deg;
+  if (op === '/') return r === 0 ? l : 2;
+  return l || r ? 2 : 0;
 }

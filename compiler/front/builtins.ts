@@ -5,60 +5,36 @@
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { valueSparseEnvelope } from '../../stdlib/index.js';
-import { broadcast, matmulShape, reduceShape, type Operand } from './shape_rules.js';
-import { dimEq, shapeText, valuesText, type Dim, type Elem } from './static_types.js';
+import { broadcast, matmulShape, reduceShape } from './shape_rules.js';
+import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
+import {
+  needRank,
+  numeric,
+  q,
+  real,
+  reduction,
+  unary,
+  type Builtin,
+  type LowerCtx,
+  type TypeCtx,
+  type TypeOut,
+} from './builtin_kit.js';
+import { MATH_BUILTINS } from './builtins_math.js';
+import { DIST_BUILTINS } from './builtins_dist.js';
+import { MODEL_BUILTINS } from './builtins_model.js';
+import { LINALG_BUILTINS } from './builtins_linalg.js';
 
-export interface ArgInfo extends Operand {
-  elem: Elem;
-  static?: number;
-}
-
-export interface TypeCtx {
-  /** The whole call as written, for messages. */
-  expr: string;
-  args: ArgInfo[];
-  /** The `axis` argument when given (a literal int), else null. */
-  axis: number | null;
-}
-
-export interface TypeOut {
-  elem: Elem;
-  shape: Dim[];
-  static?: number;
-}
-
-export interface LowerCtx {
-  args: Tracer[];
-  axis: number | undefined;
-  /** Static integer arguments (for `zeros(n)`), in order. */
-  ints: number[];
-}
-
-export type ParamKind = 'x' | 'axis' | 'int';
-
-export interface Builtin {
-  name: string;
-  params: { name: string; kind: ParamKind }[];
-  /** How many leading params are required. */
-  required: number;
-  /** False for functions that are not differentiable everywhere (abs, norms, max, ...). */
-  smooth: boolean;
-  /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v (the first argument), when
-   *  one is known: its name in stdlib/prox/registry.ts, how `proxima check` describes it, and the
-   *  registry options (besides lambda = c) from the other arguments, evaluated before the run.
-   *  This field is the one map from built-ins to prox entries. */
-  prox?: { op: string; text: string; options?(a: ProxArgs): Record<string, unknown> };
-  summary: string;
-  type(c: TypeCtx): TypeOut | string;
-  lower(c: LowerCtx): Tracer | number;
-}
-
-/** The other arguments of a prox built-in, evaluated on the host (ints as numbers), by param name. */
-export interface ProxArgs {
-  /** Entries of the var. */
-  size: number;
-  args: Record<string, number | Float64Array | undefined>;
-}
+export type {
+  ArgInfo,
+  Builtin,
+  BuiltinParam,
+  FnSig,
+  LowerCtx,
+  ParamKind,
+  ProxArgs,
+  TypeCtx,
+  TypeOut,
+} from './builtin_kit.js';
 
 /** Non-overlapping groups (lists of flat indices, by increasing id) from a vector of group ids. */
 export function groupsFromIds(ids: ArrayLike<number>, size: number): number[][] {
@@ -123,48 +99,6 @@ const AB = [
   { name: 'b', kind: 'x' as const },
 ];
 
-const real = (shape: Dim[]): TypeOut => ({ elem: 'real', shape });
-const q = (s: string) => '`' + s + '`';
-
-function numeric(c: TypeCtx): string | null {
-  for (const a of c.args) if (a.elem === 'bool') return `${q(c.expr)}: ${a.text} is bool, not a number`;
-  return null;
-}
-
-const unary = (name: string, f: (x: Tracer) => Tracer, summary: string, smooth = true): Builtin => ({
-  name,
-  params: X,
-  required: 1,
-  smooth,
-  summary,
-  type: (c) => numeric(c) ?? real(c.args[0]!.shape),
-  lower: (c) => f(c.args[0]!),
-});
-
-const axisOf = (c: LowerCtx) => c.axis;
-
-const reduction = (
-  name: string,
-  f: (x: Tracer, axis?: number) => Tracer,
-  summary: string,
-  smooth = true,
-  prox?: Builtin['prox'],
-): Builtin => ({
-  name,
-  params: XA,
-  required: 1,
-  smooth,
-  summary,
-  ...(prox ? { prox } : {}),
-  type: (c) => {
-    const e = numeric(c);
-    if (e) return e;
-    const s = reduceShape(c.expr, c.args[0]!, c.axis);
-    return typeof s === 'string' ? s : real(s);
-  },
-  lower: (c) => f(c.args[0]!, axisOf(c)),
-});
-
 const sameAxis = (name: string, f: (x: Tracer, axis: number) => Tracer, summary: string): Builtin => ({
   name,
   params: XA,
@@ -197,17 +131,11 @@ const binaryEw = (name: string, f: (a: Tracer, b: Tracer) => Tracer, summary: st
   lower: (c) => f(c.args[0]!, c.args[1]!),
 });
 
-function needRank(c: TypeCtx, i: number, ranks: number[], what: string): string | null {
-  const a = c.args[i]!;
-  if (ranks.includes(a.shape.length)) return null;
-  return `${q(c.expr)}: ${a.text} is ${a.shape.length === 0 ? 'a scalar' : shapeText(a.shape)}; ${what}`;
-}
-
 const eye = (n: number): Tracer => P.cast(P.eq(P.iota([n, n], 0), P.iota([n, n], 1)), 'float64');
 
 const axesOrAll = (x: Tracer, axis?: number) => (axis === undefined ? undefined : axis);
 
-export const BUILTINS: readonly Builtin[] = [
+const CORE_BUILTINS: readonly Builtin[] = [
   unary('exp', P.exp, 'e^x, elementwise'),
   unary('log', P.log, 'natural logarithm, elementwise'),
   unary('log1p', P.log1p, 'log(1 + x), accurate near 0'),
@@ -498,5 +426,14 @@ function filled(name: string, v: number): Builtin {
 }
 
 const normAxis = (a: number, r: number) => (a < 0 ? a + r : a);
+
+/** Every built-in function: the core above, then the tables of the other files. */
+export const BUILTINS: readonly Builtin[] = [
+  ...CORE_BUILTINS,
+  ...MATH_BUILTINS,
+  ...LINALG_BUILTINS,
+  ...DIST_BUILTINS,
+  ...MODEL_BUILTINS,
+];
 
 export const builtinTable: ReadonlyMap<string, Builtin> = new Map(BUILTINS.map((b) => [b.name, b]));

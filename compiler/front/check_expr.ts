@@ -6,16 +6,22 @@
 // definition with unknown argument types, which reports unknown names even in unused functions.
 // Every message names the user's own expression; a Ty of kind 'error' silences cascades.
 
-import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn } from '../../grammar/index.js';
-import { DiagnosticBag, type Span } from '../../grammar/index.js';
-import { builtinTable, type ArgInfo } from './builtins.js';
+import type { Arg, Block, Expr, Ident, Index, Slice, Stmt, Call, Fn, Truncation } from '../../grammar/index.js';
+import { DiagnosticBag, isLeftChain, leftSpine, type LeftChain, type Span } from '../../grammar/index.js';
+import { builtinTable, type ArgInfo, type Builtin, type FnSig } from './builtins.js';
+import { bindBuiltin, signature } from './builtin_kit.js';
+import { DENSITY_SUFFIXES } from './builtins_dist.js';
 import {
   declaredSupport,
   defaultSpec,
   distributionNames,
   isDistribution,
+  lookupDistribution,
+  reachesOutside,
   resolveCall,
   supportIncludes,
+  supportRange,
+  type Range,
 } from './distribution_names.js';
 import { Scope, didYouMean, type Sym } from './scope.js';
 import { sourceText } from './source_text.js';
@@ -88,14 +94,30 @@ export class Checker {
   // ---- expressions --------------------------------------------------------------------
 
   expr(e: Expr, scope: Scope): Ty {
+    if (isLeftChain(e) && isLeftChain(e.left)) return this.chain(e, scope);
     const t = this.exprInner(e, scope);
     this.types.set(e, t);
     return t;
   }
 
+  /** `a + b - c * d + ...`: the operators of a left-associative chain in a loop (grammar/spine.ts). */
+  private chain(e: LeftChain, scope: Scope): Ty {
+    const { leaf, spine } = leftSpine(e);
+    let t = this.expr(leaf, scope);
+    for (const b of spine) {
+      t = this.binary(b.op, b.left, t, b.right, b, scope);
+      this.types.set(b, t);
+    }
+    return t;
+  }
+
   /** An expression that must be a number tensor; returns null after reporting otherwise. */
   tensorOf(e: Expr, scope: Scope, what?: string): TensorTy | null {
-    const t = this.expr(e, scope);
+    return this.asTensor(e, this.expr(e, scope), what);
+  }
+
+  /** tensorOf for an expression already checked (its type `t`). */
+  private asTensor(e: Expr, t: Ty, what?: string): TensorTy | null {
     if (t.kind === 'tensor') return t;
     if (t.kind !== 'error')
       this.error(e.span, `${q(this.text(e))} is ${tyText(t)}${what ? `; ${what}` : ', not a value'}`);
@@ -128,7 +150,7 @@ export class Checker {
         return tensor(t.elem, t.shape, t.dyn, t.static === undefined ? undefined : -t.static);
       }
       case 'Binary':
-        return this.binary(e.op, e.left, e.right, e, scope);
+        return this.binary(e.op, e.left, this.expr(e.left, scope), e.right, e, scope);
       case 'Compare': {
         let ok = true;
         let shape: Dim[] = [];
@@ -185,20 +207,26 @@ export class Checker {
         const b = this.tensorOf(e.else, scope);
         if (!c || !a || !b) return ERROR;
         if (c.elem !== 'bool')
-          return this.error(e.cond.span, `the condition ${q(this.text(e.cond))} is ${tyText(c)}; it must be bool`);
-        if (c.shape.length !== 0)
           return this.error(
             e.cond.span,
-            `the condition ${q(this.text(e.cond))} is ${shapeText(c.shape)}; it must be a single bool`,
+            `the condition ${q(this.text(e.cond))} is ${tyText(c)}; it must be bool`,
+            'compare it, e.g. `x > 0`',
           );
         if ((a.elem === 'bool') !== (b.elem === 'bool'))
           return this.error(e.span, `${q(this.text(e))}: the branches are ${tyText(a)} and ${tyText(b)}`);
-        const s = broadcast(
+        // A tensor condition chooses elementwise: condition and branches broadcast together.
+        const ab = broadcast(
           this.text(e),
           { shape: a.shape, text: this.text(e.then) },
           { shape: b.shape, text: this.text(e.else) },
         );
-        if (typeof s === 'string') return this.error(e.span, s);
+        if (typeof ab === 'string') return this.error(e.span, ab);
+        const s = broadcast(this.text(e), { shape: c.shape, text: '' }, { shape: ab, text: '' });
+        if (typeof s === 'string')
+          return this.error(
+            e.span,
+            `${q(this.text(e))}: the condition is ${shapeText(c.shape)} but the branches are ${shapeText(ab)}; they must broadcast to one shape${valuesText([...c.shape, ...ab])}`,
+          );
         const elem: Elem = a.elem === 'int' && b.elem === 'int' ? 'int' : a.elem === 'bool' ? 'bool' : 'real';
         const stat = c.static !== undefined ? (c.static ? a.static : b.static) : undefined;
         return tensor(elem, s, a.dyn || b.dyn || c.dyn, stat);
@@ -362,31 +390,48 @@ export class Checker {
     return { elem, shape };
   }
 
-  private binary(op: string, l: Expr, r: Expr, e: Expr, scope: Scope): Ty {
-    const a = this.tensorOf(l, scope);
+  /** `l op r`, with `l` already checked (its type `lt`): chains call this in a loop. */
+  private binary(op: string, l: Expr, lt: Ty, r: Expr, e: Expr, scope: Scope): Ty {
+    const a = this.asTensor(l, lt);
     const b = this.tensorOf(r, scope);
     if (!a || !b) return ERROR;
-    const expr = this.text(e);
-    const A = { shape: a.shape, text: this.text(l) };
-    const B = { shape: b.shape, text: this.text(r) };
+    // Texts are for messages: read only when one is written (a long chain has one per link).
+    const self = this;
+    const texts = {
+      get expr() {
+        return self.text(e);
+      },
+    };
+    const A = {
+      shape: a.shape,
+      get text() {
+        return self.text(l);
+      },
+    };
+    const B = {
+      shape: b.shape,
+      get text() {
+        return self.text(r);
+      },
+    };
     const dyn = a.dyn || b.dyn;
     if (op === '&&' || op === '||') {
       const bad = a.elem !== 'bool' ? l : b.elem !== 'bool' ? r : null;
       if (bad)
         return this.error(
           e.span,
-          `${q(expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
+          `${q(texts.expr)}: \`${op}\` needs bools, but ${this.text(bad)} is ${tyText(this.types.get(bad)!)}`,
         );
-      const s = broadcast(expr, A, B);
+      const s = broadcast(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('bool', s, dyn);
     }
     const badBool = a.elem === 'bool' ? l : b.elem === 'bool' ? r : null;
-    if (badBool) return this.error(e.span, `${q(expr)}: ${this.text(badBool)} is bool, not a number`);
+    if (badBool) return this.error(e.span, `${q(texts.expr)}: ${this.text(badBool)} is bool, not a number`);
     if (op === '@') {
-      const s = matmulShape(expr, A, B);
+      const s = matmulShape(() => texts.expr, A, B);
       return typeof s === 'string' ? this.error(e.span, s) : tensor('real', s, dyn);
     }
-    const s = broadcast(expr, A, B);
+    const s = broadcast(() => texts.expr, A, B);
     if (typeof s === 'string') return this.error(e.span, s);
     const ints = a.elem === 'int' && b.elem === 'int';
     const elem: Elem = ints && (op === '+' || op === '-' || op === '*' || op === '%') ? 'int' : 'real';
@@ -409,7 +454,7 @@ export class Checker {
                   : Math.pow(x, y);
       if (elem === 'int' && v !== undefined) stat = v;
     }
-    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(expr)}: division by zero`);
+    if (op === '/' && ints && b.static === 0) return this.error(e.span, `${q(texts.expr)}: division by zero`);
     return tensor(elem, s, dyn, stat);
   }
 
@@ -418,48 +463,17 @@ export class Checker {
   /** `inSample`: the right side of `~`, where distributions are allowed. */
   call(e: Call, scope: Scope, inSample: boolean): Ty {
     const name = e.callee.name;
+    if (e.bar && !DENSITY_SUFFIXES.some((k) => name.endsWith(`_${k}`)))
+      this.error(
+        e.span,
+        `\`|\` separates the value from the parameters of a density function, such as \`normal_lpdf(y | mu, sigma)\`; ${q(name)} is not one`,
+        'separate arguments with `,`',
+      );
     const sym = scope.get(name);
     if (sym && sym.kind === 'fn') return this.userCall(e, sym.node, scope);
     if (sym) return this.error(e.callee.span, `${q(name)} is ${describeSym(sym)}, not a function`);
     const b = builtinTable.get(name);
-    if (b) {
-      const bound = this.bindArgs(
-        e,
-        b.name,
-        b.params.map((p) => p.name),
-        b.required,
-      );
-      if (!bound) return ERROR;
-      const infos: ArgInfo[] = [];
-      let dyn = false;
-      let axis: number | null = null;
-      for (let i = 0; i < b.params.length; i++) {
-        const a = bound[i];
-        if (!a) continue;
-        if (b.params[i]!.kind === 'axis') {
-          const ax = literalInt(a.value);
-          if (ax === null)
-            return this.error(
-              a.value.span,
-              `${q(this.text(e))}: the axis must be an integer literal such as \`0\` or \`-1\``,
-            );
-          axis = ax;
-          continue;
-        }
-        const t = this.tensorOf(a.value, scope, `${name} needs a number here`);
-        if (!t) return ERROR;
-        dyn ||= t.dyn;
-        infos.push({
-          shape: t.shape,
-          text: this.text(a.value),
-          elem: t.elem,
-          ...(t.static !== undefined ? { static: t.static } : {}),
-        });
-      }
-      const out = b.type({ expr: this.text(e), args: infos, axis });
-      if (typeof out === 'string') return this.error(e.span, out);
-      return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
-    }
+    if (b) return this.builtinCall(e, b, scope);
     if (isDistribution(name)) {
       if (!inSample)
         return this.error(e.span, `${q(this.text(e))} is a distribution; it can only appear on the right of \`~\``);
@@ -498,6 +512,12 @@ export class Checker {
             a.value.span,
             `the ${p.name} of ${name} must have at least ${p.eventRank} dimension${p.eventRank > 1 ? 's' : ''}, but ${q(this.text(a.value))} is ${tyText(t)}`,
           );
+        const outside = constantOutside(a.value, p.constraint);
+        if (outside)
+          this.error(
+            a.value.span,
+            `the ${p.name} of ${name} must be ${CONSTRAINT_WORDS[p.constraint]}, but ${outside.startsWith('is ') && /^[-+\d.e ]+$/i.test(this.text(a.value)) ? 'it' : q(this.text(a.value))} ${outside}`,
+          );
         const batch = t.shape.slice(0, t.shape.length - p.eventRank);
         const s = broadcast(
           this.text(e),
@@ -525,6 +545,128 @@ export class Checker {
     let dym = didYouMean(name, candidates);
     if (!dym && !inSample) dym = didYouMean(name, distributionNames);
     return this.error(e.callee.span, `unknown function ${q(name)}`, dym);
+  }
+
+  /** A call of a built-in function: its arguments bound, checked by kind, then its type rule. */
+  private builtinCall(e: Call, b: Builtin, scope: Scope): Ty {
+    const name = b.name;
+    const bound = bindBuiltin(
+      b,
+      e.args.map((a) => a.name?.name ?? null),
+    );
+    if ('error' in bound) {
+      const a = bound.at >= 0 ? e.args[bound.at]! : null;
+      const hint =
+        a?.name && !b.params.some((p) => p.name === a.name!.name)
+          ? didYouMean(
+              a.name.name,
+              b.params.map((p) => p.name),
+            ) || `the signature is ${signature(b)}`
+          : /given twice/.test(bound.error)
+            ? undefined
+            : `the signature is ${signature(b)}`;
+      return this.error(a ? (a.name && !/takes/.test(bound.error) ? a.name.span : a.span) : e.span, bound.error, hint);
+    }
+    const infos: ArgInfo[] = [];
+    const fns: FnSig[] = [];
+    const nums: (number | null)[] = [];
+    let dyn = false;
+    let axis: number | null = null;
+    const tensorArg = (a: Arg): boolean => {
+      const t = this.tensorOf(a.value, scope, `${name} needs a number here`);
+      if (!t) return false;
+      dyn ||= t.dyn;
+      infos.push({
+        shape: t.shape,
+        text: this.text(a.value),
+        elem: t.elem,
+        dyn: t.dyn,
+        ...(t.static !== undefined ? { static: t.static } : {}),
+      });
+      return true;
+    };
+    for (let i = 0; i < b.params.length; i++) {
+      const p = b.params[i]!;
+      if (p.kind === 'num') nums.push(null);
+      const k = bound.slots[i]!;
+      if (k < 0) continue;
+      const a = e.args[k]!;
+      switch (p.kind) {
+        case 'axis': {
+          const ax = literalInt(a.value);
+          if (ax === null)
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: the axis must be an integer literal such as \`0\` or \`-1\``,
+            );
+          axis = ax;
+          break;
+        }
+        case 'num': {
+          const v = this.staticNumber(a.value, scope);
+          if (v === undefined)
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: ${p.name} must be a number known before the run, such as \`1e-6\``,
+            );
+          nums[nums.length - 1] = v;
+          break;
+        }
+        case 'fn': {
+          const f = a.value.kind === 'Ident' ? scope.get(a.value.name) : undefined;
+          if (!f || f.kind !== 'fn')
+            return this.error(
+              a.value.span,
+              `${q(this.text(e))}: ${p.name} must name a function defined with \`fn\``,
+              a.value.kind === 'Ident' && !f ? didYouMean(a.value.name, scope.names()) || undefined : undefined,
+            );
+          fns.push(this.fnSig(f.node, a.value.span));
+          break;
+        }
+        default:
+          if (!tensorArg(a)) return ERROR;
+      }
+    }
+    for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
+    const ctx = { expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length };
+    const out = b.type(ctx);
+    if (typeof out === 'string') return this.error(e.span, out);
+    const w = b.warn?.(ctx);
+    if (w) this.warning(e.span, w);
+    return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
+  }
+
+  /** A number known before the run: a literal, or an int the checker knows (null when not yet). */
+  private staticNumber(e: Expr, scope: Scope): number | null | undefined {
+    const lit = literalNumber(e);
+    if (lit !== null) return lit;
+    const t = this.tensorOf(e, scope);
+    if (!t || t.dyn || t.shape.length !== 0 || t.elem === 'bool') return undefined;
+    if (t.static !== undefined) return t.static;
+    return this.isStaticShaped(e, scope) ? null : undefined;
+  }
+
+  /** A user function as an argument of a built-in: its type at the argument types the built-in gives. */
+  private fnSig(fn: Fn, at: Span): FnSig {
+    return {
+      name: fn.name.name,
+      call: (args) => {
+        if (args.length !== fn.params.length)
+          return `${q(fn.name.name)} takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}; it is called with ${args.length} (${args.map((a) => a.text).join(', ')})`;
+        if (this.fnStack.includes(fn)) return `${q(fn.name.name)} calls itself`;
+        const tys = args.map((a) => tensor(a.elem, a.shape, a.dyn ?? false, a.static));
+        const t = this.callWith(fn, tys, at);
+        if (t.kind === 'error') return `${q(fn.name.name)} has errors (above)`;
+        if (t.kind === 'tensor' && t.dyn && !args.some((a) => a.dyn)) {
+          const used = [...paramsUsed(fn.body, new Set(fn.params.map((p) => p.name.name)), this.globals)];
+          return used.length
+            ? `${q(fn.name.name)} uses the param ${used.map(q).join(', ')} without taking ${used.length > 1 ? 'them' : 'it'} as an argument; add ${used.length > 1 ? 'them' : 'it'} to ${q(fn.name.name)}'s arguments and to the call`
+            : `${q(fn.name.name)} depends on a param that is not one of its arguments`;
+        }
+        if (t.kind !== 'tensor') return `${q(fn.name.name)} returns ${tyText(t)}, not a value`;
+        return { elem: t.elem, shape: t.shape, dyn: t.dyn, ...(t.static !== undefined ? { static: t.static } : {}) };
+      },
+    };
   }
 
   /**
@@ -592,6 +734,16 @@ export class Checker {
     if (!bound) return ERROR;
     const argTys = bound.map((a) => this.expr(a!.value, scope));
     if (argTys.some((t) => t.kind === 'error')) return ERROR;
+    return this.callWith(
+      fn,
+      argTys,
+      e.span,
+      bound.map((a) => a!.value),
+    );
+  }
+
+  /** The type of a call of `fn` with arguments of these types (`exprs` name them in messages). */
+  private callWith(fn: Fn, argTys: Ty[], at: Span, exprs?: Expr[]): Ty {
     const inner = this.globals.child();
     fn.params.forEach((p, i) => {
       const t = argTys[i]!;
@@ -604,8 +756,8 @@ export class Checker {
             (d.elem === 'bool') !== (t.elem === 'bool'))
         ) {
           this.error(
-            bound[i]!.value.span,
-            `${q(this.text(bound[i]!.value))} is ${tyText(t)} but ${fn.name.name} declares ${q(p.name.name)} as ${d.elem}${d.shape.length ? shapeText(d.shape) : ''}`,
+            exprs ? exprs[i]!.span : at,
+            `${exprs ? q(this.text(exprs[i]!)) : `argument ${i}`} is ${tyText(t)} but ${fn.name.name} declares ${q(p.name.name)} as ${d.elem}${d.shape.length ? shapeText(d.shape) : ''}`,
           );
         }
       }
@@ -750,6 +902,10 @@ export class Checker {
       return !!s && (s.kind === 'dim' || (s.kind === 'data' && s.ty.shape.length === 0));
     }
     if (x.kind === 'Number') return true;
+    if (isLeftChain(x)) {
+      const { leaf, spine } = leftSpine(x);
+      return this.isStaticShaped(leaf, scope) && spine.every((b) => this.isStaticShaped(b.right, scope));
+    }
     if (x.kind === 'Binary') return this.isStaticShaped(x.left, scope) && this.isStaticShaped(x.right, scope);
     if (x.kind === 'Unary') return this.isStaticShaped(x.operand, scope);
     return false;
@@ -858,7 +1014,24 @@ export class Checker {
             `${q(this.text(st))}: ${this.text(st.target)} is ${shapeText(target.shape)} but the distribution is ${shapeText(dt.shape)}; it would be counted more than once`,
           );
         }
-        this.checkSupport(st, scope, dt.name, dt.discrete);
+        if (st.truncation) this.truncation(st, st.truncation, dt, batch, scope);
+        else this.checkSupport(st, scope, dt.name, dt.discrete);
+        return;
+      }
+      case 'IfStmt': {
+        const c = this.tensorOf(st.cond, scope);
+        if (c && (c.elem !== 'bool' || c.shape.length !== 0))
+          this.error(
+            st.cond.span,
+            `the condition of \`if\` must be a single bool, but ${q(this.text(st.cond))} is ${tyText(c)}`,
+            c.elem === 'bool'
+              ? 'to choose entry by entry, write the expression `if c then a else b`'
+              : 'compare it, e.g. `x > 0`',
+          );
+        // The branches are nested blocks: what they declare stays inside them.
+        const inner: BlockMode = mode.startsWith('loop-') ? mode : (`loop-${mode}` as BlockMode);
+        this.stmts(st.then, scope.child(), inner);
+        if (st.else) this.stmts(st.else, scope.child(), inner);
         return;
       }
       case 'TargetAdd': {
@@ -898,6 +1071,55 @@ export class Checker {
     }
   }
 
+  /** `y ~ D(...) T[lo, hi]`: D univariate with a CDF; bounds numbers that broadcast with y. */
+  private truncation(
+    st: Extract<Stmt, { kind: 'Sample' }>,
+    tr: Truncation,
+    dt: Extract<Ty, { kind: 'dist' }>,
+    batch: Dim[],
+    scope: Scope,
+  ): void {
+    const spec = lookupDistribution(dt.name);
+    if (dt.eventRank > 0 || !spec?.cdf) {
+      this.error(
+        tr.span,
+        `${dt.name} cannot be truncated: ${dt.eventRank > 0 ? 'its values are not scalars' : 'it has no CDF'}`,
+        'truncation takes a univariate distribution, such as `Normal(mu, sigma) T[0, ]`',
+      );
+      return;
+    }
+    const base = st.target.kind === 'Index' ? st.target.target : st.target;
+    const s = base.kind === 'Ident' ? scope.get(base.name) : undefined;
+    if (s && s.kind === 'param' && s.ty.elem === 'int') {
+      this.error(tr.span, `the discrete latent ${q(s.name.name)} cannot be truncated`);
+      return;
+    }
+    for (const b of [tr.lo, tr.hi]) {
+      if (!b) continue;
+      const t = this.tensorOf(b, scope);
+      if (!t) continue;
+      if (t.elem === 'bool') this.error(b.span, `the truncation bound ${q(this.text(b))} is bool, not a number`);
+      else if (dt.discrete && t.elem !== 'int')
+        this.error(
+          b.span,
+          `${dt.name} is discrete, so its truncation bounds are ints, but ${q(this.text(b))} is ${tyText(t)}`,
+        );
+      else {
+        const r = broadcast(
+          this.text(st),
+          { shape: batch, text: this.text(st.target) },
+          { shape: t.shape, text: this.text(b) },
+        );
+        if (typeof r === 'string') this.error(b.span, r);
+        else if (r.length > batch.length)
+          this.error(
+            b.span,
+            `the truncation bound ${q(this.text(b))} is ${shapeText(t.shape)}, larger than ${q(this.text(st.target))}`,
+          );
+      }
+    }
+  }
+
   /** A `~` on a param whose declared type does not lie inside the distribution's support. */
   private checkSupport(st: Extract<Stmt, { kind: 'Sample' }>, scope: Scope, dist: string, discrete: boolean): void {
     const base = st.target.kind === 'Index' ? st.target.target : st.target;
@@ -919,22 +1141,39 @@ export class Checker {
     }
     if (discrete) return;
     const declared = declaredSupport(s.decl);
-    if (declared && !supportIncludes(spec.support.kind, declared)) {
-      const want: Partial<Record<string, string>> = {
-        positive: 'real > 0',
-        nonnegative: 'real > 0',
-        unit_interval: 'real in [0, 1]',
-        simplex: 'simplex[K]',
-        cov: 'cov[K]',
-        cholesky_corr: 'cholesky_corr[K]',
-      };
-      const hint = want[spec.support.kind] ? `declare \`${base.name}: ${want[spec.support.kind]}\`` : undefined;
+    if (!declared) return;
+    const sup = spec.support;
+    const want: Partial<Record<string, string>> = {
+      positive: 'real > 0',
+      nonnegative: 'real > 0',
+      unit_interval: 'real in [0, 1]',
+      simplex: 'simplex[K]',
+      cov: 'cov[K]',
+      cholesky_corr: 'cholesky_corr[K]',
+    };
+    const hint = want[sup.kind] ? `declare \`${base.name}: ${want[sup.kind]}\`` : undefined;
+    const warn = (what: string) =>
       this.warning(
         st.span,
-        `${dist}'s support is ${spec.support.kind.replace('_', ' ')}, but ${q(base.name)} is declared ${declared.replace('_', ' ')}; outside the support the density is 0 (log density -inf)`,
+        `${dist}'s support is ${sup.kind.replace('_', ' ')}, but ${q(base.name)} ${what}; outside the support the density is 0 (log density -inf)`,
         hint,
       );
+    if (sup.eventRank > 0) {
+      // A vector or matrix distribution sees whole values: compare the sets.
+      if (declared.event && !supportIncludes(sup.kind, declared.event)) warn(`is declared ${s.decl.type.name.name}`);
+      return;
     }
+    // A scalar distribution sees each entry: compare ranges (bounds that are expressions are
+    // not known here, and are not held against the declaration).
+    const bound = (b: string | number | undefined): number | null => {
+      if (typeof b === 'number') return b;
+      const j = spec.params.findIndex((p) => p.name === b);
+      const call = st.dist.kind === 'Call' ? st.dist : null;
+      const arg = call && j >= 0 ? (call.args[j]?.name === null ? call.args[j]!.value : undefined) : undefined;
+      return arg ? literalNumber(arg) : null;
+    };
+    const range = supportRange(sup.kind, { lo: bound(sup.lower), hi: bound(sup.upper) });
+    if (range && reachesOutside(declared.entry, range)) warn(`can be ${describeRange(declared.entry)}`);
   }
 
   private forLoop(st: Extract<Stmt, { kind: 'For' }>, scope: Scope, mode: BlockMode): void {
@@ -1021,10 +1260,48 @@ function joinElems(ts: TensorTy[]): Elem {
   return ts.every((t) => t.elem === 'int') ? 'int' : 'real';
 }
 
+export function literalNumber(e: Expr): number | null {
+  if (e.kind === 'Number') return e.value;
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number') return -e.operand.value;
+  return null;
+}
+
 export function literalInt(e: Expr): number | null {
   if (e.kind === 'Number' && e.isInt) return e.value;
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number' && e.operand.isInt) return -e.operand.value;
   return null;
+}
+
+/** The global params an expression mentions (outside names bound locally), for messages. */
+function* paramsUsed(e: Expr | Stmt | Slice, bound: Set<string>, globals: Scope): Generator<string> {
+  const seen = new Set<string>();
+  const walk = function* (x: unknown): Generator<string> {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) yield* walk(y);
+      return;
+    }
+    const n = x as { kind?: string; name?: string };
+    if (n.kind === 'Ident' && typeof n.name === 'string' && !bound.has(n.name) && !seen.has(n.name)) {
+      if (globals.get(n.name)?.kind === 'param') {
+        seen.add(n.name);
+        yield n.name;
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(x)) if (k !== 'span' && typeof v === 'object') yield* walk(v);
+  };
+  yield* walk(e);
+}
+
+/** `any real`, `> 0`, `in [0, 1]`, for the support warning. */
+function describeRange(r: Range): string {
+  const lo = r.lo === null || r.lo === -Infinity ? null : r.lo;
+  const hi = r.hi === null || r.hi === Infinity ? null : r.hi;
+  if (lo === null && hi === null) return 'any real';
+  if (hi === null) return `any real above ${lo}`;
+  if (lo === null) return `any real below ${hi}`;
+  return `anywhere in [${lo}, ${hi}]`;
 }
 
 export function describeSym(s: Sym): string {
@@ -1045,5 +1322,74 @@ export function describeSym(s: Sym): string {
       return 'a function';
     case 'local':
       return `a ${s.what}`;
+  }
+}
+
+/** How each parameter constraint reads in a message. */
+const CONSTRAINT_WORDS: Partial<Record<string, string>> = {
+  positive: '> 0',
+  nonnegative: '>= 0',
+  unit_interval: 'in [0, 1]',
+  simplex: 'a simplex (entries >= 0 that sum to 1)',
+  real: 'finite',
+};
+
+/** The numbers of a constant expression (literals, unary minus, + - * / of those, vectors), or null. */
+function constantNumbers(e: Expr): number[] | null {
+  switch (e.kind) {
+    case 'Number':
+      return [e.value];
+    case 'Unary': {
+      const v = e.op === '-' ? constantNumbers(e.operand) : null;
+      return v && v.map((x) => -x);
+    }
+    case 'Binary': {
+      const [a, b] = [constantNumbers(e.left), constantNumbers(e.right)];
+      if (!a || !b || a.length !== 1 || b.length !== 1) return null;
+      const [x, y] = [a[0]!, b[0]!];
+      const ops: Partial<Record<string, number>> = { '+': x + y, '-': x - y, '*': x * y, '/': x / y };
+      const v = ops[e.op];
+      return v === undefined ? null : [v];
+    }
+    case 'Vector': {
+      const out: number[] = [];
+      for (const x of e.elements) {
+        const v = constantNumbers(x);
+        if (!v || v.length !== 1) return null;
+        out.push(v[0]!);
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Why a constant distribution argument is outside its parameter's constraint, or null. */
+function constantOutside(e: Expr, constraint: string): string | null {
+  const xs = constantNumbers(e);
+  if (!xs || !xs.length) return null;
+  const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
+  const bad = (ok: (x: number) => boolean) => {
+    const i = xs.findIndex((x) => !ok(x));
+    return i < 0 ? null : xs.length === 1 ? `is ${fmt(xs[0]!)}` : `has the entry ${fmt(xs[i]!)}`;
+  };
+  switch (constraint) {
+    case 'positive':
+      return bad((x) => x > 0);
+    case 'nonnegative':
+      return bad((x) => x >= 0);
+    case 'unit_interval':
+      return bad((x) => x >= 0 && x <= 1);
+    case 'real':
+      return bad(Number.isFinite);
+    case 'simplex': {
+      const neg = bad((x) => x >= 0);
+      if (neg) return neg;
+      const sum = xs.reduce((a, b) => a + b, 0);
+      return Math.abs(sum - 1) > 1e-8 ? `sums to ${fmt(sum)}` : null;
+    }
+    default:
+      return null;
   }
 }

@@ -18,11 +18,15 @@ import type {
   ObjectiveDef,
   Optimize,
   Solve,
+  Span,
   Stmt,
   TypeExpr,
   Where,
 } from '../../grammar/index.js';
+import { dependencyOrder } from '../../grammar/index.js';
+import { quotedSpan } from './source_text.js';
 import { Checker, describeSym, literalInt } from './check_expr.js';
+import { nestedBodies } from './stmt_walk.js';
 import type { Module } from './modules.js';
 import { lowerObjectiveDef } from '../lower/objective_program.js';
 import { LowerError } from '../lower/lower.js';
@@ -44,8 +48,8 @@ import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorT
 export type DeclKind = 'data' | 'var' | 'param';
 
 /** The constrained families a declared type can name. */
-export type Family = 'real' | 'int' | 'bool' | 'simplex' | 'ordered' | 'cholesky_corr' | 'cov';
-const FAMILIES: Family[] = ['real', 'int', 'bool', 'simplex', 'ordered', 'cholesky_corr', 'cov'];
+export type Family = 'real' | 'int' | 'bool' | 'simplex' | 'ordered' | 'positive_ordered' | 'cholesky_corr' | 'cov';
+const FAMILIES: Family[] = ['real', 'int', 'bool', 'simplex', 'ordered', 'positive_ordered', 'cholesky_corr', 'cov'];
 
 export interface DeclInfo {
   kind: DeclKind;
@@ -88,7 +92,7 @@ export interface CheckedProgram {
   solve: MethodChoice | null;
   infer: MethodChoice | null;
   /** `data from "file"` sources, resolved later relative to their module. */
-  dataSources: { path: string; file: string }[];
+  dataSources: { path: string; file: string; span: Span }[];
   types: Map<Expr, Ty>;
   diagnostics: Diagnostic[];
   checker: Checker;
@@ -146,7 +150,7 @@ export function checkProgram(
   const dataDecls: { d: Decl; file: string }[] = [];
   for (const { st, file } of all) {
     if (st.kind === 'Data') {
-      if (st.source !== null) out.dataSources.push({ path: st.source, file });
+      if (st.source !== null) out.dataSources.push({ path: st.source, file, span: quotedSpan(sources, st.span) });
       for (const d of st.decls) dataDecls.push({ d, file });
     }
   }
@@ -209,6 +213,14 @@ export function checkProgram(
   for (const { st } of all) {
     if (st.kind === 'Fn') declare(st.name, { kind: 'fn', name: st.name, node: st });
     else if (st.kind === 'Let') declare(st.name, { kind: 'let', name: st.name, node: st, ty: undefined });
+  }
+
+  // The lets' types, each after the lets it uses: a chain of thousands of lets that use one
+  // another is resolved in a loop, not by one recursion per link (grammar/spine.ts).
+  const lets = all.flatMap(({ st }) => (st.kind === 'Let' ? [{ name: st.name.name, value: st.value, st }] : []));
+  for (const { st } of dependencyOrder(lets)) {
+    const s = globals.own(st.name.name);
+    if (s && s.kind === 'let' && s.node === st) c.symTy(s, st.name);
   }
 
   // Pass 2: declarations' domains and defaults.
@@ -309,8 +321,8 @@ export function checkProgram(
 function modelDraw(stmts: readonly Stmt[], name: string): Extract<Stmt, { kind: 'Sample' }> | null {
   for (const st of stmts) {
     if (st.kind === 'Sample' && st.target.kind === 'Ident' && st.target.name === name) return st;
-    if (st.kind === 'For') {
-      const r = modelDraw(st.body, name);
+    for (const b of nestedBodies(st)) {
+      const r = modelDraw(b, name);
       if (r) return r;
     }
   }
@@ -348,23 +360,48 @@ function family(c: Checker, t: TypeExpr, kind: DeclKind): Family | null {
       c.error(t.span, `${q(n)} takes one dimension, as in \`${n}[k]\``);
       return null;
     }
-    if (t.domain) {
-      c.error(t.domain.span, `a ${n} cannot also have a domain`);
+    if (t.domain && fam !== 'ordered') {
+      c.error(
+        t.domain.span,
+        `a ${n} cannot also have a domain`,
+        fam === 'positive_ordered' ? 'it is already `ordered[k] > 0`' : undefined,
+      );
+      return null;
+    }
+  }
+  if (t.arrayDims.length > 0) {
+    if (fam === 'real' || fam === 'int' || fam === 'bool') {
+      c.error(
+        t.arrayDims[0]!.span,
+        `an array of ${n} is written with one bracket: \`${n}[${[...t.arrayDims, ...t.dims].map((d) => c.text(d)).join(', ')}]\``,
+        `\`T[k][m]\` is for constrained types, e.g. \`simplex[k][m]\`: m simplexes of size k`,
+      );
+      return null;
+    }
+    if (kind !== 'param') {
+      c.error(t.arrayDims[0]!.span, `an array of ${n} is a param type; a var takes one \`simplex[k]\``);
       return null;
     }
   }
   return fam;
 }
 
+/** The value's shape: the array dims (`simplex[k][m]`: [m]) then the family's own. */
 function familyShape(c: Checker, t: TypeExpr, fam: Family, scope: Scope): Dim[] | null {
   const s = c.declaredShape(t, scope);
   if (!s) return null;
-  if (fam === 'cholesky_corr' || fam === 'cov') return [s.shape[0]!, s.shape[0]!];
-  if ((fam === 'simplex' || fam === 'ordered') && s.shape[0]!.value !== null && s.shape[0]!.value < 1) {
+  const arr = t.arrayDims.length ? c.declaredShape({ ...t, dims: t.arrayDims, arrayDims: [] }, scope) : { shape: [] };
+  if (!arr) return null;
+  if (fam === 'cholesky_corr' || fam === 'cov') return [...arr.shape, s.shape[0]!, s.shape[0]!];
+  if (
+    (fam === 'simplex' || fam === 'ordered' || fam === 'positive_ordered') &&
+    s.shape[0]!.value !== null &&
+    s.shape[0]!.value < 1
+  ) {
     c.error(t.dims[0]!.span, `a ${fam} needs at least one entry`);
     return null;
   }
-  return s.shape;
+  return [...arr.shape, ...s.shape];
 }
 
 function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
@@ -376,6 +413,13 @@ function checkDomainAndInit(c: Checker, info: DeclInfo, scope: Scope): void {
     if (!t) continue;
     if (t.elem === 'bool') {
       c.error(b.span, `the bound ${q(c.text(b))} is bool, not a number`);
+      continue;
+    }
+    if (t.shape.length > 0 && info.family === 'ordered') {
+      c.error(
+        b.span,
+        `the bound ${q(c.text(b))} of the ordered ${q(decl.name.name)} must be a scalar (one bound for the whole vector)`,
+      );
       continue;
     }
     if (
@@ -451,42 +495,48 @@ function assignable(c: Checker, e: Expr, t: TensorTy, ty: TensorTy, name: string
   }
 }
 
-function* idents(e: Expr): Generator<Ident> {
-  switch (e.kind) {
-    case 'Ident':
-      yield e;
-      return;
-    case 'Unary':
-      yield* idents(e.operand);
-      return;
-    case 'Binary':
-      yield* idents(e.left);
-      yield* idents(e.right);
-      return;
-    case 'Call':
-      for (const a of e.args) yield* idents(a.value);
-      return;
-    case 'Index':
-      yield* idents(e.target);
-      for (const i of e.indices) if (i.kind !== 'Slice') yield* idents(i);
-      return;
-    case 'If':
-      yield* idents(e.cond);
-      yield* idents(e.then);
-      yield* idents(e.else);
-      return;
-    case 'Vector':
-      for (const x of e.elements) yield* idents(x);
-      return;
-    case 'Matrix':
-      for (const r of e.rows) for (const x of r) yield* idents(x);
-      return;
-    case 'Compare':
-      for (const x of e.operands) yield* idents(x);
-      return;
-    default:
-      return;
+/** The names an expression mentions, in source order (an explicit stack: any length, any depth). */
+function idents(root: Expr): Ident[] {
+  const out: Ident[] = [];
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    const kids: Expr[] = [];
+    switch (e.kind) {
+      case 'Ident':
+        out.push(e);
+        continue;
+      case 'Unary':
+        kids.push(e.operand);
+        break;
+      case 'Binary':
+        kids.push(e.left, e.right);
+        break;
+      case 'Call':
+        for (const a of e.args) kids.push(a.value);
+        break;
+      case 'Index':
+        kids.push(e.target);
+        for (const i of e.indices) if (i.kind !== 'Slice') kids.push(i);
+        break;
+      case 'If':
+        kids.push(e.cond, e.then, e.else);
+        break;
+      case 'Vector':
+        kids.push(...e.elements);
+        break;
+      case 'Matrix':
+        for (const r of e.rows) kids.push(...r);
+        break;
+      case 'Compare':
+        kids.push(...e.operands);
+        break;
+      default:
+        break;
+    }
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
   }
+  return out;
 }
 
 function objective(c: Checker, st: Optimize, scope: Scope): void {

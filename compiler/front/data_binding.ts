@@ -4,7 +4,8 @@
 // value that mentions a dimension binds it, and every later mention, and every `int` data of
 // the same name, must agree; a disagreement names both sides. Keys the program does not declare
 // are ignored with one warning that lists them. Messages point at the declaration in the .opt
-// file and mention the data file when the caller names one.
+// file and name where the value came from (a data file, `--set`) when the caller says. Values
+// are read strictly: a boolean binds only `bool` data (JSON `true` is not 1 for `int` or `real`).
 
 import type { Decl, Diagnostic, Expr, Span } from '../../grammar/index.js';
 import type { CheckedProgram, DeclInfo } from './check_program.js';
@@ -29,12 +30,15 @@ const q = (s: string) => '`' + s + '`';
 interface Parsed {
   flat: number[];
   shape: number[];
+  /** The flat index of the first boolean entry, or -1. */
+  firstBool: number;
 }
 
 /** Nested arrays -> flat values and a shape, or a message naming the offending entry. */
 export function parseValue(name: string, v: unknown): Parsed | string {
   const shape: number[] = [];
   const flat: number[] = [];
+  let firstBool = -1;
   const walk = (x: unknown, depth: number, path: number[]): string | null => {
     if (Array.isArray(x) || ArrayBuffer.isView(x)) {
       const arr = x as ArrayLike<unknown>;
@@ -54,13 +58,15 @@ export function parseValue(name: string, v: unknown): Parsed | string {
     if (depth !== shape.length)
       return `${q(name)} is ragged: ${q(name + fmtIndex(path))} is a number where an array of ${shape[depth]} was expected`;
     if (typeof x === 'number') flat.push(x);
-    else if (typeof x === 'boolean') flat.push(x ? 1 : 0);
-    else return `${q(name + fmtIndex(path))} is ${JSON.stringify(x) ?? String(x)}, not a number`;
+    else if (typeof x === 'boolean') {
+      if (firstBool < 0) firstBool = flat.length;
+      flat.push(x ? 1 : 0);
+    } else return `${q(name + fmtIndex(path))} is ${JSON.stringify(x) ?? String(x)}, not a number`;
     return null;
   };
   const err = walk(v, 0, []);
   if (err) return err;
-  return { flat, shape };
+  return { flat, shape, firstBool };
 }
 
 const fmtIndex = (path: number[]) => (path.length ? `[${path.join(', ')}]` : '');
@@ -81,22 +87,38 @@ function rankWord(r: number, shape: number[]): string {
   return `an array of shape [${shape.join(', ')}]`;
 }
 
-export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataFile?: string): BoundData {
+/**
+ * Binds `data` to the program's data declarations. `dataFile` names the data's origin in
+ * messages; `origins` names it per key (a file's path, or `--set`) and wins where it has the key.
+ */
+export function bindData(
+  p: CheckedProgram,
+  data: Record<string, unknown>,
+  dataFile?: string,
+  origins: Readonly<Record<string, string>> = {},
+): BoundData {
   const out: BoundData = { values: new Map(), arrays: new Map(), defaults: [], diagnostics: [] };
   const err = (span: Span, message: string, hint?: string) =>
     out.diagnostics.push(hint ? { severity: 'error', message, span, hint } : { severity: 'error', message, span });
-  const where = dataFile ? ` in ${dataFile}` : '';
+  const fileWhere = dataFile ? ` in ${dataFile}` : '';
+  const whereOf = (name: string) => {
+    const o = Object.hasOwn(origins, name) ? origins[name] : undefined;
+    return o === undefined ? fileWhere : o === '--set' ? ' from --set' : ` in ${o}`;
+  };
   const dataDecls = p.decls.filter((d) => d.kind === 'data');
   const declared = new Set(dataDecls.map((d) => d.decl.name.name));
 
   const unknown = Object.keys(data).filter((k) => !declared.has(k));
   if (unknown.length) {
     const at = dataDecls[0]?.decl.span ?? p.modules[p.modules.length - 1]!.program.span;
-    out.diagnostics.push({
-      severity: 'warning',
-      message: `data keys the program does not declare are ignored${where}: ${unknown.sort().join(', ')}`,
-      span: { ...at, endLine: at.line, endCol: at.col + 1, end: at.start + 1 },
-    });
+    const byWhere = new Map<string, string[]>();
+    for (const k of unknown.sort()) byWhere.set(whereOf(k), [...(byWhere.get(whereOf(k)) ?? []), k]);
+    for (const [where, keys] of byWhere)
+      out.diagnostics.push({
+        severity: 'warning',
+        message: `data keys the program does not declare are ignored${where}: ${keys.join(', ')}`,
+        span: { ...at, endLine: at.line, endCol: at.col + 1, end: at.start + 1 },
+      });
   }
 
   /** Where each dimension got its value, for messages: a phrase and the data's name. */
@@ -106,6 +128,7 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
   for (const info of order) {
     const { decl } = info;
     const name = decl.name.name;
+    const where = whereOf(name);
     const raw = data[name];
     if (raw === undefined || raw === null) {
       if (decl.init) out.defaults.push(info);
@@ -120,6 +143,15 @@ export function bindData(p: CheckedProgram, data: Record<string, unknown>, dataF
     const parsed = parseValue(name, raw);
     if (typeof parsed === 'string') {
       err(decl.name.span, (where ? `${where.trim()}: ` : '') + parsed);
+      continue;
+    }
+    if (parsed.firstBool >= 0 && info.family !== 'bool') {
+      const at = q(name + fmtIndex(indexOf(parsed.firstBool, parsed.shape)));
+      err(
+        decl.name.span,
+        `data ${at}${where} is ${parsed.flat[parsed.firstBool] ? 'true' : 'false'}, a boolean, but ${q(name)} is declared ${info.family}`,
+        `write the number (${parsed.flat[parsed.firstBool]}), or declare ${q(name)} as bool`,
+      );
       continue;
     }
     const rank = decl.type.dims.length;

@@ -18,16 +18,26 @@ export function readDataFile(path: string, read: ReadText = readUtf8): DataObjec
   let text: string;
   try {
     text = read(path);
-  } catch {
-    throw new DataError(`${path}: cannot read the data file (does it exist?)`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new DataError(`cannot read the data file ${path}: ${why}`, path);
   }
-  if (/\.csv$/i.test(path)) return parseCsv(text, path);
-  if (/\.json$/i.test(path)) return parseJsonData(text, path);
-  throw new DataError(`${path}: data files must end in .json or .csv`);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    if (/\.csv$/i.test(path)) return parseCsv(text, path);
+    if (/\.json$/i.test(path)) return parseJsonData(text, path);
+  } catch (e) {
+    if (e instanceof DataError && e.path === undefined) throw new DataError(e.message, path);
+    throw e;
+  }
+  throw new DataError(`${path}: data files must end in .json or .csv`, path);
 }
 
 export interface MergedData {
   data: DataObject;
+  /** Where each key's value came from: a file's path, or `--set`. */
+  origins: Record<string, string>;
   warnings: string[];
 }
 
@@ -47,6 +57,8 @@ export function mergeData(files: readonly string[], sets: readonly string[], rea
     const eq = s.indexOf('=');
     if (eq <= 0) throw new DataError(`--set ${s}: expected name=VALUE (VALUE is JSON, e.g. --set lambda=0.5)`);
     const name = s.slice(0, eq).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new DataError(`--set ${s}: \`${name}\` is not a name (expected name=VALUE, e.g. --set lambda=0.5)`);
     const text = s.slice(eq + 1);
     let v: unknown;
     try {
@@ -55,6 +67,7 @@ export function mergeData(files: readonly string[], sets: readonly string[], rea
       throw new DataError(`--set ${name}: \`${text}\` is not JSON (numbers, true/false, [arrays])`);
     }
     data[name] = jsonValue(v, `--set ${name}`);
+    origin.set(name, '--set');
   }
-  return { data, warnings };
+  return { data, origins: Object.fromEntries(origin), warnings };
 }

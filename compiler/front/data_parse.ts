@@ -3,12 +3,24 @@
 // which runs in a browser, so nothing here imports a Node module.
 // CSV binding (docs/cli.md): a header row; a column `y` binds a vector y; columns `X[0]`, `X[1]`,
 // ... bind the columns of a matrix X (0-based, as in the language). Every failure is a DataError
-// naming the file, and the row and column for cells.
+// naming the file, and the row and column for cells. Cells are decimal numbers (not `0x10`);
+// JSON booleans bind only `bool` data (the compiler's check).
 
 export type DataValue = number | boolean | DataValue[];
 export type DataObject = Record<string, DataValue>;
 
-export class DataError extends Error {}
+export class DataError extends Error {
+  /** The data file the error is about, when it is about one. */
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A decimal number as people write one in a data file: `3`, `-0.5`, `1e-9`, `.5`, `+2.`. */
+const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 export function parseCsv(text: string, file: string): DataObject {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -82,8 +94,8 @@ function parseCell(cell: string, file: string, row: number, col: string): number
   if (/^(nan)$/i.test(c)) return NaN;
   if (/^\+?inf(inity)?$/i.test(c)) return Infinity;
   if (/^-inf(inity)?$/i.test(c)) return -Infinity;
-  const v = c === '' ? NaN : Number(c);
-  if (c === '' || Number.isNaN(v)) {
+  const v = DECIMAL.test(c) ? Number(c) : NaN;
+  if (Number.isNaN(v)) {
     throw new DataError(`${file}:${row}: column \`${col}\`: \`${cell}\` is not a number (row ${row}, column ${col})`);
   }
   return v;

@@ -14,10 +14,10 @@ import {
   type DistSpec,
   type SupportKind,
 } from '../../stdlib/index.js';
-import type { Decl } from '../../grammar/index.js';
+import type { Decl, Expr } from '../../grammar/index.js';
 
 export type { DistSpec, SupportKind };
-export { supportIncludes } from '../../stdlib/index.js';
+export { supportIncludes, lookupDistribution } from '../../stdlib/index.js';
 
 export const distributionNames: readonly string[] = [
   ...new Set([...Object.keys(distributions), ...Object.keys(distributionAliases), ...Object.keys(families)]),
@@ -43,29 +43,74 @@ export function resolveCall(
   }
 }
 
-/** The support a declared param's type guarantees (for the `~` support check). */
-export function declaredSupport(d: Decl): SupportKind | null {
+/** A range of reals with bounds known before the run (null: not known, e.g. an expression). */
+export interface Range {
+  lo: number | null;
+  hi: number | null;
+}
+
+const lit = (e: Expr): number | null =>
+  e.kind === 'Number'
+    ? e.value
+    : e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number'
+      ? -e.operand.value
+      : null;
+
+/**
+ * What a declared param's values are known to lie in, for the `~` support check: the range of
+ * each entry (what a scalar distribution sees, elementwise) and, for vector and matrix
+ * families, the set a vector distribution sees. `ordered[2]` has real entries, so
+ * `mu ~ Normal(0, 1)` is fine; `simplex[k]` has entries in [0, 1] and is a simplex.
+ */
+export function declaredSupport(d: Decl): { entry: Range; event: SupportKind | null } | null {
   const t = d.type;
+  const dom = t.domain;
+  const fromDomain = (): Range => {
+    if (!dom) return { lo: -Infinity, hi: Infinity };
+    if (dom.kind === 'Interval') return { lo: lit(dom.lo), hi: lit(dom.hi) };
+    return dom.op.startsWith('>') ? { lo: lit(dom.value), hi: Infinity } : { lo: -Infinity, hi: lit(dom.value) };
+  };
   switch (t.name.name) {
-    case 'simplex':
-      return 'simplex';
-    case 'cholesky_corr':
-      return 'cholesky_corr';
-    case 'cov':
-      return 'cov';
-    case 'ordered':
-      return 'real_vector';
     case 'real':
-      break;
+      return { entry: fromDomain(), event: 'real_vector' };
+    case 'ordered':
+      return { entry: fromDomain(), event: 'real_vector' };
+    case 'positive_ordered':
+      return { entry: { lo: 0, hi: Infinity }, event: 'real_vector' };
+    case 'simplex':
+      return { entry: { lo: 0, hi: 1 }, event: 'simplex' };
+    case 'cholesky_corr':
+      return { entry: { lo: -1, hi: 1 }, event: 'cholesky_corr' };
+    case 'cov':
+      return { entry: { lo: -Infinity, hi: Infinity }, event: 'cov' };
     default:
       return null;
   }
-  const dom = t.domain;
-  if (!dom) return 'real';
-  const lit = (e: import('../../grammar/index.js').Expr) => (e.kind === 'Number' ? e.value : null);
-  if (dom.kind === 'Interval') return lit(dom.lo) === 0 && lit(dom.hi) === 1 ? 'unit_interval' : 'interval';
-  if (dom.op === '>' && lit(dom.value) !== null && lit(dom.value)! >= 0) return 'positive';
-  if (dom.op === '>=' && lit(dom.value) !== null && lit(dom.value)! >= 0)
-    return lit(dom.value)! > 0 ? 'positive' : 'nonnegative';
-  return 'interval';
+}
+
+/** The range of a scalar support; `interval` takes the distribution's literal bounds when given. */
+export function supportRange(kind: SupportKind, bounds: Range = { lo: null, hi: null }): Range | null {
+  switch (kind) {
+    case 'real':
+      return { lo: -Infinity, hi: Infinity };
+    case 'positive':
+    case 'nonnegative':
+      return { lo: 0, hi: Infinity };
+    case 'unit_interval':
+      return { lo: 0, hi: 1 };
+    case 'interval':
+      return bounds;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether `declared` provably reaches outside `support` (each side compared only when both
+ * bounds are known; boundary points do not count, they have probability zero).
+ */
+export function reachesOutside(declared: Range, support: Range): boolean {
+  const below = declared.lo !== null && support.lo !== null && declared.lo < support.lo;
+  const above = declared.hi !== null && support.hi !== null && declared.hi > support.hi;
+  return below || above;
 }

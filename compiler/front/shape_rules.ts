@@ -13,8 +13,12 @@ export interface Operand {
 
 const q = (s: string) => '`' + s + '`';
 
+/** An expression's text for messages, or a function that reads it only when a message needs it. */
+export type ExprText = string | (() => string);
+const textOf = (t: ExprText): string => (typeof t === 'string' ? t : t());
+
 /** numpy broadcasting: trailing dims equal, or one of them 1. */
-export function broadcast(expr: string, a: Operand, b: Operand): Dim[] | string {
+export function broadcast(expr: ExprText, a: Operand, b: Operand): Dim[] | string {
   const n = Math.max(a.shape.length, b.shape.length);
   const out: Dim[] = [];
   for (let i = 0; i < n; i++) {
@@ -38,7 +42,7 @@ export function broadcast(expr: string, a: Operand, b: Operand): Dim[] | string 
     }
     if (dimEq(da, db) === false) {
       const which = a.shape.length === 1 && b.shape.length === 1 ? 'the lengths' : 'the dimensions';
-      return `${q(expr)}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; ${which} ${da.text} and ${db.text} must be equal${valuesText([da, db])}`;
+      return `${q(textOf(expr))}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; ${which} ${da.text} and ${db.text} must be equal${valuesText([da, db])}`;
     }
     // Prefer a known value, then the left operand's spelling.
     out.push(da.value === null && db.value !== null ? db : da);
@@ -47,17 +51,17 @@ export function broadcast(expr: string, a: Operand, b: Operand): Dim[] | string 
 }
 
 /** `@` for vectors and matrices (numpy rules: a vector is a row on the left, a column on the right). */
-export function matmulShape(expr: string, a: Operand, b: Operand): Dim[] | string {
+export function matmulShape(expr: ExprText, a: Operand, b: Operand): Dim[] | string {
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra === 0 || rb === 0 || ra > 2 || rb > 2) {
     const bad = ra === 0 || ra > 2 ? a : b;
-    return `${q(expr)}: \`@\` takes vectors and matrices, but ${bad.text} is ${bad.shape.length === 0 ? 'a scalar' : shapeText(bad.shape)}`;
+    return `${q(textOf(expr))}: \`@\` takes vectors and matrices, but ${bad.text} is ${bad.shape.length === 0 ? 'a scalar' : shapeText(bad.shape)}`;
   }
   const inA = a.shape[ra - 1]!;
   const inB = b.shape[rb === 1 ? 0 : 0]!;
   if (dimEq(inA, inB) === false) {
-    return `${q(expr)}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; the inner dimensions ${inA.text} and ${inB.text} must be equal${valuesText([inA, inB])}`;
+    return `${q(textOf(expr))}: ${a.text} is ${shapeText(a.shape)} and ${b.text} is ${shapeText(b.shape)}; the inner dimensions ${inA.text} and ${inB.text} must be equal${valuesText([inA, inB])}`;
   }
   const out: Dim[] = [];
   if (ra === 2) out.push(a.shape[0]!);

@@ -452,7 +452,7 @@ function checkSite(
   const inferred = unboundDims(program);
   for (const [name, span] of inferred) {
     const ident = (n: string) => ({ kind: 'Ident' as const, name: n, span });
-    const type = { kind: 'Type' as const, name: ident('int'), dims: [], domain: null, span };
+    const type = { kind: 'Type' as const, name: ident('int'), dims: [], arrayDims: [], domain: null, span };
     program.body.push({
       kind: 'Data',
       source: null,
@@ -623,6 +623,7 @@ function declText(
       kind: 'Type' as const,
       name: ident(p.elem, typeStart),
       dims,
+      arrayDims: [],
       domain: null,
       span: map.span(typeStart, typeEnd),
     };

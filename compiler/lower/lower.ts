@@ -10,9 +10,13 @@
 // each use splits it, and a loop hands every iteration its own key, so no two draws share bits.
 // Without a key a `batch` loop runs over all N indices: that is the exact log density.
 
-import type { Block, Call, Expr, Fn, Index, Span, Stmt } from '../../grammar/index.js';
+import type { Block, Call, Expr, Fn, Index, Span, Stmt, Truncation } from '../../grammar/index.js';
+import { isLeftChain, leftSpine } from '../../grammar/index.js';
 import { ops as P, type Tracer } from '../../runtime/index.js';
-import { builtinTable } from '../front/builtins.js';
+import { special } from '../../stdlib/index.js';
+import { builtinTable, type Builtin } from '../front/builtins.js';
+import { bindBuiltin } from '../front/builtin_kit.js';
+import { nestedBodies } from '../front/stmt_walk.js';
 import { literalInt } from '../front/check_expr.js';
 import { resolveCall, type DistSpec } from '../front/distribution_names.js';
 
@@ -62,6 +66,8 @@ export class Env {
 export const TARGET = '#target';
 /** The name under which the random key (int32[2]) lives when a graph draws (not an identifier). */
 export const KEY = '#key';
+/** A state a site-checking graph accumulates per `~` statement (compiler/running/site_check.ts). */
+export const SITES = '#sites';
 
 /** A fresh key from the scope's key (which advances), or null when the graph has no key. */
 export function nextKey(env: Env): Tracer | null {
@@ -80,6 +86,9 @@ export class Lowerer {
   /** Called with each `name ~ D(...)` statement's target name and lowered distribution (the
    * discrete engine reads a latent's support size, a Categorical's K, from it). */
   onSample?: (name: string, dist: DistV) => void;
+
+  /** Called with every `~` statement and its lowered distribution, in its scope (site checks). */
+  onSite?: (st: Extract<Stmt, { kind: 'Sample' }>, dist: DistV, env: Env) => void;
 
   tensor(v: LV, span: Span): Tracer {
     if (typeof v === 'number') return P.full([], v);
@@ -108,8 +117,16 @@ export class Lowerer {
         if (e.op === '!') return typeof v === 'boolean' ? !v : P.not(this.tensor(v, e.span));
         return typeof v === 'number' ? -v : P.neg(this.tensor(v, e.span));
       }
-      case 'Binary':
+      case 'Binary': {
+        if (isLeftChain(e) && isLeftChain(e.left)) {
+          // `a + b + c + ...` in a loop: a chain's length costs no stack (grammar/spine.ts).
+          const { leaf, spine } = leftSpine(e);
+          let v = this.expr(leaf, env);
+          for (const b of spine) v = this.binary(b.op, v, this.expr(b.right, env), b.span);
+          return v;
+        }
         return this.binary(e.op, this.expr(e.left, env), this.expr(e.right, env), e.span);
+      }
       case 'Compare': {
         const vs = e.operands.map((o) => this.expr(o, env));
         let acc: LV = true;
@@ -238,26 +255,7 @@ export class Lowerer {
     const b = env.get(name);
     if (b && b.kind === 'fn') return this.inline(b.fn, e, env);
     const bi = builtinTable.get(name);
-    if (bi) {
-      const args = orderArgs(
-        e,
-        bi.params.map((p) => p.name),
-      );
-      const tensors: Tracer[] = [];
-      const ints: number[] = [];
-      let axis: number | undefined;
-      bi.params.forEach((p, i) => {
-        const a = args[i];
-        if (!a) return;
-        if (p.kind === 'axis') axis = literalInt(a) ?? undefined;
-        else if (p.kind === 'int') {
-          const v = this.expr(a, env);
-          if (typeof v !== 'number') throw new LowerError(a.span, 'a size must be known before the run');
-          ints.push(v);
-        } else tensors.push(this.real(this.expr(a, env), a.span));
-      });
-      return bi.lower({ args: tensors, axis, ints });
-    }
+    if (bi) return this.builtinCall(e, bi, env);
     const r = resolveCall(
       name,
       e.args.map((a) => a.name?.name ?? null),
@@ -273,6 +271,56 @@ export class Lowerer {
       };
     }
     throw new LowerError(e.span, `internal: unknown function \`${name}\``);
+  }
+
+  /** A built-in call: arguments evaluated by their kind, then the table entry's lowering. */
+  private builtinCall(e: Call, bi: Builtin, env: Env): LV {
+    const bound = bindBuiltin(
+      bi,
+      e.args.map((a) => a.name?.name ?? null),
+    );
+    if ('error' in bound) throw new LowerError(e.span, bound.error);
+    const tensors: Tracer[] = [];
+    const ints: number[] = [];
+    const nums: (number | undefined)[] = [];
+    const fns: ((...xs: Tracer[]) => Tracer)[] = [];
+    let axis: number | undefined;
+    bi.params.forEach((p, i) => {
+      const k = bound.slots[i]!;
+      const a = k >= 0 ? e.args[k]!.value : undefined;
+      if (p.kind === 'num') nums.push(a ? this.staticNumber(a, env) : undefined);
+      if (!a) return;
+      if (p.kind === 'axis') axis = literalInt(a) ?? undefined;
+      else if (p.kind === 'int') {
+        const v = this.expr(a, env);
+        if (typeof v !== 'number') throw new LowerError(a.span, 'a size must be known before the run');
+        ints.push(v);
+      } else if (p.kind === 'fn') {
+        const b = a.kind === 'Ident' ? env.get(a.name) : undefined;
+        if (!b || b.kind !== 'fn') throw new LowerError(a.span, `internal: \`${this.text(a)}\` is not a function`);
+        fns.push((...xs: Tracer[]) => this.real(this.inlineValues(b.fn, xs), a.span));
+      } else if (p.kind === 'x') tensors.push(this.real(this.expr(a, env), a.span));
+    });
+    for (const k of bound.rest) tensors.push(this.real(this.expr(e.args[k]!.value, env), e.args[k]!.span));
+    return bi.lower({ args: tensors, axis, ints, nums, fns, restCount: bound.rest.length });
+  }
+
+  /** A number known before the run (a literal or static arithmetic). */
+  private staticNumber(e: Expr, env: Env): number {
+    const v = this.expr(e, env);
+    if (typeof v !== 'number') throw new LowerError(e.span, 'this must be a number known before the run');
+    return v;
+  }
+
+  private text(e: Expr): string {
+    return e.kind === 'Ident' ? e.name : e.kind;
+  }
+
+  /** A user function applied to values (a built-in's function argument). */
+  inlineValues(fn: Fn, values: readonly LV[]): LV {
+    const inner = this.globals.child();
+    fn.params.forEach((p, i) => inner.set(p.name.name, { kind: 'value', v: values[i]! }));
+    return fn.body.kind === 'Block' ? this.block(fn.body, inner) : this.expr(fn.body, inner);
   }
 
   private inline(fn: Fn, e: Call, env: Env): LV {
@@ -349,12 +397,17 @@ export class Lowerer {
       case 'Sample': {
         const dist = this.expr(st.dist, env) as DistV;
         if (this.onSample && st.target.kind === 'Ident') this.onSample(st.target.name, dist);
+        this.onSite?.(st, dist, env);
         if (st.target.kind === 'Ident' && !env.get(st.target.name)) return this.draw(st.target.name, dist, st, env);
-        const x = this.tensor(this.expr(st.target, env), st.target.span);
-        const lp = P.sum(dist.spec.logProb(dist.params, dist.spec.support.discrete ? x : P.cast(x, 'float64')));
-        this.addTarget(env, lp, st.span);
+        const x0 = this.tensor(this.expr(st.target, env), st.target.span);
+        const x = dist.spec.support.discrete ? x0 : P.cast(x0, 'float64');
+        let lp = dist.spec.logProb(dist.params, x);
+        if (st.truncation) lp = this.truncate(dist, x, lp, st.truncation, env);
+        this.addTarget(env, P.sum(lp), st.span);
         return;
       }
+      case 'IfStmt':
+        return this.ifStmt(st, env);
       case 'TargetAdd':
         this.addTarget(env, this.real(this.expr(st.value, env), st.value.span), st.span);
         return;
@@ -363,6 +416,68 @@ export class Lowerer {
       default:
         throw new LowerError(st.span, 'this statement is not lowered inside a block');
     }
+  }
+
+  /**
+   * `T[lo, hi]`: the log density renormalized by the mass of [lo, hi], -inf outside. The mass is
+   * log(F(hi) - F(lo)) from the log CDFs, or from the complementary ones when lo is in the upper
+   * half (both in log space, so a far tail keeps its digits). For a discrete distribution the
+   * interval includes lo: F(lo - 1) replaces F(lo).
+   */
+  private truncate(dist: DistV, x: Tracer, lp: Tracer, tr: Truncation, env: Env): Tracer {
+    const cdf = dist.spec.cdf!;
+    const discrete = dist.spec.support.discrete;
+    const lo = tr.lo ? this.real(this.expr(tr.lo, env), tr.lo.span) : null;
+    const hi = tr.hi ? this.real(this.expr(tr.hi, env), tr.hi.span) : null;
+    const below = lo ? (discrete ? P.sub(lo, 1) : lo) : null;
+    const xf = P.cast(x, 'float64');
+    let inside: Tracer | null = null;
+    if (lo) inside = P.ge(xf, lo);
+    if (hi) inside = inside ? P.and(inside, P.le(xf, hi)) : P.le(xf, hi);
+    let logMass: Tracer;
+    if (below && hi) {
+      const lFlo = cdf.lcdf(dist.params, below);
+      const lower = special.logSubExp(cdf.lcdf(dist.params, hi), lFlo);
+      const upper = special.logSubExp(cdf.lccdf(dist.params, below), cdf.lccdf(dist.params, hi));
+      logMass = P.where(P.gt(lFlo, -Math.LN2), upper, lower);
+    } else if (below) logMass = cdf.lccdf(dist.params, below);
+    else logMass = cdf.lcdf(dist.params, hi!);
+    return P.where(inside!, P.sub(lp, logMass), -Infinity);
+  }
+
+  /**
+   * `if c { } else { }`. A condition known before the run (data, literals) lowers one branch. A
+   * traced one (a loop index, a param) lowers both, each on its own copy of the enclosing states
+   * (the log density, keys, every `state` either branch assigns), and merges them with a select:
+   * the branch not taken computes but contributes nothing.
+   */
+  private ifStmt(st: Extract<Stmt, { kind: 'IfStmt' }>, env: Env): void {
+    const c = this.expr(st.cond, env);
+    if (typeof c === 'boolean') {
+      this.stmts(c ? st.then : (st.else ?? []), env.child());
+      return;
+    }
+    const cond = this.tensor(c, st.cond.span);
+    const bodies = [st.then, st.else ?? []];
+    const names = [...new Set(bodies.flatMap((b) => [...assignedNames(b)]))].filter(
+      (n) => env.get(n)?.kind === 'state',
+    );
+    if (bodies.some(samples) && env.get(TARGET)) names.push(TARGET);
+    if (bodies.some(needsKey) && env.get(KEY)) names.push(KEY);
+    const boxes = names.map((n) => env.get(n) as { kind: 'state'; v: LV });
+    const results = bodies.map((body) => {
+      const inner = env.child();
+      names.forEach((n, i) => inner.set(n, { kind: 'state', v: boxes[i]!.v }));
+      this.stmts(body, inner);
+      return names.map((n) => (inner.get(n) as { v: LV }).v);
+    });
+    boxes.forEach((b, i) => {
+      const [a, e] = [results[0]![i]!, results[1]![i]!];
+      if (a === e) return void (b.v = a);
+      const [x, y] = [this.tensor(a, st.span), this.tensor(e, st.span)];
+      const dtype = x.dtype === 'float64' || y.dtype === 'float64' ? 'float64' : x.dtype;
+      b.v = P.where(cond, P.cast(x, dtype), P.cast(y, dtype));
+    });
   }
 
   /**
@@ -471,6 +586,7 @@ export class Lowerer {
     const names = [...new Set(assignedNames(st.body))].filter((n) => env.get(n)?.kind === 'state');
     const sampling = samples(st.body) && env.get(TARGET);
     if (sampling) names.push(TARGET);
+    if (sampling && env.get(SITES)?.kind === 'state') names.push(SITES);
     const boxes = names.map((n) => env.get(n) as { kind: 'state'; v: LV });
     // A scaled plate accumulates its own sum from 0, scaled once after the loop.
     const init = boxes.map((b, i) => (scale !== 1 && names[i] === TARGET ? P.zeros([]) : this.tensor(b.v, st.span)));
@@ -587,7 +703,7 @@ function* assignedNames(body: readonly Stmt[]): Generator<string> {
       const base = st.target.kind === 'Index' ? st.target.target : st.target;
       if (base.kind === 'Ident' && !local.has(base.name)) yield base.name;
     }
-    if (st.kind === 'For') for (const n of assignedNames(st.body)) if (!local.has(n)) yield n;
+    for (const b of nestedBodies(st)) for (const n of assignedNames(b)) if (!local.has(n)) yield n;
   }
 }
 
@@ -596,10 +712,11 @@ function needsKey(body: readonly Stmt[]): boolean {
   return body.some(
     (st) =>
       (st.kind === 'Sample' && st.target.kind === 'Ident') ||
-      (st.kind === 'For' && ((st.iter.kind === 'Call' && st.iter.callee.name === 'batch') || needsKey(st.body))),
+      (st.kind === 'For' && st.iter.kind === 'Call' && st.iter.callee.name === 'batch') ||
+      nestedBodies(st).some(needsKey),
   );
 }
 
 function samples(body: readonly Stmt[]): boolean {
-  return body.some((st) => st.kind === 'Sample' || st.kind === 'TargetAdd' || (st.kind === 'For' && samples(st.body)));
+  return body.some((st) => st.kind === 'Sample' || st.kind === 'TargetAdd' || nestedBodies(st).some(samples));
 }

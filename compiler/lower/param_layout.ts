@@ -4,7 +4,7 @@
 // Invariant: entries tile [0, n) without gaps, in declaration order.
 
 import type { Decl, Expr } from '../../grammar/index.js';
-import { transforms, type ConstraintTransform } from '../../stdlib/index.js';
+import { arrayOf, transforms, type ConstraintTransform } from '../../stdlib/index.js';
 import type { CheckedProgram, Family } from '../front/check_program.js';
 
 export interface Entry {
@@ -49,13 +49,16 @@ export function buildLayout(p: CheckedProgram): Layout {
             : dom.op.startsWith('>')
               ? { lo: dom.value, hi: null }
               : { lo: null, hi: dom.value };
-    } else if (d.family === 'real' && dom) {
-      if (dom.kind === 'Interval') [transform, bounds] = [transforms.interval!, [dom.lo, dom.hi]];
-      else if (dom.op.startsWith('>')) [transform, bounds] = [transforms.lower!, [dom.value]];
-      else [transform, bounds] = [transforms.upper!, [dom.value]];
+    } else if ((d.family === 'real' || d.family === 'ordered') && dom) {
+      const pre = d.family === 'ordered' ? 'ordered_' : '';
+      if (dom.kind === 'Interval') [transform, bounds] = [transforms[`${pre}interval`]!, [dom.lo, dom.hi]];
+      else if (dom.op.startsWith('>')) [transform, bounds] = [transforms[`${pre}lower`]!, [dom.value]];
+      else [transform, bounds] = [transforms[`${pre}upper`]!, [dom.value]];
     } else if (d.family !== 'real') {
       transform = transforms[d.family]!;
     }
+    // `simplex[k][m]`: the transform over the array's leading axes.
+    transform = arrayOf(transform, d.decl.type.arrayDims.length);
     const size = d.kind === 'var' ? shape.reduce((a, b) => a * b, 1) : transform.size(shape);
     entries.push({
       name: d.decl.name.name,

@@ -6,14 +6,17 @@
 //   logDensity: theta -> log p(theta | data) + log|J|, on the unconstrained space (models only)
 //   values:     theta -> each var's and param's constrained value
 //   init:       (theta0, data) -> theta, where `start` values replace theta0's slices (inverted
-//               through their transforms) and the rest keep the random theta0
+//               through their transforms) and the rest keep the random theta0; a var without a
+//               start maps its draw strictly inside its declared domain (docs/language.md):
+//               lo + e^u, hi - e^u, lo + (hi - lo) logistic(u), softmax(u) for a simplex
 // Parameters unpack in declaration order, so a bound may use any earlier parameter's value.
 
-import type { Expr } from '../../grammar/index.js';
+import { dependencyOrder, type Expr } from '../../grammar/index.js';
 import { ops as P, runRef, trace, type Graph, type Tracer } from '../../runtime/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import type { DataArray } from '../front/data_binding.js';
 import type { Layout } from './param_layout.js';
+import { transforms } from '../../stdlib/index.js';
 import { Env, KEY, Lowerer, TARGET, type LV } from './lower.js';
 
 export interface ProgramGraphs {
@@ -77,10 +80,14 @@ export function programKit(
 
   // Top-level lets are evaluated after binding, in the outermost trace: evaluated lazily inside a
   // loop body first, their value would belong to that body's trace and could not be used outside.
+  // Each after the lets it uses, so a long chain of lets is lowered in a loop (grammar/spine.ts).
+  const letsInOrder = dependencyOrder(
+    p.modules.flatMap((m) =>
+      m.program.body.flatMap((st) => (st.kind === 'Let' ? [{ name: st.name.name, value: st.value, st }] : [])),
+    ),
+  );
   const bindLets = (env: Env, low: Lowerer): void => {
-    for (const m of p.modules)
-      for (const st of m.program.body)
-        if (st.kind === 'Let') low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
+    for (const { st } of letsInOrder) low.expr({ kind: 'Ident', name: st.name.name, span: st.name.span }, env);
   };
 
   const latentShapes = (env: Env, low: Lowerer) =>
@@ -183,7 +190,8 @@ export function buildGraphs(
       if (s) {
         const v = P.broadcastTo(low.real(low.expr(s, env), s.span), e.shape);
         u = P.reshape(e.transform.inverse(v, e.shape, bounds), [e.size]);
-      } else u = P.slice(theta0, [e.offset], [e.offset + e.size]);
+      } else if (e.kind === 'var') u = varStart(P.slice(theta0, [e.offset], [e.offset + e.size]), e, low, env);
+      else u = P.slice(theta0, [e.offset], [e.offset + e.size]);
       env.set(e.name, { kind: 'value', v: e.transform.forward(u, e.shape, bounds).value });
       parts.push(u);
     }
@@ -191,6 +199,17 @@ export function buildGraphs(
   }, specs);
 
   return { dataInputs, objective, logDensity, values, init };
+}
+
+/** A var's default start: its draw u mapped strictly inside its domain (a var's slice is its value). */
+function varStart(u: Tracer, e: Layout['entries'][number], low: Lowerer, env: Env): Tracer {
+  if (e.family === 'simplex') return P.softmax(u);
+  if (!e.domain) return u;
+  const b = (x: Expr) => low.real(low.expr(x, env), x.span);
+  const { lo, hi } = e.domain;
+  const t = lo && hi ? transforms.interval! : lo ? transforms.lower! : transforms.upper!;
+  const v = t.forward(u, e.shape, lo && hi ? [b(lo), b(hi)] : [b((lo ?? hi)!)]).value;
+  return P.reshape(v, [e.size]);
 }
 
 /** The top-level environment: compile-time numbers, data values, functions and lazy lets. */

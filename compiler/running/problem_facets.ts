@@ -7,7 +7,7 @@
 // program's backend (`runner`); prox operators and projections run on the host in float64.
 // What a method needs and the program cannot give is a BuildError that names the method.
 
-import { ops as P, type Tracer } from '../../runtime/index.js';
+import { compileSync, inline, ops as P, trace, type BackendName, type Tracer } from '../../runtime/index.js';
 import {
   blockProx,
   constraintBlock,
@@ -35,12 +35,15 @@ export function problemFor(
   method: AnyRunnable,
   options: Readonly<Record<string, unknown>>,
   runner: GraphRunner | undefined,
+  fuse?: { backend: BackendName; clock: { ms: number } },
 ): Problem {
   const needs = new Set(method.needs(options as never));
   const smooth = graphObjective(pb.smooth, pb.n, runner);
   // The compiled objective is the whole objective; it is the smooth part when there is no prox term.
-  const base = !pb.prox.length && compiled.objective ? compiled.objective : smooth;
+  const whole = !pb.prox.length && compiled.objective;
+  const base = whole ? compiled.objective! : smooth;
   const p: Problem = { n: pb.n, evaluate: (x, step) => base.evaluate(x, step), value: smooth.value, hvp: smooth.hvp };
+  if (whole && fuse && !needs.has('batch')) p.compileStep = stepCompiler(compiled, fuse.backend, fuse.clock);
   if (needs.has('residual')) {
     if (!pb.residual)
       throw new BuildError(
@@ -64,6 +67,41 @@ export function problemFor(
     p.batch = b;
   }
   return p;
+}
+
+/**
+ * Problem.compileStep for a program: the step function traced with the compiled objective graph
+ * (over theta and the data) inlined where it calls `f`, compiled on the program's backend with the
+ * data bound once as the plan's data inputs (preprocessing of data runs once, not per step). The
+ * time it takes goes to `clock` (the run reports it as compile time).
+ */
+function stepCompiler(
+  compiled: CompiledProgram,
+  backend: BackendName,
+  clock: { ms: number },
+): NonNullable<Problem['compileStep']> {
+  const objective = compiled.graphs.objective!;
+  const data = compiled.internals.dataArrays;
+  const dataSpecs = objective.inAvals.slice(1);
+  return (fn, sig) => {
+    const t0 = performance.now();
+    const k = sig.length;
+    const graph = trace(
+      (...ins: Tracer[]) => fn((x) => inline(objective, [x, ...ins.slice(k)])[0]!, ...ins.slice(0, k)),
+      [...sig, ...dataSpecs],
+    );
+    const exe = compileSync(graph, { backend, dataInputs: data.map((_, i) => k + i), data });
+    clock.ms += performance.now() - t0;
+    return (...inputs) =>
+      exe
+        .run(
+          inputs.map((x, i) => ({
+            data: typeof x === 'number' ? Float64Array.of(x) : x instanceof Float64Array ? x : Float64Array.from(x),
+            shape: sig[i]!,
+          })),
+        )
+        .map((o) => (o.data instanceof Float64Array ? o.data : Float64Array.from(o.data)));
+  };
 }
 
 const hasBounds = (pb: BuiltProblem) => pb.lower.some((v) => v > -Infinity) || pb.upper.some((v) => v < Infinity);

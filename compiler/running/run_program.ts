@@ -9,8 +9,10 @@ import { runnableOf, type AnyRunnable, type MethodFamily } from '../../stdlib/in
 import { compileProgram, type CompiledProgram, type ProgramInput } from '../compile.js';
 import { fingerprintOf } from './fingerprint.js';
 import { runInference } from './infer.js';
+import { CompileError, fileMessage, messageAt, toMessages, type Message } from '../messages.js';
+import { nothingToRun } from '../analysis/runnable.js';
+import { siteProblems } from './site_check.js';
 import { runMcmc } from './mcmc_run.js';
-import { CompileError, fileMessage, messageAt, type Message } from '../messages.js';
 import { runResult, type RunResult } from './result.js';
 import type { RunOptions } from './run_options.js';
 import { runSolver } from './solve_run.js';
@@ -68,6 +70,21 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
   };
 
   const alg = compiled.algorithm;
+  const none = nothingToRun(compiled.checked, alg);
+  if (none)
+    return runResult(
+      { ...base, status: 'error', messages: [...compiled.messages, ...toMessages([none])] },
+      compiled.file,
+    );
+  // A model whose distribution arguments are outside their domain at the start: name the sites.
+  if (compiled.kind === 'model' && !opts.checkpoint?.resume) {
+    const bad = await startSites(compiled);
+    if (bad.length)
+      return runResult(
+        { ...base, status: 'error', options: alg?.options ?? {}, messages: [...compiled.messages, ...bad] },
+        compiled.file,
+      );
+  }
   if (!alg)
     return fail(
       compiled.kind === 'model'
@@ -85,7 +102,22 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
     if (!runner) return fail(`no runner for the ${method.family} family of ${alg.name}`);
     return runner(compiled, base, opts, method);
   }
-  return runResult({ ...base, ...(await runSolver(compiled, alg, method, opts)) }, compiled.file);
+  const { build_ms = 0, ...solved } = await runSolver(compiled, alg, method, opts);
+  return runResult({ ...base, ...solved, compile_ms: base.compile_ms + build_ms }, compiled.file);
+}
+
+/** Site errors at the start point, looked for only when the log density is not finite there. */
+async function startSites(compiled: CompiledProgram): Promise<Message[]> {
+  const ld = compiled.logDensity ?? compiled.objective;
+  if (!ld) return [];
+  const x0 = compiled.initialPoint(compiled.seed);
+  let f: number;
+  try {
+    f = ld.evaluate(x0, 0).f;
+  } catch {
+    return [];
+  }
+  return Number.isFinite(f) ? [] : siteProblems(compiled, x0, 'at the start');
 }
 
 function isCompiled(x: CompiledProgram | ProgramInput): x is CompiledProgram {

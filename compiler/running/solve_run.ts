@@ -19,6 +19,7 @@ import {
   drainAsync,
   runSteps,
   type AnyRunnable,
+  type GraphRunner,
   type Multipliers,
 } from '../../stdlib/index.js';
 import type { AlgorithmChoice } from '../analysis/analyze.js';
@@ -26,12 +27,29 @@ import type { CompiledProgram } from '../compile.js';
 import { fileMessage, messageAt, type Message } from '../messages.js';
 import { runEnd } from './outcome.js';
 import { problemFor } from './problem_facets.js';
+import { startProblem } from './start_check.js';
+import { siteProblems } from './site_check.js';
+import { FLOAT32_BACKENDS, FLOAT32_REACH } from './backend_seam.js';
 import type { RunResult, RunStatus } from './result.js';
 import { driverHooks, type RunOptions } from './run_options.js';
 import { BuildError, buildProblem, modelProblem, type BuiltProblem } from './solve_problem.js';
 
-/** The fields of a run result this module fills (run_program.ts adds seed, backend, compile time). */
-export type SolveOutcome = Pick<RunResult, 'status' | 'messages'> & Partial<RunResult>;
+/**
+ * The fields of a run result this module fills (run_program.ts adds seed, backend, compile time),
+ * and `build_ms`: compiles during the run, which run_program.ts adds to compile_ms.
+ */
+export type SolveOutcome = Pick<RunResult, 'status' | 'messages'> & Partial<RunResult> & { build_ms?: number };
+
+/** A runner whose compiles (graph -> executable) add their time to `clock`; ref's own path is untouched. */
+function timedRunner(runner: GraphRunner | undefined, clock: { ms: number }): GraphRunner | undefined {
+  if (!runner) return undefined;
+  return (graph) => {
+    const t0 = performance.now();
+    const exe = runner(graph);
+    clock.ms += performance.now() - t0;
+    return exe;
+  };
+}
 
 export async function runSolver(
   compiled: CompiledProgram,
@@ -44,7 +62,11 @@ export async function runSolver(
   const resultOptions = { method: alg.name, ...options };
   const backend = solveBackend(compiled);
   await initBackend(backend);
-  const runner = backendRunner(backend);
+  // Compiles during the run (building the problem, graphs compiled on first use, a fused step)
+  // count as compile time, not solve time: `clock` gathers them and the run reports them apart.
+  const clock = { ms: 0 };
+  let buildMs = 0;
+  const runner = timedRunner(backendRunner(backend), clock);
   const messages: Message[] = [...compiled.messages];
   const at = (span: BuildError['span'], severity: Message['severity'], text: string, hint?: string): Message =>
     span
@@ -77,19 +99,34 @@ export async function runSolver(
       };
     }
     const x0 = startPoint(compiled, pb, messages, at);
-    const problem = problemFor(compiled, pb, method, options, runner);
+    // A start where the objective is not finite: an error that shows it and suggests `start`.
+    const bad = opts.checkpoint?.resume ? null : startProblem(compiled, x0, { gradient: !pb.prox.length });
+    if (bad) return { status: 'error', options: resultOptions, messages: [...messages, bad] };
+    const problem = problemFor(compiled, pb, method, options, runner, { backend, clock });
+    buildMs = performance.now() - t1 - clock.ms; // compiles inside the build are already on the clock
     const hooks = driverHooks(opts, steps, (f) => sign * f);
-    const r = await drainAsync(runSteps(method, problem, x0, options as never, hooks, contextFor(compiled.seed)));
+    const r = await drainAsync(
+      runSteps(method, problem, x0, options as never, hooks, {
+        ...contextFor(compiled.seed),
+        resolution: FLOAT32_BACKENDS.has(backend) ? FLOAT32_REACH : undefined,
+      }),
+    );
     const end = runEnd(compiled, alg.name, r, options);
+    // A diverged model: a distribution argument that left its domain is the likely cause; name it.
+    const sites =
+      end.status === 'diverged' && compiled.kind === 'model'
+        ? await siteProblems(compiled, r.x, 'where the run stopped')
+        : [];
     return {
-      status: end.status,
+      status: sites.length ? 'error' : end.status,
       backend,
       objective: sign * r.f,
       steps: r.steps,
-      time_ms: performance.now() - t1,
+      time_ms: performance.now() - t1 - buildMs - clock.ms,
+      build_ms: buildMs + clock.ms,
       options: resultOptions,
       values: compiled.valuesAt(r.x),
-      messages: [...messages, ...end.messages],
+      messages: [...messages, ...end.messages, ...sites],
       diagnostics: {
         [method.measure]: r.measure,
         ...inUserTerms(pb, r.diagnostics, r.x),

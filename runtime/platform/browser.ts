@@ -27,6 +27,8 @@ export const platform: Platform = {
   sha256,
   version: () => (typeof PROXIMA_BUILD_VERSION === 'string' ? PROXIMA_BUILD_VERSION : '0.0.0'),
   env: () => undefined,
+  // navigator.deviceMemory is a coarse GiB figure (Chromium only); 4 GiB where it is absent.
+  totalMemory: () => ((globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory ?? 4) * 2 ** 30,
   // A message round trip, not setTimeout(0): timers are clamped to 4 ms after a few nestings.
   yieldToEventLoop: () =>
     new Promise<void>((res) => {

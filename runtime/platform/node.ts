@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { totalmem } from 'node:os';
 import type { Hash, Platform, WorkerPort } from './types.js';
 
 /** Proxima's package.json: the nearest one named `proxima` above this module (or its bundle). */
@@ -39,6 +40,7 @@ export const platform: Platform = {
   },
   version: () => (version ??= packageVersion()),
   env: (name) => process.env[name],
+  totalMemory: () => totalmem(),
   yieldToEventLoop: () => new Promise((res) => setImmediate(res)),
   webgpu: () => (gpu ??= loadDawn()),
   startGpuWorker,

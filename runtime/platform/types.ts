@@ -39,6 +39,8 @@ export interface Platform {
   version(): string;
   /** An environment setting, where the platform has them. */
   env(name: string): string | undefined;
+  /** The machine's memory in bytes (the default size limit, compiler/front/size_check.ts). */
+  totalMemory(): number;
   /** Resolves after pending events (signals, messages, timers due now) have run. */
   yieldToEventLoop(): Promise<void>;
   /** The WebGPU entry point (navigator.gpu), or null with the reason why there is none. */

@@ -151,7 +151,8 @@ export function algebraic(g: Graph): Graph {
   const out: Eqn[] = [];
   const cur = (v: Var) => sub.get(v.id) ?? v;
   for (const e0 of g.eqns) {
-    const e = { ...e0, inputs: e0.inputs.map(cur) } as Eqn;
+    // An equation nothing changed stays the same object, so `simplify` sees its fixed point.
+    const e = e0.inputs.some((v) => sub.has(v.id)) ? ({ ...e0, inputs: e0.inputs.map(cur) } as Eqn) : e0;
     const [a, b] = e.inputs;
     const o = e.outputs[0]!;
     let repl: Var | null = null;

@@ -12,6 +12,9 @@ export interface ConstraintTransform {
   name: string;
   /** How many bound tensors the transform takes (lower; upper; lower and upper; none). */
   bounds: number;
+  /** True when forward and inverse treat leading axes of `shape` as independent copies (arrays of
+   *  the type, e.g. `simplex[k][m]`); array.ts maps the others element by element. */
+  batched?: boolean;
   /** Unconstrained size for a constrained value of this shape. */
   size(shape: readonly number[]): number;
   /** u (flat, [size]) -> the constrained value and log|det J|, a scalar. */

@@ -7,6 +7,23 @@ import { lgamma, lbeta, xlogy, xlog1py } from '../special/index.js';
 import { LOG_SQRT_2PI, LOG_PI } from '../special/series.js';
 import { batchShape, floatDtype, inSupport, openUniform } from './common.js';
 import { define } from './define.js';
+import {
+  normalCdf,
+  halfNormalCdf,
+  logNormalCdf,
+  studentTCdf,
+  cauchyCdf,
+  halfCauchyCdf,
+  laplaceCdf,
+  logisticCdf,
+  exponentialCdf,
+  gammaCdf,
+  inverseGammaCdf,
+  betaCdf,
+  uniformCdf,
+  weibullCdf,
+  gumbelCdf,
+} from './cdfs.js';
 import { logStdGamma } from './samplers.js';
 
 const LOG2 = Math.LN2;
@@ -37,6 +54,8 @@ const bc = (v: Tracer, ps: readonly Tracer[]) =>
 
 export const Normal = define({
   name: 'Normal',
+  fn: 'normal',
+  cdf: normalCdf,
   family: 'Normal',
   stan: 'normal_lpdf',
   doc: 'location mu, scale sigma > 0',
@@ -54,6 +73,8 @@ export const Normal = define({
 
 export const HalfNormal = define({
   name: 'HalfNormal',
+  fn: 'half_normal',
+  cdf: halfNormalCdf,
   family: 'HalfNormal',
   stan: 'normal_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the normal folded at 0',
@@ -68,6 +89,8 @@ export const HalfNormal = define({
 
 export const LogNormal = define({
   name: 'LogNormal',
+  fn: 'lognormal',
+  cdf: logNormalCdf,
   family: 'LogNormal',
   stan: 'lognormal_lpdf',
   doc: 'log x ~ Normal(mu, sigma)',
@@ -89,6 +112,8 @@ export const LogNormal = define({
 
 export const StudentT = define({
   name: 'StudentT',
+  fn: 'student_t',
+  cdf: studentTCdf,
   family: 'StudentT',
   stan: 'student_t_lpdf',
   doc: 'degrees of freedom nu > 0, location mu, scale sigma > 0 (Stan order)',
@@ -124,6 +149,8 @@ export const StudentT = define({
 
 export const Cauchy = define({
   name: 'Cauchy',
+  fn: 'cauchy',
+  cdf: cauchyCdf,
   family: 'Cauchy',
   stan: 'cauchy_lpdf',
   doc: 'location mu, scale sigma > 0; no mean or variance',
@@ -142,6 +169,8 @@ export const Cauchy = define({
 
 export const HalfCauchy = define({
   name: 'HalfCauchy',
+  fn: 'half_cauchy',
+  cdf: halfCauchyCdf,
   family: 'HalfCauchy',
   stan: 'cauchy_lpdf(x | 0, sigma) + log 2, x >= 0',
   doc: 'scale sigma > 0; the Cauchy folded at 0; no mean or variance',
@@ -158,6 +187,8 @@ export const HalfCauchy = define({
 
 export const Laplace = define({
   name: 'Laplace',
+  fn: 'double_exponential',
+  cdf: laplaceCdf,
   family: 'Laplace',
   stan: 'double_exponential_lpdf',
   doc: 'location mu, scale b > 0',
@@ -179,6 +210,8 @@ export const Laplace = define({
 
 export const Logistic = define({
   name: 'Logistic',
+  fn: 'logistic',
+  cdf: logisticCdf,
   family: 'Logistic',
   stan: 'logistic_lpdf',
   doc: 'location mu, scale s > 0',
@@ -202,6 +235,8 @@ export const Logistic = define({
 
 export const Exponential = define({
   name: 'Exponential',
+  fn: 'exponential',
+  cdf: exponentialCdf,
   family: 'Exponential',
   stan: 'exponential_lpdf',
   doc: 'rate lambda > 0 (mean 1/lambda)',
@@ -216,6 +251,8 @@ export const Exponential = define({
 
 export const Gamma = define({
   name: 'Gamma',
+  fn: 'gamma',
+  cdf: gammaCdf,
   family: 'Gamma',
   stan: 'gamma_lpdf',
   doc: 'shape alpha > 0, rate beta > 0 (Stan convention: mean alpha/beta)',
@@ -241,6 +278,8 @@ export const Gamma = define({
 
 export const InverseGamma = define({
   name: 'InverseGamma',
+  fn: 'inv_gamma',
+  cdf: inverseGammaCdf,
   family: 'InverseGamma',
   stan: 'inv_gamma_lpdf',
   doc: 'shape alpha > 0, scale beta > 0 (1/x ~ Gamma(alpha, rate beta))',
@@ -285,6 +324,8 @@ export function logBetaDraw(
 
 export const Beta = define({
   name: 'Beta',
+  fn: 'beta',
+  cdf: betaCdf,
   family: 'Beta',
   stan: 'beta_lpdf',
   doc: 'shapes alpha > 0, beta > 0 (mean alpha/(alpha+beta))',
@@ -310,6 +351,8 @@ export const Beta = define({
 
 export const Uniform = define({
   name: 'Uniform',
+  fn: 'uniform',
+  cdf: uniformCdf,
   family: 'Uniform',
   stan: 'uniform_lpdf',
   doc: 'bounds lower < upper',
@@ -325,4 +368,56 @@ export const Uniform = define({
     P.add(ps[0]!, P.mul(P.sub(ps[1]!, ps[0]!), P.uniform(key, outShape(ps, s!), floatDtype(ps)))),
   mean: ([lo, hi]) => P.mul(0.5, P.add(lo!, hi!)),
   variance: ([lo, hi]) => P.div(sq(P.sub(hi!, lo!)), 12),
+});
+
+export const Weibull = define({
+  name: 'Weibull',
+  fn: 'weibull',
+  cdf: weibullCdf,
+  family: 'Weibull',
+  stan: 'weibull_lpdf',
+  doc: 'shape alpha > 0, scale sigma > 0',
+  params: [
+    ['alpha', 'positive'],
+    ['sigma', 'positive'],
+  ],
+  support: 'nonnegative',
+  reparamParams: ['alpha', 'sigma'],
+  logProb: ([alpha, sigma], x) => {
+    const ok = P.ge(x, 0);
+    const z = P.div(P.where(ok, x, 1), sigma!);
+    const lp = P.sub(P.add(P.sub(P.log(alpha!), P.log(sigma!)), xlogy(P.sub(alpha!, 1), z)), P.pow(z, alpha!));
+    return inSupport(ok, lp);
+  },
+  // the inverse CDF: sigma (-log U)^(1 / alpha), pathwise in both parameters
+  sample: (ps, key, s = []) => P.mul(ps[1]!, P.pow(P.neg(P.log(unif(ps, key, s!))), P.div(1, ps[0]!))),
+  mean: ([a, sg]) => P.mul(sg!, P.exp(lgamma(P.add(1, P.div(1, a!))))),
+  variance: ([a, sg]) =>
+    P.mul(sq(sg!), P.sub(P.exp(lgamma(P.add(1, P.div(2, a!)))), P.exp(P.mul(2, lgamma(P.add(1, P.div(1, a!))))))),
+});
+
+/** The Euler-Mascheroni constant (the Gumbel mean's offset). */
+const EULER_GAMMA = 0.5772156649015329;
+
+export const Gumbel = define({
+  name: 'Gumbel',
+  fn: 'gumbel',
+  cdf: gumbelCdf,
+  family: 'Gumbel',
+  stan: 'gumbel_lpdf',
+  doc: 'location mu, scale beta > 0',
+  params: [
+    ['mu', 'real'],
+    ['beta', 'positive'],
+  ],
+  support: 'real',
+  reparamParams: ['mu', 'beta'],
+  logProb: ([mu, beta], x) => {
+    const z = P.div(P.sub(x, mu!), beta!);
+    return P.sub(P.sub(P.neg(P.log(beta!)), z), P.exp(P.neg(z)));
+  },
+  // the inverse CDF: mu - beta log(-log U)
+  sample: (ps, key, s = []) => P.sub(ps[0]!, P.mul(ps[1]!, P.log(P.neg(P.log(unif(ps, key, s!)))))),
+  mean: ([mu, beta]) => P.add(mu!, P.mul(EULER_GAMMA, beta!)),
+  variance: (ps) => bc(P.mul((Math.PI * Math.PI) / 6, sq(ps[1]!)), ps),
 });

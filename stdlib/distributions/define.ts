@@ -7,7 +7,16 @@ import type { Shape } from '../../runtime/index.js';
 
 type Raw = Omit<
   DistSpec,
-  'params' | 'reparameterizable' | 'support' | 'smooth' | 'logProb' | 'sample' | 'mean' | 'variance' | 'enumerate'
+  | 'params'
+  | 'reparameterizable'
+  | 'support'
+  | 'smooth'
+  | 'logProb'
+  | 'sample'
+  | 'mean'
+  | 'variance'
+  | 'enumerate'
+  | 'cdf'
 > & {
   params: readonly (readonly [string, SupportKind, number?])[];
   support: SupportKind | Support;
@@ -17,6 +26,10 @@ type Raw = Omit<
   mean?(params: readonly Tracer[]): Tracer;
   variance?(params: readonly Tracer[]): Tracer;
   enumerate?(params: readonly Tracer[]): Tracer;
+  cdf?: {
+    lcdf(params: readonly Tracer[], x: Tracer): Tracer;
+    lccdf(params: readonly Tracer[], x: Tracer): Tracer;
+  };
 };
 
 /** Accepted spellings of named arguments besides the canonical names. */
@@ -75,5 +88,15 @@ export function define(raw: Raw): DistSpec {
     mean: raw.mean && ((ps) => raw.mean!(fix(ps))),
     variance: raw.variance && ((ps) => raw.variance!(fix(ps))),
     enumerate: raw.enumerate && ((ps) => raw.enumerate!(fix(ps))),
+    cdf: raw.cdf && {
+      lcdf: (ps, x) => {
+        const fp = fix(ps);
+        return raw.cdf!.lcdf(fp, toFloat(x, fp));
+      },
+      lccdf: (ps, x) => {
+        const fp = fix(ps);
+        return raw.cdf!.lccdf(fp, toFloat(x, fp));
+      },
+    },
   };
 }

@@ -3,9 +3,20 @@
 // reparameterizable. Category values are 0-based (0..K-1).
 
 import { ops as P, type Shape, type Tracer } from '../../runtime/index.js';
-import { lgamma, lchoose, xlogy, xlog1py } from '../special/index.js';
+import { lgamma, lchoose, log1mexp, xlogy, xlog1py } from '../special/index.js';
 import { batchShape, inSupport, isInt, oneHot, openUniform } from './common.js';
 import { define } from './define.js';
+import {
+  bernoulliCdf,
+  bernoulliLogitsCdf,
+  binomialCdf,
+  binomialLogitsCdf,
+  poissonCdf,
+  poissonLogCdf,
+  geometricCdf,
+  negativeBinomialCdf,
+  negativeBinomial2Cdf,
+} from './cdfs.js';
 import { logStdGamma, poissonDraw, binomialDraw } from './samplers.js';
 
 const outShape = (ps: readonly Tracer[], s: Shape, ranks?: number[]): Shape => [
@@ -29,6 +40,8 @@ const natural = (x: Tracer) => P.and(P.ge(x, 0), isInt(x));
 
 export const Bernoulli = define({
   name: 'Bernoulli',
+  fn: 'bernoulli',
+  cdf: bernoulliCdf,
   family: 'Bernoulli',
   stan: 'bernoulli_lpmf',
   doc: 'success probability p in [0, 1]; values 0 or 1',
@@ -48,6 +61,8 @@ export const Bernoulli = define({
 
 export const BernoulliLogits = define({
   name: 'BernoulliLogits',
+  fn: 'bernoulli_logit',
+  cdf: bernoulliLogitsCdf,
   family: 'Bernoulli',
   stan: 'bernoulli_logit_lpmf',
   doc: 'log-odds logits (p = sigmoid(logits)); values 0 or 1',
@@ -68,6 +83,8 @@ const binSupport = { kind: 'bounded_integer', eventRank: 0, discrete: true, lowe
 
 export const Binomial = define({
   name: 'Binomial',
+  fn: 'binomial',
+  cdf: binomialCdf,
   family: 'Binomial',
   stan: 'binomial_lpmf',
   doc: 'trials n >= 0 (integer), success probability p in [0, 1]; values 0..n',
@@ -90,6 +107,8 @@ export const Binomial = define({
 
 export const BinomialLogits = define({
   name: 'BinomialLogits',
+  fn: 'binomial_logit',
+  cdf: binomialLogitsCdf,
   family: 'Binomial',
   stan: 'binomial_logit_lpmf',
   doc: 'trials n >= 0 (integer), log-odds logits; values 0..n',
@@ -115,6 +134,8 @@ export const BinomialLogits = define({
 
 export const Poisson = define({
   name: 'Poisson',
+  fn: 'poisson',
+  cdf: poissonCdf,
   family: 'Poisson',
   stan: 'poisson_lpmf',
   doc: 'rate lambda >= 0; values 0, 1, 2, ...',
@@ -133,6 +154,8 @@ export const Poisson = define({
 
 export const PoissonLog = define({
   name: 'PoissonLog',
+  fn: 'poisson_log',
+  cdf: poissonLogCdf,
   family: 'Poisson',
   stan: 'poisson_log_lpmf',
   doc: 'log rate alpha (lambda = exp(alpha)); values 0, 1, 2, ...',
@@ -163,6 +186,7 @@ const gumbelMax = (logits: Tracer, key: Tracer, s: Shape) => {
 
 export const Categorical = define({
   name: 'Categorical',
+  fn: 'categorical',
   family: 'Categorical',
   stan: 'categorical_lpmf (0-based values)',
   doc: 'probabilities p (simplex, last axis K); values 0..K-1',
@@ -178,6 +202,7 @@ export const Categorical = define({
 
 export const CategoricalLogits = define({
   name: 'CategoricalLogits',
+  fn: 'categorical_logit',
   family: 'Categorical',
   stan: 'categorical_logit_lpmf (0-based values)',
   doc: 'unnormalized log-probabilities logits (last axis K); values 0..K-1',
@@ -195,8 +220,57 @@ export const CategoricalLogits = define({
   enumerate: ([l]) => P.iota([K(l!)], 0, 'int32'),
 });
 
+/** log P(y = k), k = 0..K-1, of the ordered logistic: P(y = k) = inv_logit(eta - c[k-1]) -
+ *  inv_logit(eta - c[k]) with c[-1] = -inf and c[K-1] = +inf, written as
+ *  log_inv_logit(a) + log_inv_logit(-b) + log1m_exp(b - a) (a = eta - c[k-1] > b = eta - c[k]), and
+ *  the end categories as log_inv_logit(-b) and log_inv_logit(a); every branch stays finite, so
+ *  the selection by `where` carries clean derivatives (cutpoints out of order give NaN). [..., K] for eta [...] and cutpoints [K-1]. */
+function orderedLogisticLogProbs(eta: Tracer, c: Tracer): Tracer {
+  const n = K(c);
+  const e = P.reshape(eta, [...eta.shape, 1]);
+  // lower and upper cutpoints of each category, the missing ends padded with a neighbour (finite)
+  const lo = P.concat([P.slice(c, [...c.shape.slice(0, -1).map(() => 0), 0], [...c.shape.slice(0, -1), 1]), c], -1);
+  const hi = P.concat([c, P.slice(c, [...c.shape.slice(0, -1).map(() => 0), n - 1], [...c.shape.slice(0, -1), n])], -1);
+  const a = P.sub(e, lo);
+  const b = P.sub(e, hi);
+  const middle = P.add(
+    P.add(P.logSigmoid(a), P.logSigmoid(P.neg(b))),
+    log1mexp(P.sub(b, P.where(P.le(a, b), P.add(b, 1), a))),
+  );
+  // cutpoints out of order leave a middle category a negative mass: NaN, never a silent value
+  const checked = P.where(P.le(a, b), NaN, middle);
+  const k = P.iota([n + 1], 0);
+  return P.where(P.eq(k, 0), P.logSigmoid(P.neg(b)), P.where(P.eq(k, n), P.logSigmoid(a), checked));
+}
+
+export const OrderedLogistic = define({
+  name: 'OrderedLogistic',
+  fn: 'ordered_logistic',
+  family: 'OrderedLogistic',
+  stan: 'ordered_logistic_lpmf (0-based values)',
+  doc: 'location eta, ordered cutpoints c (last axis K-1); values 0..K-1',
+  params: [
+    ['eta', 'real'],
+    ['c', 'real_vector', 1],
+  ],
+  support: { kind: 'category', eventRank: 0, discrete: true, lower: 0, upper: 'K-1' },
+  reparamParams: [],
+  logProb: ([eta, c], x) => {
+    const lps = orderedLogisticLogProbs(eta!, c!);
+    const oh = oneHot(x, K(lps));
+    const hit = P.gt(P.sum(P.cast(oh, 'float64'), -1), 0);
+    return inSupport(hit, P.sum(P.where(oh, lps, 0), -1));
+  },
+  sample: ([eta, c], key, s = []) => gumbelMax(orderedLogisticLogProbs(eta!, c!), key, s!),
+  mean: ([eta, c]) => catMoments(P.exp(orderedLogisticLogProbs(eta!, c!)))[0],
+  variance: ([eta, c]) => catMoments(P.exp(orderedLogisticLogProbs(eta!, c!)))[1],
+  enumerate: ([, c]) => P.iota([K(c!) + 1], 0, 'int32'),
+});
+
 export const Geometric = define({
   name: 'Geometric',
+  fn: 'geometric',
+  cdf: geometricCdf,
   family: 'Geometric',
   stan: '(none) p (1 - p)^k',
   doc: 'success probability p in (0, 1]; values = failures before the first success, 0, 1, 2, ...',
@@ -227,6 +301,8 @@ const gammaPoisson = (key: Tracer, shape: Tracer, scale: Tracer, out: Shape) => 
 
 export const NegativeBinomial = define({
   name: 'NegativeBinomial',
+  fn: 'neg_binomial',
+  cdf: negativeBinomialCdf,
   family: 'NegativeBinomial',
   stan: 'neg_binomial_lpmf',
   doc: 'shape alpha > 0, inverse scale beta > 0 (Stan: mean alpha/beta, variance alpha/beta^2 (beta + 1))',
@@ -252,6 +328,8 @@ export const NegativeBinomial = define({
 
 export const NegativeBinomial2 = define({
   name: 'NegativeBinomial2',
+  fn: 'neg_binomial_2',
+  cdf: negativeBinomial2Cdf,
   family: 'NegativeBinomial',
   stan: 'neg_binomial_2_lpmf',
   doc: 'mean mu > 0, concentration phi > 0 (Stan: variance mu + mu^2/phi)',

@@ -21,6 +21,7 @@ const bshape = (...ss: Shape[]): Shape =>
 
 export const Dirichlet = define({
   name: 'Dirichlet',
+  fn: 'dirichlet',
   family: 'Dirichlet',
   stan: 'dirichlet_lpdf',
   doc: 'concentrations alpha > 0 (vector, last axis K); values on the simplex',
@@ -73,6 +74,7 @@ const meanMvn = (mu: Tracer, L: Tracer) =>
 
 export const MultivariateNormalCholesky = define({
   name: 'MultivariateNormalCholesky',
+  fn: 'multi_normal_cholesky',
   family: 'MultivariateNormal',
   stan: 'multi_normal_cholesky_lpdf',
   doc: 'mean mu (vector K), lower-triangular Cholesky factor L of the covariance ([K, K], positive diagonal)',
@@ -90,6 +92,7 @@ export const MultivariateNormalCholesky = define({
 
 export const MultivariateNormal = define({
   name: 'MultivariateNormal',
+  fn: 'multi_normal',
   family: 'MultivariateNormal',
   stan: 'multi_normal_lpdf',
   doc: 'mean mu (vector K), covariance Sigma ([K, K], symmetric positive definite; its Cholesky factor is computed)',
@@ -118,6 +121,7 @@ export function lkjLogNormalizer(eta: Tracer, K: number): Tracer {
 
 export const LKJCholesky = define({
   name: 'LKJCholesky',
+  fn: 'lkj_corr_cholesky',
   family: 'LKJCholesky',
   stan: 'lkj_corr_cholesky_lpdf',
   doc: 'shape eta > 0; values are Cholesky factors L ([K, K]) of correlation matrices, density of L L^T proportional to det^(eta - 1)',

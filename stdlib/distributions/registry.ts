@@ -19,6 +19,8 @@ import {
   InverseGamma,
   Beta,
   Uniform,
+  Weibull,
+  Gumbel,
 } from './continuous.js';
 import { Dirichlet, MultivariateNormal, MultivariateNormalCholesky, LKJCholesky } from './multivariate.js';
 import {
@@ -30,6 +32,7 @@ import {
   PoissonLog,
   Categorical,
   CategoricalLogits,
+  OrderedLogistic,
   Geometric,
   NegativeBinomial,
   NegativeBinomial2,
@@ -52,6 +55,8 @@ export const distributions: Readonly<Record<string, DistSpec>> = {
   InverseGamma, // (alpha, beta) shape, scale
   Beta, // (alpha, beta)
   Uniform, // (lower, upper)
+  Weibull, // (alpha, sigma) shape, scale
+  Gumbel, // (mu, beta)
   Dirichlet, // (alpha[K])
   MultivariateNormal, // (mu[K], Sigma[K,K])
   MultivariateNormalCholesky, // (mu[K], L[K,K])
@@ -64,6 +69,7 @@ export const distributions: Readonly<Record<string, DistSpec>> = {
   PoissonLog, // (log_rate)
   Categorical, // (probs[K])
   CategoricalLogits, // (logits[K])
+  OrderedLogistic, // (eta, c[K-1])
   Geometric, // (probs)
   NegativeBinomial, // (alpha, beta)
   NegativeBinomial2, // (mu, phi)

@@ -81,6 +81,14 @@ export interface DistSpec {
   reparamParams: readonly string[];
   /** Stan's function with the same density (for documentation and cross-checks). */
   stan: string;
+  /** The base name of the density functions in the language: `${fn}_lpdf` (continuous) or
+   *  `${fn}_lpmf` (discrete), `_lcdf`, `_lccdf`, `_cdf`. Stan's name where Stan has the family. */
+  fn: string;
+  /** log F(x) and log(1 - F(x)) (univariate families; parameters in `params` order). */
+  cdf?: {
+    lcdf(params: readonly TLike[], x: TLike): Tracer;
+    lccdf(params: readonly TLike[], x: TLike): Tracer;
+  };
   /** Parameters in `params` order; numbers and int/bool tensors are promoted to float. */
   logProb(params: readonly TLike[], x: TLike): Tracer;
   sample(params: readonly TLike[], key: Tracer, sampleShape?: Shape, opts?: SampleOptions): Tracer;

@@ -81,7 +81,21 @@ export interface Problem {
   pairedTerms?(x: Float64Array): Float64Array;
   /** Host-side state of the problem itself (a running baseline) that checkpoints must carry. */
   aux?: { save(): unknown; restore(saved: unknown): void };
+  /**
+   * Compiles `fn`, which may call the smooth objective `f` on tracers, into ONE graph on the
+   * problem's backend (its data bound once, its buffers reused across calls), over inputs of the
+   * shapes `sig`; returns it as a host function. Methods whose update is a graph rule fuse it with
+   * the objective this way: value, gradient and update in one call per step. Present only where
+   * `f` is exactly what `evaluate` computes (no prox term, no batches, deterministic).
+   */
+  compileStep?(
+    fn: (f: (x: Tracer) => Tracer, ...xs: Tracer[]) => Tracer[],
+    sig: readonly (readonly number[])[],
+  ): StepFn;
 }
+
+/** A compiled step: host arrays (or scalars) in, the graph's outputs as Float64Arrays out. */
+export type StepFn = (...inputs: (ArrayLike<number> | number)[]) => Float64Array[];
 
 /** The optional facets of a Problem; an entry lists those it needs, and the caller builds them. */
 export type Facet = 'hvp' | 'residual' | 'prox' | 'bounds' | 'constraints' | 'batch';
@@ -172,6 +186,11 @@ export interface StateBase {
 /** The run's context: what is not an option but a method may need (a seed for its sampler, the table for nested methods). */
 export interface RunContext {
   seed: number;
+  /**
+   * The relative accuracy the problem's evaluations resolve (1e-6 on float32 backends; absent:
+   * float64). Methods with inner solves ask them for no less (the augmented Lagrangian).
+   */
+  resolution?: number;
   /** A runnable entry of the table by name (methods that run another, e.g. vi's optimizer). */
   method?(name: string): AnyRunnable | undefined;
   /** MCMC: which chain this run is (its random stream is foldIn(seed's, chain)); 0 when absent. */

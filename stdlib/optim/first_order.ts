@@ -1,7 +1,9 @@
 // The first-order family: each method is its graph update rule (first_order_rules.ts, or a rule file of its own)
 // made a table entry by `firstOrderMethod`, which adds the options every first-order method has
 // (steps, tol, lr, schedule, batch) and this host loop: each step runs the rule's graph on `ref`,
-// so the rule has one definition (and jsback can fuse the same graph with the objective).
+// so the rule has one definition; where the problem can compile a step (Problem.compileStep: the
+// compiler's objective on the program's backend) the same graph is fused with the objective, and a
+// step is one compiled call.
 // Learning-rate schedules (schedules.ts) and adaptive batch sizes (AdAdaGrad, Lau et al. 2024:
 // grow the batch when a norm test or an inner-product test on the per-example gradients fails)
 // live here. The state is plain JSON (the batch sampler is seeded by the run's seed and the step
@@ -27,7 +29,9 @@ import {
   type RunContext,
   type RunnableMethod,
   type StateBase,
+  type StepFn,
 } from '../methods/rule.js';
+import { valueAndGrad } from '../../runtime/index.js';
 import { hostFn, HostFnCache, type HostFn } from './graph_fn.js';
 import { SCHEDULE_OPTION, scheduleFactor, scheduleOf } from './schedules.js';
 
@@ -207,6 +211,33 @@ export function firstOrderInit(
   return st;
 }
 
+/**
+ * The rule fused with the objective (Problem.compileStep): (x, g, lr, t, ...slots) -> (x', ...slots',
+ * f(x'), grad f(x')) as one compiled graph, so a step is one call on the problem's backend and the
+ * host does only the stopping test. One per problem and rule options (the problem is per run).
+ */
+const fused = new WeakMap<Problem, Map<string, StepFn>>();
+function fusedStep<O>(method: string, rule: GraphStep<O>, p: Problem, o: O): StepFn {
+  const ro = Object.fromEntries(Object.entries(o as object).filter(([k]) => !COMMON_KEYS.has(k)));
+  const key = `${method}|${JSON.stringify(ro)}`;
+  let m = fused.get(p);
+  if (!m) fused.set(p, (m = new Map()));
+  let fn = m.get(key);
+  if (!fn) {
+    const n = p.n;
+    fn = p.compileStep!(
+      (f, x, g, lr, t, ...s) => {
+        const r = rule.update(x!, g!, s, lr!, t!, o);
+        const [v, [gx]] = valueAndGrad(f)(r.x);
+        return [r.x, ...r.s, v, gx!];
+      },
+      [[n], [n], [], [], ...rule.slots.map(() => [n])],
+    );
+    m.set(key, fn);
+  }
+  return fn;
+}
+
 /** One step of the rule (and, for Prox-Adam, the prox in the rule's metric). */
 export function firstOrderStep<O extends CommonOptions>(
   rule: GraphStep<O>,
@@ -218,6 +249,16 @@ export function firstOrderStep<O extends CommonOptions>(
   const n = st.x.length;
   const lr = o.lr * scheduleFactor(scheduleOf(o.schedule), st.step, o.steps);
   const t = st.step + 1;
+  if (!withProx && p.compileStep && !(batchPlan(o.batch) && p.batch)) {
+    const outs = fusedStep(st.method, rule, p, o)(st.x, st.g, lr, t, ...st.slots);
+    const k = rule.slots.length;
+    st.step = t;
+    st.x = Array.from(outs[0]!);
+    st.slots = rule.slots.map((_, i) => Array.from(outs[1 + i]!));
+    st.f = outs[1 + k]![0]!;
+    st.g = Array.from(outs[2 + k]!);
+    return null;
+  }
   const outs = ruleFn(st.method, rule, n, o)(st.x, st.gs ?? st.g, lr, t, ...st.slots);
   let x = outs[0]!;
   st.slots = rule.slots.map((_, i) => Array.from(outs[1 + i]!));

@@ -22,6 +22,15 @@ export interface LbfgsState extends StateBase {
 const C1 = 1e-4;
 const C2 = 0.9;
 const MAX_LS = 30;
+/**
+ * Near a minimum the decrease the sufficient-decrease test asks for falls below the rounding of f,
+ * and the test fails on every step although the gradient still points the way. There the
+ * approximate Wolfe conditions of Hager and Zhang (2005) accept a step: f no higher than f0 up to
+ * rounding (FLAT relative), and the slope within [C2 d0, (2 C1 - 1) d0], used only where the
+ * decrease the test asks for is itself below that rounding. Without them whether a
+ * tight tolerance is reached depends on the summation order of the backend.
+ */
+const FLAT = 1e-14;
 
 /** d = -H g by the two-loop recursion. */
 const direction = (st: LbfgsState): Float64Array => twoLoop(st.g, st.s, st.y).map((v) => -v);
@@ -60,10 +69,17 @@ function lineSearch(p: Problem, st: LbfgsState, d: Float64Array, a0: number): Po
     return { a, f, g, d: dot(g, d) };
   };
   const zero: Point = { a: 0, f: f0, g: Float64Array.from(st.g), d: d0 };
+  const approxWolfe = (q: Point) =>
+    -C1 * q.a * d0 <= FLAT * Math.abs(f0) &&
+    q.f <= f0 + FLAT * Math.abs(f0) &&
+    q.d >= C2 * d0 &&
+    q.d <= (2 * C1 - 1) * d0;
+  const tooHigh = (q: Point) => q.f > f0 + C1 * q.a * d0 && !approxWolfe(q);
   const zoom = (lo: Point, hi: Point): Point | null => {
     for (let i = 0; i < MAX_LS; i++) {
       const q = at(cubicMin(lo, hi));
-      if (!Number.isFinite(q.f) || q.f > f0 + C1 * q.a * d0 || q.f >= lo.f) hi = q;
+      if (approxWolfe(q)) return q;
+      if (!Number.isFinite(q.f) || tooHigh(q) || q.f >= lo.f) hi = q;
       else {
         if (Math.abs(q.d) <= -C2 * d0) return q;
         if (q.d * (hi.a - lo.a) >= 0) hi = lo;
@@ -77,7 +93,8 @@ function lineSearch(p: Problem, st: LbfgsState, d: Float64Array, a0: number): Po
   let a = a0;
   for (let i = 0; i < MAX_LS; i++) {
     const q = at(a);
-    if (!Number.isFinite(q.f) || q.f > f0 + C1 * a * d0 || (i > 0 && q.f >= prev.f)) return zoom(prev, q);
+    if (Number.isFinite(q.f) && approxWolfe(q)) return q;
+    if (!Number.isFinite(q.f) || tooHigh(q) || (i > 0 && q.f >= prev.f)) return zoom(prev, q);
     if (Math.abs(q.d) <= -C2 * d0) return q;
     if (q.d >= 0) return zoom(q, prev);
     prev = q;

@@ -9,6 +9,22 @@
 // The test (after at least one outer iteration): maxViolation <= tol_feas and the KKT residual
 // ||P(x - grad L) - x||_inf <= tol * scale. The verdict `infeasible`: rho beyond penalty_max
 // while the violation stays above tol_feas. The state (between outer iterations) is plain JSON.
+//
+// Two safeguards keep every inner solve short:
+// - The run context's `resolution`: the relative level the evaluations resolve (1e-6 on float32
+//   backends). Inner solves are never asked for less, and end after INNER_PATIENCE iterations
+//   without a better projected gradient, so they do not wander on rounding noise to their step
+//   cap; violations below 10x it (relative to max(1, |f|)) neither raise the penalty nor count as
+//   infeasible; the run stops (the method can go no further) once both the violation and the
+//   KKT residual are at that noise level or stop halving for STALL_LIMIT outer iterations.
+//   `converged` is still claimed only at the caller's `tol` and `tol_feas`.
+// - An inner problem that is unbounded below (the objective falls faster away from the
+//   constraints than the quadratic penalty grows, e.g. `- x^3` with x >= 0 and a constraint
+//   that bounds x) is detected within the inner solve (its value far below the start's, or its
+//   iterate far from it) and stopped; from then on the inner solves run in a box around the
+//   current iterate (radius 10 max(1, |x|_inf), doubled whenever an inner solution ends on it)
+//   and the penalty grows until it dominates inside the box. An outer iterate on the box is not
+//   a KKT point of the problem, so `converged` stays honest.
 
 import { scaledTest } from '../methods/driver.js';
 import { int, real, stepsOption, tolOption } from '../methods/options.js';
@@ -26,9 +42,52 @@ export interface AugLagState extends StateBase {
   evals: number;
   innerIters: number;
   warnings: string[];
+  /** The evaluations' relative resolution (the run context's; 0: float64). */
+  resolution?: number;
+  /** The radius of the box inner solves run in once one was unbounded (0: none). */
+  box?: number;
+  /** With a resolution: the best max(violation, KKT residual) seen, and outer iterations since it halved. */
+  best?: number;
+  stall?: number;
 }
 
 const SAFE = 1e12;
+/** An inner solve whose value falls this far (relative) below its start is unbounded below. */
+const UNBOUNDED_DROP = 1e12;
+/** ... or whose iterate moves this far (relative) from its start. */
+const UNBOUNDED_MOVE = 1e8;
+/** With a resolution: inner iterations without a better projected gradient before it ends. */
+const INNER_PATIENCE = 20;
+/** With a resolution: outer iterations without halving max(violation, KKT) before the run stops. */
+const STALL_LIMIT = 5;
+
+/** Violations and KKT residuals below this are rounding noise at resolution `res`. */
+const noiseLevel = (res: number, f: number) => 10 * res * Math.max(1, Math.abs(f));
+
+/** One inner solve from x, in a box of radius `box` around it when box > 0 (see the header). */
+function innerSolve(
+  lagr: (x: Float64Array) => { f: number; g: Float64Array },
+  x: Float64Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  box: number,
+  o: { tol: number; maxIter: number; patience?: number },
+) {
+  const blo = box ? lo.map((v, i) => Math.max(v, x[i]! - box)) : lo;
+  const bhi = box ? hi.map((v, i) => Math.min(v, x[i]! + box)) : hi;
+  const start = lagr(x).f;
+  const xmax = x.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+  let unbounded = false;
+  const guarded = (z: Float64Array) => {
+    const r = lagr(z);
+    if (!box && (r.f < start - UNBOUNDED_DROP * Math.max(1, Math.abs(start)) || r.f === -Infinity)) unbounded = true;
+    if (!box && z.some((v) => Math.abs(v) > UNBOUNDED_MOVE * xmax)) unbounded = true;
+    return r;
+  };
+  const r = minimizeBounded(guarded, x, { lower: blo, upper: bhi, ...o, shouldStop: () => unbounded });
+  const onBox = !!box && r.x.some((v, i) => (v === blo[i] && v > lo[i]!) || (v === bhi[i] && v < hi[i]!));
+  return { r, unbounded, onBox };
+}
 
 function boundsOf(p: Problem) {
   const lo = new Float64Array(p.n),
@@ -113,7 +172,7 @@ export const auglag = defineMethod({
   // The objective may rise far above its start on the way to feasibility.
   rises: true,
   needs: () => ['constraints', 'bounds'],
-  init(p, x0, o): AugLagState {
+  init(p, x0, o, ctx): AugLagState {
     const { x, warning } = projectStart(p, x0);
     return {
       method: 'auglag',
@@ -128,14 +187,35 @@ export const auglag = defineMethod({
       evals: 0,
       innerIters: 0,
       warnings: warning ? [warning] : [],
+      ...(ctx.resolution ? { resolution: ctx.resolution } : {}),
     };
   },
   step(p, st, o) {
     const x = Float64Array.from(st.x);
     const { lo, hi } = boundsOf(p);
-    const innerTol = Math.max(st.innerTol, 0.5 * o.tol * Math.max(1, Math.abs(st.f)));
-    const r = minimizeBounded(lagrangian(p, st), x, { lower: lo, upper: hi, tol: innerTol, maxIter: o.inner_steps });
-    st.innerIters += r.iters;
+    const res = st.resolution ?? 0;
+    const scale = Math.max(1, Math.abs(st.f));
+    const inner = {
+      tol: Math.max(st.innerTol, 0.5 * o.tol * scale, res * scale),
+      maxIter: o.inner_steps,
+      patience: res ? INNER_PATIENCE : undefined,
+    };
+    const lagr = lagrangian(p, st);
+    let solved = innerSolve(lagr, x, lo, hi, st.box ?? 0, inner);
+    st.innerIters += solved.r.iters;
+    if (solved.unbounded) {
+      // Unbounded below away from the constraints: solve in a box from now on (see the header).
+      st.box = 10 * x.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      st.rho *= 10;
+      if (!st.warnings.some((w) => w.startsWith('the inner problem')))
+        st.warnings.push(
+          'the inner problem was unbounded below (the objective falls without bound away from the constraints); the inner solves run in a box around the iterate',
+        );
+      solved = innerSolve(lagrangian(p, st), x, lo, hi, st.box, inner);
+      st.innerIters += solved.r.iters;
+    }
+    if (solved.onBox) st.box! *= 2;
+    const r = solved.r;
     const xn = r.x;
     const E = p.eq?.evaluate(xn),
       I = p.ineq?.evaluate(xn);
@@ -148,13 +228,13 @@ export const auglag = defineMethod({
       I.c.forEach((c, i) => (V = Math.max(V, Math.abs(Math.min(c, muOld[i]! / st.rho)))));
       st.mu = st.mu.map((m, i) => Math.min(SAFE, Math.max(0, m - st.rho * I.c[i]!)));
     }
-    if (V > 0.5 * st.vPrev && V > 0.1 * o.tol_feas) st.rho *= 10;
+    if (V > 0.5 * st.vPrev && V > Math.max(0.1 * o.tol_feas, noiseLevel(res, st.f))) st.rho *= 10;
     st.vPrev = V;
     st.innerTol = Math.max(0.1 * st.innerTol, 0.1 * o.tol);
     st.x = Array.from(xn);
     st.f = p.evaluate(xn, 0).f;
     st.step++;
-    return null;
+    return res ? atResolution(p, st, o) : null;
   },
   measure: 'kkt',
   criterion(p, st, o, scale) {
@@ -168,7 +248,7 @@ export const auglag = defineMethod({
   verdict(p, st, o) {
     if (!(st.rho > o.penalty_max)) return null;
     const viol = maxViolation(p, Float64Array.from(st.x));
-    return viol > o.tol_feas
+    return viol > Math.max(o.tol_feas, noiseLevel(st.resolution ?? 0, st.f))
       ? {
           status: 'infeasible',
           text: `the penalty reached ${st.rho.toExponential(1)} with the violation still ${viol.toExponential(2)}: the constraints look infeasible`,
@@ -191,3 +271,22 @@ export const auglag = defineMethod({
     };
   },
 });
+
+/**
+ * With a resolution: why the run can go no further (its violation and KKT residual at the
+ * evaluations' noise level, or not halving for STALL_LIMIT outer iterations), or null.
+ */
+function atResolution(p: Problem, st: AugLagState, o: { tol: number; tol_feas: number }): string | null {
+  const res = st.resolution ?? 0;
+  const k = kktResidual(p, Float64Array.from(st.x), st.lambda, st.mu);
+  const noise = noiseLevel(res, k.f);
+  const numbers = `KKT residual ${k.kkt.toExponential(2)}, max violation ${k.viol.toExponential(2)}`;
+  if (k.viol <= Math.max(o.tol_feas, noise) && k.kkt <= noise)
+    return `reached the backend's resolution (${numbers}) before tol = ${o.tol}: a float32 backend resolves no further`;
+  const m = Math.max(k.viol, k.kkt);
+  st.stall = m < 0.5 * (st.best ?? Infinity) ? 0 : (st.stall ?? 0) + 1;
+  st.best = Math.min(st.best ?? Infinity, m);
+  if (st.stall >= STALL_LIMIT)
+    return `no progress in ${STALL_LIMIT} outer iterations (${numbers}): the backend's rounding stops it before tol = ${o.tol}`;
+  return null;
+}

@@ -106,6 +106,9 @@ export function boundedStep(
     // Armijo; or, once f only changes at rounding level, a step that reduces the projected
     // gradient (so the last digits of the gradient can still be resolved).
     const roundOk = r.f <= f + 1e-14 * Math.abs(f) && projectedGradientNorm(xn, r.g, lo, hi) < 0.9 * pg;
+    // A step too small to change x is no step: accepting it would repeat forever (the
+    // inner-solve cliff of the augmented Lagrangian: 1,000 such no-op iterations per solve).
+    if (xn.every((v, i) => v === x[i])) break;
     if (Number.isFinite(r.f) && (r.f <= f + 1e-4 * dec || roundOk)) {
       const s = Float64Array.from(xn, (v, i) => v - x[i]!);
       const y = Float64Array.from(r.g, (v, i) => v - g[i]!);
@@ -136,6 +139,14 @@ export interface BoundedOptions {
   tol: number;
   maxIter: number;
   history?: number;
+  /**
+   * Iterations without a new best projected gradient after which the solve ends (not
+   * converged): on rounding noise (float32) the line search keeps accepting steps that go
+   * nowhere, and this ends that wandering long before maxIter. Off when absent.
+   */
+  patience?: number;
+  /** Asked after every iteration; true ends the solve (the caller saw it go unbounded). */
+  shouldStop?: () => boolean;
 }
 
 export interface BoundedResult {
@@ -154,9 +165,13 @@ export function minimizeBounded(fn: BoxFn, x0: ArrayLike<number>, o: BoundedOpti
   const { lower: lo, upper: hi } = o;
   const st = boundedInit(fn, x0, lo, hi);
   let pg = projectedGradientNorm(st.x, st.g, lo, hi);
+  let [best, bestAt] = [pg, 0];
   while (st.step < o.maxIter && pg > o.tol && Number.isFinite(st.f)) {
     if (boundedStep(fn, st, lo, hi, o.history ?? 10)) break;
     pg = projectedGradientNorm(st.x, st.g, lo, hi);
+    if (o.shouldStop?.()) break;
+    if (pg < best) [best, bestAt] = [pg, st.step];
+    else if (o.patience && st.step - bestAt >= o.patience) break; // wandering on rounding noise
   }
   return {
     x: Float64Array.from(st.x),

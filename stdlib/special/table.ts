@@ -8,6 +8,8 @@ import { erf, erfc, erfcx } from './erf.js';
 import { ndtr, logNdtr } from './ndtr.js';
 import { log1mexp, logAddExp, logSubExp, xlogy, xlog1py, log1pexp, logMix } from './logexp.js';
 import { fl } from './series.js';
+import { gammaP, gammaQ, incBeta } from './incomplete.js';
+import { invPhi, logit, log1m, log1mInvLogit, tgamma, phiApprox, invCloglog } from './elementary.js';
 
 type F = (...xs: Tracer[]) => Tracer;
 export interface SpecialFn {
@@ -36,4 +38,14 @@ export const specialFunctions: Readonly<Record<string, SpecialFn>> = {
   log_mix: { arity: 3, fn: (t, a, b) => logMix(t!, a!, b!), doc: 'log(theta exp(lp1) + (1 - theta) exp(lp2))' },
   inv_logit: { arity: 1, fn: (x) => P.sigmoid(fl(x!)), doc: '1/(1 + exp(-x))' },
   log_inv_logit: { arity: 1, fn: (x) => P.logSigmoid(fl(x!)), doc: 'log(1/(1 + exp(-x)))' },
+  log1m_inv_logit: { arity: 1, fn: (x) => log1mInvLogit(x!), doc: 'log(1 - inv_logit(x))' },
+  logit: { arity: 1, fn: (x) => logit(x!), doc: 'log(x / (1 - x))' },
+  log1m: { arity: 1, fn: (x) => log1m(x!), doc: 'log(1 - x)' },
+  inv_cloglog: { arity: 1, fn: (x) => invCloglog(x!), doc: '1 - exp(-exp(x))' },
+  tgamma: { arity: 1, fn: (x) => tgamma(x!), doc: 'Gamma(x)' },
+  inv_Phi: { arity: 1, fn: (x) => invPhi(x!), doc: 'the standard normal quantile' },
+  Phi_approx: { arity: 1, fn: (x) => phiApprox(x!), doc: 'inv_logit(0.07056 x^3 + 1.5976 x)' },
+  gamma_p: { arity: 2, fn: (a, x) => gammaP(a!, x!), doc: 'regularized lower incomplete gamma' },
+  gamma_q: { arity: 2, fn: (a, x) => gammaQ(a!, x!), doc: 'regularized upper incomplete gamma' },
+  inc_beta: { arity: 3, fn: (a, b, x) => incBeta(a!, b!, x!), doc: 'regularized incomplete beta I_x(a, b)' },
 };

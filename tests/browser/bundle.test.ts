@@ -21,6 +21,9 @@ describe('the browser bundle', () => {
     expect(inputs).toContain('runtime/platform/browser.ts');
     expect(inputs).not.toContain('runtime/platform/node.ts');
     expect(inputs).toContain('compiler/api.ts');
+    // MCMC chains run in one thread in a browser (no worker_threads).
+    expect(inputs).toContain('compiler/running/mcmc_threads_browser.ts');
+    expect(inputs).not.toContain('compiler/running/mcmc_threads.ts');
   }, 120_000);
 
   it('fails when an entry imports a node: module', async () => {

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ops as P, jacobian, trace, runRef, type Tracer } from '../../runtime/index.js';
-import { transforms, type ConstraintTransform } from '../../stdlib/constraints/index.js';
+import { arrayOf, transforms, type ConstraintTransform } from '../../stdlib/constraints/index.js';
 
 interface Case {
   name: string;
@@ -82,6 +82,88 @@ const cases: Case[] = [
     free: all,
     support: (x) => {
       for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'positive_ordered',
+    t: transforms.positive_ordered!,
+    shape: [3],
+    bounds: [],
+    free: all,
+    support: (x) => {
+      expect(x[0]).toBeGreaterThan(0);
+      for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'ordered_lower',
+    t: transforms.ordered_lower!,
+    shape: [3],
+    bounds: [[-2]],
+    free: all,
+    support: (x) => {
+      expect(x[0]).toBeGreaterThan(-2);
+      for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'ordered_upper',
+    t: transforms.ordered_upper!,
+    shape: [3],
+    bounds: [[4]],
+    free: all,
+    support: (x) => {
+      expect(x[2]).toBeLessThan(4);
+      for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'ordered_interval',
+    t: transforms.ordered_interval!,
+    shape: [4],
+    bounds: [[-1], [3]],
+    free: all,
+    support: (x) => {
+      expect(x[0]).toBeGreaterThan(-1);
+      expect(x[3]).toBeLessThan(3);
+      for (let i = 1; i < x.length; i++) expect(x[i]).toBeGreaterThan(x[i - 1]!);
+    },
+  },
+  {
+    name: 'simplex[4][2] (batched)',
+    t: arrayOf(transforms.simplex!, 1),
+    shape: [2, 4],
+    bounds: [],
+    free: () => [0, 1, 2, 4, 5, 6],
+    support: (x) => {
+      for (const r of [0, 1]) expect(x[4 * r]! + x[4 * r + 1]! + x[4 * r + 2]! + x[4 * r + 3]!).toBeCloseTo(1, 12);
+    },
+  },
+  {
+    name: 'ordered_interval[3][2] (batched)',
+    t: arrayOf(transforms.ordered_interval!, 1),
+    shape: [2, 3],
+    bounds: [[0], [1]],
+    free: all,
+    support: (x) => {
+      for (const r of [0, 1]) {
+        expect(x[3 * r]).toBeGreaterThan(0);
+        expect(x[3 * r + 2]).toBeLessThan(1);
+        for (let i = 1; i < 3; i++) expect(x[3 * r + i]).toBeGreaterThan(x[3 * r + i - 1]!);
+      }
+    },
+  },
+  {
+    name: 'cov[2][2] (element by element)',
+    t: arrayOf(transforms.cov!, 1),
+    shape: [2, 2, 2],
+    bounds: [],
+    free: () => [0, 2, 3, 4, 6, 7],
+    support: (x) => {
+      for (const r of [0, 1]) {
+        expect(x[4 * r + 1]).toBeCloseTo(x[4 * r + 2]!, 12);
+        expect(x[4 * r]! * x[4 * r + 3]! - x[4 * r + 1]! ** 2).toBeGreaterThan(0);
+      }
     },
   },
   {

@@ -98,6 +98,7 @@ describe('examples/categorical_latents.opt end to end', () => {
       'mu0: reparam',
       'mu1: reparam',
       'mu2: reparam',
+      'w: reparam',
       'z: enum',
     ]);
     expect(json.estimators.find((e) => e.site === 'z')!.reason).toMatch(/finite support of 3/);
@@ -105,7 +106,15 @@ describe('examples/categorical_latents.opt end to end', () => {
 
   it('an enumeration fit recovers the three clusters and the assignments', async () => {
     const r = await run(EXAMPLE);
-    expect(r.diagnostics!.estimators).toEqual([{ site: 'z', estimator: 'enum' }]);
+    // The plan run is the plan `check` prints: every continuous param reparameterized, z enumerated.
+    const plan = r.diagnostics!.estimators as { site: string; estimator: string }[];
+    expect(plan.map((e) => `${e.site}: ${e.estimator}`)).toEqual([
+      'mu0: reparam',
+      'mu1: reparam',
+      'mu2: reparam',
+      'w: reparam',
+      'z: enum',
+    ]);
     const v = r.values as Record<string, number | number[]>;
     console.log(
       'categorical mixture fit:',

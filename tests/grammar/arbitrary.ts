@@ -131,7 +131,13 @@ export const exprs = fc.letrec<Exprs>((tie) => {
         span: fc.constant(S),
       }),
       fc.record({ kind: fc.constant('If' as const), cond: e, then: e, else: e, span: fc.constant(S) }),
-      fc.record({ kind: fc.constant('Call' as const), callee: ident(CALLEES), args, span: fc.constant(S) }),
+      fc
+        .tuple(ident(CALLEES), args, fc.boolean())
+        .map(([callee, as, bar]): A.Call =>
+          bar && as.length > 1
+            ? { kind: 'Call', callee, args: as, bar: true, span: S }
+            : { kind: 'Call', callee, args: as, span: S },
+        ),
       fc.record({
         kind: fc.constant('Index' as const),
         target: e,
@@ -161,26 +167,33 @@ export const exprs = fc.letrec<Exprs>((tie) => {
 });
 
 export const expr = exprs.expr;
+const expr0: A.Expr = { kind: 'Number', value: 0, raw: '0', isInt: true, span: S };
 const lvalue = exprs.lvalue;
 
-const type: fc.Arbitrary<A.TypeExpr> = fc.record({
-  kind: fc.constant('Type' as const),
-  name: ident(TYPES),
-  dims: fc.array(expr, { maxLength: 2 }),
-  domain: fc.option(
-    fc.oneof(
-      fc.record({
-        kind: fc.constant('Bound' as const),
-        op: fc.constantFrom<A.BoundDomain['op']>('>', '>=', '<', '<='),
-        value: expr,
-        span: fc.constant(S),
-      }),
-      fc.record({ kind: fc.constant('Interval' as const), lo: expr, hi: expr, span: fc.constant(S) }),
-    ),
-    { nil: null },
+const domain: fc.Arbitrary<A.Domain | null> = fc.option(
+  fc.oneof(
+    fc.record({
+      kind: fc.constant('Bound' as const),
+      op: fc.constantFrom<A.BoundDomain['op']>('>', '>=', '<', '<='),
+      value: expr,
+      span: fc.constant(S),
+    }),
+    fc.record({ kind: fc.constant('Interval' as const), lo: expr, hi: expr, span: fc.constant(S) }),
   ),
-  span: fc.constant(S),
-});
+  { nil: null },
+);
+
+const type: fc.Arbitrary<A.TypeExpr> = fc
+  .tuple(ident(TYPES), fc.array(expr, { maxLength: 2 }), fc.array(expr, { maxLength: 2 }), domain)
+  .map(([name, dims, arrayDims, dom]) => ({
+    kind: 'Type',
+    name,
+    dims,
+    // the array bracket only follows the type's own bracket
+    arrayDims: dims.length > 0 ? arrayDims : [],
+    domain: dom,
+    span: S,
+  }));
 
 const decl: fc.Arbitrary<A.Decl> = fc.record({
   kind: fc.constant('Decl' as const),
@@ -254,10 +267,39 @@ function bodyStmts(inGuide: boolean): fc.Arbitrary<A.Stmt[]> {
           ),
           span: fc.constant(S),
         }),
+        truncation: fc.option(
+          fc.tuple(fc.option(expr, { nil: null }), fc.option(expr, { nil: null })).map(([lo, hi]): A.Truncation => ({
+            kind: 'Truncation',
+            lo: lo ?? (hi === null ? expr0 : null),
+            hi,
+            span: S,
+          })),
+          { nil: null },
+        ),
         via: fc.option(expr, { nil: null }),
         span: fc.constant(S),
       }),
       fc.record({ kind: fc.constant('TargetAdd' as const), value: expr, span: fc.constant(S) }),
+      fc
+        .tuple(
+          expr,
+          tie('stmts') as fc.Arbitrary<A.Stmt[]>,
+          fc.option(fc.oneof(tie('stmts') as fc.Arbitrary<A.Stmt[]>, tie('stmt') as fc.Arbitrary<A.Stmt>), {
+            nil: null,
+          }),
+        )
+        .map(([cond, then, els]): A.IfStmt => {
+          const elseIf = els !== null && !Array.isArray(els) && els.kind === 'IfStmt';
+          return {
+            kind: 'IfStmt',
+            cond,
+            then,
+            thenSpan: S,
+            else: els === null ? null : Array.isArray(els) ? els : elseIf ? [els] : [els],
+            elseSpan: els === null || elseIf ? null : S,
+            span: S,
+          };
+        }),
       fc.record({
         kind: fc.constant('Assign' as const),
         target: lvalue,
@@ -356,6 +398,8 @@ export const program: fc.Arbitrary<A.Program> = fc
 /** The tree without positions or comments, for comparing a reparse with the original. */
 export function stripSpans(node: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(node, (key, value: unknown) => (key === 'span' || key === 'comments' ? undefined : value)),
+    JSON.stringify(node, (key, value: unknown) =>
+      key === 'span' || key.endsWith('Span') || key === 'comments' ? undefined : value,
+    ),
   );
 }

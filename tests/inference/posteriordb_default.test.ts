@@ -19,7 +19,7 @@ describe('default VI vs Stan (posteriordb), seeds 1-3: within tolerance or warne
           if (!c.within) expect(fitWarnings(c.result).length, c.rows.join('\n')).toBeGreaterThan(0);
         }
       },
-      600_000,
+      1_200_000,
     );
   }
 });

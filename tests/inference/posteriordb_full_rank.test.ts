@@ -16,7 +16,7 @@ describe('full-rank VI vs Stan (posteriordb), defaults, seeds 1-3', () => {
           expect(c.within, c.rows.join('\n')).toBe(true);
         }
       },
-      600_000,
+      1_200_000,
     );
   }
 });

@@ -102,7 +102,7 @@ describe.skipIf(!hasTmux())('proxima repl in a terminal', () => {
     const out = (await enter(t, ':run')).split('\n');
     expect(out.slice(0, 2)).toEqual(['proxima> :run', expect.stringMatching(/^status: +converged \(/)]);
     expect(out[2]).toBe('objective: 0.444444');
-    expect(out[3]).toMatch(/^steps: +\d+ +time \d+ ms +backend ref$/);
+    expect(out[3]).toMatch(/^steps: +\d+ +time \d+ ms +backend js$/);
     expect(out[4]).toBe('x = real[2]  [1.44444, 1.11111]');
     expect(out[5]).toMatch(/^objective over \d+ steps \(per step\):$/);
     expect(out.slice(6)).toHaveLength(9); // the chart's rows

@@ -142,6 +142,24 @@ const rows: Row[] = [
     norm: { kind: 'real', c: -0.5, s: 1.2 },
   },
   {
+    name: 'Gumbel',
+    params: [0.5, 1.7],
+    xs: [-3, 0.5, 2.5, 12],
+    ref: ([m, b], x) => {
+      const z = (x - m!) / b!;
+      return -Math.log(b!) - z - Math.exp(-z);
+    },
+    norm: { kind: 'real', c: 0.5, s: 1.7 },
+  },
+  {
+    name: 'Weibull',
+    params: [1.7, 2.0],
+    xs: [-1, 0, 0.4, 2, 9],
+    ref: ([a, sg], x) =>
+      x < 0 || x === 0 ? -Infinity : Math.log(a!) - Math.log(sg!) + (a! - 1) * Math.log(x / sg!) - (x / sg!) ** a!,
+    norm: { kind: 'positive', s: 2 },
+  },
+  {
     name: 'Exponential',
     params: [1.7],
     xs: [-0.1, 0, 0.3, 5],
@@ -646,6 +664,47 @@ describe('multivariate and categorical', () => {
   });
 });
 
+describe('OrderedLogistic', () => {
+  // P(y = k) = sigm(eta - c[k-1]) - sigm(eta - c[k]), c[-1] = -inf, c[K-1] = +inf (Stan's
+  // ordered_logistic, values 0-based as Categorical's).
+  const eta = 0.4;
+  const c = [-1.2, 0.3, 2.5];
+  const pmf = [0, 1, 2, 3].map((k) => {
+    const hi = k === 3 ? 1 : 1 - sigm(eta - c[k]!);
+    const lo = k === 0 ? 0 : 1 - sigm(eta - c[k - 1]!);
+    return hi - lo;
+  });
+  it('log-mass, normalization, out-of-range values, unordered cutpoints, frequencies, moments, enumeration', () => {
+    const [lp, bad, en] = run(() => [
+      D.logProb('OrderedLogistic', [P.constant(eta), C(c)], P.constant([0, 1, 2, 3, 4, -1], 'int32')),
+      D.logProb('OrderedLogistic', [P.constant(eta), C([0.5, -0.5, 1])], P.constant([1], 'int32')),
+      D.distributions.OrderedLogistic!.enumerate!([P.constant(eta), C(c)]),
+    ]);
+    pmf.forEach((q, k) => expect(Math.abs(lp![k]! - Math.log(q))).toBeLessThan(1e-14));
+    expect(pmf.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 15);
+    expect([lp![4], lp![5]]).toEqual([-Infinity, -Infinity]);
+    expect(Number.isNaN(bad![0]!)).toBe(true);
+    expect(Array.from(en!)).toEqual([0, 1, 2, 3]);
+    const [draws] = run(() => [P.cast(D.sample('OrderedLogistic', [P.constant(eta), C(c)], key(3), [NS]), 'float64')]);
+    pmf.forEach((q, k) =>
+      expect(Math.abs(draws!.filter((v) => v === k).length / NS - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / NS)),
+    );
+    const [m, v] = run(() => {
+      const d = D.dist('OrderedLogistic', [P.constant(eta), C(c)]);
+      return [d.mean!(), d.variance!()];
+    });
+    expectMoments(draws!, m![0]!, v![0]!, 'OrderedLogistic');
+  });
+  it('gradients in eta and the cutpoints, every mode, batched eta', () => {
+    checkDerivatives(
+      (e, cc) => P.sum(D.logProb('OrderedLogistic', [e!, cc!], P.constant([0, 1, 2, 3, 1], 'int32'))),
+      [[5], [3]],
+      [Float64Array.of(0.4, -2, 3, 0.1, 1.1), Float64Array.from(c)],
+      { modes: { rev: true, fwd: true, order2: true } },
+    );
+  });
+});
+
 describe('discrete samplers against their pmf', () => {
   const cases: [string, number[]][] = [
     ['Poisson', [0.7]],
@@ -692,6 +751,8 @@ describe('reparameterized samplers: pathwise derivatives', () => {
       ['HalfCauchy', [1.5]],
       ['Laplace', [0, 2]],
       ['Logistic', [1, 0.5]],
+      ['Gumbel', [0.3, 1.4]],
+      ['Weibull', [1.6, 2.2]],
       ['Exponential', [2]],
       ['Gamma', [2, 3]],
       ['InverseGamma', [3, 2]],
@@ -727,6 +788,7 @@ describe('reparameterized samplers: pathwise derivatives', () => {
       [
         'Cauchy',
         'Exponential',
+        'Gumbel',
         'HalfCauchy',
         'HalfNormal',
         'Laplace',
@@ -736,6 +798,7 @@ describe('reparameterized samplers: pathwise derivatives', () => {
         'MultivariateNormalCholesky',
         'Normal',
         'Uniform',
+        'Weibull',
       ].sort(),
     );
   });
@@ -864,7 +927,7 @@ describe('the registry', () => {
       for (const r of s.reparamParams) expect(s.params.map((p) => p.name)).toContain(r);
       if (s.support.discrete) expect(s.reparameterizable).toBe(false);
     }
-    expect(Object.keys(D.distributions).length).toBe(28);
+    expect(Object.keys(D.distributions).length).toBe(31);
   });
 
   it('resolves positional and named arguments and alternative parameterizations', () => {

@@ -35,8 +35,18 @@ self.onmessage = (e) => {
   if (m.type === 'stop') stops.add(m.id);
   else if (m.type === 'check') {
     install(m.program);
-    const r = check({ source: m.program.source, file: m.program.file });
-    post({ type: 'checked', id: m.id, messages: r.messages });
+    try {
+      const r = check({ source: m.program.source, file: m.program.file });
+      post({ type: 'checked', id: m.id, messages: r.messages });
+    } catch (err) {
+      // A checker failure is a bug, but the editor must still get an answer (and show it).
+      const message = `internal error while checking: ${err instanceof Error ? err.message : String(err)}`;
+      post({
+        type: 'checked',
+        id: m.id,
+        messages: [{ severity: 'error', message, file: m.program.file, line: 1, col: 1, endLine: 1, endCol: 1 }],
+      });
+    }
   } else if (m.type === 'run') void runProgram(m);
 };
 
@@ -133,6 +143,7 @@ async function probe(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [
     { name: 'auto', ok: true },
     { name: 'ref', ok: true },
+    { name: 'js', ok: true },
     { name: 'cpu', ok: true },
   ];
   for (const name of ['wasm', 'webgl', 'webgpu'] as const) {

@@ -1,0 +1,104 @@
+// VI on five more posteriordb posteriors, each needing the modelling functions of issue #11
+// (examples/posteriordb/README.md): an ODE (Lotka-Volterra, ode_rk45), a Poisson Gaussian process
+// (gp_exp_quad_cov, add_diag, PoissonLog), a mixture likelihood with its indicator summed out
+// (capture-recapture M0: lpmf functions, log_sum_exp, to_real), and two regressions on
+// transformed data (log10, sd). The rule of the issue: with the default `infer vi`, every
+// parameter's mean within 0.15 reference sd and sd within 25 %, or a warning (never silently
+// outside); with guide = full_rank, within tolerance. gp_pois_regr's hyperparameters are not
+// Gaussian enough for a Gaussian guide at the default budget (docs/inference.md has the
+// numbers): there full_rank must warn instead. Seeds 1-3 run for the fast posteriors; the ODE
+// model runs seed 1 here (seeds 2 and 3 with PROXIMA_SLOW=1; measured in docs/inference.md).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../index.js';
+import type { NestedValue } from '../../compiler/running/result.js';
+
+const ROOT = 'examples/posteriordb';
+const SLOW = process.env['PROXIMA_SLOW'] === '1';
+/** The ODE fits take tens of seconds on a loaded machine. */
+const TIMEOUT = 600_000;
+
+interface Case {
+  folder: string;
+  seeds: number[];
+  /** full_rank: within tolerance, or (a VI limitation, reported) warned. */
+  fullRank: 'within' | 'warned';
+}
+
+const CASES: Case[] = [
+  { folder: 'hudson_lynx_hare-lotka_volterra', seeds: SLOW ? [1, 2, 3] : [1], fullRank: 'within' },
+  { folder: 'gp_pois_regr-gp_pois_regr', seeds: [1, 2, 3], fullRank: 'warned' },
+  { folder: 'M0_data-M0_model', seeds: [1, 2, 3], fullRank: 'within' },
+  { folder: 'earnings-log10earn_height', seeds: [1, 2, 3], fullRank: 'within' },
+  { folder: 'earnings-logearn_interaction_z', seeds: [1, 2, 3], fullRank: 'within' },
+];
+
+interface Fit {
+  mean: number;
+  sd: number;
+  warnings: string[];
+  rows: string[];
+}
+
+async function fit(folder: string, seed: number, guide?: string): Promise<Fit> {
+  const file = `${ROOT}/${folder}/model.opt`;
+  let source = readFileSync(file, 'utf8');
+  if (guide) source = source.replace(/^infer vi.*$/m, `infer vi(guide = ${guide})`);
+  const ref = JSON.parse(readFileSync(`${ROOT}/${folder}/reference.json`, 'utf8')) as {
+    params: Record<string, { mean: number; sd: number }>;
+  };
+  const r = await run({ source, file }, { backend: 'ref', seed });
+  expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
+  let mean = 0;
+  let sd = 0;
+  const rows: string[] = [];
+  for (const [name, s] of Object.entries(ref.params)) {
+    const m = /^(\w+)(?:\[(\d+)\])?$/.exec(name)!;
+    const post = r.posterior![m[1]!]!;
+    const pick = (v: NestedValue) => (m[2] ? (v as number[])[Number(m[2]) - 1]! : (v as number));
+    const em = Math.abs(pick(post.mean) - s.mean) / s.sd;
+    const es = Math.abs(pick(post.sd) / s.sd - 1);
+    mean = Math.max(mean, em);
+    sd = Math.max(sd, es);
+    rows.push(`${name}: mean err ${em.toFixed(3)} sd, sd err ${(100 * es).toFixed(1)} %`);
+  }
+  const warnings = r.messages
+    .filter((m) => m.severity === 'warning' && !/data keys/.test(m.message))
+    .map((m) => m.message);
+  return { mean, sd, warnings, rows };
+}
+
+const within = (f: Fit) => f.mean < 0.15 && f.sd < 0.25;
+
+describe('VI on posteriordb posteriors that need the modelling functions', () => {
+  for (const c of CASES) {
+    for (const seed of c.seeds) {
+      it(
+        `${c.folder}, default infer vi, seed ${seed}: within tolerance or warned`,
+        async () => {
+          const f = await fit(c.folder, seed);
+          console.log(
+            `${c.folder} seed ${seed}: max mean err ${f.mean.toFixed(3)}, max sd err ${(100 * f.sd).toFixed(1)} %, warnings ${f.warnings.length}`,
+          );
+          if (!within(f)) expect(f.warnings.length, f.rows.join('\n')).toBeGreaterThan(0);
+        },
+        TIMEOUT,
+      );
+    }
+    it(
+      `${c.folder}, guide = full_rank: ${c.fullRank === 'within' ? 'within tolerance' : 'warned (a VI limitation)'}`,
+      async () => {
+        const f = await fit(c.folder, 1, 'full_rank');
+        console.log(
+          `${c.folder} full_rank: max mean err ${f.mean.toFixed(3)}, max sd err ${(100 * f.sd).toFixed(1)} %`,
+        );
+        if (c.fullRank === 'within') {
+          expect(f.mean, f.rows.join('\n')).toBeLessThan(0.15);
+          expect(f.sd, f.rows.join('\n')).toBeLessThan(0.25);
+        } else if (!within(f)) expect(f.warnings.length, f.rows.join('\n')).toBeGreaterThan(0);
+      },
+      TIMEOUT,
+    );
+  }
+});
