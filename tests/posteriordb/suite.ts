@@ -42,15 +42,29 @@ export interface Verdict {
   failures: string[];
 }
 
-/** The ten posteriors of examples/posteriordb (written for VI there), every folder here, and eight schools. */
+/** The written posteriors that have a reference summary (those without one cannot be checked yet). */
 export function posteriors(): Posterior[] {
+  return allPosteriors().filter((p) => existsSync(p.reference));
+}
+
+/** The written posteriors whose reference summary is not stored yet. */
+export function unreferenced(): string[] {
+  return allPosteriors()
+    .filter((p) => !existsSync(p.reference))
+    .map((p) => p.name);
+}
+
+/** The ten posteriors of examples/posteriordb (written for VI there), every folder here, and eight schools. */
+function allPosteriors(): Posterior[] {
   const out: Posterior[] = [];
   const ex = join(root, 'examples', 'posteriordb');
+  // A posterior written in both places (eight schools) runs once, from examples/ (posteriordb's own
+  // reference draws).
   for (const d of readdirSync(ex).sort())
     out.push({ name: d, file: join(ex, d, 'model.opt'), reference: join(ex, d, 'reference.json') });
   for (const d of readdirSync(here).sort()) {
     const f = join(here, d, 'model.opt');
-    if (!existsSync(f)) continue;
+    if (!existsSync(f) || existsSync(join(ex, d, 'model.opt'))) continue;
     const rename = existsSync(join(here, d, 'rename.json'))
       ? (JSON.parse(readFileSync(join(here, d, 'rename.json'), 'utf8')) as Record<string, string>)
       : undefined;
