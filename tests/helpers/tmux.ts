@@ -4,24 +4,33 @@
 // pattern shows, so tests wait for the program rather than for fixed delays.
 
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export class Tmux {
   private static n = 0;
   readonly socket: string;
   readonly name = 'main';
+  readonly statusFile: string;
 
   private constructor(socket: string) {
     this.socket = socket;
+    this.statusFile = join(tmpdir(), `${socket}.status`);
   }
 
-  /** Starts `command` (a shell line) in a cols x rows pane; the pane stays when the program exits. */
+  /**
+   * Starts `command` (a shell line) in a cols x rows pane; the pane stays when the program exits.
+   * The shell that runs it writes its exit status to a file: tmux sometimes leaves an exited pane
+   * process unreaped (a zombie, with no `pane_dead_status`), so the status is taken from the file.
+   */
   static start(
     command: string,
     opts: { cols?: number; rows?: number; cwd?: string; env?: Record<string, string> } = {},
   ) {
     const t = new Tmux(`proxima-test-${process.pid}-${Tmux.n++}`);
     const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const line = `${env.length ? `env ${env.join(' ')} ` : ''}${command}`;
+    const line = `${env.length ? `env ${env.join(' ')} ` : ''}${command}; echo $? > ${shellQuote(t.statusFile)}`;
     t.tmux(
       'new-session',
       '-d',
@@ -69,17 +78,12 @@ export class Tmux {
       .replace(/\n+$/, '');
   }
 
-  /**
-   * Whether the program has exited, and its exit status. tmux marks a pane dead when its terminal
-   * closes, which can come before it has reaped the child; until the status is known the pane
-   * counts as alive, so `waitFor(() => exited().dead)` never sees a dead pane without its status.
-   */
+  /** Whether the program has exited, and its exit status (from the file its shell writes). */
   exited(): { dead: boolean; status: number | null } {
-    const [dead, status] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}')
-      .trim()
-      .split(' ');
-    const known = dead === '1' && status !== undefined && status !== '';
-    return { dead: known, status: known ? Number(status) : null };
+    if (!existsSync(this.statusFile)) return { dead: false, status: null };
+    const text = readFileSync(this.statusFile, 'utf8').trim();
+    // The shell may not have finished writing: no status yet means not exited yet.
+    return text ? { dead: true, status: Number(text) } : { dead: false, status: null };
   }
 
   /** Polls the screen until `test` holds; returns the screen, or throws with it after `ms`. */
@@ -101,6 +105,7 @@ export class Tmux {
     } catch {
       // already gone
     }
+    rmSync(this.statusFile, { force: true });
   }
 
   private tmux(...args: string[]): string {
