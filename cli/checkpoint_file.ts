@@ -5,7 +5,8 @@
 // text), holding null or a non-number where the state has numbers, or sized for another
 // program. Non-finite numbers in the state (an initial merit of Infinity, say) are written as
 // the strings "NaN", "Infinity" and "-Infinity" and read back exactly; JSON's own `null` never
-// appears in a state we write, so a null means the file was damaged.
+// stands in an array we write (arrays hold numbers), so a null there means the file was damaged.
+// A field may be null: a state's "no value yet" (VI's stopping checks before a window closes).
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -91,13 +92,13 @@ export function readCheckpoint<S>(
   return state as S;
 }
 
-/** The first null or non-JSON-number leaf of a state, by its path, or null when every leaf is sound. */
-function stateProblem(v: unknown, path: string): string | null {
-  if (v === null) return `${path} is null where a value was saved`;
+/** The first null array entry or unexpected leaf of a state, by its path, or null when every leaf is sound. */
+function stateProblem(v: unknown, path: string, inArray = false): string | null {
+  if (v === null) return inArray ? `${path} is null where a value was saved` : null;
   if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return null;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const p = stateProblem(v[i], `${path}[${i}]`);
+      const p = stateProblem(v[i], `${path}[${i}]`, true);
       if (p) return p;
     }
     return null;
