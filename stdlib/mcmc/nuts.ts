@@ -12,6 +12,7 @@
 import { copyPoint, hamiltonian, leapfrog, newPoint, type LogDensity, type PhasePoint } from './hamiltonian.js';
 import { sampleMomentum, velocity, type Metric } from './metric.js';
 import type { Stream } from './rng.js';
+import { dot } from '../optim/linalg_host.js';
 
 export interface TransitionStats {
   /** Mean Metropolis acceptance probability over the trajectory (what dual averaging adapts). */
@@ -102,12 +103,6 @@ export function logSumExp(a: number, b: number): number {
   if (b === -Infinity) return a;
   if (a === Infinity || b === Infinity) return Infinity;
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /** The generalized U-turn criterion: the trajectory keeps going while both ends move along rho. */

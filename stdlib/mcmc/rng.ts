@@ -3,7 +3,7 @@
 // bit. uniform() takes the top 53 bits of one 64-bit block; normal() is Box-Muller on two
 // uniforms (one normal per pair: no cached second value to carry in the state).
 
-import { threefry2x32 } from '../../runtime/index.js';
+import { boxMuller, threefry2x32 } from '../../runtime/index.js';
 
 const TWO32 = 4294967296;
 const INV53 = 2 ** -53;
@@ -30,8 +30,7 @@ export class Stream {
   /** Standard normal. */
   normal(): number {
     const u1 = 1 - this.uniform(); // (0, 1]: log is finite
-    const u2 = this.uniform();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return boxMuller(u1, this.uniform());
   }
 
   /** Fills `out` with standard normals. */
