@@ -155,7 +155,15 @@ export const vi = defineMethod({
     const g = (st.inner as StateBase & { g?: number[] }).g ?? [];
     let gn = 0;
     for (const v of g) gn = Math.max(gn, Math.abs(v));
-    return scaledTest('gradient norm', gn, INNER_TOL, scale);
+    const t = scaledTest('gradient norm', gn, INNER_TOL, scale);
+    if (t.converged) return t;
+    // Not converged: say where the ELBO test stands (the user's tol is in nats, not a gradient).
+    const last = s.checks[s.checks.length - 1];
+    const text =
+      last && last.gain !== null
+        ? `the ELBO test has not held (step-size stage ${s.stage} had not ended; its last window gained ${fmt(last.gain)} +- ${fmt(last.se ?? 0)} nats; converged needs a whole stage's gain + ${STOP_Z} se <= tol = ${o.tol})`
+        : `the ELBO test has no evidence yet (it compares ${VI_WINDOW}-step windows)`;
+    return { ...t, text };
   },
   accepts: (st) => !!st.inner && !!st.stop && Array.isArray(st.trace),
 });
