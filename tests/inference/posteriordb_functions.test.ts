@@ -9,12 +9,9 @@
 // numbers): there full_rank must warn instead. Seeds 1-3 run for the fast posteriors; the ODE
 // model runs seed 1 here (seeds 2 and 3 with PROXIMA_SLOW=1; measured in docs/inference.md).
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../index.js';
-import type { NestedValue } from '../../compiler/running/result.js';
+import { compare } from './posteriordb.js';
 
-const ROOT = 'examples/posteriordb';
 const SLOW = process.env['PROXIMA_SLOW'] === '1';
 /** The ODE fits take tens of seconds on a loaded machine. */
 const TIMEOUT = 600_000;
@@ -41,32 +38,13 @@ interface Fit {
   rows: string[];
 }
 
+/** The shared comparison with Stan's reference (posteriordb.ts), and the run's warnings. */
 async function fit(folder: string, seed: number, guide?: string): Promise<Fit> {
-  const file = `${ROOT}/${folder}/model.opt`;
-  let source = readFileSync(file, 'utf8');
-  if (guide) source = source.replace(/^infer vi.*$/m, `infer vi(guide = ${guide})`);
-  const ref = JSON.parse(readFileSync(`${ROOT}/${folder}/reference.json`, 'utf8')) as {
-    params: Record<string, { mean: number; sd: number }>;
-  };
-  const r = await run({ source, file }, { backend: 'ref', seed });
-  expect(r.status, JSON.stringify(r.messages)).not.toBe('error');
-  let mean = 0;
-  let sd = 0;
-  const rows: string[] = [];
-  for (const [name, s] of Object.entries(ref.params)) {
-    const m = /^(\w+)(?:\[(\d+)\])?$/.exec(name)!;
-    const post = r.posterior![m[1]!]!;
-    const pick = (v: NestedValue) => (m[2] ? (v as number[])[Number(m[2]) - 1]! : (v as number));
-    const em = Math.abs(pick(post.mean) - s.mean) / s.sd;
-    const es = Math.abs(pick(post.sd) / s.sd - 1);
-    mean = Math.max(mean, em);
-    sd = Math.max(sd, es);
-    rows.push(`${name}: mean err ${em.toFixed(3)} sd, sd err ${(100 * es).toFixed(1)} %`);
-  }
-  const warnings = r.messages
+  const c = await compare(folder, seed, guide);
+  const warnings = c.result.messages
     .filter((m) => m.severity === 'warning' && !/data keys/.test(m.message))
     .map((m) => m.message);
-  return { mean, sd, warnings, rows };
+  return { mean: c.mean, sd: c.sd, warnings, rows: c.rows };
 }
 
 const within = (f: Fit) => f.mean < 0.15 && f.sd < 0.25;
