@@ -3,8 +3,9 @@
 // smooth, or a nonsmooth term with a known prox (c * norm1(v), c * norm2(v), group norms,
 // nuclear norm ... of a whole variable v, c >= 0 after the sense is applied), or a problem: a
 // nonsmooth subexpression no solver here can take, reported at the smallest such subexpression
-// (as CVXPY does). Var domains and constraints that bound a single variable are simple sets;
-// other constraints are general equalities and inequalities (whose functions must be smooth).
+// (as CVXPY does; the classes are smoothness.ts's). Var domains and constraints that bound a
+// single variable are simple sets; other constraints are general equalities and inequalities
+// (whose functions must be smooth).
 // The decomposition becomes a problem shape (features such as prox, bounds, simplex, equalities,
 // least_squares, stochastic), and the method table chooses (stdlib/methods/choose.ts: each entry
 // says what it takes and when the analysis should pick it; no method is named here). `solve m(...)`
@@ -12,12 +13,12 @@
 // take the problem. `parts` keeps the same split as syntax for compiler/running/solve_problem.ts,
 // which builds what the solvers take.
 
-import type { Binary, ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
-import { dependencyOrder, isLeftChain, leftSpine } from '../../grammar/index.js';
+import type { ConstraintItem, Diagnostic, Expr, Model, Optimize, Stmt } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
 import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
+import { Classifier, CONST, join, type Scope } from './smoothness.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import {
   chooseMethod,
@@ -99,11 +100,17 @@ export interface Parts {
   constraints: Map<ConstraintItem, 'bound' | 'general'>;
 }
 
-type Cls = { k: 'const' } | { k: 'smooth' } | { k: 'nonsmooth'; culprit: Expr; why: string };
-const CONST: Cls = { k: 'const' };
-const SMOOTH: Cls = { k: 'smooth' };
-
 const q = (s: string) => '`' + s + '`';
+
+/** What the sections share: the program, the classifier, the result they fill, the problems found. */
+interface Ctx {
+  p: CheckedProgram;
+  cl: Classifier;
+  dec: Decomposition;
+  parts: Parts;
+  problems: { e: Expr; message: string }[];
+  text: (e: { span: Diagnostic['span'] }) => string;
+}
 
 export function analyze(p: CheckedProgram): Analysis {
   const diagnostics: Diagnostic[] = [];
@@ -114,291 +121,25 @@ export function analyze(p: CheckedProgram): Analysis {
       hint ? { severity: 'error', message, span: e.span, hint } : { severity: 'error', message, span: e.span },
     );
 
-  const vars = new Set(p.decls.filter((d) => d.kind === 'var').map((d) => d.decl.name.name));
-  const params = new Set(p.decls.filter((d) => d.kind === 'param').map((d) => d.decl.name.name));
-  const fns = new Map<string, Fn>();
-  const lets = new Map<string, Expr>();
-  for (const m of p.modules)
-    for (const st of m.program.body) {
-      if (st.kind === 'Fn') fns.set(st.name.name, st);
-      if (st.kind === 'Let') lets.set(st.name.name, st.value);
-    }
-
   // ---- smoothness classes ----
-  type Scope = Map<string, Cls>;
-  const letCache = new Map<string, Cls>();
-  const join = (...cs: Cls[]): Cls =>
-    cs.find((c) => c.k === 'nonsmooth') ?? (cs.some((c) => c.k === 'smooth') ? SMOOTH : CONST);
-  // At the top level (no locals, no function stack) a node's class is memoized: chains ask for
-  // the class of their left part at every link.
-  const topCls = new Map<Expr, Cls>();
-  const cls = (e: Expr, sc: Scope, stack: Fn[] = []): Cls => {
-    if (sc.size || stack.length) return clsOf(e, sc, stack);
-    let c = topCls.get(e);
-    if (!c) topCls.set(e, (c = clsOf(e, sc, stack)));
-    return c;
+  const cl = new Classifier(p);
+  const ctx: Ctx = {
+    p,
+    cl,
+    dec: emptyDecomposition(p),
+    parts: { terms: [], constraints: new Map() },
+    problems: [],
+    text,
   };
-  // Each let's class after the lets it uses, so a long chain of lets is classified in a loop.
-  const primeLets = () => {
-    for (const { name, value } of dependencyOrder([...lets].map(([name, value]) => ({ name, value }))))
-      cls({ kind: 'Ident', name, span: value.span }, new Map());
-  };
-  const binaryCls = (e: Binary, c: Cls): Cls =>
-    (e.op === '&&' || e.op === '||' || e.op === '%') && c.k === 'smooth'
-      ? { k: 'nonsmooth', culprit: e, why: 'it is not continuous in the variables' }
-      : c;
-  const clsOf = (e: Expr, sc: Scope, stack: Fn[]): Cls => {
-    switch (e.kind) {
-      case 'Number':
-      case 'Bool':
-      case 'String':
-        return CONST;
-      case 'Ident': {
-        const local = sc.get(e.name);
-        if (local) return local;
-        if (vars.has(e.name) || params.has(e.name)) return SMOOTH;
-        const l = lets.get(e.name);
-        if (l) {
-          if (!letCache.has(e.name)) {
-            letCache.set(e.name, CONST);
-            letCache.set(e.name, cls(l, new Map(), stack));
-          }
-          return letCache.get(e.name)!;
-        }
-        return CONST;
-      }
-      case 'Unary':
-        return cls(e.operand, sc, stack);
-      case 'Binary': {
-        if (isLeftChain(e) && isLeftChain(e.left)) {
-          // a chain in a loop (grammar/spine.ts)
-          const { leaf, spine } = leftSpine(e);
-          let c = cls(leaf, sc, stack);
-          for (const b of spine) c = binaryCls(b, join(c, cls(b.right, sc, stack)));
-          return c;
-        }
-        return binaryCls(e, join(cls(e.left, sc, stack), cls(e.right, sc, stack)));
-      }
-      case 'Compare': {
-        const c = join(...e.operands.map((o) => cls(o, sc, stack)));
-        return c.k === 'smooth'
-          ? { k: 'nonsmooth', culprit: e, why: 'a comparison of variables is not continuous' }
-          : c;
-      }
-      case 'If': {
-        const c = cls(e.cond, sc, stack);
-        const r = join(cls(e.then, sc, stack), cls(e.else, sc, stack));
-        if (c.k !== 'const')
-          return c.k === 'nonsmooth' && c.culprit !== e.cond
-            ? c
-            : { k: 'nonsmooth', culprit: e, why: 'its branch depends on the variables, so it may jump' };
-        return r;
-      }
-      case 'Range':
-        return CONST;
-      case 'Index':
-        return join(
-          cls(e.target, sc, stack),
-          ...e.indices.map((i) => (i.kind === 'Slice' ? CONST : cls(i, sc, stack))),
-        );
-      case 'Vector':
-        return join(...e.elements.map((x) => cls(x, sc, stack)));
-      case 'Matrix':
-        return join(...e.rows.flat().map((x) => cls(x, sc, stack)));
-      case 'Block':
-        return blockCls(e.body, e.result, new Map(sc), stack);
-      case 'Call': {
-        const fn = fns.get(e.callee.name);
-        const args = e.args.map((a) => cls(a.value, sc, stack));
-        const inner = args.find((c) => c.k === 'nonsmooth');
-        if (inner) return inner;
-        if (fn) {
-          if (stack.includes(fn)) return CONST;
-          const fsc: Scope = new Map();
-          fn.params.forEach((pp, i) => fsc.set(pp.name.name, args[i] ?? CONST));
-          return fn.body.kind === 'Block'
-            ? blockCls(fn.body.body, fn.body.result, fsc, [...stack, fn])
-            : cls(fn.body, fsc, [...stack, fn]);
-        }
-        const b = builtinTable.get(e.callee.name);
-        const any = join(...args);
-        if (b && !b.smooth && any.k !== 'const')
-          return { k: 'nonsmooth', culprit: e, why: `${e.callee.name} is not differentiable everywhere` };
-        return any;
-      }
-    }
-  };
-  const blockCls = (body: readonly Stmt[], result: Expr, sc: Scope, stack: Fn[]): Cls => {
-    let acc: Cls = CONST;
-    for (const st of body) {
-      if (st.kind === 'Let' || st.kind === 'State') sc.set(st.name.name, cls(st.value, sc, stack));
-      else if (st.kind === 'Assign') {
-        const base = st.target.kind === 'Index' ? st.target.target : st.target;
-        if (base.kind === 'Ident') sc.set(base.name, join(sc.get(base.name) ?? CONST, cls(st.value, sc, stack)));
-      } else {
-        // an `if` on a value that depends on a var or param switches: its condition's class counts
-        if (st.kind === 'IfStmt') acc = join(acc, cls(st.cond, sc, stack));
-        for (const b of nestedBodies(st))
-          acc = join(acc, blockCls(b, { kind: 'Number', value: 0, raw: '0', isInt: true, span: st.span }, sc, stack));
-      }
-    }
-    return join(acc, cls(result, sc, stack));
-  };
-
-  primeLets();
-  const dec: Decomposition = {
-    kind: p.optimize ? 'optimization' : p.model ? 'model' : 'none',
-    sense: p.optimize?.sense ?? null,
-    smooth: [],
-    prox: [],
-    sets: [],
-    equalities: [],
-    inequalities: [],
-    stochastic: false,
-    bilevel: null,
-  };
-  const problems: { e: Expr; message: string }[] = [];
-  const parts: Parts = { terms: [], constraints: new Map() };
+  const { dec, parts, problems } = ctx;
 
   // ---- the objective's terms ----
-  if (p.optimize) {
-    const sign0 = p.optimize.sense === 'maximize' ? -1 : 1;
-    // sign: the term's sign for convexity (literal coefficients' signs included); flip: only the
-    // sense, `-` and unary minus (the coefficients carry their own signs in the value).
-    const terms: { e: Expr; sign: number; flip: 1 | -1; coefs: ObjectiveTerm['coefs'] }[] = [];
-    // Iterative: a sum of 100,000 terms, or a long product of constants, costs no stack. The
-    // coefficients so far are a linked list (shared by the terms of a sum), listed at each term.
-    type Coefs = { c: ObjectiveTerm['coefs'][number]; up: Coefs } | null;
-    const list = (k: Coefs): ObjectiveTerm['coefs'] => {
-      const out: ObjectiveTerm['coefs'] = [];
-      for (; k; k = k.up) out.push(k.c);
-      return out.reverse();
-    };
-    const split = (e: Expr, sign: number, flip: 1 | -1, coefs: Coefs): void => {
-      for (;;) {
-        if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
-          const rights: { e: Expr; minus: boolean }[] = [];
-          let x: Expr = e;
-          while (x.kind === 'Binary' && (x.op === '+' || x.op === '-')) {
-            rights.push({ e: x.right, minus: x.op === '-' });
-            x = x.left;
-          }
-          split(x, sign, flip, coefs);
-          for (let i = rights.length - 1; i >= 0; i--) {
-            const r = rights[i]!;
-            split(r.e, r.minus ? -sign : sign, r.minus ? (-flip as 1 | -1) : flip, coefs);
-          }
-          return;
-        }
-        if (e.kind === 'Unary' && e.op === '-') {
-          [e, sign, flip] = [e.operand, -sign, -flip as 1 | -1];
-        } else if (e.kind === 'Binary' && e.op === '*' && cls(e.left, new Map()).k === 'const') {
-          [sign, coefs] = [sign * literalSign(e.left), { c: { e: e.left, op: '*' }, up: coefs }];
-          e = e.right;
-        } else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cls(e.right, new Map()).k === 'const') {
-          [sign, coefs] = [sign * literalSign(e.right), { c: { e: e.right, op: e.op }, up: coefs }];
-          e = e.left;
-        } else {
-          terms.push({ e, sign, flip, coefs: list(coefs) });
-          return;
-        }
-      }
-    };
-    split(p.optimize.objective, sign0, sign0 as 1 | -1, null);
-    const proxVars = new Map<string, string>();
-    for (const t of terms) {
-      const c = cls(t.e, new Map());
-      const term: ObjectiveTerm = { e: t.e, flip: t.flip, coefs: t.coefs, prox: null };
-      parts.terms.push(term);
-      if (c.k !== 'nonsmooth') {
-        if (c.k === 'smooth') dec.smooth.push(termText(t, text));
-        continue;
-      }
-      const prox = proxOf(t.e, vars, (x) => cls(x, new Map()).k === 'const');
-      if (prox) {
-        if (t.sign < 0) {
-          problems.push({
-            e: t.e,
-            message: `${q(text(t.e))} enters the problem with the wrong sign: ${p.optimize.sense === 'maximize' ? 'maximizing' : 'minimizing'} it ${p.optimize.sense === 'maximize' ? 'rewards' : 'penalizes'} a nonconvex, nonsmooth term that no solver here can take`,
-          });
-          continue;
-        }
-        const prev = proxVars.get(prox!.var);
-        if (prev) {
-          problems.push({
-            e: t.e,
-            message: `${q(text(t.e))}: ${q(prox!.var)} already has a nonsmooth term (${q(prev)}); the solvers take one prox term per variable`,
-          });
-          continue;
-        }
-        proxVars.set(prox!.var, text(t.e));
-        dec.prox.push({ term: termText(t, text), var: prox!.var, prox: prox!.prox });
-        term.prox = {
-          var: prox.var,
-          op: prox.op,
-          axis: prox.axis,
-          ...(prox.weights ? { weights: prox.weights } : {}),
-          ...(prox.call ? { call: prox.call } : {}),
-        };
-        continue;
-      }
-      problems.push({
-        e: c.culprit,
-        message: `no solver here can take ${q(text(c.culprit))}: ${c.why}, and it is not a term with a known prox (such as \`lambda * norm1(x)\` of a whole var)`,
-      });
-    }
-  }
+  if (p.optimize) objectiveTerms(ctx, p.optimize);
   // ---- var domains and constraints ----
-  for (const d of p.decls) {
-    if (d.kind !== 'var') continue;
-    const dom = d.decl.type.domain;
-    if (d.family === 'simplex') dec.sets.push({ var: d.decl.name.name, set: 'simplex', from: 'domain' });
-    else if (dom)
-      dec.sets.push({
-        var: d.decl.name.name,
-        set: dom.kind === 'Interval' ? `box ${text(dom)}` : `${dom.op.replace(/^([<>])$/, '$1=')} ${text(dom.value)}`,
-        from: 'domain',
-      });
-  }
-  const walk = (items: readonly ConstraintItem[], sc: Map<string, Cls>) => {
-    for (const it of items) {
-      if (it.kind === 'ConstraintFor') {
-        const inner = new Map(sc);
-        inner.set(it.name.name, CONST);
-        walk(it.body, inner);
-        continue;
-      }
-      const e = it.expr;
-      if (e.kind !== 'Compare') continue;
-      const label = it.label?.name ?? null;
-      const simple = e.ops.every((o) => o !== '==') && simpleBound(e.operands, vars, (x) => cls(x, sc).k === 'const');
-      if (simple) {
-        dec.sets.push({ var: simple, set: text(e), from: 'constraint' });
-        parts.constraints.set(it, 'bound');
-        continue;
-      }
-      const c = join(...e.operands.map((o) => cls(o, sc)));
-      if (c.k === 'nonsmooth') {
-        problems.push({
-          e: c.culprit,
-          message: `the constraint ${q(text(e))} cannot be taken: ${q(text(c.culprit))} is not smooth (${c.why})`,
-        });
-        continue;
-      }
-      (e.ops.includes('==') ? dec.equalities : dec.inequalities).push({ label, expr: text(e) });
-      parts.constraints.set(it, 'general');
-    }
-  };
-  walk(p.constraints, new Map());
+  domainSets(ctx);
+  constraintSets(ctx, p.constraints, new Map());
   if (p.where) dec.bilevel = { variable: p.where.name.name, over: p.optimize?.over.map((o) => o.name) ?? [] };
-  if (p.model) {
-    dec.stochastic = hasBatch(p.model.body);
-    dec.smooth = p.model.body
-      .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For' || s.kind === 'IfStmt')
-      .map((s) => text(s));
-    if (p.decls.some((d) => (d.kind === 'param' && d.family !== 'real') || (d.kind === 'param' && d.decl.type.domain)))
-      dec.smooth.push("log|J| of the constrained parameters' transforms");
-  }
+  if (p.model) modelParts(ctx, p.model);
 
   if (dec.prox.length && (dec.equalities.length || dec.inequalities.length) && p.optimize) {
     const c = dec.equalities[0] ?? dec.inequalities[0]!;
@@ -413,31 +154,208 @@ export function analyze(p: CheckedProgram): Analysis {
 
   // ---- the algorithm: chosen from the method table by the problem's shape ----
   const shape = problemShape(p, dec, parts, text);
-  let algorithm: AlgorithmChoice | null = null;
+  const algorithm = chooseAlgorithm(p, shape, diagnostics);
+  return { decomposition: dec, algorithm, diagnostics, parts, shape };
+}
+
+function emptyDecomposition(p: CheckedProgram): Decomposition {
+  return {
+    kind: p.optimize ? 'optimization' : p.model ? 'model' : 'none',
+    sense: p.optimize?.sense ?? null,
+    smooth: [],
+    prox: [],
+    sets: [],
+    equalities: [],
+    inequalities: [],
+    stochastic: false,
+    bilevel: null,
+  };
+}
+
+/** A term of the objective as split: sign for convexity, flip for the value, the coefficients. */
+type SplitTerm = { e: Expr; sign: number; flip: 1 | -1; coefs: ObjectiveTerm['coefs'] };
+
+/**
+ * The objective's additive terms, through +, -, unary minus and scaling by constants. sign: the
+ * term's sign for convexity (literal coefficients' signs included); flip: only the sense, `-` and
+ * unary minus (the coefficients carry their own signs in the value).
+ */
+function splitObjective(cl: Classifier, optimize: Optimize): SplitTerm[] {
+  const sign0 = optimize.sense === 'maximize' ? -1 : 1;
+  const terms: SplitTerm[] = [];
+  // Iterative: a sum of 100,000 terms, or a long product of constants, costs no stack. The
+  // coefficients so far are a linked list (shared by the terms of a sum), listed at each term.
+  type Coefs = { c: ObjectiveTerm['coefs'][number]; up: Coefs } | null;
+  const list = (k: Coefs): ObjectiveTerm['coefs'] => {
+    const out: ObjectiveTerm['coefs'] = [];
+    for (; k; k = k.up) out.push(k.c);
+    return out.reverse();
+  };
+  const split = (e: Expr, sign: number, flip: 1 | -1, coefs: Coefs): void => {
+    for (;;) {
+      if (e.kind === 'Binary' && (e.op === '+' || e.op === '-')) {
+        const rights: { e: Expr; minus: boolean }[] = [];
+        let x: Expr = e;
+        while (x.kind === 'Binary' && (x.op === '+' || x.op === '-')) {
+          rights.push({ e: x.right, minus: x.op === '-' });
+          x = x.left;
+        }
+        split(x, sign, flip, coefs);
+        for (let i = rights.length - 1; i >= 0; i--) {
+          const r = rights[i]!;
+          split(r.e, r.minus ? -sign : sign, r.minus ? (-flip as 1 | -1) : flip, coefs);
+        }
+        return;
+      }
+      if (e.kind === 'Unary' && e.op === '-') {
+        [e, sign, flip] = [e.operand, -sign, -flip as 1 | -1];
+      } else if (e.kind === 'Binary' && e.op === '*' && cl.cls(e.left, new Map()).k === 'const') {
+        [sign, coefs] = [sign * literalSign(e.left), { c: { e: e.left, op: '*' }, up: coefs }];
+        e = e.right;
+      } else if (e.kind === 'Binary' && (e.op === '*' || e.op === '/') && cl.cls(e.right, new Map()).k === 'const') {
+        [sign, coefs] = [sign * literalSign(e.right), { c: { e: e.right, op: e.op }, up: coefs }];
+        e = e.left;
+      } else {
+        terms.push({ e, sign, flip, coefs: list(coefs) });
+        return;
+      }
+    }
+  };
+  split(optimize.objective, sign0, sign0 as 1 | -1, null);
+  return terms;
+}
+
+/** Each term smooth, a prox term (one per var, with the right sign), or a problem at its culprit. */
+function objectiveTerms(ctx: Ctx, optimize: Optimize): void {
+  const { cl, dec, parts, problems, text } = ctx;
+  const proxVars = new Map<string, string>();
+  for (const t of splitObjective(cl, optimize)) {
+    const c = cl.cls(t.e, new Map());
+    const term: ObjectiveTerm = { e: t.e, flip: t.flip, coefs: t.coefs, prox: null };
+    parts.terms.push(term);
+    if (c.k !== 'nonsmooth') {
+      if (c.k === 'smooth') dec.smooth.push(termText(t, text));
+      continue;
+    }
+    const prox = proxOf(t.e, cl.vars, (x) => cl.cls(x, new Map()).k === 'const');
+    if (prox) {
+      if (t.sign < 0) {
+        problems.push({
+          e: t.e,
+          message: `${q(text(t.e))} enters the problem with the wrong sign: ${optimize.sense === 'maximize' ? 'maximizing' : 'minimizing'} it ${optimize.sense === 'maximize' ? 'rewards' : 'penalizes'} a nonconvex, nonsmooth term that no solver here can take`,
+        });
+        continue;
+      }
+      const prev = proxVars.get(prox!.var);
+      if (prev) {
+        problems.push({
+          e: t.e,
+          message: `${q(text(t.e))}: ${q(prox!.var)} already has a nonsmooth term (${q(prev)}); the solvers take one prox term per variable`,
+        });
+        continue;
+      }
+      proxVars.set(prox!.var, text(t.e));
+      dec.prox.push({ term: termText(t, text), var: prox!.var, prox: prox!.prox });
+      term.prox = {
+        var: prox.var,
+        op: prox.op,
+        axis: prox.axis,
+        ...(prox.weights ? { weights: prox.weights } : {}),
+        ...(prox.call ? { call: prox.call } : {}),
+      };
+      continue;
+    }
+    problems.push({
+      e: c.culprit,
+      message: `no solver here can take ${q(text(c.culprit))}: ${c.why}, and it is not a term with a known prox (such as \`lambda * norm1(x)\` of a whole var)`,
+    });
+  }
+}
+
+/** The vars' domains (and simplexes) as sets. */
+function domainSets({ p, dec, text }: Ctx): void {
+  for (const d of p.decls) {
+    if (d.kind !== 'var') continue;
+    const dom = d.decl.type.domain;
+    if (d.family === 'simplex') dec.sets.push({ var: d.decl.name.name, set: 'simplex', from: 'domain' });
+    else if (dom)
+      dec.sets.push({
+        var: d.decl.name.name,
+        set: dom.kind === 'Interval' ? `box ${text(dom)}` : `${dom.op.replace(/^([<>])$/, '$1=')} ${text(dom.value)}`,
+        from: 'domain',
+      });
+  }
+}
+
+/** Each leaf constraint a simple bound on one var, or a general one (smooth, else a problem). */
+function constraintSets(ctx: Ctx, items: readonly ConstraintItem[], sc: Scope): void {
+  const { cl, dec, parts, problems, text } = ctx;
+  for (const it of items) {
+    if (it.kind === 'ConstraintFor') {
+      const inner = new Map(sc);
+      inner.set(it.name.name, CONST);
+      constraintSets(ctx, it.body, inner);
+      continue;
+    }
+    const e = it.expr;
+    if (e.kind !== 'Compare') continue;
+    const label = it.label?.name ?? null;
+    const simple =
+      e.ops.every((o) => o !== '==') && simpleBound(e.operands, cl.vars, (x) => cl.cls(x, sc).k === 'const');
+    if (simple) {
+      dec.sets.push({ var: simple, set: text(e), from: 'constraint' });
+      parts.constraints.set(it, 'bound');
+      continue;
+    }
+    const c = join(...e.operands.map((o) => cl.cls(o, sc)));
+    if (c.k === 'nonsmooth') {
+      problems.push({
+        e: c.culprit,
+        message: `the constraint ${q(text(e))} cannot be taken: ${q(text(c.culprit))} is not smooth (${c.why})`,
+      });
+      continue;
+    }
+    (e.ops.includes('==') ? dec.equalities : dec.inequalities).push({ label, expr: text(e) });
+    parts.constraints.set(it, 'general');
+  }
+}
+
+/** A model's parts: its log density's statements, the transforms' log|J|, batches. */
+function modelParts({ p, dec, text }: Ctx, model: Model): void {
+  dec.stochastic = hasBatch(model.body);
+  dec.smooth = model.body
+    .filter((s) => s.kind === 'Sample' || s.kind === 'TargetAdd' || s.kind === 'For' || s.kind === 'IfStmt')
+    .map((s) => text(s));
+  if (p.decls.some((d) => (d.kind === 'param' && d.family !== 'real') || (d.kind === 'param' && d.decl.type.domain)))
+    dec.smooth.push("log|J| of the constrained parameters' transforms");
+}
+
+/** The program's `solve m(...)`/`infer m(...)` (refused with the table's reason when m cannot take
+ *  the problem), else the table's automatic choice for an optimization program. */
+function chooseAlgorithm(p: CheckedProgram, shape: ProblemShape, diagnostics: Diagnostic[]): AlgorithmChoice | null {
   const named = p.infer ?? p.solve;
   if (named) {
     const spec = named.spec;
     const no = refusal(methodList, spec, shape);
     if (no) diagnostics.push({ severity: 'error', message: no.message, span: named.span, hint: no.hint });
-    algorithm = {
+    return {
       name: spec.name,
       reason: `\`${spec.kind} ${spec.name}\` in the program`,
       available: spec.available,
       source: p.infer ? 'infer' : 'solve',
       options: withDefaults(spec.options, named.given),
     };
-  } else if (p.optimize) {
-    const auto = chooseMethod(methodList, 'solve', shape);
-    if (auto)
-      algorithm = {
-        name: auto.method.name,
-        reason: auto.reason,
-        available: auto.method.available,
-        source: 'analysis',
-        options: withDefaults(auto.method.options, {}),
-      };
   }
-  return { decomposition: dec, algorithm, diagnostics, parts, shape };
+  if (!p.optimize) return null;
+  const auto = chooseMethod(methodList, 'solve', shape);
+  if (!auto) return null;
+  return {
+    name: auto.method.name,
+    reason: auto.reason,
+    available: auto.method.available,
+    source: 'analysis',
+    options: withDefaults(auto.method.options, {}),
+  };
 }
 
 /** The problem's shape for the method table: its features, and their first instances in words. */

@@ -102,6 +102,16 @@ const q = (s: string) => '`' + s + '`';
 /** Per check: the names `objective name = ...` defines anywhere in the program. */
 const objectiveNames = new WeakMap<Checker, Set<string>>();
 
+/** What the passes share: the checker, the global scope, the result they fill, every statement. */
+interface Pass {
+  c: Checker;
+  globals: Scope;
+  out: CheckedProgram;
+  all: { st: Stmt; file: string }[];
+  sources: ReadonlyMap<string, string>;
+  values: ReadonlyMap<string, number>;
+}
+
 export function checkProgram(
   modules: Module[],
   sources: ReadonlyMap<string, string>,
@@ -109,7 +119,35 @@ export function checkProgram(
 ): CheckedProgram {
   const globals = new Scope(null);
   const c = new Checker({ sources, values }, globals);
-  const out: CheckedProgram = {
+  const out = emptyChecked(modules, globals, c);
+  const all: { st: Stmt; file: string }[] = modules.flatMap((m) => m.program.body.map((st) => ({ st, file: m.file })));
+  // `infer vi(objective = name)` may name an objective defined later in the file.
+  objectiveNames.set(c, new Set(all.flatMap(({ st }) => (st.kind === 'ObjectiveDef' ? [st.name.name] : []))));
+  const pass: Pass = { c, globals, out, all, sources, values };
+
+  // Pass 1: every top-level name, so that order does not matter at the top level.
+  declareData(pass);
+  declareVarsAndParams(pass);
+  for (const { st } of all) {
+    if (st.kind === 'Fn') declare(pass, st.name, { kind: 'fn', name: st.name, node: st });
+    else if (st.kind === 'Let') declare(pass, st.name, { kind: 'let', name: st.name, node: st, ty: undefined });
+  }
+  typeLets(pass);
+
+  // Pass 2: declarations' domains and defaults.
+  for (const info of out.decls) checkDomainAndInit(c, info, globals);
+
+  // Pass 3: the statements.
+  checkStatements(pass);
+  programLevel(c, out);
+  // Bound phase only: every remaining symbolic dim is unbound data, reported by data binding.
+  out.diagnostics = c.bag.sorted();
+  return out;
+}
+
+/** The result before the passes fill it. */
+function emptyChecked(modules: Module[], globals: Scope, c: Checker): CheckedProgram {
+  return {
     modules,
     globals,
     decls: [],
@@ -130,23 +168,25 @@ export function checkProgram(
     diagnostics: [],
     checker: c,
   };
-  const all: { st: Stmt; file: string }[] = modules.flatMap((m) => m.program.body.map((st) => ({ st, file: m.file })));
-  // `infer vi(objective = name)` may name an objective defined later in the file.
-  objectiveNames.set(c, new Set(all.flatMap(({ st }) => (st.kind === 'ObjectiveDef' ? [st.name.name] : []))));
+}
 
-  const declare = (name: Ident, sym: Sym): void => {
-    const prev = globals.own(name.name);
-    if (prev) {
-      c.error(
-        name.span,
-        `${q(name.name)} is already declared (as ${describeSym(prev)} at ${prev.name.span.file}:${prev.name.span.line}:${prev.name.span.col})`,
-      );
-      return;
-    }
-    globals.set(name.name, sym);
-  };
+/** A top-level name, or an error naming where it was declared first. */
+function declare({ c, globals }: Pass, name: Ident, sym: Sym): void {
+  const prev = globals.own(name.name);
+  if (prev) {
+    c.error(
+      name.span,
+      `${q(name.name)} is already declared (as ${describeSym(prev)} at ${prev.name.span.file}:${prev.name.span.line}:${prev.name.span.col})`,
+    );
+    return;
+  }
+  globals.set(name.name, sym);
+}
 
-  // Pass 1: every top-level name, so that order does not matter at the top level.
+/** Pass 1, data: the `data from` sources, int scalars first (they may size other data), then the
+ *  rest with the dimension names their shapes bind. */
+function declareData(pass: Pass): void {
+  const { c, globals, out, all, sources, values } = pass;
   const dataDecls: { d: Decl; file: string }[] = [];
   for (const { st, file } of all) {
     if (st.kind === 'Data') {
@@ -158,7 +198,7 @@ export function checkProgram(
   for (const { d } of dataDecls) {
     if (d.type.name.name === 'int' && d.type.dims.length === 0) {
       const v = values.get(d.name.name);
-      declare(d.name, { kind: 'data', name: d.name, decl: d, ty: scalar('int', false, v) });
+      declare(pass, d.name, { kind: 'data', name: d.name, decl: d, ty: scalar('int', false, v) });
     }
   }
   for (const { d, file } of dataDecls) {
@@ -175,7 +215,7 @@ export function checkProgram(
     const shape = fam ? c.declaredShape(d.type, globals) : null;
     const ty = shape ? tensor(shape.elem, shape.shape, false) : tensor('real', [], false);
     if (!(d.type.name.name === 'int' && d.type.dims.length === 0))
-      declare(d.name, { kind: 'data', name: d.name, decl: d, ty, broken: !shape });
+      declare(pass, d.name, { kind: 'data', name: d.name, decl: d, ty, broken: !shape });
     else {
       const s = globals.own(d.name.name);
       if (s && s.kind === 'data') s.ty = scalar('int', false, values.get(d.name.name));
@@ -189,6 +229,11 @@ export function checkProgram(
         file,
       });
   }
+}
+
+/** Pass 1, vars and params (int params are discrete latents), params numbered in order. */
+function declareVarsAndParams(pass: Pass): void {
+  const { c, globals, out, all } = pass;
   let paramOrder = 0;
   for (const { st, file } of all) {
     if (st.kind !== 'Var' && st.kind !== 'Param') continue;
@@ -198,35 +243,33 @@ export function checkProgram(
         // A discrete latent (see CheckedProgram.latents); its draw is checked in programLevel.
         const shape = c.declaredShape(d.type, globals);
         const ty = tensor('int', shape ? shape.shape : [], true);
-        declare(d.name, { kind: 'param', name: d.name, decl: d, ty, order: paramOrder++, broken: !shape });
+        declare(pass, d.name, { kind: 'param', name: d.name, decl: d, ty, order: paramOrder++, broken: !shape });
         out.latents.push({ decl: d, shape: shape ? shape.shape.map((x) => x.value ?? -1) : null });
         continue;
       }
       const fam = family(c, d.type, kind);
       const shape = fam ? familyShape(c, d.type, fam, globals) : null;
       const ty = tensor('real', shape ?? [], true);
-      if (kind === 'var') declare(d.name, { kind: 'var', name: d.name, decl: d, ty, broken: !shape });
-      else declare(d.name, { kind: 'param', name: d.name, decl: d, ty, order: paramOrder++, broken: !shape });
+      if (kind === 'var') declare(pass, d.name, { kind: 'var', name: d.name, decl: d, ty, broken: !shape });
+      else declare(pass, d.name, { kind: 'param', name: d.name, decl: d, ty, order: paramOrder++, broken: !shape });
       if (fam && shape) out.decls.push({ kind, decl: d, family: fam, ty, file });
     }
   }
-  for (const { st } of all) {
-    if (st.kind === 'Fn') declare(st.name, { kind: 'fn', name: st.name, node: st });
-    else if (st.kind === 'Let') declare(st.name, { kind: 'let', name: st.name, node: st, ty: undefined });
-  }
+}
 
-  // The lets' types, each after the lets it uses: a chain of thousands of lets that use one
-  // another is resolved in a loop, not by one recursion per link (grammar/spine.ts).
+/** The lets' types, each after the lets it uses: a chain of thousands of lets that use one
+ *  another is resolved in a loop, not by one recursion per link (grammar/spine.ts). */
+function typeLets({ c, globals, all }: Pass): void {
   const lets = all.flatMap(({ st }) => (st.kind === 'Let' ? [{ name: st.name.name, value: st.value, st }] : []));
   for (const { st } of dependencyOrder(lets)) {
     const s = globals.own(st.name.name);
     if (s && s.kind === 'let' && s.node === st) c.symTy(s, st.name);
   }
+}
 
-  // Pass 2: declarations' domains and defaults.
-  for (const info of out.decls) checkDomainAndInit(c, info, globals);
-
-  // Pass 3: the statements.
+/** Pass 3: each statement in order; blocks and statements a program has once are recorded. */
+function checkStatements(pass: Pass): void {
+  const { c, globals, out, all } = pass;
   const seenOnce = new Map<string, Stmt>();
   const once = (st: Stmt, what: string): boolean => {
     const prev = seenOnce.get(st.kind);
@@ -247,26 +290,9 @@ export function checkProgram(
         if (s && s.kind === 'let' && s.node === st) c.symTy(s, st.name);
         break;
       }
-      case 'Start': {
-        const s = globals.get(st.name.name);
-        if (!s) {
-          c.unknownName(st.name, globals);
-          break;
-        }
-        if (s.kind !== 'var' && s.kind !== 'param') {
-          c.error(st.name.span, `\`start\` sets vars and params; ${q(st.name.name)} is ${describeSym(s)}`);
-          break;
-        }
-        if (out.starts.has(st.name.name)) c.error(st.span, `${q(st.name.name)} already has a start value`);
-        else if (s.decl.init)
-          c.error(
-            st.span,
-            `${q(st.name.name)} already has a start value in its declaration (line ${s.decl.span.line})`,
-          );
-        startValue(c, st.value, s.ty, st.name.name, globals);
-        out.starts.set(st.name.name, { value: st.value, span: st.span });
+      case 'Start':
+        checkStart(pass, st);
         break;
-      }
       case 'Model':
         if (once(st, '`model` block')) out.model = st;
         c.stmts(st.body, globals.child(), 'model');
@@ -298,23 +324,41 @@ export function checkProgram(
         if (once(st, '`infer`')) out.infer = method(c, st, 'infer', 'inference method', globals);
         break;
       case 'ObjectiveDef':
-        // Checked by lowering it (objective_program.ts), the same code `infer` runs.
-        out.objectives.push(st);
-        try {
-          lowerObjectiveDef(st, 1);
-        } catch (e) {
-          if (!(e instanceof LowerError)) throw e;
-          c.error(e.span, e.message);
-        }
+        checkObjectiveDef(pass, st);
         break;
       default:
         break;
     }
   }
-  programLevel(c, out);
-  // Bound phase only: every remaining symbolic dim is unbound data, reported by data binding.
-  out.diagnostics = c.bag.sorted();
-  return out;
+}
+
+/** `start name = value`: of a var or param, once, and not beside a start in its declaration. */
+function checkStart({ c, globals, out }: Pass, st: Extract<Stmt, { kind: 'Start' }>): void {
+  const s = globals.get(st.name.name);
+  if (!s) {
+    c.unknownName(st.name, globals);
+    return;
+  }
+  if (s.kind !== 'var' && s.kind !== 'param') {
+    c.error(st.name.span, `\`start\` sets vars and params; ${q(st.name.name)} is ${describeSym(s)}`);
+    return;
+  }
+  if (out.starts.has(st.name.name)) c.error(st.span, `${q(st.name.name)} already has a start value`);
+  else if (s.decl.init)
+    c.error(st.span, `${q(st.name.name)} already has a start value in its declaration (line ${s.decl.span.line})`);
+  startValue(c, st.value, s.ty, st.name.name, globals);
+  out.starts.set(st.name.name, { value: st.value, span: st.span });
+}
+
+/** `objective name = ...`: checked by lowering it (objective_program.ts), the same code `infer` runs. */
+function checkObjectiveDef({ c, out }: Pass, st: ObjectiveDef): void {
+  out.objectives.push(st);
+  try {
+    lowerObjectiveDef(st, 1);
+  } catch (e) {
+    if (!(e instanceof LowerError)) throw e;
+    c.error(e.span, e.message);
+  }
 }
 
 /** The model's `name ~ D(...)` statement, at the top or inside loops. */

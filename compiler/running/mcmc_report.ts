@@ -56,6 +56,7 @@ export async function mcmcReport(
   const n = compiled.n;
   const M = runs.length;
   const D = Math.min(...runs.map((r) => r.draws.length / n));
+  const c: Chains = { compiled, s, runs, M, D };
   const warn = (message: string, hint?: string): Message =>
     compiled.anchor
       ? messageAt('warning', compiled.anchor, message, hint)
@@ -92,16 +93,75 @@ export async function mcmcReport(
   }
 
   // ---- draws in the user's terms ----
+  const table = await chainTable(c, ctx.key);
+  // ---- summaries with R-hat and ESS ----
+  const sum = convergenceSummaries(c, table);
+  const { posterior, worst } = sum;
+  // ---- sampler diagnostics ----
+  const st = samplerStats(c);
+  messages.push(...samplerWarnings(c, sum, st, warn));
+
+  const passed = !sum.highRhat.length && !sum.lowEss.length && st.nDiv === 0;
+  const status: RunStatus = ctx.stopped ? 'stopped' : passed ? 'converged' : 'max_steps';
+  const values: Record<string, NestedValue> = {};
+  for (const e of compiled.layout) values[e.name] = posterior[e.name]!.mean;
+  const testText = `R-hat ${fmt(worst.rhat.v)} (<= ${RHAT_MAX}), min ESS bulk ${fmt(worst.bulk.v)} tail ${fmt(worst.tail.v)} (>= ${ESS_PER_CHAIN * M}), ${st.nDiv} divergences`;
+  return {
+    status,
+    steps: iterations,
+    table,
+    values,
+    posterior,
+    messages,
+    diagnostics: {
+      ...base,
+      stop_reason: ctx.stopped
+        ? `stopped by the user after ${D} draws per chain; ${testText}`
+        : `${passed ? 'the chains passed' : 'the chains did not pass'} the convergence test: ${testText}`,
+      rhat_max: worst.rhat.v,
+      ess_bulk_min: worst.bulk.v,
+      ess_tail_min: worst.tail.v,
+      ess_per_second: worst.bulk.v / Math.max(ctx.wallMs / 1000, 1e-9),
+      ess_per_gradient: worst.bulk.v / Math.max(gradients, 1),
+      ...samplerDiagnostics(c, st),
+    },
+  };
+}
+
+/** The chains, and the draws every chain has (D: the shortest chain's count). */
+interface Chains {
+  compiled: CompiledProgram;
+  s: SamplerSettings;
+  runs: ChainRun[];
+  M: number;
+  D: number;
+}
+
+/** The first D draws of every chain in the user's terms, with chain ids and the sampler's columns. */
+async function chainTable({ compiled, runs, M, D }: Chains, key: Int32Array): Promise<DrawTable> {
+  const n = compiled.n;
   const thetas = new Float64Array(M * D * n);
   runs.forEach((r, c) => thetas.set(r.draws.subarray(0, D * n), c * D * n));
-  const table = await drawsAt(compiled, thetas, M * D, ctx.key);
+  const table = await drawsAt(compiled, thetas, M * D, key);
   table.chains = Int32Array.from({ length: M * D }, (_, i) => runs[Math.floor(i / D)]!.chain + 1);
   table.stats = STAT_COLUMNS.map(([k, name]) => ({
     name,
     data: Float64Array.from(runs.flatMap((r) => r.stats[k].slice(0, D))),
   }));
+  return table;
+}
 
-  // ---- summaries with R-hat and ESS ----
+type Worst = { v: number; at: string };
+interface Summaries {
+  posterior: Record<string, PosteriorSummary>;
+  /** Over the params only: the largest R-hat, the smallest bulk and tail ESS, and where. */
+  worst: { rhat: Worst; bulk: Worst; tail: Worst };
+  highRhat: string[];
+  lowEss: string[];
+}
+
+/** The summaries with R-hat and bulk/tail ESS per scalar; the params' worst and failing ones. */
+function convergenceSummaries({ compiled, runs, M, D }: Chains, table: DrawTable): Summaries {
   const posterior = summaries(table);
   const worst = { rhat: { v: -Infinity, at: '' }, bulk: { v: Infinity, at: '' }, tail: { v: Infinity, at: '' } };
   const highRhat: string[] = [];
@@ -132,8 +192,20 @@ export async function mcmcReport(
       ess_tail: nest(et, v.shape),
     });
   }
+  return { posterior, worst, highRhat, lowEss };
+}
 
-  // ---- sampler diagnostics ----
+interface SamplerStatsSummary {
+  /** Each chain's divergent iterations after warmup (1-based, warmup counted). */
+  divergent: number[][];
+  nDiv: number;
+  /** NUTS transitions that hit the maximum tree depth. */
+  saturated: number;
+  bfmi: number[];
+  accept: number[];
+}
+
+function samplerStats({ s, runs, D }: Chains): SamplerStatsSummary {
   const divergent = runs.map((r) => {
     const its: number[] = [];
     r.stats.divergent.slice(0, D).forEach((x, d) => x && its.push(s.warmup + d + 1));
@@ -146,9 +218,20 @@ export async function mcmcReport(
       : 0;
   const bfmi = runs.map((r) => ebfmi(r.stats.energy.slice(0, D)));
   const accept = runs.map((r) => mean(r.stats.acceptStat.slice(0, D)));
-  const wallS = ctx.wallMs / 1000;
-  const shown = (xs: string[]) => xs.slice(0, 6).join(', ') + (xs.length > 6 ? ` and ${xs.length - 6} more` : '');
+  return { divergent, nDiv, saturated, bfmi, accept };
+}
 
+/** The warnings, with the usual thresholds, each with its remedy. */
+function samplerWarnings(
+  { s, runs, M, D }: Chains,
+  sum: Summaries,
+  st: SamplerStatsSummary,
+  warn: (message: string, hint?: string) => Message,
+): Message[] {
+  const { worst, highRhat, lowEss } = sum;
+  const { divergent, nDiv, saturated, bfmi } = st;
+  const messages: Message[] = [];
+  const shown = (xs: string[]) => xs.slice(0, 6).join(', ') + (xs.length > 6 ? ` and ${xs.length - 6} more` : '');
   if (nDiv > 0) {
     const where = divergent
       .map((its, c) =>
@@ -192,40 +275,22 @@ export async function mcmcReport(
         'raise max_depth, or use metric = dense (or reparameterize) for a strongly correlated posterior',
       ),
     );
+  return messages;
+}
 
-  const passed = !highRhat.length && !lowEss.length && nDiv === 0;
-  const status: RunStatus = ctx.stopped ? 'stopped' : passed ? 'converged' : 'max_steps';
-  const values: Record<string, NestedValue> = {};
-  for (const e of compiled.layout) values[e.name] = posterior[e.name]!.mean;
-  const testText = `R-hat ${fmt(worst.rhat.v)} (<= ${RHAT_MAX}), min ESS bulk ${fmt(worst.bulk.v)} tail ${fmt(worst.tail.v)} (>= ${ESS_PER_CHAIN * M}), ${nDiv} divergences`;
+/** The sampler's part of the diagnostics: divergences, tree depths, leapfrog steps, acceptance, E-BFMI. */
+function samplerDiagnostics({ s, runs, D }: Chains, st: SamplerStatsSummary): Record<string, unknown> {
   return {
-    status,
-    steps: iterations,
-    table,
-    values,
-    posterior,
-    messages,
-    diagnostics: {
-      ...base,
-      stop_reason: ctx.stopped
-        ? `stopped by the user after ${D} draws per chain; ${testText}`
-        : `${passed ? 'the chains passed' : 'the chains did not pass'} the convergence test: ${testText}`,
-      rhat_max: worst.rhat.v,
-      ess_bulk_min: worst.bulk.v,
-      ess_tail_min: worst.tail.v,
-      ess_per_second: worst.bulk.v / Math.max(wallS, 1e-9),
-      ess_per_gradient: worst.bulk.v / Math.max(gradients, 1),
-      divergences: nDiv,
-      divergent_iterations: divergent.map((its) => its.slice(0, LISTED)),
-      warmup_divergences: runs.map((r) => r.state.warmupDivergent.length),
-      treedepth_saturated: saturated,
-      ...(s.algorithm === 'nuts'
-        ? { max_depth: s.maxDepth, mean_treedepth: runs.map((r) => mean(r.stats.treedepth.slice(0, D))) }
-        : { steps: s.steps }),
-      mean_leapfrog: runs.map((r) => mean(r.stats.nLeapfrog.slice(0, D))),
-      accept_stat: accept,
-      ebfmi: bfmi,
-    },
+    divergences: st.nDiv,
+    divergent_iterations: st.divergent.map((its) => its.slice(0, LISTED)),
+    warmup_divergences: runs.map((r) => r.state.warmupDivergent.length),
+    treedepth_saturated: st.saturated,
+    ...(s.algorithm === 'nuts'
+      ? { max_depth: s.maxDepth, mean_treedepth: runs.map((r) => mean(r.stats.treedepth.slice(0, D))) }
+      : { steps: s.steps }),
+    mean_leapfrog: runs.map((r) => mean(r.stats.nLeapfrog.slice(0, D))),
+    accept_stat: st.accept,
+    ebfmi: st.bfmi,
   };
 }
 

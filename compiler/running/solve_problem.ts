@@ -79,9 +79,78 @@ const q = (s: string) => '`' + s + '`';
 export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const p = compiled.checked;
   if (!p.optimize) throw new BuildError(compiled.anchor, 'there is nothing to solve: the program has no objective');
-  const { kit, layout, dataArrays } = compiled.internals;
-  const n = layout.n;
   const parts = analyze(p).parts;
+  const b = buildContext(compiled);
+
+  // ---- objective terms ----
+  const smoothTerms = parts.terms.filter((t) => !t.prox);
+  const smoothWith = smoothOf(b, smoothTerms);
+  const smooth = (x: Tracer): Tracer => smoothWith(x);
+  const prox = proxSpecs(
+    b,
+    parts.terms.filter((t) => t.prox),
+  );
+  const residual = residualOf(b, smoothTerms);
+
+  // ---- simple sets: bounds ----
+  const bounds = new Bounds(b.n);
+  const simplex = domainBounds(b, bounds);
+
+  // ---- constraints: bounds and general rows ----
+  const leaves = constraintLeaves(b, p.constraints);
+  boundConstraints(
+    b,
+    leaves.filter((l) => parts.constraints.get(l.it) === 'bound'),
+    bounds,
+  );
+  bounds.close();
+  const generalLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'general');
+  const rowsOf = generalRows(b, generalLeaves);
+  const { mEq, mIneq } = generalLeaves.length ? rowLayout(b.n, rowsOf, bounds) : { mEq: 0, mIneq: 0 };
+  // Simplex vars under the augmented Lagrangian: sum x = 1 as an equality row, x >= 0 as bounds.
+  const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
+  const ineqFn = mIneq ? (x: Tracer) => cat(rowsOf(x).ineq) : null;
+
+  const coordName = coordNamer(b.vars);
+  return {
+    n: b.n,
+    smooth,
+    smoothWith,
+    residual,
+    prox,
+    simplex,
+    lower: bounds.lower,
+    upper: bounds.upper,
+    eq: eqFn,
+    ineq: ineqFn,
+    mEq,
+    mIneq,
+    keys: bounds.keys,
+    coordName,
+    vars: b.vars,
+  };
+}
+
+type HostValue = { data: Float64Array; shape: number[] };
+
+/** What the parts of the build share: the program, its vars, and the scopes to evaluate in. */
+interface Build {
+  compiled: CompiledProgram;
+  n: number;
+  vars: VarSlice[];
+  byName: Map<string, VarSlice>;
+  /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
+  scope(theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer };
+  /**
+   * Evaluates on the host, with the vars bound to their flat indices. `count` is how many values
+   * `f` returns: with none there is nothing to trace (a plain objective builds its problem with no
+   * trace at all, so a template's rerun on new data of the same shapes traces nothing).
+   */
+  evalHost(count: number, f: (env: Env, low: Lowerer) => Tracer[]): HostValue[];
+}
+
+function buildContext(compiled: CompiledProgram): Build {
+  const { kit, layout, dataArrays } = compiled.internals;
   const vars: VarSlice[] = layout.entries.map((e) => ({
     name: e.name,
     offset: e.offset,
@@ -98,7 +167,6 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   }
 
   const consts = (): Tracer[] => dataArrays.map(constantOf);
-  /** A scope with the vars bound from theta (a graph input) or to their flat indices (host evaluation). */
   const scope = (theta: Tracer | null, data?: Tracer[]): { env: Env; low: Lowerer } => {
     const s = kit.setup(data ?? consts());
     if (theta) kit.unpack(theta, s.env, s.low);
@@ -114,15 +182,7 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
         });
     return s;
   };
-  /**
-   * Evaluates on the host, with the vars bound to their flat indices. `count` is how many values
-   * `f` returns: with none there is nothing to trace (a plain objective builds its problem with no
-   * trace at all, so a template's rerun on new data of the same shapes traces nothing).
-   */
-  const evalHost = (
-    count: number,
-    f: (env: Env, low: Lowerer) => Tracer[],
-  ): { data: Float64Array; shape: number[] }[] => {
+  const evalHost = (count: number, f: (env: Env, low: Lowerer) => Tracer[]): HostValue[] => {
     if (count === 0) return [];
     const g = trace(() => {
       const { env, low } = scope(null);
@@ -131,78 +191,41 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     }, []);
     return runRef(g, []).map((r) => ({ data: Float64Array.from(r.data), shape: [...r.shape] }));
   };
-  const real = (low: Lowerer, env: Env, e: Expr) => low.real(low.expr(e, env), e.span);
+  return { compiled, n: layout.n, vars, byName, scope, evalHost };
+}
 
-  // ---- objective terms ----
-  const termValue = (t: ObjectiveTerm, env: Env, low: Lowerer): Tracer => {
-    let v = real(low, env, t.e);
-    for (const c of t.coefs) v = c.op === '*' ? P.mul(real(low, env, c.e), v) : P.div(v, real(low, env, c.e));
-    return t.flip < 0 ? P.neg(v) : v;
-  };
-  const smoothTerms = parts.terms.filter((t) => !t.prox);
-  const smoothWith = (x: Tracer, data?: Tracer[]): Tracer => {
-    const { env, low } = scope(x, data);
+const real = (low: Lowerer, env: Env, e: Expr) => low.real(low.expr(e, env), e.span);
+
+/** flip * prod(coefs) * e, lowered in `env`. */
+function termValue(t: ObjectiveTerm, env: Env, low: Lowerer): Tracer {
+  let v = real(low, env, t.e);
+  for (const c of t.coefs) v = c.op === '*' ? P.mul(real(low, env, c.e), v) : P.div(v, real(low, env, c.e));
+  return t.flip < 0 ? P.neg(v) : v;
+}
+
+/** The smooth part (the sum of the smooth terms) with the data arrays given, or the constants. */
+function smoothOf(b: Build, smoothTerms: ObjectiveTerm[]): (x: Tracer, data?: Tracer[]) => Tracer {
+  return (x, data) => {
+    const { env, low } = b.scope(x, data);
     let f: Tracer = P.mul(0, P.sum(x));
     for (const t of smoothTerms) f = P.add(f, P.sum(termValue(t, env, low)));
     return f;
   };
-  const smooth = (x: Tracer): Tracer => smoothWith(x);
+}
 
+/** Each prox term bound to its var's slice: lambda from its coefficients, and its options. */
+function proxSpecs(b: Build, proxTerms: ObjectiveTerm[]): ProxSpec[] {
+  const { compiled } = b;
   // Coefficients of the prox terms: flip * prod(coefs), scalars known before the run.
-  const proxTerms = parts.terms.filter((t) => t.prox);
-  const coefVals = evalHost(proxTerms.length, (env, low) =>
+  const coefVals = b.evalHost(proxTerms.length, (env, low) =>
     proxTerms.map((t) => {
       let c: Tracer = P.full([], t.flip);
       for (const k of t.coefs) c = k.op === '*' ? P.mul(c, real(low, env, k.e)) : P.div(c, real(low, env, k.e));
       return c;
     }),
   );
-  // Options from the term's other arguments (weights of norm1(w * x); groups, k, weights of the
-  // group built-ins), evaluated before the run; the built-in's `prox.options` maps them.
-  const proxOptions = (t: ObjectiveTerm, v: VarSlice): Record<string, unknown> => {
-    const pr = t.prox!;
-    const where = pr.call ?? pr.weights?.e ?? t.e;
-    try {
-      if (pr.weights) {
-        const w = evalHost(1, (env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
-        const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
-        const bad = ws.findIndex((x) => !(x >= 0));
-        if (bad >= 0)
-          throw new BuildError(
-            pr.weights.e.span,
-            `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`,
-            'write norm1(w * x) to weight by |w|',
-          );
-        return { weights: ws };
-      }
-      if (!pr.call) return {};
-      const b = builtinTable.get(pr.call.callee.name)!;
-      const ordered = orderArgs(
-        pr.call,
-        b.params.map((x) => x.name),
-      );
-      const names = b.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
-      const vals = evalHost(names.length, (env, low) =>
-        b.params.flatMap((x, i) => {
-          const a = ordered[i];
-          if (i === 0 || !a) return [];
-          const r = low.expr(a, env);
-          return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
-        }),
-      );
-      const args: Record<string, number | Float64Array> = {};
-      names.forEach((nm, j) => {
-        const kind = b.params.find((x) => x.name === nm)!.kind;
-        args[nm] = kind === 'int' ? vals[j]!.data[0]! : vals[j]!.data;
-      });
-      return b.prox!.options!({ size: v.size, args });
-    } catch (e) {
-      if (e instanceof BuildError) throw e;
-      throw new BuildError(where.span, `${q(text(compiled, where.span))}: ${(e as Error).message}`);
-    }
-  };
-  const prox: ProxSpec[] = proxTerms.map((t, i) => {
-    const v = byName.get(t.prox!.var)!;
+  return proxTerms.map((t, i) => {
+    const v = b.byName.get(t.prox!.var)!;
     const c = coefVals[i]!;
     if (c.data.length !== 1)
       throw new BuildError(t.e.span, `the coefficient of ${q(text(compiled, t.e.span))} must be a scalar`);
@@ -214,132 +237,212 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
       );
     const options: Record<string, unknown> = { lambda };
     if (t.prox!.op === 'group_lasso' && t.prox!.axis !== null) options.groups = fibers(v.shape, t.prox!.axis);
-    Object.assign(options, proxOptions(t, v));
+    Object.assign(options, proxOptions(b, t, v));
     if (t.prox!.op === 'nuclear' && v.shape.length !== 2)
       throw new BuildError(t.e.span, `nuclear_norm needs a matrix var; ${q(v.name)} has shape [${v.shape}]`);
     return { ...v, op: t.prox!.op, options, term: text(compiled, t.e.span) };
   });
+}
 
-  // Gauss-Newton structure: a single smooth term c * sumsq(r), c > 0.
-  let residual: BuiltProblem['residual'] = null;
-  if (
+/**
+ * Options from the term's other arguments (weights of norm1(w * x); groups, k, weights of the
+ * group built-ins), evaluated before the run; the built-in's `prox.options` maps them.
+ */
+function proxOptions(b: Build, t: ObjectiveTerm, v: VarSlice): Record<string, unknown> {
+  const { compiled } = b;
+  const pr = t.prox!;
+  const where = pr.call ?? pr.weights?.e ?? t.e;
+  try {
+    if (pr.weights) {
+      const w = b.evalHost(1, (env, low) => [P.broadcastTo(real(low, env, pr.weights!.e), v.shape)])[0]!.data;
+      const ws = Array.from(w, (x) => (pr.weights!.abs ? Math.abs(x) : x));
+      const bad = ws.findIndex((x) => !(x >= 0));
+      if (bad >= 0)
+        throw new BuildError(
+          pr.weights.e.span,
+          `the weight ${q(text(compiled, pr.weights.e.span))} is ${ws[bad]} at entry ${bad}; the weights of an l1 term must be >= 0`,
+          'write norm1(w * x) to weight by |w|',
+        );
+      return { weights: ws };
+    }
+    if (!pr.call) return {};
+    const bt = builtinTable.get(pr.call.callee.name)!;
+    const ordered = orderArgs(
+      pr.call,
+      bt.params.map((x) => x.name),
+    );
+    const names = bt.params.map((x) => x.name).filter((_, i) => i > 0 && ordered[i]);
+    const vals = b.evalHost(names.length, (env, low) =>
+      bt.params.flatMap((x, i) => {
+        const a = ordered[i];
+        if (i === 0 || !a) return [];
+        const r = low.expr(a, env);
+        return [typeof r === 'number' ? P.full([], r) : real(low, env, a)];
+      }),
+    );
+    const args: Record<string, number | Float64Array> = {};
+    names.forEach((nm, j) => {
+      const kind = bt.params.find((x) => x.name === nm)!.kind;
+      args[nm] = kind === 'int' ? vals[j]!.data[0]! : vals[j]!.data;
+    });
+    return bt.prox!.options!({ size: v.size, args });
+  } catch (e) {
+    if (e instanceof BuildError) throw e;
+    throw new BuildError(where.span, `${q(text(compiled, where.span))}: ${(e as Error).message}`);
+  }
+}
+
+/** Gauss-Newton structure: a single smooth term c * sumsq(r), c > 0, gives r * sqrt(2c). */
+function residualOf(b: Build, smoothTerms: ObjectiveTerm[]): BuiltProblem['residual'] {
+  if (!(
     smoothTerms.length === 1 &&
     smoothTerms[0]!.e.kind === 'Call' &&
     smoothTerms[0]!.e.callee.name === 'sumsq' &&
     smoothTerms[0]!.e.args.length === 1
-  ) {
-    const t = smoothTerms[0]!;
-    // Literal coefficients (the usual `0.5 * sumsq(r)`) need no trace.
-    const literal = t.coefs.every((k) => k.e.kind === 'Number');
-    const c = literal
-      ? t.coefs.reduce<number>((acc, k) => {
-          const v = (k.e as Extract<Expr, { kind: 'Number' }>).value;
-          return k.op === '*' ? acc * v : acc / v;
-        }, t.flip)
-      : evalHost(1, (env, low) => [
-          t.coefs.reduce<Tracer>(
-            (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
-            P.full([], t.flip),
-          ),
-        ])[0]!.data[0]!;
-    if (c > 0) {
-      const arg = (t.e as Extract<Expr, { kind: 'Call' }>).args[0]!.value;
-      residual = (x) => {
-        const { env, low } = scope(x);
-        return P.mul(Math.sqrt(2 * c), P.reshape(real(low, env, arg), [-1]));
-      };
+  ))
+    return null;
+  const t = smoothTerms[0]!;
+  // Literal coefficients (the usual `0.5 * sumsq(r)`) need no trace.
+  const literal = t.coefs.every((k) => k.e.kind === 'Number');
+  const c = literal
+    ? t.coefs.reduce<number>((acc, k) => {
+        const v = (k.e as Extract<Expr, { kind: 'Number' }>).value;
+        return k.op === '*' ? acc * v : acc / v;
+      }, t.flip)
+    : b.evalHost(1, (env, low) => [
+        t.coefs.reduce<Tracer>(
+          (acc, k) => (k.op === '*' ? P.mul(acc, real(low, env, k.e)) : P.div(acc, real(low, env, k.e))),
+          P.full([], t.flip),
+        ),
+      ])[0]!.data[0]!;
+  if (!(c > 0)) return null;
+  const arg = (t.e as Extract<Expr, { kind: 'Call' }>).args[0]!.value;
+  return (x) => {
+    const { env, low } = b.scope(x);
+    return P.mul(Math.sqrt(2 * c), P.reshape(real(low, env, arg), [-1]));
+  };
+}
+
+/**
+ * Per-coordinate bounds, which constraint set each side (the tightest wins), and the constraints'
+ * multiplier keys in the order they were made (domains, then constraints as they are met).
+ */
+class Bounds {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly keys: ConstraintKey[] = [];
+  private readonly owner: { lo: (ConstraintKey | null)[]; hi: (ConstraintKey | null)[] };
+  private readonly keyOf = new Map<string, ConstraintKey>();
+
+  constructor(readonly n: number) {
+    this.lower = new Float64Array(n).fill(-Infinity);
+    this.upper = new Float64Array(n).fill(Infinity);
+    this.owner = { lo: new Array(n).fill(null), hi: new Array(n).fill(null) };
+  }
+
+  newKey(key: string): ConstraintKey {
+    const k = { key, eq: [], ineq: [], bounds: [] };
+    this.keys.push(k);
+    return k;
+  }
+
+  /** The one key of a constraint's label (else its index as written), made when first asked. */
+  key(s: string): ConstraintKey {
+    return this.keyOf.get(s) ?? (this.keyOf.set(s, this.newKey(s)), this.keyOf.get(s)!);
+  }
+
+  set(i: number, side: 'lo' | 'hi', v: number, k: ConstraintKey): void {
+    if (side === 'lo' ? v > this.lower[i]! : v < this.upper[i]!) {
+      (side === 'lo' ? this.lower : this.upper)[i] = v;
+      this.owner[side][i] = k;
     }
   }
 
-  // ---- simple sets: bounds ----
-  const lower = new Float64Array(n).fill(-Infinity);
-  const upper = new Float64Array(n).fill(Infinity);
-  const owner: { lo: (ConstraintKey | null)[]; hi: (ConstraintKey | null)[] } = {
-    lo: new Array(n).fill(null),
-    hi: new Array(n).fill(null),
-  };
-  const keys: ConstraintKey[] = [];
-  const newKey = (key: string): ConstraintKey => {
-    const k = { key, eq: [], ineq: [], bounds: [] };
-    keys.push(k);
-    return k;
-  };
-  const setBound = (i: number, side: 'lo' | 'hi', v: number, k: ConstraintKey) => {
-    if (side === 'lo' ? v > lower[i]! : v < upper[i]!) {
-      (side === 'lo' ? lower : upper)[i] = v;
-      owner[side][i] = k;
+  /** Gives each key the coordinates whose bound it set, once every bound is in. */
+  close(): void {
+    for (let i = 0; i < this.n; i++) {
+      if (this.owner.lo[i]) this.owner.lo[i]!.bounds.push({ i, side: 'lo' });
+      if (this.owner.hi[i]) this.owner.hi[i]!.bounds.push({ i, side: 'hi' });
     }
-  };
+  }
+}
+
+/** The vars' domains as bounds; returns the vars declared `simplex`. */
+function domainBounds(b: Build, bounds: Bounds): VarSlice[] {
   const simplex: VarSlice[] = [];
-  const domains = layout.entries.filter((e) => e.domain || e.family === 'simplex');
-  for (const e of domains) if (e.family === 'simplex') simplex.push(byName.get(e.name)!);
-  const domVals = evalHost(domains.filter((e) => e.domain).length, (env, low) =>
+  const domains = b.compiled.internals.layout.entries.filter((e) => e.domain || e.family === 'simplex');
+  for (const e of domains) if (e.family === 'simplex') simplex.push(b.byName.get(e.name)!);
+  const domVals = b.evalHost(domains.filter((e) => e.domain).length, (env, low) =>
     domains.flatMap((e) =>
-      (e.domain ? [e.domain.lo, e.domain.hi] : []).map((b) =>
-        b ? P.broadcastTo(real(low, env, b), e.shape) : P.zeros([0]),
+      (e.domain ? [e.domain.lo, e.domain.hi] : []).map((x) =>
+        x ? P.broadcastTo(real(low, env, x), e.shape) : P.zeros([0]),
       ),
     ),
   );
   let di = 0;
   for (const e of domains) {
     if (!e.domain) continue;
-    const k = newKey(`${e.name} (domain)`);
+    const k = bounds.newKey(`${e.name} (domain)`);
     for (const side of ['lo', 'hi'] as const) {
-      const b = domVals[di++]!;
-      if (b.data.length) for (let j = 0; j < e.size; j++) setBound(e.offset + j, side, b.data[j]!, k);
+      const v = domVals[di++]!;
+      if (v.data.length) for (let j = 0; j < e.size; j++) bounds.set(e.offset + j, side, v.data[j]!, k);
     }
   }
+  return simplex;
+}
 
-  // ---- constraints: bounds and general rows ----
-  type Leaf = { it: Extract<ConstraintItem, { kind: 'Constraint' }>; key: string; env: (base: Env) => Env };
+/** A constraint as written, its key, and how to rebuild its scope (the loop variables bound). */
+type Leaf = { it: Extract<ConstraintItem, { kind: 'Constraint' }>; key: string; env: (base: Env) => Env };
+
+/** The leaf constraints, loops unrolled now (their ranges are static). */
+function constraintLeaves(b: Build, constraints: readonly ConstraintItem[]): Leaf[] {
   const leaves: Leaf[] = [];
+  if (!constraints.length) return leaves;
   const rangeOf = (it: Extract<ConstraintItem, { kind: 'ConstraintFor' }>, env: Env, low: Lowerer) => {
     const r = low.expr(it.iter, env);
     if (typeof r !== 'object' || !('kind' in r) || r.kind !== 'range')
       throw new BuildError(it.iter.span, 'a loop of constraints runs over a range known before the run');
     return r;
   };
-  // Unrolls loops now (their ranges are static), recording for each leaf how to rebuild its scope.
-  if (p.constraints.length)
-    trace(() => {
-      const { env: env0, low } = scope(null);
-      const walk = (items: readonly ConstraintItem[], bind: (base: Env) => Env, top: string | null) => {
-        items.forEach((it, i) => {
-          const key = top === null ? String(i) : top;
-          if (it.kind === 'Constraint') {
-            leaves.push({ it, key: it.label?.name ?? key, env: bind });
-            return;
-          }
-          const r = rangeOf(it, bind(env0), low);
-          for (let j = 0; j < r.length; j++) {
-            const v = r.start + j;
-            walk(
-              it.body,
-              (base) => {
-                const e = bind(base).child();
-                e.set(it.name.name, { kind: 'value', v });
-                return e;
-              },
-              key,
-            );
-          }
-        });
-      };
-      walk(p.constraints, (b) => b, null);
-      return P.zeros([]);
-    }, []);
-  const keyOf = new Map<string, ConstraintKey>();
-  const getKey = (s: string) => keyOf.get(s) ?? (keyOf.set(s, newKey(s)), keyOf.get(s)!);
+  trace(() => {
+    const { env: env0, low } = b.scope(null);
+    const walk = (items: readonly ConstraintItem[], bind: (base: Env) => Env, top: string | null) => {
+      items.forEach((it, i) => {
+        const key = top === null ? String(i) : top;
+        if (it.kind === 'Constraint') {
+          leaves.push({ it, key: it.label?.name ?? key, env: bind });
+          return;
+        }
+        const r = rangeOf(it, bind(env0), low);
+        for (let j = 0; j < r.length; j++) {
+          const v = r.start + j;
+          walk(
+            it.body,
+            (base) => {
+              const e = bind(base).child();
+              e.set(it.name.name, { kind: 'value', v });
+              return e;
+            },
+            key,
+          );
+        }
+      });
+    };
+    walk(constraints, (x) => x, null);
+    return P.zeros([]);
+  }, []);
+  return leaves;
+}
 
+const cmp = (l: Leaf) => l.it.expr as Extract<Expr, { kind: 'Compare' }>;
+
+/** Constraints that bound one var: each operand evaluated with the vars bound to their flat indices. */
+function boundConstraints(b: Build, boundLeaves: Leaf[], bounds: Bounds): void {
   const isVarSide = (e: Expr): boolean => {
     const base = e.kind === 'Index' ? e.target : e;
-    return base.kind === 'Ident' && byName.has(base.name);
+    return base.kind === 'Ident' && b.byName.has(base.name);
   };
-  const boundLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'bound');
-  const generalLeaves = leaves.filter((l) => parts.constraints.get(l.it) === 'general');
-  const cmp = (l: Leaf) => l.it.expr as Extract<Expr, { kind: 'Compare' }>;
-  // Bounds: evaluate each operand with the vars bound to their flat indices.
-  const bvals = evalHost(boundLeaves.length, (base, low) =>
+  const bvals = b.evalHost(boundLeaves.length, (base, low) =>
     boundLeaves.flatMap((l) => {
       const env = l.env(base);
       return cmp(l).operands.map((o) => real(low, env, o));
@@ -349,12 +452,12 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   for (const l of boundLeaves) {
     const c = cmp(l);
     const vals = c.operands.map(() => bvals[bi++]!);
-    const k = getKey(l.key);
+    const k = bounds.key(l.key);
     for (let j = 0; j < c.ops.length; j++) {
-      const [a, b] = [c.operands[j]!, c.operands[j + 1]!];
+      const [x, y] = [c.operands[j]!, c.operands[j + 1]!];
       const op = c.ops[j]!;
-      const aVar = isVarSide(a),
-        bVar = isVarSide(b);
+      const aVar = isVarSide(x),
+        bVar = isVarSide(y);
       if (aVar === bVar) continue;
       const idx = aVar ? vals[j]! : vals[j + 1]!;
       const bound = aVar ? vals[j + 1]! : vals[j]!;
@@ -365,27 +468,22 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
       for (let m = 0; m < len; m++) {
         const i = idx.data[idx.data.length === 1 ? 0 : m]!;
         const v = bound.data[bound.data.length === 1 ? 0 : m]!;
-        setBound(i, side, v, k);
+        bounds.set(i, side, v, k);
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    if (owner.lo[i]) owner.lo[i]!.bounds.push({ i, side: 'lo' });
-    if (owner.hi[i]) owner.hi[i]!.bounds.push({ i, side: 'hi' });
-  }
+}
 
-  // General constraints: rows of c_E (a - b for ==) and c_I (b - a for a <= b; a - b for a >= b).
-  const rowsOf = (
-    x: Tracer,
-  ): {
-    eq: Tracer[];
-    ineq: Tracer[];
-    layout: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[];
-  } => {
-    const { env: base, low } = scope(x);
+type RowLayout = { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[];
+type Rows = { eq: Tracer[]; ineq: Tracer[]; layout: RowLayout };
+
+/** General constraints: rows of c_E (a - b for ==) and c_I (b - a for a <= b; a - b for a >= b). */
+function generalRows(b: Build, generalLeaves: Leaf[]): (x: Tracer) => Rows {
+  return (x) => {
+    const { env: base, low } = b.scope(x);
     const eq: Tracer[] = [],
       ineq: Tracer[] = [];
-    const lay: { key: string; kind: 'eq' | 'ineq'; len: number; pair: number; sign: number }[] = [];
+    const lay: RowLayout = [];
     for (const l of generalLeaves) {
       const env = l.env(base);
       const c = cmp(l);
@@ -393,8 +491,8 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
       const twoSided = c.ops.length === 2 && c.ops.every((o) => o !== '==');
       for (let j = 0; j < c.ops.length; j++) {
         const op = c.ops[j]!;
-        const [a, b] = [vs[j]!, vs[j + 1]!];
-        const row = P.reshape(op === '==' || op === '>=' || op === '>' ? P.sub(a, b) : P.sub(b, a), [-1]);
+        const [u, w] = [vs[j]!, vs[j + 1]!];
+        const row = P.reshape(op === '==' || op === '>=' || op === '>' ? P.sub(u, w) : P.sub(w, u), [-1]);
         const kind = op === '==' ? 'eq' : 'ineq';
         (kind === 'eq' ? eq : ineq).push(row);
         // A double-sided constraint's multiplier is mu(lower side) - mu(upper side).
@@ -404,52 +502,33 @@ export function buildProblem(compiled: CompiledProgram): BuiltProblem {
     }
     return { eq, ineq, layout: lay };
   };
-  const cat = (xs: Tracer[]) => (xs.length === 1 ? xs[0]! : P.concat(xs));
+}
+
+/** One trace to learn the row layout (shapes are static): the row counts, and each key's rows. */
+function rowLayout(n: number, rowsOf: (x: Tracer) => Rows, bounds: Bounds): { mEq: number; mIneq: number } {
   let mEq = 0,
     mIneq = 0;
-  if (generalLeaves.length) {
-    // One trace to learn the row layout (shapes are static).
-    trace(
-      (x: Tracer) => {
-        const r = rowsOf(x);
-        for (const e of r.layout) {
-          const k = getKey(e.key);
-          const list = e.kind === 'eq' ? k.eq : k.ineq;
-          const start = e.kind === 'eq' ? mEq : mIneq;
-          const rows = Array.from({ length: e.len }, (_, j) => ({ row: start + j, sign: e.sign }));
-          if (list.length <= e.pair) list.push(rows);
-          else list[e.pair]!.push(...rows);
-          if (e.kind === 'eq') mEq += e.len;
-          else mIneq += e.len;
-        }
-        return P.zeros([]);
-      },
-      [[n]],
-    );
-  }
-  // Simplex vars under the augmented Lagrangian: sum x = 1 as an equality row, x >= 0 as bounds.
-  const eqFn = mEq ? (x: Tracer) => cat(rowsOf(x).eq) : null;
-  const ineqFn = mIneq ? (x: Tracer) => cat(rowsOf(x).ineq) : null;
-
-  const coordName = coordNamer(vars);
-  return {
-    n,
-    smooth,
-    smoothWith,
-    residual,
-    prox,
-    simplex,
-    lower,
-    upper,
-    eq: eqFn,
-    ineq: ineqFn,
-    mEq,
-    mIneq,
-    keys,
-    coordName,
-    vars,
-  };
+  trace(
+    (x: Tracer) => {
+      const r = rowsOf(x);
+      for (const e of r.layout) {
+        const k = bounds.key(e.key);
+        const list = e.kind === 'eq' ? k.eq : k.ineq;
+        const start = e.kind === 'eq' ? mEq : mIneq;
+        const rows = Array.from({ length: e.len }, (_, j) => ({ row: start + j, sign: e.sign }));
+        if (list.length <= e.pair) list.push(rows);
+        else list[e.pair]!.push(...rows);
+        if (e.kind === 'eq') mEq += e.len;
+        else mIneq += e.len;
+      }
+      return P.zeros([]);
+    },
+    [[n]],
+  );
+  return { mEq, mIneq };
 }
+
+const cat = (xs: Tracer[]) => (xs.length === 1 ? xs[0]! : P.concat(xs));
 
 /** Groups (lists of flat row-major indices) of the fibers along `axis` of an array of `shape`. */
 export function fibers(shape: readonly number[], axis: number): number[][] {
