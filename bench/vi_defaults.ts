@@ -22,7 +22,7 @@ const CASES: [string, string | undefined][] = [
   ['kilpisjarvi_mod-kilpisjarvi', 'full_rank'],
 ];
 /** [samples, lr]: K in {1, 4} x lr in {0.05, 0.02, 0.1} around the default (1, 0.05), the
- * default first, and K = 16 at lr 0.05 (16 draws cost ~6x the CPU of one; on the 2-core shared
+ * default first, and K = 16 at lr 0.05 (16 draws cost ~4.5x the CPU of one; on the 2-core shared
  * machine the whole 3 x 3 grid did not fit the time). */
 const CONFIGS: [number, number][] = [
   ...[1, 4].flatMap((k) => [0.05, 0.02, 0.1].map((lr): [number, number] => [k, lr])),
