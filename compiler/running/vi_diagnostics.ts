@@ -94,10 +94,15 @@ export async function fitDiagnostics(
   diagnostics.khat_threshold = weighing.threshold;
   diagnostics.summaries = weighing.weights ? 'psis' : 'guide';
   if (weighing.ess !== null) diagnostics.psis_ess = weighing.ess;
+  // A full-rank Gaussian's misses are the posterior's shape (skew, curvature), not the budget:
+  // on gp_pois_regr the KL-optimal full-rank Gaussian itself has sds ~60 % too small
+  // (docs/inference.md), so its remedy is another method or parameterization.
   const remedy =
     guide === 'mean_field'
       ? `use ${wideAdvice}, more steps, or a better-conditioned parameterization (e.g. non-centred)`
-      : 'use a richer guide, more steps, or a better-conditioned parameterization (e.g. non-centred)';
+      : guide === 'full_rank'
+        ? 'the posterior is not Gaussian on the unconstrained scale, so no Gaussian guide fits it: use `infer nuts`, a `guide { }` block, or a parameterization in which it is closer to Gaussian (centred or non-centred); more steps only if the fit did not converge'
+        : 'use a richer guide, more steps, or a better-conditioned parameterization (e.g. non-centred)';
   if (k === null) diagnostics.khat_note = 'the guide has no density (delta): no importance weights';
   else if (!toPosterior)
     diagnostics.khat_note =

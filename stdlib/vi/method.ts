@@ -27,7 +27,8 @@ import {
 /** Steps per window of the stopping rule (iterate averages and the trace's points). */
 export const VI_WINDOW = 100;
 /** The optimizer's learning rate when the program gives none: in the guide's whitened
- * coordinates, where 1 is a posterior sd, so a step moves a mean by at most ~5 % of an sd. */
+ * coordinates, where 1 is a posterior sd, so a step moves a mean by at most ~5 % of an sd.
+ * Chosen with `samples = 1` by measurement over a grid (bench/vi_defaults.ts, docs/inference.md). */
 export const VI_LR = 0.05;
 /** The optimizer's own gradient test (it only ends exact cases: a delta guide, a Gaussian posterior). */
 const INNER_TOL = 1e-10;

@@ -43,12 +43,14 @@ export interface Comparison {
   seconds: number;
 }
 
-export async function compare(folder: string, seed: number, guide?: string): Promise<Comparison> {
+/** `extra`: more `infer vi` options (bench/vi_defaults.ts measures samples and step sizes). */
+export async function compare(folder: string, seed: number, guide?: string, extra?: string): Promise<Comparison> {
   const ref = JSON.parse(readFileSync(`${ROOT}/${folder}/reference.json`, 'utf8')) as {
     params: Record<string, { mean: number; sd: number }>;
   };
   const file = `${ROOT}/${folder}/model.opt`;
-  const source = readFileSync(file, 'utf8').replace(/^infer vi.*$/m, guide ? `infer vi(guide = ${guide})` : 'infer vi');
+  const opts = [guide ? `guide = ${guide}` : '', extra ?? ''].filter((o) => o).join(', ');
+  const source = readFileSync(file, 'utf8').replace(/^infer vi.*$/m, opts ? `infer vi(${opts})` : 'infer vi');
   const t = performance.now();
   const r = await run({ source, file }, { backend: 'ref', seed });
   const seconds = (performance.now() - t) / 1000;
