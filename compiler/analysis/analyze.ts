@@ -18,6 +18,7 @@ import { builtinTable } from '../front/builtins.js';
 import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
+import { bilevelPlan, type BilevelSummary } from './bilevel_plan.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import {
   chooseMethod,
@@ -53,7 +54,7 @@ export interface Decomposition {
   equalities: ConstraintTerm[];
   inequalities: ConstraintTerm[];
   stochastic: boolean;
-  bilevel: { variable: string; over: string[] } | null;
+  bilevel: BilevelSummary | null;
 }
 
 export interface AlgorithmChoice {
@@ -437,6 +438,7 @@ export function analyze(p: CheckedProgram): Analysis {
         options: withDefaults(auto.method.options, {}),
       };
   }
+  if (dec.bilevel) diagnostics.push(...bilevelPlan(p, dec.bilevel, algorithm));
   return { decomposition: dec, algorithm, diagnostics, parts, shape };
 }
 

@@ -57,7 +57,11 @@ export async function runSolver(
   method: AnyRunnable,
   opts: RunOptions,
 ): Promise<SolveOutcome> {
-  const steps = opts.steps ?? (alg.options.steps as number);
+  // An entry without a `steps` option (bilevel) names its budget (its outer method's).
+  const steps =
+    opts.steps ??
+    (alg.options.steps as number | undefined) ??
+    method.budget!(alg.options as never, contextFor(compiled.seed));
   const options = { ...alg.options, steps };
   const resultOptions = { method: alg.name, ...options };
   const backend = solveBackend(compiled);
