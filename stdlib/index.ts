@@ -5,7 +5,7 @@
 export * from './methods/index.js';
 // bilevel optimization: the kit the hypergradient entries share, and the method-fit check
 export { bilevelMisfit, type BilevelState } from './bilevel/method.js';
-export { BilevelKit, type InnerSolve } from './bilevel/kit.js';
+export { BilevelError, BilevelKit, type InnerSolve } from './bilevel/kit.js';
 export { conjugateGradient } from './bilevel/implicit.js';
 export { powerIteration } from './bilevel/unrolled.js';
 // problems from graph functions, host access to graphs, backends

@@ -105,8 +105,13 @@ export function bilevelPlan(p: CheckedProgram, summary: BilevelSummary, alg: Cho
   if (!innerM || innerM.kind !== 'solve') error(span, `the inner method ${im.method} is not a solver that runs`);
   if (!outerM || outerM.kind !== 'solve') error(span, `the outer method ${om.method} is not a solver that runs`);
   if (innerM && outerM) {
-    const misfit = bilevelMisfit(innerM, outerM, withDefaults(innerM.options, im), withDefaults(outerM.options, om));
-    if (misfit) error(span, misfit, 'inner = lbfgs and outer = adam or lbfgs take any smooth problem');
+    for (const misfit of bilevelMisfit(
+      innerM,
+      outerM,
+      withDefaults(innerM.options, im),
+      withDefaults(outerM.options, om),
+    ))
+      error(span, misfit, 'inner = lbfgs and outer = adam or lbfgs take any smooth problem');
   }
   if (hgEntry && innerM) {
     const no = hgEntry.refuse?.(withDefaults(hgEntry.options, hg) as never, innerM);

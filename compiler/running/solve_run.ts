@@ -14,6 +14,7 @@
 import { initBackend, type BackendName } from '../../runtime/index.js';
 import {
   backendRunner,
+  BilevelError,
   CheckpointMismatch,
   contextFor,
   drainAsync,
@@ -141,6 +142,7 @@ export async function runSolver(
   } catch (e) {
     if (e instanceof BuildError) return error(e.span, e.message, e.hint);
     if (e instanceof CheckpointMismatch) return error(null, `--resume: ${e.message}`);
+    if (e instanceof BilevelError) return error(null, e.message);
     throw e;
   }
 }

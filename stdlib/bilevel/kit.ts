@@ -14,6 +14,9 @@ import { withDefaults, type CallValue } from '../methods/options.js';
 import type { AnyRunnable, BilevelFacet, Problem, RunContext } from '../methods/rule.js';
 import { hostFn, type HostFn } from '../optim/graph_fn.js';
 
+/** A bilevel run that cannot go on (an inner problem that diverged, a step size it cannot choose): the run's error. */
+export class BilevelError extends Error {}
+
 export interface InnerSolve {
   w: Float64Array;
   steps: number;
@@ -141,6 +144,10 @@ export class BilevelKit {
     const p = this.innerProblem(x, sigma);
     const { m, options } = this.inner;
     const r = drain(runSteps(m, p, Float64Array.from(w0), options as never, {}, this.ctx));
+    if (r.status === 'diverged')
+      throw new BilevelError(
+        `the inner problem${sigma ? ` (perturbed by sigma = ${sigma} F)` : ''} diverged under ${m.name}: ${r.message}`,
+      );
     const g = p.evaluate(r.x, 0).g;
     let res = 0;
     for (const v of g) res = Math.max(res, Math.abs(v));
@@ -197,6 +204,6 @@ export function innerMethodOf(inner: string | CallValue, ctx: RunContext): Inner
   const call = typeof inner === 'string' ? { method: inner } : inner;
   const m = ctx.method?.(call.method);
   if (!m || m.kind !== 'solve')
-    throw new Error(`bilevel: the inner method \`${call.method}\` is not a solver that runs`);
+    throw new BilevelError(`bilevel: the inner method \`${call.method}\` is not a solver that runs`);
   return { m, options: withDefaults(m.options, call) as InnerMethod['options'] };
 }

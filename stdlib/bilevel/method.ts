@@ -22,7 +22,7 @@ import {
   type RunContext,
   type StateBase,
 } from '../methods/rule.js';
-import { BilevelKit, innerMethodOf } from './kit.js';
+import { BilevelError, BilevelKit, innerMethodOf } from './kit.js';
 
 export interface BilevelState extends StateBase {
   method: 'bilevel';
@@ -48,7 +48,7 @@ function outerOf(o: { outer: string | CallValue }, ctx: RunContext) {
   const call = callOf(o.outer);
   const m: AnyRunnable | undefined = ctx.method?.(call.method);
   if (!m || m.kind !== 'solve')
-    throw new Error(`bilevel: the outer method \`${call.method}\` is not a solver that runs`);
+    throw new BilevelError(`bilevel: the outer method \`${call.method}\` is not a solver that runs`);
   return { m, options: withDefaults(m.options, call) as Record<string, unknown> & { steps: number } };
 }
 
@@ -56,7 +56,7 @@ function outerOf(o: { outer: string | CallValue }, ctx: RunContext) {
 function hypergradOf(o: { hypergrad: string | CallValue }, ctx: RunContext) {
   const call = callOf(o.hypergrad);
   const m = ctx.hypergrad?.(call.method);
-  if (!m) throw new Error(`bilevel: the hypergradient method \`${call.method}\` does not run in this release`);
+  if (!m) throw new BilevelError(`bilevel: the hypergradient method \`${call.method}\` does not run in this release`);
   return { m, options: withDefaults(m.options, call) };
 }
 
@@ -76,7 +76,7 @@ const sessions = new WeakMap<Problem, Map<string, Session>>();
 
 function session(p: Problem, o: Options, ctx: RunContext = { seed: 0 }): Session {
   const facet: BilevelFacet | undefined = p.bilevel;
-  if (!facet) throw new Error('bilevel: the problem has no inner problem (no `where`)');
+  if (!facet) throw new BilevelError('bilevel: the problem has no inner problem (no `where`)');
   const key = JSON.stringify([o.hypergrad, o.inner, o.outer]);
   let byKey = sessions.get(p);
   if (!byKey) sessions.set(p, (byKey = new Map()));
@@ -204,13 +204,18 @@ export const bilevel = defineMethod({
   accepts: (st, p) => !!st.outer && !!st.warm?.w && p.bilevel?.nw === st.warm.w.length,
 });
 
-/** A stdlib-side check that the chosen methods fit each other (the analysis reports it at `solve`). */
-export function bilevelMisfit(inner: AnyRunnable, outer: AnyRunnable, innerO: object, outerO: object): string | null {
+/** Why the chosen inner and outer methods cannot run here (none: they can); the analysis reports these at `solve`. */
+export function bilevelMisfit(inner: AnyRunnable, outer: AnyRunnable, innerO: object, outerO: object): string[] {
+  const out: string[] = [];
   const ni = inner.needs(innerO as never).filter((f) => f !== 'hvp');
   if (ni.length)
-    return `the inner method ${inner.name} needs ${ni.join(', ')}, which an inner problem does not give (it gives values, gradients and Hessian-vector products)`;
+    out.push(
+      `the inner method ${inner.name} needs ${ni.join(', ')}, which an inner problem does not give (it gives values, gradients and Hessian-vector products)`,
+    );
   const no = outer.needs(outerO as never);
   if (no.length)
-    return `the outer method ${outer.name} needs ${no.join(', ')}, which the outer problem does not give (it gives the objective and its hypergradient)`;
-  return null;
+    out.push(
+      `the outer method ${outer.name} needs ${no.join(', ')}, which the outer problem does not give (it gives the objective and its hypergradient)`,
+    );
+  return out;
 }

@@ -11,7 +11,7 @@
 
 import { int, real } from '../methods/options.js';
 import { defineHypergrad } from '../methods/rule.js';
-import type { BilevelKit } from './kit.js';
+import { BilevelError, type BilevelKit } from './kit.js';
 
 /** The largest eigenvalue of a symmetric H (given by products) by power iteration, from a fixed start. */
 export function powerIteration(hv: (v: Float64Array) => Float64Array, n: number, iters = 30): number {
@@ -56,7 +56,7 @@ export const unrolled = defineHypergrad({
       const z = kit.merge(x, s.w);
       L = powerIteration((v) => kit.hvpW('g', z, v).w, kit.nw);
       if (!(L > 0))
-        throw new Error(
+        throw new BilevelError(
           `unrolled: the inner objective's curvature at the solution is ${L} (not positive); give the step size, unrolled(lr = ...)`,
         );
       lr = 1 / L;
