@@ -46,7 +46,10 @@ export function solveSteps(
   seed = 0,
 ): Generator<StepInfo, MethodResult<StateBase>> {
   const { method, options } = resolve(req);
-  return runSteps(method, problem, x0, options, hooks, contextFor(seed));
+  const ctx = contextFor(seed);
+  // An entry without a `steps` option (bilevel) names its budget (its outer method's).
+  if (options.steps === undefined && method.budget) options.steps = method.budget(options as never, ctx);
+  return runSteps(method, problem, x0, options, hooks, ctx);
 }
 
 /** Runs to the end, synchronously. */
