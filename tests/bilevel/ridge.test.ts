@@ -57,4 +57,16 @@ describe('bilevel: ridge with one penalty per feature', () => {
     expect(maxAbsDiff(r.values!.w as number[], ridge(lam).w)).toBeLessThan(1e-6);
     expect(Math.abs(ridge(lam).loss - r.objective!)).toBeLessThan(1e-8);
   });
+
+  it('unrolled and penalty (examples/bilevel/ridge_*.opt) lower the validation loss from the start, w the ridge solution', async () => {
+    const start = ridge(new Array(d).fill(1)).loss;
+    for (const h of ['unrolled', 'penalty']) {
+      const r = await run(`examples/bilevel/ridge_${h}.opt`, { steps: 20 });
+      expect(r.status, h).toBe('max_steps');
+      const lam = (r.values!.log_lam as number[]).map(Math.exp);
+      expect(ridge(lam).loss, h).toBeLessThan(start - 0.1);
+      expect(maxAbsDiff(r.values!.w as number[], ridge(lam).w), h).toBeLessThan(1e-6);
+      expect((r.diagnostics as { hypergrad: string }).hypergrad).toBe(h);
+    }
+  });
 });
