@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check, run } from '../../index.js';
+import { validate, type Schema } from '../compiler/json_schema.js';
 import { matVec, maxAbsDiff, solve, type Mat } from './helpers.js';
 
 const D = JSON.parse(readFileSync('examples/bilevel/quadratic.json', 'utf8')) as {
@@ -109,5 +110,21 @@ describe('bilevel programs run end to end', () => {
     expect(resumed.objective).toBe(full.objective);
     expect(resumed.values).toEqual(full.values);
     expect(resumed.diagnostics.per_step).toEqual(full.diagnostics.per_step);
+  });
+
+  it('an inexact inner solve or linear solve is a warning naming cause and remedy; the result fits the schema', async () => {
+    const source = readFileSync('examples/bilevel/quadratic_implicit.opt', 'utf8')
+      .replace('implicit(cg_steps = 50, tol = 1e-12)', 'implicit(cg_steps = 1)')
+      .replace('inner = lbfgs(steps = 500, tol = 1e-12)', 'inner = lbfgs(steps = 2)');
+    const r = await run({ source, file: 'examples/bilevel/inexact.opt' }, { steps: 3 });
+    const warnings = r.messages.filter((m) => m.severity === 'warning').map((m) => m.message);
+    expect(
+      warnings.some((w) => /the inner solve \(lbfgs\) missed its test .*raise the inner method's steps/.test(w)),
+    ).toBe(true);
+    expect(warnings.some((w) => /cg_steps = 1 with relative residual .*raise cg_steps/.test(w))).toBe(true);
+    expect(r.status).not.toBe('converged');
+    const schema = JSON.parse(readFileSync('docs/result.schema.json', 'utf8')) as Schema;
+    const defs = schema.$defs as Record<string, Schema>;
+    expect(validate(schema, JSON.parse(JSON.stringify(r)), defs.runResult!)).toBeNull();
   });
 });
