@@ -37,6 +37,8 @@ export class BilevelKit {
   readonly nw: number;
   readonly n: number;
   private cache = new Map<string, HostFn>();
+  /** How the last inner solve that missed its test ended (its driver message), or null. */
+  lastMiss: string | null = null;
 
   constructor(
     readonly facet: BilevelFacet,
@@ -148,6 +150,7 @@ export class BilevelKit {
       throw new BilevelError(
         `the inner problem${sigma ? ` (perturbed by sigma = ${sigma} F)` : ''} diverged under ${m.name}: ${r.message}`,
       );
+    if (r.status !== 'converged') this.lastMiss = r.message;
     const g = p.evaluate(r.x, 0).g;
     let res = 0;
     for (const v of g) res = Math.max(res, Math.abs(v));
@@ -205,5 +208,9 @@ export function innerMethodOf(inner: string | CallValue, ctx: RunContext): Inner
   const m = ctx.method?.(call.method);
   if (!m || m.kind !== 'solve')
     throw new BilevelError(`bilevel: the inner method \`${call.method}\` is not a solver that runs`);
-  return { m, options: withDefaults(m.options, call) as InnerMethod['options'] };
+  const options = withDefaults(m.options, call) as InnerMethod['options'];
+  // On float32 backends the evaluations resolve ~1e-6 relative: an inner test tighter than that
+  // cannot hold, so the inner solve is asked for no less (as the augmented Lagrangian does).
+  if (ctx.resolution && typeof options.tol === 'number' && options.tol < ctx.resolution) options.tol = ctx.resolution;
+  return { m, options };
 }

@@ -33,6 +33,8 @@ export interface BilevelState extends StateBase {
   trace: { hypergrad_norm: number[]; inner_residual: number[]; inner_steps: number[] };
   /** Outer evaluations whose inner solve missed its test, and those whose hypergradient may be inexact. */
   innerMissed: number;
+  /** How the last inner solve that missed its test ended. */
+  lastInnerMiss: string | null;
   inexact: number;
   lastInexact: string | null;
   /** The last evaluation's inner test held. */
@@ -91,7 +93,10 @@ function session(p: Problem, o: Options, ctx: RunContext = { seed: 0 }): Session
     const r = hg.m.evaluate(kit, x, st.warm, hg.options as never);
     st.evaluations++;
     st.innerOk = r.innerConverged;
-    if (!r.innerConverged) st.innerMissed++;
+    if (!r.innerConverged) {
+      st.innerMissed++;
+      st.lastInnerMiss = kit.lastMiss;
+    }
     if (r.inexact) {
       st.inexact++;
       st.lastInexact = r.inexact;
@@ -114,7 +119,7 @@ function syncState(s: Session, st: BilevelState): void {
   const w: string[] = [];
   if (st.innerMissed)
     w.push(
-      `the inner solve (${s.kit.inner.m.name}) missed its test at ${st.innerMissed} of ${st.evaluations} outer evaluations; the hypergradient there is that of an inexact inner solution: raise the inner method's steps (inner = ${s.kit.inner.m.name}(steps = ...))`,
+      `the inner solve (${s.kit.inner.m.name}) missed its test at ${st.innerMissed} of ${st.evaluations} outer evaluations (the last: ${st.lastInnerMiss}); the hypergradient there is that of an inexact inner solution: give the inner method more steps, or a tolerance its evaluations can reach (inner = ${s.kit.inner.m.name}(steps = ..., tol = ...))`,
     );
   if (st.inexact)
     w.push(
@@ -155,6 +160,7 @@ export const bilevel = defineMethod({
       warm: { w: Array.from(w) },
       trace: { hypergrad_norm: [], inner_residual: [], inner_steps: [] },
       innerMissed: 0,
+      lastInnerMiss: null,
       inexact: 0,
       lastInexact: null,
       innerOk: false,
