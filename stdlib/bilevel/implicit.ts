@@ -7,7 +7,7 @@
 // Invariant: CG stops at cg_steps or when ||H v - b||_2 <= tol ||b||_2; the residual it reached is
 // in the step's numbers (`cg_residual`), so an inexact solve is visible, never silent.
 
-import { stepsOption, tolOption } from '../methods/options.js';
+import { int, real } from '../methods/options.js';
 import { defineHypergrad } from '../methods/rule.js';
 import type { BilevelKit } from './kit.js';
 
@@ -68,10 +68,11 @@ export const implicit = defineHypergrad({
   available: true,
   summary: 'implicit differentiation at the inner solution: conjugate gradients on Hessian-vector products',
   test: 'cg_steps counts conjugate-gradient steps; tol: ||H v - grad_w F||_2 <= tol ||grad_w F||_2',
-  takes: { allows: ['bilevel'] },
+  // What a hypergradient takes is what `bilevel` takes; none is chosen by problem shape.
+  takes: { allows: [] },
   options: {
-    cg_steps: stepsOption(20),
-    tol: tolOption(1e-10),
+    cg_steps: int({ default: 20, min: 1, doc: 'the conjugate-gradient step budget' }),
+    tol: real({ default: 1e-10, min: 0, doc: 'CG stops when ||H v - grad_w F||_2 <= tol ||grad_w F||_2' }),
   },
   evaluate(kit: BilevelKit, x, warm, o) {
     const s = kit.solveInner(x, warm.w!);

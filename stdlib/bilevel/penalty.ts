@@ -20,7 +20,8 @@ export const penalty = defineHypergrad({
   available: true,
   summary: 'value-function penalty (Kwon et al. 2024): first-order, two inner solves, O(sigma) bias',
   test: 'sigma: the penalty weight of F in the perturbed inner problem; the bias is O(sigma)',
-  takes: { allows: ['bilevel'] },
+  // What a hypergradient takes is what `bilevel` takes; none is chosen by problem shape.
+  takes: { allows: [] },
   options: {
     sigma: real({
       default: 0.01,

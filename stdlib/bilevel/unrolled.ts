@@ -39,7 +39,8 @@ export const unrolled = defineHypergrad({
   available: true,
   summary: 'reverse mode through K unrolled gradient steps on the inner objective (a scan)',
   test: 'steps counts the unrolled inner gradient steps (the graph holds one scan of them)',
-  takes: { allows: ['bilevel'] },
+  // What a hypergradient takes is what `bilevel` takes; none is chosen by problem shape.
+  takes: { allows: [] },
   options: {
     steps: int({ default: 50, min: 1, doc: 'the unrolled inner gradient steps K' }),
     lr: real({
