@@ -3,6 +3,11 @@
 
 // the method table, the one driver, option specs, the automatic choice, the library's solve
 export * from './methods/index.js';
+// bilevel optimization: the kit the hypergradient entries share, and the method-fit check
+export { bilevelMisfit, type BilevelState } from './bilevel/method.js';
+export { BilevelError, BilevelKit, type InnerSolve } from './bilevel/kit.js';
+export { conjugateGradient } from './bilevel/implicit.js';
+export { powerIteration } from './bilevel/unrolled.js';
 // problems from graph functions, host access to graphs, backends
 export { graphObjective, graphResidual, leastSquaresObjective } from './optim/graph_objective.js';
 export { hostFn, HostFnCache, type HostFn, type GraphRunner, type Sig, type GraphFn } from './optim/graph_fn.js';

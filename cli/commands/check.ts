@@ -29,7 +29,13 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
   const lines: string[] = [`${file}: ok`];
   if (r.decomposition) {
     lines.push('decomposition:');
-    for (const [k, v] of Object.entries(r.decomposition)) lines.push(`  ${k}: ${describe(v)}`);
+    for (const [k, v] of Object.entries(r.decomposition)) if (k !== 'bilevel') lines.push(`  ${k}: ${describe(v)}`);
+    const b = r.decomposition.bilevel;
+    if (b)
+      lines.push(
+        `  bilevel: ${b.sense ?? 'argmin'} over ${(b.inner ?? [b.variable]).join(', ')} inside, outer ${(b.outer ?? b.over).join(', ')}`,
+        ...(b.plan ? [`bilevel plan: ${b.plan}`] : []),
+      );
   }
   if (r.algorithm) lines.push(`algorithm: ${r.algorithm.name}${r.algorithm.reason ? ` (${r.algorithm.reason})` : ''}`);
   if (r.sampler) {

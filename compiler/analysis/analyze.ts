@@ -19,6 +19,7 @@ import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
 import { Classifier, CONST, join, type Scope } from './smoothness.js';
+import { bilevelPlan, type BilevelSummary } from './bilevel_plan.js';
 import type { CheckedProgram } from '../front/check_program.js';
 import {
   chooseMethod,
@@ -54,7 +55,7 @@ export interface Decomposition {
   equalities: ConstraintTerm[];
   inequalities: ConstraintTerm[];
   stochastic: boolean;
-  bilevel: { variable: string; over: string[] } | null;
+  bilevel: BilevelSummary | null;
 }
 
 export interface AlgorithmChoice {
@@ -155,6 +156,7 @@ export function analyze(p: CheckedProgram): Analysis {
   // ---- the algorithm: chosen from the method table by the problem's shape ----
   const shape = problemShape(p, dec, parts, text);
   const algorithm = chooseAlgorithm(p, shape, diagnostics);
+  if (dec.bilevel) diagnostics.push(...bilevelPlan(p, dec.bilevel, algorithm));
   return { decomposition: dec, algorithm, diagnostics, parts, shape };
 }
 

@@ -24,6 +24,7 @@ import {
 } from '../../stdlib/index.js';
 import type { CompiledProgram } from '../compile.js';
 import { batchObjective } from './solve_batch.js';
+import { bilevelFacet } from './bilevel_problem.js';
 import { BuildError, type BuiltProblem } from './solve_problem.js';
 
 /** Separable convex terms whose prox composes with a box by clipping. */
@@ -56,6 +57,7 @@ export function problemFor(
   if (needs.has('prox')) p.prox = proxOfProblem(pb);
   if (needs.has('bounds')) Object.assign(p, boundsOf(pb, false));
   if (needs.has('constraints')) Object.assign(p, constraintsOf(pb, runner, needs.has('bounds')));
+  if (needs.has('bilevel')) p.bilevel = bilevelFacet(compiled, pb, runner);
   if (needs.has('batch')) {
     const b = batchObjective(compiled, pb, runner);
     if (typeof b === 'string')

@@ -14,6 +14,7 @@
 import { initBackend, type BackendName } from '../../runtime/index.js';
 import {
   backendRunner,
+  BilevelError,
   CheckpointMismatch,
   contextFor,
   drainAsync,
@@ -57,7 +58,11 @@ export async function runSolver(
   method: AnyRunnable,
   opts: RunOptions,
 ): Promise<SolveOutcome> {
-  const steps = opts.steps ?? (alg.options.steps as number);
+  // An entry without a `steps` option (bilevel) names its budget (its outer method's).
+  const steps =
+    opts.steps ??
+    (alg.options.steps as number | undefined) ??
+    method.budget!(alg.options as never, contextFor(compiled.seed));
   const options = { ...alg.options, steps };
   const resultOptions = { method: alg.name, ...options };
   const backend = solveBackend(compiled);
@@ -137,6 +142,7 @@ export async function runSolver(
   } catch (e) {
     if (e instanceof BuildError) return error(e.span, e.message, e.hint);
     if (e instanceof CheckpointMismatch) return error(null, `--resume: ${e.message}`);
+    if (e instanceof BilevelError) return error(null, e.message);
     throw e;
   }
 }

@@ -68,10 +68,12 @@ export function refusal(
     .slice(0, 4);
   const auto = chooseMethod(table, m.kind, s);
   const f = extra[0] ?? missing[0]!;
-  const hint =
-    (auto ? `the analysis would choose ${auto.method.name}; remove the \`solve\` line or ` : '') +
-    `name a solver that takes ${FEATURES[f].takes}` +
-    (alternatives.length ? ` (${alternatives.join(', ')})` : '');
+  // With no alternative in the table, say so rather than send the user looking for one.
+  const hint = alternatives.length
+    ? (auto ? `the analysis would choose ${auto.method.name}; remove the \`solve\` line or ` : '') +
+      `name a solver that takes ${FEATURES[f].takes} (${alternatives.join(', ')})`
+    : `no method of this release takes ${FEATURES[f].takes} together with the rest of this problem` +
+      (s.features.has('bilevel') ? ' (docs/bilevel.md lists what bilevel takes)' : '');
   if (missing.length && !extra.length)
     return { message: `${m.name} needs ${FEATURES[f].takes}; ${FEATURES[f].lacks}`, hint };
   const allows = m.takes.allows.filter((a) => RESTRICTING.includes(a));

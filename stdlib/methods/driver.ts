@@ -116,7 +116,7 @@ export function* runSteps<S extends OptionSpecs, St extends StateBase>(
   } else {
     st = m.init(p, x0, o, ctx);
     start = { f: st.f, measure: NaN, xnorm: normInf(st.x) };
-    start.measure = m.criterion(p, st, o, scaleOf(st.f, st.f)).measure;
+    start.measure = m.criterion(p, st, o, scaleOf(st.f, st.f), ctx).measure;
   }
   const checkpoint = (): Checkpoint<St> => ({
     method: m.name,
@@ -124,7 +124,7 @@ export function* runSteps<S extends OptionSpecs, St extends StateBase>(
     start,
     ...(p.aux ? { aux: p.aux.save() } : {}),
   });
-  let c: Criterion = m.criterion(p, st, o, scaleOf(st.f, start.f));
+  let c: Criterion = m.criterion(p, st, o, scaleOf(st.f, start.f), ctx);
   const finish = (status: MethodStatus, message: string, extra: Partial<MethodResult<St>> = {}): MethodResult<St> => ({
     x: Float64Array.from(st.x),
     f: st.f,
@@ -133,7 +133,7 @@ export function* runSteps<S extends OptionSpecs, St extends StateBase>(
     message,
     measure: c.measure,
     divergence: null,
-    diagnostics: m.diagnostics?.(p, st, o) ?? {},
+    diagnostics: m.diagnostics?.(p, st, o, ctx) ?? {},
     warnings: [...(st.warnings ?? [])],
     checkpoint: checkpoint(),
     ...extra,
@@ -151,7 +151,7 @@ export function* runSteps<S extends OptionSpecs, St extends StateBase>(
     if (st.step >= o.steps) return finish('max_steps', `reached the step budget (${o.steps}); ${c.text}`);
     if (hooks.shouldStop?.()) return finish('stopped', `stopped by the user; ${c.text}`, { stoppedBy: 'user' });
     const note = m.step(p, st, o, ctx);
-    c = m.criterion(p, st, o, scaleOf(st.f, start.f));
+    c = m.criterion(p, st, o, scaleOf(st.f, start.f), ctx);
     const d = runaway(st, c, start, m.rises === true);
     if (d) return diverged(d);
     const info: StepInfo = { step: st.step, f: st.f, measure: c.measure };

@@ -1,6 +1,6 @@
 // The method table's face: the table and its types, the one driver and hooks, option specs and
 // checks, the automatic choice, and the library's `solve`.
-export { methodTable, methodList, methodOf, runnableOf } from './table.js';
+export { methodTable, methodList, methodOf, runnableOf, hypergradOf } from './table.js';
 export type { MethodTable, MethodName, RunnableName } from './table.js';
 export {
   runSteps,
@@ -54,6 +54,10 @@ export type {
   MethodRule,
   AnyMethod,
   AnyRunnable,
+  AnyHypergrad,
+  HypergradMethod,
+  HypergradEval,
+  BilevelFacet,
 } from './rule.js';
-export { RESTRICTING, defineMethod, declareMethod } from './rule.js';
+export { RESTRICTING, defineMethod, declareMethod, defineHypergrad } from './rule.js';
 export { optionsTable, takesText } from './options_table.js';

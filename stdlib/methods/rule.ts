@@ -7,7 +7,7 @@
 // and no global random state, so a resumed run is bit-identical; `criterion` is the method's
 // documented test, and the only way a run ends `converged`.
 
-import type { Tracer } from '../../runtime/index.js';
+import type { Graph, RefArray, Tracer } from '../../runtime/index.js';
 import type { HostProx } from '../prox/host.js';
 import type { OptionSpecs, OptionsOf } from './options.js';
 
@@ -92,13 +92,33 @@ export interface Problem {
     fn: (f: (x: Tracer) => Tracer, ...xs: Tracer[]) => Tracer[],
     sig: readonly (readonly number[])[],
   ): StepFn;
+  /** A bilevel program's two objectives over the flat vector and its inner/outer split (the `bilevel` entry). */
+  bilevel?: BilevelFacet;
+}
+
+/**
+ * A bilevel program over the flat vector z (every var): the outer objective F(z) and the inner
+ * objective g(z), both to MINIMIZE (senses applied), as graph functions; `blocks` lists z's
+ * contiguous pieces in order, each from the outer vector x or the inner vector w (whole vars).
+ */
+export interface BilevelFacet {
+  F(z: Tracer): Tracer;
+  g(z: Tracer): Tracer;
+  blocks: readonly { from: 'x' | 'w'; offset: number; size: number }[];
+  /** Lengths of x (outer) and w (inner). */
+  nx: number;
+  nw: number;
+  /** Names the i-th coordinate of x or of w in the user's terms. */
+  coordName(from: 'x' | 'w', i: number): string;
+  /** Where the graphs run (omitted: float64 ref). */
+  runner?: (graph: Graph) => (inputs: RefArray[]) => Float64Array[];
 }
 
 /** A compiled step: host arrays (or scalars) in, the graph's outputs as Float64Arrays out. */
 export type StepFn = (...inputs: (ArrayLike<number> | number)[]) => Float64Array[];
 
 /** The optional facets of a Problem; an entry lists those it needs, and the caller builds them. */
-export type Facet = 'hvp' | 'residual' | 'prox' | 'bounds' | 'constraints' | 'batch';
+export type Facet = 'hvp' | 'residual' | 'prox' | 'bounds' | 'constraints' | 'batch' | 'bilevel';
 
 // ---- problem shapes ----
 
@@ -193,6 +213,8 @@ export interface RunContext {
   resolution?: number;
   /** A runnable entry of the table by name (methods that run another, e.g. vi's optimizer). */
   method?(name: string): AnyRunnable | undefined;
+  /** A hypergradient entry of the table by name (the bilevel entry). */
+  hypergrad?(name: string): AnyHypergrad | undefined;
   /** MCMC: which chain this run is (its random stream is foldIn(seed's, chain)); 0 when absent. */
   chain?: number;
 }
@@ -254,9 +276,9 @@ export interface RunnableMethod<
   /** The diagnostics key of the criterion's measure (`gradient_norm`, `kkt`, ...). */
   measure: string;
   /** The documented test; `scale` is the driver's objective scale max(1, min(|f|, |f at the start|)). */
-  criterion(p: Problem, st: St, o: OptionsOf<S>, scale: number): Criterion;
+  criterion(p: Problem, st: St, o: OptionsOf<S>, scale: number, ctx?: RunContext): Criterion;
   /** Method-specific results (multipliers, counts), in the Problem's index terms. */
-  diagnostics?(p: Problem, st: St, o: OptionsOf<S>): Record<string, unknown>;
+  diagnostics?(p: Problem, st: St, o: OptionsOf<S>, ctx?: RunContext): Record<string, unknown>;
   /** The step as a graph, when it is one (jsback fuses it with the objective). */
   graph?: GraphStep<OptionsOf<S>>;
   /** Whether a checkpoint's state belongs to this method and problem (beyond its `method` name). */
@@ -265,24 +287,69 @@ export interface RunnableMethod<
   verdict?(p: Problem, st: St, o: OptionsOf<S>): { status: 'infeasible'; text: string } | null;
   /** The objective may rise far above its start on the way (towards feasibility): no `rise` divergence. */
   rises?: boolean;
+  /** The step budget for entries without a `steps` option (bilevel: its outer method's). */
+  budget?(o: OptionsOf<S>, ctx: RunContext): number;
+}
+
+/**
+ * A hypergradient method (kind `hypergrad`): not run by the driver but by the `bilevel` entry,
+ * which calls `evaluate` at every outer point it evaluates (stdlib/bilevel/). `warm` is the
+ * method's plain-JSON warm start (inner iterates), updated in place, so checkpoints carry it.
+ */
+export interface HypergradMethod<N extends string = string, S extends OptionSpecs = OptionSpecs> extends Declared<
+  N,
+  S
+> {
+  available: true;
+  kind: 'hypergrad';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  evaluate(kit: any, x: Float64Array, warm: Record<string, number[]>, o: OptionsOf<S>): HypergradEval;
+  /** Why this method cannot take the inner problem, or null (e.g. a solver it cannot differentiate). */
+  refuse?(o: OptionsOf<S>, inner: { name: string; family: MethodFamily }): string | null;
+}
+
+/** One hypergradient evaluation at an outer point x. */
+export interface HypergradEval {
+  /** The objective the hypergradient is the gradient of (F(x, w*(x)), or the method's surrogate). */
+  f: number;
+  /** The hypergradient (length nx). */
+  g: Float64Array;
+  /** The inner solution reported (length nw). */
+  w: Float64Array;
+  /** ||grad_w g(x, w)||_inf at the reported w: the inner optimality residual. */
+  residual: number;
+  /** Inner steps this evaluation took (all inner solves), and whether every inner solve met its test. */
+  innerSteps: number;
+  innerConverged: boolean;
+  /** Method-specific numbers (CG residual, ...). */
+  extra?: Record<string, number>;
+  /** Why this hypergradient may be inexact (a linear solve that ended at its budget), with the remedy. */
+  inexact?: string;
 }
 
 export type MethodRule<
   N extends string = string,
   S extends OptionSpecs = OptionSpecs,
   St extends StateBase = StateBase,
-> = PlannedMethod<N, S> | RunnableMethod<N, S, St>;
+> = PlannedMethod<N, S> | RunnableMethod<N, S, St> | HypergradMethod<N, S>;
 
 /** A runnable entry as the driver and the compiler hold it (options and state types erased). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRunnable = RunnableMethod<string, any, any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMethod = MethodRule<string, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHypergrad = HypergradMethod<string, any>;
 
 /** Declares a runnable entry; the type checks every field and gives `step` its typed options. */
 export const defineMethod = <const N extends string, const S extends OptionSpecs, St extends StateBase>(
   m: RunnableMethod<N, S, St>,
 ): RunnableMethod<N, S, St> => m;
+
+/** Declares a hypergradient method (the bilevel entry runs it). */
+export const defineHypergrad = <const N extends string, const S extends OptionSpecs>(
+  m: HypergradMethod<N, S>,
+): HypergradMethod<N, S> => m;
 
 /** Declares a method the language knows that does not run yet. */
 export const declareMethod = <const N extends string, const S extends OptionSpecs>(

@@ -6,7 +6,7 @@
 import { drain, drainAsync, runSteps, type MethodResult, type RunHooks, type StepInfo } from './driver.js';
 import { validateOptions, type GivenOptions, type OptionSpecs, type OptionsOf } from './options.js';
 import type { AnyRunnable, Problem, RunContext, StateBase } from './rule.js';
-import { methodOf, runnableOf, type MethodTable, type RunnableName } from './table.js';
+import { hypergradOf, methodOf, runnableOf, type MethodTable, type RunnableName } from './table.js';
 
 /** `{ method, ...options }` for a runnable method, options typed by its entry. */
 export type SolveRequest = {
@@ -24,6 +24,8 @@ export function resolve(req: { method: string } & Readonly<Record<string, unknow
   const m = methodOf(req.method);
   if (!m) throw new OptionError(`unknown method \`${req.method}\``);
   if (!m.available) throw new OptionError(`the method ${m.name} is not available in this release`);
+  if (m.kind === 'hypergrad')
+    throw new OptionError(`${m.name} is a hypergradient method; it runs inside \`bilevel(hypergrad = ${m.name})\``);
   const { options, errors } = validateOptions(m.name, m.options, req, (spec, name) => {
     const inner = methodOf(name, spec.table);
     return inner && (!spec.families || spec.families.includes(inner.family)) ? inner.options : null;
@@ -33,7 +35,7 @@ export function resolve(req: { method: string } & Readonly<Record<string, unknow
 }
 
 /** The run context for a seed: the table for nested methods. */
-export const contextFor = (seed = 0): RunContext => ({ seed, method: runnableOf });
+export const contextFor = (seed = 0): RunContext => ({ seed, method: runnableOf, hypergrad: hypergradOf });
 
 /** The run as a generator (one yield per step). */
 export function solveSteps(
@@ -44,7 +46,10 @@ export function solveSteps(
   seed = 0,
 ): Generator<StepInfo, MethodResult<StateBase>> {
   const { method, options } = resolve(req);
-  return runSteps(method, problem, x0, options, hooks, contextFor(seed));
+  const ctx = contextFor(seed);
+  // An entry without a `steps` option (bilevel) names its budget (its outer method's).
+  if (options.steps === undefined && method.budget) options.steps = method.budget(options as never, ctx);
+  return runSteps(method, problem, x0, options, hooks, ctx);
 }
 
 /** Runs to the end, synchronously. */

@@ -23,8 +23,12 @@ import { projected } from '../solvers/bounded.js';
 import { sketchNewton } from '../solvers/sketch_newton.js';
 import { vi } from '../vi/method.js';
 import { hmc, nuts } from '../mcmc/method.js';
-import { bilevel, implicit, sqp, unrolled } from './planned.js';
-import type { AnyMethod, AnyRunnable, MethodKind } from './rule.js';
+import { sqp } from './planned.js';
+import { bilevel } from '../bilevel/method.js';
+import { implicit } from '../bilevel/implicit.js';
+import { penalty } from '../bilevel/penalty.js';
+import { unrolled } from '../bilevel/unrolled.js';
+import type { AnyHypergrad, AnyMethod, AnyRunnable, MethodKind } from './rule.js';
 
 const byName = <const T extends readonly AnyMethod[]>(...ms: T): { readonly [M in T[number] as M['name']]: M } =>
   Object.fromEntries(ms.map((m) => [m.name, m])) as never;
@@ -61,12 +65,15 @@ export const methodTable = byName(
   // hypergradients
   implicit,
   unrolled,
+  penalty,
 );
 
 export type MethodTable = typeof methodTable;
 export type MethodName = keyof MethodTable;
 /** The names of the entries that run (the library's `solve` takes these). */
-export type RunnableName = { [K in MethodName]: MethodTable[K] extends { available: true } ? K : never }[MethodName];
+export type RunnableName = {
+  [K in MethodName]: MethodTable[K] extends { available: true; init: unknown } ? K : never;
+}[MethodName];
 
 export const methodList: readonly AnyMethod[] = Object.values(methodTable);
 
@@ -76,8 +83,14 @@ export function methodOf(name: string, kind?: MethodKind): AnyMethod | undefined
   return m && (!kind || m.kind === kind) ? m : undefined;
 }
 
-/** A runnable entry by name. */
+/** A runnable entry by name (one the driver runs: not a hypergradient). */
 export function runnableOf(name: string): AnyRunnable | undefined {
   const m = methodOf(name);
-  return m?.available ? m : undefined;
+  return m?.available && m.kind !== 'hypergrad' ? (m as AnyRunnable) : undefined;
+}
+
+/** A hypergradient entry that runs, by name. */
+export function hypergradOf(name: string): AnyHypergrad | undefined {
+  const m = methodOf(name, 'hypergrad');
+  return m?.available ? (m as AnyHypergrad) : undefined;
 }

@@ -21,9 +21,12 @@ import {
 import { convergent, unbounded } from './method_problems.js';
 
 // MCMC entries are left out: a chain's criterion never holds (a chain ends at its budget; the
-// mcmc runner judges convergence over the chains: tests/mcmc/compiled.test.ts).
+// mcmc runner judges convergence over the chains: tests/mcmc/compiled.test.ts). So is bilevel: its
+// problems are programs with an inner argmin (its test is its outer method's, on hypergradients;
+// tests/bilevel/run.test.ts holds a `converged` run to the closed-form optimum).
 const runnable = methodList.filter(
-  (m): m is AnyRunnable => m.available && (m.kind === 'solve' || m.kind === 'infer') && m.family !== 'mcmc',
+  (m): m is AnyRunnable =>
+    m.available && (m.kind === 'solve' || m.kind === 'infer') && m.family !== 'mcmc' && m.family !== 'bilevel',
 );
 const ENDINGS = ['converged', 'max_steps', 'stopped', 'diverged', 'infeasible'];
 
