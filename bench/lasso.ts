@@ -314,6 +314,7 @@ el = sorted(ts)[3]
 print(json.dumps({"seconds": el, "iters": it, "threads": torch.get_num_threads(), "version": torch.__version__}))
 `;
   const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', timeout: 600_000 });
+  let torchPerIter: number | null = null;
   if (r.status === 0) {
     const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
       seconds: number;
@@ -321,6 +322,7 @@ print(json.dumps({"seconds": el, "iters": it, "threads": torch.get_num_threads()
       threads: number;
       version: string;
     };
+    torchPerIter = o.seconds / o.iters;
     rows.push({
       name: 'lasso 1000x2000 FISTA to 1e-4 gap, f32',
       unit: 's',
@@ -407,6 +409,23 @@ solve fista(steps = ${probe.steps}, tol = 0)
       ratio: dT / oT,
       note: `gap ${gap(xr).toExponential(1)}; compile ${c.compileMs.toFixed(0)} ms`,
     });
+    // Per iteration against the float32 peers above (not interleaved; they take the fixed step
+    // 1/L, the .opt program backtracks, which costs extra objective evaluations per iteration).
+    const perIter = oT / probe.steps;
+    const peers: [string, number | null][] = [
+      ['tfjs', tTime / tIters],
+      ['pytorch', torchPerIter],
+    ];
+    for (const [peer, t] of peers)
+      if (t !== null)
+        rows.push({
+          name: `lasso 1000x2000 FISTA per iteration, .opt (f64, ${backend}) vs ${peer} (f32)`,
+          unit: 'ms/iter',
+          value: perIter * 1000,
+          peer,
+          ratio: t / perIter,
+          note: `${peer} ${(t * 1000).toFixed(3)} ms/iter; ratio = ${peer} time / .opt time per iteration`,
+        });
   }
   return rows;
 }

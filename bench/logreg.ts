@@ -14,6 +14,7 @@
 // for PyTorch), which the load of a shared machine distorts less than the wall clock.
 //   npm run bench -- logreg          the five sizes of docs/benchmarks.md
 //   PROXIMA_BENCH_SCALING=1 npm run bench -- logreg   adds the N x D scaling table
+//   PROXIMA_BENCH_LOGREG_SIZES=1000x10,10000x100 npm run bench -- logreg   only those sizes
 
 import * as tf from '@tensorflow/tfjs';
 import { compile, run as runProgram, type CompiledProgram } from '../index.js';
@@ -224,8 +225,19 @@ export const SIZES = [
   [10000, 100],
 ] as const;
 
+/** `PROXIMA_BENCH_LOGREG_SIZES=1000x10,10000x100`: only these sizes (a rerun of the targets' rows). */
+function sizesFromEnv(): (readonly [number, number])[] | null {
+  const v = process.env.PROXIMA_BENCH_LOGREG_SIZES;
+  if (!v) return null;
+  return v.split(',').map((t) => {
+    const [n, d] = t.split('x').map(Number);
+    if (!(n! > 0 && d! > 0)) throw new Error(`PROXIMA_BENCH_LOGREG_SIZES: bad size ${t} (want NxD)`);
+    return [n!, d!] as const;
+  });
+}
+
 export async function run(): Promise<BenchRow[]> {
-  const rows = await logregRows(SIZES);
+  const rows = await logregRows(sizesFromEnv() ?? SIZES);
   if (process.env.PROXIMA_BENCH_SCALING === '1') {
     const grid: [number, number][] = [];
     for (const n of [1000, 10000, 100000]) for (const d of [10, 100, 1000]) if (n * d <= 2e7) grid.push([n, d]);

@@ -35,4 +35,6 @@ for (const f of files) {
     console.error(`bench ${name} failed:`, err);
   }
 }
-process.exitCode = failed ? 1 : 0;
+// Exit explicitly: a peer process kept for the whole run (bench/peers/torch.ts, killed on exit)
+// holds the event loop open, so waiting for it to drain would never end.
+process.exit(failed ? 1 : 0);

@@ -98,7 +98,7 @@ function stepCompiler(
       exe
         .run(
           inputs.map((x, i) => ({
-            data: typeof x === 'number' ? Float64Array.of(x) : x instanceof Float64Array ? x : Float64Array.from(x),
+            data: typeof x === 'number' ? Float64Array.of(x) : x instanceof Float64Array ? x : new Float64Array(x),
             shape: sig[i]!,
           })),
         )

@@ -35,15 +35,15 @@ export function toHostArray(x: Exclude<Arg, DeviceArray>, a: AVal, what: string)
   return toRefArray(x, a);
 }
 
-/** The aval's array class, always a fresh copy. */
+/** The aval's array class, always a fresh copy (the constructor copies an array-like without an iterator). */
 export function typedCopy(src: ArrayLike<number>, a: AVal): HostData {
   switch (a.dtype) {
     case 'float64':
-      return Float64Array.from(src);
+      return new Float64Array(src);
     case 'float32':
-      return Float32Array.from(src);
+      return new Float32Array(src);
     case 'int32':
-      return Int32Array.from(src);
+      return new Int32Array(src);
     case 'bool':
       return Uint8Array.from(src, (v) => (v ? 1 : 0));
   }

@@ -171,20 +171,31 @@ export function scaleOf(f: number, f0: number): number {
   return Number.isFinite(m) ? Math.max(1, m) : 1;
 }
 
-/** `name <= tol x scale` as a Criterion, its text true to its numbers either way. */
+/**
+ * `name <= tol x scale` as a Criterion, its text true to its numbers either way. The text is
+ * written when read (a getter): the driver tests every step and reads the text only at the end.
+ */
 export function scaledTest(name: string, measure: number, tol: number, scale: number): Criterion {
   const bound = tol * scale;
   const converged = measure <= bound;
   return {
     converged,
     measure,
-    text: `${name} ${fmt(measure)} ${converged ? '<=' : '>'} ${fmt(bound)} (tol ${fmt(tol)} x scale ${fmt(scale)})`,
+    get text() {
+      return `${name} ${fmt(measure)} ${converged ? '<=' : '>'} ${fmt(bound)} (tol ${fmt(tol)} x scale ${fmt(scale)})`;
+    },
   };
 }
 
 /** Both tests must hold (e.g. KKT residual and feasibility). */
 export function bothTests(a: Criterion, b: Criterion): Criterion {
-  return { converged: a.converged && b.converged, measure: a.measure, text: `${a.text}, ${b.text}` };
+  return {
+    converged: a.converged && b.converged,
+    measure: a.measure,
+    get text() {
+      return `${a.text}, ${b.text}`;
+    },
+  };
 }
 
 export const fmt = (v: number): string =>

@@ -217,9 +217,15 @@ export function firstOrderInit(
  * host does only the stopping test. One per problem and rule options (the problem is per run).
  */
 const fused = new WeakMap<Problem, Map<string, StepFn>>();
+/** The rule's own options as a key, per options object (a run passes the same one every step). */
+const ruleKeys = new WeakMap<object, string>();
 function fusedStep<O>(method: string, rule: GraphStep<O>, p: Problem, o: O): StepFn {
-  const ro = Object.fromEntries(Object.entries(o as object).filter(([k]) => !COMMON_KEYS.has(k)));
-  const key = `${method}|${JSON.stringify(ro)}`;
+  let ro = ruleKeys.get(o as object);
+  if (ro === undefined) {
+    ro = JSON.stringify(Object.fromEntries(Object.entries(o as object).filter(([k]) => !COMMON_KEYS.has(k))));
+    ruleKeys.set(o as object, ro);
+  }
+  const key = `${method}|${ro}`;
   let m = fused.get(p);
   if (!m) fused.set(p, (m = new Map()));
   let fn = m.get(key);

@@ -180,6 +180,8 @@ describe('js loop nests and kernels', () => {
       [9, 6, 1, 1],
       [1, 6, 9, 3],
       [7, 13, 5, 1],
+      [9, 21, 1, 1], // A^T x: eight rows, four rows, then single rows per update
+      [1, 21, 9, 1],
     ]) {
       for (const ta of [false, true])
         for (const tb of [false, true]) {
