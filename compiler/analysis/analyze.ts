@@ -15,6 +15,7 @@
 import type { Binary, ConstraintItem, Diagnostic, Expr, Fn, Stmt } from '../../grammar/index.js';
 import { dependencyOrder, isLeftChain, leftSpine } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
+import { valueOnlyArgs } from '../front/builtin_kit.js';
 import { nestedBodies } from '../front/stmt_walk.js';
 import { sourceText } from '../front/source_text.js';
 import { unboundedWarnings } from './unbounded.js';
@@ -209,7 +210,14 @@ export function analyze(p: CheckedProgram): Analysis {
         return blockCls(e.body, e.result, new Map(sc), stack);
       case 'Call': {
         const fn = fns.get(e.callee.name);
-        const args = e.args.map((a) => cls(a.value, sc, stack));
+        // a value-only argument (stop, straight_through's forward) passes no derivative: constant
+        const held = fn
+          ? new Set<number>()
+          : valueOnlyArgs(
+              builtinTable.get(e.callee.name),
+              e.args.map((a) => a.name?.name ?? null),
+            );
+        const args = e.args.map((a, i) => (held.has(i) ? CONST : cls(a.value, sc, stack)));
         const inner = args.find((c) => c.k === 'nonsmooth');
         if (inner) return inner;
         if (fn) {

@@ -67,6 +67,9 @@ export interface BuiltinParam {
   kind: ParamKind;
   /** Given by name only (an option after the rest arguments). */
   named?: boolean;
+  /** Only this argument's value is used, never its gradient (`stop(x)`, the forward of
+   *  `straight_through`): a zero-gradient function inside it draws no warning. */
+  valueOnly?: boolean;
 }
 
 export interface Builtin {
@@ -78,6 +81,9 @@ export interface Builtin {
   rest?: { name: string };
   /** False for functions that are not differentiable everywhere (abs, norms, max, ...). */
   smooth: boolean;
+  /** The gradient is zero almost everywhere (round, floor, sign, ...): `check` warns where the
+   *  argument depends on a var or param, unless the call is inside a value-only argument. */
+  zeroGradient?: boolean;
   /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v (the first argument), when
    *  one is known: its name in stdlib/prox/registry.ts, how `proxima check` describes it, and the
    *  registry options (besides lambda = c) from the other arguments, evaluated before the run.
@@ -252,4 +258,20 @@ export function signature(b: Builtin): string {
   const pos = b.params.filter((p) => !p.named).map((p) => p.name);
   const named = b.params.filter((p) => p.named).map((p) => `${p.name} = ...`);
   return `${b.name}(${[...pos, ...(b.rest ? [`...${b.rest.name}`] : []), ...named].join(', ')})`;
+}
+
+/** A piecewise-constant function (round, floor, sign, ...): its gradient is zero almost everywhere. */
+export const zeroGrad = (b: Builtin): Builtin => ({ ...b, zeroGradient: true });
+
+/** The indices of a call's arguments that are value-only (BuiltinParam.valueOnly): the analysis
+ *  holds them constant, since no derivative flows through them. */
+export function valueOnlyArgs(b: Builtin | undefined, names: readonly (string | null)[]): Set<number> {
+  const out = new Set<number>();
+  if (!b || !b.params.some((p) => p.valueOnly)) return out;
+  const bound = bindBuiltin(b, names);
+  if ('error' in bound) return out;
+  b.params.forEach((p, i) => {
+    if (p.valueOnly && bound.slots[i]! >= 0) out.add(bound.slots[i]!);
+  });
+  return out;
 }

@@ -62,6 +62,8 @@ export class Checker {
   readonly types = new Map<Expr, Ty>();
   private readonly seen = new Set<string>();
   private readonly fnStack: Fn[] = [];
+  /** How many value-only arguments (`stop(...)`, straight_through's forward) enclose the expression. */
+  private valueOnly = 0;
 
   constructor(
     readonly env: CheckEnv,
@@ -623,8 +625,12 @@ export class Checker {
           fns.push(this.fnSig(f.node, a.value.span));
           break;
         }
-        default:
-          if (!tensorArg(a)) return ERROR;
+        default: {
+          if (p.valueOnly) this.valueOnly++;
+          const ok = tensorArg(a);
+          if (p.valueOnly) this.valueOnly--;
+          if (!ok) return ERROR;
+        }
       }
     }
     for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
@@ -633,6 +639,12 @@ export class Checker {
     if (typeof out === 'string') return this.error(e.span, out);
     const w = b.warn?.(ctx);
     if (w) this.warning(e.span, w);
+    if (b.zeroGradient && dyn && this.valueOnly === 0)
+      this.warning(
+        e.span,
+        `${q(this.text(e))} has a zero gradient wherever it is differentiable, so no derivative flows through it to ${infos.map((i) => i.text).join(', ')}`,
+        `to learn through it, write \`straight_through(${this.text(e)}, ${infos[0]!.text})\` (its value, the gradient of ${infos[0]!.text}); to mean it, wrap it in \`stop(...)\``,
+      );
     return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
   }
 

@@ -8,6 +8,7 @@ import { MATH_ROWS } from './builtin_math_rows.js';
 import { DIST_ROWS } from './builtin_dist_rows.js';
 import { MODEL_ROWS } from './builtin_model_rows.js';
 import { LINALG_ROWS } from './builtin_linalg_rows.js';
+import { MATRIX_ROWS } from './builtin_matrix_rows.js';
 
 type Arr = { data: number[]; shape: number[] };
 const v = (...xs: number[]): Arr => ({ data: xs, shape: [xs.length] });
@@ -207,6 +208,7 @@ export const ROWS: Record<string, Row[]> = {
   ...CORE_ROWS,
   ...MATH_ROWS,
   ...LINALG_ROWS,
+  ...MATRIX_ROWS,
   ...DIST_ROWS,
   ...MODEL_ROWS,
 };
