@@ -25,6 +25,7 @@ import { DIST_BUILTINS } from './builtins_dist.js';
 import { MODEL_BUILTINS } from './builtins_model.js';
 import { LINALG_BUILTINS } from './builtins_linalg.js';
 import { MATRIX_BUILTINS } from './builtins_matrix.js';
+import { DERIVATIVE_BUILTINS } from './builtins_derivative.js';
 
 export type {
   ArgInfo,
@@ -435,6 +436,7 @@ export const BUILTINS: readonly Builtin[] = [
   ...MATH_BUILTINS,
   ...LINALG_BUILTINS,
   ...MATRIX_BUILTINS,
+  ...DERIVATIVE_BUILTINS,
   ...DIST_BUILTINS,
   ...MODEL_BUILTINS,
 ];

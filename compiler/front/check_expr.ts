@@ -625,6 +625,9 @@ export class Checker {
           fns.push(this.fnSig(f.node, a.value.span));
           break;
         }
+        case 'wrt':
+          if (!this.wrtArg(e, a, infos, scope)) return ERROR;
+          break;
         default: {
           if (p.valueOnly) this.valueOnly++;
           const ok = tensorArg(a);
@@ -633,7 +636,8 @@ export class Checker {
         }
       }
     }
-    for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
+    for (const k of bound.rest)
+      if (!(b.rest?.kind === 'wrt' ? this.wrtArg(e, e.args[k]!, infos, scope) : tensorArg(e.args[k]!))) return ERROR;
     const ctx = { expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length };
     const out = b.type(ctx);
     if (typeof out === 'string') return this.error(e.span, out);
@@ -646,6 +650,53 @@ export class Checker {
         `to learn through it, write \`straight_through(${this.text(e)}, ${infos[0]!.text})\` (its value, the gradient of ${infos[0]!.text}); to mean it, wrap it in \`stop(...)\``,
       );
     return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
+  }
+
+  /**
+   * A variable of differentiation (grad(e, v)): the name of a var, a param, a `let` or a function
+   * argument holding reals. Its type joins `infos`; false after reporting.
+   */
+  private wrtArg(e: Call, a: Arg, infos: ArgInfo[], scope: Scope): boolean {
+    const name = e.callee.name;
+    const v = a.value;
+    if (v.kind !== 'Ident') {
+      this.expr(v, scope);
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${name} differentiates with respect to a name, and ${q(this.text(v))} is an expression`,
+        `bind it first: \`let v = ${this.text(v)}\`, then \`${name}(..., v)\``,
+      );
+      return false;
+    }
+    const s = scope.get(v.name);
+    if (!s) {
+      this.unknownName(v, scope);
+      return false;
+    }
+    const allowed =
+      s.kind === 'var' || s.kind === 'param' || s.kind === 'let' || (s.kind === 'local' && s.what === 'argument');
+    if (!allowed) {
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${v.name} is ${describeSym(s)}; ${name} differentiates with respect to a var, a param, a \`let\` or a function argument`,
+        s.kind === 'data'
+          ? `data is fixed; to differentiate with respect to its value, bind it: \`let ${v.name}_ = ${v.name}\`, then \`${name}(..., ${v.name}_)\``
+          : undefined,
+      );
+      return false;
+    }
+    const t = this.tensorOf(v, scope);
+    if (!t) return false;
+    if (t.elem !== 'real') {
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${v.name} is ${tyText(t)}; ${name} differentiates with respect to reals`,
+        t.elem === 'int' && s.kind === 'param' ? 'a discrete latent has no derivative' : undefined,
+      );
+      return false;
+    }
+    infos.push({ shape: t.shape, text: v.name, elem: t.elem, dyn: t.dyn });
+    return true;
   }
 
   /** A number known before the run: a literal, or an int the checker knows (null when not yet). */

@@ -9,6 +9,7 @@ import { DIST_ROWS } from './builtin_dist_rows.js';
 import { MODEL_ROWS } from './builtin_model_rows.js';
 import { LINALG_ROWS } from './builtin_linalg_rows.js';
 import { MATRIX_ROWS } from './builtin_matrix_rows.js';
+import { DERIVATIVE_ROWS } from './builtin_derivative_rows.js';
 
 type Arr = { data: number[]; shape: number[] };
 const v = (...xs: number[]): Arr => ({ data: xs, shape: [xs.length] });
@@ -35,6 +36,11 @@ export interface Row {
   fnTypes?: FnSig[];
   /** The built-in is an honest refusal: its type rule's message. */
   refuses?: RegExp;
+  /** A derivative built-in's expression, as a function of the variables (the first `wrtCount`
+   *  args); its result shape for the type rule is `bodyShape`. */
+  body?: (...xs: Tracer[]) => Tracer;
+  wrtCount?: number;
+  bodyShape?: number[];
 }
 
 const x3 = v(0.5, -1.2, 2);
@@ -209,6 +215,7 @@ export const ROWS: Record<string, Row[]> = {
   ...MATH_ROWS,
   ...LINALG_ROWS,
   ...MATRIX_ROWS,
+  ...DERIVATIVE_ROWS,
   ...DIST_ROWS,
   ...MODEL_ROWS,
 };
