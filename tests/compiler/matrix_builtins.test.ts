@@ -3,10 +3,12 @@
 // inverse and logdet on random systems against float64 Gaussian elimination; and, from `.opt`,
 // the shape errors, the zero-gradient warning and the inv-of-a-matrix warning.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jvp, mulberry32, ops as P, runRef, trace, vjp, type Tracer } from '../../runtime/index.js';
 import { builtinTable } from '../../compiler/front/builtins.js';
-import { check } from '../../index.js';
+import { check, run } from '../../index.js';
 
 const N = 5;
 type M = Float64Array;
@@ -208,5 +210,38 @@ describe('from .opt', () => {
     expect(messages('minimize sumsq(inv(A) @ x)')).toEqual([
       "warning: `inv(A)` is the elementwise reciprocal 1 / x (Stan's inv); for the matrix inverse write `inverse(A)`",
     ]);
+  });
+});
+
+describe('docs/language.md: the linear algebra example runs', () => {
+  it('minimizes |R z - x|^2 + y.z: z = R^T x - y / 2', async () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../docs/language.md', import.meta.url)), 'utf8');
+    const src = [...doc.matchAll(/```opt\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((x) => x.startsWith('// ordering and dense linear algebra'))!;
+    const A = [
+      [2, 1, 0.5],
+      [0.3, -1, 2],
+      [1, 4, 0.2],
+    ];
+    const S = [
+      [2, 0.3, 0.1],
+      [0.3, 1.5, -0.2],
+      [0.1, -0.2, 1.2],
+    ];
+    const b = [1, 2, 3];
+    const r = await run({ source: src, file: 'doc.opt' }, { data: { A, b, S } });
+    expect(r.messages.map((m) => m.message)).toEqual([]);
+    expect(r.status).toBe('converged');
+    // The minimizer is z = R^T x - y / 2 (R orthogonal); without R itself, check the identity
+    // |z|^2 = |x|^2 - y.R^T x + |y|^2 / 4 with y.R^T x = y.z + |y|^2 / 2 (x, y: numpy's solves).
+    const x = [-0.21706586826347302, 0.7342814371257484, 1.3997005988023952];
+    const y = [0.1093057607090103, 1.6809453471196456, 2.771048744460857];
+    const z = r.values.z as number[];
+    const dotYZ = y.reduce((s, v, i) => s + v * z[i]!, 0);
+    const sumsqY = y.reduce((s, v) => s + v * v, 0);
+    const zz = z.reduce((s, v) => s + v * v, 0);
+    const xx = x.reduce((s, v) => s + v * v, 0);
+    expect(zz).toBeCloseTo(xx - (dotYZ + sumsqY / 2) + sumsqY / 4, 6);
   });
 });
