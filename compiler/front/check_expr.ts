@@ -62,7 +62,8 @@ export class Checker {
   readonly types = new Map<Expr, Ty>();
   private readonly seen = new Set<string>();
   private readonly fnStack: Fn[] = [];
-  /** How many value-only arguments (`stop(...)`, straight_through's forward) enclose the expression. */
+  /** How many value-only contexts (`stop(...)`, straight_through's forward, `generate`) enclose the
+   *  expression: a zero-gradient function there draws no warning. */
   private valueOnly = 0;
 
   constructor(
@@ -982,7 +983,14 @@ export class Checker {
   }
 
   stmts(body: readonly Stmt[], scope: Scope, mode: BlockMode): void {
-    for (const st of body) this.stmt(st, scope, mode);
+    // `generate` is never differentiated: its values only are used, like a value-only argument's
+    const valueOnly = mode === 'generate' || mode === 'loop-generate';
+    if (valueOnly) this.valueOnly++;
+    try {
+      for (const st of body) this.stmt(st, scope, mode);
+    } finally {
+      if (valueOnly) this.valueOnly--;
+    }
   }
 
   private declareLocal(name: Ident, scope: Scope, sym: Sym): void {

@@ -204,6 +204,11 @@ describe('from .opt', () => {
     expect(messages('minimize sumsq(straight_through(round(x), x) - b)')).toEqual([]);
     expect(messages('minimize sumsq(x - stop(floor(x)) - b)')).toEqual([]);
     expect(messages('minimize sumsq(x - floor(b))')).toEqual([]);
+    // generate is never differentiated
+    expect(
+      check({ source: 'param mu: real\nmodel { mu ~ Normal(0, 1) }\ngenerate { k = round(mu) }\ninfer nuts', file: 'g.opt' })
+        .messages,
+    ).toEqual([]);
   });
 
   it('warns when inv is given a matrix', () => {
