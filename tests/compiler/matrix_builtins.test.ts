@@ -206,8 +206,10 @@ describe('from .opt', () => {
     expect(messages('minimize sumsq(x - floor(b))')).toEqual([]);
     // generate is never differentiated
     expect(
-      check({ source: 'param mu: real\nmodel { mu ~ Normal(0, 1) }\ngenerate { k = round(mu) }\ninfer nuts', file: 'g.opt' })
-        .messages,
+      check({
+        source: 'param mu: real\nmodel { mu ~ Normal(0, 1) }\ngenerate { k = round(mu) }\ninfer nuts',
+        file: 'g.opt',
+      }).messages,
     ).toEqual([]);
   });
 
