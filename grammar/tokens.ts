@@ -31,7 +31,6 @@ export const RESERVED_WORDS = [
   'maximize',
   'subject',
   'where',
-  'solve',
   'infer',
 ] as const;
 
@@ -51,6 +50,7 @@ export const CONTEXTUAL_WORDS = [
   'via',
   'argmin',
   'argmax',
+  'solve',
 ] as const;
 
 export type KeywordWord = (typeof RESERVED_WORDS)[number] | (typeof CONTEXTUAL_WORDS)[number];

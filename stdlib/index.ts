@@ -84,3 +84,5 @@ export * as special from './special/index.js';
 // modelling functions: the HMM forward algorithm and the adaptive Runge-Kutta ODE solver
 export { hmmHiddenStateProb, hmmMarginal } from './hmm/index.js';
 export { odeRk45, ODE_DEFAULTS } from './ode/index.js';
+/** Dense linear algebra composed from primitives (solves, inverse, log |det|, expm) as one namespace. */
+export * as linalg from './linalg/index.js';

@@ -7,6 +7,7 @@
 import type { Binary, Expr, Fn, Stmt } from '../../grammar/index.js';
 import { dependencyOrder, isLeftChain, leftSpine } from '../../grammar/index.js';
 import { builtinTable } from '../front/builtins.js';
+import { valueOnlyArgs } from '../front/builtin_kit.js';
 import { nestedBodies } from '../front/stmt_walk.js';
 import type { CheckedProgram } from '../front/check_program.js';
 
@@ -129,7 +130,14 @@ export class Classifier {
   /** A user function with its arguments' classes (a recursive call: constant), or a built-in. */
   private callCls(e: Extract<Expr, { kind: 'Call' }>, sc: Scope, stack: Fn[]): Cls {
     const fn = this.fns.get(e.callee.name);
-    const args = e.args.map((a) => this.cls(a.value, sc, stack));
+    // a value-only argument (stop, straight_through's forward) passes no derivative: constant
+    const held = fn
+      ? new Set<number>()
+      : valueOnlyArgs(
+          builtinTable.get(e.callee.name),
+          e.args.map((a) => a.name?.name ?? null),
+        );
+    const args = e.args.map((a, i) => (held.has(i) ? CONST : this.cls(a.value, sc, stack)));
     const inner = args.find((c) => c.k === 'nonsmooth');
     if (inner) return inner;
     if (fn) {

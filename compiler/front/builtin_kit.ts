@@ -4,7 +4,8 @@
 // with these (or written out); a missing field is a compile error.
 // Parameter kinds: 'x' a tensor; 'axis' an integer literal; 'int' an int known before the run;
 // 'num' a real known before the run (a literal, e.g. a tolerance); 'fn' the name of a
-// user-defined `fn` (the ODE right-hand side). `rest` takes extra positional tensors (an ODE's
+// user-defined `fn` (the ODE right-hand side); 'body' an expression lowered as a function of the
+// 'wrt' arguments, which name a var, a param, a `let` or a function argument (grad(e, v)). `rest` takes extra positional tensors (an ODE's
 // parameters); params marked `named` are given by name only (options after the rest).
 
 import type { Tracer } from '../../runtime/index.js';
@@ -28,7 +29,7 @@ export interface FnSig {
 export interface TypeCtx {
   /** The whole call as written, for messages. */
   expr: string;
-  /** The 'x' and 'int' arguments that were given, in parameter order, then the rest. */
+  /** The 'x', 'int', 'body' and 'wrt' arguments that were given, in parameter order, then the rest. */
   args: ArgInfo[];
   /** The `axis` argument when given (a literal int), else null. */
   axis: number | null;
@@ -58,15 +59,22 @@ export interface LowerCtx {
   nums?: (number | undefined)[];
   /** How many of `args` are rest arguments (at the end). */
   restCount?: number;
+  /** The 'body' argument as a function of the 'wrt' values (grad's expression). */
+  body?: (...wrt: Tracer[]) => Tracer;
+  /** The current values of the 'wrt' arguments (then the rest, when they are 'wrt'), in order. */
+  wrt?: Tracer[];
 }
 
-export type ParamKind = 'x' | 'axis' | 'int' | 'num' | 'fn';
+export type ParamKind = 'x' | 'axis' | 'int' | 'num' | 'fn' | 'body' | 'wrt';
 
 export interface BuiltinParam {
   name: string;
   kind: ParamKind;
   /** Given by name only (an option after the rest arguments). */
   named?: boolean;
+  /** Only this argument's value is used, never its gradient (`stop(x)`, the forward of
+   *  `straight_through`): a zero-gradient function inside it draws no warning. */
+  valueOnly?: boolean;
 }
 
 export interface Builtin {
@@ -75,9 +83,12 @@ export interface Builtin {
   /** How many leading params are required. */
   required: number;
   /** Extra positional tensor arguments after the positional params, e.g. an ODE's parameters. */
-  rest?: { name: string };
+  rest?: { name: string; kind?: 'wrt' };
   /** False for functions that are not differentiable everywhere (abs, norms, max, ...). */
   smooth: boolean;
+  /** The gradient is zero almost everywhere (round, floor, sign, ...): `check` warns where the
+   *  argument depends on a var or param, unless the call is inside a value-only argument. */
+  zeroGradient?: boolean;
   /** The prox operator of `c * f(v)` (c >= 0) for a whole variable v (the first argument), when
    *  one is known: its name in stdlib/prox/registry.ts, how `proxima check` describes it, and the
    *  registry options (besides lambda = c) from the other arguments, evaluated before the run.
@@ -252,4 +263,20 @@ export function signature(b: Builtin): string {
   const pos = b.params.filter((p) => !p.named).map((p) => p.name);
   const named = b.params.filter((p) => p.named).map((p) => `${p.name} = ...`);
   return `${b.name}(${[...pos, ...(b.rest ? [`...${b.rest.name}`] : []), ...named].join(', ')})`;
+}
+
+/** A piecewise-constant function (round, floor, sign, ...): its gradient is zero almost everywhere. */
+export const zeroGrad = (b: Builtin): Builtin => ({ ...b, zeroGradient: true });
+
+/** The indices of a call's arguments that are value-only (BuiltinParam.valueOnly): the analysis
+ *  holds them constant, since no derivative flows through them. */
+export function valueOnlyArgs(b: Builtin | undefined, names: readonly (string | null)[]): Set<number> {
+  const out = new Set<number>();
+  if (!b || !b.params.some((p) => p.valueOnly)) return out;
+  const bound = bindBuiltin(b, names);
+  if ('error' in bound) return out;
+  b.params.forEach((p, i) => {
+    if (p.valueOnly && bound.slots[i]! >= 0) out.add(bound.slots[i]!);
+  });
+  return out;
 }

@@ -14,6 +14,7 @@ import {
   real,
   reduction,
   unary,
+  zeroGrad,
   type Builtin,
   type LowerCtx,
   type TypeCtx,
@@ -23,6 +24,8 @@ import { MATH_BUILTINS } from './builtins_math.js';
 import { DIST_BUILTINS } from './builtins_dist.js';
 import { MODEL_BUILTINS } from './builtins_model.js';
 import { LINALG_BUILTINS } from './builtins_linalg.js';
+import { MATRIX_BUILTINS } from './builtins_matrix.js';
+import { DERIVATIVE_BUILTINS } from './builtins_derivative.js';
 
 export type {
   ArgInfo,
@@ -151,8 +154,8 @@ const CORE_BUILTINS: readonly Builtin[] = [
   unary('softplus', (x) => P.softplus(x), 'log(1 + exp(x)), stable'),
   unary('abs', P.abs, '|x|, elementwise', false),
   unary('relu', (x) => P.relu(x), 'max(x, 0), elementwise', false),
-  unary('sign', P.sign, '-1, 0 or 1, elementwise', false),
-  unary('floor', P.floor, 'round down, elementwise', false),
+  zeroGrad(unary('sign', P.sign, '-1, 0 or 1, elementwise (zero gradient)', false)),
+  zeroGrad(unary('floor', P.floor, 'round down, elementwise (zero gradient; see straight_through)', false)),
   reduction('sum', (x, a) => P.sum(x, axesOrAll(x, a)), 'sum of the entries (over `axis` if given)'),
   reduction('mean', (x, a) => P.mean(x, axesOrAll(x, a)), 'mean of the entries (over `axis` if given)'),
   reduction('sumsq', (x, a) => P.sumsq(x, axesOrAll(x, a)), 'sum of squares'),
@@ -432,6 +435,8 @@ export const BUILTINS: readonly Builtin[] = [
   ...CORE_BUILTINS,
   ...MATH_BUILTINS,
   ...LINALG_BUILTINS,
+  ...MATRIX_BUILTINS,
+  ...DERIVATIVE_BUILTINS,
   ...DIST_BUILTINS,
   ...MODEL_BUILTINS,
 ];

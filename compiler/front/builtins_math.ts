@@ -8,7 +8,18 @@
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { special as S } from '../../stdlib/index.js';
 import { reduceShape } from './shape_rules.js';
-import { constantFn, elementwise, needRank, numeric, q, real, reduction, unary, type Builtin } from './builtin_kit.js';
+import {
+  constantFn,
+  elementwise,
+  needRank,
+  numeric,
+  q,
+  real,
+  reduction,
+  unary,
+  zeroGrad,
+  type Builtin,
+} from './builtin_kit.js';
 
 const f64 = (x: Tracer) => P.cast(x, 'float64');
 
@@ -164,7 +175,13 @@ export const MATH_BUILTINS: readonly Builtin[] = [
   unary('inv_cloglog', S.invCloglog, '1 - exp(-exp(x))'),
   // powers and logarithms
   elementwise('pow', ['x', 'y'], (x, y) => P.pow(x, y), 'x^y, elementwise'),
-  unary('inv', (x) => P.div(1, x), '1 / x'),
+  {
+    ...unary('inv', (x) => P.div(1, x), "1 / x, elementwise (Stan's inv; the matrix inverse is inverse(A))"),
+    warn: (c) =>
+      c.args[0]!.shape.length === 2
+        ? `${q(c.expr)} is the elementwise reciprocal 1 / x (Stan's inv); for the matrix inverse write \`inverse(${c.args[0]!.text})\``
+        : null,
+  },
   unary('inv_sqrt', (x) => P.div(1, P.sqrt(x)), '1 / sqrt(x)'),
   unary('inv_square', (x) => P.div(1, P.square(x)), '1 / x^2'),
   unary('cbrt', S.cbrt, 'the real cube root'),
@@ -187,11 +204,18 @@ export const MATH_BUILTINS: readonly Builtin[] = [
   elementwise('fmin', ['a', 'b'], P.minimum, 'elementwise smaller of a and b (minimum)', false),
   elementwise('fmax', ['a', 'b'], P.maximum, 'elementwise larger of a and b (maximum)', false),
   elementwise('fdim', ['a', 'b'], (a, b) => P.maximum(P.sub(a, b), 0), 'max(a - b, 0)', false),
-  unary('step', step, '1 where x >= 0, else 0 (Stan: step(0) = 1)', false),
-  unary('int_step', intStep, '1 where x > 0, else 0', false),
-  unary('ceil', P.ceil, 'round up, elementwise', false),
-  unary('round', round, 'round to the nearest integer, halves away from zero', false),
-  unary('trunc', trunc, 'round toward zero', false),
+  zeroGrad(unary('step', step, '1 where x >= 0, else 0 (Stan: step(0) = 1; zero gradient)', false)),
+  zeroGrad(unary('int_step', intStep, '1 where x > 0, else 0 (zero gradient)', false)),
+  zeroGrad(unary('ceil', P.ceil, 'round up, elementwise (zero gradient)', false)),
+  zeroGrad(
+    unary(
+      'round',
+      round,
+      'round to the nearest integer, halves away from zero (zero gradient; see straight_through)',
+      false,
+    ),
+  ),
+  zeroGrad(unary('trunc', trunc, 'round toward zero (zero gradient)', false)),
   conversion('to_real'),
   conversion('to_int'),
   // vectors

@@ -62,6 +62,9 @@ export class Checker {
   readonly types = new Map<Expr, Ty>();
   private readonly seen = new Set<string>();
   private readonly fnStack: Fn[] = [];
+  /** How many value-only contexts (`stop(...)`, straight_through's forward, `generate`) enclose the
+   *  expression: a zero-gradient function there draws no warning. */
+  private valueOnly = 0;
 
   constructor(
     readonly env: CheckEnv,
@@ -623,17 +626,78 @@ export class Checker {
           fns.push(this.fnSig(f.node, a.value.span));
           break;
         }
-        default:
-          if (!tensorArg(a)) return ERROR;
+        case 'wrt':
+          if (!this.wrtArg(e, a, infos, scope)) return ERROR;
+          break;
+        default: {
+          if (p.valueOnly) this.valueOnly++;
+          const ok = tensorArg(a);
+          if (p.valueOnly) this.valueOnly--;
+          if (!ok) return ERROR;
+        }
       }
     }
-    for (const k of bound.rest) if (!tensorArg(e.args[k]!)) return ERROR;
+    for (const k of bound.rest)
+      if (!(b.rest?.kind === 'wrt' ? this.wrtArg(e, e.args[k]!, infos, scope) : tensorArg(e.args[k]!))) return ERROR;
     const ctx = { expr: this.text(e), args: infos, axis, fns, nums, restCount: bound.rest.length };
     const out = b.type(ctx);
     if (typeof out === 'string') return this.error(e.span, out);
     const w = b.warn?.(ctx);
     if (w) this.warning(e.span, w);
+    if (b.zeroGradient && dyn && this.valueOnly === 0)
+      this.warning(
+        e.span,
+        `${q(this.text(e))} has a zero gradient wherever it is differentiable, so no derivative flows through it to ${infos.map((i) => i.text).join(', ')}`,
+        `to learn through it, write \`straight_through(${this.text(e)}, ${infos[0]!.text})\` (its value, the gradient of ${infos[0]!.text}); to mean it, wrap it in \`stop(...)\``,
+      );
     return tensor(out.elem, out.shape, dyn && name !== 'size', out.static);
+  }
+
+  /**
+   * A variable of differentiation (grad(e, v)): the name of a var, a param, a `let` or a function
+   * argument holding reals. Its type joins `infos`; false after reporting.
+   */
+  private wrtArg(e: Call, a: Arg, infos: ArgInfo[], scope: Scope): boolean {
+    const name = e.callee.name;
+    const v = a.value;
+    if (v.kind !== 'Ident') {
+      this.expr(v, scope);
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${name} differentiates with respect to a name, and ${q(this.text(v))} is an expression`,
+        `bind it first: \`let v = ${this.text(v)}\`, then \`${name}(..., v)\``,
+      );
+      return false;
+    }
+    const s = scope.get(v.name);
+    if (!s) {
+      this.unknownName(v, scope);
+      return false;
+    }
+    const allowed =
+      s.kind === 'var' || s.kind === 'param' || s.kind === 'let' || (s.kind === 'local' && s.what === 'argument');
+    if (!allowed) {
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${v.name} is ${describeSym(s)}; ${name} differentiates with respect to a var, a param, a \`let\` or a function argument`,
+        s.kind === 'data'
+          ? `data is fixed; to differentiate with respect to its value, bind it: \`let ${v.name}_ = ${v.name}\`, then \`${name}(..., ${v.name}_)\``
+          : undefined,
+      );
+      return false;
+    }
+    const t = this.tensorOf(v, scope);
+    if (!t) return false;
+    if (t.elem !== 'real') {
+      this.error(
+        v.span,
+        `${q(this.text(e))}: ${v.name} is ${tyText(t)}; ${name} differentiates with respect to reals`,
+        t.elem === 'int' && s.kind === 'param' ? 'a discrete latent has no derivative' : undefined,
+      );
+      return false;
+    }
+    infos.push({ shape: t.shape, text: v.name, elem: t.elem, dyn: t.dyn });
+    return true;
   }
 
   /** A number known before the run: a literal, or an int the checker knows (null when not yet). */
@@ -919,7 +983,14 @@ export class Checker {
   }
 
   stmts(body: readonly Stmt[], scope: Scope, mode: BlockMode): void {
-    for (const st of body) this.stmt(st, scope, mode);
+    // `generate` is never differentiated: its values only are used, like a value-only argument's
+    const valueOnly = mode === 'generate' || mode === 'loop-generate';
+    if (valueOnly) this.valueOnly++;
+    try {
+      for (const st of body) this.stmt(st, scope, mode);
+    } finally {
+      if (valueOnly) this.valueOnly--;
+    }
   }
 
   private declareLocal(name: Ident, scope: Scope, sym: Sym): void {

@@ -17,6 +17,7 @@ import { special } from '../../stdlib/index.js';
 import { builtinTable, type Builtin } from '../front/builtins.js';
 import { bindBuiltin } from '../front/builtin_kit.js';
 import { nestedBodies } from '../front/stmt_walk.js';
+import { namesUsed } from './names_used.js';
 import { literalInt } from '../front/check_expr.js';
 import { resolveCall, type DistSpec } from '../front/distribution_names.js';
 
@@ -42,11 +43,18 @@ export class LowerError extends Error {
   }
 }
 
+/** A block's `let` remembers its expression and the states it read (their values then), so that
+ *  grad(e, v) can recompute it from a rebound v (LetDef); a top-level let is `lazy` (its expression
+ *  evaluated in the globals, or in `env` when given). */
+interface LetDef {
+  expr: Expr;
+  states: ReadonlyMap<string, LV>;
+}
 type Binding =
-  | { kind: 'value'; v: LV }
+  | { kind: 'value'; v: LV; def?: LetDef }
   | { kind: 'state'; v: LV }
   | { kind: 'fn'; fn: Fn }
-  | { kind: 'lazy'; expr: Expr; v?: LV; busy?: boolean };
+  | { kind: 'lazy'; expr: Expr; v?: LV; busy?: boolean; env?: Env };
 
 export class Env {
   private readonly map = new Map<string, Binding>();
@@ -59,6 +67,12 @@ export class Env {
   }
   child(): Env {
     return new Env(this);
+  }
+  /** Every visible binding by name, the nearest of each name. */
+  visible(): Map<string, Binding> {
+    const out = new Map<string, Binding>();
+    for (let e: Env | null = this; e; e = e.parent) for (const [k, b] of e.map) if (!out.has(k)) out.set(k, b);
+    return out;
   }
 }
 
@@ -190,7 +204,7 @@ export class Lowerer {
         if (b.v === undefined) {
           if (b.busy) throw new LowerError(span, `\`${name}\` is defined in terms of itself`);
           b.busy = true;
-          b.v = this.expr(b.expr, this.globals);
+          b.v = this.expr(b.expr, b.env ?? this.globals);
           b.busy = false;
         }
         return b.v;
@@ -284,6 +298,8 @@ export class Lowerer {
     const ints: number[] = [];
     const nums: (number | undefined)[] = [];
     const fns: ((...xs: Tracer[]) => Tracer)[] = [];
+    const wrt: string[] = [];
+    let body: Expr | undefined;
     let axis: number | undefined;
     bi.params.forEach((p, i) => {
       const k = bound.slots[i]!;
@@ -300,9 +316,93 @@ export class Lowerer {
         if (!b || b.kind !== 'fn') throw new LowerError(a.span, `internal: \`${this.text(a)}\` is not a function`);
         fns.push((...xs: Tracer[]) => this.real(this.inlineValues(b.fn, xs), a.span));
       } else if (p.kind === 'x') tensors.push(this.real(this.expr(a, env), a.span));
+      else if (p.kind === 'body') body = a;
+      else if (p.kind === 'wrt') wrt.push(this.wrtName(a));
     });
-    for (const k of bound.rest) tensors.push(this.real(this.expr(e.args[k]!.value, env), e.args[k]!.span));
-    return bi.lower({ args: tensors, axis, ints, nums, fns, restCount: bound.rest.length });
+    for (const k of bound.rest) {
+      const a = e.args[k]!.value;
+      if (bi.rest?.kind === 'wrt') wrt.push(this.wrtName(a));
+      else tensors.push(this.real(this.expr(a, env), a.span));
+    }
+    const derivative = body
+      ? { body: this.functionOf(body, env, wrt), wrt: wrt.map((n) => this.real(this.ident(n, e.span, env), e.span)) }
+      : {};
+    return bi.lower({ args: tensors, axis, ints, nums, fns, restCount: bound.rest.length, ...derivative });
+  }
+
+  private wrtName(a: Expr): string {
+    if (a.kind !== 'Ident') throw new LowerError(a.span, 'internal: a variable of differentiation is a name');
+    return a.name;
+  }
+
+  /**
+   * `e` as a function of the bindings `names` (grad(e, v) and the other derivative built-ins): `e`
+   * lowered with each name bound to the function's argument, and every `let` whose definition uses
+   * one of them (directly, through other lets, or through a function's body) recomputed from it.
+   * Everything else keeps its value: a constant of the transform, which an enclosing transform
+   * still differentiates (runtime/transforms/api.ts). A block's let is recomputed with the states
+   * it read at its definition. Functions see the rebinding too: they inline in a scope whose
+   * globals carry it.
+   */
+  functionOf(e: Expr, env: Env, names: readonly string[]): (...vals: Tracer[]) => Tracer {
+    const visible = env.visible();
+    const fnUses = new Map<Fn, Set<string>>();
+    const memo = new Map<string, boolean>();
+    const rebound = new Set(names);
+    const depends = (n: string): boolean => {
+      if (rebound.has(n)) return true;
+      const m = memo.get(n);
+      if (m !== undefined) return m;
+      memo.set(n, false); // a cycle contributes nothing
+      const b = visible.get(n);
+      let used: Set<string> | null = null;
+      if (b?.kind === 'lazy') used = namesUsed(b.expr);
+      else if (b?.kind === 'value' && b.def) used = namesUsed(b.def.expr);
+      else if (b?.kind === 'fn') {
+        if (!fnUses.has(b.fn)) fnUses.set(b.fn, namesUsed(b.fn));
+        used = fnUses.get(b.fn)!;
+      }
+      const r = !!used && [...used].some((u) => u !== n && depends(u));
+      memo.set(n, r);
+      return r;
+    };
+    // A top-level let the body reads unchanged is evaluated now, in this trace: evaluated first
+    // inside the transform, its cached value would belong to the transform's trace.
+    const seen = new Set<string>();
+    const reach = (used: Iterable<string>): void => {
+      for (const n of used) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        const b = visible.get(n);
+        if (b?.kind === 'fn') reach(fnUses.get(b.fn) ?? namesUsed(b.fn));
+        else if (b?.kind === 'lazy' && !depends(n)) {
+          if (b.v === undefined) this.ident(n, e.span, env);
+        } else if (b?.kind === 'lazy') reach(namesUsed(b.expr));
+        else if (b?.kind === 'value' && b.def && depends(n)) reach(namesUsed(b.def.expr));
+      }
+    };
+    reach(namesUsed(e));
+    return (...vals: Tracer[]): Tracer => {
+      const globals = this.globals.child();
+      const scope = env.child();
+      const isGlobal = (n: string) => this.globals.get(n) === visible.get(n);
+      const shadow = (n: string, b: Binding) => {
+        scope.set(n, b);
+        if (isGlobal(n)) globals.set(n, b);
+      };
+      names.forEach((n, i) => shadow(n, { kind: 'value', v: vals[i]! }));
+      for (const [n, b] of visible) {
+        if (rebound.has(n) || !depends(n)) continue;
+        if (b.kind === 'lazy') shadow(n, { kind: 'lazy', expr: b.expr });
+        else if (b.kind === 'value' && b.def) {
+          const at = scope.child();
+          for (const [s, v] of b.def.states) at.set(s, { kind: 'value', v });
+          shadow(n, { kind: 'lazy', expr: b.def.expr, env: at });
+        }
+      }
+      const low = new Lowerer(globals);
+      return low.real(low.expr(e, scope), e.span);
+    };
   }
 
   /** A number known before the run (a literal or static arithmetic). */
@@ -384,9 +484,15 @@ export class Lowerer {
 
   private stmt(st: Stmt, env: Env): void {
     switch (st.kind) {
-      case 'Let':
-        env.set(st.name.name, { kind: 'value', v: this.expr(st.value, env) });
+      case 'Let': {
+        const states = new Map<string, LV>();
+        for (const n of namesUsed(st.value)) {
+          const sb = env.get(n);
+          if (sb?.kind === 'state') states.set(n, sb.v);
+        }
+        env.set(st.name.name, { kind: 'value', v: this.expr(st.value, env), def: { expr: st.value, states } });
         return;
+      }
       case 'State':
         env.set(st.name.name, { kind: 'state', v: this.expr(st.value, env) });
         return;

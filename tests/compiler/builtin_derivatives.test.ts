@@ -45,6 +45,15 @@ const NOT_CHECKED: Record<string, string> = {
   cholesky:
     "reads the lower triangle only, so its derivative is the symmetric one (runtime/prims/linalg.ts), not the raw entries' finite differences",
   cholesky_decompose: "cholesky under Stan's name (above)",
+  eye: 'a constant',
+  grad: 'derivatives of an expression: tests/compiler/derivative_exprs.test.ts (against the TS API and differences)',
+  jvp: 'as grad',
+  hvp: 'as grad',
+  jacobian: 'as grad',
+  hessian: 'as grad',
+  stop: 'its gradient is zero by definition, not the derivative of its value (tests/compiler/derivative_exprs.test.ts)',
+  straight_through:
+    "its gradient is the surrogate's by definition, not the derivative of its value (tests/compiler/derivative_exprs.test.ts)",
 };
 
 /** Built on the incomplete gamma or beta functions (a scan of 192 terms): gradients are checked

@@ -8,6 +8,8 @@ import { MATH_ROWS } from './builtin_math_rows.js';
 import { DIST_ROWS } from './builtin_dist_rows.js';
 import { MODEL_ROWS } from './builtin_model_rows.js';
 import { LINALG_ROWS } from './builtin_linalg_rows.js';
+import { MATRIX_ROWS } from './builtin_matrix_rows.js';
+import { DERIVATIVE_ROWS } from './builtin_derivative_rows.js';
 
 type Arr = { data: number[]; shape: number[] };
 const v = (...xs: number[]): Arr => ({ data: xs, shape: [xs.length] });
@@ -34,6 +36,11 @@ export interface Row {
   fnTypes?: FnSig[];
   /** The built-in is an honest refusal: its type rule's message. */
   refuses?: RegExp;
+  /** A derivative built-in's expression, as a function of the variables (the first `wrtCount`
+   *  args); its result shape for the type rule is `bodyShape`. */
+  body?: (...xs: Tracer[]) => Tracer;
+  wrtCount?: number;
+  bodyShape?: number[];
 }
 
 const x3 = v(0.5, -1.2, 2);
@@ -207,6 +214,8 @@ export const ROWS: Record<string, Row[]> = {
   ...CORE_ROWS,
   ...MATH_ROWS,
   ...LINALG_ROWS,
+  ...MATRIX_ROWS,
+  ...DERIVATIVE_ROWS,
   ...DIST_ROWS,
   ...MODEL_ROWS,
 };

@@ -36,13 +36,15 @@ describe('built-in functions', () => {
         }
         const g = trace(
           (...xs: Tracer[]) => {
+            const w = row.wrtCount ?? 0;
             const r = b.lower({
-              args: xs,
+              args: xs.slice(w),
               axis: row.axis,
               ints: row.ints ?? [],
               nums: row.nums ?? [],
               fns: row.fns ?? [],
               restCount: row.restCount ?? 0,
+              ...(row.body ? { body: row.body, wrt: xs.slice(0, w) } : {}),
             });
             return typeof r === 'number' ? P.full([], r) : r;
           },
@@ -59,6 +61,7 @@ describe('built-in functions', () => {
         const ty = b.type({
           expr: `${name}(...)`,
           args: [
+            ...(row.bodyShape ? [{ shape: row.bodyShape.map(dimOf), text: 'e', elem: 'real' as const }] : []),
             ...row.args.map((a, i) => ({
               shape: a.shape.map(dimOf),
               text: `a${i}`,
