@@ -33,6 +33,7 @@ import {
   type RunResult,
   readDataFile,
   DataError,
+  DEFAULT_SEED,
   type DataObject,
 } from '../compiler/index.js';
 import { COMMANDS } from './repl_complete.js';
@@ -255,7 +256,7 @@ export class ReplSession {
   }
 
   /** Compiles the session program (plus extra statements); prints errors and returns null on failure. */
-  private async compiled(stmts: SessionStmt[], seed = 1): Promise<CompiledProgram | null> {
+  private async compiled(stmts: SessionStmt[], seed = DEFAULT_SEED): Promise<CompiledProgram | null> {
     const { source, origin } = compose(stmts);
     try {
       return await compile({ source, file: SESSION }, { data: this.dataFor(stmts), backend: this.backend, seed });

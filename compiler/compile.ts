@@ -34,6 +34,7 @@ import { uniformInit as uniform } from './lower/start_point.js';
 import { buildLayout, type Layout } from './lower/param_layout.js';
 import { LowerError } from './lower/lower.js';
 import { CompileError, fileDiagnostic, toMessages, type Message } from './messages.js';
+import { DEFAULT_SEED } from './default_seed.js';
 import { loadProgram, type LoadResult, type ReadFile } from './front/modules.js';
 import { DataError, mergeData } from './front/data_files.js';
 import { buildGraphs, evalData, programKit, type ProgramGraphs, type ProgramKit } from './lower/program_graphs.js';
@@ -230,7 +231,7 @@ export function bindFrontEnd(fe: FrontEnd, opts: CompileOptions = {}, t0 = perfo
     throw new CompileError([
       fileDiagnostic(file, `unknown backend \`${backend}\``, `backends: ${BACKENDS.join(', ')}`),
     ]);
-  const seed = opts.seed ?? 1;
+  const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed))
     throw new CompileError([fileDiagnostic(file, `the seed must be an integer, got ${seed}`)]);
 

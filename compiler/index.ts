@@ -30,6 +30,7 @@ export { BACKENDS } from './running/backend_seam.js';
 export { BUILTINS } from './front/builtins.js';
 export { nest, scalarNames, type DrawTable } from './running/draws.js';
 export { PROXIMA_VERSION, RESULT_SCHEMA } from './version.js';
+export { DEFAULT_SEED } from './default_seed.js';
 // The method table, for `proxima methods` and REPL completion (stdlib/methods), and the distributions' names.
 export { distributions as DISTRIBUTIONS } from '../stdlib/index.js';
 export { methodList as METHOD_LIST, optionsTable } from '../stdlib/index.js';

@@ -11,6 +11,7 @@ import type * as A from './ast.js';
 import type { DiagnosticBag } from './diagnostics.js';
 import { stringValue, tokenSpan } from './lex.js';
 import { joinSpans, type LineMap, type Span } from './span.js';
+import { INFIX_LEVEL, LEVEL } from './precedence.js';
 import * as T from './tokens.js';
 
 type Ctx = 'top' | 'model' | 'guide' | 'generate' | 'body';
@@ -767,26 +768,10 @@ export class AstBuilder {
 }
 
 /** Binding strength of each binary operator; higher binds tighter. `^` is in unaryExpr. */
-const PRECEDENCE: Record<string, number> = {
-  '||': 0,
-  '&&': 1,
-  '==': 2,
-  '!=': 2,
-  '<': 2,
-  '<=': 2,
-  '>': 2,
-  '>=': 2,
-  '..': 3,
-  '..=': 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5,
-  '@': 5,
-};
-const COMPARE_PREC = 2;
-const RANGE_PREC = 3;
+// Infix binding strengths: the table the printer parenthesises by (precedence.ts).
+const PRECEDENCE: Record<string, number> = INFIX_LEVEL;
+const COMPARE_PREC = LEVEL.CMP;
+const RANGE_PREC = LEVEL.RANGE;
 
 /** A call to a capitalised name, which by convention is a distribution (`Normal(0, 1)`). */
 function isDistribution(e: A.Expr): boolean {

@@ -1,31 +1,14 @@
 // Prints expressions and types on one line, with the fewest parentheses that parse back to
 // the same tree. Each node gets a binding strength; a child weaker than its position
-// requires is parenthesised. Strengths mirror the parser: `if` loosest, then || && compare
-// range + * unary ^, then postfix and atoms.
+// requires is parenthesised. Strengths are the parser's (precedence.ts): `if` loosest, then
+// || && compare range + * unary ^, then postfix and atoms.
 
 import type * as A from './ast.js';
+import { INFIX_LEVEL, LEVEL } from './precedence.js';
 
-const P_IF = 0;
-const P_OR = 1;
-const P_AND = 2;
-const P_CMP = 3;
-const P_RANGE = 4;
-const P_ADD = 5;
-const P_MUL = 6;
-const P_UNARY = 7;
-const P_POW = 8;
-const P_ATOM = 9;
+const { IF: P_IF, CMP: P_CMP, RANGE: P_RANGE, ADD: P_ADD, UNARY: P_UNARY, POW: P_POW, ATOM: P_ATOM } = LEVEL;
 
-const BINARY_STRENGTH: Record<Exclude<A.BinaryOp, '^'>, number> = {
-  '||': P_OR,
-  '&&': P_AND,
-  '+': P_ADD,
-  '-': P_ADD,
-  '*': P_MUL,
-  '/': P_MUL,
-  '%': P_MUL,
-  '@': P_MUL,
-};
+const BINARY_STRENGTH: Record<Exclude<A.BinaryOp, '^'>, number> = INFIX_LEVEL;
 
 function strength(e: A.Expr): number {
   switch (e.kind) {

@@ -34,3 +34,4 @@ export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceA
 export { eigh } from './kernels/eigh.js';
 export { buildPlan, planSummary } from './plan/plan.js';
 export { platform, type Platform, type Hash } from './platform/index.js';
+export { backquote } from './text.js';

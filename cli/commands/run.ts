@@ -16,7 +16,7 @@ import {
   type CompiledProgram,
   type RunResult,
 } from '../../compiler/index.js';
-import { runResult } from '../../compiler/index.js';
+import { DEFAULT_SEED, runResult } from '../../compiler/index.js';
 import { fileMessage, type Message } from '../../compiler/index.js';
 import { RUN_HELP } from '../help.js';
 import { parseOptions, intOption, sizeOption, UsageError } from '../options.js';
@@ -116,7 +116,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 /** Where the result goes, and what a result made before the run knows: the file, seed, backend. */
 class Output {
   file = '';
-  seed = 1;
+  seed = DEFAULT_SEED;
   backend = 'auto';
   constructor(readonly json: boolean) {}
 
@@ -194,7 +194,7 @@ function parseRunArgs(out: Output, argv: readonly string[]): RunArgs | 'help' {
   if (positionals.length !== 1)
     throw new UsageError('proxima run: give exactly one .opt file (see proxima run --help)');
   const file = (out.file = positionals[0]!);
-  out.seed = intOption('run', 'seed', o.seed, 0) ?? 1;
+  out.seed = intOption('run', 'seed', o.seed, 0) ?? DEFAULT_SEED;
   const steps = intOption('run', 'steps', o.steps, 0);
   const draws = intOption('run', 'draws', o.draws, 1);
   const maxMemory = sizeOption('run', 'max-memory', o['max-memory']);

@@ -29,6 +29,7 @@ import {
   type Feature,
   type ProblemShape,
 } from '../../stdlib/index.js';
+import { backquote as q } from '../../runtime/index.js';
 
 export interface ProxTerm {
   term: string;
@@ -100,8 +101,6 @@ export interface Parts {
   /** Each leaf constraint: a simple bound on one var, or a general (smooth) constraint. */
   constraints: Map<ConstraintItem, 'bound' | 'general'>;
 }
-
-const q = (s: string) => '`' + s + '`';
 
 /** What the sections share: the program, the classifier, the result they fill, the problems found. */
 interface Ctx {

@@ -7,14 +7,13 @@
 import type { ConstraintItem, Diagnostic, Expr } from '../../grammar/index.js';
 import { isLeftChain, leftSpine } from '../../grammar/index.js';
 import type { CheckedProgram } from '../front/check_program.js';
+import { backquote as q } from '../../runtime/index.js';
 
 /** 0: does not involve the var; 1: affine in it; 2: anything else. */
 type Deg = 0 | 1 | 2;
 
 const LINEAR_1 = new Set(['sum', 'mean', 'transpose', 'trace', 'diag']);
 const BILINEAR = new Set(['dot', 'matmul', 'outer']);
-
-const q = (s: string) => '`' + s + '`';
 
 /** `touched`: the vars a set or a prox term already bounds. */
 export function unboundedWarnings(p: CheckedProgram, touched: ReadonlySet<string>): Diagnostic[] {

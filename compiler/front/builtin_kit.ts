@@ -8,7 +8,7 @@
 // 'wrt' arguments, which name a var, a param, a `let` or a function argument (grad(e, v)). `rest` takes extra positional tensors (an ODE's
 // parameters); params marked `named` are given by name only (options after the rest).
 
-import type { Tracer } from '../../runtime/index.js';
+import { backquote as q, type Tracer } from '../../runtime/index.js';
 import { broadcast, reduceShape, type Operand } from './shape_rules.js';
 import { shapeText, type Dim, type Elem } from './static_types.js';
 
@@ -108,7 +108,7 @@ export interface ProxArgs {
   args: Record<string, number | Float64Array | undefined>;
 }
 
-export const q = (s: string) => '`' + s + '`';
+export { q };
 export const real = (shape: Dim[]): TypeOut => ({ elem: 'real', shape });
 
 /** The first bool argument, as a message; null when all are numbers. */

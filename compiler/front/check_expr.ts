@@ -43,6 +43,7 @@ import {
   type TensorTy,
   type Ty,
 } from './static_types.js';
+import { backquote as q } from '../../runtime/index.js';
 
 export type BlockMode =
   'fn' | 'model' | 'guide' | 'generate' | 'loop-model' | 'loop-fn' | 'loop-generate' | 'loop-guide';
@@ -53,8 +54,6 @@ export interface CheckEnv {
   /** Dimension and int-data values once data is bound; empty before. */
   values: ReadonlyMap<string, number>;
 }
-
-const q = (s: string) => '`' + s + '`';
 
 export class Checker {
   readonly bag = new DiagnosticBag();

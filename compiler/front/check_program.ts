@@ -44,6 +44,7 @@ import {
   type OptionSpecs,
 } from '../../stdlib/index.js';
 import { ERROR, dimEq, scalar, shapeText, tensor, tyText, type Dim, type TensorTy, type Ty } from './static_types.js';
+import { backquote as q } from '../../runtime/index.js';
 
 export type DeclKind = 'data' | 'var' | 'param';
 
@@ -98,7 +99,6 @@ export interface CheckedProgram {
   checker: Checker;
 }
 
-const q = (s: string) => '`' + s + '`';
 /** Per check: the names `objective name = ...` defines anywhere in the program. */
 const objectiveNames = new WeakMap<Checker, Set<string>>();
 

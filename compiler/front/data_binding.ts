@@ -9,6 +9,7 @@
 
 import type { Decl, Diagnostic, Expr, Span } from '../../grammar/index.js';
 import type { CheckedProgram, DeclInfo } from './check_program.js';
+import { backquote as q } from '../../runtime/index.js';
 
 export interface DataArray {
   data: Float64Array | Int32Array | Uint8Array;
@@ -24,8 +25,6 @@ export interface BoundData {
   defaults: DeclInfo[];
   diagnostics: Diagnostic[];
 }
-
-const q = (s: string) => '`' + s + '`';
 
 interface Parsed {
   flat: number[];

@@ -4,14 +4,13 @@
 // accepted here and decided again once data binds the dimensions.
 
 import { dimEq, isOne, shapeText, valuesText, type Dim } from './static_types.js';
+import { backquote as q } from '../../runtime/index.js';
 
 export interface Operand {
   shape: Dim[];
   /** The operand's source text, as the user wrote it. */
   text: string;
 }
-
-const q = (s: string) => '`' + s + '`';
 
 /** An expression's text for messages, or a function that reads it only when a message needs it. */
 export type ExprText = string | (() => string);

@@ -8,6 +8,7 @@ import type { SamplerPlan } from '../analysis/sampler_plan.js';
 import type { AlgorithmChoice, Decomposition } from '../analysis/analyze.js';
 import type { Message } from '../messages.js';
 import { PROXIMA_VERSION, RESULT_SCHEMA } from '../version.js';
+import { DEFAULT_SEED } from '../default_seed.js';
 
 export type RunStatus = 'converged' | 'max_steps' | 'stopped' | 'diverged' | 'infeasible' | 'error';
 
@@ -74,7 +75,7 @@ export function runResult(
     time_ms: fields.time_ms ?? 0,
     compile_ms: fields.compile_ms ?? 0,
     backend: fields.backend ?? 'none',
-    seed: fields.seed ?? 1,
+    seed: fields.seed ?? DEFAULT_SEED,
     options: fields.options ?? {},
     values: fields.values ?? {},
     posterior: fields.posterior ?? null,

@@ -14,6 +14,7 @@ import { nothingToRun } from '../analysis/runnable.js';
 import { siteProblems } from './site_check.js';
 import { runMcmc } from './mcmc_run.js';
 import { runResult, type RunResult } from './result.js';
+import { DEFAULT_SEED } from '../default_seed.js';
 import type { RunOptions } from './run_options.js';
 import { runSolver } from './solve_run.js';
 
@@ -48,7 +49,11 @@ export async function runProgram(input: CompiledProgram | ProgramInput, opts: Ru
       compiled = await compileProgram(input, opts);
     } catch (e) {
       if (e instanceof CompileError) {
-        const base = { seed: opts.seed ?? 1, backend: opts.backend ?? 'auto', compile_ms: performance.now() - t0 };
+        const base = {
+          seed: opts.seed ?? DEFAULT_SEED,
+          backend: opts.backend ?? 'auto',
+          compile_ms: performance.now() - t0,
+        };
         return runResult({ ...base, status: 'error', messages: e.messages }, file);
       }
       throw e;

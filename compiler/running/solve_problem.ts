@@ -15,6 +15,7 @@ import type { CompiledProgram } from '../compile.js';
 import { orderArgs, type Env, type Lowerer } from '../lower/lower.js';
 import { builtinTable } from '../front/builtins.js';
 import { sourceText } from '../front/source_text.js';
+import { backquote as q } from '../../runtime/index.js';
 
 /** A user error found while building (reported as a run error at `span`). */
 export class BuildError extends Error {
@@ -73,8 +74,6 @@ export interface BuiltProblem {
   coordName(i: number): string;
   vars: VarSlice[];
 }
-
-const q = (s: string) => '`' + s + '`';
 
 export function buildProblem(compiled: CompiledProgram): BuiltProblem {
   const p = compiled.checked;

@@ -4,6 +4,7 @@
 
 import type { CompiledProgram } from '../compile.js';
 import { messageAt, fileMessage, type Message } from '../messages.js';
+import { backquote as q } from '../../runtime/index.js';
 
 const MAX_SHOWN = 3;
 
@@ -40,7 +41,7 @@ export function startProblem(
   const first = names[0] ?? 'x';
   const message = `${what} at the start (${shown}${more}): the run cannot begin there`;
   const hint = given.length
-    ? `move the start of ${given.map((k) => `\`${k}\``).join(', ')} to a point where it is finite`
+    ? `move the start of ${given.map((k) => q(k)).join(', ')} to a point where it is finite`
     : `give a start where it is finite, e.g. \`start ${first} = ...\`, or a domain that keeps the default start inside it (\`var ${first}: real > 0\`)`;
   return compiled.anchor
     ? messageAt('error', compiled.anchor, message, hint)

@@ -6,6 +6,8 @@
 // Invariant: a value that passed `checkValue` / `validateOptions` needs no further check by the
 // method that reads it; defaults are stated in the spec and nowhere else.
 
+import { backquote as q } from '../../runtime/index.js';
+
 /** A call-valued option as written: `cosine(steps = 100)` is `{ method: 'cosine', steps: 100 }`. */
 export interface CallValue {
   method: string;
@@ -101,8 +103,6 @@ export const method = <const O extends Omit<MethodOption, 'kind'>>(o: O): { kind
 });
 
 // ---- checks ----
-
-const q = (s: string) => '`' + s + '`';
 
 /**
  * Checks a number or boolean against its spec (ranges, integrality); returns the error text
