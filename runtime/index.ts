@@ -34,3 +34,12 @@ export type { BackendName, BackendCompileOptions, Executable, HostArray, DeviceA
 export { eigh } from './kernels/eigh.js';
 export { buildPlan, planSummary } from './plan/plan.js';
 export { platform, type Platform, type Hash } from './platform/index.js';
+// The PyTorch emitter (compiler/export writes the package around it).
+export {
+  torchFunction,
+  torchUnsupported,
+  safeName,
+  pyNumber,
+  TorchExportError,
+  TORCH_PRELUDE,
+} from './export/torch.js';
