@@ -163,6 +163,13 @@ function methodPlan(c: CompiledProgram, missing: string[], notes: string[]): Met
     return { name: a.name, driver: 'solve', options: o };
   }
   if (a.name === 'vi') {
+    if (c.checked.latents.length)
+      return none(
+        'vi',
+        o,
+        `vi over discrete latents (${c.checked.latents.map((l) => l.decl.name).join(', ')}) has no torch driver`,
+        notes,
+      );
     const opt = o.optimizer;
     const optName = typeof opt === 'string' ? opt : (opt as { method?: string } | undefined)?.method;
     const bad: string[] = [];

@@ -97,7 +97,9 @@ export function torchFunction(g: Graph, spec: TorchFunctionSpec): string {
         names.set(v.id, s);
         return s;
       });
-      lines.push(`${inner}${outs.length === 1 ? outs[0] : outs.join(', ')} = ${expr}`);
+      lines.push(
+        `${inner}${outs.length === 1 && !rule.tuple ? outs[0] : outs.join(', ') + (outs.length === 1 ? ',' : '')} = ${expr}`,
+      );
     }
     const res = gr.outputs.map((v: Var) => names.get(v.id) ?? `?${v.id}`);
     lines.push(`${inner}return (${res.join(', ')}${res.length === 1 ? ',' : ''})`);

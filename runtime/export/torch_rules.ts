@@ -34,6 +34,8 @@ export interface TorchRule<P extends PrimName> {
     outAvals: readonly AVal[],
     ctx: TorchContext,
   ): string;
+  /** The expression is a tuple even for one output (scan): the emitter unpacks it. */
+  tuple?: true;
 }
 
 /** A primitive with no torch export yet, and why (listed in the export's error). */
@@ -189,6 +191,7 @@ export const torchRules: TorchTable = {
 
   // A Python loop over the steps; ys are stacked along a new leading axis.
   scan: {
+    tuple: true,
     emit: (ins, p, _i, outAvals, ctx) => {
       const body = ctx.sub(p.body, 'scan_body');
       const c = p.numConsts;

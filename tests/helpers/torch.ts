@@ -1,0 +1,46 @@
+// Shared by the torch export tests: Debian's python3 with PyTorch (`.ci/run` installs
+// python3-torch when missing, so these tests always run in CI; without torch they fail with the
+// reason), and writing a program's exported package into a fresh folder.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile, exportTorch, type CompiledProgram, type TorchExportOptions } from '../../compiler/index.js';
+
+/** Debian's interpreter: the one python3-torch installs into (a pyenv python on PATH may lack torch). */
+export const PYTHON = '/usr/bin/python3';
+
+export function assertTorch(): void {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`these tests need ${PYTHON} with PyTorch (apt-get install python3-torch): ${r.stderr.trim()}`);
+}
+
+export async function exportProgram(
+  file: string,
+  opts: TorchExportOptions & { set?: string[] } = {},
+): Promise<{ c: CompiledProgram; dir: string }> {
+  const c = await compile(file, { backend: 'ref', set: opts.set });
+  const pkg = exportTorch(c, opts);
+  const dir = mkdtempSync(join(tmpdir(), 'proxima-torch-'));
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(pkg.files)) writeFileSync(join(dir, name), text);
+  return { c, dir };
+}
+
+/** Runs python3 with torch; throws with its stderr when it fails. */
+export function python(
+  args: string[],
+  opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+) {
+  const r = spawnSync(PYTHON, args, {
+    encoding: 'utf8',
+    input: opts.input,
+    cwd: opts.cwd,
+    env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env },
+    timeout: opts.timeout ?? 120_000,
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return r.stdout;
+}
