@@ -304,16 +304,21 @@ def vi(prob, args, ckpt):
         start, trace = saved["step"], saved["trace"]
     sampler_seed = int(prog["seed"]) if args.seed is None else args.seed
 
+    epochs = {}
+
     def minibatch(step):
         """Rows of this process for a step: a DistributedSampler epoch over the rows, chunked."""
         per_epoch = prob.n_full // batch
-        sampler = torch.utils.data.DistributedSampler(range(prob.n_full), num_replicas=prob.world, rank=prob.rank,
-                                                      shuffle=True, seed=sampler_seed, drop_last=True)
-        sampler.set_epoch(step // per_epoch)
-        idx = list(sampler)
+        epoch = step // per_epoch
+        if epoch not in epochs:
+            sampler = torch.utils.data.DistributedSampler(range(prob.n_full), num_replicas=prob.world, rank=prob.rank,
+                                                          shuffle=True, seed=sampler_seed, drop_last=True)
+            sampler.set_epoch(epoch)
+            epochs.clear()
+            epochs[epoch] = torch.tensor(list(sampler), dtype=torch.long)
         local = batch // prob.world
         k = step % per_epoch
-        return torch.tensor(idx[k * local:(k + 1) * local], dtype=torch.long)
+        return epochs[epoch][k * local:(k + 1) * local]
 
     reduce = prob.world > 1 and (prob.sharded or bool(batch))
     share = 1.0 / prob.world if reduce else 1.0
@@ -328,6 +333,10 @@ def vi(prob, args, ckpt):
                 total = total + prob.local_value(theta_draws[s], data, rows_idx.numel(), scale=prob.n_full / batch, share=share)
         return total / theta_draws.shape[0] - q.entropy() * share
 
+    # The reported guide: the average of the iterates over the last window steps (Adam at a
+    # constant step size on noisy gradients ends anywhere in a cloud; its average is the estimate).
+    window = min(args.average, steps)
+    avg = saved["avg"] if saved is not None else [torch.zeros_like(p) for p in q.params]
     for step in range(start, steps):
         eps = torch.randn(samples, q.d, dtype=torch.float64, generator=gen)
         rows_idx = minibatch(step) if batch else None
@@ -342,12 +351,19 @@ def vi(prob, args, ckpt):
             p.grad = buf[k:k + g.numel()].reshape(g.shape).clone()
             k += g.numel()
         opt.step()
+        if step >= steps - window:
+            for a, p in zip(avg, q.params):
+                a += p.detach() / window
         trace.append(-buf[0].item())
         ckpt.save(step + 1, {"params": [p.detach().clone() for p in q.params], "optimizer": opt.state_dict(),
-                             "rng": gen.get_state(), "trace": trace})
+                             "rng": gen.get_state(), "trace": trace, "avg": [a.clone() for a in avg]})
         maybe_die(step + 1, prob.rank)
 
     # The ELBO on fixed draws (its Monte Carlo standard error beside it) and the posterior of the values.
+    if window > 0:
+        with torch.no_grad():
+            for a, p in zip(avg, q.params):
+                p.copy_(a)
     draws = args.draws
     eval_gen = torch.Generator().manual_seed(12345)
     with torch.no_grad():
@@ -367,7 +383,7 @@ def vi(prob, args, ckpt):
         "status": "max_steps", "objective": finite(elbo), "steps": steps,
         "options": dict(o, method="vi", draws=draws, **({"batch": batch} if batch else {})),
         "values": values, "posterior": posterior,
-        "diagnostics": {"stop_reason": "ran the step budget (%d)" % steps, "elbo_draws": draws, "elbo_se": finite(se),
+        "diagnostics": {"stop_reason": "ran the step budget (%d)" % steps, "averaged_steps": window, "elbo_draws": draws, "elbo_se": finite(se),
                         "elbo_trace": [finite(v) for v in trace[-100:]]},
     }
 
@@ -390,7 +406,8 @@ def main():
     ap.add_argument("--out", help="write the result JSON here (default: stdout)")
     ap.add_argument("--steps", type=int, help="override the step budget")
     ap.add_argument("--seed", type=int, help="override the program's seed (VI draws)")
-    ap.add_argument("--batch", type=int, default=0, help="VI: rows per step over all processes (0: all rows)")
+    ap.add_argument("--batch", type=int, default=None, help="VI: rows per step over all processes (default: the program's plate; 0: all rows)")
+    ap.add_argument("--average", type=int, default=100, help="VI: report the guide averaged over the last this many steps")
     ap.add_argument("--draws", type=int, default=1000, help="VI: draws for the final ELBO and the posterior")
     ap.add_argument("--checkpoint", help="a checkpoint file: saved every --checkpoint-every steps, resumed from when present")
     ap.add_argument("--checkpoint-every", type=int, default=10)
@@ -408,6 +425,8 @@ def main():
         dist.init_process_group(args.dist_backend or ("nccl" if torch.cuda.is_available() else "gloo"))
     t0 = time.time()
     prob = Problem(prog, load_data(), rank, world)
+    if args.batch is None:
+        args.batch = prog.get("batch") or 0
     if args.check:
         check(prob, args.check)
         return

@@ -113,6 +113,7 @@ export function exportTorch(c: CompiledProgram, opts: TorchExportOptions = {}): 
     theta0: Array.from(c.initialPoint(c.seed)),
     method,
     rows,
+    batch: method.driver === 'vi' ? plateBatch(c, rows, notes) : null,
   };
   return {
     files: {
@@ -221,4 +222,46 @@ function rowPlan(
   const sharded = arrays.filter((x) => x.shape[0] === size).map((x) => x.name);
   notes.push(`rows: ${size} (the leading dimension of ${sharded.join(', ')}); data-parallel runs shard them`);
   return { size, arrays: sharded };
+}
+
+/**
+ * The rows per step of the model's minibatch plate (`for i in batch(N, B)`), for the VI driver's
+ * row sampler: B when the program has plates of one size over the rows, else null (full data,
+ * with a note when there were plates the driver cannot subsample).
+ */
+function plateBatch(c: CompiledProgram, rows: { size: number } | null, notes: string[]): number | null {
+  const found: number[] = [];
+  const seen = new Set<object>();
+  const valueOf = (e: unknown): number | null => {
+    const x = e as { kind?: string; value?: number; name?: string };
+    if (x?.kind === 'Number') return x.value ?? null;
+    if (x?.kind === 'Ident') return c.data.get(x.name!)?.data[0] ?? null;
+    return null;
+  };
+  const walk = (v: unknown) => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    const st = v as {
+      kind?: string;
+      iter?: { kind?: string; callee?: { name?: string }; args?: { value: unknown }[] };
+    };
+    if (st.kind === 'For' && st.iter?.kind === 'Call' && st.iter.callee?.name === 'batch') {
+      // B only: the driver subsamples the marked rows, and checks (check_rows) that the log
+      // density is a sum over them, so its estimate is unbiased whatever the plate's N is.
+      const b = valueOf(st.iter.args?.[1]?.value);
+      found.push(rows && b ? b : NaN);
+    }
+    for (const x of Object.values(v)) walk(x);
+  };
+  walk(c.checked.model);
+  if (!found.length) return null;
+  const sizes = [...new Set(found)];
+  if (sizes.length === 1 && Number.isFinite(sizes[0])) {
+    notes.push(`minibatch plate: the VI driver samples ${sizes[0]} rows per step (a DistributedSampler over the rows)`);
+    return sizes[0]!;
+  }
+  notes.push(
+    'minibatch plates of several sizes, or without rows to sample: the VI driver runs on all rows (--batch B to subsample)',
+  );
+  return null;
 }

@@ -44,3 +44,36 @@ export function python(
   if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   return r.stdout;
 }
+
+/**
+ * `torchrun --standalone` (a free rendezvous port, so parallel runs cannot collide) with the
+ * gloo backend on loopback. `--redirects 1 --tee 1`: Debian's torch 1.13 on Python 3.11 cannot
+ * parse the default `0` (an IntFlag change), so stdout is teed through log files instead.
+ */
+export function torchrun(
+  nproc: number,
+  script: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; restarts?: number } = {},
+) {
+  return python(
+    [
+      '-m',
+      'torch.distributed.run',
+      '--standalone',
+      '--redirects',
+      '1',
+      '--tee',
+      '1',
+      '--monitor_interval',
+      '0.5',
+      '--max_restarts',
+      String(opts.restarts ?? 0),
+      '--nproc_per_node',
+      String(nproc),
+      script,
+      ...args,
+    ],
+    { env: { GLOO_SOCKET_IFNAME: 'lo', ...opts.env } },
+  );
+}
