@@ -219,6 +219,7 @@ def solve(prob, args, ckpt):
         return torch.tensor(f, dtype=torch.float64)
 
     status, reason, step = "max_steps", "ran the step budget (%d)" % steps, start
+    t_loop, evals_before = time.time(), evals
     f, g = prob.value_grad(theta)
     evals += 1
     if f0 is None:
@@ -246,12 +247,13 @@ def solve(prob, args, ckpt):
         trace.append(f)
         ckpt.save(step, {"theta": theta.detach().clone(), "optimizer": opt.state_dict(), "f0": f0, "evals": evals, "trace": trace})
         maybe_die(step, prob.rank)
+    loop_ms = (time.time() - t_loop) * 1000
     user = -f if prog["sense"] == "maximize" else f
     return {
         "status": status, "objective": finite(user), "steps": step, "options": dict(o, method=name),
         "values": values_at(prob, theta.detach()), "posterior": None,
         "diagnostics": {"gradient_norm": finite(g.abs().max().item() if g.numel() else 0.0), "evaluations": evals,
-                        "stop_reason": reason, "trace": [finite(-v if prog["sense"] == "maximize" else v) for v in trace]},
+                        "stop_reason": reason, "loop_ms": loop_ms, "loop_evaluations": evals - evals_before, "trace": [finite(-v if prog["sense"] == "maximize" else v) for v in trace]},
     }
 
 
@@ -288,6 +290,8 @@ def vi(prob, args, ckpt):
     steps, samples = int(o["steps"]), int(o.get("samples", 1))
     opt_o = o.get("optimizer")
     lr = opt_o.get("lr", 0.05) if isinstance(opt_o, dict) else 0.05
+    if args.lr is not None:
+        lr = o["lr"] = args.lr
     batch = args.batch
     theta0 = torch.tensor(prog["theta0"], dtype=torch.float64)
     q = Guide(o["guide"], theta0)
@@ -407,6 +411,7 @@ def main():
     ap.add_argument("--steps", type=int, help="override the step budget")
     ap.add_argument("--seed", type=int, help="override the program's seed (VI draws)")
     ap.add_argument("--batch", type=int, default=None, help="VI: rows per step over all processes (default: the program's plate; 0: all rows)")
+    ap.add_argument("--lr", type=float, help="VI: override Adam's step size")
     ap.add_argument("--average", type=int, default=100, help="VI: report the guide averaged over the last this many steps")
     ap.add_argument("--draws", type=int, default=1000, help="VI: draws for the final ELBO and the posterior")
     ap.add_argument("--checkpoint", help="a checkpoint file: saved every --checkpoint-every steps, resumed from when present")

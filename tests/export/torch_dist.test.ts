@@ -65,7 +65,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     const file = join(FIX, 'blr_vi.opt');
     const { dir } = await exportProgram(file);
     const driver = join(dir, 'driver.py');
-    const args = ['--batch', '100', '--steps', '1000', '--average', '500', '--draws', '500'];
+    const args = ['--batch', '100', '--steps', '1200', '--average', '800', '--draws', '500', '--lr', '0.05'];
     python([driver, ...args, '--out', join(dir, 'one.json')]);
     torchrun(2, driver, [...args, '--out', join(dir, 'two.json')]);
     const one = read(join(dir, 'one.json')) as R;

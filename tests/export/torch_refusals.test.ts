@@ -40,6 +40,13 @@ describe('proxima export --to torch: refusals name what is missing', () => {
     });
     expect(() => exportTorch(c)).toThrow(/schedule = cosine/);
   });
+  it('a minibatch plate gives the VI driver its rows per step (program.json batch)', async () => {
+    const c = await compile(join(import.meta.dirname, 'fixtures/blr_minibatch.opt'), { backend: 'ref' });
+    const prog = JSON.parse(exportTorch(c).files['program.json']!);
+    expect(prog.batch).toBe(40);
+    expect(prog.rows).toEqual({ size: 200, arrays: ['X', 'y'] });
+    expect(prog.method.driver).toBe('vi');
+  });
   it('NUTS exports the log density with a note that driver.py does not sample', async () => {
     const c = await compile(join(EX, 'mcmc/eight_schools_noncentered.opt'), { backend: 'ref' });
     const pkg = exportTorch(c);

@@ -36,6 +36,8 @@ export const SUPPORTED = [
   'mcmc/eight_schools_centered.opt',
   'mcmc/eight_schools_noncentered.opt',
   ...PDB.map((p) => `posteriordb/${p}/model.opt`),
+  // A minibatch plate: the exact log density runs it over every row (a scan: a Python loop).
+  '../tests/export/fixtures/blr_minibatch.opt',
 ];
 
 /** A point near x: x + uniform(-0.5, 0.5) from a fixed LCG (deterministic). */
