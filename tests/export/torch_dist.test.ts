@@ -9,6 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertTorch, exportProgram, python, torchrun } from '../helpers/torch.js';
 import { run } from '../../compiler/index.js';
+import { validate, type Schema } from '../compiler/json_schema.js';
+
+const SCHEMA = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/result.schema.json'), 'utf8')) as Schema;
+/** The driver writes the result JSON of `proxima run --json`. */
+const schemaOk = (r: unknown) => expect(validate(SCHEMA, r, { $ref: '#/$defs/runResult' })).toBeNull();
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -33,6 +38,8 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     torchrun(2, driver, ['--out', join(dir, 'two.json')]);
     const one = read(join(dir, 'one.json')) as R;
     const two = read(join(dir, 'two.json')) as R;
+    schemaOk(one);
+    schemaOk(two);
     expect(two.diagnostics.world_size).toBe(2);
     expect(two.steps).toBe(40);
     one.diagnostics.trace!.forEach((f, k) =>
@@ -59,7 +66,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     );
     for (const name of Object.keys(one.values))
       flat(one.values[name]!).forEach((v, j) => expect(close(flat(again.values[name]!)[j]!, v, 1e-9)).toBe(true));
-  }, 240_000);
+  }, 900_000);
 
   it('minibatch VI: 2 processes reach the 1-process ELBO within Monte Carlo error, and Proxima posterior means within 0.1 sd', async () => {
     const file = join(FIX, 'blr_vi.opt');
@@ -70,6 +77,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     torchrun(2, driver, [...args, '--out', join(dir, 'two.json')]);
     const one = read(join(dir, 'one.json')) as R;
     const two = read(join(dir, 'two.json')) as R;
+    schemaOk(one);
     expect(two.diagnostics.world_size).toBe(2);
     const se = Math.hypot(one.diagnostics.elbo_se!, two.diagnostics.elbo_se!);
     expect(
@@ -85,5 +93,5 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
           expect(Math.abs(m - pm) / psd, `${name}[${j}] mean ${m} vs Proxima ${pm} (sd ${psd})`).toBeLessThan(0.1);
         });
       }
-  }, 240_000);
+  }, 900_000);
 });

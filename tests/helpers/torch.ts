@@ -38,7 +38,7 @@ export function python(
     input: opts.input,
     cwd: opts.cwd,
     env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env },
-    timeout: opts.timeout ?? 120_000,
+    timeout: opts.timeout ?? 600_000,
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
