@@ -56,11 +56,12 @@ const fn1 = (f: string) => ({ emit: ([x]: readonly string[]) => `${f}(${x})` });
 const bin = (op: string) => ({ emit: ([a, b]: readonly string[]) => `(${a} ${op} ${b})` });
 const axesList = (axes: readonly number[]) => `[${axes.join(', ')}]`;
 // torch.sum(x, dim=[]) reduces every axis (torch 1.13); an empty axis list is the identity here.
-const reduce = (f: string, extra = '') => ({
+// Sums name their dtype: torch sums int32 and bool into int64.
+const reduce = (f: string) => ({
   emit: ([x]: readonly string[], p: { axes: number[] }, _i: readonly AVal[], [o]: readonly AVal[]) =>
     p.axes.length === 0
       ? x!
-      : `${f}(${x}, dim=${axesList(p.axes)}${extra ? extra : ''}${f === 'torch.sum' ? `, dtype=${TORCH_DTYPE[o!.dtype]}` : ''})`,
+      : `${f}(${x}, dim=${axesList(p.axes)}${f === 'torch.sum' ? `, dtype=${TORCH_DTYPE[o!.dtype]}` : ''})`,
 });
 
 export const torchRules: TorchTable = {
@@ -152,10 +153,9 @@ export const torchRules: TorchTable = {
       `torch.index_select(${x}, ${p.axis}, ${idx}.reshape(-1).long()).reshape(${ctx.shape(o!.shape)})`,
   },
   scatter_add: {
-    emit: ([u, idx], p, [ua, ia], [o], ctx) => {
+    emit: ([u, idx], p, [, ia], [o], ctx) => {
       const out = o!.shape;
       const flat = [...out.slice(0, p.axis), ia!.shape.reduce((a, b) => a * b, 1), ...out.slice(p.axis + 1)];
-      void ua;
       return `torch.zeros(${ctx.shape(out)}, dtype=${TORCH_DTYPE[o!.dtype]}).index_add(${p.axis}, ${idx}.reshape(-1).long(), ${u}.reshape(${ctx.shape(flat)}))`;
     },
   },
