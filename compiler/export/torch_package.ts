@@ -18,7 +18,7 @@ export class ExportError extends Error {
     readonly file: string,
     readonly missing: readonly string[],
   ) {
-    super(`${file}: cannot export to torch; missing: ${missing.map((m) => `\n  - ${m}`).join('')}`);
+    super(`${file}: cannot export to torch; missing:${missing.map((m) => `\n  - ${m}`).join('')}`);
   }
 }
 
