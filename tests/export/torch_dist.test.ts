@@ -35,7 +35,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     const { dir } = await exportProgram(join(FIX, 'quickstart_gd.opt'));
     const driver = join(dir, 'driver.py');
     python([driver, '--out', join(dir, 'one.json')]);
-    torchrun(2, driver, ['--out', join(dir, 'two.json')]);
+    await torchrun(2, driver, ['--out', join(dir, 'two.json')]);
     const one = read(join(dir, 'one.json')) as R;
     const two = read(join(dir, 'two.json')) as R;
     schemaOk(one);
@@ -49,7 +49,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
       flat(one.values[name]!).forEach((v, j) => expect(close(flat(two.values[name]!)[j]!, v, 1e-9)).toBe(true));
 
     // Rank 1 kills itself (SIGKILL) at step 12 on the first attempt; the last checkpoint is step 10.
-    torchrun(
+    await torchrun(
       2,
       driver,
       ['--out', join(dir, 'restarted.json'), '--checkpoint', join(dir, 'ck.pt'), '--checkpoint-every', '5'],
@@ -74,7 +74,7 @@ describe('exported packages under torchrun (gloo, loopback)', () => {
     const driver = join(dir, 'driver.py');
     const args = ['--batch', '100', '--steps', '1200', '--average', '800', '--draws', '500', '--lr', '0.05'];
     python([driver, ...args, '--out', join(dir, 'one.json')]);
-    torchrun(2, driver, [...args, '--out', join(dir, 'two.json')]);
+    await torchrun(2, driver, [...args, '--out', join(dir, 'two.json')]);
     const one = read(join(dir, 'one.json')) as R;
     const two = read(join(dir, 'two.json')) as R;
     schemaOk(one);

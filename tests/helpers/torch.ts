@@ -2,6 +2,7 @@
 // python3-torch when missing, so these tests always run in CI; without torch they fail with the
 // reason), and writing a program's exported package into a fresh folder.
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,12 +46,22 @@ export function python(
   return r.stdout;
 }
 
+/** A free TCP port on loopback (the OS picks it; closed again before torchrun binds it). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}
+
 /**
- * `torchrun --standalone` (a free rendezvous port, so parallel runs cannot collide) with the
- * gloo backend on loopback. `--redirects 1 --tee 1`: Debian's torch 1.13 on Python 3.11 cannot
- * parse the default `0` (an IntFlag change), so stdout is teed through log files instead.
+ * torchrun with the static rendezvous on a free loopback port (torch 1.13's c10d rendezvous of
+ * `--standalone` sometimes fails at shutdown with a broken pipe) and gloo. `--redirects 1 --tee
+ * 1`: Debian's torch 1.13 on Python 3.11 cannot parse the default `0` (an IntFlag change), so
+ * stdout is teed through log files instead.
  */
-export function torchrun(
+export async function torchrun(
   nproc: number,
   script: string,
   args: string[],
@@ -60,7 +71,10 @@ export function torchrun(
     [
       '-m',
       'torch.distributed.run',
-      '--standalone',
+      '--master_addr',
+      '127.0.0.1',
+      '--master_port',
+      String(await freePort()),
       '--redirects',
       '1',
       '--tee',
