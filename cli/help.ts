@@ -8,6 +8,7 @@ commands:
   run FILE      compile and run a program (solve or infer), print the result
   check FILE    check names, types and shapes; print the decomposition and the algorithm
   graph FILE    print the compiled graph (text, dot or json)
+  export FILE   write the program as a PyTorch package (runs under torchrun)
   fmt FILE...   format .opt files in the canonical layout
   methods       the options table of every solve and infer method
   repl [FILE]   an interactive session (docs/repl.md)
@@ -59,6 +60,19 @@ Compiles FILE with its data and prints the graph of its objective (or log densit
   --grad               the value-and-gradient graph instead of the value graph
   --format text|dot|json|js  output format (default text); js: the code the js backend generates
   --data, --set        as for proxima run`;
+
+export const EXPORT_HELP = `usage: proxima export FILE --to torch [--out DIR] [--rows NAME|none] [--data F] [--set k=v]
+
+Writes FILE as a self-contained Python package for PyTorch (float64): model.py (the objective,
+or the log density with its transforms, and the values, generated from the compiled graph),
+data.json (the bound data), program.json (layout, start point, method, the rows to shard) and
+driver.py (runs the method with torch.optim, or VI with Adam; data-parallel under torchrun).
+  --to torch       the target (the only one)
+  --out DIR        the package's folder (default: FILE's name with _torch, in the current folder)
+  --rows NAME      the data array whose leading dimension is the rows that data-parallel runs
+                   shard (default: the largest array's); none: no sharding
+  --data, --set    as for proxima run
+A construct or method without an export is an error that lists every one. docs/scale-out.md`;
 
 export const FMT_HELP = `usage: proxima fmt FILE... [--check] [--write]
 

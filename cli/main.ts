@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
   fmt: async () => (await import('./commands/fmt.js')).fmtCommand,
   methods: async () => (await import('./commands/methods.js')).methodsCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,

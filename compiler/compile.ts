@@ -110,6 +110,8 @@ export interface CompiledProgram {
     objectiveGrad: Graph | null;
     logDensity: Graph | null;
     logDensityGrad: Graph | null;
+    /** theta -> each var's and param's constrained value, in layout order (the export's `values`). */
+    values: Graph;
     dataInputs: string[];
   };
   /** The bound data, by name (for fingerprints). */
@@ -392,7 +394,8 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
   };
   const objExe = objectiveGrad ? await exec(objectiveGrad) : null;
   const ldExe = logDensityGrad ? await exec(logDensityGrad) : null;
-  const valuesExe = await exec(simplify(graphs.values), 'ref');
+  const valuesGraph = simplify(graphs.values);
+  const valuesExe = await exec(valuesGraph, 'ref');
   const initExe = await exec(simplify(graphs.init), 'ref');
   const asObjective = (x: Executable | null): CompiledObjective | null =>
     x && {
@@ -432,6 +435,7 @@ export async function compileBound(bound: BoundProgram): Promise<CompiledProgram
       objectiveGrad,
       logDensity: graphs.logDensity ? simplify(graphs.logDensity) : null,
       logDensityGrad,
+      values: valuesGraph,
       dataInputs: graphs.dataInputs,
     },
     data: arrays,

@@ -26,6 +26,7 @@ export {
 export type { Decomposition, AlgorithmChoice, ProxTerm, SetTerm, ConstraintTerm } from './analysis/analyze.js';
 export { CompileError, formatMessages, fileMessage, type Message } from './messages.js';
 export { compiledGraphText, type GraphTextOptions } from './graph_text.js';
+export { exportTorch, ExportError, type TorchExportOptions, type TorchPackage } from './export/torch_package.js';
 export { BACKENDS } from './running/backend_seam.js';
 export { BUILTINS } from './front/builtins.js';
 export { nest, scalarNames, type DrawTable } from './running/draws.js';

@@ -35,3 +35,12 @@ export { eigh } from './kernels/eigh.js';
 export { buildPlan, planSummary } from './plan/plan.js';
 export { platform, type Platform, type Hash } from './platform/index.js';
 export { backquote } from './text.js';
+// The PyTorch emitter (compiler/export writes the package around it).
+export {
+  torchFunction,
+  torchUnsupported,
+  safeName,
+  pyNumber,
+  TorchExportError,
+  TORCH_PRELUDE,
+} from './export/torch.js';
