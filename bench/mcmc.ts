@@ -4,11 +4,14 @@
 //   - VI's time to its plateau on the same program (`infer vi(guide = full_rank)`, default tol),
 //     the time a user waits for a (approximate) answer;
 //   - Stan (rstan, Debian's r-cran-rstan; bench/peers/stan_nuts.R) with the same model, data and
-//     settings, one core, compile time excluded, when Rscript and rstan are installed.
+//     settings, one core, compile time excluded, when Rscript and rstan are installed;
+//   - a per-gradient-cost peer: static HMC hand-written in PyTorch (bench/peers/torch_hmc.py,
+//     float64, one thread, fixed step size and path length), gradient evaluations per second beside
+//     Proxima's (its `gradients` over its wall time, sampler included). Not an ESS comparison.
 // ESS/s is the smallest bulk ESS over the parameters divided by the run's time, warmup included
 // (Proxima: wall time of the run; Stan: its reported warmup + sampling time). Proxima runs in one
 // thread (threads = 1) so both use one core; a second row gives Proxima's threaded time.
-// Runs alternate Proxima / Stan, REPS times each (MCMC_REPS overrides it); medians are reported.
+// Runs alternate Proxima / Stan / PyTorch, REPS times each (MCMC_REPS overrides it); medians are reported.
 // MCMC_CASES=word,word runs only the cases whose names contain one of the words. Each case's rows
 // are printed as soon as it ends (a long run shows what it has).
 
@@ -41,7 +44,12 @@ interface Case {
   program: (infer: string) => string;
   data: Record<string, unknown>;
   stan: string;
+  /** torch_hmc.py's model name and its fixed step size (leapfrog steps: TORCH_STEPS). */
+  torch: { model: string; stepsize: number };
 }
+
+const TORCH_ITERS = 200;
+const TORCH_STEPS = 10;
 
 const kidiq = JSON.parse(
   (await import('node:fs')).readFileSync(
@@ -65,6 +73,7 @@ ${infer}
 `,
     data: { J: 8, y: [28, 8, -3, 7, -1, 1, 18, 12], sigma: [15, 10, 16, 11, 9, 11, 10, 18] },
     stan: 'eight_schools_nc.stan',
+    torch: { model: 'eight_schools', stepsize: 0.2 },
   },
   {
     name: 'kidiq (kidscore_momiq)',
@@ -78,6 +87,7 @@ ${infer}
 `,
     data: { N: kidiq.N, kid_score: kidiq.kid_score, mom_iq: kidiq.mom_iq },
     stan: 'kidiq_momiq.stan',
+    torch: { model: 'kidiq', stepsize: 0.001 },
   },
   {
     name: 'logistic regression D = 100',
@@ -91,6 +101,7 @@ ${infer}
 `,
     data: logregData(),
     stan: 'logreg100.stan',
+    torch: { model: 'logreg', stepsize: 0.05 },
   },
 ];
 
@@ -122,12 +133,43 @@ function stan(c: Case, dir: string, seed: number): { seconds: number; ess: numbe
   return { seconds: out.seconds, ess: out.ess_bulk_min };
 }
 
+let torchAvailable: boolean | null = null;
+/** PyTorch's gradient evaluations per second on the case (static HMC, fixed step size and path length). */
+function torchHmc(c: Case, dir: string): { gradsPerS: number; accept: number; version: string } | null {
+  if (torchAvailable === null) {
+    torchAvailable = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+    if (!torchAvailable) console.log('  (PyTorch peer skipped: /usr/bin/python3 cannot import torch)');
+  }
+  if (!torchAvailable) return null;
+  const file = join(dir, `${c.torch.model}.json`);
+  writeFileSync(file, JSON.stringify(c.data));
+  const args = [c.torch.model, file, TORCH_ITERS, c.torch.stepsize, TORCH_STEPS].map(String);
+  const r = spawnSync('/usr/bin/python3', [join(here, 'peers/torch_hmc.py'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`  (PyTorch peer failed on ${c.name}: ${r.stderr.trim().split('\n').pop()})`);
+    return null;
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    grads_per_s: number;
+    accept: number;
+    version: string;
+  };
+  return { gradsPerS: out.grads_per_s, accept: out.accept, version: out.version };
+}
+
 async function proxima(c: Case, seed: number, threads: number) {
   const r = await runProgram(
     { file: 'bench.opt', source: c.program('infer nuts') },
     { data: c.data, seed, ...(threads ? { threads } : {}) },
   );
-  return { seconds: r.time_ms / 1000, ess: r.diagnostics.ess_bulk_min as number, backend: r.backend, status: r.status };
+  const seconds = r.time_ms / 1000;
+  return {
+    seconds,
+    ess: r.diagnostics.ess_bulk_min as number,
+    gradsPerS: (r.diagnostics.gradients as number) / seconds,
+    backend: r.backend,
+    status: r.status,
+  };
 }
 
 async function viPlateau(c: Case) {
@@ -141,8 +183,9 @@ export async function run(): Promise<BenchRow[]> {
   for (const c of CASES) {
     if (ONLY.length && !ONLY.some((w) => c.name.includes(w))) continue;
     const before = rows.length;
-    const ours: { seconds: number; ess: number }[] = [];
+    const ours: { seconds: number; ess: number; gradsPerS: number }[] = [];
     const peer: { seconds: number; ess: number }[] = [];
+    const torch: { gradsPerS: number; accept: number; version: string }[] = [];
     let backend = '';
     for (let rep = 0; rep < REPS; rep++) {
       const p = await proxima(c, rep + 1, 1);
@@ -150,7 +193,19 @@ export async function run(): Promise<BenchRow[]> {
       ours.push(p);
       const s = stan(c, dir, rep + 1);
       if (s) peer.push(s);
+      const t = torchHmc(c, dir);
+      if (t) torch.push(t);
     }
+    const ourGrads = median(ours.map((o) => o.gradsPerS));
+    rows.push({
+      name: `${c.name}: gradient evaluations, 1 thread`,
+      unit: 'grad/s',
+      value: ourGrads,
+      ...(torch.length
+        ? { peer: `PyTorch ${torch[0]!.version} static HMC`, ratio: ourGrads / median(torch.map((t) => t.gradsPerS)) }
+        : {}),
+      note: `Proxima: NUTS's gradients over its wall time${torch.length ? `; PyTorch ${median(torch.map((t) => t.gradsPerS)).toFixed(0)} grad/s (float64, 1 thread, ${TORCH_ITERS} x ${TORCH_STEPS} leapfrog steps of ${c.torch.stepsize}, acceptance ${median(torch.map((t) => t.accept)).toFixed(2)})` : ''}`,
+    });
     const threaded = await proxima(c, 1, 0);
     const essPerS = median(ours.map((o) => o.ess / o.seconds));
     const stanEssPerS = peer.length ? median(peer.map((o) => o.ess / o.seconds)) : undefined;

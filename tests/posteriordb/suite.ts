@@ -34,6 +34,8 @@ export interface Verdict {
   /** The largest |mean - ref| / ref sd and |sd / ref sd - 1| over the parameters, and where. */
   meanErr: { value: number; at: string };
   sdErr: { value: number; at: string };
+  /** Per reference parameter: (mean - ref mean) / ref sd and sd / ref sd - 1 (signed). */
+  errors: Record<string, { mean: number; sd: number }>;
   rhat: number;
   divergences: number;
   essPerSecond: number;
@@ -61,7 +63,8 @@ function allPosteriors(): Posterior[] {
   // A posterior written in both places (eight schools) runs once, from examples/ (posteriordb's own
   // reference draws).
   for (const d of readdirSync(ex).sort())
-    out.push({ name: d, file: join(ex, d, 'model.opt'), reference: join(ex, d, 'reference.json') });
+    if (existsSync(join(ex, d, 'model.opt')))
+      out.push({ name: d, file: join(ex, d, 'model.opt'), reference: join(ex, d, 'reference.json') });
   for (const d of readdirSync(here).sort()) {
     const f = join(here, d, 'model.opt');
     if (!existsSync(f) || existsSync(join(ex, d, 'model.opt'))) continue;
@@ -104,6 +107,7 @@ export async function checkPosterior(p: Posterior, opts: { threads?: number; see
   const failures: string[] = [];
   const meanErr = { value: 0, at: '' };
   const sdErr = { value: 0, at: '' };
+  const errors: Verdict['errors'] = {};
   let rhat = 0;
   if (r.status === 'error') failures.push(r.messages.map((m) => m.message).join('; '));
   else
@@ -115,6 +119,7 @@ export async function checkPosterior(p: Posterior, opts: { threads?: number; see
         failures.push(`${name}: not in the result`);
         continue;
       }
+      errors[name] = { mean: (mean - s.mean) / s.sd, sd: sd / s.sd - 1 };
       const em = Math.abs(mean - s.mean) / s.sd;
       const es = Math.abs(sd / s.sd - 1);
       if (em > meanErr.value) Object.assign(meanErr, { value: em, at: name });
@@ -134,6 +139,7 @@ export async function checkPosterior(p: Posterior, opts: { threads?: number; see
     params: Object.keys(ref.params).length,
     meanErr,
     sdErr,
+    errors,
     rhat,
     divergences,
     essPerSecond: (r.diagnostics.ess_per_second as number | undefined) ?? NaN,

@@ -159,6 +159,30 @@ describe('js loop nests and kernels', () => {
         return [...s.carry, ...s.ys];
       },
     ],
+    [
+      // arK's nested loops: the inner carry starts at a leading slice (offset 0) of a longer
+      // buffer, whose view has no access of its own; the scan once copied the whole base into the
+      // one-element carry ("offset is out of bounds").
+      'nested scans whose inner carry starts at a leading slice of a longer buffer',
+      [
+        [[7], 'float64'],
+        [[4, 5], 'float64'],
+      ],
+      (theta, xs) => {
+        const alpha = P.reshape(P.slice(theta!, [0], [1]), []);
+        const beta = P.slice(theta!, [1], [6]);
+        const outer = P.scan(
+          ([acc], [row]) => {
+            const inner = P.scan(([mu], [b, y]) => [[P.add(mu!, P.mul(b!, y!))], []], [alpha], [beta, row!]);
+            return [[P.add(acc!, P.square(inner.carry[0]!))], [inner.carry[0]!]];
+          },
+          [P.reshape(P.slice(theta!, [6], [7]), [])],
+          [xs!],
+        );
+        const single = P.scan(([c], [x]) => [[P.add(c!, P.sum(x!))], []], [alpha], [xs!]);
+        return [...outer.carry, ...outer.ys, ...single.carry];
+      },
+    ],
   ];
   for (const [name, args, f] of cases)
     it(name, () => {

@@ -221,18 +221,22 @@ export function compileJs(
     return nm;
   };
   const bufName = (s: number) => storage.get(base[s]!)!.name;
-  /** A kernel's operand: its base buffer, or a subarray of it made once (a contiguous view at an offset). */
+  /**
+   * A kernel's operand: its base buffer, or a subarray of it made once (a contiguous view at an
+   * offset). A null access is row-major from offset 0 but may cover only a prefix of its base (a
+   * leading slice, `alpha` of a packed parameter vector): a kernel sees whole buffers (scan copies
+   * a carry with `set`), so such an operand is a subarray too, never the longer base.
+   */
   const kernelBuf = (s: number): string => {
     const a = access[s];
-    if (!a) return bufName(s);
     const whole = storage.get(base[s]!)!.buf;
-    const key = `${bufName(s)}@${a.offset}:${sizeOf(avalOf(s).shape)}`;
+    const n = sizeOf(avalOf(s).shape);
+    const offset = a?.offset ?? 0;
+    if (offset === 0 && whole.length === n) return bufName(s);
+    const key = `${bufName(s)}@${offset}:${n}`;
     let nm = subarrays.get(key);
     if (!nm) {
-      nm = named(
-        whole.subarray(a.offset, a.offset + sizeOf(avalOf(s).shape)),
-        `view of ${bufName(s)} at ${a.offset}`,
-      ).name;
+      nm = named(whole.subarray(offset, offset + n), `view of ${bufName(s)} at ${offset}`).name;
       subarrays.set(key, nm);
     }
     return nm;
