@@ -5,6 +5,7 @@
 import { compileProgram } from '../../compiler/compile.js';
 import { bilevelFacet } from '../../compiler/running/bilevel_problem.js';
 import { buildProblem } from '../../compiler/running/solve_problem.js';
+import { solveDense } from '../stdlib/prox_refs.js';
 import {
   BilevelKit,
   contextFor,
@@ -42,27 +43,8 @@ export function hypergradAt(
   );
 }
 
-/** Solves A X = B (B a vector or the columns of a matrix) by Gaussian elimination with pivoting. */
-export function solve(A: Mat, b: number[]): number[] {
-  const n = A.length;
-  const M = A.map((r, i) => [...r, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
-    [M[c], M[p]] = [M[p]!, M[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r]![c]! / M[c]![c]!;
-      for (let k = c; k <= n; k++) M[r]![k]! -= f * M[c]![k]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = M[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= M[r]![k]! * x[k]!;
-    x[r] = s / M[r]![r]!;
-  }
-  return x;
-}
+/** Solves A x = b: the dense reference solver the prox tests use (one definition). */
+export const solve: (A: Mat, b: number[]) => number[] = solveDense;
 
 export const matVec = (A: Mat, v: number[]) => A.map((r) => r.reduce((s, a, j) => s + a * v[j]!, 0));
 export const tMatVec = (A: Mat, v: number[]) => A[0]!.map((_, j) => A.reduce((s, r, i) => s + r[j]! * v[i]!, 0));
