@@ -14,7 +14,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { ops as P, trace, valueAndGrad } from '../runtime/index.js';
+import { boxMuller, mulberry32, ops as P, trace, valueAndGrad } from '../runtime/index.js';
 import { compile } from '../runtime/backends/index.js';
 import { proxOf } from '../stdlib/prox/registry.js';
 import { fistaStep } from '../stdlib/optim/prox_graph.js';
@@ -29,15 +29,10 @@ const M = 1000,
   N = 2000;
 
 function problem() {
-  let s = 987654321 >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  // mulberry32 shifted by half an ulp of its grid, so that log(u) never sees 0 (exact in float64)
+  const base = mulberry32(987654321);
+  const u = () => base() + 0.5 / 4294967296;
+  const normal = () => boxMuller(u(), u());
   const A = Float64Array.from({ length: M * N }, () => normal() / Math.sqrt(M));
   const xt = new Float64Array(N);
   for (let k = 0; k < 10; k++) xt[Math.floor(u() * N)] = (u() < 0.5 ? -1 : 1) * (1 + u());

@@ -31,7 +31,7 @@ import {
   type StateBase,
   type StepFn,
 } from '../methods/rule.js';
-import { valueAndGrad } from '../../runtime/index.js';
+import { mulberry32, valueAndGrad } from '../../runtime/index.js';
 import { hostFn, HostFnCache, type HostFn } from './graph_fn.js';
 import { SCHEDULE_OPTION, scheduleFactor, scheduleOf } from './schedules.js';
 
@@ -93,14 +93,8 @@ function batchPlan(v: string | CallValue): BatchPlan | null {
 
 /** A deterministic sample of b distinct indices out of N for a step (partial Fisher-Yates). */
 export function sampleBatch(N: number, b: number, seed: number, step: number): number[] {
-  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
+  const next = mulberry32(s);
   if (b >= N) return Array.from({ length: N }, (_, i) => i);
   const perm = new Map<number, number>();
   const out: number[] = [];

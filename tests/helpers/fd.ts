@@ -4,6 +4,8 @@
 // rounding stays near eps*|f|/h ~ 1e-13*|f|: far inside the 1e-6 + 1e-6*|value| budget.
 // Callers must keep kinks and poles more than 2h away from the evaluation points.
 
+import { mulberry32 } from '../../runtime/index.js';
+
 export type Vec = Float64Array;
 export type VecFn = (x: Vec) => Vec;
 
@@ -94,16 +96,7 @@ export function assertClose(
 }
 
 /** A small deterministic PRNG (mulberry32) for test inputs that must not depend on Math.random. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = (seed: number): (() => number) => mulberry32(seed);
 
 /** n uniform draws in [lo, hi). */
 export const uniformVec = (r: () => number, n: number, lo: number, hi: number): Vec =>

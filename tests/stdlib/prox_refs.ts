@@ -1,16 +1,11 @@
 // Plain-JavaScript float64 references for the prox tests: closed forms written independently of
 // the graph code, and numerical solutions (bisection on a scalar multiplier) of prox subproblems.
 
+import { mulberry32, normals } from '../../runtime/index.js';
+
 export const rng = (seed: number) => {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const u = mulberry32(seed);
+  const normal = normals(u);
   return { u, normal, vec: (n: number, sc = 1) => Float64Array.from({ length: n }, () => sc * normal()) };
 };
 
