@@ -24,6 +24,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, run as runProgram, type CompiledProgram } from '../index.js';
+import { boxMuller } from '../runtime/index.js';
 import { median, timeInterleaved, type BenchRow } from './harness.js';
 import { torchAvailable } from './peers/torch.js';
 
@@ -48,7 +49,7 @@ function elbo(d: ReturnType<typeof data>, m: number[], sd: number[], draws = 100
   const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
   let total = 0;
   for (let k = 0; k < draws; k++) {
-    const w = m.map((mi, j) => mi + sd[j]! * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+    const w = m.map((mi, j) => mi + sd[j]! * boxMuller(u(), u()));
     let lp = w.reduce((a, x) => a - 0.5 * x * x - 0.5 * Math.log(2 * Math.PI), 0);
     for (let i = 0; i < d.N; i++) {
       const z = d.X[i]!.reduce((a, x, j) => a + x * w[j]!, 0);

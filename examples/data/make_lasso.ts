@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { keyFromSeed, randomBits64, split, uniform01 } from '../../runtime/kernels/threefry.js';
+import { boxMuller } from '../../runtime/kernels/seeded.js';
 
 export const M = 200;
 export const N = 500;
@@ -28,10 +29,7 @@ export function makeLasso(): LassoData {
   const stream = (i: number, n: number) => uniform01(randomBits64(keys.slice(2 * i, 2 * i + 2), n), 'float64');
   const normals = (i: number, n: number) => {
     const u = stream(i, 2 * n);
-    return Array.from(
-      { length: n },
-      (_, k) => Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!),
-    );
+    return Array.from({ length: n }, (_, k) => boxMuller(1 - u[2 * k]!, u[2 * k + 1]!));
   };
   const sig = (x: number, d: number) => Number(x.toPrecision(d));
   const z = normals(0, M * N);

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { keyFromSeed, randomBits64, split, uniform01 } from '../../runtime/kernels/threefry.js';
+import { boxMuller } from '../../runtime/kernels/seeded.js';
 
 const N = 200;
 const W = [1.5, -2, 0.5];
@@ -24,7 +25,7 @@ const y: number[] = [];
 for (let i = 0; i < N; i++) {
   const row = W.map((_, j) => {
     const k = i * W.length + j;
-    return round(Math.sqrt(-2 * Math.log(1 - u1[k]!)) * Math.cos(2 * Math.PI * u2[k]!));
+    return round(boxMuller(1 - u1[k]!, u2[k]!));
   });
   const z = row.reduce((s, x, j) => s + x * W[j]!, B);
   X.push(row);

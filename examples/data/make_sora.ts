@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { keyFromSeed, randomBits64, split, uniform01 } from '../../runtime/kernels/threefry.js';
+import { boxMuller } from '../../runtime/kernels/seeded.js';
 
 export function makeSora() {
   const din = 10,
@@ -17,7 +18,7 @@ export function makeSora() {
   const normals = (i: number, n: number, scale = 1) => {
     const u = uniform01(randomBits64(keys.slice(2 * i, 2 * i + 2), 2 * n), 'float64');
     return Array.from({ length: n }, (_, k) =>
-      Number((scale * Math.sqrt(-2 * Math.log(1 - u[2 * k]!)) * Math.cos(2 * Math.PI * u[2 * k + 1]!)).toPrecision(10)),
+      Number((scale * boxMuller(1 - u[2 * k]!, u[2 * k + 1]!)).toPrecision(10)),
     );
   };
   const rows = (flat: number[], m: number, n: number) =>

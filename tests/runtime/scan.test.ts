@@ -4,7 +4,7 @@
 // forward mode, reverse scans, several carries and ys, int carries and nested scans.
 
 import { describe, expect, it } from 'vitest';
-import { ops as P, grad, grads, hvp, jvp } from '../../runtime/index.js';
+import { boxMuller, ops as P, grad, grads, hvp, jvp } from '../../runtime/index.js';
 import type { Tracer } from '../../runtime/ir/tracer.js';
 import { checkDerivatives } from '../helpers/ad_check.js';
 import { compile, countEqns, primCounts } from '../helpers/run.js';
@@ -16,7 +16,7 @@ function ar1Data(T: number): Float64Array {
   const x = new Float64Array(T + 1);
   for (let t = 1; t <= T; t++) {
     // Box-Muller from the test PRNG.
-    const e = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const e = boxMuller(1 - r(), r());
     x[t] = 0.6 * x[t - 1]! + 0.8 * e;
   }
   return x;
