@@ -280,3 +280,14 @@ export function valueOnlyArgs(b: Builtin | undefined, names: readonly (string | 
   });
   return out;
 }
+
+/** The type of a scalar filled to int sizes (rep_vector, rep_matrix, rep_array): args x, then the sizes. */
+export function filledType(c: TypeCtx): string | TypeOut {
+  const e = numeric(c);
+  if (e) return e;
+  if (c.args[0]!.shape.length !== 0) return `${q(c.expr)}: ${c.args[0]!.text} must be a scalar`;
+  const sizes = c.args.slice(1);
+  for (const a of sizes)
+    if (a.elem !== 'int' || a.shape.length !== 0) return `${q(c.expr)}: the size ${a.text} must be an int`;
+  return real(sizes.map((a) => ({ text: a.text, value: a.static ?? null })));
+}

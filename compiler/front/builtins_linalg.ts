@@ -8,7 +8,7 @@
 
 import { ops as P, type Tracer } from '../../runtime/index.js';
 import { dimEq, shapeText, valuesText, type Dim } from './static_types.js';
-import { elementwise, needRank, numeric, q, real, type Builtin, type TypeCtx } from './builtin_kit.js';
+import { elementwise, filledType, needRank, numeric, q, real, type Builtin, type TypeCtx } from './builtin_kit.js';
 import { special as S } from '../../stdlib/index.js';
 
 const X = [{ name: 'x', kind: 'x' as const }];
@@ -394,15 +394,7 @@ export const LINALG_BUILTINS: readonly Builtin[] = [
     required: 2,
     smooth: true,
     summary: 'an array [m], [m, n] or [m, n, k] with every entry x (a scalar)',
-    type: (c) => {
-      const e = numeric(c);
-      if (e) return e;
-      if (c.args[0]!.shape.length !== 0) return `${q(c.expr)}: ${c.args[0]!.text} must be a scalar`;
-      const sizes = c.args.slice(1);
-      for (const a of sizes)
-        if (a.elem !== 'int' || a.shape.length !== 0) return `${q(c.expr)}: the size ${a.text} must be an int`;
-      return real(sizes.map((a) => ({ text: a.text, value: a.static ?? null })));
-    },
+    type: filledType,
     lower: (c) => P.broadcastTo(c.args[0]!, c.ints),
   },
   // elementwise, Stan's names

@@ -11,6 +11,7 @@ import { reduceShape } from './shape_rules.js';
 import {
   constantFn,
   elementwise,
+  filledType,
   needRank,
   numeric,
   q,
@@ -105,15 +106,7 @@ const rep = (name: string, dims: string[]): Builtin => ({
   required: 1 + dims.length,
   smooth: true,
   summary: `a ${dims.length === 1 ? 'vector' : 'matrix'} with every entry x (a scalar)`,
-  type: (c) => {
-    const e = numeric(c);
-    if (e) return e;
-    if (c.args[0]!.shape.length !== 0) return `${q(c.expr)}: ${c.args[0]!.text} must be a scalar`;
-    const sizes = c.args.slice(1);
-    for (const a of sizes)
-      if (a.elem !== 'int' || a.shape.length !== 0) return `${q(c.expr)}: the size ${a.text} must be an int`;
-    return real(sizes.map((a) => ({ text: a.text, value: a.static ?? null })));
-  },
+  type: filledType,
   lower: (c) => P.broadcastTo(c.args[0]!, c.ints),
 });
 
